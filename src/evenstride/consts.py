@@ -1,0 +1,128 @@
+# SPDX-License-Identifier: MIT
+"""The column vocabulary, defined once.
+
+Sample tables (one row per recorded sample, usually 1 Hz for watches) are ``dict[str, numpy.ndarray]``
+keyed by the names below; every array is float64 with ``NaN`` for "missing". Units are in the names.
+Code outside this module refers to columns through these constants, never through string literals.
+
+Side-specific quantities are not columns of the sample table: they live in
+:class:`evenstride.datatypes.SidedChannel` objects (one per metric and source) whose arrays are
+aligned with the sample table.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+#: The two sides, in the order used everywhere (left first).
+SIDES: Final = ("left", "right")
+Side = Literal["left", "right"]
+
+# --- sample table columns -------------------------------------------------------------------
+#: Seconds since the start of the activity (first sample of the first analysed leg is not
+#: necessarily 0: multisport legs keep their offset from the activity start).
+TIME_S: Final = "time_s"
+#: Absolute time, seconds since the Unix epoch (UTC).
+TIMESTAMP_S: Final = "timestamp_s"
+#: Cumulative distance in metres.
+DISTANCE_M: Final = "distance_m"
+#: Horizontal speed in m/s.
+SPEED_M_S: Final = "speed_m_s"
+#: Altitude in metres.
+ALTITUDE_M: Final = "altitude_m"
+#: Latitude and longitude in degrees (WGS84).
+LAT_DEG: Final = "lat_deg"
+LON_DEG: Final = "lon_deg"
+#: Heart rate in beats per minute.
+HEART_RATE_BPM: Final = "heart_rate_bpm"
+#: Cadence in steps per minute (both feet; FIT's running cadence is strides/min and is doubled).
+CADENCE_SPM: Final = "cadence_spm"
+#: Running power in watts.
+POWER_W: Final = "power_w"
+#: Mean ground contact time of both feet, seconds.
+CONTACT_TIME_S: Final = "contact_time_s"
+#: Ground contact time as a share of the step (Garmin ``stance_time_percent``; NOT a balance).
+CONTACT_TIME_PCT: Final = "contact_time_pct"
+#: Vertical oscillation of the torso, metres.
+VERTICAL_OSCILLATION_M: Final = "vertical_oscillation_m"
+#: Vertical oscillation / step length x 100, percent.
+VERTICAL_RATIO_PCT: Final = "vertical_ratio_pct"
+#: Step length in metres.
+STEP_LENGTH_M: Final = "step_length_m"
+#: Leg spring stiffness (Stryd), kN/m.
+LEG_SPRING_STIFFNESS_KN_M: Final = "leg_spring_stiffness_kn_m"
+#: Form power (Stryd), watts.
+FORM_POWER_W: Final = "form_power_w"
+#: Air power (Stryd), watts.
+AIR_POWER_W: Final = "air_power_w"
+#: Grade reported by the device, percent (rare; we compute our own from altitude).
+DEVICE_GRADE_PCT: Final = "device_grade_pct"
+#: Temperature in °C.
+TEMPERATURE_C: Final = "temperature_c"
+
+#: Every column a reader may put into a sample table, with its unit (for reports and JSON).
+SAMPLE_COLUMN_UNITS: Final[dict[str, str]] = {
+    TIME_S: "s",
+    TIMESTAMP_S: "s",
+    DISTANCE_M: "m",
+    SPEED_M_S: "m/s",
+    ALTITUDE_M: "m",
+    LAT_DEG: "deg",
+    LON_DEG: "deg",
+    HEART_RATE_BPM: "bpm",
+    CADENCE_SPM: "steps/min",
+    POWER_W: "W",
+    CONTACT_TIME_S: "s",
+    CONTACT_TIME_PCT: "%",
+    VERTICAL_OSCILLATION_M: "m",
+    VERTICAL_RATIO_PCT: "%",
+    STEP_LENGTH_M: "m",
+    LEG_SPRING_STIFFNESS_KN_M: "kN/m",
+    FORM_POWER_W: "W",
+    AIR_POWER_W: "W",
+    DEVICE_GRADE_PCT: "%",
+    TEMPERATURE_C: "°C",
+}
+
+# --- side-specific metrics (SidedChannel.metric) ---------------------------------------------
+#: Ground contact time per foot, seconds (from Garmin/COROS balance + mean, or per-foot pods).
+M_CONTACT_TIME: Final = "contact_time"
+#: Peak impact acceleration per foot, g (RunScribe).
+M_IMPACT_G: Final = "impact_g"
+#: Peak braking acceleration per foot, g (RunScribe).
+M_BRAKING_G: Final = "braking_g"
+#: Foot strike type per foot, RunScribe scale 0 (heel) … 15 (toe).
+M_FOOTSTRIKE: Final = "footstrike_type"
+#: Maximum pronation excursion per foot, degrees (negative = pronation).
+M_PRONATION_DEG: Final = "pronation_deg"
+#: Power per foot, watts (RunScribe).
+M_POWER: Final = "power"
+#: Flight ratio / other per-foot values a pod may report.
+M_FLIGHT_RATIO: Final = "flight_ratio"
+#: Step length per foot, m.
+M_STEP_LENGTH: Final = "step_length"
+#: Shock/ impact (RunScribe "shock"), g.
+M_SHOCK_G: Final = "shock_g"
+
+#: Unit of each side-specific metric.
+SIDED_METRIC_UNITS: Final[dict[str, str]] = {
+    M_CONTACT_TIME: "s",
+    M_IMPACT_G: "g",
+    M_BRAKING_G: "g",
+    M_FOOTSTRIKE: "type (0–15)",
+    M_PRONATION_DEG: "deg",
+    M_POWER: "W",
+    M_FLIGHT_RATIO: "%",
+    M_STEP_LENGTH: "m",
+    M_SHOCK_G: "g",
+}
+
+# --- sources (SidedChannel.source) ------------------------------------------------------------
+#: Garmin-style running dynamics from a chest strap, pod or watch (stance_time_balance).
+SRC_RUNNING_DYNAMICS: Final = "running_dynamics"
+#: RunScribe foot pods (one per foot), via FIT developer fields.
+SRC_RUNSCRIBE: Final = "runscribe"
+#: Stryd foot pod developer fields.
+SRC_STRYD: Final = "stryd"
+#: A simulated run (ground truth known).
+SRC_SIMULATED: Final = "simulated"

@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: MIT
+"""① Readers. Input: a file path (FIT, TCX, GPX, optionally gzip-compressed). Output: an
+:class:`~evenstride.datatypes.Activity`.
+
+The format is recognised from the file's content (FIT header signature, XML root element), with
+the file name only as a hint, so a ``.fit`` that is really a GPX still reads and a renamed
+text file is refused with a clear message.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+from evenstride.datatypes import Activity
+from evenstride.exceptions import ParseError
+
+__all__ = ["detect_format", "read_activity", "read_bytes"]
+
+#: Files larger than this are refused before reading (a 14-hour FIT is ~3 MB).
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+def _read_fit(data: bytes, path: str) -> Activity:
+    from evenstride.io._fit_reader import read_fit
+
+    return read_fit(data, path=path)
+
+
+def _read_tcx(data: bytes, path: str) -> Activity:
+    from evenstride.io._tcx import read_tcx
+
+    return read_tcx(data, path=path)
+
+
+def _read_gpx(data: bytes, path: str) -> Activity:
+    from evenstride.io._gpx import read_gpx
+
+    return read_gpx(data, path=path)
+
+
+_READERS: dict[str, Callable[[bytes, str], Activity]] = {
+    "fit": _read_fit,
+    "tcx": _read_tcx,
+    "gpx": _read_gpx,
+}
+
+
+def detect_format(data: bytes) -> str | None:
+    """Return ``"fit"``, ``"tcx"`` or ``"gpx"`` from the content, or ``None``."""
+    if len(data) >= 12 and data[8:12] == b".FIT":
+        return "fit"
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"<"):
+        if b"<trainingcenterdatabase" in head:
+            return "tcx"
+        if b"<gpx" in head:
+            return "gpx"
+    return None
+
+
+def read_bytes(data: bytes, *, path: str = "<bytes>") -> Activity:
+    """Read an activity from bytes (gzip is unwrapped automatically)."""
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise ParseError(f"corrupt gzip data ({exc})", path=path) from None
+    if not data:
+        raise ParseError("file is empty", path=path)
+    fmt = detect_format(data)
+    if fmt is None:
+        suffix = Path(path).suffix.lower()
+        hint = f" (named {suffix!r})" if suffix else ""
+        raise ParseError(
+            f"not a FIT, TCX or GPX file{hint}: unrecognised content", path=path
+        )
+    return _READERS[fmt](data, path)
+
+
+def read_activity(path: str | os.PathLike[str]) -> Activity:
+    """Read a running file into evenstride's side-labelled model.
+
+    Parameters
+    ----------
+    path
+        A ``.fit``, ``.tcx`` or ``.gpx`` file, optionally gzip-compressed (``.fit.gz`` …).
+
+    Raises
+    ------
+    ParseError
+        The file is missing, unreadable, empty, of an unknown format or corrupt beyond recovery.
+    UnsupportedActivityError
+        The file holds no running (e.g. a bike ride).
+
+    Examples
+    --------
+    >>> from evenstride.simulate import simulate_run, write_simulated_fit
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp()
+    >>> p = write_simulated_fit(os.path.join(d, "run.fit"), duration_s=600, seed=1)
+    >>> act = read_activity(p)
+    >>> act.meta.file_format, act.meta.sport
+    ('fit', 'running')
+    """
+    p = Path(path)
+    name = str(path)
+    try:
+        if p.is_dir():
+            raise ParseError("is a directory, not a file", path=name)
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ParseError(f"file is too large ({size / 1e6:.0f} MB)", path=name)
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise ParseError("no such file", path=name) from None
+    except PermissionError:
+        raise ParseError("permission denied (cannot read the file)", path=name) from None
+    except IsADirectoryError:
+        raise ParseError("is a directory, not a file", path=name) from None
+    except OSError as exc:
+        raise ParseError(f"cannot read the file ({exc.strerror or exc})", path=name) from None
+    return read_bytes(data, path=name)
