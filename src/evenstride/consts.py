@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
 """The column vocabulary, defined once.
 
-Sample tables (one row per recorded sample, usually 1 Hz for watches) are ``dict[str, numpy.ndarray]``
-keyed by the names below; every array is float64 with ``NaN`` for "missing". Units are in the names.
+Sample tables (one row per recorded sample, usually 1 Hz for watches) are
+``dict[str, numpy.ndarray]`` keyed by the names below; every array is float64 with ``NaN`` for
+"missing". Units are in the names.
 Code outside this module refers to columns through these constants, never through string literals.
 
 Side-specific quantities are not columns of the sample table: they live in

@@ -8,7 +8,7 @@
     │   ├── ParseError          a file could not be read (corrupt, truncated, unknown format)
     │   ├── UnsupportedActivityError   readable, but not a run (cycling, swimming, walking only)
     │   └── NotEnoughDataError  readable run, but too little usable data for the requested analysis
-    └── ValidationError         a table handed between pipeline stages is malformed (a bug, not user input)
+    └── ValidationError         a table handed between stages is malformed (a bug, not user input)
 
     EvenstrideWarning           partial data recovered, values dropped, low-confidence results
 

@@ -1,0 +1,272 @@
+# SPDX-License-Identifier: MIT
+"""Reference bands as data, each with its source and evidence grade. No threshold is written
+anywhere else in the code.
+
+Evidence grades follow ../shared/docs/science.md:
+
+- ``V`` — verified against an abstract, table, manual page or source docstring;
+- ``S`` — seen only in a secondary source;
+- ``U`` — unverified or an extrapolation beyond the population/measurement it came from.
+
+A band says what is *typical* in published or population data. None of them is a validated injury
+threshold for running gait (science.md §0.1, §2.2), and the report says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from evenstride import consts
+from evenstride.metrics.symmetry import symmetry_angle_from_balance
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How much a number can be trusted, in one line a runner can read."""
+
+    #: ``"V"``, ``"S"`` or ``"U"`` (see module docstring).
+    grade: str
+    #: Short citations.
+    sources: tuple[str, ...]
+    #: Plain-language caveat shown next to the result.
+    note: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"grade": self.grade, "sources": list(self.sources), "note": self.note}
+
+
+@dataclass(frozen=True)
+class AsymmetryBand:
+    """Classes for the magnitude of a per-run asymmetry.
+
+    ``|value| <= typical_max`` → "typical"; ``> marked_min`` → "marked"; in between → "notable".
+    ``value`` is the symmetry angle (% SA) for ratio-scale metrics, else the left−right difference
+    in the metric's unit. ``marked_min`` may be ``None`` when no upper reference exists.
+    """
+
+    metric: str
+    scale: str  # "symmetry_angle_pct" or "difference"
+    typical_max: float
+    marked_min: float | None
+    basis: str
+    evidence: Evidence
+
+    def classify(self, value: float) -> str:
+        v = abs(value)
+        if v <= self.typical_max:
+            return "typical"
+        if self.marked_min is not None and v > self.marked_min:
+            return "marked"
+        return "notable"
+
+
+# Garmin GCT-balance zones (science.md §1.5, [V] manual; proprietary population percentiles):
+# green 49.3–50.7 % (40 % of users), orange 50.8–52.2 % (25 % each side), red > 52.2 % (5 %).
+GARMIN_GCT_GREEN_MAX_PCT = 50.75  # boundary between the 50.7 (green) and 50.8 (orange) steps
+GARMIN_GCT_RED_MIN_PCT = 52.2
+
+_GCT_BAND = AsymmetryBand(
+    metric=consts.M_CONTACT_TIME,
+    scale="symmetry_angle_pct",
+    typical_max=float(symmetry_angle_from_balance(GARMIN_GCT_GREEN_MAX_PCT)),
+    marked_min=float(symmetry_angle_from_balance(GARMIN_GCT_RED_MIN_PCT)),
+    basis=(
+        "Garmin GCT-balance zones: within 50.7 % either way is the middle 40 % of Garmin users, "
+        "beyond 52.2 % the outer 5 %. Healthy trained runners on force treadmills average "
+        "0.6–1.3 % SA for contact time."
+    ),
+    evidence=Evidence(
+        grade="V",
+        sources=(
+            "Garmin Running Dynamics manual (GCT balance zones)",
+            "Girard et al. 2019 Front Sports Act Living (SA contact time 0.6 ± 0.1 %)",
+            "Mtibaa et al. 2023 Front Physiol (0.8 ± 0.7 %)",
+        ),
+        note=(
+            "Population percentiles and healthy-runner ranges, not an injury threshold: no "
+            "validated injury cut-off exists for running gait asymmetry."
+        ),
+    ),
+)
+
+_IMPACT_BASIS = (
+    "Force-plate loading-rate asymmetry in healthy runners is 5.3 ± 1.1 % SA and some kinetic "
+    "variables reach 10 % or more; 7.5 % is the mean + 2 SD."
+)
+_IMPACT_EVIDENCE = Evidence(
+    grade="U",
+    sources=("Girard et al. 2019 Front Sports Act Living (loading rate SA 5.3 ± 1.1 %)",),
+    note=(
+        "Extrapolated from force-plate loading rate to foot-pod accelerations; treat the class as "
+        "a rough guide."
+    ),
+)
+
+_STEP_LENGTH_BAND = AsymmetryBand(
+    metric=consts.M_STEP_LENGTH,
+    scale="symmetry_angle_pct",
+    typical_max=1.2,
+    marked_min=None,
+    basis="Hanley & Tucker flag a variable as asymmetric above 1.2 % SA; step length SA in "
+    "healthy runners is 0.7 ± 0.2 %.",
+    evidence=Evidence(
+        grade="V",
+        sources=("Hanley & Tucker 2018 J Biomech", "Girard et al. 2019"),
+        note="The 1.2 % criterion is used in the literature but its derivation was not retrieved.",
+    ),
+)
+
+_PRONATION_BAND = AsymmetryBand(
+    metric=consts.M_PRONATION_DEG,
+    scale="difference",
+    typical_max=3.0,
+    marked_min=None,
+    basis="Left–right kinematic differences of 2–3° are expected in healthy collegiate runners.",
+    evidence=Evidence(
+        grade="U",
+        sources=("Gait Posture 2023, PMID 37187155 (3D motion capture, n = 63)",),
+        note="Measured with motion capture; applying it to foot-pod pronation is an extrapolation.",
+    ),
+)
+
+ASYMMETRY_BANDS: dict[str, AsymmetryBand] = {
+    consts.M_CONTACT_TIME: _GCT_BAND,
+    consts.M_IMPACT_G: AsymmetryBand(
+        consts.M_IMPACT_G, "symmetry_angle_pct", 7.5, 10.0, _IMPACT_BASIS, _IMPACT_EVIDENCE
+    ),
+    consts.M_BRAKING_G: AsymmetryBand(
+        consts.M_BRAKING_G, "symmetry_angle_pct", 7.5, 10.0, _IMPACT_BASIS, _IMPACT_EVIDENCE
+    ),
+    consts.M_SHOCK_G: AsymmetryBand(
+        consts.M_SHOCK_G, "symmetry_angle_pct", 7.5, 10.0, _IMPACT_BASIS, _IMPACT_EVIDENCE
+    ),
+    consts.M_STEP_LENGTH: _STEP_LENGTH_BAND,
+    consts.M_PRONATION_DEG: _PRONATION_BAND,
+}
+
+#: Evidence statement used when no band exists for a metric.
+NO_REFERENCE = Evidence(
+    grade="U",
+    sources=(),
+    note="No published reference range was found for this side-to-side metric; only whether "
+    "the difference is real for this run is judged.",
+)
+
+#: Extra caveat attached to balance measured at the torso (chest strap / pod / watch).
+TORSO_BALANCE_CAVEAT = (
+    "GCT balance from a chest strap, pod or watch is inferred from torso movement, not measured "
+    "at each foot."
+)
+
+
+@dataclass(frozen=True)
+class FormBand:
+    """Garmin population percentile bands for a bilateral form metric (science.md §4.1, §4.3)."""
+
+    column: str
+    unit: str
+    #: Ascending upper edges and the label of each band below that edge; last label is above.
+    edges: tuple[float, ...]
+    labels: tuple[str, ...]
+    evidence: Evidence
+
+    def classify(self, value: float) -> str:
+        for edge, label in zip(self.edges, self.labels, strict=False):
+            if value < edge:
+                return label
+        return self.labels[-1]
+
+
+_GARMIN_FORM = Evidence(
+    grade="V",
+    sources=("Garmin Forerunner 945 manual, running dynamics colour zones",),
+    note="Percentiles of Garmin users, descriptive only; better economy or lower injury risk "
+    "is not implied by a band.",
+)
+
+FORM_BANDS: dict[str, FormBand] = {
+    consts.CADENCE_SPM: FormBand(
+        consts.CADENCE_SPM,
+        "steps/min",
+        (153.0, 164.0, 174.0, 184.0),
+        (
+            "below 5th percentile",
+            "5th–29th percentile",
+            "30th–69th percentile",
+            "70th–95th percentile",
+            "above 95th percentile",
+        ),
+        _GARMIN_FORM,
+    ),
+    consts.CONTACT_TIME_S: FormBand(
+        consts.CONTACT_TIME_S,
+        "s",
+        (0.218, 0.249, 0.278, 0.309),
+        (
+            "shorter than 95 % of runners",
+            "shorter than 70 %",
+            "middle 40 %",
+            "longer than 70 %",
+            "longer than 95 %",
+        ),
+        _GARMIN_FORM,
+    ),
+    consts.VERTICAL_OSCILLATION_M: FormBand(
+        consts.VERTICAL_OSCILLATION_M,
+        "m",
+        (0.064, 0.082, 0.098, 0.116),
+        (
+            "lower than 95 % of runners",
+            "lower than 70 %",
+            "middle 40 %",
+            "higher than 70 %",
+            "higher than 95 %",
+        ),
+        _GARMIN_FORM,
+    ),
+    consts.VERTICAL_RATIO_PCT: FormBand(
+        consts.VERTICAL_RATIO_PCT,
+        "%",
+        (6.1, 7.5, 8.7, 10.2),
+        (
+            "lower than 95 % of runners",
+            "lower than 70 %",
+            "middle 40 %",
+            "higher than 70 %",
+            "higher than 95 %",
+        ),
+        _GARMIN_FORM,
+    ),
+}
+
+#: Cadence advice: +5–10 % over the runner's speed-matched cadence.
+CADENCE_ADVICE_PCT = (5.0, 10.0)
+CADENCE_ADVICE_EVIDENCE = Evidence(
+    grade="V",
+    sources=(
+        "Heiderscheit et al. 2011 Med Sci Sports Exerc (+5–10 % step rate lowers knee loading)",
+        "Anderson et al. 2022 Sports Med Open (systematic review)",
+    ),
+    note="Raising step rate reliably lowers knee and hip loading; evidence that it prevents "
+    "injury or improves performance is insufficient.",
+)
+#: Cadence rises ≈ 5.6 steps/min per 1 m/s of speed in elite ultra runners (Burns et al. 2019).
+CADENCE_SPEED_SLOPE_REFERENCE = 5.6
+
+FATIGUE_EVIDENCE = Evidence(
+    grade="V",
+    sources=(
+        "Hanley & Tucker 2018; Mtibaa et al. 2023; Girard et al. 2024 (no change at constant pace)",
+        "Meyer et al. 2021 Int J Sports Med (marathon: abrupt changes near km 25 and 35)",
+        "Heil et al. 2020 Sports Med Open (review: effects inconsistent)",
+    ),
+    note="Whether asymmetry grows with fatigue is mixed in the literature; a drift here describes "
+    "this run, it does not predict injury.",
+)
+
+DISAGREEMENT_EVIDENCE = Evidence(
+    grade="V",
+    sources=("Godfrey et al. 2015 Med Eng Phys", "Falbriard et al. 2018 Front Physiol"),
+    note="Per-foot sensors measure each foot; torso sensors infer sides from trunk motion and "
+    "agree poorly with references on asymmetry.",
+)

@@ -1,0 +1,292 @@
+# SPDX-License-Identifier: MIT
+"""Command line: ``evenstride analyze FILE...`` and ``evenstride demo``.
+
+A thin adapter: it parses arguments, calls :func:`evenstride.pipeline.analyze`, and prints.
+User errors (bad files, bad arguments) give one line on stderr and exit code 2; a file that
+fails never stops the others; nothing prints a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from evenstride import __version__
+from evenstride.exceptions import EvenstrideWarning, UserInputError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from evenstride.pipeline import RunAnalysis
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_USER = 2
+
+
+class _ArgParser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # one line, exit 2 (argparse's own convention)
+        self.exit(EXIT_USER, f"evenstride: {message} (see 'evenstride {self._sub()} --help')\n")
+
+    def _sub(self) -> str:
+        return self.prog.split(" ", 1)[1] if " " in self.prog else ""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _ArgParser(
+        prog="evenstride",
+        description="Find, explain and help fix left/right imbalances in running.",
+    )
+    p.add_argument("--version", action="version", version=f"evenstride {__version__}")
+    sub = p.add_subparsers(dest="command", parser_class=_ArgParser)
+
+    a = sub.add_parser("analyze", help="analyse running files (FIT, TCX, GPX, .gz)")
+    a.add_argument("files", nargs="+", metavar="FILE")
+    a.add_argument("--json", action="store_true", help="print one JSON document per file")
+    a.add_argument(
+        "--html",
+        metavar="PATH",
+        help="write a self-contained HTML report (a directory when several files are given)",
+    )
+    a.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    a.add_argument("--no-progress", action="store_true", help="no progress bar")
+    a.add_argument("--quiet", "-q", action="store_true", help="findings only, no tables")
+
+    d = sub.add_parser("demo", help="simulate a run with known asymmetry and analyse it")
+    d.add_argument("--out", metavar="DIR", default="evenstride-demo", help="output folder")
+    d.add_argument("--json", action="store_true", help="print the JSON document")
+    d.add_argument("--duration-min", type=float, default=75.0, help="run length (min)")
+    d.add_argument("--seed", type=int, default=7)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``evenstride`` console script."""
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        _parser().print_help()
+        return EXIT_USER
+    try:
+        if args.command == "analyze":
+            return _cmd_analyze(args)
+        if args.command == "demo":
+            return _cmd_demo(args)
+    except KeyboardInterrupt:
+        print("evenstride: interrupted", file=sys.stderr)
+        return 130
+    except UserInputError as exc:
+        print(f"evenstride: {exc}", file=sys.stderr)
+        return EXIT_USER
+    except BrokenPipeError:
+        return EXIT_OK
+    return EXIT_USER
+
+
+def _console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def _html_target(base: str, file: str, n_files: int) -> Path:
+    p = Path(base)
+    if n_files == 1 and not p.is_dir():
+        return p
+    p.mkdir(parents=True, exist_ok=True)
+    name = Path(file).name
+    for suf in (".gz", ".fit", ".tcx", ".gpx", ".FIT", ".TCX", ".GPX"):
+        if name.endswith(suf):
+            name = name[: -len(suf)]
+    return p / f"{name}.html"
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from evenstride.pipeline import analyze
+
+    files: list[str] = list(args.files)
+    out = _console()
+    err = _console(stderr=True)
+    status = EXIT_OK
+    show_progress = (not args.no_progress) and len(files) > 1 and err.is_terminal
+    progress = Progress(
+        TextColumn("[bold]analysing"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} {task.fields[name]}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not show_progress,
+    )
+    with progress:
+        task = progress.add_task("files", total=len(files), name="")
+        for f in files:
+            progress.update(task, name=Path(f).name)
+            try:
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always", EvenstrideWarning)
+                    res = analyze(f, seed=args.seed)
+                for w in caught:
+                    if issubclass(w.category, EvenstrideWarning) and str(w.message) not in (
+                        res.warnings
+                    ):
+                        res.warnings.append(str(w.message))
+            except UserInputError as exc:
+                err.print(f"evenstride: {exc}", markup=False, highlight=False)
+                if args.json:
+                    _print_json({"schema": "evenstride.error/1", "file": f, "error": str(exc)})
+                status = EXIT_USER
+                progress.advance(task)
+                continue
+            except Exception as exc:  # a bug: say so in one line, keep going with other files
+                err.print(
+                    f"evenstride: {f}: internal error ({type(exc).__name__}: {exc}); "
+                    "please report this with the file",
+                    markup=False,
+                    highlight=False,
+                )
+                status = max(status, EXIT_INTERNAL) if status != EXIT_USER else status
+                progress.advance(task)
+                continue
+            if args.html:
+                from evenstride.report import write_report
+
+                target = _html_target(args.html, f, len(files))
+                write_report(res, target)
+            if args.json:
+                _print_json(res.to_dict())
+            else:
+                print_summary(res, out, quiet=args.quiet)
+                if args.html:
+                    out.print(f"[dim]report written to[/dim] {target}")
+            progress.advance(task)
+    return status
+
+
+def _print_json(doc: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(doc, ensure_ascii=False, allow_nan=False) + "\n")
+    sys.stdout.flush()
+
+
+_CLASS_STYLE = {
+    "marked": "bold red",
+    "notable": "bold yellow",
+    "typical": "green",
+    "within noise": "green",
+    "no reference": "cyan",
+    "insufficient data": "dim",
+}
+
+
+def print_summary(res: RunAnalysis, console: Console, *, quiet: bool = False) -> None:
+    """The terminal summary: findings first, then tables with units."""
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    from evenstride.assessment import fmt_clock
+
+    d = res.to_dict()
+    dist = f"{d['distance_m'] / 1000:.2f} km" if d["distance_m"] else "distance unknown"
+    head = Text.assemble(
+        (Path(d["file"] or "run").name, "bold"),
+        f"  {d['sport']}{'/' + d['sub_sport'] if d['sub_sport'] else ''}"
+        f"  {(d['start_time'] or '')[:16].replace('T', ' ')}"
+        f"  {fmt_clock(d['duration_s'] or 0)}  {dist}",
+    )
+    console.print(head)
+    body = Text()
+    for i, f in enumerate(d["findings"]):
+        if i:
+            body.append("\n")
+        body.append(f"• {f['title']}\n", style="bold")
+        body.append(f"  {f['text']}\n")
+        body.append(f"  evidence [{f['evidence']['grade']}]: {f['evidence']['note']}", style="dim")
+    console.print(Panel(body, title="What this means", title_align="left", expand=True))
+    for w in d["warnings"]:
+        console.print(Text(f"warning: {w}", style="yellow"))
+    if quiet:
+        return
+    if d["asymmetry"]:
+        t = Table(title="Left/right asymmetry (positive = left larger)", title_justify="left")
+        for c in ("metric", "source", "left", "right", "% left", "SA % (95 % CI)", "n", "real",
+                  "class"):
+            t.add_column(c, justify="right" if c in ("left", "right", "% left", "n") else "left")
+        for a in d["asymmetry"]:
+            scale, unit = (1000.0, "ms") if a["unit"] == "s" else (1.0, a["unit"])
+            lr = [
+                "–" if a[k] is None else f"{a[k] * scale:.1f} {unit}" for k in ("left", "right")
+            ]
+            ci = a["ci95"]
+            idx = a["symmetry_angle_pct"] if a["index"] == "symmetry_angle_pct" else a["difference"]
+            idx_s = "–" if idx is None else f"{idx:+.2f}"
+            if ci and ci[0] is not None:
+                idx_s += f" ({ci[0]:+.2f}…{ci[1]:+.2f})"
+            if a["index"] != "symmetry_angle_pct":
+                idx_s += f" {a['unit']} L−R"
+            t.add_row(
+                a["metric"],
+                a["source"],
+                lr[0],
+                lr[1],
+                "–" if a["balance_left_pct"] is None else f"{a['balance_left_pct']:.1f} %",
+                idx_s,
+                str(a["n"]),
+                {True: "yes", False: "no", None: "?"}[a["real"]],
+                Text(a["class"], style=_CLASS_STYLE.get(a["class"], "")),
+            )
+        console.print(t)
+    fat = [(k, v) for k, v in d["fatigue"].items() if v["slope_per_h"] is not None]
+    if fat:
+        t = Table(title="Drift along the run (matched speed/grade/bends)", title_justify="left")
+        for c in ("series", "slope per h (95 % CI)", "first ¼", "last ¼", "onset"):
+            t.add_column(c)
+        for k, v in fat:
+            ci = v["slope_ci95"]
+            t.add_row(
+                k,
+                f"{v['slope_per_h']:+.3g} {v['unit']} ({ci[0]:+.3g}…{ci[1]:+.3g})",
+                f"{v['first_quarter']:.4g}",
+                f"{v['last_quarter']:.4g}",
+                "–" if v["onset_s"] is None else fmt_clock(v["onset_s"]),
+            )
+        console.print(t)
+    q = d["quality"]["labels"]
+    parts = [f"{k} {v * 100:.0f} %" for k, v in q.items() if v is not None and v > 0]
+    console.print(Text("data: " + ", ".join(parts), style="dim"))
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from evenstride.io._fit_writer import write_activity_fit
+    from evenstride.pipeline import analyze
+    from evenstride.report import write_report
+    from evenstride.simulate import simulate_run
+
+    out_dir = Path(args.out)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        msg = f"cannot create output folder ({exc.strerror})"
+        raise UserInputError(msg, path=out_dir) from None
+    sim = simulate_run(duration_s=args.duration_min * 60.0, seed=args.seed)
+    fit_path = out_dir / "demo-run.fit"
+    write_activity_fit(sim.activity, fit_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EvenstrideWarning)
+        res = analyze(fit_path, seed=0)
+    html = write_report(res, out_dir / "demo-report.html")
+    if args.json:
+        _print_json(res.to_dict())
+        return EXIT_OK
+    con = _console()
+    con.print(f"[bold]evenstride demo[/bold]: simulated run written to {fit_path}")
+    con.print(f"planted: {sim.truth.describe()}" if hasattr(sim.truth, "describe") else "")
+    print_summary(res, con)
+    con.print(f"report: {html}")
+    return EXIT_OK

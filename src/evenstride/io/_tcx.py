@@ -1,0 +1,804 @@
+# SPDX-License-Identifier: MIT
+"""TCX reader (Garmin Training Center Database v2).
+
+Input: the bytes of a ``.tcx`` file. Output: an :class:`~evenstride.datatypes.Activity` with time,
+position, altitude, distance, speed, heart rate, cadence (steps/min) and power when present.
+
+This module also holds the XML machinery shared with :mod:`evenstride.io._gpx`:
+
+- :func:`check_xml_safety` refuses DTDs and entity declarations (the "billion laughs" family) and
+  text encodings a byte-level check cannot see through;
+- :class:`XmlEvents` streams ``(event, local_name, element)`` with namespaces stripped, turns a
+  syntax error into a :class:`~evenstride.exceptions.ParseError` naming the line and column, and
+  keeps what was parsed before the end of a truncated file;
+- :class:`Trackpoints` collects per-point values and :func:`build_activity` turns them into a
+  sorted, de-duplicated sample table with derived distance, speed and cadence in steps/min.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import warnings
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from evenstride import consts
+from evenstride.datatypes import Activity, ActivityMeta, Segment
+from evenstride.exceptions import (
+    EvenstrideWarning,
+    NotEnoughDataError,
+    ParseError,
+    UnsupportedActivityError,
+)
+
+__all__ = ["read_tcx"]
+
+_NAN = math.nan
+
+# --- shared with _gpx: XML safety and streaming -------------------------------------------------
+
+#: Bytes handed to the XML parser at a time (elements are processed and cleared in between).
+_CHUNK_BYTES = 256 * 1024
+#: Expat error code for data after the root element closed (the document itself is complete).
+_XML_ERROR_JUNK_AFTER_DOC_ELEMENT = 9
+#: Encodings whose markup is plain ASCII bytes, so the DOCTYPE check below cannot be evaded.
+_ASCII_COMPATIBLE_ENCODING = re.compile(
+    r"(utf-?8|us-ascii|ascii|iso[-_]?8859[-_]?\d{1,2}|latin-?1|(windows|cp)-?125\d)", re.IGNORECASE
+)
+_XML_DECLARED_ENCODING = re.compile(
+    rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']", re.IGNORECASE
+)
+
+
+def check_xml_safety(data: bytes, path: str) -> bytes:
+    """Refuse XML the stdlib parser should not see; return ``data`` without trailing NUL padding.
+
+    Sports devices never write a DTD, and a DTD is what entity-expansion attacks ("billion laughs",
+    external entities) need, so any ``<!DOCTYPE`` or ``<!ENTITY`` is refused. The check is a byte
+    search, so encodings whose markup is not ASCII bytes (UTF-16/32, EBCDIC) are refused as well.
+    """
+    head = data[:4]
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head:
+        raise ParseError(
+            "unsupported text encoding (UTF-16/UTF-32): re-save the file as UTF-8", path=path
+        )
+    declared = _XML_DECLARED_ENCODING.match(data[:512].lstrip(b"\xef\xbb\xbf"))
+    if declared is not None:
+        enc = declared.group(1).decode("ascii")
+        if not _ASCII_COMPATIBLE_ENCODING.fullmatch(enc):
+            raise ParseError(
+                f"unsupported XML encoding {enc!r}: re-save the file as UTF-8", path=path
+            )
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise ParseError(
+            "XML with a DOCTYPE or ENTITY declaration is refused (sports devices never write one,"
+            " and it can hide an entity-expansion attack)",
+            path=path,
+        )
+    # Failed downloads are sometimes padded with NUL bytes up to the expected size.
+    return data.rstrip(b"\x00")
+
+
+class XmlEvents:
+    """Iterate ``(event, local_name, element)`` over an XML document, ``event`` in start/end.
+
+    Namespaces are dropped from tag names (``{http://…/v2}Trackpoint`` → ``Trackpoint``), so
+    prefixes and default namespaces of different producers all match. After iteration,
+    :attr:`truncated` tells whether the document ended before its root element closed: the events
+    up to that point were delivered and the caller decides what to keep. Any other syntax error
+    raises :class:`ParseError` with the line and (1-based) column.
+    """
+
+    def __init__(self, data: bytes, path: str) -> None:
+        self._data = data
+        self._path = path
+        #: The input ended inside the document (a cut download): events so far were delivered.
+        self.truncated = False
+        #: Bytes after the root element were ignored.
+        self.junk_after_root = False
+
+    def __iter__(self) -> Iterator[tuple[str, str, ET.Element]]:
+        parser = ET.XMLPullParser(events=("start", "end"))
+        names: dict[str, str] = {}
+        data = self._data
+        for offset in range(0, len(data), _CHUNK_BYTES):
+            parser.feed(data[offset : offset + _CHUNK_BYTES])
+            try:
+                for event, elem in parser.read_events():
+                    tag = elem.tag
+                    name = names.get(tag)
+                    if name is None:
+                        name = names[tag] = tag.rpartition("}")[2]
+                    yield event, name, elem
+            except ET.ParseError as exc:
+                if exc.code == _XML_ERROR_JUNK_AFTER_DOC_ELEMENT:
+                    self.junk_after_root = True
+                    return
+                raise self._malformed(exc) from None
+        try:
+            parser.close()
+        except ET.ParseError:
+            self.truncated = True
+            return
+        for event, elem in parser.read_events():  # anything flushed by close()
+            yield event, elem.tag.rpartition("}")[2], elem
+
+    def _malformed(self, exc: ET.ParseError) -> ParseError:
+        line, column = exc.position
+        reason = str(exc).split(":", 1)[0]
+        return ParseError(
+            f"malformed XML at line {line}, column {column + 1} ({reason})", path=self._path
+        )
+
+
+def local_children(elem: ET.Element) -> Iterator[tuple[str, ET.Element]]:
+    """``(local_name, child)`` for the direct children of ``elem``."""
+    for child in elem:
+        yield child.tag.rpartition("}")[2], child
+
+
+# --- shared with _gpx: trackpoint collection ---------------------------------------------------
+
+#: Indices of the per-trackpoint values collected by the readers.
+F_LAT, F_LON, F_ALT, F_DIST, F_HR, F_CAD, F_RUNCAD, F_SPEED, F_POWER, F_TEMP = range(10)
+N_FIELDS = 10
+
+
+def parse_time(text: str) -> tuple[float, bool] | None:
+    """Epoch seconds of an ISO 8601 time, and whether it had no time zone (then UTC is assumed)."""
+    text = text.strip()
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            dt = datetime.fromisoformat(text.upper())
+        except ValueError:
+            return None
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=UTC).timestamp(), True
+    return dt.timestamp(), False
+
+
+@dataclass
+class Group:
+    """One TCX ``<Activity>`` or GPX ``<trk>``: the unit a sport is attached to."""
+
+    #: The sport as written in the file (TCX ``Sport`` attribute, GPX ``<type>``), or ``None``.
+    label: str | None = None
+
+
+@dataclass
+class Trackpoints:
+    """Per-point values as parsed, in file order (see :func:`build_activity`)."""
+
+    times: list[float] = field(default_factory=list)
+    groups: list[int] = field(default_factory=list)
+    rows: list[list[float]] = field(default_factory=list)
+    #: Trackpoints dropped because they had no (parsable) time.
+    without_time: int = 0
+    #: Non-empty numbers that could not be parsed (read as NaN).
+    bad_numbers: int = 0
+    #: Times without a time zone (read as UTC).
+    naive_times: int = 0
+
+    def number(self, text: str | None) -> float:
+        """``float(text)``, NaN (and counted) when the text is not a number."""
+        if text is None:
+            return _NAN
+        try:
+            return float(text)
+        except ValueError:
+            if text.strip():
+                self.bad_numbers += 1
+            return _NAN
+
+    def add(self, time_text: str | None, row: list[float], group: int) -> None:
+        parsed = None if time_text is None else parse_time(time_text)
+        if parsed is None:
+            self.without_time += 1
+            return
+        ts, naive = parsed
+        self.naive_times += naive
+        self.times.append(ts)
+        self.groups.append(group)
+        self.rows.append(row)
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+
+# --- shared with _gpx: from trackpoints to an Activity -------------------------------------------
+
+#: Earth's mean radius (IUGG), metres, for the haversine distance.
+_EARTH_RADIUS_M = 6_371_008.8
+#: Consecutive GPS fixes implying more than this are a glitch, not a runner (or a cyclist).
+_MAX_GPS_SPEED_M_S = 15.0
+#: Speed below which a sample does not count as moving.
+_MOVING_SPEED_M_S = 1.0
+#: Samples slower than this are not used to decide the cadence unit (walking, standing).
+_RUNNING_SPEED_M_S = 1.5
+#: Width of the centred median filter applied to the instantaneous speed.
+_SPEED_MEDIAN_WINDOW_S = 5.0
+#: A median raw running cadence above this is already steps/min; at or below it is strides/min.
+_STEPS_PER_MIN_THRESHOLD = 120.0
+#: Median raw cadences in this range could be either unit: the choice is reported as a warning.
+_AMBIGUOUS_CADENCE = (100.0, 140.0)
+#: Median moving speed above which a recording without a sport label is taken for cycling.
+CYCLING_SPEED_M_S = 7.0
+
+
+def haversine_m(
+    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
+) -> np.ndarray:
+    """Great-circle distance in metres between points given in degrees."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp = p2 - p1
+    dl = np.radians(lon2 - lon1)
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def format_duration(seconds: float) -> str:
+    """``mm:ss`` below an hour, ``h:mm:ss`` above."""
+    s = round(seconds)
+    h, rem = divmod(s, 3600)
+    m, sec = divmod(rem, 60)
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m:02d}:{sec:02d}"
+
+
+@dataclass
+class Points:
+    """Trackpoints sorted by time and de-duplicated, as arrays (one row per sample)."""
+
+    ts: np.ndarray
+    group: np.ndarray
+    values: np.ndarray  # (n, N_FIELDS)
+
+    def col(self, index: int) -> np.ndarray:
+        return self.values[:, index]
+
+    def take(self, mask: np.ndarray) -> Points:
+        return Points(self.ts[mask], self.group[mask], self.values[mask])
+
+
+def sorted_points(tp: Trackpoints, *, truncated: bool, path: str, notes: list[str]) -> Points:
+    """Arrays sorted by time, keeping the last of duplicate timestamps; raise when empty."""
+    if not tp.times:
+        if truncated:
+            raise ParseError("file is truncated before its first complete trackpoint", path=path)
+        extra = f" ({tp.without_time} trackpoints have no time)" if tp.without_time else ""
+        raise NotEnoughDataError(f"no trackpoints with time{extra}", path=path)
+    ts = np.asarray(tp.times, dtype=np.float64)
+    group = np.asarray(tp.groups, dtype=np.int64)
+    values = np.asarray(tp.rows, dtype=np.float64).reshape(len(ts), N_FIELDS)
+    values[~np.isfinite(values)] = np.nan
+    if len(ts) > 1 and not bool(np.all(np.diff(ts) >= 0)):
+        order = np.argsort(ts, kind="stable")
+        ts, group, values = ts[order], group[order], values[order]
+        notes.append("trackpoints were out of time order: sorted by time")
+    keep = np.ones(len(ts), dtype=bool)
+    keep[:-1] = ts[1:] != ts[:-1]  # of equal timestamps keep the last (stable order)
+    n_dup = int((~keep).sum())
+    if n_dup:
+        ts, group, values = ts[keep], group[keep], values[keep]
+        # One repeat per lap boundary is how Garmin writes TCX: only many repeats are news.
+        if n_dup > max(2, 0.01 * len(ts)):
+            notes.append(f"{n_dup} trackpoints repeated an earlier time: kept the last of each")
+    if tp.without_time:
+        notes.append(f"skipped {tp.without_time} trackpoints without a valid time")
+    if tp.bad_numbers:
+        notes.append(f"{tp.bad_numbers} values were not numbers: read as missing")
+    if tp.naive_times:
+        notes.append("times have no time zone: read as UTC")
+    _clean_values(values)
+    return Points(ts, group, values)
+
+
+def _clean_values(values: np.ndarray) -> None:
+    """Blank out values that are placeholders rather than measurements (in place)."""
+    lat, lon = values[:, F_LAT], values[:, F_LON]
+    bad_pos = (
+        (np.abs(lat) > 90)
+        | (np.abs(lon) > 180)
+        | ((lat == 0) & (lon == 0))
+        | np.isnan(lat)
+        | np.isnan(lon)
+    )
+    values[bad_pos, F_LAT] = np.nan
+    values[bad_pos, F_LON] = np.nan
+    hr = values[:, F_HR]
+    hr[hr <= 0] = np.nan
+    dist = values[:, F_DIST]
+    dist[dist < 0] = np.nan
+
+
+def drop_gps_glitches(pts: Points) -> int:
+    """Blank isolated fixes that jump away and back implausibly fast; return how many."""
+    lat, lon = pts.col(F_LAT), pts.col(F_LON)
+    idx = np.flatnonzero(np.isfinite(lat))
+    if len(idx) < 3:
+        return 0
+    t = pts.ts[idx]
+    d = haversine_m(lat[idx[:-1]], lon[idx[:-1]], lat[idx[1:]], lon[idx[1:]])
+    v = d / np.maximum(np.diff(t), 1e-9)
+    fast = v > _MAX_GPS_SPEED_M_S
+    cand = np.flatnonzero(fast[:-1] & fast[1:]) + 1  # positions in idx: fast in and fast out
+    if not len(cand):
+        return 0
+    before, after = idx[cand - 1], idx[cand + 1]
+    skip = haversine_m(lat[before], lon[before], lat[after], lon[after])
+    ok = skip / np.maximum(t[cand + 1] - t[cand - 1], 1e-9) <= _MAX_GPS_SPEED_M_S
+    bad = idx[cand[ok]]
+    pts.values[bad, F_LAT] = np.nan
+    pts.values[bad, F_LON] = np.nan
+    return len(bad)
+
+
+def group_slices(group: np.ndarray) -> list[slice]:
+    """Contiguous runs of equal group ids (after sorting, groups are normally contiguous)."""
+    if not len(group):
+        return []
+    cuts = np.flatnonzero(group[1:] != group[:-1]) + 1
+    bounds = [0, *cuts.tolist(), len(group)]
+    return [slice(a, b) for a, b in itertools.pairwise(bounds)]
+
+
+def distance_increments_from_device(dist: np.ndarray, ts: np.ndarray) -> np.ndarray | None:
+    """Per-sample distance increments (m) of one group from a device's cumulative distance.
+
+    Missing values are interpolated in time. A drop of more than 10 m is a counter reset (some
+    producers restart at each lap): the new value counts from zero. Smaller drops count as zero.
+    ``None`` when the group has no distance at all.
+    """
+    ok = np.isfinite(dist)
+    if not ok.any():
+        return None
+    d = dist if ok.all() else np.interp(ts, ts[ok], dist[ok])
+    inc = np.zeros(len(d))
+    if len(d) > 1:
+        step = np.diff(d)
+        reset = step < -10.0
+        inc[1:] = np.where(reset, np.maximum(d[1:], 0.0), np.maximum(step, 0.0))
+    return inc
+
+
+def distance_increments_from_positions(
+    lat: np.ndarray, lon: np.ndarray, ts: np.ndarray
+) -> np.ndarray | None:
+    """Per-sample haversine increments (m) of one group; points without a fix are interpolated."""
+    idx = np.flatnonzero(np.isfinite(lat))
+    if len(idx) < 2:
+        return None
+    seg = haversine_m(lat[idx[:-1]], lon[idx[:-1]], lat[idx[1:]], lon[idx[1:]])
+    cum_at_fix = np.concatenate(([0.0], np.cumsum(seg)))
+    cum = np.interp(ts, ts[idx], cum_at_fix)
+    inc = np.zeros(len(ts))
+    inc[1:] = np.diff(cum)
+    return inc
+
+
+def distance_increments_from_speed(speed: np.ndarray, ts: np.ndarray) -> np.ndarray | None:
+    """Per-sample increments (m) integrating a device speed (rectangle rule, previous sample)."""
+    ok = np.isfinite(speed)
+    if not ok.any():
+        return None
+    v = speed if ok.all() else np.interp(ts, ts[ok], speed[ok])
+    inc = np.zeros(len(ts))
+    inc[1:] = np.maximum(v[:-1], 0.0) * np.diff(ts)
+    return inc
+
+
+def smoothed_speed(inc: np.ndarray, ts: np.ndarray) -> np.ndarray:
+    """Instantaneous speed ``Δdistance/Δt`` of one group, then a centred median over ~5 s."""
+    n = len(ts)
+    v = np.full(n, np.nan)
+    if n < 2:
+        return v
+    dt = np.diff(ts)
+    v[1:] = inc[1:] / dt  # dt > 0 after de-duplication
+    v[0] = v[1]
+    k = max(1, round(_SPEED_MEDIAN_WINDOW_S / float(np.median(dt))))
+    k += 1 - k % 2  # odd, so the window is centred
+    if k == 1 or n < k:
+        return v
+    padded = np.concatenate((np.full(k // 2, np.nan), v, np.full(k // 2, np.nan)))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, k)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows stay NaN
+        return np.nanmedian(windows, axis=1)
+
+
+@dataclass
+class Derived:
+    """Distance and speed for all points, computed group by group."""
+
+    inc: np.ndarray  # distance increments, 0 at each group start, NaN where unknown
+    speed: np.ndarray
+
+
+def derive_distance_speed(pts: Points, *, prefer_device: bool) -> Derived:
+    """Distance increments and smoothed speed, from device distance, positions or device speed."""
+    n = len(pts.ts)
+    inc = np.full(n, np.nan)
+    speed = np.full(n, np.nan)
+    for sl in group_slices(pts.group):
+        ts = pts.ts[sl]
+        g_inc = None
+        if prefer_device:
+            g_inc = distance_increments_from_device(pts.col(F_DIST)[sl], ts)
+        if g_inc is None:
+            g_inc = distance_increments_from_positions(pts.col(F_LAT)[sl], pts.col(F_LON)[sl], ts)
+        if g_inc is None:
+            g_inc = distance_increments_from_speed(pts.col(F_SPEED)[sl], ts)
+        if g_inc is not None:
+            inc[sl] = g_inc
+            speed[sl] = smoothed_speed(g_inc, ts)
+    return Derived(inc, speed)
+
+
+def median_moving_speed(speed: np.ndarray) -> float | None:
+    """Median speed over samples faster than a walk's start, ``None`` with fewer than 10."""
+    moving = speed[np.isfinite(speed) & (speed > _MOVING_SPEED_M_S)]
+    return float(np.median(moving)) if len(moving) >= 10 else None
+
+
+def running_cadence_median(raw: np.ndarray, speed: np.ndarray) -> float | None:
+    """Median of the non-zero raw cadence over samples that move at running speed."""
+    has = np.isfinite(raw) & (raw > 0)
+    if not has.any():
+        return None
+    running = has & ~(np.isfinite(speed) & (speed < _RUNNING_SPEED_M_S))
+    use = running if running.sum() >= 10 else has
+    return float(np.median(raw[use]))
+
+
+def cadence_steps_per_min(
+    raw: np.ndarray, speed: np.ndarray, *, what: str, notes: list[str]
+) -> tuple[np.ndarray, str]:
+    """Cadence in steps/min and the unit the file was read in (``"strides/min"``/``"steps/min"``).
+
+    Garmin writes running cadence as strides (one foot) per minute, 75–100 while running; some
+    producers write steps (both feet) per minute, 150–200. A median running cadence above 120
+    is therefore steps/min already; otherwise it is doubled.
+    """
+    med = running_cadence_median(raw, speed)
+    if med is None or med <= _STEPS_PER_MIN_THRESHOLD:
+        unit, out = "strides/min", raw * 2.0
+    else:
+        unit, out = "steps/min", raw.copy()
+    if med is not None and _AMBIGUOUS_CADENCE[0] <= med <= _AMBIGUOUS_CADENCE[1]:
+        notes.append(
+            f"{what} is ambiguous (median {med:.0f} while running could be strides/min or"
+            f" steps/min): read as {unit}"
+        )
+    return out, unit
+
+
+def build_activity(
+    pts: Points,
+    derived: Derived,
+    *,
+    keep_groups: dict[int, str],
+    segments: list[Segment],
+    cadence_raw: np.ndarray | None,
+    cadence_what: str,
+    path: str,
+    file_format: str,
+    devices: list[str],
+    sub_sport: str | None,
+    extra: dict[str, Any],
+    notes: list[str],
+    truncated: bool,
+    t0: float,
+) -> Activity:
+    """Assemble the sample table from the analysed groups and emit the collected warnings."""
+    mask = np.isin(pts.group, np.fromiter(keep_groups, dtype=np.int64))
+    sub = pts.take(mask)
+    inc = derived.inc[mask]
+    speed = derived.speed[mask]
+    samples: dict[str, np.ndarray] = {
+        consts.TIME_S: sub.ts - t0,
+        consts.TIMESTAMP_S: sub.ts.copy(),
+    }
+    if np.isfinite(inc).any():
+        first = sub.col(F_DIST)[0] if np.isfinite(sub.col(F_DIST)[0]) else 0.0
+        samples[consts.DISTANCE_M] = first + np.cumsum(np.nan_to_num(inc))
+        samples[consts.DISTANCE_M][~np.isfinite(inc)] = np.nan
+        samples[consts.SPEED_M_S] = speed
+    for col, index in (
+        (consts.ALTITUDE_M, F_ALT),
+        (consts.LAT_DEG, F_LAT),
+        (consts.LON_DEG, F_LON),
+        (consts.HEART_RATE_BPM, F_HR),
+        (consts.POWER_W, F_POWER),
+        (consts.TEMPERATURE_C, F_TEMP),
+    ):
+        values = sub.col(index)
+        if np.isfinite(values).any():
+            samples[col] = np.ascontiguousarray(values)
+    if cadence_raw is not None:
+        raw = cadence_raw[mask]
+        if np.isfinite(raw).any():
+            spm, unit = cadence_steps_per_min(raw, speed, what=cadence_what, notes=notes)
+            samples[consts.CADENCE_SPM] = spm
+            extra["cadence_unit_in_file"] = unit
+    has_position = consts.LAT_DEG in samples
+    if truncated:
+        duration = format_duration(float(sub.ts[-1] - sub.ts[0]))
+        notes.insert(0, f"file is truncated: recovered {len(sub.ts)} trackpoints ({duration})")
+    meta = ActivityMeta(
+        path=path,
+        file_format=file_format,
+        sport="running",
+        sub_sport=sub_sport,
+        start_time=datetime.fromtimestamp(t0, tz=UTC),
+        devices=devices,
+        segments=segments,
+        indoor=not has_position or sub_sport in ("treadmill", "indoor_running"),
+        extra=extra,
+    )
+    for note in notes:
+        warnings.warn(note, EvenstrideWarning, stacklevel=4)
+    return Activity(samples=samples, meta=meta, warnings=list(notes))
+
+
+def make_segments(
+    pts: Points,
+    sports: dict[int, str],
+    keep: dict[int, str],
+    t0: float,
+    sub_sports: dict[int, str | None] | None = None,
+) -> list[Segment]:
+    """One :class:`Segment` per group that has samples, in time order."""
+    segs = []
+    for sl in group_slices(pts.group):
+        g = int(pts.group[sl.start])
+        segs.append(
+            Segment(
+                sport=keep.get(g, sports[g]),
+                sub_sport=(sub_sports or {}).get(g),
+                start_s=float(pts.ts[sl.start] - t0),
+                end_s=float(pts.ts[sl.stop - 1] - t0),
+                analysed=g in keep,
+            )
+        )
+    return segs
+
+
+# --- TCX ----------------------------------------------------------------------------------------
+
+#: TCX trackpoint element (local name) → value index.
+_TCX_FIELDS: dict[str, int] = {
+    "LatitudeDegrees": F_LAT,
+    "LongitudeDegrees": F_LON,
+    "AltitudeMeters": F_ALT,
+    "DistanceMeters": F_DIST,
+    "Value": F_HR,  # the only <Value> in a trackpoint is HeartRateBpm/Value
+    "Cadence": F_CAD,
+    "RunCadence": F_RUNCAD,
+    "Speed": F_SPEED,
+    "Watts": F_POWER,
+}
+#: TCX ``Sport`` attribute → evenstride sport name.
+_TCX_SPORTS = {"running": "running", "biking": "cycling", "other": "other"}
+#: Raw running cadences accepted as evidence that an ``Other`` activity is a run.
+_STRIDES_RANGE = (65.0, 110.0)
+_STEPS_RANGE = (130.0, 220.0)
+
+
+@dataclass
+class _TcxLap:
+    group: int
+    start_text: str | None
+    first_point: int
+    last_point: int = -1
+    distance_m: float = _NAN
+    total_time_s: float = _NAN
+
+
+@dataclass
+class _TcxParse:
+    points: Trackpoints = field(default_factory=Trackpoints)
+    groups: list[Group] = field(default_factory=list)
+    laps: list[_TcxLap] = field(default_factory=list)
+    devices: list[str] = field(default_factory=list)
+    truncated: bool = False
+    junk_after_root: bool = False
+
+
+def _parse_tcx(data: bytes, path: str) -> _TcxParse:
+    out = _TcxParse()
+    tp = out.points
+    number = tp.number
+    events = XmlEvents(data, path)
+    group = -1
+    in_activity = False
+    lap: _TcxLap | None = None
+    names: dict[str, str] = {}
+    for event, name, elem in events:
+        if event == "start":
+            if name == "Activity":
+                out.groups.append(Group(label=elem.get("Sport")))
+                group = len(out.groups) - 1
+                in_activity = True
+            elif name == "Lap" and in_activity:
+                lap = _TcxLap(group, elem.get("StartTime"), len(tp))
+                out.laps.append(lap)
+            continue
+        if name == "Trackpoint":
+            if in_activity:
+                row = [_NAN] * N_FIELDS
+                time_text = None
+                for child in elem.iter():
+                    tag = child.tag
+                    local = names.get(tag)
+                    if local is None:
+                        local = names[tag] = tag.rpartition("}")[2]
+                    index = _TCX_FIELDS.get(local)
+                    if index is not None:
+                        row[index] = number(child.text)
+                    elif local == "Time":
+                        time_text = child.text
+                tp.add(time_text, row, group)
+            elem.clear()
+        elif name == "Lap" and lap is not None:
+            lap.last_point = len(tp)
+            for local, child in local_children(elem):
+                if local == "DistanceMeters":
+                    lap.distance_m = number(child.text)
+                elif local == "TotalTimeSeconds":
+                    lap.total_time_s = number(child.text)
+            lap = None
+            elem.clear()
+        elif name == "Creator" and in_activity:
+            for local, child in local_children(elem):
+                if local == "Name" and child.text and child.text.strip():
+                    device = " ".join(child.text.split())
+                    if device not in out.devices:
+                        out.devices.append(device)
+        elif name == "Activity":
+            in_activity = False
+            elem.clear()
+    out.truncated = events.truncated
+    out.junk_after_root = events.junk_after_root
+    if lap is not None:  # the file ended inside this lap
+        lap.last_point = len(tp)
+    return out
+
+
+def _lap_extra(parse: _TcxParse, keep: dict[int, str], t0: float) -> list[dict[str, float]]:
+    laps = []
+    times = parse.points.times
+    for lap in parse.laps:
+        if lap.group not in keep:
+            continue
+        lap_times = times[lap.first_point : lap.last_point]
+        parsed = None if lap.start_text is None else parse_time(lap.start_text)
+        if parsed is not None:
+            start = parsed[0]
+        elif lap_times:
+            start = min(lap_times)
+        else:
+            continue
+        if lap_times:
+            end = max(lap_times)
+        elif math.isfinite(lap.total_time_s):
+            end = start + lap.total_time_s
+        else:
+            end = start
+        laps.append({"start_s": start - t0, "end_s": end - t0, "distance_m": lap.distance_m})
+    return laps
+
+
+def _looks_like_running(run_cad: np.ndarray, cad: np.ndarray, speed: np.ndarray) -> float | None:
+    """Median running cadence (raw) if the cadence of an ``Other`` activity is a runner's."""
+    med = running_cadence_median(run_cad, speed)
+    if med is not None and (
+        _STRIDES_RANGE[0] <= med <= _STRIDES_RANGE[1] or _STEPS_RANGE[0] <= med <= _STEPS_RANGE[1]
+    ):
+        return med
+    # <Cadence> is the bike's crank cadence in TCX: in stride range it could be pedalling.
+    med = running_cadence_median(cad, speed)
+    if med is not None and _STEPS_RANGE[0] <= med <= _STEPS_RANGE[1]:
+        return med
+    return None
+
+
+def read_tcx(data: bytes, *, path: str) -> Activity:
+    """Read a Garmin TCX file (``TrainingCenterDatabase`` v2) into an :class:`Activity`.
+
+    Every ``<Activity>`` becomes a :class:`~evenstride.datatypes.Segment`; running ones (and
+    ``Other`` ones whose cadence is a runner's, with a warning) are analysed. Distance comes from
+    ``DistanceMeters`` (else positions, else the ``Speed`` extension), speed is its 5-s median
+    derivative, and ``RunCadence`` (strides/min in Garmin files) becomes steps/min.
+
+    Raises
+    ------
+    ParseError
+        Malformed XML (line and column named), a DTD, or a file truncated before any trackpoint.
+    UnsupportedActivityError
+        No running in the file (e.g. a bike ride).
+    NotEnoughDataError
+        A well-formed file without any trackpoint that has a time.
+
+    Examples
+    --------
+    >>> tcx = b'''<TrainingCenterDatabase><Activities><Activity Sport="Running"><Lap>
+    ... <Track><Trackpoint><Time>2024-05-01T07:00:00Z</Time><DistanceMeters>0</DistanceMeters>
+    ... </Trackpoint><Trackpoint><Time>2024-05-01T07:00:01Z</Time>
+    ... <DistanceMeters>3.1</DistanceMeters></Trackpoint></Track></Lap></Activity>
+    ... </Activities></TrainingCenterDatabase>'''
+    >>> act = read_tcx(tcx, path="run.tcx")
+    >>> act.n_samples, act.distance_m, act.meta.indoor
+    (2, 3.1, True)
+    """
+    data = check_xml_safety(data, path)
+    parse = _parse_tcx(data, path)
+    notes: list[str] = []
+    pts = sorted_points(parse.points, truncated=parse.truncated, path=path, notes=notes)
+    t0 = float(pts.ts[0])
+    n_glitches = drop_gps_glitches(pts)
+    if n_glitches:
+        notes.append(f"ignored {n_glitches} GPS positions that jumped away implausibly fast")
+    derived = derive_distance_speed(pts, prefer_device=True)
+
+    sports: dict[int, str] = {}
+    keep: dict[int, str] = {}
+    refusal: str | None = None
+    for sl in group_slices(pts.group):
+        g = int(pts.group[sl.start])
+        label = parse.groups[g].label or "Other"
+        sport = _TCX_SPORTS.get(label.strip().lower(), label.strip().lower() or "other")
+        sports[g] = sport
+        if sport == "running":
+            keep[g] = "running"
+        elif sport == "other":
+            med = _looks_like_running(pts.col(F_RUNCAD)[sl], pts.col(F_CAD)[sl], derived.speed[sl])
+            moving = median_moving_speed(derived.speed[sl])
+            if med is not None and (moving is None or moving <= CYCLING_SPEED_M_S):
+                keep[g] = "running"
+                notes.append(
+                    f"activity sport is {label!r}: read as a run because its cadence looks like"
+                    f" running (median {med:.0f}/min)"
+                )
+            elif refusal is None:
+                refusal = f"{label!r} activity without a running cadence: no running to analyse"
+        elif refusal is None:
+            refusal = f"{label.strip().lower()} activity: no running to analyse"
+    if not keep:
+        raise UnsupportedActivityError(refusal or "no running to analyse", path=path)
+
+    kept_rows = np.isin(pts.group, np.fromiter(keep, dtype=np.int64))
+    run_cad = pts.col(F_RUNCAD)
+    if np.isfinite(run_cad[kept_rows]).any():
+        cadence_raw, what = run_cad, "RunCadence"
+    elif np.isfinite(pts.col(F_CAD)[kept_rows]).any():
+        cadence_raw, what = pts.col(F_CAD), "Cadence"
+    else:
+        cadence_raw, what = None, "cadence"
+    if parse.junk_after_root:
+        notes.append("ignored data after the end of the XML document")
+    extra: dict[str, Any] = {"laps": _lap_extra(parse, keep, t0)}
+    return build_activity(
+        pts,
+        derived,
+        keep_groups=keep,
+        segments=make_segments(pts, sports, keep, t0),
+        cadence_raw=cadence_raw,
+        cadence_what=what,
+        path=path,
+        file_format="tcx",
+        devices=parse.devices,
+        sub_sport=None,
+        extra=extra,
+        notes=notes,
+        truncated=parse.truncated,
+        t0=t0,
+    )

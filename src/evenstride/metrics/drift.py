@@ -1,0 +1,271 @@
+# SPDX-License-Identifier: MIT
+"""Within-run drift ("does it grow as I tire?"), compared at matched speed, grade and bends.
+
+Method (design documented in docs/methods.md; components cited):
+
+1. Steady-running samples are averaged in 60 s windows (window mean of the series, of speed,
+   grade and signed bend share).
+2. A linear model ``y = a + b·t_h + c·(speed − median) + d·grade + e·bend`` is fitted by least
+   squares; ``b`` is the drift per hour *at matched speed, grade and bends*, in the spirit of
+   Zandbergen et al. 2023 (subject-specific correction for speed before interpreting fatigue).
+3. The covariate-adjusted series ``y − c·(speed − median) − d·grade − e·bend`` gives the level at
+   the run's median speed on flat, straight ground; the first and last quarters of the analysed
+   time are compared on it.
+4. Onset: a hinge model ``y_adj = a + c·max(0, t − τ)`` is fitted over τ; the onset is reported
+   only when the hinge beats both a constant and a straight line by ΔBIC > 6 computed with the
+   effective number of windows (serial correlation), i.e. the change is abrupt rather than
+   gradual (Meyer et al. 2021 found abrupt changes in marathons).
+5. Intervals: a moving-block bootstrap over windows (the fit, the quarter difference and τ are
+   recomputed in every replicate).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from evenstride.metrics._bootstrap import block_length, integrated_autocorr_time, percentile_ci
+
+#: Window length for the drift model.
+WINDOW_S = 60.0
+#: Minimum windows for a drift estimate (10 minutes of steady running).
+MIN_WINDOWS = 10
+#: ΔBIC for accepting an abrupt onset (Kass & Raftery 1995: > 6 is "strong").
+ONSET_DELTA_BIC = 6.0
+N_BOOT_DRIFT = 400
+
+
+@dataclass
+class DriftResult:
+    """Drift of one series along the run (units of the series)."""
+
+    name: str
+    unit: str
+    n_windows: int
+    slope_per_h: float | None = None
+    slope_ci95: tuple[float, float] | None = None
+    first_quarter: float | None = None
+    last_quarter: float | None = None
+    quarter_difference: float | None = None
+    quarter_difference_ci95: tuple[float, float] | None = None
+    onset_s: float | None = None
+    onset_ci95: tuple[float, float] | None = None
+    adjusted_for: list[str] = field(default_factory=list)
+    #: Window centres (s) and values, raw and adjusted, for plots.
+    window_t_s: np.ndarray | None = None
+    window_value: np.ndarray | None = None
+    window_adjusted: np.ndarray | None = None
+    reason: str | None = None
+
+    @property
+    def significant(self) -> bool:
+        ci = self.slope_ci95
+        return ci is not None and bool(ci[0] > 0 or ci[1] < 0)
+
+    def to_dict(self) -> dict[str, object]:
+        def r(x: float | None, nd: int = 4) -> float | None:
+            return None if x is None or not np.isfinite(x) else round(float(x), nd)
+
+        def rci(ci: tuple[float, float] | None, nd: int = 4) -> list[float | None] | None:
+            return None if ci is None else [r(ci[0], nd), r(ci[1], nd)]
+
+        return {
+            "unit": self.unit,
+            "slope_per_h": r(self.slope_per_h),
+            "slope_ci95": rci(self.slope_ci95),
+            "first_quarter": r(self.first_quarter),
+            "last_quarter": r(self.last_quarter),
+            "quarter_difference": r(self.quarter_difference),
+            "quarter_difference_ci95": rci(self.quarter_difference_ci95),
+            "onset_s": r(self.onset_s, 0),
+            "onset_ci95": rci(self.onset_ci95, 0),
+            "significant": self.significant,
+            "adjusted_for": list(self.adjusted_for),
+            "n_windows": self.n_windows,
+            "reason": self.reason,
+        }
+
+
+def window_means(
+    t: np.ndarray, series: dict[str, np.ndarray], mask: np.ndarray, *, window_s: float = WINDOW_S
+) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """Average each series over fixed time windows, using only ``mask`` samples.
+
+    Returns window centre times, the per-window means (NaN where a series has no finite value
+    in a window) and the per-window sample counts.
+    """
+    if not mask.any():
+        return np.empty(0), {k: np.empty(0) for k in series}, np.empty(0, dtype=int)
+    t0 = float(t[mask][0])
+    b = np.floor((t - t0) / window_s).astype(np.int64)
+    b = np.where(mask, b, -1)
+    keep = b >= 0
+    nb = int(b[keep].max()) + 1
+    cnt = np.bincount(b[keep], minlength=nb)
+    tc = np.bincount(b[keep], weights=t[keep], minlength=nb)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tm = tc / cnt
+    out: dict[str, np.ndarray] = {}
+    for k, v in series.items():
+        ok = keep & np.isfinite(v)
+        s = np.bincount(b[ok], weights=v[ok], minlength=nb)
+        c = np.bincount(b[ok], minlength=nb)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[k] = np.where(c > 0, s / np.maximum(c, 1), np.nan)
+    return tm, out, cnt
+
+
+def _ols(X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    beta, *_ = np.linalg.lstsq(X, y, rcond=None)
+    return beta
+
+
+def _hinge_scan(t: np.ndarray, y: np.ndarray, taus: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """RSS and slope of ``y = a + c·max(0, t − τ)`` for each τ (vectorised simple regression)."""
+    h = np.maximum(0.0, t[None, :] - taus[:, None])
+    hm = h.mean(axis=1, keepdims=True)
+    ym = y.mean()
+    shh = ((h - hm) ** 2).sum(axis=1)
+    shy = ((h - hm) * (y - ym)[None, :]).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c = np.where(shh > 0, shy / shh, 0.0)
+    syy = ((y - ym) ** 2).sum()
+    rss = syy - c * shy
+    return rss, c
+
+
+def _bic(rss: float, n_eff: float, k: int, n: int) -> float:
+    # Gaussian BIC with the residual variance per window, scaled to the effective sample size.
+    rss = max(rss, 1e-12)
+    return n_eff * np.log(rss / n) + k * np.log(max(n_eff, 2.0))
+
+
+def _onset(t: np.ndarray, y: np.ndarray, n_eff: float) -> tuple[float | None, float]:
+    n = len(t)
+    if n < MIN_WINDOWS:
+        return None, 0.0
+    lo_t, hi_t = np.quantile(t, [0.15, 0.85])
+    taus = t[(t >= lo_t) & (t <= hi_t)]
+    if len(taus) == 0:
+        return None, 0.0
+    rss_h, c = _hinge_scan(t, y, taus)
+    i = int(np.argmin(rss_h))
+    # Effective sample size from the residuals of the best model: residuals of a misfitting
+    # model are autocorrelated by the misfit itself, which would understate the evidence.
+    h = np.maximum(0.0, t - taus[i])
+    fit = y.mean() + c[i] * (h - h.mean())
+    n_eff = min(n_eff, n / integrated_autocorr_time(y - fit))
+    rss_c = float(((y - y.mean()) ** 2).sum())
+    X = np.column_stack([np.ones(n), t])
+    res = y - X @ _ols(X, y)
+    rss_l = float((res**2).sum())
+    b_h = _bic(float(rss_h[i]), n_eff, 3, n)
+    gain = min(_bic(rss_c, n_eff, 1, n), _bic(rss_l, n_eff, 2, n)) - b_h
+    return float(taus[i]), float(gain)
+
+
+def drift(
+    name: str,
+    unit: str,
+    t: np.ndarray,
+    y: np.ndarray,
+    mask: np.ndarray,
+    covariates: dict[str, np.ndarray],
+    *,
+    seed: int = 0,
+    window_s: float = WINDOW_S,
+) -> DriftResult:
+    """Drift of ``y`` over the run at matched covariates (see module docstring).
+
+    Parameters
+    ----------
+    name, unit
+        Label and unit of ``y`` (for output).
+    t
+        Sample times in seconds.
+    y
+        The series (e.g. per-sample symmetry angle), NaN where missing.
+    mask
+        Samples to use (steady running).
+    covariates
+        Named covariate series (``"speed"`` is centred on its median; others are taken with
+        0 as the reference, i.e. flat and straight). Covariates missing in > 10 % of windows or
+        without variation are left out, and the result says what it adjusted for.
+    """
+    m = mask & np.isfinite(y)
+    tw, means, cnt = window_means(t, {"y": y, **covariates}, m, window_s=window_s)
+    med_dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0
+    min_count = max(3, int(0.3 * window_s / max(med_dt, 1e-3)))
+    ok = (cnt >= min_count) & np.isfinite(means["y"])
+    tw, yw = tw[ok], means["y"][ok]
+    res = DriftResult(name=name, unit=unit, n_windows=int(ok.sum()))
+    if len(tw) < MIN_WINDOWS:
+        res.reason = (
+            f"only {len(tw)} one-minute windows of steady running (need {MIN_WINDOWS})"
+        )
+        return res
+    cols: list[np.ndarray] = []
+    names: list[str] = []
+    for k in covariates:
+        vw = means[k][ok]
+        fin = np.isfinite(vw)
+        if fin.mean() < 0.9:
+            continue
+        vw = np.where(fin, vw, np.nanmean(vw))
+        if np.nanstd(vw) < 1e-6:
+            continue
+        c = float(np.median(vw)) if k == "speed" else 0.0
+        cols.append(vw - c)
+        names.append(k)
+    th = (tw - tw[0]) / 3600.0
+    X = np.column_stack([np.ones(len(tw)), th, *cols])
+    beta = _ols(X, yw)
+    cov_part = X[:, 2:] @ beta[2:] if cols else np.zeros(len(tw))
+    y_adj = yw - cov_part
+    resid = yw - X @ beta
+    q1 = th <= th[-1] * 0.25
+    q4 = th >= th[-1] * 0.75
+    res.adjusted_for = names
+    res.slope_per_h = float(beta[1])
+    res.first_quarter = float(y_adj[q1].mean())
+    res.last_quarter = float(y_adj[q4].mean())
+    res.quarter_difference = res.last_quarter - res.first_quarter
+    res.window_t_s, res.window_value, res.window_adjusted = tw, yw, y_adj
+    onset, gain = _onset(tw, y_adj, float(len(tw)))
+
+    # Moving-block bootstrap over windows (pairs resampling keeps the covariate structure).
+    n = len(tw)
+    bl = max(2, min(block_length(resid), n // 3))
+    nblk = int(np.ceil(n / bl))
+    rng = np.random.default_rng(seed)
+    slopes = np.full(N_BOOT_DRIFT, np.nan)
+    diffs = np.full(N_BOOT_DRIFT, np.nan)
+    taus = np.full(N_BOOT_DRIFT, np.nan)
+    for i in range(N_BOOT_DRIFT):
+        starts = rng.integers(0, n - bl + 1, size=nblk)
+        idx = (starts[:, None] + np.arange(bl)[None, :]).ravel()[:n]
+        Xi, yi = X[idx], yw[idx]
+        if np.linalg.matrix_rank(Xi) < X.shape[1]:
+            continue
+        bi = _ols(Xi, yi)
+        slopes[i] = bi[1]
+        ya = yi - (Xi[:, 2:] @ bi[2:] if cols else 0.0)
+        thi = th[idx]
+        a1, a4 = ya[thi <= th[-1] * 0.25], ya[thi >= th[-1] * 0.75]
+        if len(a1) and len(a4):
+            diffs[i] = a4.mean() - a1.mean()
+        if onset is not None:
+            order = np.argsort(tw[idx], kind="stable")
+            ti, yo = tw[idx][order], ya[order]
+            lo_t, hi_t = np.quantile(ti, [0.15, 0.85])
+            cand = np.unique(ti[(ti >= lo_t) & (ti <= hi_t)])
+            if len(cand):
+                rss, _ = _hinge_scan(ti, yo, cand)
+                taus[i] = cand[int(np.argmin(rss))]
+    res.slope_ci95 = percentile_ci(slopes)
+    res.quarter_difference_ci95 = percentile_ci(diffs)
+    if onset is not None and gain > ONSET_DELTA_BIC:
+        res.onset_s = onset
+        res.onset_ci95 = percentile_ci(taus)
+    return res

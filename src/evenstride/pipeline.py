@@ -1,0 +1,258 @@
+# SPDX-License-Identifier: MIT
+"""The whole per-run chain in one place: read → gate → metrics → assess.
+
+>>> from evenstride.simulate import simulate_run
+>>> a = analyze(simulate_run(duration_s=1800, seed=3).activity)
+>>> a.to_dict()["schema"]
+'evenstride.run/1'
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from evenstride import consts
+from evenstride.assessment import Assessment, assess
+from evenstride.datatypes import Activity
+from evenstride.exceptions import EvenstrideWarning, NotEnoughDataError
+from evenstride.io import read_activity
+from evenstride.metrics import (
+    CadenceSpeed,
+    ChannelAsymmetry,
+    DriftResult,
+    FormSummary,
+    cadence_speed,
+    channel_asymmetry,
+    drift,
+    form_summaries,
+)
+from evenstride.metrics.drift import window_means
+from evenstride.preprocessing import Gating, GatingParams, label_samples
+
+SCHEMA = "evenstride.run/1"
+
+SIGN_CONVENTION = (
+    "All indices are positive when the LEFT value is larger and negative when the RIGHT is: "
+    "balance_left_pct = 100·L/(L+R); symmetry_angle_pct = (atan(L/R) − 45°)/90°·100 (Zifchock "
+    "2008 with the sign flipped so that left-larger is positive); symmetry_index_pct = "
+    "(L−R)/(0.5·(L+R))·100 (Robinson 1987); log_ratio = ln(L/R); difference = L − R."
+)
+
+#: Bilateral columns whose within-run drift is reported next to the asymmetry drift.
+DRIFT_COLUMNS = (consts.CONTACT_TIME_S, consts.CADENCE_SPM, consts.VERTICAL_RATIO_PCT)
+
+
+@dataclass
+class RunAnalysis:
+    """The result of :func:`analyze`; :meth:`to_dict` gives the JSON of docs/json-schema.md."""
+
+    activity: Activity
+    gating: Gating
+    asymmetry: list[ChannelAsymmetry]
+    drifts: dict[str, DriftResult]
+    cadence: CadenceSpeed
+    form: list[FormSummary]
+    assessment: Assessment
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def file(self) -> str | None:
+        return self.activity.meta.path
+
+    def profile(self, *, by: str = "time", step: float = 300.0) -> list[dict[str, Any]]:
+        """Per-5-min (``by="time"``) or per-km (``by="distance"``, step 1000) asymmetry profile."""
+        return _profile(self, by=by, step=step)
+
+    def to_dict(self) -> dict[str, Any]:
+        return _to_dict(self)
+
+
+def analyze(
+    path_or_activity: str | os.PathLike[str] | Activity,
+    *,
+    seed: int = 0,
+    gating_params: GatingParams | None = None,
+) -> RunAnalysis:
+    """Analyse one run for left/right asymmetry, drift and form.
+
+    Parameters
+    ----------
+    path_or_activity
+        A file path (FIT/TCX/GPX, optionally gzipped) or an :class:`Activity`.
+    seed
+        Seed of the bootstrap (results are reproducible for a given seed).
+    gating_params
+        Thresholds for sample labelling (defaults documented in :mod:`evenstride.preprocessing`).
+
+    Raises
+    ------
+    ParseError, UnsupportedActivityError, NotEnoughDataError
+        With a one-line message naming the file.
+    """
+    if isinstance(path_or_activity, Activity):
+        act = path_or_activity
+    else:
+        act = read_activity(path_or_activity)
+    gating = label_samples(act, gating_params)
+    run_w = float(gating.weight_s[gating.running].sum())
+    if run_w < 60.0:
+        raise NotEnoughDataError(
+            f"only {run_w:.0f} s of running found (need at least 60 s)", path=act.meta.path
+        )
+    notes = list(act.warnings)
+    asym = [channel_asymmetry(act, ch, gating, seed=seed) for ch in act.sided]
+    t = act.samples[consts.TIME_S]
+    cov = _covariates(act, gating)
+    drifts: dict[str, DriftResult] = {}
+    for r in asym:
+        if r.per_sample is None or not r.enough_data:
+            continue
+        unit = "% SA" if r.ratio_scale else r.unit
+        drifts[r.key] = drift(r.key, unit, t, r.per_sample, gating.steady, cov, seed=seed)
+    for col in DRIFT_COLUMNS:
+        if act.has(col):
+            unit = consts.SAMPLE_COLUMN_UNITS[col]
+            drifts[col] = drift(col, unit, t, act.column(col), gating.steady, cov, seed=seed)
+    cs = cadence_speed(act, gating)
+    summaries = form_summaries(act, gating)
+    assessment = assess(asym, drifts, cs, summaries)
+    if not act.sided:
+        msg = (
+            "no left/right data in this file (no GCT balance or per-foot pod fields): only form "
+            "and drift are reported"
+        )
+        notes.append(msg)
+        warnings.warn(f"{act.meta.path}: {msg}", EvenstrideWarning, stacklevel=2)
+    return RunAnalysis(act, gating, asym, drifts, cs, summaries, assessment, notes)
+
+
+def _covariates(act: Activity, g: Gating) -> dict[str, np.ndarray]:
+    cov: dict[str, np.ndarray] = {}
+    if act.has(consts.SPEED_M_S):
+        cov["speed"] = act.column(consts.SPEED_M_S)
+    if g.has_altitude and not g.indoor:
+        cov["grade"] = g.grade_pct
+    if g.has_position and not g.indoor:
+        cov["bend"] = g.bend_left.astype(float) - g.bend_right.astype(float)
+    return cov
+
+
+def _profile(a: RunAnalysis, *, by: str, step: float) -> list[dict[str, Any]]:
+    act, g = a.activity, a.gating
+    if by == "time":
+        x = act.samples[consts.TIME_S]
+    else:
+        x = act.column(consts.DISTANCE_M)
+        if not np.isfinite(x).any():
+            return []
+    series: dict[str, np.ndarray] = {
+        "speed_m_s": act.column(consts.SPEED_M_S),
+        "grade_pct": g.grade_pct,
+        "cadence_spm": act.column(consts.CADENCE_SPM),
+        "contact_time_s": act.column(consts.CONTACT_TIME_S),
+    }
+    for r in a.asymmetry:
+        if r.per_sample is not None:
+            series[r.key] = r.per_sample
+        ch = act.channel(r.metric, r.source)
+        if ch is not None and ch.balance_left_pct is not None:
+            series[f"{r.key}:balance_left_pct"] = ch.balance_left_pct
+    m = g.steady & np.isfinite(x)
+    xs = np.where(np.isfinite(x), x, -1.0)
+    _centre, means, cnt = window_means(xs, series, m, window_s=step)
+    x0 = float(xs[m][0]) if m.any() else 0.0
+    out = []
+    for i in range(len(cnt)):
+        if cnt[i] == 0:
+            continue
+        row: dict[str, Any] = {
+            "start": round(x0 + i * step, 1),
+            "end": round(x0 + (i + 1) * step, 1),
+            "n": int(cnt[i]),
+        }
+        for k, v in means.items():
+            row[k] = None if not np.isfinite(v[i]) else round(float(v[i]), 4)
+        out.append(row)
+    return out
+
+
+def _r(x: float | None, nd: int = 3) -> float | None:
+    return None if x is None or not np.isfinite(x) else round(float(x), nd)
+
+
+def _to_dict(a: RunAnalysis) -> dict[str, Any]:
+    act = a.activity
+    meta = act.meta
+    cs = a.cadence
+    form: dict[str, Any] = {
+        "cadence_speed": {
+            "n_windows": cs.n_windows,
+            "intercept_spm": _r(cs.intercept_spm, 2),
+            "slope_spm_per_m_s": _r(cs.slope_spm_per_m_s, 2),
+            "residual_sd_spm": _r(cs.residual_sd_spm, 2),
+            "reference_speed_m_s": _r(cs.reference_speed_m_s, 3),
+            "cadence_at_reference_spm": _r(cs.cadence_at_reference_spm, 1),
+            "low_for_speed_share": cs.low_for_speed_share,
+            "low_segments_s": [[round(s, 0), round(e, 0)] for s, e in cs.low_segments],
+            "suggestion_spm": None if cs.suggestion_spm is None else list(cs.suggestion_spm),
+            "reason": cs.reason,
+        },
+        "summary": {
+            s.column: {
+                "unit": s.unit,
+                "median": _r(s.median, 4),
+                "p10": _r(s.p10, 4),
+                "p90": _r(s.p90, 4),
+                "n": s.n,
+            }
+            for s in a.form
+        },
+    }
+    from evenstride.assessment.reference_bands import FORM_BANDS
+
+    for s in a.form:
+        band = FORM_BANDS.get(s.column)
+        if band is not None:
+            form["summary"][s.column]["garmin_band"] = band.classify(s.median)
+    cov = a.gating.coverage()
+    return {
+        "schema": SCHEMA,
+        "file": meta.path,
+        "file_format": meta.file_format,
+        "sport": meta.sport,
+        "sub_sport": meta.sub_sport,
+        "start_time": None if meta.start_time is None else meta.start_time.isoformat(),
+        "duration_s": _r(act.duration_s, 1),
+        "distance_m": _r(act.distance_m, 1),
+        "devices": list(meta.devices),
+        "segments": [
+            {
+                "sport": s.sport,
+                "sub_sport": s.sub_sport,
+                "start_s": _r(s.start_s, 1),
+                "end_s": _r(s.end_s, 1),
+                "analysed": s.analysed,
+            }
+            for s in meta.segments
+        ],
+        "sign_convention": SIGN_CONVENTION,
+        "quality": {
+            "n_samples": act.n_samples,
+            "labels": cov,
+            "dropouts": a.gating.dropout_coverage(),
+            "analysed_s": _r(float(a.gating.weight_s[a.gating.steady].sum()), 1),
+        },
+        "asymmetry": [j.to_dict() for j in a.assessment.judgements],
+        "fatigue": {k: d.to_dict() for k, d in a.drifts.items()},
+        "form": form,
+        "disagreements": [d.to_dict() for d in a.assessment.disagreements],
+        "findings": [f.to_dict() for f in a.assessment.findings],
+        "profile_5min": a.profile(by="time", step=300.0),
+        "profile_km": a.profile(by="distance", step=1000.0),
+        "warnings": list(a.warnings),
+    }

@@ -1,0 +1,7 @@
+# SPDX-License-Identifier: MIT
+"""Gating. Input: an :class:`~evenstride.datatypes.Activity`. Output: a :class:`Gating` with
+per-sample labels (running, walking, stopped, accelerating, bends, grade, drills, drop-outs)."""
+
+from evenstride.preprocessing._gating import Gating, GatingParams, label_samples
+
+__all__ = ["Gating", "GatingParams", "label_samples"]
