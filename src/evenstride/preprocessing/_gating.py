@@ -165,7 +165,8 @@ def path_curvature(
     """Signed curvature (1/m, left-hand positive) from GPS positions over a ±window in distance.
 
     The heading change between the chord entering and the chord leaving each point, divided by
-    the path length between the window ends.
+    the path length between the chords' midpoints (half the window span): on a circular arc each
+    chord points along the tangent at its own midpoint.
     """
     n = len(lat)
     out = np.full(n, np.nan)
@@ -183,7 +184,7 @@ def path_curvature(
     span = d[hi] - d[lo]
     valid = (lo < i) & (hi > i) & (span > half_window_m)
     with np.errstate(divide="ignore", invalid="ignore"):
-        k = np.where(valid, dh / span, np.nan)
+        k = np.where(valid, dh / (0.5 * span), np.nan)
     out[idx] = k
     return out
 
