@@ -105,7 +105,8 @@ class XmlEvents:
         self.junk_after_root = False
 
     def __iter__(self) -> Iterator[tuple[str, str, ET.Element]]:
-        parser = ET.XMLPullParser(events=("start", "end"))
+        # typeshed types events as "Element | namespace tuple"; only start/end are asked for.
+        parser: Any = ET.XMLPullParser(events=("start", "end"))
         names: dict[str, str] = {}
         data = self._data
         for offset in range(0, len(data), _CHUNK_BYTES):
@@ -242,7 +243,7 @@ def haversine_m(
     dp = p2 - p1
     dl = np.radians(lon2 - lon1)
     a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    return np.asarray(2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))
 
 
 def format_duration(seconds: float) -> str:
@@ -412,7 +413,7 @@ def smoothed_speed(inc: np.ndarray, ts: np.ndarray) -> np.ndarray:
     windows = np.lib.stride_tricks.sliding_window_view(padded, k)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows stay NaN
-        return np.nanmedian(windows, axis=1)
+        return np.asarray(np.nanmedian(windows, axis=1))
 
 
 @dataclass
@@ -609,6 +610,8 @@ class _TcxParse:
     groups: list[Group] = field(default_factory=list)
     laps: list[_TcxLap] = field(default_factory=list)
     devices: list[str] = field(default_factory=list)
+    #: Trackpoints outside any <Activity> (a TCX course, i.e. a planned route): not read.
+    outside_activity: int = 0
     truncated: bool = False
     junk_after_root: bool = False
 
@@ -647,6 +650,8 @@ def _parse_tcx(data: bytes, path: str) -> _TcxParse:
                     elif local == "Time":
                         time_text = child.text
                 tp.add(time_text, row, group)
+            else:
+                out.outside_activity += 1
             elem.clear()
         elif name == "Lap" and lap is not None:
             lap.last_point = len(tp)
@@ -679,20 +684,17 @@ def _lap_extra(parse: _TcxParse, keep: dict[int, str], t0: float) -> list[dict[s
     for lap in parse.laps:
         if lap.group not in keep:
             continue
+        # Bounds from the lap's own trackpoints, so they match the sample table (a lap's
+        # StartTime may precede its first trackpoint); StartTime only for an empty lap.
         lap_times = times[lap.first_point : lap.last_point]
-        parsed = None if lap.start_text is None else parse_time(lap.start_text)
-        if parsed is not None:
-            start = parsed[0]
-        elif lap_times:
-            start = min(lap_times)
-        else:
-            continue
         if lap_times:
-            end = max(lap_times)
-        elif math.isfinite(lap.total_time_s):
-            end = start + lap.total_time_s
+            start, end = min(lap_times), max(lap_times)
         else:
-            end = start
+            parsed = None if lap.start_text is None else parse_time(lap.start_text)
+            if parsed is None:
+                continue
+            start = parsed[0]
+            end = start + (lap.total_time_s if math.isfinite(lap.total_time_s) else 0.0)
         laps.append({"start_s": start - t0, "end_s": end - t0, "distance_m": lap.distance_m})
     return laps
 
@@ -741,6 +743,10 @@ def read_tcx(data: bytes, *, path: str) -> Activity:
     """
     data = check_xml_safety(data, path)
     parse = _parse_tcx(data, path)
+    if not parse.groups and parse.outside_activity:
+        raise UnsupportedActivityError(
+            "a TCX course (planned route) without any <Activity>: no run to analyse", path=path
+        )
     notes: list[str] = []
     pts = sorted_points(parse.points, truncated=parse.truncated, path=path, notes=notes)
     t0 = float(pts.ts[0])
