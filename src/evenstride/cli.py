@@ -90,7 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _console(stderr: bool = False) -> Console:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    con = Console(stderr=stderr, highlight=False, soft_wrap=stderr)
+    if not stderr and not con.is_terminal:
+        # Piped or captured output: wide enough that tables keep one line per row.
+        con = Console(highlight=False, width=132)
+    return con
 
 
 def _html_target(base: str, file: str, n_files: int) -> Path:

@@ -19,7 +19,7 @@ import numpy as np
 from evenstride import consts
 from evenstride.assessment import Assessment, assess
 from evenstride.datatypes import Activity
-from evenstride.exceptions import EvenstrideWarning, NotEnoughDataError
+from evenstride.exceptions import EvenstrideWarning, NotEnoughDataError, UnsupportedActivityError
 from evenstride.io import read_activity
 from evenstride.metrics import (
     CadenceSpeed,
@@ -42,6 +42,10 @@ SIGN_CONVENTION = (
     "2008 with the sign flipped so that left-larger is positive); symmetry_index_pct = "
     "(L−R)/(0.5·(L+R))·100 (Robinson 1987); log_ratio = ln(L/R); difference = L − R."
 )
+
+#: Shortest running time analysed at all (shorter files are refused; short runs are analysed but
+#: most results then read "insufficient data").
+MIN_RUNNING_S = 30.0
 
 #: Bilateral columns whose within-run drift is reported next to the asymmetry drift.
 DRIFT_COLUMNS = (consts.CONTACT_TIME_S, consts.CADENCE_SPM, consts.VERTICAL_RATIO_PCT)
@@ -100,9 +104,25 @@ def analyze(
         act = read_activity(path_or_activity)
     gating = label_samples(act, gating_params)
     run_w = float(gating.weight_s[gating.running].sum())
-    if run_w < 60.0:
+    walk_w = float(gating.weight_s[gating.walking].sum())
+    if run_w < MIN_RUNNING_S:
+        if walk_w > max(run_w, 60.0):
+            cad = act.column(consts.CADENCE_SPM)[gating.walking]
+            spd = act.column(consts.SPEED_M_S)[gating.walking]
+            how = []
+            if np.isfinite(cad).any():
+                how.append(f"median cadence {np.nanmedian(cad):.0f} steps/min")
+            if np.isfinite(spd).any():
+                how.append(f"{np.nanmedian(spd):.1f} m/s")
+            detail = f" ({', '.join(how)})" if how else ""
+            raise UnsupportedActivityError(
+                f"labelled {act.meta.sport}, but the movement is walking{detail}: "
+                f"only {run_w:.0f} s look like running",
+                path=act.meta.path,
+            )
         raise NotEnoughDataError(
-            f"only {run_w:.0f} s of running found (need at least 60 s)", path=act.meta.path
+            f"only {run_w:.0f} s of running found (need at least {MIN_RUNNING_S:.0f} s)",
+            path=act.meta.path,
         )
     notes = list(act.warnings)
     asym = [channel_asymmetry(act, ch, gating, seed=seed) for ch in act.sided]

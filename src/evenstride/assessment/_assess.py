@@ -53,8 +53,8 @@ def fmt_clock(seconds: float) -> str:
 def fmt_pace(speed_m_s: float) -> str:
     if speed_m_s <= 0:
         return "–"
-    sec = 1000.0 / speed_m_s
-    return f"{int(sec // 60)}:{round(sec % 60):02d} /km"
+    sec = round(1000.0 / speed_m_s)
+    return f"{sec // 60}:{sec % 60:02d} /km"
 
 
 @dataclass
@@ -146,13 +146,14 @@ def judge_asymmetry(r: ChannelAsymmetry) -> AsymmetryJudgement:
         )
     cls = band.classify(value)
     unit = "% SA" if band.scale == "symmetry_angle_pct" else r.unit
+    value = abs(value)
     if cls == "typical":
-        reason = f"|{value:.2f}| {unit} is within the typical range (≤ {band.typical_max:.2f})"
+        reason = f"{value:.2f} {unit} is within the typical range (≤ {band.typical_max:.2f})"
     elif cls == "marked":
-        reason = f"|{value:.2f}| {unit} is beyond {band.marked_min:.2f}"
+        reason = f"{value:.2f} {unit} is beyond {band.marked_min:.2f}"
     else:
         hi = f" and ≤ {band.marked_min:.2f}" if band.marked_min is not None else ""
-        reason = f"|{value:.2f}| {unit} is above the typical {band.typical_max:.2f}{hi}"
+        reason = f"{value:.2f} {unit} is above the typical {band.typical_max:.2f}{hi}"
     return AsymmetryJudgement(r, cls, reason, ev, band)
 
 
@@ -334,7 +335,7 @@ def drift_findings(drifts: dict[str, DriftResult]) -> list[Finding]:
             text += f" The change starts at about {fmt_clock(d.onset_s)}{civ}."
         out.append(
             Finding(30 if is_asym else 60, "fatigue", f"{label.capitalize()} changed during "
-                    "the run", text, rb.FATIGUE_EVIDENCE)
+                    "the run", text, rb.FATIGUE_EVIDENCE if is_asym else rb.FORM_DRIFT_EVIDENCE)
         )
     return out
 

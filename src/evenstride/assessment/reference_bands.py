@@ -264,6 +264,17 @@ FATIGUE_EVIDENCE = Evidence(
     "this run, it does not predict injury.",
 )
 
+FORM_DRIFT_EVIDENCE = Evidence(
+    grade="V",
+    sources=(
+        "Meyer et al. 2021 Int J Sports Med (marathon: contact time up, stride length down)",
+        "Chan-Roper et al. 2012 J Sports Sci Med (contact time +13 % from km 8 to km 40)",
+        "Burns et al. 2019 J Appl Physiol (step frequency changed with speed, not fatigue)",
+    ),
+    note="Form commonly changes late in long runs; speed and grade are matched here, but heat, "
+    "hydration and pacing can also move these numbers.",
+)
+
 DISAGREEMENT_EVIDENCE = Evidence(
     grade="V",
     sources=("Godfrey et al. 2015 Med Eng Phys", "Falbriard et al. 2018 Front Physiol"),

@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: MIT
+"""⑤ Report. Input: a :class:`~evenstride.pipeline.RunAnalysis`. Output: one self-contained HTML
+page (findings first, then tables, plots, form, data quality and methods) that loads nothing
+from the network."""
+
+from evenstride.report.html import render_report, write_report
+
+__all__ = ["render_report", "write_report"]
