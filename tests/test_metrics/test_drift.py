@@ -72,3 +72,14 @@ def test_too_short_says_why():
     t = np.arange(300, dtype=float)
     r = drift("x", "% SA", t, np.ones(300), np.ones(300, bool), {})
     assert r.slope_per_h is None and "windows" in r.reason
+
+
+def test_level_shift_onset_recovered():
+    rng = np.random.default_rng(14)
+    n = 4800
+    t, y = _series(n, rng, noise=0.3)
+    y = y + np.where(t > 2000.0, -1.5, 0.0)
+    r = drift("x", "% SA", t, y, np.ones(n, bool), {}, seed=5)
+    assert r.onset_kind == "shift"
+    assert r.onset_s == pytest.approx(2000.0, abs=180.0)
+    assert r.quarter_difference == pytest.approx(-1.5, abs=0.3)

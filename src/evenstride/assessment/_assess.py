@@ -332,7 +332,10 @@ def drift_findings(drifts: dict[str, DriftResult]) -> list[Finding]:
         if d.onset_s is not None:
             ci = d.onset_ci95
             civ = f" (95 % CI {fmt_clock(ci[0])}–{fmt_clock(ci[1])})" if ci else ""
-            text += f" The change starts at about {fmt_clock(d.onset_s)}{civ}."
+            kind = {"shift": "a step change", "drift": "a drift after a stable start"}.get(
+                d.onset_kind or "", "a change"
+            )
+            text += f" It looks like {kind} starting at about {fmt_clock(d.onset_s)}{civ}."
         out.append(
             Finding(30 if is_asym else 60, "fatigue", f"{label.capitalize()} changed during "
                     "the run", text, rb.FATIGUE_EVIDENCE if is_asym else rb.FORM_DRIFT_EVIDENCE)

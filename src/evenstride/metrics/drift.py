@@ -11,10 +11,11 @@ Method (design documented in docs/methods.md; components cited):
 3. The covariate-adjusted series ``y − c·(speed − median) − d·grade − e·bend`` gives the level at
    the run's median speed on flat, straight ground; the first and last quarters of the analysed
    time are compared on it.
-4. Onset: a hinge model ``y_adj = a + c·max(0, t − τ)`` is fitted over τ; the onset is reported
-   only when the hinge beats both a constant and a straight line by ΔBIC > 6 computed with the
-   effective number of windows (serial correlation), i.e. the change is abrupt rather than
-   gradual (Meyer et al. 2021 found abrupt changes in marathons).
+4. Onset: two change-point models are fitted over τ — a level shift ``y_adj = a + c·1[t > τ]``
+   and a hinge ``y_adj = a + c·max(0, t − τ)`` (a stable start, then a drift); the onset is
+   reported only when the better of them beats both a constant and a straight line by ΔBIC > 6
+   computed with the effective number of windows (serial correlation), i.e. the change is abrupt
+   rather than gradual (Meyer et al. 2021 found abrupt changes in marathons).
 5. Intervals: a moving-block bootstrap over windows (the fit, the quarter difference and τ are
    recomputed in every replicate).
 """
@@ -51,6 +52,8 @@ class DriftResult:
     quarter_difference_ci95: tuple[float, float] | None = None
     onset_s: float | None = None
     onset_ci95: tuple[float, float] | None = None
+    #: ``"shift"`` (level shift) or ``"drift"`` (stable, then a slope) when an onset is found.
+    onset_kind: str | None = None
     adjusted_for: list[str] = field(default_factory=list)
     #: Window centres (s) and values, raw and adjusted, for plots.
     window_t_s: np.ndarray | None = None
@@ -80,6 +83,7 @@ class DriftResult:
             "quarter_difference_ci95": rci(self.quarter_difference_ci95),
             "onset_s": r(self.onset_s, 0),
             "onset_ci95": rci(self.onset_ci95, 0),
+            "onset_kind": self.onset_kind,
             "significant": self.significant,
             "adjusted_for": list(self.adjusted_for),
             "n_windows": self.n_windows,
@@ -121,9 +125,13 @@ def _ols(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     return beta
 
 
-def _hinge_scan(t: np.ndarray, y: np.ndarray, taus: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """RSS and slope of ``y = a + c·max(0, t − τ)`` for each τ (vectorised simple regression)."""
-    h = np.maximum(0.0, t[None, :] - taus[:, None])
+def _hinge_scan(
+    t: np.ndarray, y: np.ndarray, taus: np.ndarray, kind: str = "drift"
+) -> tuple[np.ndarray, np.ndarray]:
+    """RSS and coefficient of ``y = a + c·g(t, τ)`` for each τ (vectorised simple regression);
+    ``g = max(0, t − τ)`` for ``kind="drift"`` and ``1[t > τ]`` for ``kind="shift"``."""
+    d = t[None, :] - taus[:, None]
+    h = np.maximum(0.0, d) if kind == "drift" else (d > 0).astype(float)
     hm = h.mean(axis=1, keepdims=True)
     ym = y.mean()
     shh = ((h - hm) ** 2).sum(axis=1)
@@ -141,28 +149,35 @@ def _bic(rss: float, n_eff: float, k: int, n: int) -> float:
     return n_eff * np.log(rss / n) + k * np.log(max(n_eff, 2.0))
 
 
-def _onset(t: np.ndarray, y: np.ndarray, n_eff: float) -> tuple[float | None, float]:
+def _onset(t: np.ndarray, y: np.ndarray, n_eff: float) -> tuple[float | None, float, str]:
     n = len(t)
     if n < MIN_WINDOWS:
-        return None, 0.0
+        return None, 0.0, ""
     lo_t, hi_t = np.quantile(t, [0.15, 0.85])
     taus = t[(t >= lo_t) & (t <= hi_t)]
     if len(taus) == 0:
-        return None, 0.0
-    rss_h, c = _hinge_scan(t, y, taus)
-    i = int(np.argmin(rss_h))
+        return None, 0.0, ""
+    best: tuple[float, float, float, str] | None = None  # rss, tau, coef, kind
+    for kind in ("shift", "drift"):
+        rss_k, c_k = _hinge_scan(t, y, taus, kind)
+        i = int(np.argmin(rss_k))
+        if best is None or rss_k[i] < best[0]:
+            best = (float(rss_k[i]), float(taus[i]), float(c_k[i]), kind)
+    assert best is not None
+    rss_h, tau, coef, kind = best
     # Effective sample size from the residuals of the best model: residuals of a misfitting
     # model are autocorrelated by the misfit itself, which would understate the evidence.
-    h = np.maximum(0.0, t - taus[i])
-    fit = y.mean() + c[i] * (h - h.mean())
+    d = t - tau
+    h = np.maximum(0.0, d) if kind == "drift" else (d > 0).astype(float)
+    fit = y.mean() + coef * (h - h.mean())
     n_eff = min(n_eff, n / integrated_autocorr_time(y - fit))
     rss_c = float(((y - y.mean()) ** 2).sum())
     X = np.column_stack([np.ones(n), t])
     res = y - X @ _ols(X, y)
     rss_l = float((res**2).sum())
-    b_h = _bic(float(rss_h[i]), n_eff, 3, n)
+    b_h = _bic(rss_h, n_eff, 3, n)
     gain = min(_bic(rss_c, n_eff, 1, n), _bic(rss_l, n_eff, 2, n)) - b_h
-    return float(taus[i]), float(gain)
+    return tau, float(gain), kind
 
 
 def drift(
@@ -232,7 +247,7 @@ def drift(
     res.last_quarter = float(y_adj[q4].mean())
     res.quarter_difference = res.last_quarter - res.first_quarter
     res.window_t_s, res.window_value, res.window_adjusted = tw, yw, y_adj
-    onset, gain = _onset(tw, y_adj, float(len(tw)))
+    onset, gain, onset_kind = _onset(tw, y_adj, float(len(tw)))
 
     # Moving-block bootstrap over windows (pairs resampling keeps the covariate structure).
     n = len(tw)
@@ -261,11 +276,12 @@ def drift(
             lo_t, hi_t = np.quantile(ti, [0.15, 0.85])
             cand = np.unique(ti[(ti >= lo_t) & (ti <= hi_t)])
             if len(cand):
-                rss, _ = _hinge_scan(ti, yo, cand)
+                rss, _ = _hinge_scan(ti, yo, cand, onset_kind)
                 taus[i] = cand[int(np.argmin(rss))]
     res.slope_ci95 = percentile_ci(slopes)
     res.quarter_difference_ci95 = percentile_ci(diffs)
     if onset is not None and gain > ONSET_DELTA_BIC:
         res.onset_s = onset
         res.onset_ci95 = percentile_ci(taus)
+        res.onset_kind = onset_kind
     return res
