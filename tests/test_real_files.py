@@ -98,7 +98,7 @@ def _close(a: object, b: object, path: str = "") -> bool:
         return all(_close(a[k], b[k], f"{path}.{k}") for k in a)
     if isinstance(a, list) and isinstance(b, list):
         assert len(a) == len(b), f"{path}: length {len(a)} != {len(b)}"
-        return all(_close(x, y, f"{path}[{i}]") for i, (x, y) in enumerate(zip(a, b)))
+        return all(_close(x, y, f"{path}[{i}]") for i, (x, y) in enumerate(zip(a, b, strict=True)))
     if isinstance(a, float) and isinstance(b, (int, float)):
         assert a == pytest.approx(b, rel=1e-6, abs=1e-6), f"{path}: {a} != {b}"
         return True
