@@ -6,8 +6,9 @@ Run from the repository root::
     python bench/bench_decode.py              # 5 interleaved rounds
     python bench/bench_decode.py --rounds 9 --files MultiSport-2019-11-24.fit
 
-Every round decodes each file once with every parser, in turn, so all parsers see the same
-machine conditions (the shared machine varies by ±40 % between runs; read the ratios). The table
+Every round decodes each file once with every parser, in a new random order (``gc.collect()``
+runs before each timed decode), so all parsers see the same machine conditions (the shared
+machine varies by ±40 % between runs; read the ratios). The table
 gives the median time per decode, records per second and the ratio to our decoder (with CRC)
 measured in the same run.
 
@@ -27,7 +28,9 @@ Real files come from ``../shared/data`` (or ``$EVENSTRIDE_SHARED_DATA``); they a
 from __future__ import annotations
 
 import argparse
+import gc
 import os
+import random
 import statistics
 import sys
 import time
@@ -122,9 +125,16 @@ def bench(paths: list[Path], rounds: int, include_others: bool) -> list[dict[str
     records: dict[tuple[Path, str], int] = {}
     for p in paths:  # warm-up (imports, profile caches), not timed
         _ours(blobs[p])
+    names = list(parsers)
+    rng = random.Random(0)
     for r in range(rounds):
         for p in paths:
-            for name, fn in parsers.items():
+            # a new random order each time: the parser that runs right after a memory-hungry
+            # one pays for page faults, so nobody should always sit in that seat
+            order = rng.sample(names, len(names))
+            for name in order:
+                fn = parsers[name]
+                gc.collect()  # the previous parser's garbage is not charged to this one
                 t0 = time.perf_counter()
                 n = fn(blobs[p])
                 times[(p, name)].append(time.perf_counter() - t0)

@@ -157,3 +157,14 @@ def test_json_document_has_the_documented_keys():
     import json
     json.dumps(d, allow_nan=False)  # strict JSON: no NaN/Infinity anywhere
     assert np.isfinite(d["duration_s"])
+
+
+def test_drills_survive_the_fit_round_trip_and_are_labelled(tmp_path):
+    p = write_simulated_fit(tmp_path / "drills.fit", duration_s=1800, seed=33, drills=True,
+                            drift_pct_per_h=0.0, balance_left_pct=50.6)
+    res = analyze(p)
+    cov = res.gating.coverage()
+    # 20 s of left hops and 20 s of right hops at 98 % / 2 %: labelled, not analysed, not dropped
+    assert cov["drill"] == pytest.approx(40.0 / res.gating.weight_s[res.gating.running].sum(),
+                                         abs=0.01)
+    assert _rd(res).result.balance_left_pct == pytest.approx(50.6, abs=0.15)

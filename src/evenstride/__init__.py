@@ -35,11 +35,11 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
-    from evenstride.datatypes import Activity, ActivityMeta, SidedChannel
-    from evenstride.io import read_activity
-    from evenstride.pipeline import RunAnalysis, analyze
-    from evenstride.report import render_report, write_report
-    from evenstride.simulate import simulate_run
+    from evenstride.datatypes import Activity, ActivityMeta, SidedChannel  # noqa: F401
+    from evenstride.io import read_activity  # noqa: F401
+    from evenstride.pipeline import RunAnalysis, analyze  # noqa: F401
+    from evenstride.report import render_report, write_report  # noqa: F401
+    from evenstride.simulate import simulate_run  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:
