@@ -294,7 +294,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         msg = f"cannot create output folder ({exc.strerror})"
         raise UserInputError(msg, path=out_dir) from None
     duration_s = max(args.duration_min, 15.0) * 60.0
-    plant = dict(DEMO_PLANT)
+    plant: dict[str, Any] = dict(DEMO_PLANT)
     plant["drift_onset_s"] = min(float(plant["drift_onset_s"]), 0.55 * duration_s)
     fit_path = write_simulated_fit(
         out_dir / "demo-run.fit", duration_s=duration_s, seed=args.seed, **plant

@@ -381,8 +381,8 @@ def form_findings(cs: CadenceSpeed, summaries: list[FormSummary]) -> list[Findin
         out.append(Finding(65, "form", "Cadence for your speed", text,
                            rb.CADENCE_ADVICE_EVIDENCE))
     for s in summaries:
-        band = rb.FORM_BANDS.get(s.column)
-        if band is None or s.column == consts.CADENCE_SPM:
+        fband = rb.FORM_BANDS.get(s.column)
+        if fband is None or s.column == consts.CADENCE_SPM:
             continue
         name = _COLUMN_NAMES.get(s.column, s.column)
         val = f"{s.median * 1000:.0f} ms" if s.column == consts.CONTACT_TIME_S else (
@@ -390,9 +390,9 @@ def form_findings(cs: CadenceSpeed, summaries: list[FormSummary]) -> list[Findin
             else f"{s.median:.1f} {s.unit}"
         )
         out.append(
-            Finding(70, "form", f"{name.capitalize()}: {band.classify(s.median)}",
-                    f"Median {name} {val} ({band.classify(s.median)} of Garmin users).",
-                    band.evidence)
+            Finding(70, "form", f"{name.capitalize()}: {fband.classify(s.median)}",
+                    f"Median {name} {val} ({fband.classify(s.median)} of Garmin users).",
+                    fband.evidence)
         )
     return out
 
