@@ -31,6 +31,7 @@ from evenstride.metrics import (
     drift,
     form_summaries,
 )
+from evenstride.metrics.context import ContextParams, RunContext, run_context
 from evenstride.metrics.drift import window_means
 from evenstride.preprocessing import Gating, GatingParams, label_samples
 
@@ -63,6 +64,8 @@ class RunAnalysis:
     form: list[FormSummary]
     assessment: Assessment
     warnings: list[str] = field(default_factory=list)
+    #: Where and how the run was done and its load (``"context"`` in the JSON document).
+    context: RunContext | None = None
 
     @property
     def file(self) -> str | None:
@@ -81,6 +84,7 @@ def analyze(
     *,
     seed: int = 0,
     gating_params: GatingParams | None = None,
+    context_params: ContextParams | None = None,
 ) -> RunAnalysis:
     """Analyse one run for left/right asymmetry, drift and form.
 
@@ -92,6 +96,9 @@ def analyze(
         Seed of the bootstrap (results are reproducible for a given seed).
     gating_params
         Thresholds for sample labelling (defaults documented in :mod:`evenstride.preprocessing`).
+    context_params
+        Declared road side, heart-rate settings and track/route rules of the run context
+        (:mod:`evenstride.metrics.context`).
 
     Raises
     ------
@@ -148,7 +155,8 @@ def analyze(
         )
         notes.append(msg)
         warnings.warn(f"{act.meta.path}: {msg}", EvenstrideWarning, stacklevel=2)
-    return RunAnalysis(act, gating, asym, drifts, cs, summaries, assessment, notes)
+    context = run_context(act, gating, context_params)
+    return RunAnalysis(act, gating, asym, drifts, cs, summaries, assessment, notes, context)
 
 
 def _covariates(act: Activity, g: Gating) -> dict[str, np.ndarray]:
@@ -267,6 +275,7 @@ def _to_dict(a: RunAnalysis) -> dict[str, Any]:
             "dropouts": a.gating.dropout_coverage(),
             "analysed_s": _r(float(a.gating.weight_s[a.gating.steady].sum()), 1),
         },
+        "context": None if a.context is None else a.context.to_dict(),
         "asymmetry": [j.to_dict() for j in a.assessment.judgements],
         "fatigue": {k: d.to_dict() for k, d in a.drifts.items()},
         "form": form,

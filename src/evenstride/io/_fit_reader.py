@@ -132,6 +132,9 @@ def read_fit(data: bytes, *, path: str) -> Activity:
         indoor=(sub_sport in _INDOOR_SUB_SPORTS) or not has_position,
         extra={"developer_apps": _developer_apps(fit), "fit_files": fit.n_files},
     )
+    rr = _rr_intervals(fit)
+    if rr is not None:
+        meta.extra["rr_intervals_s"] = rr
     for note in notes:
         warnings.warn(f"{path}: {note}", EvenstrideWarning, stacklevel=3)
     return Activity(samples=samples, sided=sided, meta=meta, warnings=notes)
@@ -503,6 +506,28 @@ def _developer_apps(fit: FitData) -> list[dict[str, Any]]:
         if label not in app["fields"]:
             app["fields"].append(label)
     return list(apps.values())
+
+
+#: Plausible R-R intervals, s (200–30 bpm); values outside are dropped.
+_RR_VALID_S = (0.3, 2.0)
+
+
+def _rr_intervals(fit: FitData) -> np.ndarray | None:
+    """Beat-to-beat (R-R) intervals in seconds from ``hrv`` messages, in file order.
+
+    Each ``hrv`` message holds up to five intervals (``time`` is a 2-D array, NaN-padded); NaN
+    and values outside 0.3–2.0 s are dropped. ``None`` when the file has no ``hrv`` messages.
+    """
+    hrv = fit.messages.get("hrv")
+    if hrv is None:
+        return None
+    t = hrv.get("time")
+    if t is None or t.dtype == object:
+        return None
+    rr = np.asarray(t, dtype=np.float64).reshape(-1)
+    lo, hi = _RR_VALID_S
+    rr = rr[np.isfinite(rr) & (rr >= lo) & (rr <= hi)]
+    return rr if len(rr) else None
 
 
 def _utc(unix_s: float, path: str) -> datetime:

@@ -1,0 +1,934 @@
+# SPDX-License-Identifier: MIT
+"""Personal baseline, noise floor and real change of each asymmetry metric across runs.
+
+Method (formulas cited; matching, monitoring and change-point rules are evenstride *design*):
+
+1. **Series.** For each ``metric/source`` the run values of the index (% SA for ratio-scale
+   metrics, else L − R) of runs with enough data, in time order.
+2. **Comparable runs** (the personal baseline of a run): earlier runs of the same *regime* (no
+   device change or detected change in the runner in between) with the same device key, the same
+   surface class and a median speed within ± ``speed_band_m_s`` (0.3 m/s) of the run's, at most
+   ``baseline_lookback_days`` (180) old.
+3. **Noise floor.** Hopkins' *typical error* (Hopkins 2000, Sports Med 30:1–15: the within-subject
+   SD of repeated measurements): ``TE = SD(d)/√2`` where ``d`` are the differences between each run
+   and the next comparable run of the same regime (pairs straddling a regime boundary are left
+   out, so a device or runner step does not inflate it; consecutive differences also remove slow
+   trends). ``SEM = TE`` and ``MDC95 = 1.96·√2·SEM`` (science.md §2.3, V). We do not use
+   ``SEM = SD·√(1 − ICC)`` with an ICC built from within-run intervals: for one athlete, the
+   between-run variance is the day-to-day variation we want to count as noise, and that ICC route
+   would leave only the within-run sampling error (reported separately as ``within_run_se``, the
+   median of the per-run 95 % interval half-widths / 1.96).
+4. **Change in the runner.** Walking forward through the runs, the mean deviation of the last
+   ``recent_runs`` (5) runs from their own baselines (each needs ≥ ``min_baseline_runs`` (5)
+   comparable runs before the recent window) is compared with MDC95; a change is flagged only
+   when it is larger. The mean of several runs varies less than one run, so MDC95 (built for one
+   run against one run) is a conservative threshold for it.
+5. **When it started.** A level shift ``x = a + c·1[run ≥ τ] + β·(speed − mean)`` is fitted by
+   least squares over the regime's runs of the majority surface class, from the regime start to
+   ``2·recent_runs`` runs after the detection (the analysis is retrospective; never past the
+   next device change), with τ ≥ 3 runs from either end, minimum SSE; the start date's 95 %
+   interval and the shift's come from a bootstrap over runs (runs resampled with replacement,
+   kept in time order, τ refitted). The baseline restarts at τ.
+6. **Device changes.** The baseline restarts at every change of the device key. Around each
+   change (± ``device_window_runs``) the same level-shift fit locates the largest step; a step
+   whose bootstrap 95 % interval excludes 0 and that lies within ± ``device_tolerance_runs`` (2)
+   runs of the device change is attributed to the device, not to the runner.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from evenstride.assessment.reference_bands import Evidence
+
+if TYPE_CHECKING:
+    from evenstride.history import AsymmetryEntry, HistoryParams, RunRecord
+
+__all__ = [
+    "BASELINE_EVIDENCE",
+    "DEVICE_EVIDENCE",
+    "MetricHistory",
+    "Point",
+    "analyse_metric",
+    "mdc95",
+    "metric_points",
+    "step_fit",
+    "typical_error",
+]
+
+BASELINE_EVIDENCE = Evidence(
+    grade="V",
+    sources=(
+        "Hopkins 2000 Sports Med 30:1-15 (typical error of measurement)",
+        "science.md §2.3: SEM = SD·√(1 − ICC), MDC95 = 1.96·√2·SEM (standard formulae; Weir "
+        "2005 primary not retrieved)",
+    ),
+    note=(
+        "The formulas are standard; matching comparable runs, the 5-run rolling mean and the "
+        "change-point fit are evenstride design. A change beyond the noise floor is real for "
+        "the measurement, not proof of an injury risk."
+    ),
+)
+DEVICE_EVIDENCE = Evidence(
+    grade="U",
+    sources=(
+        "Godfrey et al. 2015 (single trunk sensors agree poorly on asymmetry, science.md §0.6)",
+    ),
+    note=(
+        "Different sensors (chest strap, pod, watch) estimate contact-time balance differently; "
+        "a step that coincides with a device change is attributed to the device. evenstride "
+        "design: no study of device-to-device offsets was retrieved."
+    ),
+)
+SPEED_EVIDENCE = Evidence(
+    grade="V",
+    sources=("Girard et al. 2019 (velocity did not change SA on a force treadmill)",),
+    note="Described from your own runs; absolute contact time changes with speed.",
+)
+GRADE_EVIDENCE = Evidence(
+    grade="V",
+    sources=("Garmin Running Dynamics manual (gradient moves GCT balance)",),
+    note="Within-run differences between hill and flat sections, averaged over runs.",
+)
+BEND_EVIDENCE = Evidence(
+    grade="V",
+    sources=(
+        "Elite 5 km track time trial: left GCT longer on bends (science.md §2.1)",
+        "Taboga et al.: inside leg GCT ~8 % longer in curve sprinting (S)",
+    ),
+    note="Within-run differences between bends and straights, averaged over runs.",
+)
+
+#: Minimum runs on each side of a level shift.
+MIN_SIDE = 3
+#: Minimum comparable pairs for a typical error.
+MIN_PAIRS = 5
+#: Minimum samples in a within-run context for it to be used (as metrics.asymmetry).
+MIN_CONTEXT_N = 60
+
+
+@dataclass(frozen=True)
+class Point:
+    """One run's value of one metric, with what makes runs comparable."""
+
+    pos: int
+    run: RunRecord
+    x: float
+    balance: float | None
+    speed: float | None
+    surface: str
+    device: str
+    se: float | None
+    entry: AsymmetryEntry
+
+    @property
+    def t(self) -> datetime:
+        return self.run.start_time
+
+
+def metric_points(runs: Sequence[RunRecord], key: str) -> list[Point]:
+    """The runs (already in time order) with a usable value of ``key``."""
+    out: list[Point] = []
+    for run in runs:
+        e = run.asymmetry.get(key)
+        if e is None or e.value is None or not math.isfinite(e.value) or e.real is None:
+            continue
+        se = None
+        if e.ci95 is not None:
+            se = (e.ci95[1] - e.ci95[0]) / (2 * 1.96)
+        out.append(
+            Point(
+                pos=len(out),
+                run=run,
+                x=e.value,
+                balance=e.balance_left_pct,
+                speed=run.median_speed_m_s,
+                surface=run.surface,
+                device=run.device_key,
+                se=se,
+                entry=e,
+            )
+        )
+    return out
+
+
+def mdc95(typical_error: float) -> float:
+    """Minimal detectable change at 95 %: ``1.96·√2·SEM`` (science.md §2.3).
+
+    >>> round(mdc95(0.5), 3)
+    1.386
+    """
+    return 1.96 * math.sqrt(2.0) * typical_error
+
+
+def _comparable(a: Point, b: Point, p: HistoryParams) -> bool:
+    if p.match_device and a.device != b.device:
+        return False
+    if p.match_surface and a.surface != b.surface:
+        return False
+    if p.speed_band_m_s is not None:
+        if a.speed is None or b.speed is None:
+            return a.speed is None and b.speed is None
+        if abs(a.speed - b.speed) > p.speed_band_m_s + 1e-9:
+            return False
+    return True
+
+
+def typical_error(
+    points: Sequence[Point], regime_of: Sequence[int], p: HistoryParams
+) -> tuple[float | None, int]:
+    """Hopkins typical error from each run and the next comparable run of the same regime.
+
+    Returns ``(TE, n_pairs)``; TE is None with fewer than :data:`MIN_PAIRS` pairs.
+    """
+    diffs = []
+    for a in range(len(points)):
+        for b in range(a + 1, len(points)):
+            if regime_of[b] != regime_of[a]:
+                break
+            if _comparable(points[a], points[b], p):
+                diffs.append(points[b].x - points[a].x)
+                break
+    if len(diffs) < MIN_PAIRS:
+        return None, len(diffs)
+    return float(np.std(diffs, ddof=1) / math.sqrt(2.0)), len(diffs)
+
+
+def step_fit(
+    x: np.ndarray, speed: np.ndarray | None, *, min_side: int = MIN_SIDE
+) -> tuple[int, float, float] | None:
+    """Least-squares level shift ``x = a + c·1[i ≥ τ] (+ β·(speed − mean))``.
+
+    Returns ``(τ, c, sse)`` for the τ with the smallest residual sum of squares (runs ``i ≥ τ``
+    are "after"), or None when fewer than ``2·min_side`` values.
+
+    >>> tau, c, _ = step_fit(np.array([0.0, 0.1, -0.1, 0.0, 2.0, 2.1, 1.9, 2.0]), None)
+    >>> tau, round(c, 3)
+    (4, 2.0)
+    """
+    n = len(x)
+    if n < 2 * min_side:
+        return None
+    use_speed = speed is not None and bool(np.all(np.isfinite(speed))) and np.ptp(speed) > 0.05
+    best: tuple[int, float, float] | None = None
+    for tau in range(min_side, n - min_side + 1):
+        cols = [np.ones(n), (np.arange(n) >= tau).astype(float)]
+        if use_speed:
+            assert speed is not None
+            cols.append(speed - speed.mean())
+        a = np.column_stack(cols)
+        coef, *_ = np.linalg.lstsq(a, x, rcond=None)
+        sse = float(np.sum((x - a @ coef) ** 2))
+        if best is None or sse < best[2] - 1e-12:
+            best = (tau, float(coef[1]), sse)
+    return best
+
+
+def _speeds(pts: Sequence[Point]) -> np.ndarray | None:
+    if any(q.speed is None for q in pts):
+        return None
+    return np.array([q.speed for q in pts], dtype=float)
+
+
+def _boot_step(
+    pts: Sequence[Point], rng: np.random.Generator, n_boot: int
+) -> tuple[list[datetime], list[float]]:
+    """Bootstrap over runs: start dates and step sizes of refitted level shifts."""
+    n = len(pts)
+    dates: list[datetime] = []
+    steps: list[float] = []
+    for _ in range(n_boot):
+        idx = np.sort(rng.integers(0, n, n))
+        sub = [pts[i] for i in idx]
+        x = np.array([q.x for q in sub])
+        fit = step_fit(x, _speeds(sub))
+        if fit is None:
+            continue
+        dates.append(sub[fit[0]].t)
+        steps.append(fit[1])
+    return dates, steps
+
+
+def _date_ci(dates: list[datetime]) -> tuple[datetime, datetime] | None:
+    if len(dates) < 20:
+        return None
+    ts = np.array([d.timestamp() for d in dates])
+    lo, hi = np.percentile(ts, [2.5, 97.5])
+    return datetime.fromtimestamp(float(lo), tz=UTC), datetime.fromtimestamp(float(hi), tz=UTC)
+
+
+def _majority(pts: Sequence[Point]) -> list[Point]:
+    """The points of the most common surface class (ties: the first seen)."""
+    if not pts:
+        return []
+    top = Counter(q.surface for q in pts).most_common(1)[0][0]
+    return [q for q in pts if q.surface == top]
+
+
+@dataclass
+class Change:
+    """A change in the runner (beyond MDC95) or a step at a device change."""
+
+    kind: str  # "runner" or "device"
+    key: str
+    last_before: datetime | None
+    started: datetime
+    started_ci95: tuple[datetime, datetime] | None
+    detected: datetime | None
+    shift: float
+    shift_ci95: tuple[float, float] | None
+    shift_balance_pct: float | None
+    level_before: float
+    level_after: float
+    n_before: int
+    n_after: int
+    monitor_deviation: float | None
+    mdc95: float | None
+    unit: str
+    sentence: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "metric": self.key,
+            "unit": self.unit,
+            "last_run_before": _iso(self.last_before),
+            "started": _iso(self.started),
+            "started_ci95": None
+            if self.started_ci95 is None
+            else [_iso(self.started_ci95[0]), _iso(self.started_ci95[1])],
+            "detected": _iso(self.detected),
+            "shift": _r(self.shift, 3),
+            "shift_ci95": _rci(self.shift_ci95),
+            "shift_balance_pct": _r(self.shift_balance_pct, 3),
+            "level_before": _r(self.level_before, 3),
+            "level_after": _r(self.level_after, 3),
+            "n_before": self.n_before,
+            "n_after": self.n_after,
+            "recent_mean_deviation": _r(self.monitor_deviation, 3),
+            "mdc95": _r(self.mdc95, 3),
+            "sentence": self.sentence,
+            "evidence": (BASELINE_EVIDENCE if self.kind == "runner" else DEVICE_EVIDENCE).to_dict(),
+        }
+
+
+@dataclass
+class DeviceStep:
+    """What happened to one metric at one device change."""
+
+    key: str
+    at: datetime
+    from_device: str
+    to_device: str
+    step: float | None
+    step_ci95: tuple[float, float] | None
+    located_offset_runs: int | None
+    attributed: bool
+    n_before: int
+    n_after: int
+    unit: str
+    sentence: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "metric": self.key,
+            "unit": self.unit,
+            "step": _r(self.step, 3),
+            "step_ci95": _rci(self.step_ci95),
+            "located_offset_runs": self.located_offset_runs,
+            "attributed_to_device": self.attributed,
+            "n_before": self.n_before,
+            "n_after": self.n_after,
+            "sentence": self.sentence,
+        }
+
+
+@dataclass
+class Regime:
+    start: datetime
+    end: datetime
+    reason: str
+    device: str
+    n: int
+    mean: float
+    mean_balance_pct: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": _iso(self.start),
+            "end": _iso(self.end),
+            "reason": self.reason,
+            "device_key": self.device,
+            "n_runs": self.n,
+            "mean": _r(self.mean, 3),
+            "mean_balance_left_pct": _r(self.mean_balance_pct, 3),
+        }
+
+
+@dataclass
+class MetricHistory:
+    """Everything the history says about one ``metric/source``."""
+
+    key: str
+    unit: str
+    n_runs: int
+    typical_error: float | None
+    n_pairs: int
+    mdc95: float | None
+    within_run_se: float | None
+    regimes: list[Regime]
+    changes: list[Change]
+    device_steps: list[DeviceStep]
+    current: dict[str, Any]
+    speed_curve: dict[str, Any]
+    context_effects: dict[str, Any]
+    #: Regime number of every point (positions of :func:`metric_points`).
+    regime_of: list[int] = field(default_factory=list)
+    points: list[Point] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "unit": self.unit,
+            "n_runs": self.n_runs,
+            "noise_floor": {
+                "typical_error": _r(self.typical_error, 3),
+                "sem": _r(self.typical_error, 3),
+                "mdc95": _r(self.mdc95, 3),
+                "n_pairs": self.n_pairs,
+                "within_run_se": _r(self.within_run_se, 3),
+                "method": (
+                    "typical error = SD of differences between consecutive comparable runs / √2 "
+                    "(Hopkins 2000); SEM = typical error; MDC95 = 1.96·√2·SEM"
+                ),
+                "evidence": BASELINE_EVIDENCE.to_dict(),
+            },
+            "current": self.current,
+            "regimes": [g.to_dict() for g in self.regimes],
+            "changes": [c.to_dict() for c in self.changes],
+            "device_steps": [s.to_dict() for s in self.device_steps],
+            "speed_curve": self.speed_curve,
+            "context_effects": self.context_effects,
+        }
+
+
+def _r(x: float | None, nd: int = 3) -> float | None:
+    if x is None or not math.isfinite(x):
+        return None
+    return round(float(x), nd)
+
+
+def _rci(ci: tuple[float, float] | None, nd: int = 3) -> list[float | None] | None:
+    return None if ci is None else [_r(ci[0], nd), _r(ci[1], nd)]
+
+
+def _iso(d: datetime | None) -> str | None:
+    return None if d is None else d.date().isoformat()
+
+
+def _baseline_for(
+    points: Sequence[Point], r: int, lo: int, hi: int, p: HistoryParams
+) -> list[Point]:
+    """Comparable points of ``points[lo:hi]`` for ``points[r]`` within the lookback."""
+    ref = points[r]
+    oldest = ref.t - timedelta(days=p.baseline_lookback_days)
+    # points are in time order: skip straight to the lookback window
+    start = bisect.bisect_left(points, oldest, lo=lo, hi=max(lo, hi), key=lambda q: q.t)
+    return [q for q in points[start:hi] if _comparable(q, ref, p)]
+
+
+def _balance_shift(before: Sequence[Point], after: Sequence[Point]) -> float | None:
+    b = [q.balance for q in before if q.balance is not None]
+    a = [q.balance for q in after if q.balance is not None]
+    if not b or not a:
+        return None
+    return float(np.mean(a) - np.mean(b))
+
+
+def _describe_shift(key: str, unit: str, shift: float, bal: float | None) -> str:
+    what = key.split("/")[0].replace("_", " ")
+    side = "left" if shift > 0 else "right"
+    txt = f"{what} asymmetry moved by {shift:+.2f} {unit} (toward a larger {side} value"
+    if bal is not None:
+        txt += f"; balance {bal:+.2f} %-points"
+    return txt + ")"
+
+
+def _device_starts(points: Sequence[Point]) -> list[int]:
+    return [i for i in range(1, len(points)) if points[i].device != points[i - 1].device]
+
+
+def _monitor(
+    points: Sequence[Point],
+    te: float,
+    dev_starts: Sequence[int],
+    p: HistoryParams,
+    key: str,
+    unit: str,
+    rng: np.random.Generator,
+) -> tuple[list[tuple[int, str]], list[Change]]:
+    mdc = mdc95(te)
+    k = p.recent_runs
+    need = max(1, math.ceil(0.6 * k))
+    starts: list[tuple[int, str]] = [(0, "first run")]
+    changes: list[Change] = []
+    regime_start = 0
+    dev = set(dev_starts)
+    for i in range(len(points)):
+        if i in dev and i > regime_start:
+            regime_start = i
+            starts.append((i, "device change"))
+        lo = i - k + 1
+        if lo < regime_start:
+            continue
+        devs = []
+        for r in range(lo, i + 1):
+            base = _baseline_for(points, r, regime_start, lo, p)
+            if len(base) >= p.min_baseline_runs:
+                devs.append(points[r].x - float(np.mean([q.x for q in base])))
+        if len(devs) < need:
+            continue
+        dbar = float(np.mean(devs))
+        if abs(dbar) <= mdc:
+            continue
+        # locate the start on the regime so far plus up to 2·k later runs of the same device:
+        # at detection only a few runs show the new level (retrospective analysis)
+        nxt = min([c for c in dev_starts if c > i] + [len(points)])
+        seg = _majority(points[regime_start : min(i + 1 + 2 * k, nxt)])
+        x = np.array([q.x for q in seg])
+        fit = step_fit(x, _speeds(seg))
+        if fit is None:
+            continue
+        tau_local, _c, _ = fit
+        tau = seg[tau_local].pos
+        # keep at least MIN_SIDE runs after the start so that the new regime is the new level
+        before = [q for q in seg if q.pos < tau]
+        after = [q for q in seg if q.pos >= tau]
+        dates, steps = _boot_step(seg, rng, p.n_boot_changepoint)
+        shift = float(np.mean([q.x for q in after]) - np.mean([q.x for q in before]))
+        bal = _balance_shift(before, after)
+        ci = _date_ci(dates)
+        sci = None
+        if len(steps) >= 20:
+            lo_s, hi_s = np.percentile(steps, [2.5, 97.5])
+            sci = (float(lo_s), float(hi_s))
+        sentence = (
+            f"{_describe_shift(key, unit, shift, bal)} from about {_iso(points[tau].t)}"
+            + (f" (95 % interval {_iso(ci[0])} to {_iso(ci[1])})" if ci else "")
+            + f"; the mean of your last {len(devs)} runs is {dbar:+.2f} {unit} from your "
+            f"baseline, beyond your noise floor (MDC95 {mdc:.2f} {unit})."
+        )
+        changes.append(
+            Change(
+                kind="runner",
+                key=key,
+                last_before=before[-1].t if before else None,
+                started=points[tau].t,
+                started_ci95=ci,
+                detected=points[i].t,
+                shift=shift,
+                shift_ci95=sci,
+                shift_balance_pct=bal,
+                level_before=float(np.mean([q.x for q in before])),
+                level_after=float(np.mean([q.x for q in after])),
+                n_before=len(before),
+                n_after=len(after),
+                monitor_deviation=dbar,
+                mdc95=mdc,
+                unit=unit,
+                sentence=sentence,
+            )
+        )
+        regime_start = tau
+        starts.append((tau, "change in the runner"))
+    return starts, changes
+
+
+def _regime_of(n: int, starts: Sequence[tuple[int, str]]) -> list[int]:
+    out = [0] * n
+    bounds = sorted({s for s, _ in starts})
+    for j, s in enumerate(bounds):
+        for i in range(s, n):
+            out[i] = j
+    return out
+
+
+def _device_steps(
+    points: Sequence[Point],
+    dev_starts: Sequence[int],
+    p: HistoryParams,
+    key: str,
+    unit: str,
+    rng: np.random.Generator,
+) -> list[DeviceStep]:
+    out = []
+    bounds = [0, *dev_starts, len(points)]
+    for j, c in enumerate(dev_starts):
+        lo = max(bounds[j], c - p.device_window_runs)
+        hi = min(bounds[j + 2], c + p.device_window_runs)
+        win = _majority(points[lo:hi])
+        before = [q for q in win if q.pos < c]
+        after = [q for q in win if q.pos >= c]
+        frm, to = points[c - 1].device, points[c].device
+        at = points[c].t
+        if len(before) < MIN_SIDE or len(after) < MIN_SIDE:
+            out.append(
+                DeviceStep(
+                    key=key,
+                    at=at,
+                    from_device=frm,
+                    to_device=to,
+                    unit=unit,
+                    step=None,
+                    step_ci95=None,
+                    located_offset_runs=None,
+                    attributed=False,
+                    n_before=len(before),
+                    n_after=len(after),
+                    sentence="too few comparable runs on one side of the device change to "
+                    "measure a step; the baseline restarts here",
+                )
+            )
+            continue
+        xb = np.array([q.x for q in before])
+        xa = np.array([q.x for q in after])
+        step = float(xa.mean() - xb.mean())
+        boots = np.array(
+            [
+                rng.choice(xa, len(xa)).mean() - rng.choice(xb, len(xb)).mean()
+                for _ in range(p.n_boot)
+            ]
+        )
+        ci = (float(np.percentile(boots, 2.5)), float(np.percentile(boots, 97.5)))
+        fit = step_fit(np.array([q.x for q in win]), _speeds(win))
+        offset = None
+        if fit is not None:
+            located = win[fit[0]].pos
+            # offset in runs of this surface class
+            pos_list = [q.pos for q in win]
+            offset = pos_list.index(located) - pos_list.index(after[0].pos)
+        real = ci[0] > 0 or ci[1] < 0
+        attributed = bool(real and offset is not None and abs(offset) <= p.device_tolerance_runs)
+        if attributed:
+            sentence = (
+                f"a step of {step:+.2f} {unit} (95 % CI {ci[0]:+.2f} to {ci[1]:+.2f}) coincides "
+                f"with the change from '{frm}' to '{to}' and is attributed to the device, not to "
+                "you; your baseline restarts here"
+            )
+        elif real:
+            sentence = (
+                f"the level differs by {step:+.2f} {unit} across the device change, but the "
+                f"step is located {offset:+d} runs away from it; the baseline restarts here and "
+                "the runner-change check judges it"
+            )
+        else:
+            sentence = (
+                f"no step at the change from '{frm}' to '{to}' ({step:+.2f} {unit}, 95 % CI "
+                f"{ci[0]:+.2f} to {ci[1]:+.2f}); the baseline restarts here anyway"
+            )
+        out.append(
+            DeviceStep(
+                key=key,
+                at=at,
+                from_device=frm,
+                to_device=to,
+                unit=unit,
+                step=step,
+                step_ci95=ci,
+                located_offset_runs=offset,
+                attributed=attributed,
+                n_before=len(before),
+                n_after=len(after),
+                sentence=sentence,
+            )
+        )
+    return out
+
+
+def _regimes(points: Sequence[Point], starts: Sequence[tuple[int, str]]) -> list[Regime]:
+    bounds = sorted(dict(starts).items())
+    out = []
+    for j, (s, reason) in enumerate(bounds):
+        e = bounds[j + 1][0] if j + 1 < len(bounds) else len(points)
+        seg = points[s:e]
+        if not seg:
+            continue
+        bal = [q.balance for q in seg if q.balance is not None]
+        out.append(
+            Regime(
+                start=seg[0].t,
+                end=seg[-1].t,
+                reason=reason,
+                device=seg[0].device,
+                n=len(seg),
+                mean=float(np.mean([q.x for q in seg])),
+                mean_balance_pct=float(np.mean(bal)) if bal else None,
+            )
+        )
+    return out
+
+
+def _current(
+    points: Sequence[Point],
+    starts: Sequence[tuple[int, str]],
+    changes: Sequence[Change],
+    te: float | None,
+    p: HistoryParams,
+    unit: str,
+) -> dict[str, Any]:
+    last = len(points) - 1
+    regime_start = max(s for s, _ in starts)
+    k = p.recent_runs
+    lo = max(regime_start, last - k + 1)
+    mdc = None if te is None else mdc95(te)
+    latest = points[last]
+    base = _baseline_for(points, last, regime_start, lo, p)
+    bx = [q.x for q in base]
+    bb = [q.balance for q in base if q.balance is not None]
+    devs = []
+    for r in range(lo, last + 1):
+        br = _baseline_for(points, r, regime_start, lo, p)
+        if len(br) >= p.min_baseline_runs:
+            devs.append(points[r].x - float(np.mean([q.x for q in br])))
+    recent_dev = float(np.mean(devs)) if devs else None
+    latest_dev = (latest.x - float(np.mean(bx))) if len(bx) >= p.min_baseline_runs else None
+    just_changed = [
+        c
+        for c in changes
+        if c.detected is not None and c.detected >= points[max(0, last - k + 1)].t
+    ]
+    if just_changed:
+        status = "changed"
+    elif recent_dev is None or mdc is None:
+        status = "insufficient baseline"
+    elif abs(recent_dev) > mdc:
+        status = "changed"
+    else:
+        status = "stable"
+    reason = dict(starts).get(regime_start, "")
+    lo_s = None if latest.speed is None else latest.speed - p.speed_band_m_s
+    hi_s = None if latest.speed is None else latest.speed + p.speed_band_m_s
+    return {
+        "status": status,
+        "latest": {
+            "date": _iso(latest.t),
+            "activity_id": latest.run.activity_id,
+            "value": _r(latest.x),
+            "balance_left_pct": _r(latest.balance),
+            "deviation": _r(latest_dev),
+            "beyond_mdc95": None
+            if latest_dev is None or mdc is None
+            else bool(abs(latest_dev) > mdc),
+            "note": "one run: a single run beyond the noise floor is not yet a change",
+        },
+        "recent": {
+            "n_runs": len(devs),
+            "mean_deviation": _r(recent_dev),
+            "beyond_mdc95": None
+            if recent_dev is None or mdc is None
+            else bool(abs(recent_dev) > mdc),
+        },
+        "baseline": {
+            "mean": _r(float(np.mean(bx))) if bx else None,
+            "sd": _r(float(np.std(bx, ddof=1))) if len(bx) > 1 else None,
+            "balance_left_pct": _r(float(np.mean(bb))) if bb else None,
+            "n_runs": len(bx),
+            "since": _iso(points[regime_start].t),
+            "since_reason": reason,
+            "device_key": latest.device,
+            "surface": latest.surface,
+            "speed_band_m_s": None if lo_s is None else [round(lo_s, 2), round(hi_s or 0.0, 2)],
+        },
+        "mdc95": _r(mdc),
+        "unit": unit,
+    }
+
+
+def _boot_mean_ci(
+    v: np.ndarray, rng: np.random.Generator, n_boot: int
+) -> tuple[float, float] | None:
+    if len(v) < 3:
+        return None
+    m = np.array([rng.choice(v, len(v)).mean() for _ in range(n_boot)])
+    return float(np.percentile(m, 2.5)), float(np.percentile(m, 97.5))
+
+
+def _speed_curve(
+    points: Sequence[Point],
+    regime_of: Sequence[int],
+    p: HistoryParams,
+    rng: np.random.Generator,
+    unit: str,
+) -> dict[str, Any]:
+    """Asymmetry against speed: across runs (relative to each regime's mean) and within runs
+    (the per-run speed tertiles of ``by_context``)."""
+    # across runs
+    rows: dict[float, list[float]] = {}
+    for q, g in zip(points, regime_of, strict=True):
+        if q.speed is None:
+            continue
+        same = [
+            o.x for o, h in zip(points, regime_of, strict=True) if h == g and o.surface == q.surface
+        ]
+        b = math.floor(q.speed / p.speed_bin_m_s) * p.speed_bin_m_s
+        rows.setdefault(round(b, 3), []).append(q.x - float(np.mean(same)))
+    across = [
+        {
+            "speed_from_m_s": k,
+            "speed_to_m_s": round(k + p.speed_bin_m_s, 3),
+            "n_runs": len(v),
+            "mean_relative": _r(float(np.mean(v))),
+            "sd": _r(float(np.std(v, ddof=1))) if len(v) > 1 else None,
+        }
+        for k, v in sorted(rows.items())
+    ]
+    # within runs: value in each speed tertile relative to the run's tertile mean
+    dx: list[np.ndarray] = []
+    dy: list[np.ndarray] = []
+    bins: dict[float, list[float]] = {}
+    for q in points:
+        entry = q.entry
+        ctx = [
+            c
+            for c in entry.by_context
+            if c.context.startswith("speed")
+            and c.n >= MIN_CONTEXT_N
+            and c.value is not None
+            and c.mean_speed_m_s is not None
+        ]
+        if len(ctx) < 2:
+            continue
+        sv = np.array([c.mean_speed_m_s for c in ctx], dtype=float)
+        yv = np.array([c.value for c in ctx], dtype=float)
+        dx.append(sv - sv.mean())
+        dy.append(yv - yv.mean())
+        for s, y in zip(sv, yv - yv.mean(), strict=True):
+            b = round(math.floor(s / p.speed_bin_m_s) * p.speed_bin_m_s, 3)
+            bins.setdefault(b, []).append(float(y))
+    slope = slope_ci = None
+    if len(dx) >= 5:
+
+        def fit(ix: np.ndarray) -> float:
+            xx = np.concatenate([dx[i] for i in ix])
+            yy = np.concatenate([dy[i] for i in ix])
+            den = float(np.dot(xx, xx))
+            return float(np.dot(xx, yy) / den) if den > 0 else math.nan
+
+        slope = fit(np.arange(len(dx)))
+        bs = np.array([fit(rng.integers(0, len(dx), len(dx))) for _ in range(p.n_boot // 2)])
+        bs = bs[np.isfinite(bs)]
+        if len(bs) > 20:
+            slope_ci = (float(np.percentile(bs, 2.5)), float(np.percentile(bs, 97.5)))
+    within = [
+        {
+            "speed_from_m_s": k,
+            "speed_to_m_s": round(k + p.speed_bin_m_s, 3),
+            "n": len(v),
+            "mean_relative": _r(float(np.mean(v))),
+        }
+        for k, v in sorted(bins.items())
+    ]
+    return {
+        "unit": unit,
+        "across_runs": across,
+        "across_runs_note": (
+            "run values relative to the mean of the runs of the same regime (same device, no "
+            "change in the runner) and surface, by the run's median speed"
+        ),
+        "within_runs_note": (
+            "each run's speed tertiles relative to the run's own mean; not matched for grade "
+            "(uphill sections are slower), so hills can show up as a speed effect"
+        ),
+        "within_runs": within,
+        "within_run_slope_per_m_s": _r(slope),
+        "within_run_slope_ci95": _rci(slope_ci),
+        "n_runs_within": len(dx),
+        "evidence": SPEED_EVIDENCE.to_dict(),
+    }
+
+
+def _context_effects(
+    points: Sequence[Point], p: HistoryParams, rng: np.random.Generator, unit: str
+) -> dict[str, Any]:
+    """Within-run differences uphill/downhill − flat and left/right bend − straight."""
+    pairs = {
+        "uphill_minus_flat": ("uphill", "flat", GRADE_EVIDENCE),
+        "downhill_minus_flat": ("downhill", "flat", GRADE_EVIDENCE),
+        "bend_left_minus_straight": ("bend_left", "straight", BEND_EVIDENCE),
+        "bend_right_minus_straight": ("bend_right", "straight", BEND_EVIDENCE),
+    }
+    out: dict[str, Any] = {"unit": unit}
+    for name, (a, b, ev) in pairs.items():
+        vals = []
+        for q in points:
+            ctx = {c.context: c for c in q.entry.by_context}
+            ca, cb = ctx.get(a), ctx.get(b)
+            if (
+                ca is None
+                or cb is None
+                or ca.value is None
+                or cb.value is None
+                or ca.n < MIN_CONTEXT_N
+                or cb.n < MIN_CONTEXT_N
+            ):
+                continue
+            vals.append(ca.value - cb.value)
+        v = np.array(vals)
+        ci = _boot_mean_ci(v, rng, p.n_boot) if len(v) else None
+        out[name] = {
+            "mean": _r(float(v.mean())) if len(v) else None,
+            "ci95": _rci(ci),
+            "n_runs": len(v),
+            "evidence": ev.to_dict(),
+        }
+    return out
+
+
+def analyse_metric(
+    runs: Sequence[RunRecord], key: str, p: HistoryParams, rng: np.random.Generator
+) -> MetricHistory | None:
+    """Baseline, noise floor, changes, device steps, speed and context effects of one metric."""
+    points = metric_points(runs, key)
+    if not points:
+        return None
+    unit = next(iter(r.asymmetry[key].unit for r in runs if key in r.asymmetry))
+    dev_starts = _device_starts(points)
+    starts: list[tuple[int, str]] = [(0, "first run")] + [(c, "device change") for c in dev_starts]
+    regime_of = _regime_of(len(points), starts)
+    te, n_pairs = typical_error(points, regime_of, p)
+    changes: list[Change] = []
+    if te is not None and te > 0:
+        # two passes: the typical error without pairs that straddle a detected change
+        for _ in range(2):
+            starts, changes = _monitor(points, te, dev_starts, p, key, unit, rng)
+            regime_of = _regime_of(len(points), starts)
+            te2, n_pairs = typical_error(points, regime_of, p)
+            if te2 is None or abs(te2 - te) < 1e-9:
+                break
+            te = te2
+    dsteps = _device_steps(points, dev_starts, p, key, unit, rng)
+    ses = [q.se for q in points if q.se is not None]
+    return MetricHistory(
+        key=key,
+        unit=unit,
+        n_runs=len(points),
+        typical_error=te,
+        n_pairs=n_pairs,
+        mdc95=None if te is None else mdc95(te),
+        within_run_se=float(np.median(ses)) if ses else None,
+        regimes=_regimes(points, starts),
+        changes=changes,
+        device_steps=dsteps,
+        current=_current(points, starts, changes, te, p, unit),
+        speed_curve=_speed_curve(points, regime_of, p, rng, unit),
+        context_effects=_context_effects(points, p, rng, unit),
+        regime_of=regime_of,
+        points=list(points),
+    )

@@ -1,0 +1,814 @@
+# SPDX-License-Identifier: MIT
+"""Per-run context for the athlete history: where and how the run was done, and how much load it
+carried. Input: an :class:`~evenstride.datatypes.Activity` and its
+:class:`~evenstride.preprocessing.Gating`. Output: a :class:`RunContext` (``to_dict()`` is the
+``"context"`` key of the ``evenstride.run/1`` document, docs/json-schema.md).
+
+Every function here is pure and describes *one* run; the across-run analyses
+(:mod:`evenstride.history`) only read these numbers, so a stored document is enough to rebuild an
+athlete's history.
+
+- **track** (:func:`detect_track`): a 400 m track session is recognised from the file's sub-sport
+  ``"track"``, or from the GPS path: at least 75 % of the running time lies in one place whose
+  path spans at most ~180 × 100 m (principal axes, 1st–99th percentile, + ``track_box_slack_m``)
+  and repeats itself every 400 ± 15 m of distance (the lap length that best superimposes the path
+  on itself, mean mismatch < 20 m). A standard track is 84.39 m straights and 36.5 m bend radius:
+  ≈ 158 × 73 m on the running line. Direction from the signed area of the path (shoelace):
+  positive = counter-clockwise. *design*
+- **turning** (:func:`turning`): time and distance on left-hand and right-hand bends (gating:
+  radius < 60 m) and the left share of bend time. Curve running lengthens the inside leg's
+  contact (science.md §9, V/S).
+- **grade exposure** (:func:`grade_exposure`): time and distance uphill/flat/downhill (gating:
+  ±2 %), ascent and descent as ``Σ max(±grade, 0)·Δdistance`` over moving samples (the ±50 m
+  least-squares grade, so GPS/barometer noise does not add up as it does in a sum of altitude
+  steps). *design*
+- **surface**: ``"trail"`` (sub-sport trail), ``"track"``, ``"treadmill"`` (treadmill/indoor
+  sub-sport, or an indoor file without positions), ``"road"`` otherwise.
+- **route shape** (:func:`route_shape`): ``"track"``, ``"treadmill"``; ``"out_and_back"`` when at
+  least 70 % of the path after the turnaround (the point farthest from the start) lies within
+  ``retrace_m`` (30 m) of the path before it *travelled the other way*; ``"loop"`` when it ends
+  within max(150 m, 3 % of the distance) of its start, or passes within 30 m of its start again,
+  in the starting direction, after at least 1 km (a lapped loop stopped part-way round);
+  ``"point_to_point"`` otherwise. *design*
+- **camber exposure** (:func:`camber_exposure`, evidence **U**, science.md §9): on a crowned road
+  the low side is toward the road edge. Running along the left edge of the road (edge on your
+  left) puts the left foot lower; along the right edge, the right foot. The runner declares the
+  side they run on *relative to their direction of travel at the start* (``"left"``: facing
+  traffic where traffic drives on the right). An out-and-back that stays on the same side of the
+  road (no crossing at the turnaround) has the edge on the other foot on the way back, so the
+  exposure roughly balances; a loop or point-to-point run on one side stays one-sided. Track,
+  trail and treadmill runs have no camber exposure. Reported as shares of road running time; no
+  study links these shares to injury or asymmetry.
+- **load** (:func:`load_summary`): duration, moving and running time, distance, median steady
+  speed, and Banister's training impulse (TRIMP) from heart rate::
+
+      TRIMP = Σ Δt_min · x · a · e^(b·x),   x = (HR − HR_rest)/(HR_max − HR_rest) ∈ [0, 1]
+      a, b = 0.64, 1.92 (men, default) or 0.86, 1.67 (women)
+
+  (Banister 1991 in *Physiological Testing of Elite Athletes*; Morton, Fitz-Clarke & Banister 1990;
+  formula as given by Runalyze and calculator pages — evidence S). Defaults when the athlete gives
+  none: HR_rest 60 bpm, HR_max 190 bpm raised to the run's own 99.5th-percentile HR when that is
+  higher. The per-bpm time histogram is stored so that the history can recompute TRIMP with the
+  athlete's own HR_rest/HR_max.
+- **HRV** (:func:`hrv_summary`): RMSSD = √mean((RR_{i+1} − RR_i)²) over successive accepted R-R
+  intervals (Task Force of the ESC/NASPE 1996, Eur Heart J 17:354–381, V). R-R values outside
+  0.3–2.0 s are dropped by the reader; a beat differing by more than 20 % from the median of the
+  11 beats around it is an artefact, and no successive difference spans an artefact (*design*, a
+  common ectopic-beat rule). RMSSD while running
+  is **not** resting HRV (vagal activity is withdrawn during exercise): it is reported as
+  "in-run RMSSD". A recording counts as *resting* only when it is shorter than 10 min and has no
+  movement (no running or walking samples).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import numpy as np
+
+from evenstride import consts
+from evenstride.datatypes import Activity
+from evenstride.preprocessing import Gating
+
+__all__ = [
+    "CAMBER_EVIDENCE",
+    "DEFAULT_HR_MAX_BPM",
+    "DEFAULT_HR_REST_BPM",
+    "ContextParams",
+    "RunContext",
+    "camber_exposure",
+    "detect_track",
+    "grade_exposure",
+    "hrv_summary",
+    "load_summary",
+    "rmssd_ms",
+    "route_shape",
+    "run_context",
+    "surface_class",
+    "trimp_from_histogram",
+    "turning",
+]
+
+_EARTH_R_M = 6_371_008.8
+
+#: Resting and maximum heart rate assumed for TRIMP when the athlete gives none (*design*).
+DEFAULT_HR_REST_BPM: Final = 60.0
+DEFAULT_HR_MAX_BPM: Final = 190.0
+#: Banister's weighting ``a·e^(b·x)`` by sex.
+TRIMP_WEIGHTING: Final[dict[str, tuple[float, float]]] = {
+    "male": (0.64, 1.92),
+    "female": (0.86, 1.67),
+}
+#: Plausible R-R interval range, s (the FIT reader drops values outside it).
+RR_VALID_S: Final = (0.3, 2.0)
+#: A beat differing from the median of the surrounding beats by more than this fraction is an
+#: artefact (ectopic beat or missed detection).
+RR_MAX_JUMP: Final = 0.20
+#: Beats in the centred median used as the reference of the artefact rule.
+RR_MEDIAN_BEATS: Final = 11
+#: A resting HRV recording: shorter than this, no movement.
+RESTING_MAX_S: Final = 600.0
+#: A loop that ends part-way round must have passed its start after at least this distance, m.
+LOOP_MIN_LAP_M: Final = 1000.0
+#: Minimum accepted R-R intervals for an RMSSD.
+MIN_RR: Final = 30
+
+_INDOOR_SUB_SPORTS = frozenset({"treadmill", "indoor_running", "virtual_activity"})
+
+_ROAD_EVIDENCE = {
+    "grade": "U",
+    "sources": [
+        "science.md §9: road camber evidence is weak and conflicting (Slowtwitch summary, S); "
+        "no primary study retrieved",
+    ],
+    "note": (
+        "Modelled, not measured: assumes a crowned road whose low side is toward the edge you "
+        "run on, and the road side you declared. No study links these shares to asymmetry or "
+        "injury; alternating road sides is low-cost advice with weak evidence."
+    ),
+}
+#: Evidence of the camber-exposure model (weak; science.md §9).
+CAMBER_EVIDENCE: Final = _ROAD_EVIDENCE
+
+_TURN_EVIDENCE = {
+    "grade": "V",
+    "sources": [
+        "J Exp Biol 2024 227:jeb246649 (curve running, inside-leg forces)",
+        "Beukeboom et al. 2000 Clin J Sport Med (counter-clockwise indoor track)",
+        "Elite 5 km track time trial: left GCT longer on bends",
+    ],
+    "note": (
+        "Bend time is measured from the GPS path; on a counter-clockwise track the left leg is "
+        "the inside leg, whose contact time is longer on the bends."
+    ),
+}
+_TRACK_EVIDENCE = {
+    "grade": "U",
+    "sources": ["evenstride design: GPS geometry of a 400 m standard track (84.39 m straights)"],
+    "note": "Detected from the path's size and 400 m lap periodicity, or the file's sub-sport.",
+}
+_TRIMP_EVIDENCE = {
+    "grade": "S",
+    "sources": [
+        "Banister 1991, Modeling elite athletic performance (Physiological Testing of Elite "
+        "Athletes)",
+        "Morton, Fitz-Clarke & Banister 1990 J Appl Physiol 69:1171-1177",
+        "Formula as given by runalyze.com/glossary/trimp and TRIMP calculator pages",
+    ],
+    "note": (
+        "A heart-rate load for comparing your own runs; it depends on the resting and maximum "
+        "heart rates used, which are estimates unless you enter them."
+    ),
+}
+_HRV_EVIDENCE = {
+    "grade": "V",
+    "sources": ["Task Force ESC/NASPE 1996 Eur Heart J 17:354-381 (RMSSD definition)"],
+    "note": (
+        "RMSSD during running reflects exercise, not recovery: it is not resting HRV and is not "
+        "used for a readiness or recovery trend."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ContextParams:
+    """Settings of the per-run context (defaults documented in the module docstring)."""
+
+    #: Side of the road the runner runs on, relative to the direction of travel at the start:
+    #: ``"left"`` (facing traffic where traffic drives on the right), ``"right"`` or ``None``
+    #: (camber exposure not computed).
+    declared_road_side: str | None = None
+    #: True when the runner crosses the road at the turnaround of an out-and-back (keeps the
+    #: same side relative to travel, e.g. always facing traffic).
+    crosses_at_turnaround: bool = False
+    hr_rest_bpm: float | None = None
+    hr_max_bpm: float | None = None
+    #: TRIMP weighting: ``"male"`` (default) or ``"female"``.
+    sex: str = "male"
+    track_box_m: tuple[float, float] = (180.0, 100.0)
+    track_box_slack_m: float = 20.0
+    track_lap_m: float = 400.0
+    track_lap_tolerance_m: float = 15.0
+    track_min_share: float = 0.75
+    retrace_m: float = 30.0
+    retrace_min_share: float = 0.70
+    loop_close_m: float = 150.0
+    loop_close_fraction: float = 0.03
+
+    def __post_init__(self) -> None:
+        if self.declared_road_side not in (None, "left", "right"):
+            raise ValueError("declared_road_side must be 'left', 'right' or None")
+        if self.sex not in TRIMP_WEIGHTING:
+            raise ValueError(f"sex must be one of {sorted(TRIMP_WEIGHTING)}")
+
+
+@dataclass
+class RunContext:
+    """Context of one run; :meth:`to_dict` is the ``"context"`` key of the run document."""
+
+    surface: str
+    route_shape: str | None
+    route: dict[str, Any]
+    track: dict[str, Any]
+    turning: dict[str, Any]
+    grade_exposure: dict[str, Any]
+    camber_exposure: dict[str, Any]
+    load: dict[str, Any]
+    hrv_rmssd_ms: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        # a deep copy: the evidence objects are shared module constants
+        return copy.deepcopy(
+            {
+                "surface": self.surface,
+                "route_shape": self.route_shape,
+                "route": self.route,
+                "track": self.track,
+                "turning": self.turning,
+                "grade_exposure": self.grade_exposure,
+                "camber_exposure": self.camber_exposure,
+                "load": self.load,
+                "hrv_rmssd_ms": self.hrv_rmssd_ms,
+                "notes": list(self.notes),
+            }
+        )
+
+
+# --------------------------------------------------------------------------------- helpers
+def _r(x: float | None, nd: int = 1) -> float | None:
+    if x is None or not np.isfinite(x):
+        return None
+    return round(float(x), nd)
+
+
+def _fill_monotonic(d: np.ndarray) -> np.ndarray:
+    d = d.copy()
+    ok = np.isfinite(d)
+    if not ok.any():
+        return d
+    idx = np.where(ok, np.arange(len(d)), 0)
+    np.maximum.accumulate(idx, out=idx)
+    d = d[idx]
+    d[: int(np.argmax(ok))] = d[int(np.argmax(ok))]
+    return np.maximum.accumulate(d)
+
+
+def _distance(act: Activity) -> np.ndarray:
+    """Cumulative distance (m), filled and non-decreasing; from speed when the file has none."""
+    d = act.column(consts.DISTANCE_M)
+    if np.isfinite(d).any():
+        return _fill_monotonic(d)
+    t = act.samples[consts.TIME_S]
+    v = np.nan_to_num(act.column(consts.SPEED_M_S))
+    if len(t) < 2:
+        return np.zeros(len(t))
+    dt = np.clip(np.diff(t), 0.0, 10.0)
+    return np.concatenate(([0.0], np.cumsum(v[:-1] * dt)))
+
+
+def _increments_m(act: Activity) -> np.ndarray:
+    """Metres covered from each sample to the next (the last sample gets 0)."""
+    d = _distance(act)
+    if len(d) < 2:
+        return np.zeros(len(d))
+    inc = np.diff(d, append=d[-1])
+    return np.clip(np.nan_to_num(inc), 0.0, None)
+
+
+def _local_xy(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    lat0 = float(np.nanmedian(lat))
+    lon0 = float(np.nanmedian(lon))
+    x = np.radians(lon - lon0) * _EARTH_R_M * math.cos(math.radians(lat0))
+    y = np.radians(lat - lat0) * _EARTH_R_M
+    return x, y
+
+
+@dataclass
+class _Path:
+    """Running samples with positions, in local metres, and their cumulative distance."""
+
+    idx: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    d: np.ndarray
+    w: np.ndarray
+
+
+def _path(act: Activity, g: Gating) -> _Path | None:
+    if not g.has_position or g.indoor:
+        return None
+    lat = act.column(consts.LAT_DEG)
+    lon = act.column(consts.LON_DEG)
+    ok = g.running & np.isfinite(lat) & np.isfinite(lon)
+    if ok.sum() < 30:
+        return None
+    idx = np.flatnonzero(ok)
+    x, y = _local_xy(lat[idx], lon[idx])
+    d = _distance(act)[idx]
+    return _Path(idx, x, y, d, g.weight_s[idx])
+
+
+def surface_class(act: Activity, g: Gating, *, is_track: bool) -> str:
+    """``"treadmill"``, ``"track"``, ``"trail"`` or ``"road"`` (see module docstring)."""
+    sub = (act.meta.sub_sport or "").lower()
+    if sub in _INDOOR_SUB_SPORTS or (act.meta.indoor and not g.has_position):
+        return "treadmill"
+    if is_track or sub == "track":
+        return "track"
+    if sub == "trail":
+        return "trail"
+    return "road"
+
+
+# --------------------------------------------------------------------------------- track
+def _signed_area(x: np.ndarray, y: np.ndarray) -> float:
+    """Shoelace sum over consecutive points: > 0 for a counter-clockwise path."""
+    return 0.5 * float(np.sum(x[:-1] * y[1:] - x[1:] * y[:-1]))
+
+
+def _lap_length(p: _Path, lo: float, hi: float) -> tuple[float | None, float | None]:
+    """Distance lag in ``[lo, hi]`` that best superimposes the path on itself, and the mean
+    mismatch (m) at that lag."""
+    d = p.d
+    span = float(d[-1] - d[0])
+    if span < 2.0 * hi:
+        return None, None
+    # one point every ~5 m of path, at most 1500 of them, within the first span − hi metres
+    grid = np.arange(d[0], d[-1] - hi, max(5.0, (span - hi) / 1500.0))
+    if len(grid) < 20:
+        return None, None
+    gx = np.interp(grid, d, p.x)
+    gy = np.interp(grid, d, p.y)
+    lags = np.arange(lo, hi + 0.5, 1.0)
+    mism = np.empty(len(lags))
+    for k, lag in enumerate(lags):
+        dx = np.interp(grid + lag, d, p.x) - gx
+        dy = np.interp(grid + lag, d, p.y) - gy
+        mism[k] = float(np.mean(np.hypot(dx, dy)))
+    k = int(np.argmin(mism))
+    return float(lags[k]), float(mism[k])
+
+
+def detect_track(act: Activity, g: Gating, params: ContextParams | None = None) -> dict[str, Any]:
+    """Is this a 400 m track session? See the module docstring for the rule.
+
+    Returns a dict: ``is_track``, ``detected_by`` (``"gps"``, ``"sub_sport"`` or null),
+    ``laps``, ``lap_length_m``, ``direction`` (``"counter-clockwise"``/``"clockwise"``/null),
+    ``extent_m`` ([major, minor] of the track area), ``share_in_area`` (of running time),
+    ``lap_mismatch_m``, ``reason`` and ``evidence``.
+    """
+    p = params or ContextParams()
+    out: dict[str, Any] = {
+        "is_track": False,
+        "detected_by": None,
+        "laps": None,
+        "lap_length_m": None,
+        "direction": None,
+        "extent_m": None,
+        "share_in_area": None,
+        "lap_mismatch_m": None,
+        "reason": None,
+        "evidence": _TRACK_EVIDENCE,
+    }
+    sub_track = (act.meta.sub_sport or "").lower() == "track"
+    path = _path(act, g)
+    run_m = float(_increments_m(act)[g.running].sum())
+    if path is None:
+        if sub_track:
+            out.update(
+                is_track=True,
+                detected_by="sub_sport",
+                laps=_r(run_m / p.track_lap_m, 1),
+                reason="the file's sub-sport is 'track'; no positions for the lap geometry",
+            )
+        else:
+            out["reason"] = "no GPS positions"
+        return out
+    cx, cy = float(np.median(path.x)), float(np.median(path.y))
+    rad = 0.5 * math.hypot(*p.track_box_m) + p.track_box_slack_m
+    inside = np.hypot(path.x - cx, path.y - cy) <= rad
+    share = float(path.w[inside].sum() / max(path.w.sum(), 1e-9))
+    out["share_in_area"] = round(share, 3)
+    geometry_ok = False
+    if share >= p.track_min_share and inside.sum() >= 30:
+        xi, yi = path.x[inside], path.y[inside]
+        pts = np.column_stack((xi - xi.mean(), yi - yi.mean()))
+        _, _, vt = np.linalg.svd(pts, full_matrices=False)
+        proj = pts @ vt.T
+        ext = np.percentile(proj, 99, axis=0) - np.percentile(proj, 1, axis=0)
+        major, minor = float(max(ext)), float(min(ext))
+        out["extent_m"] = [round(major, 1), round(minor, 1)]
+        fits = (
+            major <= p.track_box_m[0] + p.track_box_slack_m
+            and minor <= p.track_box_m[1] + p.track_box_slack_m
+            and major >= 0.5 * p.track_box_m[0]
+            and minor >= 0.4 * p.track_box_m[1]
+        )
+        if fits:
+            sub = _Path(path.idx[inside], xi, yi, path.d[inside], path.w[inside])
+            lo = p.track_lap_m - 3.0 * p.track_lap_tolerance_m
+            hi = p.track_lap_m + 3.0 * p.track_lap_tolerance_m
+            lap, mism = _lap_length(sub, lo, hi)
+            out["lap_length_m"] = _r(lap, 1)
+            out["lap_mismatch_m"] = _r(mism, 1)
+            if lap is None:
+                out["reason"] = "too few laps to measure a lap length"
+            elif (
+                abs(lap - p.track_lap_m) <= p.track_lap_tolerance_m
+                and mism is not None
+                and (mism < 20.0)
+            ):
+                geometry_ok = True
+            else:
+                out["reason"] = (
+                    f"the path repeats every {lap:.0f} m (mismatch {mism:.0f} m), not every "
+                    f"{p.track_lap_m:.0f} ± {p.track_lap_tolerance_m:.0f} m"
+                )
+        else:
+            out["reason"] = (
+                f"the path spans {major:.0f} × {minor:.0f} m, not a "
+                f"{p.track_box_m[0]:.0f} × {p.track_box_m[1]:.0f} m track"
+            )
+    else:
+        out["reason"] = (
+            f"only {100 * share:.0f} % of the running time is within one track-sized area"
+        )
+    if geometry_ok or sub_track:
+        on = inside if geometry_ok else np.ones(len(path.x), dtype=bool)
+        area = _signed_area(path.x[on], path.y[on])
+        lap = out["lap_length_m"] if geometry_ok else p.track_lap_m
+        dist_on = float(np.sum(np.diff(path.d[on]).clip(0.0, 50.0)))
+        out.update(
+            is_track=True,
+            detected_by="gps" if geometry_ok else "sub_sport",
+            laps=_r(dist_on / lap, 1),
+            direction="counter-clockwise" if area > 0 else "clockwise",
+            reason=None if geometry_ok else "the file's sub-sport is 'track'",
+        )
+    return out
+
+
+# --------------------------------------------------------------------------------- turning / grade
+def turning(act: Activity, g: Gating) -> dict[str, Any]:
+    """Seconds and metres of running on left-hand and right-hand bends; left share of bend time."""
+    if not g.has_position or g.indoor:
+        return {
+            "left_s": None,
+            "right_s": None,
+            "left_m": None,
+            "right_m": None,
+            "left_share_pct": None,
+            "reason": "no GPS positions",
+            "evidence": _TURN_EVIDENCE,
+        }
+    w = g.weight_s
+    inc = _increments_m(act)
+    ls, rs = float(w[g.bend_left].sum()), float(w[g.bend_right].sum())
+    return {
+        "left_s": _r(ls),
+        "right_s": _r(rs),
+        "left_m": _r(float(inc[g.bend_left].sum())),
+        "right_m": _r(float(inc[g.bend_right].sum())),
+        "left_share_pct": _r(100.0 * ls / (ls + rs), 1) if ls + rs > 0 else None,
+        "reason": None if ls + rs > 0 else "no bends",
+        "evidence": _TURN_EVIDENCE,
+    }
+
+
+def grade_exposure(act: Activity, g: Gating) -> dict[str, Any]:
+    """Running time and distance uphill/flat/downhill; ascent and descent (module docstring)."""
+    keys = ("uphill_s", "flat_s", "downhill_s", "uphill_m", "flat_m", "downhill_m")
+    if not g.has_altitude or g.indoor:
+        out: dict[str, Any] = dict.fromkeys(keys)
+        out.update(ascent_m=None, descent_m=None, reason="no altitude")
+        return out
+    w = g.weight_s
+    inc = _increments_m(act)
+    out = {}
+    for name, m in (("uphill", g.uphill), ("flat", g.flat & g.running), ("downhill", g.downhill)):
+        out[f"{name}_s"] = _r(float(w[m].sum()))
+        out[f"{name}_m"] = _r(float(inc[m].sum()))
+    moving = ~g.stopped & np.isfinite(g.grade_pct)
+    gr = np.where(moving, g.grade_pct, 0.0) / 100.0
+    out["ascent_m"] = _r(float(np.sum(np.clip(gr, 0.0, None) * inc)))
+    out["descent_m"] = _r(float(np.sum(np.clip(-gr, 0.0, None) * inc)))
+    out["reason"] = None
+    return {k: out[k] for k in (*keys, "ascent_m", "descent_m", "reason")}
+
+
+# --------------------------------------------------------------------------------- route / camber
+def _nearest(
+    ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each point a, the distance to the nearest point b and that point's index (chunked)."""
+    dist = np.empty(len(ax))
+    arg = np.empty(len(ax), dtype=np.int64)
+    for s in range(0, len(ax), 500):
+        dx = ax[s : s + 500, None] - bx[None, :]
+        dy = ay[s : s + 500, None] - by[None, :]
+        d2 = dx * dx + dy * dy
+        k = np.argmin(d2, axis=1)
+        arg[s : s + 500] = k
+        dist[s : s + 500] = np.sqrt(d2[np.arange(len(k)), k])
+    return dist, arg
+
+
+def _heading(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    hx = np.gradient(x) if len(x) > 1 else np.zeros_like(x)
+    hy = np.gradient(y) if len(y) > 1 else np.zeros_like(y)
+    n = np.hypot(hx, hy)
+    n[n == 0] = 1.0
+    return hx / n, hy / n
+
+
+def route_shape(
+    act: Activity, g: Gating, *, is_track: bool, params: ContextParams | None = None
+) -> tuple[str | None, dict[str, Any]]:
+    """Classify the route (module docstring) and return ``(shape, details)``.
+
+    ``details`` holds ``start_end_m`` (start-to-end distance), ``retrace_share`` (share of the
+    path after the turnaround that retraces the path before it in the opposite direction),
+    ``turnaround_s`` (``time_s`` of the point farthest from the start) and ``laps_past_start``
+    (the path passed its start again in the starting direction).
+    """
+    p = params or ContextParams()
+    det: dict[str, Any] = {
+        "start_end_m": None,
+        "retrace_share": None,
+        "turnaround_s": None,
+        "laps_past_start": False,
+    }
+    if surface_class(act, g, is_track=False) == "treadmill":
+        return "treadmill", det
+    if is_track:
+        return "track", det
+    path = _path(act, g)
+    if path is None:
+        return None, det
+    step = max(1, len(path.x) // 3000)
+    x, y, d = path.x[::step], path.y[::step], path.d[::step]
+    t = act.samples[consts.TIME_S][path.idx[::step]]
+    start_end = float(math.hypot(x[-1] - x[0], y[-1] - y[0]))
+    far = int(np.argmax(np.hypot(x - x[0], y - y[0])))
+    det["start_end_m"] = round(start_end, 1)
+    det["turnaround_s"] = round(float(t[far]), 1)
+    total = float(d[-1] - d[0])
+    hx, hy = _heading(x, y)
+    if 10 <= far <= len(x) - 10:
+        a = slice(far, len(x))
+        b = slice(0, far)
+        dist, arg = _nearest(x[a], y[a], x[b], y[b])
+        opposite = (hx[a] * hx[b][arg] + hy[a] * hy[b][arg]) < -0.5
+        share = float(np.mean((dist <= p.retrace_m) & opposite))
+        det["retrace_share"] = round(share, 3)
+        if share >= p.retrace_min_share:
+            return "out_and_back", det
+    if start_end <= max(p.loop_close_m, p.loop_close_fraction * total):
+        return "loop", det
+    # a lapped loop that ends part-way round: the path passes the start again, in the same
+    # direction, after at least LOOP_MIN_LAP_M
+    later = (d - d[0]) >= LOOP_MIN_LAP_M
+    near = np.hypot(x - x[0], y - y[0]) <= p.retrace_m
+    k = min(len(x) - 1, 5)
+    h0x, h0y = x[k] - x[0], y[k] - y[0]
+    n0 = math.hypot(h0x, h0y) or 1.0
+    same_dir = (hx * h0x + hy * h0y) / n0 > 0.5
+    if bool(np.any(later & near & same_dir)):
+        det["laps_past_start"] = True
+        return "loop", det
+    return "point_to_point", det
+
+
+def camber_exposure(
+    act: Activity,
+    g: Gating,
+    *,
+    surface: str,
+    shape: str | None,
+    turnaround_s: float | None,
+    params: ContextParams | None = None,
+) -> dict[str, Any]:
+    """Share of road running time with the road edge on the same side (relative to travel) as at
+    the start, and — when a road side is declared — with the LEFT or RIGHT foot on the low side.
+
+    Model and evidence (U) in the module docstring.
+    """
+    p = params or ContextParams()
+    out: dict[str, Any] = {
+        "declared_road_side": p.declared_road_side,
+        "crosses_at_turnaround": p.crosses_at_turnaround,
+        "road_running_s": None,
+        "same_side_as_start_pct": None,
+        "left_foot_low_pct": None,
+        "right_foot_low_pct": None,
+        "reason": None,
+        "evidence": _ROAD_EVIDENCE,
+    }
+    if surface != "road":
+        out["road_running_s"] = 0.0
+        out["reason"] = f"{surface} run: no road camber"
+        return out
+    if shape is None:
+        out["reason"] = "no GPS positions: the route shape is unknown"
+        return out
+    w = g.weight_s
+    run = g.running
+    total = float(w[run].sum())
+    out["road_running_s"] = _r(total)
+    if total <= 0:
+        out["reason"] = "no running"
+        return out
+    same = np.ones(len(w), dtype=bool)
+    if shape == "out_and_back" and not p.crosses_at_turnaround and turnaround_s is not None:
+        same = act.samples[consts.TIME_S] < turnaround_s
+    same_pct = 100.0 * float(w[run & same].sum()) / total
+    out["same_side_as_start_pct"] = round(same_pct, 1)
+    if p.declared_road_side is None:
+        out["reason"] = "no road side declared"
+        return out
+    left = same_pct if p.declared_road_side == "left" else 100.0 - same_pct
+    out["left_foot_low_pct"] = round(left, 1)
+    out["right_foot_low_pct"] = round(100.0 - left, 1)
+    return out
+
+
+# --------------------------------------------------------------------------------- load / HRV
+def trimp_from_histogram(
+    start_bpm: int,
+    seconds: np.ndarray | list[float],
+    *,
+    hr_rest_bpm: float,
+    hr_max_bpm: float,
+    sex: str = "male",
+) -> float:
+    """Banister TRIMP from the time (s) spent at each whole bpm from ``start_bpm`` upwards.
+
+    Examples
+    --------
+    A 45 min session at 150 bpm (rest 60, max 190, men): x = 90/130 = 0.6923, weighting
+    0.64·e^(1.92·0.6923) = 2.418, TRIMP = 45 · 0.6923 · 2.418 (calculator pages that round the
+    weighting to 2.4191 print 75.36).
+
+    >>> round(trimp_from_histogram(150, [45 * 60.0], hr_rest_bpm=60, hr_max_bpm=190), 2)
+    75.33
+    """
+    a, b = TRIMP_WEIGHTING[sex]
+    s = np.asarray(seconds, dtype=np.float64)
+    hr = start_bpm + np.arange(len(s), dtype=np.float64)
+    x = np.clip((hr - hr_rest_bpm) / max(hr_max_bpm - hr_rest_bpm, 1.0), 0.0, 1.0)
+    return float(np.sum(s / 60.0 * x * a * np.exp(b * x)))
+
+
+def load_summary(act: Activity, g: Gating, params: ContextParams | None = None) -> dict[str, Any]:
+    """Duration, distance, running time, median steady speed, HR summary and TRIMP."""
+    p = params or ContextParams()
+    w = g.weight_s
+    spd = act.column(consts.SPEED_M_S)
+    steady_spd = spd[g.steady & np.isfinite(spd)]
+    hr = act.column(consts.HEART_RATE_BPM)
+    ok = np.isfinite(hr) & (hr >= 30) & (hr <= 240)
+    out: dict[str, Any] = {
+        "duration_s": _r(act.duration_s),
+        "moving_s": _r(float(w[~g.stopped].sum())),
+        "running_s": _r(float(w[g.running].sum())),
+        "distance_m": _r(act.distance_m),
+        "median_speed_m_s": _r(float(np.median(steady_spd)), 3) if len(steady_spd) else None,
+        "hr_s": None,
+        "hr_mean_bpm": None,
+        "hr_peak_bpm": None,
+        "trimp": None,
+        "trimp_params": None,
+        "hr_histogram": None,
+        "evidence": _TRIMP_EVIDENCE,
+    }
+    if ok.sum() < 60:
+        out["trimp_reason"] = "no heart rate"
+        return out
+    hw = w[ok]
+    hv = hr[ok]
+    peak = float(np.percentile(hv, 99.5))
+    bpm = np.rint(hv).astype(np.int64)
+    lo = int(bpm.min())
+    hist = np.bincount(bpm - lo, weights=hw)
+    rest = p.hr_rest_bpm if p.hr_rest_bpm is not None else DEFAULT_HR_REST_BPM
+    if p.hr_max_bpm is not None:
+        hmax, src = p.hr_max_bpm, "given"
+    elif peak > DEFAULT_HR_MAX_BPM:
+        hmax, src = peak, "this run's 99.5th percentile (above the default)"
+    else:
+        hmax, src = DEFAULT_HR_MAX_BPM, "default"
+    out.update(
+        hr_s=_r(float(hw.sum())),
+        hr_mean_bpm=_r(float(np.sum(hv * hw) / max(hw.sum(), 1e-9))),
+        hr_peak_bpm=_r(peak),
+        trimp=_r(trimp_from_histogram(lo, hist, hr_rest_bpm=rest, hr_max_bpm=hmax, sex=p.sex)),
+        trimp_params={
+            "hr_rest_bpm": rest,
+            "hr_rest_source": "given" if p.hr_rest_bpm is not None else "default",
+            "hr_max_bpm": round(hmax, 1),
+            "hr_max_source": src,
+            "sex": p.sex,
+        },
+        hr_histogram={"start_bpm": lo, "seconds": [round(float(s), 1) for s in hist]},
+    )
+    return out
+
+
+def rmssd_ms(rr_s: np.ndarray) -> tuple[float | None, int, int]:
+    """RMSSD (ms) of an R-R series in seconds, with the artefact rules of the module docstring.
+
+    Returns ``(rmssd_ms, n_accepted, n_rejected)``; ``rmssd_ms`` is None with fewer than
+    :data:`MIN_RR` accepted intervals.
+
+    Examples
+    --------
+    >>> rmssd_ms(np.array([0.80, 0.82, 0.80, 0.82] * 10))[0]
+    20.0
+    """
+    rr = np.asarray(rr_s, dtype=np.float64)
+    rr = rr[np.isfinite(rr) & (rr >= RR_VALID_S[0]) & (rr <= RR_VALID_S[1])]
+    n_in = len(rr)
+    if n_in < 3:
+        return None, n_in, 0
+    half = RR_MEDIAN_BEATS // 2
+    padded = np.pad(rr, half, mode="edge")
+    ref = np.median(np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1), axis=1)
+    keep = np.abs(rr - ref) <= RR_MAX_JUMP * ref
+    pair = keep[1:] & keep[:-1]  # successive differences only between adjacent clean beats
+    diffs = np.diff(rr)[pair]
+    n_ok = int(keep.sum())
+    if len(diffs) < MIN_RR:
+        return None, n_ok, n_in - n_ok
+    return round(1000.0 * math.sqrt(float(np.mean(np.square(diffs)))), 2), n_ok, n_in - n_ok
+
+
+def hrv_summary(act: Activity, g: Gating) -> dict[str, Any]:
+    """In-run RMSSD, or resting RMSSD for a short still recording (module docstring)."""
+    rr = act.meta.extra.get("rr_intervals_s")
+    out: dict[str, Any] = {
+        "in_run": None,
+        "resting": None,
+        "n_intervals": 0,
+        "n_rejected": 0,
+        "reason": None,
+        "evidence": _HRV_EVIDENCE,
+    }
+    if rr is None or len(rr) == 0:
+        out["reason"] = "no R-R intervals in the file"
+        return out
+    value, n_ok, n_bad = rmssd_ms(np.asarray(rr, dtype=np.float64))
+    out.update(n_intervals=n_ok, n_rejected=n_bad)
+    if value is None:
+        out["reason"] = f"too few clean R-R intervals ({n_ok})"
+        return out
+    still = not bool((g.running | g.walking).any())
+    if act.duration_s < RESTING_MAX_S and still:
+        out["resting"] = value
+    else:
+        out["in_run"] = value
+        out["reason"] = (
+            "in-run RMSSD: measured while moving, not resting HRV (a resting value needs a "
+            "recording under 10 min without movement)"
+        )
+    return out
+
+
+# --------------------------------------------------------------------------------- all together
+def run_context(act: Activity, g: Gating, params: ContextParams | None = None) -> RunContext:
+    """Every context feature of one run (module docstring).
+
+    Examples
+    --------
+    >>> from evenstride.simulate import simulate_run
+    >>> from evenstride.preprocessing import label_samples
+    >>> act = simulate_run(duration_s=1200, seed=1, route="track").activity
+    >>> c = run_context(act, label_samples(act))
+    >>> c.surface, c.track["direction"], c.route_shape
+    ('track', 'counter-clockwise', 'track')
+    """
+    p = params or ContextParams()
+    track = detect_track(act, g, p)
+    surface = surface_class(act, g, is_track=bool(track["is_track"]))
+    shape, route = route_shape(act, g, is_track=bool(track["is_track"]), params=p)
+    camber = camber_exposure(
+        act, g, surface=surface, shape=shape, turnaround_s=route["turnaround_s"], params=p
+    )
+    notes = []
+    if (act.meta.sub_sport or "").lower() == "track" and track["detected_by"] == "sub_sport":
+        notes.append("track session from the file's sub-sport; the GPS path did not confirm it")
+    return RunContext(
+        surface=surface,
+        route_shape=shape,
+        route=route,
+        track=track,
+        turning=turning(act, g),
+        grade_exposure=grade_exposure(act, g),
+        camber_exposure=camber,
+        load=load_summary(act, g, p),
+        hrv_rmssd_ms=hrv_summary(act, g),
+        notes=notes,
+    )
