@@ -549,7 +549,9 @@ def route_shape(
     path = _path(act, g)
     if path is None:
         return None, det
-    step = max(1, len(path.x) // 3000)
+    # ≤ 1,200 points: the nearest-point search is quadratic, and 10–40 m spacing resolves the
+    # 30 m retrace tolerance on runs up to ~50 km.
+    step = max(1, len(path.x) // 1200)
     x, y, d = path.x[::step], path.y[::step], path.d[::step]
     t = act.samples[consts.TIME_S][path.idx[::step]]
     start_end = float(math.hypot(x[-1] - x[0], y[-1] - y[0]))

@@ -180,6 +180,31 @@ def _onset(t: np.ndarray, y: np.ndarray, n_eff: float) -> tuple[float | None, fl
     return tau, float(gain), kind
 
 
+def _boot_onsets(
+    tb: np.ndarray, yb: np.ndarray, tw: np.ndarray, kind: str, *, chunk: int = 50
+) -> np.ndarray:
+    """Best change-point time of each bootstrap replicate (rows of ``tb``/``yb``), scanning the
+    original windows between the 15th and 85th percentile of time as candidates."""
+    lo_t, hi_t = np.quantile(tw, [0.15, 0.85])
+    cand = tw[(tw >= lo_t) & (tw <= hi_t)]
+    out = np.full(len(tb), np.nan)
+    if len(cand) == 0:
+        return out
+    for a in range(0, len(tb), chunk):
+        t = tb[a : a + chunk]
+        y = yb[a : a + chunk]
+        d = t[:, :, None] - cand[None, None, :]  # (b, n, K)
+        h = np.maximum(0.0, d) if kind == "drift" else (d > 0).astype(float)
+        hc = h - h.mean(axis=1, keepdims=True)
+        yc = y - y.mean(axis=1, keepdims=True)
+        shh = (hc * hc).sum(axis=1)
+        shy = (hc * yc[:, :, None]).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            gain = np.where(shh > 0, shy * shy / shh, -np.inf)  # RSS = syy − gain
+        out[a : a + chunk] = cand[np.argmax(gain, axis=1)]
+    return out
+
+
 def drift(
     name: str,
     unit: str,
@@ -249,39 +274,34 @@ def drift(
     res.window_t_s, res.window_value, res.window_adjusted = tw, yw, y_adj
     onset, gain, onset_kind = _onset(tw, y_adj, float(len(tw)))
 
-    # Moving-block bootstrap over windows (pairs resampling keeps the covariate structure).
+    # Moving-block bootstrap over windows (pairs resampling keeps the covariate structure),
+    # vectorised across replicates: batched normal equations and a batched change-point scan.
     n = len(tw)
     bl = max(2, min(block_length(resid), n // 3))
     nblk = int(np.ceil(n / bl))
     rng = np.random.default_rng(seed)
-    slopes = np.full(N_BOOT_DRIFT, np.nan)
-    diffs = np.full(N_BOOT_DRIFT, np.nan)
-    taus = np.full(N_BOOT_DRIFT, np.nan)
-    for i in range(N_BOOT_DRIFT):
-        starts = rng.integers(0, n - bl + 1, size=nblk)
-        idx = (starts[:, None] + np.arange(bl)[None, :]).ravel()[:n]
-        Xi, yi = X[idx], yw[idx]
-        if np.linalg.matrix_rank(Xi) < X.shape[1]:
-            continue
-        bi = _ols(Xi, yi)
-        slopes[i] = bi[1]
-        ya = yi - (Xi[:, 2:] @ bi[2:] if cols else 0.0)
-        thi = th[idx]
-        a1, a4 = ya[thi <= th[-1] * 0.25], ya[thi >= th[-1] * 0.75]
-        if len(a1) and len(a4):
-            diffs[i] = a4.mean() - a1.mean()
-        if onset is not None:
-            order = np.argsort(tw[idx], kind="stable")
-            ti, yo = tw[idx][order], ya[order]
-            lo_t, hi_t = np.quantile(ti, [0.15, 0.85])
-            cand = np.unique(ti[(ti >= lo_t) & (ti <= hi_t)])
-            if len(cand):
-                rss, _ = _hinge_scan(ti, yo, cand, onset_kind)
-                taus[i] = cand[int(np.argmin(rss))]
+    starts = rng.integers(0, n - bl + 1, size=(N_BOOT_DRIFT, nblk))
+    idx = (starts[:, :, None] + np.arange(bl)[None, None, :]).reshape(N_BOOT_DRIFT, -1)[:, :n]
+    Xb, yb = X[idx], yw[idx]  # (B, n, p), (B, n)
+    full_rank = np.linalg.matrix_rank(Xb) == X.shape[1]
+    Xb, yb, idx = Xb[full_rank], yb[full_rank], idx[full_rank]
+    xtx = np.einsum("bnp,bnq->bpq", Xb, Xb)
+    xty = np.einsum("bnp,bn->bp", Xb, yb)
+    betas = np.linalg.solve(xtx, xty[:, :, None])[:, :, 0]
+    slopes = betas[:, 1]
+    ya = yb - (np.einsum("bnp,bp->bn", Xb[:, :, 2:], betas[:, 2:]) if cols else 0.0)
+    thi = th[idx]
+    m1 = thi <= th[-1] * 0.25
+    m4 = thi >= th[-1] * 0.75
+    c1, c4 = m1.sum(axis=1), m4.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        diffs = np.where(
+            (c1 > 0) & (c4 > 0), (ya * m4).sum(1) / c4 - (ya * m1).sum(1) / c1, np.nan
+        )
     res.slope_ci95 = percentile_ci(slopes)
     res.quarter_difference_ci95 = percentile_ci(diffs)
     if onset is not None and gain > ONSET_DELTA_BIC:
         res.onset_s = onset
-        res.onset_ci95 = percentile_ci(taus)
+        res.onset_ci95 = percentile_ci(_boot_onsets(tw[idx], ya, tw, onset_kind))
         res.onset_kind = onset_kind
     return res
