@@ -57,12 +57,49 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--no-progress", action="store_true", help="no progress bar")
     a.add_argument("--quiet", "-q", action="store_true", help="findings only, no tables")
 
+    from evenstride.store.cli_commands import add_import_parser
+
+    add_import_parser(sub)
+
+    h = sub.add_parser(
+        "history",
+        help="an athlete's history: baseline, noise floor, real changes, load, shoes, surfaces",
+    )
+    _store_args(h)
+    h.add_argument("--json", action="store_true", help="print the evenstride.history/1 document")
+    h.add_argument(
+        "--road-side",
+        choices=("left", "right"),
+        help="side of the road you usually run on (for camber exposure; weak evidence)",
+    )
+    h.add_argument("--hr-rest", type=float, metavar="BPM", help="resting heart rate (for TRIMP)")
+    h.add_argument("--hr-max", type=float, metavar="BPM", help="maximum heart rate (for TRIMP)")
+
+    r = sub.add_parser("report", help="write an athlete's history report (HTML)")
+    _store_args(r)
+    r.add_argument("--html", metavar="FILE", required=True, help="where to write the report")
+    r.add_argument(
+        "--runs",
+        action="store_true",
+        help="also write a per-run report for every run, linked from the history page",
+    )
+    r.add_argument("--road-side", choices=("left", "right"))
+
     d = sub.add_parser("demo", help="simulate a run with known asymmetry and analyse it")
     d.add_argument("--out", metavar="DIR", default="evenstride-demo", help="output folder")
     d.add_argument("--json", action="store_true", help="print the JSON document")
     d.add_argument("--duration-min", type=float, default=75.0, help="run length (min)")
     d.add_argument("--seed", type=int, default=7)
     return p
+
+
+def _store_args(p: argparse.ArgumentParser) -> None:
+    from evenstride.store import DEFAULT_ATHLETE, ENV_DB
+
+    p.add_argument("--db", metavar="PATH", help=f"store file (default: ${ENV_DB} or the user "
+                   "data folder)")
+    p.add_argument("--athlete", default=DEFAULT_ATHLETE, metavar="NAME",
+                   help=f"whose history (default {DEFAULT_ATHLETE!r})")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -76,6 +113,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_analyze(args)
         if args.command == "demo":
             return _cmd_demo(args)
+        if args.command == "import":
+            from evenstride.store.cli_commands import cmd_import
+
+            return cmd_import(args)
+        if args.command == "history":
+            return _cmd_history(args)
+        if args.command == "report":
+            return _cmd_report(args)
     except KeyboardInterrupt:
         print("evenstride: interrupted", file=sys.stderr)
         return 130
@@ -325,4 +370,158 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             f"first→last quarter {fat.first_quarter:+.2f} → {fat.last_quarter:+.2f} % SA"
         )
     con.print(f"report: {html}")
+    return EXIT_OK
+
+
+def _load_history(args: argparse.Namespace) -> tuple[Any, dict[int, dict[str, Any]]]:
+    """Build the athlete's :class:`~evenstride.history.History` from the store."""
+    from evenstride.history import RunRecord, build_history
+    from evenstride.store import default_db_path, open_store
+
+    db = Path(args.db) if args.db else default_db_path()
+    if not db.is_file():
+        raise UserInputError("no history store yet: run 'evenstride import FILES' first", path=db)
+    store = open_store(db, readonly=True)
+    try:
+        names = {a.name for a in store.list_athletes()}
+        if args.athlete not in names:
+            known = ", ".join(sorted(names)) or "none"
+            raise UserInputError(f"no athlete {args.athlete!r} in this store (known: {known})",
+                                 path=db)
+        ath = store.athlete(args.athlete, create=False)
+        runs = []
+        docs: dict[int, dict[str, Any]] = {}
+        for row, doc in store.analysis_docs(ath.id):
+            try:
+                runs.append(RunRecord.from_run_doc(doc, activity_id=row.id, gear=row.gear))
+            except ValueError:
+                continue  # no start time: cannot be placed in a history
+            docs[row.id] = doc
+    finally:
+        store.close()
+    hist = build_history(
+        runs,
+        declared_road_side=getattr(args, "road_side", None),
+        hr_rest_bpm=getattr(args, "hr_rest", None),
+        hr_max_bpm=getattr(args, "hr_max", None),
+    )
+    return hist, docs
+
+
+def _cmd_history(args: argparse.Namespace) -> int:
+    hist, _ = _load_history(args)
+    d = hist.to_dict()
+    if args.json:
+        _print_json(d)
+        return EXIT_OK
+    print_history_summary(d, _console(), athlete=args.athlete)
+    return EXIT_OK
+
+
+def print_history_summary(d: dict[str, Any], console: Console, *, athlete: str) -> None:
+    """Terminal summary of an ``evenstride.history/1`` document: state and changes first."""
+    from rich.table import Table
+    from rich.text import Text
+
+    runs = d.get("runs") or {}
+    console.print(
+        Text(
+            f"{athlete}: {runs.get('n', 0)} runs, {runs.get('first', '')[:10]} – "
+            f"{runs.get('last', '')[:10]}, {runs.get('distance_km', 0)} km",
+            style="bold",
+        )
+    )
+    for c in d.get("changes") or []:
+        console.print(Text(f"• real change: {c.get('sentence') or c.get('text') or c}",
+                           style="bold yellow"))
+    t = Table(title="Per metric: personal baseline, noise floor and latest run",
+              title_justify="left")
+    for c in ("metric", "status", "baseline", "MDC95", "latest", "since"):
+        t.add_column(c)
+    for key, m in (d.get("metrics") or {}).items():
+        cur = m.get("current") or {}
+        base = cur.get("baseline") or {}
+        latest = cur.get("latest") or {}
+        unit = m.get("unit", "")
+        t.add_row(
+            key,
+            str(cur.get("status", "–")),
+            _fmt(base.get("mean"), unit),
+            _fmt(cur.get("mdc95"), unit),
+            _fmt(latest.get("value"), unit) + (f" ({latest.get('date')})" if latest else ""),
+            f"{base.get('since', '–')} ({base.get('since_reason', '')})",
+        )
+    console.print(t)
+    dcs = d.get("device_changes") or []
+    if len(dcs) > 5:
+        console.print(Text(f"{len(dcs) - 5} earlier device changes not shown (see --json)",
+                           style="dim"))
+    for dc in dcs[-5:]:
+        console.print(Text(f"device change {dc.get('date')}: {dc.get('from')} → {dc.get('to')}"
+                           " (baseline restarts)", style="dim"))
+    load = d.get("load") or {}
+    cur = load.get("current") or {}
+    if cur:
+        console.print(
+            Text(
+                f"load ({load.get('measure', '')}): 7-day distance {cur.get('distance_7d_km')} km,"
+                f" EWMA ACWR {cur.get('acwr_ewma')}, monotony {cur.get('monotony_7d')}, strain "
+                f"{cur.get('strain_7d')}"
+            )
+        )
+        if load.get("acwr_caveat"):
+            console.print(Text(f"  {load['acwr_caveat']}", style="dim"))
+    for f in (load.get("longest_run_flags") or [])[-3:]:
+        console.print(Text(f"• {f.get('date')}: {f.get('sentence')}"))
+    shoes = d.get("shoes") or {}
+    for pair in shoes.get("pairs") or []:
+        console.print(Text(f"shoe {pair.get('name')}: {pair.get('distance_km')} km, "
+                           f"{pair.get('runs')} runs"))
+    surf = d.get("surface") or {}
+    tb = (surf.get("turning_balance") or {}).get("all") or {}
+    if tb.get("left_share_pct") is not None:
+        console.print(Text(f"turning: {tb['left_share_pct']} % of bend time on left-hand bends; "
+                           f"{(surf.get('track') or {}).get('sentence', '')}"))
+    cam = surf.get("camber_exposure") or {}
+    if cam.get("left_foot_low_pct") is not None:
+        console.print(Text(f"camber: left foot on the low side {cam['left_foot_low_pct']} % of "
+                           "road running (weak evidence)"))
+    for link in d.get("links") or []:
+        if link.get("diff") is not None:
+            console.print(Text(f"• {link.get('sentence')}", style="dim"))
+
+
+def _fmt(x: Any, unit: str) -> str:
+    if isinstance(x, (int, float)):
+        return f"{x:+.2f} {unit}".strip()
+    return "–"
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from evenstride.report import write_history_report
+
+    hist, docs = _load_history(args)
+    target = Path(args.html)
+    links: dict[int, str] = {}
+    if args.runs:
+        from evenstride.report import write_report
+        from evenstride.store import open_store
+
+        run_dir = target.with_suffix("").with_name(target.stem + "-runs")
+        run_dir.mkdir(parents=True, exist_ok=True)
+        store = open_store(Path(args.db) if args.db else None, readonly=True)
+        try:
+            from evenstride.pipeline import analyze
+
+            for aid in docs:
+                act = store.load_activity(aid)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", EvenstrideWarning)
+                    res = analyze(act)
+                p = write_report(res, run_dir / f"run-{aid}.html")
+                links[aid] = f"{run_dir.name}/{p.name}"
+        finally:
+            store.close()
+    out = write_history_report(hist, target, run_links=links, athlete=args.athlete)
+    _console().print(f"history report written to {out}")
     return EXIT_OK

@@ -122,6 +122,16 @@ def ewma(load: Sequence[float] | np.ndarray, n: int, *, init: float = 0.0) -> np
     return out
 
 
+def _trained_in(load: Sequence[float] | np.ndarray, window: int, lag: int) -> np.ndarray:
+    """Per day t: was there any load in days ``t−lag−window+1 … t−lag``?"""
+    x = np.asarray(load, dtype=np.float64) > 0
+    cs = np.concatenate(([0], np.cumsum(x)))
+    t = np.arange(len(x))
+    hi = np.clip(t - lag + 1, 0, len(x))
+    lo = np.clip(t - lag - window + 1, 0, len(x))
+    return (cs[hi] - cs[lo]) > 0
+
+
 def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(b > 0, a / b, np.nan)
@@ -136,6 +146,9 @@ def acwr_ewma(
     c = ewma(load, chronic)
     r = _ratio(a, c)
     r[:chronic] = np.nan
+    # An EWMA never decays to 0: after a long break the "chronic" value is a remnant of old runs
+    # and the ratio explodes. Like the rolling ratio, require training in the chronic window.
+    r[~_trained_in(load, chronic, 0)] = np.nan
     return a, c, r
 
 
@@ -149,6 +162,7 @@ def acwr_ewma_uncoupled(
     if len(a) > acute:
         out[acute:] = _ratio(a[acute:], c[:-acute])
     out[: chronic + acute] = np.nan
+    out[~_trained_in(load, chronic - acute, acute)] = np.nan
     return out
 
 

@@ -1,0 +1,853 @@
+# SPDX-License-Identifier: MIT
+"""Bulk import into the athlete history store (an adapter, like the CLI).
+
+Input: paths — activity files (FIT/TCX/GPX, ``.gz`` too), folders (searched recursively), zip
+archives including a Garmin Connect data export (activity files inside zips inside the zip) and a
+Strava bulk export (``activities.csv`` + ``activities/…``). Output: activities in an
+:class:`~evenstride.store.ActivityStore` and an :class:`ImportReport`.
+
+How one import runs:
+
+1. **Discover** every candidate file. Archives are checked first, as a whole: a corrupt zip, a
+   member with an absolute or ``..`` path, a member declaring more than
+   :data:`MAX_MEMBER_BYTES` or a compression ratio above :data:`MAX_RATIO`, or an
+   ``activities.csv`` without the columns we need refuses the archive with one line before
+   anything from it is stored. Members are read into memory with size limits; nested zips are
+   copied (size-limited) into a private temporary directory, never next to user files.
+   Strava rows whose activity type is not running are skipped without decoding.
+2. **Identify** each file by the SHA-256 of its bytes (gzip unwrapped): a file already in the
+   store is reported "already stored" without decoding.
+3. **Decode and analyse** in worker processes (all cores); workers return compact picklable
+   results — the ``evenstride.run/1`` document, load inputs and the compressed sample blob.
+4. **Store** in the parent only, one transaction per activity. A recording matching a stored
+   activity's :class:`~evenstride.store.Fingerprint` (same athlete, start within 60 s, duration
+   and distance within 2 %) is the same run from another export: the richer file is kept
+   (left/right data first, then FIT > TCX > GPX), the other is recorded as its duplicate.
+
+Killing an import loses nothing already committed and leaves no half-written activity;
+running it again reports the stored files as "already stored" and continues.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import multiprocessing
+import os
+import posixpath
+import re
+import signal
+import tempfile
+import threading
+import time
+import warnings
+import zipfile
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+
+from evenstride import consts
+from evenstride.exceptions import (
+    EvenstrideWarning,
+    NotEnoughDataError,
+    ParseError,
+    UnsupportedActivityError,
+    UserInputError,
+)
+from evenstride.store import ActivityStore, Fingerprint, richness
+
+__all__ = [
+    "DUPLICATE",
+    "FAILED",
+    "MAX_MEMBER_BYTES",
+    "MAX_RATIO",
+    "NEW",
+    "SKIPPED",
+    "STORED",
+    "ArchiveError",
+    "ImportItem",
+    "ImportReport",
+    "StravaRow",
+    "WorkResult",
+    "analyse_file",
+    "import_paths",
+    "load_inputs",
+    "parse_strava_csv",
+]
+
+# --- outcomes ---------------------------------------------------------------------------------
+#: Stored as a new activity.
+NEW: Final = "new"
+#: This exact file (same bytes) was stored before, as an activity or as a duplicate.
+STORED: Final = "already stored"
+#: Another file of the same activity is kept (another export or format).
+DUPLICATE: Final = "duplicate"
+#: Not imported, for a reason: not running, too little running, not an activity.
+SKIPPED: Final = "skipped"
+#: Could not be imported (unreadable file, refused archive, internal error).
+FAILED: Final = "failed"
+OUTCOMES: Final = (NEW, STORED, DUPLICATE, SKIPPED, FAILED)
+
+# --- limits -----------------------------------------------------------------------------------
+#: Largest activity file or CSV read from an archive, and largest gzip expansion, in bytes
+#: (a 14-hour FIT is ~3 MB; a long GPX ~30 MB).
+MAX_MEMBER_BYTES: Final = 200 * 1024 * 1024
+#: Largest uncompressed/compressed ratio accepted for a member larger than 1 MB (FIT compresses
+#: ~3×, GPX/TCX ~10–20×; zip bombs ~1000×).
+MAX_RATIO: Final = 200.0
+_RATIO_MIN_BYTES = 1024 * 1024
+#: Largest nested zip copied to the temporary directory (Garmin export parts are large).
+MAX_NESTED_ZIP_BYTES: Final = 16 * 1024**3
+#: Zips inside zips are opened down to this depth.
+MAX_ZIP_DEPTH: Final = 3
+#: Refuse archives listing more members than this.
+MAX_MEMBERS: Final = 500_000
+
+ACTIVITY_SUFFIXES: Final = (".fit", ".tcx", ".gpx")
+_STRAVA_CSV = "activities.csv"
+#: Columns of a Strava export's activities.csv that the importer needs.
+STRAVA_REQUIRED_COLUMNS: Final = ("Activity ID", "Activity Type", "Filename")
+_STRAVA_NAME = "Activity Name"
+_STRAVA_GEAR = "Activity Gear"
+_STRAVA_DATE = "Activity Date"
+_RUN_TYPE = re.compile(r"\brun(ning)?\b", re.IGNORECASE)
+
+
+class ArchiveError(UserInputError):
+    """An archive is refused as a whole (corrupt, unsafe member names, zip bomb, bad CSV)."""
+
+
+# --- report -----------------------------------------------------------------------------------
+@dataclass
+class ImportItem:
+    """The outcome of one file."""
+
+    source: str
+    status: str
+    reason: str | None = None
+    activity_id: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "status": self.status, "reason": self.reason,
+                "activity_id": self.activity_id}
+
+
+@dataclass
+class ImportReport:
+    """Everything one import did, one :class:`ImportItem` per file (or refused archive)."""
+
+    db: str
+    athlete: str
+    items: list[ImportItem] = field(default_factory=list)
+    elapsed_s: float = 0.0
+    workers: int = 1
+
+    def counts(self) -> dict[str, int]:
+        c = Counter(i.status for i in self.items)
+        return {k: c.get(k, 0) for k in OUTCOMES}
+
+    @property
+    def failed(self) -> list[ImportItem]:
+        return [i for i in self.items if i.status == FAILED]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every file was imported or skipped for a reason, 2 when any failed."""
+        return 2 if self.failed else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": "evenstride.import/1",
+            "db": self.db,
+            "athlete": self.athlete,
+            "counts": self.counts(),
+            "elapsed_s": round(self.elapsed_s, 3),
+            "workers": self.workers,
+            "items": [i.to_dict() for i in self.items],
+        }
+
+
+# --- worker -----------------------------------------------------------------------------------
+@dataclass
+class WorkResult:
+    """What a worker sends back: small and picklable."""
+
+    status: str  # "ok", SKIPPED or FAILED
+    reason: str | None = None
+    doc: dict[str, Any] | None = None
+    samples_blob: bytes | None = None
+    load: dict[str, float | None] | None = None
+    n_columns: int = 0
+
+
+def _wmean(x: np.ndarray, w: np.ndarray, m: np.ndarray) -> float | None:
+    m = m & np.isfinite(x)
+    tw = float(w[m].sum())
+    return None if tw <= 0 else round(float((x[m] * w[m]).sum() / tw), 3)
+
+
+def _ascent(alt: np.ndarray, hysteresis_m: float = 3.0) -> float | None:
+    a = alt[np.isfinite(alt)]
+    if len(a) < 2:
+        return None
+    total, ref = 0.0, float(a[0])
+    for v in a[1:].tolist():
+        if v < ref:
+            ref = v
+        elif v - ref >= hysteresis_m:
+            total += v - ref
+            ref = v
+    return round(total, 1)
+
+
+def load_inputs(result: Any) -> dict[str, float | None]:
+    """Per-activity inputs of training-load and baseline analyses, from a ``RunAnalysis``.
+
+    ``moving_s``/``running_s`` (time-weighted, labels of docs/methods.md §2), ``mean_speed_m_s``
+    over running, ``ascent_m`` (climbs of ≥ 3 m, hysteresis; None indoors), ``hr_mean_bpm``
+    (time-weighted over moving samples), ``hr_max_bpm``, ``hr_s`` (moving seconds with a heart
+    rate).
+    """
+    act, g = result.activity, result.gating
+    w = g.weight_s
+    moving = ~g.stopped
+    hr = act.column(consts.HEART_RATE_BPM)
+    hr_ok = moving & np.isfinite(hr) & (hr > 0)
+    spd = act.column(consts.SPEED_M_S)
+    alt = act.column(consts.ALTITUDE_M)
+    return {
+        "moving_s": round(float(w[moving].sum()), 1),
+        "running_s": round(float(w[g.running].sum()), 1),
+        "mean_speed_m_s": _wmean(spd, w, g.running),
+        "ascent_m": None if g.indoor else _ascent(alt),
+        "hr_mean_bpm": _wmean(hr, w, hr_ok),
+        "hr_max_bpm": float(np.nanmax(hr[hr_ok])) if hr_ok.any() else None,
+        "hr_s": round(float(w[hr_ok].sum()), 1),
+    }
+
+
+def analyse_file(data: bytes, source: str, seed: int = 0) -> WorkResult:
+    """Decode and analyse one file's bytes (runs in a worker process; never raises).
+
+    Returns the document of ``analyze(...).to_dict()`` (identical to analysing the file from
+    disk under the name ``source``), the load inputs and the packed sample blob.
+    """
+    from evenstride.io import read_bytes
+    from evenstride.pipeline import analyze
+    from evenstride.store._blob import blob_header, pack_activity
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", EvenstrideWarning)
+            act = read_bytes(data, path=source)
+            res = analyze(act, seed=seed)
+            doc = res.to_dict()
+        blob = pack_activity(act)
+        return WorkResult("ok", doc=doc, samples_blob=blob, load=load_inputs(res),
+                          n_columns=len(blob_header(blob)["columns"]))
+    except (UnsupportedActivityError, NotEnoughDataError) as exc:
+        return WorkResult(SKIPPED, reason=exc.reason)
+    except UserInputError as exc:
+        return WorkResult(FAILED, reason=exc.reason)
+    except Exception as exc:  # a bug: report it for this file, keep the batch going
+        return WorkResult(
+            FAILED, reason=f"internal error ({type(exc).__name__}: {exc}); please report this"
+        )
+
+
+# --- discovery --------------------------------------------------------------------------------
+@dataclass
+class _Candidate:
+    """One file to consider: where to read it, and what an export's CSV says about it."""
+
+    source: str
+    read: Callable[[], bytes] | None = None
+    name: str | None = None
+    gear: str | None = None
+    external_id: str | None = None
+    #: Set when the outcome is known without decoding.
+    status: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class StravaRow:
+    activity_id: str
+    activity_type: str
+    filename: str
+    name: str | None
+    gear: str | None
+    date: str | None
+
+    @property
+    def is_running(self) -> bool | None:
+        """True/False from the activity type; None when the type is empty."""
+        t = self.activity_type.strip()
+        return None if not t else bool(_RUN_TYPE.search(t))
+
+
+def _is_activity_name(name: str) -> bool:
+    n = name.lower()
+    if n.endswith(".gz"):
+        n = n[:-3]
+    return n.endswith(ACTIVITY_SUFFIXES)
+
+
+def _unsafe_reason(name: str) -> str | None:
+    n = name.replace("\\", "/")
+    if n.startswith("/") or re.match(r"^[A-Za-z]:", n):
+        return "an absolute path"
+    if ".." in n.split("/"):
+        return "a '..' path (path traversal)"
+    if "\x00" in n:
+        return "a NUL byte"
+    return None
+
+
+def parse_strava_csv(data: bytes, source: str) -> list[StravaRow]:
+    """Rows of a Strava export's ``activities.csv`` (real headers repeat some names, e.g.
+    "Elapsed Time" and "Distance"; the first occurrence is used).
+
+    Raises
+    ------
+    ArchiveError
+        Not UTF-8, malformed, or missing one of :data:`STRAVA_REQUIRED_COLUMNS`.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ArchiveError("activities.csv is not UTF-8 text", path=source) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        if not header:
+            raise ArchiveError("activities.csv is empty", path=source)
+        col: dict[str, int] = {}
+        for i, h in enumerate(header):
+            col.setdefault(h.strip(), i)
+        missing = [c for c in STRAVA_REQUIRED_COLUMNS if c not in col]
+        if missing:
+            raise ArchiveError(
+                f"activities.csv lacks the column(s) {', '.join(repr(m) for m in missing)} "
+                "(expected a Strava bulk export with English headers)",
+                path=source,
+            )
+
+        def get(row: list[str], name: str) -> str:
+            i = col.get(name)
+            return row[i].strip() if i is not None and i < len(row) else ""
+
+        rows = []
+        for row in reader:
+            if not row or not any(x.strip() for x in row):
+                continue
+            rows.append(
+                StravaRow(
+                    activity_id=get(row, "Activity ID"),
+                    activity_type=get(row, "Activity Type"),
+                    filename=get(row, "Filename"),
+                    name=get(row, _STRAVA_NAME) or None,
+                    gear=get(row, _STRAVA_GEAR) or None,
+                    date=get(row, _STRAVA_DATE) or None,
+                )
+            )
+    except csv.Error as exc:
+        raise ArchiveError(f"activities.csv is malformed (line {reader.line_num}: {exc})",
+                           path=source) from None
+    return rows
+
+
+def _read_disk(path: Path, limit: int) -> bytes:
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise ParseError(f"file is too large ({size / 1e6:.0f} MB)", path=name)
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ParseError("no such file", path=name) from None
+    except PermissionError:
+        raise ParseError("permission denied (cannot read the file)", path=name) from None
+    except IsADirectoryError:
+        raise ParseError("is a directory, not a file", path=name) from None
+    except OSError as exc:
+        raise ParseError(f"cannot read the file ({exc.strerror or exc})", path=name) from None
+
+
+def _check_member_size(info: zipfile.ZipInfo, archive: str, limit: int) -> None:
+    if info.file_size > limit:
+        raise ArchiveError(
+            f"member {info.filename!r} declares {info.file_size / 1e6:,.0f} MB uncompressed "
+            f"(limit {limit / 1e6:,.0f} MB): refusing a possible zip bomb",
+            path=archive,
+        )
+    if info.file_size > _RATIO_MIN_BYTES and info.compress_size > 0:
+        ratio = info.file_size / info.compress_size
+        if ratio > MAX_RATIO:
+            raise ArchiveError(
+                f"member {info.filename!r} expands {ratio:,.0f}× (limit {MAX_RATIO:.0f}×): "
+                "refusing a possible zip bomb",
+                path=archive,
+            )
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, source: str, limit: int) -> bytes:
+    if info.flag_bits & 0x1:
+        raise ParseError("encrypted archive member", path=source)
+    try:
+        with zf.open(info) as f:
+            data = f.read(limit + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
+            RuntimeError, ValueError) as exc:
+        raise ParseError(f"cannot read the archive member ({exc})", path=source) from None
+    if len(data) > limit:
+        raise ParseError(f"archive member larger than {limit / 1e6:,.0f} MB", path=source)
+    return data
+
+
+def _gunzip(data: bytes, source: str, limit: int = MAX_MEMBER_BYTES) -> bytes:
+    """Unwrap gzip (several members too) with an output limit; other data is returned as is."""
+    if data[:2] != b"\x1f\x8b":
+        return data
+    out: list[bytes] = []
+    total = 0
+    rest = data
+    try:
+        while rest[:2] == b"\x1f\x8b":
+            d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            chunk = d.decompress(rest, limit + 1 - total)
+            while True:
+                total += len(chunk)
+                out.append(chunk)
+                if total > limit:
+                    raise ParseError(
+                        f"gzip data expands beyond {limit / 1e6:,.0f} MB: refusing a possible "
+                        "gzip bomb",
+                        path=source,
+                    )
+                if not d.unconsumed_tail:
+                    break
+                chunk = d.decompress(d.unconsumed_tail, limit + 1 - total)
+            if not d.eof:
+                raise ParseError("truncated gzip data", path=source)
+            rest = d.unused_data
+    except zlib.error as exc:
+        raise ParseError(f"corrupt gzip data ({exc})", path=source) from None
+    return b"".join(out)
+
+
+class _Discovery:
+    """Finds candidates in paths; keeps archives and the temporary directory open."""
+
+    def __init__(self, stack: ExitStack) -> None:
+        self.stack = stack
+        self._tmp: Path | None = None
+
+    def tmpdir(self) -> Path:
+        if self._tmp is None:
+            self._tmp = Path(self.stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="evenstride-import-")))
+        return self._tmp
+
+    def paths(self, paths: Iterable[str | os.PathLike[str]]) -> tuple[list[_Candidate], list[
+            ImportItem]]:
+        cands: list[_Candidate] = []
+        refused: list[ImportItem] = []
+        for raw in paths:
+            p = Path(raw)
+            if p.is_dir():
+                files = [(f, False) for f in self._walk(p)]
+            elif p.exists():
+                files = [(p, True)]
+            else:
+                refused.append(ImportItem(str(p.absolute()), FAILED, "no such file or folder"))
+                continue
+            for f, explicit in files:
+                shown = str(f.absolute())
+                try:
+                    self._file(f, shown, cands, explicit=explicit)
+                except ArchiveError as exc:
+                    refused.append(ImportItem(exc.path or shown, FAILED, exc.reason))
+        return cands, refused
+
+    @staticmethod
+    def _walk(root: Path) -> Iterator[Path]:
+        for d, dirs, files in os.walk(root, followlinks=False):
+            dirs[:] = sorted(x for x in dirs if not x.startswith("."))
+            for f in sorted(files):
+                if f.startswith("."):
+                    continue
+                if _is_activity_name(f) or f.lower().endswith(".zip"):
+                    yield Path(d) / f
+
+    def _file(self, p: Path, shown: str, out: list[_Candidate], *, explicit: bool) -> None:
+        is_zip = p.suffix.lower() == ".zip"
+        if not is_zip and explicit:
+            try:
+                with p.open("rb") as fh:
+                    is_zip = fh.read(4) in (b"PK\x03\x04", b"PK\x05\x06")
+            except OSError:
+                is_zip = False
+        if is_zip:
+            # An archive is discovered as a whole before any of it is stored: a refused archive
+            # adds nothing.
+            found: list[_Candidate] = []
+            self._zip(p, shown, found, depth=1)
+            out.extend(found)
+            return
+
+        def read(p: Path = p) -> bytes:
+            from evenstride.io import MAX_FILE_BYTES
+
+            return _read_disk(p, MAX_FILE_BYTES)
+
+        out.append(_Candidate(shown, read))
+
+    def _zip(self, file: Path | Any, shown: str, out: list[_Candidate], *, depth: int) -> None:
+        try:
+            zf = zipfile.ZipFile(file)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+            raise ArchiveError(f"not a readable zip archive ({exc})", path=shown) from None
+        self.stack.callback(zf.close)
+        try:
+            infos = zf.infolist()
+        except Exception as exc:  # pragma: no cover - infolist is already parsed
+            raise ArchiveError(f"not a readable zip archive ({exc})", path=shown) from None
+        if len(infos) > MAX_MEMBERS:
+            raise ArchiveError(f"too many members ({len(infos):,})", path=shown)
+        for info in infos:
+            why = _unsafe_reason(info.filename)
+            if why:
+                raise ArchiveError(f"member {info.filename!r} has {why}: refusing the archive",
+                                   path=shown)
+        files = [i for i in infos if not i.is_dir()]
+        csvs = sorted(
+            (i for i in files if posixpath.basename(i.filename).lower() == _STRAVA_CSV),
+            key=lambda i: (i.filename.count("/"), i.filename),
+        )
+        zips = [i for i in files if i.filename.lower().endswith(".zip")]
+        acts = [i for i in files if _is_activity_name(i.filename)]
+        for i in [*csvs[:1], *acts]:
+            _check_member_size(i, shown, MAX_MEMBER_BYTES)
+        for i in zips:
+            _check_member_size(i, shown, MAX_NESTED_ZIP_BYTES)
+        by_name = {i.filename: i for i in files}
+        hints: dict[str, StravaRow] = {}
+        if csvs:
+            csv_info = csvs[0]
+            rows = parse_strava_csv(
+                _read_member_or_refuse(zf, csv_info, shown), f"{shown}!{csv_info.filename}"
+            )
+            base = posixpath.dirname(csv_info.filename)
+            for row in rows:
+                if not row.filename:
+                    continue  # a manual entry without a file
+                why = _unsafe_reason(row.filename)
+                if why:
+                    raise ArchiveError(
+                        f"activities.csv names {row.filename!r}, {why}: refusing the archive",
+                        path=shown,
+                    )
+                member = posixpath.normpath(posixpath.join(base, row.filename))
+                hints[member] = row
+                src = f"{shown}!{member}"
+                ext = f"strava:{row.activity_id}" if row.activity_id else None
+                if row.is_running is False:
+                    out.append(_Candidate(src, status=SKIPPED,
+                                          reason=f"Strava activity type {row.activity_type!r}",
+                                          external_id=ext))
+                elif member not in by_name:
+                    out.append(_Candidate(src, status=FAILED,
+                                          reason="listed in activities.csv but not in the archive",
+                                          external_id=ext))
+                elif not _is_activity_name(member):
+                    out.append(_Candidate(src, status=SKIPPED,
+                                          reason="not a FIT, TCX or GPX file", external_id=ext))
+        for info in acts:
+            src = f"{shown}!{info.filename}"
+            hint = hints.get(info.filename)
+            if hint is not None and hint.is_running is False:
+                continue  # reported above, never read
+            out.append(_Candidate(
+                src,
+                read=_member_reader(zf, info, src),
+                name=hint.name if hint else None,
+                gear=hint.gear if hint else None,
+                external_id=f"strava:{hint.activity_id}" if hint and hint.activity_id else None,
+            ))
+        for info in zips:
+            inner = f"{shown}!{info.filename}"
+            if depth >= MAX_ZIP_DEPTH:
+                raise ArchiveError(f"zips nested deeper than {MAX_ZIP_DEPTH} levels",
+                                   path=inner)
+            tmp = self._extract(zf, info, inner)
+            self._zip(tmp, inner, out, depth=depth + 1)
+
+    def _extract(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str) -> Path:
+        """Copy a nested zip into the private temporary directory (never its own name)."""
+        fd, name = tempfile.mkstemp(suffix=".zip", dir=self.tmpdir())
+        copied = 0
+        try:
+            with os.fdopen(fd, "wb") as dst, zf.open(info) as src:
+                while chunk := src.read(1 << 20):
+                    copied += len(chunk)
+                    if copied > MAX_NESTED_ZIP_BYTES:
+                        raise ArchiveError("nested zip larger than declared: refusing",
+                                           path=shown)
+                    dst.write(chunk)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError,
+                RuntimeError) as exc:
+            raise ArchiveError(f"cannot read the nested zip ({exc})", path=shown) from None
+        except OSError as exc:
+            raise ArchiveError(f"cannot copy the nested zip to a temporary folder ({exc})",
+                               path=shown) from None
+        return Path(name)
+
+
+def _member_reader(zf: zipfile.ZipFile, info: zipfile.ZipInfo, src: str) -> Callable[[], bytes]:
+    def read() -> bytes:
+        return _read_member(zf, info, src, MAX_MEMBER_BYTES)
+
+    return read
+
+
+def _read_member_or_refuse(zf: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str) -> bytes:
+    try:
+        return _read_member(zf, info, f"{shown}!{info.filename}", MAX_MEMBER_BYTES)
+    except ParseError as exc:
+        raise ArchiveError(f"{info.filename}: {exc.reason}", path=shown) from None
+
+
+# --- the import loop --------------------------------------------------------------------------
+ProgressCallback = Callable[[int, int, str], None]
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    # "fork" when this process has no other thread: workers start at once and need not re-import
+    # the caller's __main__ (a script without a main guard, stdin, a notebook). With threads
+    # alive (a web app), fork could copy a held lock: start workers from a clean "forkserver"
+    # instead. Workers never touch the parent's SQLite connection either way.
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        method = "fork"
+    else:
+        method = "forkserver" if "forkserver" in methods else "spawn"
+    ctx = multiprocessing.get_context(method)
+    if method == "forkserver":
+        ctx.set_forkserver_preload(["evenstride.importer", "evenstride.pipeline"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
+
+
+def _worker_init() -> None:
+    # Ctrl-C is the parent's to handle (it stops the pool); workers would only print tracebacks.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class _Run:
+    def __init__(self, store: ActivityStore, athlete_id: int, report: ImportReport,
+                 progress: ProgressCallback | None) -> None:
+        self.store = store
+        self.athlete_id = athlete_id
+        self.report = report
+        self.progress = progress
+        self.done = 0
+        self.total = 0
+        #: activity id → indices in report.items of this run's files stored as / linked to it
+        self.by_activity: dict[int, list[int]] = {}
+
+    def add(self, item: ImportItem) -> None:
+        if item.activity_id is not None and item.status in (NEW, DUPLICATE):
+            self.by_activity.setdefault(item.activity_id, []).append(len(self.report.items))
+        self.report.items.append(item)
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total, item.source)
+
+    def store_result(self, c: _Candidate, sha: str, res: WorkResult) -> ImportItem:
+        if res.status == SKIPPED and res.reason:
+            self.store.record_skipped(self.athlete_id, sha, c.source, res.reason)
+        if res.status != "ok" or res.doc is None or res.samples_blob is None:
+            return ImportItem(c.source, res.status, res.reason)
+        doc = res.doc
+        fp = Fingerprint.from_doc(doc)
+        dup = None if fp is None else self.store.find_duplicate(self.athlete_id, fp)
+        if dup is None or richness(doc, res.n_columns) > dup.richness:
+            aid = self.store.add_activity(
+                self.athlete_id, doc, res.samples_blob, sha256=sha, source_name=c.source,
+                gear=c.gear, name=c.name, load=res.load, external_id=c.external_id,
+                replaces=None if dup is None else dup.id,
+            )
+            if dup is None:
+                return ImportItem(c.source, NEW, None, aid)
+            # files of this run stored as or linked to the replaced copy now point to this one
+            for k in self.by_activity.pop(dup.id, []):
+                old = self.report.items[k]
+                old.status, old.reason, old.activity_id = (
+                    DUPLICATE, f"same activity as {c.source} (kept: richer file)", aid)
+                self.by_activity.setdefault(aid, []).append(k)
+            why = f"replaces the poorer copy {dup.source_name} ({dup.file_format})"
+            return ImportItem(c.source, NEW, why, aid)
+        self.store.link_duplicate(dup.id, sha256=sha, source_name=c.source,
+                                  file_format=doc.get("file_format"), gear=c.gear, name=c.name,
+                                  external_id=c.external_id)
+        return ImportItem(c.source, DUPLICATE, f"same activity as {dup.source_name}", dup.id)
+
+
+def import_paths(
+    paths: Sequence[str | os.PathLike[str]],
+    store: ActivityStore,
+    *,
+    athlete: str = "default",
+    jobs: int | None = None,
+    seed: int = 0,
+    progress: ProgressCallback | None = None,
+    db_label: str | None = None,
+) -> ImportReport:
+    """Import files, folders and export archives into ``store`` for ``athlete``.
+
+    Parameters
+    ----------
+    paths
+        Files (FIT/TCX/GPX, optionally ``.gz``), folders (recursive) and zip archives.
+    store
+        An open, writable store.
+    athlete
+        Athlete name (created when new).
+    jobs
+        Worker processes for decoding and analysis (default: all cores; 1 = in this process).
+    seed
+        Bootstrap seed of the analysis (as ``evenstride analyze --seed``).
+    progress
+        Called as ``progress(done, total, source)`` after each file.
+
+    Returns
+    -------
+    ImportReport
+        One item per file; a refused archive is one failed item.
+    """
+    t0 = time.perf_counter()
+    ath = store.athlete(athlete)
+    report = ImportReport(db=db_label or str(getattr(store, "path", "")), athlete=ath.name)
+    run = _Run(store, ath.id, report, progress)
+    with ExitStack() as stack:
+        cands, refused = _Discovery(stack).paths(paths)
+        run.total = len(cands) + len(refused)
+        for item in refused:
+            run.add(item)
+        todo = []
+        for c in cands:
+            if c.status is not None:
+                run.add(ImportItem(c.source, c.status, c.reason))
+            else:
+                todo.append(c)
+        workers = max(1, min(jobs or _cpu_count(), len(todo)))
+        in_batch: dict[str, _Candidate] = {}
+        deferred: list[tuple[_Candidate, str]] = []
+
+        def ready() -> Iterator[tuple[_Candidate, str, bytes]]:
+            for c in todo:
+                try:
+                    assert c.read is not None
+                    data = _gunzip(c.read(), c.source)
+                    if not data:
+                        raise ParseError("file is empty", path=c.source)
+                except UserInputError as exc:
+                    run.add(ImportItem(c.source, FAILED, exc.reason))
+                    continue
+                sha = hashlib.sha256(data).hexdigest()
+                aid = store.has_file(ath.id, sha)
+                if aid is not None:
+                    if c.name or c.gear or c.external_id:  # e.g. a Strava copy of a Garmin file
+                        store.link_duplicate(aid, sha256=sha, source_name=c.source,
+                                             gear=c.gear, name=c.name, external_id=c.external_id)
+                    run.add(ImportItem(c.source, STORED, None, aid))
+                    continue
+                why = store.skipped_reason(ath.id, sha)
+                if why is not None:
+                    run.add(ImportItem(c.source, SKIPPED, why))
+                    continue
+                if sha in in_batch:
+                    deferred.append((c, sha))
+                    continue
+                in_batch[sha] = c
+                yield c, sha, data
+
+        def finish(c: _Candidate, sha: str, res: WorkResult) -> None:
+            try:
+                item = run.store_result(c, sha, res)
+            except Exception as exc:  # the store refused this one (disk full, a bug): go on
+                aid = store.has_file(ath.id, sha)
+                if aid is not None:  # another import stored the same file meanwhile
+                    item = ImportItem(c.source, STORED, None, aid)
+                else:
+                    item = ImportItem(c.source, FAILED,
+                                      f"cannot store ({type(exc).__name__}: {exc})")
+            run.add(item)
+
+        if workers == 1:
+            report.workers = 1
+            for c, sha, data in ready():
+                finish(c, sha, analyse_file(data, c.source, seed))
+        else:
+            report.workers = 0
+            ex: ProcessPoolExecutor | None = None
+            pending: dict[Future[WorkResult], tuple[_Candidate, str]] = {}
+            window = 2 * workers + 2
+            try:
+                for c, sha, data in ready():
+                    if ex is None:  # started only when something needs decoding
+                        ex = stack.enter_context(_pool(workers))
+                        report.workers = workers
+                    pending[ex.submit(analyse_file, data, c.source, seed)] = (c, sha)
+                    while len(pending) >= window:
+                        _drain(pending, finish)
+                while pending:
+                    _drain(pending, finish)
+            except BaseException:
+                for f in pending:
+                    f.cancel()
+                if ex is not None:
+                    ex.shutdown(wait=False, cancel_futures=True)
+                raise
+        for c, sha in deferred:
+            first = in_batch[sha]
+            aid = store.has_file(ath.id, sha)
+            if aid is not None:
+                run.add(ImportItem(c.source, STORED, f"same file as {first.source}", aid))
+            else:
+                prior = next((i for i in report.items if i.source == first.source), None)
+                status = prior.status if prior else FAILED
+                reason = prior.reason if prior else "same file as another one that failed"
+                run.add(ImportItem(c.source, status, reason))
+    report.elapsed_s = time.perf_counter() - t0
+    return report
+
+
+def _drain(
+    pending: dict[Future[WorkResult], tuple[_Candidate, str]],
+    finish: Callable[[_Candidate, str, WorkResult], None],
+) -> None:
+    done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+    for f in done:
+        c, sha = pending.pop(f)
+        try:
+            res = f.result()
+        except Exception as exc:  # the worker process died (e.g. out of memory)
+            res = WorkResult(FAILED, reason=f"worker failed ({type(exc).__name__}: {exc})")
+        finish(c, sha, res)
+

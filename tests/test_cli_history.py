@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: MIT
+"""import → history → report through the real CLI on a temporary store."""
+
+import json
+
+import pytest
+
+from evenstride.cli import main
+from evenstride.simulate import write_simulated_fit
+
+
+@pytest.fixture(scope="module")
+def season(tmp_path_factory):
+    d = tmp_path_factory.mktemp("season")
+    from datetime import UTC, datetime, timedelta
+
+    t0 = datetime(2025, 3, 3, 7, 0, tzinfo=UTC)
+    for i in range(12):
+        write_simulated_fit(d / f"run{i:02d}.fit", duration_s=1500 + 60 * (i % 4), seed=100 + i,
+                            balance_left_pct=51.0, drift_pct_per_h=0.0,
+                            start_time=t0 + timedelta(days=2 * i))
+    return d
+
+
+def test_import_history_and_json(season, tmp_path, capsys):
+    db = tmp_path / "h.sqlite"
+    assert main(["import", str(season), "--db", str(db), "--athlete", "sam", "--no-progress"]) == 0
+    capsys.readouterr()
+    # idempotent: a second import stores nothing new
+    assert main(["import", str(season), "--db", str(db), "--athlete", "sam", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["counts"]["new"] == 0
+    assert summary["counts"]["already stored"] == 12
+    assert main(["history", "--db", str(db), "--athlete", "sam", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["schema"] == "evenstride.history/1"
+    assert doc["runs"]["n"] == 12
+    m = doc["metrics"]["contact_time/running_dynamics"]
+    assert m["current"]["baseline"]["balance_left_pct"] == pytest.approx(51.0, abs=0.3)
+    assert doc["changes"] == []
+    assert main(["history", "--db", str(db), "--athlete", "sam"]) == 0
+    out = capsys.readouterr().out
+    assert "baseline" in out and "sam: 12 runs" in out
+
+
+def test_history_errors_are_one_line(tmp_path, capsys):
+    assert main(["history", "--db", str(tmp_path / "none.sqlite")]) == 2
+    err = capsys.readouterr().err
+    assert "no history store yet" in err and len(err.strip().splitlines()) == 1
