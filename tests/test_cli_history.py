@@ -47,3 +47,15 @@ def test_history_errors_are_one_line(tmp_path, capsys):
     assert main(["history", "--db", str(tmp_path / "none.sqlite")]) == 2
     err = capsys.readouterr().err
     assert "no history store yet" in err and len(err.strip().splitlines()) == 1
+
+
+def test_history_report_links_per_run_reports(season, tmp_path, capsys):
+    db = tmp_path / "r.sqlite"
+    assert main(["import", str(season), "--db", str(db), "--athlete", "kim", "--no-progress"]) == 0
+    out = tmp_path / "kim.html"
+    assert main(["report", "--db", str(db), "--athlete", "kim", "--html", str(out), "--runs"]) == 0
+    html = out.read_text()
+    runs = sorted((tmp_path / "kim-runs").glob("run-*.html"))
+    assert len(runs) == 12
+    assert f'href="kim-runs/{runs[0].name}"' in html
+    assert "What this means" in runs[0].read_text()

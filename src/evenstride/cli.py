@@ -381,7 +381,9 @@ def _load_history(args: argparse.Namespace) -> tuple[Any, dict[int, dict[str, An
     db = Path(args.db) if args.db else default_db_path()
     if not db.is_file():
         raise UserInputError("no history store yet: run 'evenstride import FILES' first", path=db)
-    store = open_store(db, readonly=True)
+    # Opened for writing so that an older store is migrated on first use (a read-only open of
+    # an old schema is refused by the store).
+    store = open_store(db)
     try:
         names = {a.name for a in store.list_athletes()}
         if args.athlete not in names:
@@ -509,7 +511,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
         run_dir = target.with_suffix("").with_name(target.stem + "-runs")
         run_dir.mkdir(parents=True, exist_ok=True)
-        store = open_store(Path(args.db) if args.db else None, readonly=True)
+        store = open_store(Path(args.db) if args.db else None)
         try:
             from evenstride.pipeline import analyze
 
