@@ -57,9 +57,10 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--no-progress", action="store_true", help="no progress bar")
     a.add_argument("--quiet", "-q", action="store_true", help="findings only, no tables")
 
-    from evenstride.store.cli_commands import add_import_parser
+    from evenstride.store.cli_commands import add_athlete_input_parsers, add_import_parser
 
     add_import_parser(sub)
+    add_athlete_input_parsers(sub)
 
     h = sub.add_parser(
         "history",
@@ -117,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from evenstride.store.cli_commands import cmd_import
 
             return cmd_import(args)
+        if args.command in ("shoe", "rpe", "activities", "hrv"):
+            return int(args.func(args))
         if args.command == "history":
             return _cmd_history(args)
         if args.command == "report":
@@ -391,11 +394,18 @@ def _load_history(args: argparse.Namespace) -> tuple[Any, dict[int, dict[str, An
             raise UserInputError(f"no athlete {args.athlete!r} in this store (known: {known})",
                                  path=db)
         ath = store.athlete(args.athlete, create=False)
+        from evenstride.store.cli_commands import store_history_inputs
+
+        shoe_infos, rpes, resting = store_history_inputs(store, ath.id)
         runs = []
         docs: dict[int, dict[str, Any]] = {}
         for row, doc in store.analysis_docs(ath.id):
             try:
-                runs.append(RunRecord.from_run_doc(doc, activity_id=row.id, gear=row.gear))
+                runs.append(
+                    RunRecord.from_run_doc(
+                        doc, activity_id=row.id, gear=row.gear, session_rpe=rpes.get(row.id)
+                    )
+                )
             except ValueError:
                 continue  # no start time: cannot be placed in a history
             docs[row.id] = doc
@@ -403,6 +413,8 @@ def _load_history(args: argparse.Namespace) -> tuple[Any, dict[int, dict[str, An
         store.close()
     hist = build_history(
         runs,
+        shoes=shoe_infos,
+        resting_hrv=resting,
         declared_road_side=getattr(args, "road_side", None),
         hr_rest_bpm=getattr(args, "hr_rest", None),
         hr_max_bpm=getattr(args, "hr_max", None),

@@ -118,6 +118,37 @@ SURFACE_EVIDENCE = Evidence(
         "direction is low-cost advice with weak evidence."
     ),
 )
+RESTING_RANGE_EVIDENCE = Evidence(
+    grade="S",
+    sources=(
+        "Plews et al. 2013 Sports Med 43:773 (individual resting HRV trends, secondary)",
+        "evenstride design: mean ± 1 SD of the last 28 days' values",
+    ),
+    note=(
+        "Reading resting HRV against your own recent values, not a population norm, is common "
+        "practice in athlete monitoring; the mean ± 1 SD band and the 28-day window are our "
+        "choice, and a value outside it is a prompt to look at sleep, illness and load, not a "
+        "diagnosis."
+    ),
+)
+SESSION_RPE_EVIDENCE = Evidence(
+    grade="V",
+    sources=(
+        "Foster 1998 Med Sci Sports Exerc 30:1164",
+        "Foster et al. 2001 J Strength Cond Res 15:109 (session RPE × minutes)",
+    ),
+    note=(
+        "Session load = your rating of the whole session on the CR-10 scale × its minutes; it "
+        "reflects how hard the runs felt to you, so rate every run the same way."
+    ),
+)
+#: Resting HRV: the athlete's own range is the mean ± SD of the values in this many days before
+#: the latest one (all earlier values when fewer than RESTING_RANGE_MIN lie in the window).
+RESTING_RANGE_DAYS = 28
+RESTING_RANGE_MIN = 5
+#: Values needed for a range at all.
+RESTING_RANGE_NEEDED = 3
+
 HRV_EVIDENCE = Evidence(
     grade="V",
     sources=("Task Force ESC/NASPE 1996 Eur Heart J 17:354-381",),
@@ -643,18 +674,101 @@ def _surface_report(
     return surface, one_sided
 
 
-def _hrv(runs: Sequence[RunRecord]) -> dict[str, Any]:
-    rest = [(r.start_time, r.resting_rmssd_ms) for r in runs if r.resting_rmssd_ms is not None]
+def _own_range(
+    values: Sequence[tuple[datetime, float]], at: datetime
+) -> tuple[float, float, int, str] | None:
+    """Mean, SD, count and window of the values before ``at`` (module constants)."""
+    before = [(t, v) for t, v in values if t < at]
+    window = [v for t, v in before if t >= at - timedelta(days=RESTING_RANGE_DAYS)]
+    basis = f"last {RESTING_RANGE_DAYS} days"
+    if len(window) < RESTING_RANGE_MIN:
+        window, basis = [v for _, v in before], "all earlier values"
+    if len(window) < RESTING_RANGE_NEEDED:
+        return None
+    return float(np.mean(window)), float(np.std(window, ddof=1)), len(window), basis
+
+
+def _hrv(
+    runs: Sequence[RunRecord], resting: Sequence[tuple[datetime, float]] = ()
+) -> dict[str, Any]:
+    rest = [(r.start_time, float(r.resting_rmssd_ms), "run file") for r in runs
+            if r.resting_rmssd_ms is not None]
+    for t, v in resting:
+        when = t if t.tzinfo is not None else t.replace(tzinfo=UTC)
+        rest.append((when.astimezone(UTC), float(v), "imported"))
+    rest.sort(key=lambda x: x[0])
     inrun = [(r.start_time, r.in_run_rmssd_ms) for r in runs if r.in_run_rmssd_ms is not None]
+    pairs = [(t, v) for t, v, _ in rest]
+    values = []
+    for t, v, src in rest:
+        rg = _own_range(pairs, t)
+        status = None
+        if rg is not None:
+            lo, hi = rg[0] - rg[1], rg[0] + rg[1]
+            status = "below" if v < lo else "above" if v > hi else "within"
+        values.append(
+            {
+                "date": t.date().isoformat(),
+                "time": t.isoformat(),
+                "rmssd_ms": round(v, 2),
+                "source": src,
+                "range_low_ms": None if rg is None else round(rg[0] - rg[1], 2),
+                "range_high_ms": None if rg is None else round(rg[0] + rg[1], 2),
+                "status": status,
+            }
+        )
+    current: dict[str, Any] | None = None
+    if values:
+        last = values[-1]
+        rg = _own_range(pairs, rest[-1][0])
+        if rg is None:
+            sentence = (
+                f"latest resting RMSSD {last['rmssd_ms']:.0f} ms; your own range needs at "
+                f"least {RESTING_RANGE_NEEDED} earlier recordings"
+            )
+        else:
+            sentence = (
+                f"latest resting RMSSD {last['rmssd_ms']:.0f} ms ({last['date']}) is "
+                f"{last['status']} "
+                f"your own range of {last['range_low_ms']:.0f}–{last['range_high_ms']:.0f} ms "
+                f"(mean ± SD of {rg[2]} recordings, {rg[3]})"
+            )
+            if last["status"] != "within":
+                sentence += "; one value outside your range is common, a run of them is worth "
+                sentence += "a look at sleep, illness and recent load"
+        current = {
+            "date": last["date"],
+            "rmssd_ms": last["rmssd_ms"],
+            "range_mean_ms": None if rg is None else round(rg[0], 2),
+            "range_sd_ms": None if rg is None else round(rg[1], 2),
+            "range_low_ms": last["range_low_ms"],
+            "range_high_ms": last["range_high_ms"],
+            "range_n": None if rg is None else rg[2],
+            "range_basis": None if rg is None else rg[3],
+            "status": last["status"],
+            "flag": last["status"] in ("below", "above"),
+            "sentence": sentence,
+        }
     return {
         "resting": {
             "available": bool(rest),
-            "values": [{"date": t.date().isoformat(), "rmssd_ms": v} for t, v in rest],
+            "values": values,
+            "current": current,
+            "normal_range": {
+                "definition": (
+                    f"your own range: mean ± 1 SD of your resting RMSSD values of the "
+                    f"{RESTING_RANGE_DAYS} days before each value (all earlier values when "
+                    f"fewer than {RESTING_RANGE_MIN}; none with fewer than "
+                    f"{RESTING_RANGE_NEEDED})"
+                ),
+                "window_days": RESTING_RANGE_DAYS,
+            },
+            "evidence": RESTING_RANGE_EVIDENCE.to_dict(),
             "reason": None
             if rest
             else (
-                "not available: no resting recording (shorter than 10 min, without movement); "
-                "RMSSD measured during runs is not resting HRV"
+                "not available: no resting recording (a still R-R recording, e.g. on waking: "
+                "'evenstride hrv import FILE'); RMSSD measured during runs is not resting HRV"
             ),
         },
         "in_run": {
@@ -665,12 +779,70 @@ def _hrv(runs: Sequence[RunRecord]) -> dict[str, Any]:
     }
 
 
+def _session_rpe_load(runs: Sequence[RunRecord], load: dict[str, Any]) -> dict[str, Any]:
+    """Foster session load (RPE × minutes) next to distance and duration, when some runs have an
+    RPE: a ``session_rpe_load`` column in ``load.daily`` and ``load.weekly`` and a summary."""
+    rated = [r for r in runs if r.session_rpe is not None]
+    if not rated:
+        return {
+            "available": False,
+            "reason": "no session RPE entered (evenstride rpe ACTIVITY_ID RPE)",
+            "evidence": SESSION_RPE_EVIDENCE.to_dict(),
+        }
+    per_day: dict[str, float] = {}
+    per_week: dict[str, float] = {}
+    n_week: dict[str, int] = {}
+    detail = []
+    total = 0.0
+    for r in rated:
+        au = float(r.session_rpe or 0.0) * r.duration_s / 60.0
+        total += round(au, 1)
+        day = r.start_time.date()
+        per_day[day.isoformat()] = per_day.get(day.isoformat(), 0.0) + au
+        wk = (day - timedelta(days=day.weekday())).isoformat()
+        per_week[wk] = per_week.get(wk, 0.0) + au
+        n_week[wk] = n_week.get(wk, 0) + 1
+        detail.append(
+            {
+                "activity_id": r.activity_id,
+                "date": day.isoformat(),
+                "rpe": r.session_rpe,
+                "duration_min": round(r.duration_s / 60.0, 1),
+                "session_load": round(au, 1),
+            }
+        )
+    for d in load.get("daily") or []:
+        d["session_rpe_load"] = round(per_day.get(d["date"], 0.0), 1)
+    for w in load.get("weekly") or []:
+        w["session_rpe_load"] = round(per_week.get(w["week"], 0.0), 1)
+        w["runs_with_rpe"] = n_week.get(w["week"], 0)
+    n, k = len(runs), len(rated)
+    return {
+        "available": True,
+        "unit": "AU (RPE × min)",
+        "formula": "session load = session RPE (CR-10) × duration (min)",
+        "runs_with_rpe": k,
+        "runs": n,
+        "coverage_pct": round(100.0 * k / n, 1),
+        "total": round(total, 1),
+        "note": None
+        if k == n
+        else (
+            f"{n - k} of {n} runs have no RPE and add nothing to these sums; ACWR, monotony and "
+            "strain use session load only when every run has an RPE"
+        ),
+        "runs_detail": detail,
+        "evidence": SESSION_RPE_EVIDENCE.to_dict(),
+    }
+
+
 def build_history(
     runs: Sequence[RunRecord],
     *,
     declared_road_side: str | None = None,
     crosses_at_turnaround: bool = False,
     shoes: Sequence[ShoeInfo] = (),
+    resting_hrv: Sequence[tuple[datetime, float]] = (),
     hr_rest_bpm: float | None = None,
     hr_max_bpm: float | None = None,
     sex: str = "male",
@@ -690,6 +862,9 @@ def build_history(
         The athlete crosses the road at the turnaround of an out-and-back.
     shoes
         Optional attributes per pair (type, drop, reminder distance).
+    resting_hrv
+        ``(time, RMSSD ms)`` of resting recordings the athlete imported (``evenstride hrv
+        import``); trended in ``hrv.resting`` against the athlete's own range.
     hr_rest_bpm, hr_max_bpm, sex
         Heart-rate settings for TRIMP (defaults: 60 bpm; 190 bpm raised to the highest HR seen).
     params
@@ -718,6 +893,7 @@ def build_history(
             metrics[key] = m
     trimps, tparams = _trimps(rs, hr_rest_bpm, hr_max_bpm, sex)
     load = load_status(rs, p, trimp=trimps, trimp_params=tparams)
+    load["session_rpe"] = _session_rpe_load(rs, load)
     shoe = shoe_report(rs, shoes, p)
     shoe["asymmetry"] = {k: shoe_asymmetry(m, p, rng) for k, m in metrics.items()}
     surface, one_sided = _surface_report(rs, declared_road_side, crosses_at_turnaround)
@@ -740,6 +916,6 @@ def build_history(
         shoes=shoe,
         surface=surface,
         links=links,
-        hrv=_hrv(rs),
+        hrv=_hrv(rs, resting_hrv),
         declared_road_side=declared_road_side,
     )

@@ -31,6 +31,7 @@ from evenstride.exceptions import UserInputError
 
 if TYPE_CHECKING:
     from evenstride.datatypes import Activity
+    from evenstride.history._shoes import ShoeInfo
     from evenstride.store._sqlite import Store
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "AsymmetryRow",
     "Athlete",
     "Fingerprint",
+    "RestingHrv",
     "Shoe",
     "StoreError",
     "default_db_path",
@@ -60,6 +62,11 @@ START_TOLERANCE_S: Final = 60.0
 DURATION_TOLERANCE: Final = 0.02
 #: … and, when both are known, so do their distances.
 DISTANCE_TOLERANCE: Final = 0.02
+
+#: Shoe types the athlete can enter (``evenstride shoe set --type``).
+SHOE_TYPES: Final = ("road", "trail", "track", "racing")
+#: Session RPE scale: Borg CR-10 as used by Foster's session-RPE method (0 rest … 10 maximal).
+RPE_RANGE: Final = (0.0, 10.0)
 
 #: File formats ranked by how much they can carry (FIT holds per-foot and running-dynamics data).
 FORMAT_RANK: Final[dict[str, int]] = {"fit": 3, "tcx": 2, "gpx": 1}
@@ -228,6 +235,19 @@ class Shoe:
     last_used: datetime | None
 
 
+@dataclass(frozen=True)
+class RestingHrv:
+    """One resting heart-rate-variability value the athlete imported (a still R-R recording)."""
+
+    #: Start of the recording (UTC, timezone-aware).
+    when: datetime
+    rmssd_ms: float
+    #: Accepted beats the value was computed from.
+    n_beats: int
+    #: Where it came from (file name).
+    source: str
+
+
 @runtime_checkable
 class ActivityStore(Protocol):
     """Everything the importer, the history analyses and the web app need from a store.
@@ -331,6 +351,46 @@ class ActivityStore(Protocol):
         ...
 
     def shoes(self, athlete_id: int) -> list[Shoe]: ...
+
+    # --- what the athlete enters (schema version 2) ------------------------------------------
+    def set_shoe(
+        self,
+        athlete_id: int,
+        name: str,
+        *,
+        type: str | None = None,
+        drop_mm: float | None = None,
+        retire_km: float | None = None,
+        retired: bool | None = None,
+    ) -> ShoeInfo:
+        """Create or update what the athlete says about a pair (``None`` keeps the stored
+        value); returns the stored attributes. ``ValueError`` for an unknown type, a negative
+        drop or a non-positive reminder distance."""
+        ...
+
+    def shoe_infos(self, athlete_id: int) -> list[ShoeInfo]:
+        """Every pair the athlete described, by name."""
+        ...
+
+    def set_session_rpe(self, activity_id: int, rpe: float, note: str | None = None) -> None:
+        """Session RPE (CR-10, 0–10) of one activity, replacing an earlier entry
+        (``KeyError`` for an unknown activity, ``ValueError`` outside 0–10)."""
+        ...
+
+    def session_rpes(self, athlete_id: int) -> dict[int, float]:
+        """Activity id → session RPE, for the athlete's activities that have one."""
+        ...
+
+    def add_resting_hrv(
+        self, athlete_id: int, when: datetime, rmssd_ms: float, n_beats: int, source: str
+    ) -> bool:
+        """Store one resting RMSSD; False (nothing changed) when the athlete already has a
+        value recorded at that time (re-importing a file is harmless)."""
+        ...
+
+    def resting_hrv(self, athlete_id: int) -> list[RestingHrv]:
+        """The athlete's resting HRV values, oldest first."""
+        ...
 
     def close(self) -> None: ...
 

@@ -27,11 +27,14 @@ import numpy as np
 
 from evenstride import __version__
 from evenstride.store import (
+    RPE_RANGE,
+    SHOE_TYPES,
     START_TOLERANCE_S,
     ActivityRow,
     AsymmetryRow,
     Athlete,
     Fingerprint,
+    RestingHrv,
     Shoe,
     StoreError,
     _parse_time,
@@ -41,6 +44,7 @@ from evenstride.store._blob import BlobError, blob_header, decode_samples, unpac
 
 if TYPE_CHECKING:
     from evenstride.datatypes import Activity
+    from evenstride.history._shoes import ShoeInfo
 
 __all__ = ["Store", "known_migrations"]
 
@@ -483,6 +487,11 @@ class Store:
                     "UPDATE files SET activity_id = ?, role = 'duplicate' WHERE activity_id = ?",
                     (aid, replaces),
                 )
+                # what the athlete entered for the poorer copy stays with the activity
+                c.execute(
+                    "UPDATE OR IGNORE session_rpe SET activity_id = ? WHERE activity_id = ?",
+                    (aid, replaces),
+                )
                 c.execute("DELETE FROM activities WHERE id = ?", (replaces,))
             try:
                 c.execute(
@@ -716,6 +725,115 @@ class Store:
         return [
             Shoe(r["gear"], int(r["n"]), float(r["dist"]), float(r["dur"]),
                  _parse_time(r["first"]), _parse_time(r["last"]))
+            for r in rows
+        ]
+
+    # --- what the athlete enters (schema version 2) ------------------------------------------
+    def set_shoe(
+        self,
+        athlete_id: int,
+        name: str,
+        *,
+        type: str | None = None,
+        drop_mm: float | None = None,
+        retire_km: float | None = None,
+        retired: bool | None = None,
+    ) -> ShoeInfo:
+        name = name.strip()
+        if not name:
+            raise ValueError("shoe name is empty")
+        if type is not None and type not in SHOE_TYPES:
+            raise ValueError(f"unknown shoe type {type!r} (one of {', '.join(SHOE_TYPES)})")
+        if drop_mm is not None and not (np.isfinite(drop_mm) and drop_mm >= 0):
+            raise ValueError(f"drop must be 0 mm or more (got {drop_mm:g})")
+        if retire_km is not None and not (np.isfinite(retire_km) and retire_km > 0):
+            raise ValueError(f"reminder distance must be above 0 km (got {retire_km:g})")
+        with self._write() as c:
+            c.execute(
+                "INSERT INTO shoe_info (athlete_id, name, type, drop_mm, retire_km, retired, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (athlete_id, name) DO "
+                "UPDATE SET type = COALESCE(excluded.type, type), "
+                "drop_mm = COALESCE(excluded.drop_mm, drop_mm), "
+                "retire_km = COALESCE(excluded.retire_km, retire_km), "
+                "retired = CASE WHEN ? IS NULL THEN retired ELSE excluded.retired END, "
+                "updated_at = excluded.updated_at",
+                (athlete_id, name, type, drop_mm, retire_km, int(bool(retired)), _now(),
+                 None if retired is None else int(retired)),
+            )
+        return next(s for s in self.shoe_infos(athlete_id) if s.name == name)
+
+    def shoe_infos(self, athlete_id: int) -> list[ShoeInfo]:
+        from evenstride.history._shoes import ShoeInfo
+
+        rows = self._conn.execute(
+            "SELECT name, type, drop_mm, retire_km, retired FROM shoe_info WHERE athlete_id = ? "
+            "ORDER BY name",
+            (athlete_id,),
+        ).fetchall()
+        return [
+            ShoeInfo(r["name"], type=r["type"], drop_mm=r["drop_mm"], retire_km=r["retire_km"],
+                     retired=bool(r["retired"]))
+            for r in rows
+        ]
+
+    def set_session_rpe(self, activity_id: int, rpe: float, note: str | None = None) -> None:
+        rpe = float(rpe)
+        if not (np.isfinite(rpe) and RPE_RANGE[0] <= rpe <= RPE_RANGE[1]):
+            raise ValueError(f"session RPE must be 0–10 on the CR-10 scale (got {rpe:g})")
+        with self._write() as c:
+            known = c.execute("SELECT 1 FROM activities WHERE id = ?", (activity_id,)).fetchone()
+            if known is None:
+                raise KeyError(f"no activity {activity_id}")
+            c.execute(
+                "INSERT OR REPLACE INTO session_rpe (activity_id, rpe, note, entered_at) "
+                "VALUES (?, ?, ?, ?)",
+                (activity_id, rpe, note or None, _now()),
+            )
+
+    def session_rpes(self, athlete_id: int) -> dict[int, float]:
+        rows = self._conn.execute(
+            "SELECT r.activity_id, r.rpe FROM session_rpe r JOIN activities a "
+            "ON a.id = r.activity_id WHERE a.athlete_id = ? ORDER BY a.start_ts, a.id",
+            (athlete_id,),
+        ).fetchall()
+        return {int(r[0]): float(r[1]) for r in rows}
+
+    def session_rpe_notes(self, athlete_id: int) -> dict[int, str]:
+        """Activity id → the note entered with the session RPE (only non-empty notes)."""
+        rows = self._conn.execute(
+            "SELECT r.activity_id, r.note FROM session_rpe r JOIN activities a "
+            "ON a.id = r.activity_id WHERE a.athlete_id = ? AND r.note IS NOT NULL",
+            (athlete_id,),
+        ).fetchall()
+        return {int(r[0]): str(r[1]) for r in rows}
+
+    def add_resting_hrv(
+        self, athlete_id: int, when: datetime, rmssd_ms: float, n_beats: int, source: str
+    ) -> bool:
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        when = when.astimezone(UTC)
+        rmssd_ms = float(rmssd_ms)
+        if not (np.isfinite(rmssd_ms) and rmssd_ms > 0):
+            raise ValueError(f"RMSSD must be above 0 ms (got {rmssd_ms:g})")
+        with self._write() as c:
+            cur = c.execute(
+                "INSERT OR IGNORE INTO resting_hrv (athlete_id, recorded_at, recorded_ts, "
+                "rmssd_ms, n_beats, source, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (athlete_id, when.isoformat(), when.timestamp(), rmssd_ms, int(n_beats),
+                 source, _now()),
+            )
+            return cur.rowcount == 1
+
+    def resting_hrv(self, athlete_id: int) -> list[RestingHrv]:
+        rows = self._conn.execute(
+            "SELECT recorded_ts, rmssd_ms, n_beats, source FROM resting_hrv "
+            "WHERE athlete_id = ? ORDER BY recorded_ts",
+            (athlete_id,),
+        ).fetchall()
+        return [
+            RestingHrv(datetime.fromtimestamp(float(r["recorded_ts"]), tz=UTC),
+                       float(r["rmssd_ms"]), int(r["n_beats"]), str(r["source"]))
             for r in rows
         ]
 

@@ -1,10 +1,19 @@
 # SPDX-License-Identifier: MIT
-"""``evenstride import PATH...``: the store's command-line commands.
+"""``evenstride import PATH...`` and what the athlete enters: the store's command-line commands.
 
-Wiring into :mod:`evenstride.cli` takes two lines::
+Wiring into :mod:`evenstride.cli` takes two lines each::
 
     add_import_parser(sub)                                   # in _parser()
     if args.command == "import": return cmd_import(args)     # in main()
+
+    add_athlete_input_parsers(sub)                           # in _parser()
+    if args.command in ATHLETE_INPUT_COMMANDS: return args.func(args)   # in main()
+
+The athlete-input commands (each ``cmd_*`` is self-contained and returns the exit code):
+``shoe set NAME [--type road|trail|track|racing] [--drop-mm N] [--retire-km N] [--retired]``,
+``shoe list [--json]``, ``rpe ACTIVITY_ID RPE [--note TEXT]``, ``activities [--json]`` and
+``hrv import FILE... [--json]``. :func:`store_history_inputs` hands what they stored to
+:func:`evenstride.history.build_history`.
 
 It also runs on its own: ``python -m evenstride.store.cli_commands import PATH...``.
 Exit codes: 0 when every file was imported or skipped for a reason, 2 when any failed (after the
@@ -19,9 +28,14 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from evenstride.exceptions import UserInputError
+
+if TYPE_CHECKING:
+    from evenstride.history import ShoeInfo
+    from evenstride.store import ActivityStore
 
 EXIT_OK = 0
 EXIT_USER = 2
@@ -165,11 +179,397 @@ def _print_summary(report: Any) -> None:
     out.print(f"[dim]{total} files in {report.elapsed_s:.1f} s ({rate:.1f} files/s, {how})[/dim]")
 
 
+# ------------------------------------------------------------------ what the athlete enters
+#: Top-level commands added by :func:`add_athlete_input_parsers`.
+ATHLETE_INPUT_COMMANDS = ("shoe", "rpe", "activities", "hrv")
+
+
+def _store_options(p: argparse.ArgumentParser) -> None:
+    """``--db`` and ``--athlete``, as for ``import``."""
+    from evenstride.store import DEFAULT_ATHLETE, ENV_DB
+
+    p.add_argument(
+        "--db",
+        metavar="PATH",
+        help=f"store file (default: ${ENV_DB}, else "
+        "$XDG_DATA_HOME/evenstride/evenstride.sqlite or ~/.local/share/evenstride/…)",
+    )
+    p.add_argument("--athlete", default=DEFAULT_ATHLETE, metavar="NAME",
+                   help=f"whose history (default {DEFAULT_ATHLETE!r})")
+
+
+def add_athlete_input_parsers(subparsers: Any) -> None:
+    """Add ``shoe set|list``, ``rpe``, ``activities`` and ``hrv import`` to an ``argparse``
+    sub-parsers object; every leaf parser sets ``func`` to its ``cmd_*`` function."""
+    from evenstride.store import SHOE_TYPES
+
+    shoe = subparsers.add_parser(
+        "shoe", help="describe your shoes (type, drop, reminder distance) and list their use",
+        description="What the files do not say about your shoes. NAME is the gear name of your "
+        "imported runs (e.g. from a Strava export); see 'evenstride shoe list'.",
+    )
+    shoe_sub = shoe.add_subparsers(dest="shoe_command", required=True, metavar="{set,list}")
+    ss = shoe_sub.add_parser("set", help="set a pair's type, drop, reminder distance, retired")
+    ss.add_argument("name", metavar="NAME", help="gear name as in your imported runs")
+    ss.add_argument("--type", dest="shoe_type", metavar="{" + ",".join(SHOE_TYPES) + "}",
+                    help="kind of shoe")
+    ss.add_argument("--drop-mm", type=float, metavar="N", help="heel-to-toe drop, mm")
+    ss.add_argument("--retire-km", type=float, metavar="N",
+                    help="show a replacement reminder at this distance (default 800 km)")
+    ret = ss.add_mutually_exclusive_group()
+    ret.add_argument("--retired", action="store_true", default=None,
+                     help="the pair is retired (no more reminders)")
+    ret.add_argument("--active", dest="retired", action="store_false",
+                     help="the pair is in use again")
+    _store_options(ss)
+    ss.set_defaults(func=cmd_shoe_set)
+    sl = shoe_sub.add_parser("list", help="your shoes with the distance run in them so far")
+    sl.add_argument("--json", action="store_true", help="print JSON")
+    _store_options(sl)
+    sl.set_defaults(func=cmd_shoe_list)
+
+    r = subparsers.add_parser(
+        "rpe", help="enter a run's session RPE (0–10, CR-10) for the session-load series",
+        description="Rate how hard the whole session was, 0 (rest) to 10 (maximal) on the "
+        "CR-10 scale; the history then shows Foster session load (RPE × minutes). Find the "
+        "ACTIVITY_ID with 'evenstride activities'.",
+    )
+    r.add_argument("activity_id", type=int, metavar="ACTIVITY_ID")
+    r.add_argument("rpe", type=float, metavar="RPE", help="0–10")
+    r.add_argument("--note", metavar="TEXT", help="a note kept with the rating")
+    _store_options(r)
+    r.set_defaults(func=cmd_rpe)
+
+    a = subparsers.add_parser(
+        "activities", help="list stored runs: id, date, distance, duration, shoe, RPE"
+    )
+    a.add_argument("--json", action="store_true", help="print JSON")
+    _store_options(a)
+    a.set_defaults(func=cmd_activities)
+
+    h = subparsers.add_parser("hrv", help="import resting heart-rate variability recordings")
+    h_sub = h.add_subparsers(dest="hrv_command", required=True, metavar="{import}")
+    hi = h_sub.add_parser(
+        "import", help="resting RMSSD from R-R recordings at rest (CSV or FIT)",
+        description="One resting RMSSD per file: a CSV/text file of R-R intervals (ms or s, "
+        "one per row, optional header and time column) or a FIT file recorded while still "
+        "with R-R (hrv) logging. At least 60 s and 50 clean beats. Importing a file twice "
+        "stores it once.",
+    )
+    hi.add_argument("files", nargs="+", metavar="FILE")
+    hi.add_argument("--when", metavar="TIME",
+                    help="start of the recording (ISO 8601) when the file does not hold it "
+                    "(one file only)")
+    hi.add_argument("--json", action="store_true", help="print JSON")
+    _store_options(hi)
+    hi.set_defaults(func=cmd_hrv_import)
+
+
+def _guarded(fn: Any, args: argparse.Namespace) -> int:
+    """Run ``fn(args)``: user errors are one line on stderr and exit 2."""
+    try:
+        return int(fn(args))
+    except KeyboardInterrupt:
+        print("evenstride: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except UserInputError as exc:
+        print(f"evenstride: {exc}", file=sys.stderr)
+        return EXIT_USER
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _db(args: argparse.Namespace) -> Any:
+    from pathlib import Path
+
+    from evenstride.store import default_db_path
+
+    return Path(args.db) if getattr(args, "db", None) else default_db_path()
+
+
+def _open_existing(args: argparse.Namespace) -> Any:
+    from evenstride.store import open_store
+
+    db = _db(args)
+    if not db.is_file():
+        raise UserInputError("no history store yet: run 'evenstride import FILES' first", path=db)
+    return open_store(db)
+
+
+def _athlete_id(store: Any, args: argparse.Namespace, *, create: bool = False) -> int:
+    if create:
+        return int(store.athlete(args.athlete).id)
+    try:
+        return int(store.athlete(args.athlete, create=False).id)
+    except KeyError:
+        known = ", ".join(a.name for a in store.list_athletes()) or "none"
+        raise UserInputError(f"no athlete {args.athlete!r} in this store (known: {known})",
+                             path=store.path) from None
+    except ValueError as exc:
+        raise UserInputError(str(exc)) from None
+
+
+def _print_json(doc: Any) -> None:
+    sys.stdout.write(json.dumps(doc, ensure_ascii=False, allow_nan=False) + "\n")
+    sys.stdout.flush()
+
+
+def _out() -> Any:
+    from rich.console import Console
+
+    out = Console(highlight=False)
+    return out if out.is_terminal else Console(highlight=False, width=132)
+
+
+def _check_shoe_args(args: argparse.Namespace) -> None:
+    from evenstride.store import SHOE_TYPES
+
+    if not args.name.strip():
+        raise UserInputError("the shoe name is empty")
+    if args.shoe_type is not None and args.shoe_type not in SHOE_TYPES:
+        raise UserInputError(f"unknown shoe type {args.shoe_type!r}: use one of "
+                             f"{', '.join(SHOE_TYPES)}")
+    if args.drop_mm is not None and not (args.drop_mm >= 0 and args.drop_mm <= 40):
+        raise UserInputError(f"--drop-mm must be 0–40 mm (got {args.drop_mm:g})")
+    if args.retire_km is not None and not (0 < args.retire_km <= 10_000):
+        raise UserInputError(f"--retire-km must be above 0 and at most 10000 (got "
+                             f"{args.retire_km:g})")
+
+
+def cmd_shoe_set(args: argparse.Namespace) -> int:
+    """``evenstride shoe set NAME …``: create or update a pair's attributes (unset options keep
+    their stored values)."""
+
+    def run(args: argparse.Namespace) -> int:
+        from evenstride.store import open_store
+
+        _check_shoe_args(args)
+        with open_store(_db(args)) as store:
+            aid = _athlete_id(store, args, create=True)
+            info = store.set_shoe(aid, args.name, type=args.shoe_type, drop_mm=args.drop_mm,
+                                  retire_km=args.retire_km, retired=args.retired)
+            gears = [s.name for s in store.shoes(aid)]
+        parts = [f"{k} {v}" for k, v in (("type", info.type),
+                                         ("drop", None if info.drop_mm is None
+                                          else f"{info.drop_mm:g} mm"),
+                                         ("reminder at", None if info.retire_km is None
+                                          else f"{info.retire_km:g} km"))
+                 if v is not None]
+        if info.retired:
+            parts.append("retired")
+        print(f"shoe {info.name!r}: " + (", ".join(parts) or "no attributes"))
+        if info.name not in gears:
+            known = ", ".join(repr(g) for g in gears[:8]) or "none yet"
+            print(f"note: no stored run uses {info.name!r} yet (gear names of your runs: "
+                  f"{known})", file=sys.stderr)
+        return EXIT_OK
+
+    return _guarded(run, args)
+
+
+def shoe_table(store: Any, athlete_id: int) -> list[dict[str, Any]]:
+    """Every pair (used in stored runs or described by the athlete) with its use so far."""
+    from evenstride.history import HistoryParams
+
+    default_km = HistoryParams().shoe_retire_km
+    info = {s.name: s for s in store.shoe_infos(athlete_id)}
+    used = {s.name: s for s in store.shoes(athlete_id)}
+    rows = []
+    for name in list(used) + sorted(n for n in info if n not in used):
+        u, i = used.get(name), info.get(name)
+        km = 0.0 if u is None else u.distance_m / 1000.0
+        retire = i.retire_km if i is not None and i.retire_km is not None else default_km
+        retired = bool(i is not None and i.retired)
+        status = ("retired" if retired else "past reminder" if km >= retire
+                  else f"{retire - km:.0f} km to reminder")
+        rows.append({
+            "name": name,
+            "type": None if i is None else i.type,
+            "drop_mm": None if i is None else i.drop_mm,
+            "retire_km": retire,
+            "retire_km_source": "set" if i is not None and i.retire_km is not None
+            else "default",
+            "retired": retired,
+            "distance_km": round(km, 1),
+            "runs": 0 if u is None else u.n_activities,
+            "first_used": None if u is None or u.first_used is None
+            else u.first_used.date().isoformat(),
+            "last_used": None if u is None or u.last_used is None
+            else u.last_used.date().isoformat(),
+            "status": status,
+        })
+    return rows
+
+
+def cmd_shoe_list(args: argparse.Namespace) -> int:
+    """``evenstride shoe list``: distance so far from the stored runs' gear, with attributes."""
+
+    def run(args: argparse.Namespace) -> int:
+        with _open_existing(args) as store:
+            rows = shoe_table(store, _athlete_id(store, args))
+        if args.json:
+            _print_json({"athlete": args.athlete, "shoes": rows})
+            return EXIT_OK
+        if not rows:
+            print(f"no shoes for {args.athlete!r}: no stored run names a gear and none was set "
+                  "with 'evenstride shoe set'")
+            return EXIT_OK
+        from rich.table import Table
+
+        t = Table(title=f"Shoes of {args.athlete!r}", title_justify="left")
+        for c in ("shoe", "type", "drop", "km", "runs", "last used", "reminder", "status"):
+            t.add_column(c, justify="right" if c in ("drop", "km", "runs", "reminder")
+                         else "left")
+        for r in rows:
+            t.add_row(r["name"], r["type"] or "–",
+                      "–" if r["drop_mm"] is None else f"{r['drop_mm']:g} mm",
+                      f"{r['distance_km']:.1f}", str(r["runs"]), r["last_used"] or "–",
+                      f"{r['retire_km']:g} km", r["status"])
+        _out().print(t)
+        return EXIT_OK
+
+    return _guarded(run, args)
+
+
+def cmd_rpe(args: argparse.Namespace) -> int:
+    """``evenstride rpe ACTIVITY_ID RPE [--note TEXT]``: enter a run's session RPE."""
+
+    def run(args: argparse.Namespace) -> int:
+        from evenstride.store import RPE_RANGE
+
+        rpe = float(args.rpe)
+        if not (RPE_RANGE[0] <= rpe <= RPE_RANGE[1]):  # NaN fails too
+            raise UserInputError(f"RPE must be 0–10 on the CR-10 scale (got {args.rpe:g})")
+        with _open_existing(args) as store:
+            aid = _athlete_id(store, args)
+            try:
+                act = store.activity(args.activity_id)
+            except KeyError:
+                act = None
+            if act is None or act.athlete_id != aid:
+                raise UserInputError(
+                    f"no activity {args.activity_id} for athlete {args.athlete!r} (see "
+                    "'evenstride activities')"
+                )
+            store.set_session_rpe(act.id, rpe, args.note)
+        when = act.start_time.date().isoformat() if act.start_time else "undated"
+        load = rpe * act.duration_s / 60.0
+        print(f"activity {act.id} ({when}, {act.duration_s / 60:.0f} min): RPE {rpe:g}, "
+              f"session load {load:.0f} AU (RPE × min)")
+        return EXIT_OK
+
+    return _guarded(run, args)
+
+
+def cmd_activities(args: argparse.Namespace) -> int:
+    """``evenstride activities``: id, date, distance, duration, gear and RPE of stored runs."""
+
+    def run(args: argparse.Namespace) -> int:
+        with _open_existing(args) as store:
+            aid = _athlete_id(store, args)
+            acts = store.activities(aid)
+            rpes = store.session_rpes(aid)
+            notes = store.session_rpe_notes(aid) if hasattr(store, "session_rpe_notes") else {}
+        rows = [
+            {
+                "id": a.id,
+                "start_time": None if a.start_time is None else a.start_time.isoformat(),
+                "date": None if a.start_time is None else a.start_time.date().isoformat(),
+                "distance_km": None if a.distance_m is None else round(a.distance_m / 1000, 2),
+                "duration_min": round(a.duration_s / 60.0, 1),
+                "sport": a.sport,
+                "name": a.name,
+                "gear": a.gear,
+                "rpe": rpes.get(a.id),
+                "rpe_note": notes.get(a.id),
+            }
+            for a in acts
+        ]
+        if args.json:
+            _print_json({"athlete": args.athlete, "activities": rows})
+            return EXIT_OK
+        if not rows:
+            print(f"no stored runs for {args.athlete!r}")
+            return EXIT_OK
+        from rich.table import Table
+
+        from evenstride.assessment import fmt_clock
+
+        t = Table(title=f"Runs of {args.athlete!r}", title_justify="left")
+        for c in ("id", "date", "km", "time", "shoe", "RPE", "name"):
+            t.add_column(c, justify="right" if c in ("id", "km", "time", "RPE") else "left")
+        for r, a in zip(rows, acts, strict=True):
+            t.add_row(str(r["id"]),
+                      "–" if a.start_time is None else a.start_time.strftime("%Y-%m-%d %H:%M"),
+                      "–" if r["distance_km"] is None else f"{r['distance_km']:.2f}",
+                      fmt_clock(a.duration_s), r["gear"] or "–",
+                      "–" if r["rpe"] is None else f"{r['rpe']:g}", r["name"] or "")
+        _out().print(t)
+        return EXIT_OK
+
+    return _guarded(run, args)
+
+
+def cmd_hrv_import(args: argparse.Namespace) -> int:
+    """``evenstride hrv import FILE...``: one resting RMSSD per file (CSV or FIT), stored once
+    however often the file is imported. Exit 2 when any file failed (the others are stored)."""
+
+    def run(args: argparse.Namespace) -> int:
+        from evenstride.hrv import resting_value
+        from evenstride.store import _parse_time, open_store
+
+        when = None
+        if args.when:
+            if len(args.files) > 1:
+                raise UserInputError("--when applies to one file; import the files one by one")
+            when = _parse_time(args.when)
+            if when is None:
+                raise UserInputError(f"--when {args.when!r} is not an ISO 8601 date or time")
+        values, failed = [], []
+        for f in args.files:
+            try:
+                values.append(resting_value(f, when=when))
+            except UserInputError as exc:
+                failed.append({"file": f, "error": str(exc)})
+                print(f"evenstride: {exc}", file=sys.stderr)
+        results = []
+        if values:
+            with open_store(_db(args)) as store:
+                aid = _athlete_id(store, args, create=True)
+                for v in values:
+                    new = store.add_resting_hrv(aid, v.when, v.rmssd_ms, v.n_beats, v.source)
+                    results.append({**v.to_dict(),
+                                    "status": "new" if new else "already stored"})
+        if args.json:
+            _print_json({"athlete": args.athlete, "imported": results, "failed": failed})
+        else:
+            for r in results:
+                print(f"{r['source']}: resting RMSSD {r['rmssd_ms']:.1f} ms on "
+                      f"{r['when'][:16].replace('T', ' ')} UTC from {r['n_beats']} beats "
+                      f"({r['n_rejected']} rejected as artefacts) — {r['status']}")
+        return EXIT_USER if failed else EXIT_OK
+
+    return _guarded(run, args)
+
+
+def store_history_inputs(
+    store: ActivityStore, athlete_id: int
+) -> tuple[list[ShoeInfo], dict[int, float], list[tuple[datetime, float]]]:
+    """What the athlete entered, ready for :func:`evenstride.history.build_history`:
+    ``(shoes, activity id → session RPE, [(time, resting RMSSD ms)])``."""
+    return (
+        list(store.shoe_infos(athlete_id)),
+        dict(store.session_rpes(athlete_id)),
+        [(h.when, h.rmssd_ms) for h in store.resting_hrv(athlete_id)],
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m evenstride.store.cli_commands import PATH...`` (before cli.py wiring)."""
     p = argparse.ArgumentParser(prog="evenstride")
     sub = p.add_subparsers(dest="command", required=True)
     add_import_parser(sub)
+    add_athlete_input_parsers(sub)
     args = p.parse_args(argv)
     return int(args.func(args))
 
