@@ -59,3 +59,19 @@ def test_history_report_links_per_run_reports(season, tmp_path, capsys):
     assert len(runs) == 12
     assert f'href="kim-runs/{runs[0].name}"' in html
     assert "What this means" in runs[0].read_text()
+
+
+def test_shoe_use_assigns_gear_and_feeds_the_history(season, tmp_path, capsys):
+    db = tmp_path / "g.sqlite"
+    args = ["--db", str(db), "--athlete", "lee"]
+    assert main(["import", str(season), *args, "--no-progress"]) == 0
+    assert main(["activities", *args, "--json"]) == 0
+    capsys.readouterr()
+    assert main(["shoe", "set", "Cloud 5", "--type", "road", "--drop-mm", "6", *args]) == 0
+    assert main(["shoe", "use", "Cloud 5", "1", "2", "3", *args]) == 0
+    assert main(["shoe", "use", "Cloud 5", "999", *args]) == 2
+    capsys.readouterr()
+    assert main(["history", *args, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    pairs = {p["name"]: p for p in doc["shoes"]["pairs"]}
+    assert pairs["Cloud 5"]["runs"] == 3

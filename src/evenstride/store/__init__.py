@@ -19,7 +19,7 @@ implementation (:class:`evenstride.store._sqlite.Store`), the engine decision is
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -351,6 +351,10 @@ class ActivityStore(Protocol):
         ...
 
     def shoes(self, athlete_id: int) -> list[Shoe]: ...
+
+    def set_gear(self, activity_ids: Sequence[int], gear: str | None) -> int:
+        """Record (or clear) the shoe worn for activities; ``KeyError`` for an unknown id."""
+        ...
 
     # --- what the athlete enters (schema version 2) ------------------------------------------
     def set_shoe(

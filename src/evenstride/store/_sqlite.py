@@ -16,7 +16,7 @@ import json
 import re
 import sqlite3
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from importlib import resources
@@ -789,6 +789,20 @@ class Store:
                 "VALUES (?, ?, ?, ?)",
                 (activity_id, rpe, note or None, _now()),
             )
+
+    def set_gear(self, activity_ids: Sequence[int], gear: str | None) -> int:
+        """Set (or clear, with ``None``) the shoe of activities; returns how many changed."""
+        name = (gear or "").strip() or None
+        if name is not None and len(name) > 200:
+            raise ValueError("shoe name is longer than 200 characters")
+        with self._write() as c:
+            n = 0
+            for aid in activity_ids:
+                cur = c.execute("UPDATE activities SET gear = ? WHERE id = ?", (name, int(aid)))
+                if cur.rowcount == 0:
+                    raise KeyError(f"no activity {aid}")
+                n += cur.rowcount
+            return n
 
     def session_rpes(self, athlete_id: int) -> dict[int, float]:
         rows = self._conn.execute(

@@ -223,6 +223,15 @@ def add_athlete_input_parsers(subparsers: Any) -> None:
                      help="the pair is in use again")
     _store_options(ss)
     ss.set_defaults(func=cmd_shoe_set)
+    su = shoe_sub.add_parser(
+        "use",
+        help="record which shoe you wore for runs (exports other than Strava carry no shoe)",
+    )
+    su.add_argument("name", metavar="NAME", help="shoe name (as in 'shoe set')")
+    su.add_argument("activity_ids", type=int, nargs="+", metavar="ACTIVITY_ID",
+                    help="runs, as listed by 'evenstride activities'")
+    _store_options(su)
+    su.set_defaults(func=cmd_shoe_use)
     sl = shoe_sub.add_parser("list", help="your shoes with the distance run in them so far")
     sl.add_argument("--json", action="store_true", help="print JSON")
     _store_options(sl)
@@ -456,6 +465,32 @@ def cmd_rpe(args: argparse.Namespace) -> int:
         load = rpe * act.duration_s / 60.0
         print(f"activity {act.id} ({when}, {act.duration_s / 60:.0f} min): RPE {rpe:g}, "
               f"session load {load:.0f} AU (RPE × min)")
+        return EXIT_OK
+
+    return _guarded(run, args)
+
+
+def cmd_shoe_use(args: argparse.Namespace) -> int:
+    """``evenstride shoe use NAME ACTIVITY_ID...``: record the shoe worn for stored runs."""
+
+    def run(args: argparse.Namespace) -> int:
+        name = str(args.name).strip()
+        if not name:
+            raise UserInputError("shoe name is empty")
+        with _open_existing(args) as store:
+            aid = _athlete_id(store, args)
+            for act_id in args.activity_ids:
+                try:
+                    act = store.activity(act_id)
+                except KeyError:
+                    act = None
+                if act is None or act.athlete_id != aid:
+                    raise UserInputError(
+                        f"no activity {act_id} for athlete {args.athlete!r} (see "
+                        "'evenstride activities'); no shoe was recorded"
+                    )
+            n = store.set_gear(args.activity_ids, name)
+        print(f"shoe {name!r} recorded for {n} run{'s' if n != 1 else ''}")
         return EXIT_OK
 
     return _guarded(run, args)
