@@ -151,3 +151,17 @@ def test_usage_errors_exit_2(capsys):
         main(["analyze"])
     assert e.value.code == 2
     assert main([]) == 2
+
+
+def test_unwritable_report_target_is_a_one_line_error(sim_fit, tmp_path):
+    blocker = tmp_path / "file.html"
+    blocker.write_text("x")
+    # several inputs make --html a folder; a file is in the way
+    p = _run("analyze", sim_fit, sim_fit, "--html", blocker, "-q")
+    assert p.returncode == 2
+    assert "cannot write the report" in p.stderr
+    assert "Traceback" not in p.stderr
+    p = _run("demo", "--out", blocker / "sub")
+    assert p.returncode == 2
+    assert len(p.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in p.stderr

@@ -132,6 +132,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USER
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # a folder or file the user named cannot be created or written
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"evenstride: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USER
+    except Exception as exc:  # a bug: one line, never a traceback
+        print(
+            f"evenstride: internal error ({type(exc).__name__}: {exc}); please report this",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
     return EXIT_USER
 
 
@@ -209,8 +219,19 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             if args.html:
                 from evenstride.report import write_report
 
-                target = _html_target(args.html, f, len(files))
-                write_report(res, target)
+                try:
+                    target = _html_target(args.html, f, len(files))
+                    write_report(res, target)
+                except OSError as exc:
+                    err.print(
+                        f"evenstride: {args.html}: cannot write the report "
+                        f"({exc.strerror or exc})",
+                        markup=False,
+                        highlight=False,
+                    )
+                    status = EXIT_USER
+                    progress.advance(task)
+                    continue
             if args.json:
                 _print_json(res.to_dict())
             else:
