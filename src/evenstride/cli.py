@@ -232,12 +232,23 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
                     status = EXIT_USER
                     progress.advance(task)
                     continue
-            if args.json:
-                _print_json(res.to_dict())
-            else:
-                print_summary(res, out, quiet=args.quiet)
-                if args.html:
-                    out.print(f"[dim]report written to[/dim] {target}")
+            try:
+                if args.json:
+                    _print_json(res.to_dict())
+                else:
+                    print_summary(res, out, quiet=args.quiet)
+                    if args.html:
+                        out.print(f"[dim]report written to[/dim] {target}")
+            except BrokenPipeError:
+                raise
+            except Exception as exc:  # a bug in output for this file: say so, keep going
+                err.print(
+                    f"evenstride: {f}: internal error while printing ({type(exc).__name__}: "
+                    f"{exc}); please report this with the file",
+                    markup=False,
+                    highlight=False,
+                )
+                status = max(status, EXIT_INTERNAL) if status != EXIT_USER else status
             progress.advance(task)
     return status
 
