@@ -31,7 +31,8 @@ EXIT_USER = 2
 
 class _ArgParser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # one line, exit 2 (argparse's own convention)
-        self.exit(EXIT_USER, f"evenstride: {message} (see 'evenstride {self._sub()} --help')\n")
+        hint = " ".join(["evenstride", self._sub(), "--help"]).replace("  ", " ")
+        self.exit(EXIT_USER, f"evenstride: {message} (see '{hint}')\n")
 
     def _sub(self) -> str:
         return self.prog.split(" ", 1)[1] if " " in self.prog else ""
@@ -61,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
 
     add_import_parser(sub)
     add_athlete_input_parsers(sub)
+    from evenstride.store.clinical_commands import add_clinical_parsers
+
+    add_clinical_parsers(sub)
 
     h = sub.add_parser(
         "history",
@@ -118,7 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from evenstride.store.cli_commands import cmd_import
 
             return cmd_import(args)
-        if args.command in ("shoe", "rpe", "activities", "hrv"):
+        if args.command in ("shoe", "rpe", "activities", "hrv", "profile", "test", "symptom",
+                            "assessment"):
             return int(args.func(args))
         if args.command == "history":
             return _cmd_history(args)

@@ -80,6 +80,8 @@ class AthleteProfile:
 class TestResult:
     """One test on one side (or bilateral), already validated and in canonical units."""
 
+    __test__ = False  # not a pytest test class despite its name
+
     protocol: str  # key of evenstride.clinical.protocols.PROTOCOLS
     side: SideOrBoth
     value: float
