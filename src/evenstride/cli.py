@@ -63,8 +63,10 @@ def _parser() -> argparse.ArgumentParser:
     add_import_parser(sub)
     add_athlete_input_parsers(sub)
     from evenstride.store.clinical_commands import add_clinical_parsers
+    from evenstride.store.plan_commands import add_plan_parsers
 
     add_clinical_parsers(sub)
+    add_plan_parsers(sub)
 
     h = sub.add_parser(
         "history",
@@ -123,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return cmd_import(args)
         if args.command in ("shoe", "rpe", "activities", "hrv", "profile", "test", "symptom",
-                            "assessment"):
+                            "assessment", "plan", "log", "retest"):
             return int(args.func(args))
         if args.command == "history":
             return _cmd_history(args)

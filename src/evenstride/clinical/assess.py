@@ -819,6 +819,11 @@ def _history_context_findings(history: Mapping[str, Any] | None) -> list[Clinica
             values={"excess_pct": float(f.get("excess_pct") or 0.0)},
         ))
     weekly = [w for w in load.get("weekly") or [] if w.get("ramp_flag")]
+    if weekly and as_of and weekly[-1].get("week"):
+        # only a recent ramp is a finding (same 28-day window as the long-run flags)
+        with contextlib.suppress(ValueError):
+            if (date.fromisoformat(as_of) - date.fromisoformat(weekly[-1]["week"])).days > 28:
+                weekly = []
     if weekly:
         w = weekly[-1]
         ev = Evidence("U", ("evenstride design: 2-week ramp above 30 %",),

@@ -1,0 +1,399 @@
+# SPDX-License-Identifier: MIT
+"""``evenstride plan``, ``log`` and ``retest``: prescribe a program from the athlete's findings,
+log how each session went, and check the retests.
+
+Wiring into :mod:`evenstride.cli` takes two lines::
+
+    add_plan_parsers(sub)                                            # in _parser()
+    if args.command in PLAN_COMMANDS: return args.func(args)         # in main()
+
+Commands (each ``cmd_*`` is self-contained, returns the exit code; user errors are one line on
+stderr and exit 2):
+
+- ``plan [--start DATE] [--weeks 10] [--sessions-per-week 2] [--extra-weaker-side-pct 0]
+  [--level N] [--html FILE] [--ics FILE] [--json]``: findings come from
+  :func:`evenstride.clinical.assess.integrated_assessment` (profile, tests, symptoms, runs);
+  when that module is not importable, from the stored run history only.
+- ``log [--date DATE] (--done | --skipped) [--rpe N] [--pain-during N]
+  [--pain-next-morning N] [--note TEXT] [--json]``: one session log; prints the next step
+  (pain-monitoring rule).
+- ``retest [--record MEASURE AFTER MDC]... [--before MEASURE=VALUE]... [--date DATE]
+  [--json]``: retest dates (due / upcoming) and the outcome check of recorded retests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from typing import Any
+
+from evenstride.exceptions import UserInputError
+from evenstride.store.cli_commands import (
+    EXIT_OK,
+    _athlete_id,
+    _guarded,
+    _open_existing,
+    _print_json,
+    _store_options,
+)
+
+__all__ = ["PLAN_COMMANDS", "add_plan_parsers", "cmd_log", "cmd_plan", "cmd_retest",
+           "history_findings"]
+
+#: Top-level commands added by :func:`add_plan_parsers`.
+PLAN_COMMANDS = ("plan", "log", "retest")
+
+
+def add_plan_parsers(subparsers: Any) -> None:
+    """Add ``plan``, ``log`` and ``retest`` to an ``argparse`` sub-parsers object."""
+    p = subparsers.add_parser(
+        "plan", help="prescribe a strength program from your findings (HTML handout, calendar)",
+        description="Build a 8–12 week strength and form program from the assessment findings "
+        "(tests, symptoms, runs): weaker side first, equal volume, slow work first and fast "
+        "work from week 5 if pain allows. Red flags come first and remove exercises that load "
+        "their region. The plan is stored as the athlete's active plan.",
+    )
+    p.add_argument("--start", metavar="DATE", help="first session (YYYY-MM-DD, default today)")
+    p.add_argument("--weeks", type=int, default=10, metavar="N", help="8–12 (default 10)")
+    p.add_argument("--sessions-per-week", type=int, default=2, metavar="N",
+                   help="2–3 (default 2)")
+    p.add_argument("--extra-weaker-side-pct", type=float, default=0.0, metavar="PCT",
+                   help="extra volume on the weaker side, %% (default 0: equal volume; any "
+                   "extra is expert opinion, unverified)")
+    p.add_argument("--level", type=int, metavar="N", help="starting level 1–4 (default: 1 with "
+                   "symptoms, else 2)")
+    p.add_argument("--retest-every", type=int, default=4, metavar="WEEKS",
+                   help="retest interval, 4–6 weeks (default 4)")
+    p.add_argument("--html", metavar="FILE", help="write the printable handout")
+    p.add_argument("--ics", metavar="FILE", help="write the sessions as an iCalendar file")
+    p.add_argument("--json", action="store_true", help="print the program as JSON")
+    _store_options(p)
+    p.set_defaults(func=cmd_plan)
+
+    lg = subparsers.add_parser(
+        "log", help="log a program session: done/skipped, RPE and pain (0–10)",
+        description="Log one session of the active plan and get the next step by the "
+        "pain-monitoring rule: pain ≤ 3/10 settled by the next morning → progress after 2 "
+        "sessions at RPE ≤ 7; 4–5/10 or not settled → hold; > 5/10 or rising → go back a "
+        "step and see a clinician.",
+    )
+    lg.add_argument("--date", metavar="DATE", help="session date (default today)")
+    done = lg.add_mutually_exclusive_group(required=True)
+    done.add_argument("--done", dest="done", action="store_true", help="the session was done")
+    done.add_argument("--skipped", dest="done", action="store_false", help="it was skipped")
+    lg.add_argument("--rpe", type=float, metavar="N", help="effort 0–10 (CR-10)")
+    lg.add_argument("--pain-during", type=float, metavar="N", help="pain during, 0–10")
+    lg.add_argument("--pain-next-morning", type=float, metavar="N",
+                    help="pain the next morning, 0–10")
+    lg.add_argument("--note", default="", metavar="TEXT")
+    lg.add_argument("--json", action="store_true", help="print JSON")
+    _store_options(lg)
+    lg.set_defaults(func=cmd_log)
+
+    r = subparsers.add_parser(
+        "retest", help="retest dates and the outcome check (change beyond the MDC?)",
+        description="Show the retest dates of the active plan. --record MEASURE AFTER MDC stores "
+        "a retest; the value before comes from the plan's findings (or --before MEASURE=VALUE). "
+        "Each recorded measure is judged: improved beyond noise, within noise, or worse beyond "
+        "noise.",
+    )
+    r.add_argument("--record", nargs=3, action="append", default=[],
+                   metavar=("MEASURE", "AFTER", "MDC"), help="record a retested measure")
+    r.add_argument("--before", action="append", default=[], metavar="MEASURE=VALUE",
+                   help="value before the program (default: from the plan's findings)")
+    r.add_argument("--date", metavar="DATE", help="retest date (default today)")
+    r.add_argument("--json", action="store_true", help="print JSON")
+    _store_options(r)
+    r.set_defaults(func=cmd_retest)
+
+
+# --- helpers -----------------------------------------------------------------------------------
+def _date(text: str | None, what: str = "date") -> date:
+    if not text:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UserInputError(f"{what} must be YYYY-MM-DD (got {text!r})") from None
+
+
+def _score(value: float | None, what: str) -> float | None:
+    if value is not None and not (0.0 <= value <= 10.0):  # NaN fails too
+        raise UserInputError(f"{what} must be 0–10 (got {value:g})")
+    return value
+
+
+def history_findings(store: Any, athlete_id: int) -> list[Any]:
+    """Findings from the stored run history alone (used when the assessment module is not
+    available): real, notable/marked running asymmetries of the last runs, and cadence."""
+    from evenstride.assessment.reference_bands import Evidence
+    from evenstride.clinical.models import ClinicalFinding
+
+    acts = store.activities(athlete_id)
+    out: list[ClinicalFinding] = []
+    recent = {a.id for a in acts[-10:]}
+    seen: set[str] = set()
+    ev = Evidence("U", ("evenstride run history",), "Running asymmetry alone does not say which "
+                  "muscle is weak; general single-leg work is a guess until tested.")
+    for row in reversed(store.asymmetry_rows(athlete_id)):
+        if row.activity_id not in recent or not row.real or row.class_ not in ("notable",
+                                                                               "marked"):
+            continue
+        key = f"{row.metric}/{row.source}"
+        if key in seen:
+            continue
+        seen.add(key)
+        value = row.symmetry_angle_pct if row.symmetry_angle_pct is not None else row.difference
+        out.append(ClinicalFinding(
+            "gait_asymmetry", f"{row.class_.capitalize()} {row.metric.replace('_', ' ')} "
+            "asymmetry in recent runs", f"{row.metric} ({row.source}) is {row.class_} and real "
+            "in recent runs.", ev, targets=("hip_abductors", "calf_soleus", "balance"),
+            severity=2 if row.class_ == "marked" else 1, confidence=0.4,
+            values={} if value is None else {"index": float(value)}, retest=key))
+    cad = [a for a in acts if a.cadence_at_reference_spm is not None]
+    if cad and (cad[-1].low_cadence_share or 0.0) > 0.5:
+        out.append(ClinicalFinding(
+            "cadence", "Cadence low for your speed", "Most of the last run was below your own "
+            "speed-matched cadence.", ev,
+            values={"cadence_at_reference_spm": float(cad[-1].cadence_at_reference_spm)}))
+    return out
+
+
+def _findings(args: argparse.Namespace, store_athlete: int) -> tuple[list[Any], str]:
+    """Findings for the athlete and where they came from."""
+    try:
+        from evenstride.clinical import assess
+        from evenstride.store.clinical_commands import assessment_inputs
+    except ImportError:
+        with _open_existing(args) as store:
+            return history_findings(store, store_athlete), "run history"
+    profile, ts, ss, docs, history = assessment_inputs(args)
+    return (assess.integrated_assessment(profile, ts, ss, run_docs=docs, history=history),
+            "assessment")
+
+
+def _active(store: Any, aid: int, args: argparse.Namespace) -> tuple[int, Any]:
+    from evenstride.clinical.prescribe import Program
+    from evenstride.store._plans import active_plan
+
+    found = active_plan(store, aid)
+    if found is None:
+        raise UserInputError(f"no active plan for athlete {args.athlete!r}: run "
+                             "'evenstride plan' first")
+    try:
+        return found[0], Program.from_dict(found[1])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise UserInputError(f"the stored plan cannot be read ({exc})") from None
+
+
+def _write(path: str, what: str, writer: Any) -> None:
+    try:
+        writer(path)
+    except OSError as exc:
+        raise UserInputError(f"cannot write the {what} ({exc.strerror or exc})",
+                             path=path) from None
+
+
+# --- commands ----------------------------------------------------------------------------------
+def cmd_plan(args: argparse.Namespace) -> int:
+    """``evenstride plan``: prescribe and store a program."""
+
+    def run(args: argparse.Namespace) -> int:
+        from evenstride.clinical.ics import write_ics
+        from evenstride.clinical.prescribe import prescribe
+        from evenstride.report.handout import write_handout
+        from evenstride.store._plans import save_plan
+
+        start = _date(args.start, "--start")
+        with _open_existing(args) as store:
+            aid = _athlete_id(store, args)
+        findings, source = _findings(args, aid)
+        try:
+            program = prescribe(findings, start=start, weeks=args.weeks,
+                                sessions_per_week=args.sessions_per_week,
+                                extra_weaker_side_pct=args.extra_weaker_side_pct,
+                                level=args.level, retest_every_weeks=args.retest_every)
+        except ValueError as exc:
+            raise UserInputError(str(exc)) from None
+        doc = program.to_dict()
+        with _open_existing(args) as store:
+            plan_id = save_plan(store, aid, doc)
+        if args.html:
+            _write(args.html, "handout",
+                   lambda p: write_handout(program, p, athlete=args.athlete))
+        if args.ics:
+            _write(args.ics, "calendar", lambda p: write_ics(program, p, athlete=args.athlete))
+        if args.json:
+            _print_json({**doc, "plan_id": plan_id, "athlete": args.athlete,
+                         "findings_from": source})
+            return EXIT_OK
+        print(f"plan {plan_id} for {args.athlete!r} (findings from the {source}): "
+              f"{len(findings)} findings")
+        for a in program.red_flags:
+            print(f"!!! {a.title}: {a.text}")
+        if program.sessions:
+            print(f"{program.weeks} weeks from {program.start}, {program.sessions_per_week} "
+                  f"sessions a week ({len(program.sessions)} sessions)")
+            for ph in program.phases:
+                sess = next((s for s in program.sessions if s.phase == ph.name), None)
+                if sess is None:
+                    continue
+                print(f"{ph.name} (weeks {ph.first_week}–{ph.last_week}):")
+                for p in sess.prescriptions:
+                    side = "" if p.side_order == ("both",) else f" [{p.side_order[0]} first]"
+                    print(f"  - {p.name}: {p.dosage_text()}{side} ({', '.join(p.findings)})")
+        for n in program.notes:
+            print(n)
+        for a in program.advice:
+            print(f"* {a.title} [{a.evidence.grade}]")
+        if program.retests:
+            print("retests: " + ", ".join(d.isoformat() for d in program.retests))
+        return EXIT_OK
+
+    return _guarded(run, args)
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    """``evenstride log``: log one session of the active plan and show the next step."""
+
+    def run(args: argparse.Namespace) -> int:
+        from evenstride.clinical.prescribe import SessionLog, next_step
+        from evenstride.store._plans import add_session_log, session_logs
+
+        when = _date(args.date, "--date")
+        rpe = _score(args.rpe, "RPE")
+        during = _score(args.pain_during, "pain during")
+        morning = _score(args.pain_next_morning, "pain next morning")
+        if not args.done and any(v is not None for v in (rpe, during, morning)):
+            raise UserInputError("a skipped session has no RPE or pain scores")
+        log = SessionLog(when, bool(args.done), rpe, during, morning, args.note or "")
+        with _open_existing(args) as store:
+            aid = _athlete_id(store, args)
+            plan_id, program = _active(store, aid, args)
+            add_session_log(store, plan_id, log)
+            logs = session_logs(store, plan_id)
+        decision = next_step(program, logs)
+        if args.json:
+            _print_json({"plan_id": plan_id, "logged": {
+                "date": when.isoformat(), "done": log.done, "rpe": rpe, "pain_during": during,
+                "pain_next_morning": morning, "note": log.note},
+                "n_logs": len(logs), "next_step": decision.to_dict()})
+            return EXIT_OK
+        adh = ("–" if decision.adherence_pct is None else f"{decision.adherence_pct:.0f} %")
+        print(f"logged {when} ({'done' if log.done else 'skipped'}) in plan {plan_id}; "
+              f"adherence {adh}")
+        print(f"next step: {decision.action.upper()} — {decision.reason}")
+        for old, new in decision.changes.items():
+            print(f"  {old} → {new}")
+        if decision.see_clinician:
+            print("see a clinician (doctor or physiotherapist) if the pain does not settle")
+        return EXIT_OK
+
+    return _guarded(run, args)
+
+
+#: Finding value keys that are asymmetries, with the value of perfect symmetry.
+_ASYMMETRY_KEYS = (("lsi_pct", 100.0), ("symmetry_angle_pct", 0.0), ("index", 0.0),
+                   ("difference", 0.0), ("anterior_diff_cm", 0.0))
+
+
+def _plan_before(program: Any) -> dict[str, tuple[float, float]]:
+    """Asymmetry before the program, by retest measure, from the plan's findings:
+    ``measure → (value, value of perfect symmetry)``."""
+    out: dict[str, tuple[float, float]] = {}
+    for f in program.findings:
+        vals = f.get("values") or {}
+        key = f.get("retest")
+        if not key:
+            continue
+        for k, sym in _ASYMMETRY_KEYS:
+            if k in vals:
+                out.setdefault(key, (float(vals[k]), sym))
+                break
+    return out
+
+
+def cmd_retest(args: argparse.Namespace) -> int:
+    """``evenstride retest``: retest dates and the outcome check."""
+
+    def run(args: argparse.Namespace) -> int:
+        import math
+
+        from evenstride.clinical.prescribe import outcome_check
+        from evenstride.store._plans import add_retest, retests
+
+        when = _date(args.date, "--date")
+        before_override: dict[str, float] = {}
+        for item in args.before:
+            k, sep, v = item.partition("=")
+            try:
+                before_override[k.strip()] = float(v)
+            except ValueError:
+                sep = ""
+            if not sep or not k.strip() or not math.isfinite(before_override.get(k.strip(), 0)):
+                raise UserInputError(f"--before must be MEASURE=VALUE (got {item!r})")
+        records = []
+        for measure, after, mdc in args.record:
+            try:
+                a, m = float(after), float(mdc)
+            except ValueError:
+                raise UserInputError(f"--record {measure}: AFTER and MDC must be numbers") \
+                    from None
+            if not (math.isfinite(a) and math.isfinite(m)) or m < 0:
+                raise UserInputError(f"--record {measure}: MDC must be ≥ 0 and values finite")
+            records.append((measure.strip(), a, m))
+        with _open_existing(args) as store:
+            aid = _athlete_id(store, args)
+            plan_id, program = _active(store, aid, args)
+            from_plan = _plan_before(program)
+            before = {**{m: v for m, (v, _) in from_plan.items()}, **before_override}
+            for measure, a, m in records:
+                if not measure:
+                    raise UserInputError("--record: the measure name is empty")
+                add_retest(store, plan_id, when, measure, before=before.get(measure),
+                           after=a, mdc=m)
+            rows = retests(store, plan_id)
+        today = date.today()
+        # latest retest per measure; before from the row (it was filled when recorded)
+        latest = {r.measure: r for r in rows}
+        result = outcome_check(
+            {m: r.before for m, r in latest.items() if r.before is not None},
+            {m: r.after for m, r in latest.items() if r.after is not None},
+            {m: r.mdc for m, r in latest.items() if r.mdc is not None},
+            symmetric={m: sym for m, (_, sym) in from_plan.items()},
+        )
+        schedule = [{"date": d.isoformat(),
+                     "status": "due" if d <= today and not any(r.when >= d for r in rows)
+                     else ("done" if any(r.when >= d for r in rows) else "upcoming")}
+                    for d in program.retests]
+        if args.json:
+            _print_json({"plan_id": plan_id, "schedule": schedule,
+                         "before_from_plan": {m: v for m, (v, _) in from_plan.items()},
+                         "outcome": result.to_dict()})
+            return EXIT_OK
+        print(f"plan {plan_id}: retests")
+        for s in schedule:
+            print(f"  {s['date']}  {s['status']}")
+        if not result.items:
+            print("no retest recorded yet: evenstride retest --record MEASURE AFTER MDC")
+        for it in result.items:
+            ch = "–" if it.change is None else f"{it.change:+.1f}"
+            print(f"  {it.measure}: {it.before} → {it.after} (change {ch}, MDC {it.mdc}): "
+                  f"{it.verdict}")
+        return EXIT_OK
+
+    return _guarded(run, args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m evenstride.store.plan_commands plan|log|retest …`` (before cli.py wiring)."""
+    p = argparse.ArgumentParser(prog="evenstride")
+    sub = p.add_subparsers(dest="command", required=True)
+    add_plan_parsers(sub)
+    args = p.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

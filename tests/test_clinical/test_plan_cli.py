@@ -1,0 +1,114 @@
+# SPDX-License-Identifier: MIT
+"""``evenstride plan | log | retest`` round trip in a temporary store."""
+
+from __future__ import annotations
+
+import json
+
+import icalendar
+import pytest
+
+from evenstride.clinical import assess
+from evenstride.store import open_store
+from evenstride.store._plans import active_plan, retests, session_logs
+from evenstride.store.plan_commands import main
+
+from ._plan_helpers import hip_abductor_finding, itb_finding
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    path = tmp_path / "h.sqlite"
+    with open_store(path) as st:
+        st.athlete("ann")
+    # hand-built findings instead of the stored tests/symptoms
+    monkeypatch.setattr(assess, "integrated_assessment",
+                        lambda *a, **k: [hip_abductor_finding(80.0), itb_finding()])
+    return path
+
+
+def _run(capsys, *argv):
+    rc = main(list(argv))
+    out = capsys.readouterr()
+    return rc, out.out, out.err
+
+
+def test_plan_log_retest_round_trip(db, tmp_path, capsys):
+    common = ("--db", str(db), "--athlete", "ann")
+    html, ics = tmp_path / "h.html", tmp_path / "p.ics"
+    rc, out, err = _run(capsys, "plan", *common, "--start", "2025-03-03", "--weeks", "8",
+                        "--html", str(html), "--ics", str(ics), "--json")
+    assert rc == 0, err
+    doc = json.loads(out)
+    assert doc["findings_from"] == "assessment" and len(doc["sessions"]) == 16
+    assert "Weak right hip abductors" in html.read_text(encoding="utf-8")
+    cal = icalendar.Calendar.from_ical(ics.read_bytes())
+    assert len([c for c in cal.walk() if c.name == "VEVENT"]) == 16 + 2
+
+    for d, pain in (("2025-03-03", 2), ("2025-03-06", 1)):
+        rc, out, err = _run(capsys, "log", *common, "--date", d, "--done", "--rpe", "6",
+                            "--pain-during", str(pain), "--pain-next-morning", "0", "--json")
+        assert rc == 0, err
+    assert json.loads(out)["next_step"]["action"] == "progress"
+    rc, out, _ = _run(capsys, "log", *common, "--date", "2025-03-10", "--done", "--rpe", "6",
+                      "--pain-during", "7")
+    assert rc == 0 and "REGRESS" in out and "clinician" in out
+
+    rc, out, err = _run(capsys, "retest", *common, "--date", "2025-03-31",
+                        "--record", "hip_abduction_hhd", "93", "8", "--json")
+    assert rc == 0, err
+    res = json.loads(out)
+    item = res["outcome"]["items"][0]
+    assert item["before"] == 80.0 and item["after"] == 93.0
+    assert item["verdict"] == "improved beyond noise"
+    assert res["schedule"][0] == {"date": "2025-03-31", "status": "done"}
+
+    with open_store(db) as st:
+        aid = st.athlete("ann").id
+        plan_id, prog = active_plan(st, aid)
+        assert prog["weeks"] == 8
+        assert [lg.pain_during for lg in session_logs(st, plan_id)] == [2.0, 1.0, 7.0]
+        assert [r.measure for r in retests(st, plan_id)] == ["hip_abduction_hhd"]
+
+
+@pytest.mark.parametrize("argv", [
+    ("log", "--done", "--rpe", "11"),
+    ("log", "--done", "--pain-during", "-1"),
+    ("log", "--skipped", "--rpe", "5"),
+    ("log", "--done", "--date", "yesterday"),
+    ("plan", "--weeks", "20"),
+    ("plan", "--sessions-per-week", "5"),
+    ("retest", "--record", "x", "a", "1"),
+])
+def test_user_errors_are_one_line(db, capsys, argv):
+    if argv[0] != "plan":
+        assert main(["plan", "--db", str(db), "--athlete", "ann"]) == 0
+        capsys.readouterr()
+    rc, _out, err = _run(capsys, *argv, "--db", str(db), "--athlete", "ann")
+    assert rc == 2 and err.startswith("evenstride: ") and err.count("\n") == 1
+
+
+def test_log_without_plan(db, capsys):
+    rc, _, err = _run(capsys, "log", "--db", str(db), "--athlete", "ann", "--done")
+    assert rc == 2 and "no active plan" in err
+
+
+def test_missing_store(tmp_path, capsys):
+    rc, _, err = _run(capsys, "plan", "--db", str(tmp_path / "none.sqlite"))
+    assert rc == 2 and "no history store" in err
+
+
+def test_history_fallback_when_assessment_missing(db, capsys, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def fake_import(name, *a, **k):
+        if name == "evenstride.clinical" and a and a[2] and "assess" in a[2]:
+            raise ImportError("not yet")
+        return real_import(name, *a, **k)
+
+    monkeypatch.setattr(builtins, "__import__", fake_import)
+    rc, out, err = _run(capsys, "plan", "--db", str(db), "--athlete", "ann", "--json")
+    assert rc == 0, err
+    assert json.loads(out)["findings_from"] == "run history"
