@@ -22,6 +22,11 @@ FORBIDDEN = {
     "evenstride.assessment": ["evenstride.pipeline", "evenstride.report", "evenstride.cli"],
     "evenstride.pipeline": ["evenstride.report", "evenstride.cli"],
     "evenstride.report": ["evenstride.cli"],
+    # across-run and clinical analyses are core: they read numbers, never the store or the CLI
+    "evenstride.history": ["evenstride.store", "evenstride.importer", "evenstride.report",
+                           "evenstride.cli"],
+    "evenstride.clinical": ["evenstride.store", "evenstride.importer", "evenstride.report",
+                            "evenstride.cli"],
 }
 
 
