@@ -75,3 +75,17 @@ def test_shoe_use_assigns_gear_and_feeds_the_history(season, tmp_path, capsys):
     doc = json.loads(capsys.readouterr().out)
     pairs = {p["name"]: p for p in doc["shoes"]["pairs"]}
     assert pairs["Cloud 5"]["runs"] == 3
+
+
+def test_plan_then_retest_from_history_uses_own_noise_floor(season, tmp_path, capsys):
+    db = tmp_path / "p.sqlite"
+    args = ["--db", str(db), "--athlete", "ola"]
+    assert main(["import", str(season), *args, "--no-progress"]) == 0
+    assert main(["plan", *args, "--json"]) == 0
+    capsys.readouterr()
+    assert main(["retest", "--from-history", *args, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    text = json.dumps(doc)
+    assert "contact_time/running_dynamics" in text
+    # planted 51.0 % both before and after: no change beyond the athlete's own MDC
+    assert "within noise" in text

@@ -103,12 +103,43 @@ def add_plan_parsers(subparsers: Any) -> None:
     r.add_argument("--before", action="append", default=[], metavar="MEASURE=VALUE",
                    help="value before the program (default: from the plan's findings)")
     r.add_argument("--date", metavar="DATE", help="retest date (default today)")
+    r.add_argument(
+        "--from-history",
+        action="store_true",
+        help="record every running-asymmetry measure the plan targets from your stored runs: "
+        "the mean of your latest comparable runs as AFTER and your own MDC95 as the noise",
+    )
     r.add_argument("--json", action="store_true", help="print JSON")
     _store_options(r)
     r.set_defaults(func=cmd_retest)
 
 
 # --- helpers -----------------------------------------------------------------------------------
+def _history_records(args: argparse.Namespace, measures: list[str]) -> list[tuple[str, float,
+                                                                              float]]:
+    """(measure, after, MDC95) for running-asymmetry measures, from the athlete's history: the
+    latest value and the personal noise floor (docs/methods.md §10)."""
+    from evenstride.cli import _load_history
+
+    if not measures:
+        raise UserInputError("the active plan targets no running-asymmetry measure to retest "
+                             "from history; use --record MEASURE AFTER MDC")
+    doc = _load_history(args)[0].to_dict()
+    out = []
+    for m in measures:
+        md = (doc.get("metrics") or {}).get(m) or {}
+        cur = md.get("current") or {}
+        latest = (cur.get("latest") or {}).get("value")
+        mdc = cur.get("mdc95") or (md.get("noise_floor") or {}).get("mdc95")
+        if latest is None or mdc is None:
+            raise UserInputError(
+                f"{m}: not enough comparable runs since the plan for a value and a noise floor"
+            )
+        out.append((m, float(latest), float(mdc)))
+    return out
+
+
+
 def _date(text: str | None, what: str = "date") -> date:
     if not text:
         return date.today()
@@ -348,6 +379,8 @@ def cmd_retest(args: argparse.Namespace) -> int:
             plan_id, program = _active(store, aid, args)
             from_plan = _plan_before(program)
             before = {**{m: v for m, (v, _) in from_plan.items()}, **before_override}
+            if getattr(args, "from_history", False):
+                records += _history_records(args, [m for m in before if "/" in m])
             for measure, a, m in records:
                 if not measure:
                     raise UserInputError("--record: the measure name is empty")
