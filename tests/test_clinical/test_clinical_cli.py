@@ -122,3 +122,18 @@ def test_errors_are_one_line_exit_2(tmp_path, capsys, argv, match):
 def test_assessment_needs_a_store(tmp_path, capsys):
     assert run(["assessment", "--db", str(tmp_path / "none.sqlite")]) == 2
     assert "no history store" in capsys.readouterr().err
+
+
+def test_test_and_symptom_add_print_json(tmp_path, capsys):
+    from evenstride.cli import main
+
+    args = ["--db", str(tmp_path / "j.sqlite"), "--athlete", "jo"]
+    assert main(["test", "add", "single_hop", "left", "152", *args, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["protocol"], doc["side"], doc["value"], doc["unit"]) == (
+        "single_hop", "left", 152.0, "cm")
+    assert main(["symptom", "add", "--side", "right", "--region", "achilles", "--kind", "pain",
+                 "--severity", "3", "--timing", "after", *args, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["severity"] == 3
+    assert doc["red_flags"] == []

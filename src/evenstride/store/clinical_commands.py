@@ -23,6 +23,7 @@ on stderr and exit 2):
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from datetime import date
 from typing import Any
@@ -95,6 +96,7 @@ def add_clinical_parsers(subparsers: Any) -> None:
                     help="e.g. lever_arm_m=0.8 body_mass_kg=64 or quality=7")
     ta.add_argument("--date", metavar="YYYY-MM-DD", help="test date (default today)")
     ta.add_argument("--note", default="", metavar="TEXT")
+    ta.add_argument("--json", action="store_true", help="print the stored result as JSON")
     _store_options(ta)
     ta.set_defaults(func=cmd_test_add)
     tl = t_sub.add_parser("list", help="list stored test results")
@@ -123,6 +125,7 @@ def add_clinical_parsers(subparsers: Any) -> None:
                     "bone_tenderness (repeatable)")
     sa.add_argument("--date", metavar="YYYY-MM-DD", help="default today")
     sa.add_argument("--note", default="", metavar="TEXT")
+    sa.add_argument("--json", action="store_true", help="print the stored symptom as JSON")
     _store_options(sa)
     sa.set_defaults(func=cmd_symptom_add)
     sl = s_sub.add_parser("list", help="list logged symptoms")
@@ -302,6 +305,14 @@ def cmd_test_add(args: argparse.Namespace) -> int:
             result = validate(args.protocol, args.side, args.value, when=when,
                               note=args.note or "", **extra)
             add_test(store, aid, result)
+        if getattr(args, "json", False):
+            print(json.dumps({
+                "schema": "evenstride.test_result/1", "athlete": args.athlete,
+                "protocol": result.protocol, "side": result.side, "value": result.value,
+                "unit": result.unit, "date": result.when.isoformat(),
+                "extra": dict(result.extra), "note": result.note,
+            }, ensure_ascii=False))
+            return EXIT_OK
         ex = " ".join(f"{k}={v:g}" for k, v in result.extra.items())
         print(f"test {result.protocol} {result.side}: {result.value:g} {result.unit} on "
               f"{result.when.isoformat()}" + (f" ({ex})" if ex else ""))
@@ -403,8 +414,17 @@ def cmd_symptom_add(args: argparse.Namespace) -> int:
                 raise UserInputError(f"no run {args.activity} for {args.athlete!r} "
                                      "(see 'evenstride activities')")
             add_symptom(store, aid, sym)
-        print(f"symptom {sym.kind} {sym.severity}/10 at {sym.side} {sym.region} on "
-              f"{sym.when.isoformat()}")
+        if getattr(args, "json", False):
+            print(json.dumps({
+                "schema": "evenstride.symptom/1", "athlete": args.athlete,
+                "date": sym.when.isoformat(), "side": sym.side, "region": sym.region,
+                "kind": sym.kind, "severity": sym.severity, "timing": sym.timing,
+                "activity_id": sym.activity_id, "onset_km": sym.onset_km,
+                "onset_min": sym.onset_min, "red_flags": list(sym.flags), "note": sym.note,
+            }, ensure_ascii=False))
+        else:
+            print(f"symptom {sym.kind} {sym.severity}/10 at {sym.side} {sym.region} on "
+                  f"{sym.when.isoformat()}")
         if flags:
             print(f"red flag ({', '.join(RED_FLAGS[f] for f in flags)}): stop loading this "
                   "area and see a clinician experienced with runners", file=sys.stderr)
