@@ -46,7 +46,7 @@ SIGN_CONVENTION = (
 
 #: Shortest running time analysed at all (shorter files are refused; short runs are analysed but
 #: most results then read "insufficient data").
-MIN_RUNNING_S = 30.0
+MIN_RUNNING_S = 10.0
 
 #: Bilateral columns whose within-run drift is reported next to the asymmetry drift.
 DRIFT_COLUMNS = (consts.CONTACT_TIME_S, consts.CADENCE_SPM, consts.VERTICAL_RATIO_PCT)

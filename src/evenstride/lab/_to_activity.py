@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: MIT
+"""Turn per-step force-plate metrics into an :class:`~evenstride.datatypes.Activity`.
+
+One sample row per LEFT stride: ``time_s`` = left IC, ``cadence_spm`` = 120 / stride time,
+``contact_time_s`` = mean of the left contact and the following right contact; the side
+channels hold that stride's left and right values.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from evenstride import consts
+from evenstride.datatypes import Activity, ActivityMeta, SidedChannel
+from evenstride.exceptions import NotEnoughDataError
+from evenstride.lab._force_events import Steps
+
+#: Side-specific metrics of this package (consts.py belongs to the core).
+M_PEAK_VGRF_BW = "peak_vgrf_bw"
+M_LOADING_RATE_BW_S = "loading_rate_bw_s"
+SRC_FORCE_PLATE = "force_plate"
+
+
+def steps_to_activity(
+    steps: Steps, *, path: str | Path | None = None, speed_m_s: float | None = None
+) -> Activity:
+    """Build the activity (see module docstring); ``speed_m_s`` is the treadmill speed."""
+    left = np.nonzero(steps.side == "left")[0]
+    left = left[left + 2 < steps.n_contacts]  # needs the right contact and the next left IC
+    if len(left) < 2:
+        raise NotEnoughDataError("fewer than 2 complete left strides", path=path)
+    r = left + 1
+    t = steps.ic_s[left]
+    stride = steps.ic_s[left + 2] - t
+    samples = {
+        consts.TIME_S: t.astype(float),
+        consts.CADENCE_SPM: 120.0 / stride,
+        consts.CONTACT_TIME_S: 0.5 * (steps.contact_time_s[left] + steps.contact_time_s[r]),
+    }
+    if speed_m_s is not None:
+        samples[consts.SPEED_M_S] = np.full(len(t), float(speed_m_s))
+
+    def ch(metric: str, unit: str, arr: np.ndarray, origin: str) -> SidedChannel:
+        return SidedChannel(
+            metric,
+            SRC_FORCE_PLATE,
+            unit,
+            left=arr[left].astype(float),
+            right=arr[r].astype(float),
+            origin=origin,
+        )
+
+    sided = [
+        ch(consts.M_CONTACT_TIME, "s", steps.contact_time_s, "vertical force > 50 N"),
+        ch(M_PEAK_VGRF_BW, "BW", steps.peak_vgrf_bw, "max vertical force / body weight"),
+        ch(
+            M_LOADING_RATE_BW_S,
+            "BW/s",
+            steps.loading_rate_bw_s,
+            "mean vertical loading rate, first 50 ms after IC",
+        ),
+    ]
+    meta = ActivityMeta(
+        path=None if path is None else str(path),
+        file_format="fukuchi_txt",
+        sport="running",
+        sub_sport="treadmill",
+        devices=["instrumented treadmill"],
+        indoor=True,
+        extra={
+            "side_consistency": steps.side_consistency,
+            "n_contacts": steps.n_contacts,
+            "ap_axis": steps.ap_axis,
+        },
+    )
+    return Activity(samples=samples, sided=sided, meta=meta)

@@ -1,0 +1,148 @@
+# SPDX-License-Identifier: MIT
+"""Fukuchi 2017 treadmill trial (RBDS001, 2.5 m/s): force contacts, sides, marker events."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import shared_data_dir
+from evenstride.assessment import judge_asymmetry
+from evenstride.exceptions import ParseError
+from evenstride.lab import (
+    M_LOADING_RATE_BW_S,
+    M_PEAK_VGRF_BW,
+    SRC_FORCE_PLATE,
+    agreement_ms,
+    curve_agreement,
+    marker_events,
+    processed_stance_curve,
+    read_forces,
+    read_fukuchi_trial,
+    read_info_mass,
+    read_markers,
+    read_processed,
+)
+from evenstride.metrics.asymmetry import channel_asymmetry
+from evenstride.pipeline import analyze
+from evenstride.preprocessing import label_samples
+
+FORCES = "RBDS001runT25forces.txt"
+
+
+@pytest.fixture(scope="module")
+def fk() -> Path:
+    d = shared_data_dir() / "fukuchi-bmc-ric"
+    if not (d / FORCES).is_file():
+        pytest.skip(f"Fukuchi files not found in {d}")
+    return d
+
+
+@pytest.fixture(scope="module")
+def trial(fk: Path):
+    return read_fukuchi_trial(fk / FORCES, fk / "RBDSinfo.txt")
+
+
+def test_readers_and_units(fk: Path, tmp_path: Path) -> None:
+    mass = read_info_mass(fk / "RBDSinfo.txt", FORCES)
+    assert mass == 62.0
+    fd = read_forces(fk / FORCES, mass_kg=mass)
+    assert fd.fs_hz == 300.0 and len(fd.time_s) == 9000 and fd.scale_applied == 1.0
+    md = read_markers(fk / "RBDS001runT25markers.txt")
+    assert md.fs_hz == 150.0 and len(md.markers) == 32 and "L.Heel.Bottom" in md.markers
+    # kN file: converted with a warning
+    lines = (fk / FORCES).read_text().splitlines()
+    rows = [lines[0]] + [
+        "\t".join([c[0], *[f"{float(x) / 1000:.6f}" for x in c[1:4]], *c[4:]])
+        for c in (ln.split("\t") for ln in lines[1:])
+    ]
+    kn = tmp_path / FORCES
+    kn.write_text("\n".join(rows) + "\n")
+    with pytest.warns(UserWarning, match="kN"):
+        fk_n = read_forces(kn, mass_kg=mass)
+    assert fk_n.scale_applied == 1000.0
+    assert np.allclose(fk_n.vertical.max(), fd.vertical.max(), rtol=1e-3)
+    with pytest.raises(ParseError, match="implausible"):
+        read_forces(fk / FORCES, mass_kg=5000 / 9.8 / 10 * 100)  # 510 kg → peak ≈ 0.3 BW
+
+
+def test_wrong_header_is_one_line_parse_error(tmp_path: Path) -> None:
+    bad = tmp_path / "x_forces.txt"
+    bad.write_text("Time\tFx\tFvert\n1\t2\t3\n")
+    with pytest.raises(ParseError) as ei:
+        read_forces(bad)
+    assert str(bad) in str(ei.value) and "\n" not in str(ei.value)
+    with pytest.raises(ParseError, match="markers"):
+        read_markers(bad)
+    with pytest.raises(ParseError, match="processed"):
+        read_processed(bad)
+
+
+def test_contacts_sides_and_metrics(trial) -> None:
+    st, _ = trial
+    assert 70 <= st.n_contacts <= 85  # 30 s at ~155 steps/min
+    assert st.side_consistency == st.n_contacts  # every marker vote agrees with alternation
+    assert st.ap_axis == "fx"
+    for side in ("left", "right"):
+        m = st.side == side
+        assert 0.24 < np.nanmean(st.contact_time_s[m]) < 0.32
+        assert 0.06 < np.nanmean(st.flight_time_s[m]) < 0.14
+        assert 0.72 < np.nanmean(st.stride_time_s[m]) < 0.81
+        assert 145 < np.nanmean(st.cadence_spm[m]) < 170
+        assert 0.32 < np.nanmean(st.duty_factor[m]) < 0.40
+        assert 2.0 < np.nanmean(st.peak_vgrf_bw[m]) < 2.5
+        assert 15 < np.nanmean(st.loading_rate_bw_s[m]) < 45
+        assert 0.33 < np.nanmean(st.vertical_impulse_bw_s[m]) < 0.42
+        assert -0.03 < np.nanmean(st.braking_impulse_bw_s[m]) < -0.01
+        assert 0.01 < np.nanmean(st.propulsive_impulse_bw_s[m]) < 0.03
+
+
+def test_curves_match_processed(trial, fk: Path) -> None:
+    st, _ = trial
+    proc = read_processed(fk / "RBDS001processed.txt")
+    for side in ("left", "right"):
+        a = curve_agreement(st.curves_bw[side], processed_stance_curve(proc, side))
+        assert a["r"] > 0.98 and a["rmse_bw"] < 0.25
+
+
+def test_marker_events_agree_with_force(trial, fk: Path) -> None:
+    st, _ = trial
+    md = read_markers(fk / "RBDS001runT25markers.txt")
+    for side in ("left", "right"):
+        ic, tc = marker_events(md, side)
+        m = st.side == side
+        a_ic = agreement_ms(st.ic_s[m], ic)
+        a_tc = agreement_ms(st.tc_s[m], tc)
+        assert a_ic["n"] >= 30 and a_tc["n"] >= 30
+        assert -45 < a_ic["bias_ms"] < -10 and a_ic["sd_ms"] < 12  # Zeni IC ~30 ms early
+        assert 80 < a_tc["bias_ms"] < 150 and a_tc["sd_ms"] < 20  # Zeni TC late in running
+
+
+def test_activity_and_engine(trial) -> None:
+    _st, act = trial
+    assert 35 <= act.n_samples <= 42
+    assert act.meta.sub_sport == "treadmill"
+    keys = {ch.key for ch in act.sided}
+    assert keys == {
+        f"{m}/{SRC_FORCE_PLATE}" for m in ("contact_time", M_PEAK_VGRF_BW, M_LOADING_RATE_BW_S)
+    }
+    units = {ch.metric: ch.unit for ch in act.sided}
+    assert units[M_PEAK_VGRF_BW] == "BW" and units[M_LOADING_RATE_BW_S] == "BW/s"
+    # The whole pipeline judges a 30 s lab trial like a watch run: numbers, but every class
+    # "insufficient data" (≈ 38 steps per side, below the 100-steps-per-side rule).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        doc = analyze(act).to_dict()
+    assert {a["class"] for a in doc["asymmetry"]} == {"insufficient data"}
+    assert all(a["left"] is not None for a in doc["asymmetry"])
+    # The same engine, channel by channel: numbers present, class "insufficient data"
+    # (≈ 38 steps per side, far below the 100-steps-per-side rule).
+    g = label_samples(act)
+    for ch in act.sided:
+        r = channel_asymmetry(act, ch, g)
+        assert r.left is not None and r.right is not None and np.isfinite(r.difference)
+        assert r.enough_data is False
+        assert judge_asymmetry(r).cls == "insufficient data"
