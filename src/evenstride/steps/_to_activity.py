@@ -1,0 +1,199 @@
+# SPDX-License-Identifier: MIT
+"""Per-step metrics from foot-IMU events, and an :class:`~evenstride.datatypes.Activity` built
+from them so that :func:`evenstride.pipeline.analyze` judges them like any other source.
+
+Per stance *k* of one side (all in seconds unless stated):
+
+- ``contact_s`` = TC(k) − IC(k);
+- ``stride_s`` = IC(k+1) − IC(k), same side (NaN for the last stance of a segment or when the next
+  IC is more than 1.6 median strides later: a missed stance);
+- ``step_s`` = first IC of the other foot after IC(k) − IC(k);
+- ``flight_s`` = that other-foot IC − TC(k) (negative = double support, i.e. walking);
+- ``cadence_spm`` = 60 / ``step_s``; ``duty_factor`` = ``contact_s`` / ``stride_s``;
+- ``peak_acc_g`` = the largest |acc| (g, gravity included) between IC(k) and TC(k).
+
+The activity has one row per left stance (``time_s`` = left IC). Each left stride is paired with
+the right stride that overlaps it most: the one whose IC is the first after the left IC, if within
+0.75 median strides (else the right values are NaN). Columns:
+``CADENCE_SPM`` = 60 / mean(left step, paired right step), ``CONTACT_TIME_S`` = mean of both
+contact times; sided channel ``contact_time`` / :data:`SRC_FOOT_IMU`. Flight time is not put in a
+channel: no existing metric fits (``flight_ratio`` is a percentage and flight time can be ≤ 0).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from evenstride import consts
+from evenstride.datatypes import Activity, ActivityMeta, Segment, SidedChannel
+from evenstride.exceptions import NotEnoughDataError
+from evenstride.steps._falbriard import SideEvents
+from evenstride.steps._imu_io import SIDES, G, ImuRecording
+
+#: ``SidedChannel.source`` of per-foot values computed from two foot-worn IMUs.
+SRC_FOOT_IMU = "foot_imu"
+#: A stride longer than this many median strides means a stance was missed in between.
+MISSED_STRIDE_FACTOR = 1.6
+#: A right stance is paired with a left one when its IC follows within this many median strides.
+PAIR_MAX_STRIDES = 0.75
+
+
+@dataclass
+class StepTable:
+    """Per-stance metrics of one side (arrays aligned, one entry per detected stance)."""
+
+    ic_s: np.ndarray
+    tc_s: np.ndarray
+    contact_s: np.ndarray
+    stride_s: np.ndarray
+    step_s: np.ndarray
+    flight_s: np.ndarray
+    cadence_spm: np.ndarray
+    duty_factor: np.ndarray
+    peak_acc_g: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ic_s)
+
+
+def _next_other(ic: np.ndarray, other_ic: np.ndarray) -> np.ndarray:
+    """First IC of the other foot strictly after each ``ic`` (NaN when none)."""
+    j = np.searchsorted(other_ic, ic, side="right")
+    out = np.full(len(ic), np.nan)
+    ok = j < len(other_ic)
+    out[ok] = other_ic[j[ok]]
+    return out
+
+
+def _peak_acc_g(rec: ImuRecording | None, side: str, ic: np.ndarray, tc: np.ndarray) -> np.ndarray:
+    out = np.full(len(ic), np.nan)
+    if rec is None or side not in rec.sides or not len(ic):
+        return out
+    s = rec.sides[side]
+    mag = np.sqrt(np.sum(s.acc**2, axis=1)) / G
+    mag = np.where(s.valid, mag, np.nan)
+    i0 = np.searchsorted(s.time_s, ic, side="left")
+    i1 = np.searchsorted(s.time_s, tc, side="right")
+    ok = i1 > i0
+    if not ok.any():
+        return out
+    # segment maxima with reduceat over [i0, i1) windows (sorted, non-overlapping stances)
+    starts = i0[ok]
+    ends = i1[ok]
+    bounds = np.empty(2 * len(starts), dtype=np.int64)
+    bounds[0::2] = starts
+    bounds[1::2] = np.minimum(ends, len(mag) - 1)
+    m = np.fmax.reduceat(mag, bounds)[0::2]
+    out[ok] = m
+    return out
+
+
+def step_metrics(
+    events: dict[str, SideEvents], recording: ImuRecording | None = None
+) -> dict[str, StepTable]:
+    """Per-stance metrics of each side (see module docstring)."""
+    out: dict[str, StepTable] = {}
+    for side in SIDES:
+        other = "right" if side == "left" else "left"
+        ev = events[side]
+        ic, tc = ev.ic_s, ev.tc_s
+        contact = tc - ic
+        stride = np.full(len(ic), np.nan)
+        next_same = np.full(len(ic), np.inf)
+        med = np.nan
+        if len(ic) > 1:
+            d = np.diff(ic)
+            same_seg = np.diff(ev.segment) == 0
+            med = float(np.median(d[same_seg])) if same_seg.any() else np.nan
+            ok = same_seg & (d < MISSED_STRIDE_FACTOR * med)
+            stride[:-1] = np.where(ok, d, np.nan)
+            next_same[:-1] = np.where(same_seg, ic[1:], np.inf)
+        nxt = _next_other(ic, events[other].ic_s)
+        step = nxt - ic
+        # the other foot's IC must come before this foot's next IC, within a plausible step
+        bad = ~(nxt < next_same) | ~(step < 0.5 * MISSED_STRIDE_FACTOR * med)
+        step = np.where(bad, np.nan, step)
+        flight = nxt - tc
+        flight = np.where(np.isfinite(step), flight, np.nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cad = 60.0 / step
+            duty = contact / stride
+        out[side] = StepTable(
+            ic_s=ic,
+            tc_s=tc,
+            contact_s=contact,
+            stride_s=stride,
+            step_s=step,
+            flight_s=flight,
+            cadence_spm=cad,
+            duty_factor=duty,
+            peak_acc_g=_peak_acc_g(recording, side, ic, tc),
+        )
+    return out
+
+
+def _nanmean2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Element-wise mean of the finite values of ``a`` and ``b`` (NaN when both are NaN)."""
+    fa, fb = np.isfinite(a), np.isfinite(b)
+    n = fa.astype(float) + fb
+    tot = np.where(fa, a, 0.0) + np.where(fb, b, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(n > 0, tot / n, np.nan)
+
+
+def to_activity(
+    steps: dict[str, StepTable],
+    *,
+    path: str | None = None,
+    file_format: str = "foot_imu",
+    devices: list[str] | None = None,
+    warnings: list[str] | None = None,
+) -> Activity:
+    """One row per left stance, paired with the nearest right stance (see module docstring)."""
+    left, right = steps["left"], steps["right"]
+    if len(left) < 2 or len(right) < 2:
+        raise NotEnoughDataError(
+            f"only {len(left)} left and {len(right)} right stances detected", path=path
+        )
+    med_stride = float(np.nanmedian(np.concatenate((left.stride_s, right.stride_s))))
+    # the right stride that overlaps this left stride most: the one starting next
+    j = np.searchsorted(right.ic_s, left.ic_s, side="left")
+    pick = np.clip(j, 0, len(right) - 1)
+    lag = right.ic_s[pick] - left.ic_s
+    paired = (j < len(right)) & (lag >= 0) & (lag < PAIR_MAX_STRIDES * med_stride)
+
+    def take(a: np.ndarray) -> np.ndarray:
+        return np.where(paired, a[pick], np.nan)
+
+    r_contact = take(right.contact_s)
+    r_step = take(right.step_s)
+    step_mean = _nanmean2(left.step_s, r_step)
+    contact_mean = _nanmean2(left.contact_s, r_contact)
+    samples = {
+        consts.TIME_S: left.ic_s.astype(float),
+        consts.CADENCE_SPM: 60.0 / step_mean,
+        consts.CONTACT_TIME_S: contact_mean,
+    }
+    ch = SidedChannel(
+        metric=consts.M_CONTACT_TIME,
+        source=SRC_FOOT_IMU,
+        unit=consts.SIDED_METRIC_UNITS[consts.M_CONTACT_TIME],
+        left=left.contact_s.astype(float),
+        right=r_contact,
+        origin="foot IMU events (Falbriard 2018): TC − IC per stance, right paired to left",
+    )
+    t = samples[consts.TIME_S]
+    meta = ActivityMeta(
+        path=path,
+        file_format=file_format,
+        sport="running",
+        devices=list(devices or []),
+        segments=[Segment("running", None, float(t[0]), float(t[-1]), True)],
+        extra={
+            "step_rows": "one row per left stance",
+            "pairing_max_s": PAIR_MAX_STRIDES * med_stride,
+        },
+    )
+    return Activity(samples=samples, sided=[ch], meta=meta, warnings=list(warnings or []))
