@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
     from evenstride.pipeline import RunAnalysis
 
+#: Per-step recording formats understood by ``evenstride steps``.
+STEP_FORMATS = ("imu", "fukuchi")
+
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_USER = 2
@@ -92,6 +95,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--road-side", choices=("left", "right"))
 
+    st = sub.add_parser(
+        "steps",
+        help="per-step analysis of lab and sensor recordings (foot IMUs, treadmill force/markers)",
+        description="Find each step's events and side in a raw recording and judge the per-step "
+        "left/right metrics with the same engine as watch files. Formats: 'imu' (bilateral "
+        "foot/shank IMU CSV: the documented generic layout or the gaitmap example layout), "
+        "'fukuchi' (treadmill forces text export; the markers file beside it and RBDSinfo.txt in "
+        "the same folder are used).",
+    )
+    st.add_argument("file", metavar="FILE")
+    st.add_argument("--format", choices=STEP_FORMATS, default="imu", help="input format")
+    st.add_argument("--units", metavar="acc=g,gyr=deg/s",
+                    help="units of a generic IMU CSV when the file does not declare them")
+    st.add_argument("--json", action="store_true", help="print the evenstride.run/1 document")
+    st.add_argument("--html", metavar="FILE", help="write the HTML report")
+    st.add_argument("--seed", type=int, default=0)
+
     d = sub.add_parser("demo", help="simulate a run with known asymmetry and analyse it")
     d.add_argument("--out", metavar="DIR", default="evenstride-demo", help="output folder")
     d.add_argument("--json", action="store_true", help="print the JSON document")
@@ -127,6 +147,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("shoe", "rpe", "activities", "hrv", "profile", "test", "symptom",
                             "assessment", "plan", "log", "retest"):
             return int(args.func(args))
+        if args.command == "steps":
+            return _cmd_steps(args)
         if args.command == "history":
             return _cmd_history(args)
         if args.command == "report":
@@ -577,4 +599,42 @@ def _cmd_report(args: argparse.Namespace) -> int:
             store.close()
     out = write_history_report(hist, target, run_links=links, athlete=args.athlete)
     _console().print(f"history report written to {out}")
+    return EXIT_OK
+
+
+def _step_activity(args: argparse.Namespace) -> Any:
+    """The per-stride :class:`~evenstride.datatypes.Activity` of a raw recording."""
+    path = Path(args.file)
+    if not path.is_file():
+        raise UserInputError("no such file" if not path.exists() else "not a file", path=path)
+    if args.format == "imu":
+        from evenstride.steps import activity_from_imu
+
+        return activity_from_imu(path, units=args.units)
+    from evenstride.lab import read_fukuchi_trial
+
+    info = path.parent / "RBDSinfo.txt"
+    if not info.is_file():
+        raise UserInputError("RBDSinfo.txt (body mass) not found next to the file", path=path)
+    return read_fukuchi_trial(path, info)[1]
+
+
+def _cmd_steps(args: argparse.Namespace) -> int:
+    from evenstride.pipeline import analyze
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", EvenstrideWarning)
+        act = _step_activity(args)
+        res = analyze(act, seed=args.seed)
+    for w in caught:
+        if issubclass(w.category, EvenstrideWarning) and str(w.message) not in res.warnings:
+            res.warnings.append(str(w.message))
+    if args.html:
+        from evenstride.report import write_report
+
+        write_report(res, Path(args.html))
+    if args.json:
+        _print_json(res.to_dict())
+    else:
+        print_summary(res, _console())
     return EXIT_OK

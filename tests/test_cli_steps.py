@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: MIT
+"""'evenstride steps': raw recordings through the same engine and outputs as watch files."""
+
+import json
+
+import pytest
+
+from evenstride.cli import main
+from evenstride.steps._imu_io import write_generic_csv
+from evenstride.steps.simulate_imu import simulate_imu_run
+
+
+def test_imu_csv_through_the_cli(tmp_path, capsys):
+    sim = simulate_imu_run(duration_s=600, seed=3, contact_left_s=0.255, contact_right_s=0.240)
+    p = tmp_path / "imu.csv"
+    write_generic_csv(sim.recording, p)
+    html = tmp_path / "imu.html"
+    assert main(["steps", str(p), "--json", "--html", str(html)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    ct = next(a for a in doc["asymmetry"] if a["metric"] == "contact_time")
+    assert ct["source"] == "foot_imu"
+    assert ct["larger_side"] == "left"
+    assert ct["left"] == pytest.approx(0.255, abs=0.004)
+    assert ct["right"] == pytest.approx(0.240, abs=0.004)
+    assert "What this means" in html.read_text()
+
+
+def test_fukuchi_trial_through_the_cli(shared_data, capsys):
+    f = shared_data / "fukuchi-bmc-ric" / "RBDS001runT25forces.txt"
+    assert main(["steps", str(f), "--format", "fukuchi", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert {a["source"] for a in doc["asymmetry"]} == {"force_plate"}
+
+
+def test_steps_bad_input_is_one_line(tmp_path, capsys):
+    p = tmp_path / "bad.csv"
+    p.write_text("a,b\n1,2\n")
+    assert main(["steps", str(p)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert str(p) in err[0]
+    assert main(["steps", str(tmp_path / "missing.csv")]) == 2
