@@ -40,3 +40,16 @@ def test_steps_bad_input_is_one_line(tmp_path, capsys):
     assert len(err) == 1
     assert str(p) in err[0]
     assert main(["steps", str(tmp_path / "missing.csv")]) == 2
+
+
+def test_runscribe_pair_and_variability(shared_data, tmp_path, capsys):
+    right = shared_data / "read-runscribe" / "run_37075right.csv"
+    # only one real pod file exists: pair it with itself to exercise the reader end to end
+    assert main(["steps", str(right), "--format", "runscribe", "--right", str(right),
+                 "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    v = doc["variability"]
+    assert v["n_strides"] > 5000
+    assert 2.0 < v["stride_cv_pct"] < 6.0
+    assert 0.6 < v["dfa_alpha"] < 1.3
+    assert {a["source"] for a in doc["asymmetry"]} == {"runscribe"}

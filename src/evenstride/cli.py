@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from evenstride.pipeline import RunAnalysis
 
 #: Per-step recording formats understood by ``evenstride steps``.
-STEP_FORMATS = ("imu", "fukuchi")
+STEP_FORMATS = ("imu", "fukuchi", "runscribe")
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -102,9 +102,11 @@ def _parser() -> argparse.ArgumentParser:
         "left/right metrics with the same engine as watch files. Formats: 'imu' (bilateral "
         "foot/shank IMU CSV: the documented generic layout or the gaitmap example layout), "
         "'fukuchi' (treadmill forces text export; the markers file beside it and RBDSinfo.txt in "
-        "the same folder are used).",
+        "the same folder are used), 'runscribe' (per-stride CSV exports: FILE is the left pod, "
+        "--right the right pod). Stride-time variability (CV, DFA α) is reported per side.",
     )
     st.add_argument("file", metavar="FILE")
+    st.add_argument("--right", metavar="FILE", help="right-pod export (format runscribe)")
     st.add_argument("--format", choices=STEP_FORMATS, default="imu", help="input format")
     st.add_argument("--units", metavar="acc=g,gyr=deg/s",
                     help="units of a generic IMU CSV when the file does not declare them")
@@ -611,6 +613,10 @@ def _step_activity(args: argparse.Namespace) -> Any:
         from evenstride.steps import activity_from_imu
 
         return activity_from_imu(path, units=args.units)
+    if args.format == "runscribe":
+        from evenstride.steps._runscribe_csv import read_runscribe_csv
+
+        return read_runscribe_csv(path, args.right)
     from evenstride.lab import read_fukuchi_trial
 
     info = path.parent / "RBDSinfo.txt"
@@ -633,8 +639,44 @@ def _cmd_steps(args: argparse.Namespace) -> int:
         from evenstride.report import write_report
 
         write_report(res, Path(args.html))
+    doc = res.to_dict()
+    doc["variability"] = _stride_variability(act)
     if args.json:
-        _print_json(res.to_dict())
+        _print_json(doc)
     else:
-        print_summary(res, _console())
+        con = _console()
+        print_summary(res, con)
+        v = doc["variability"]
+        if v.get("stride_cv_pct") is not None:
+            dfa = v.get("dfa_alpha")
+            con.print(
+                f"stride time: CV {v['stride_cv_pct']:.2f} % over {v['n_strides']} strides; "
+                + (f"DFA α {dfa:.2f}" if dfa is not None else "DFA α not computed")
+                + (f" ({v['dfa_note']})" if v.get("dfa_note") else "")
+            )
     return EXIT_OK
+
+
+def _stride_variability(act: Any) -> dict[str, Any]:
+    """Stride-time CV and DFA α of the per-stride rows (one row per left stride), with the
+    minimum-length rule of docs/methods.md (≥ 600 strides, else low confidence)."""
+    import numpy as np
+
+    from evenstride import consts
+    from evenstride.metrics.variability import dfa_alpha, stride_cv
+
+    t = act.samples[consts.TIME_S]
+    d = np.diff(t)
+    med = float(np.median(d)) if len(d) else 0.0
+    d = d[(d > 0) & (d < 1.6 * med)] if med > 0 else d[:0]  # pauses and gaps are not strides
+    if len(d) < 10:
+        return {"n_strides": len(d), "stride_cv_pct": None, "dfa_alpha": None,
+                "dfa_note": "too few strides"}
+    r = dfa_alpha(d)
+    return {
+        "n_strides": len(d),
+        "stride_cv_pct": round(float(stride_cv(d)), 3),
+        "dfa_alpha": None if r.alpha is None else round(float(r.alpha), 3),
+        "dfa_low_confidence": bool(r.low_confidence),
+        "dfa_note": r.reason or None,
+    }
