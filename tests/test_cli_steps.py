@@ -53,3 +53,15 @@ def test_runscribe_pair_and_variability(shared_data, tmp_path, capsys):
     assert 2.0 < v["stride_cv_pct"] < 6.0
     assert 0.6 < v["dfa_alpha"] < 1.3
     assert {a["source"] for a in doc["asymmetry"]} == {"runscribe"}
+
+
+def test_c3d_with_forces_through_the_cli(shared_data, capsys):
+    f = shared_data / "fukuchi-bmc-ric" / "RBDS001runT35.c3d"
+    assert main(["steps", str(f), "--format", "c3d", "--speed", "3.5", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    by = {a["metric"]: a for a in doc["asymmetry"]}
+    # force-plate kinetics are ratio-scale: judged by symmetry angle against Girard 2019 bands
+    assert by["loading_rate_bw_s"]["index"] == "symmetry_angle_pct"
+    assert by["peak_vgrf_bw"]["band"]["typical_max"] == pytest.approx(6.4)
+    assert 2.0 < by["peak_vgrf_bw"]["left"] < 3.2
+    assert any("kN" in w for w in doc["warnings"])

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from evenstride.pipeline import RunAnalysis
 
 #: Per-step recording formats understood by ``evenstride steps``.
-STEP_FORMATS = ("imu", "fukuchi", "runscribe")
+STEP_FORMATS = ("imu", "fukuchi", "c3d", "runscribe")
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -102,11 +102,15 @@ def _parser() -> argparse.ArgumentParser:
         "left/right metrics with the same engine as watch files. Formats: 'imu' (bilateral "
         "foot/shank IMU CSV: the documented generic layout or the gaitmap example layout), "
         "'fukuchi' (treadmill forces text export; the markers file beside it and RBDSinfo.txt in "
-        "the same folder are used), 'runscribe' (per-stride CSV exports: FILE is the left pod, "
+        "the same folder are used), 'c3d' (motion capture with force-plate analog channels; body "
+        "mass from --mass-kg or RBDSinfo.txt beside the file), "
+        "'runscribe' (per-stride CSV exports: FILE is the left pod, "
         "--right the right pod). Stride-time variability (CV, DFA α) is reported per side.",
     )
     st.add_argument("file", metavar="FILE")
     st.add_argument("--right", metavar="FILE", help="right-pod export (format runscribe)")
+    st.add_argument("--mass-kg", type=float, metavar="KG", help="body mass (format c3d)")
+    st.add_argument("--speed", type=float, metavar="M/S", help="treadmill speed (format c3d)")
     st.add_argument("--format", choices=STEP_FORMATS, default="imu", help="input format")
     st.add_argument("--units", metavar="acc=g,gyr=deg/s",
                     help="units of a generic IMU CSV when the file does not declare them")
@@ -613,6 +617,22 @@ def _step_activity(args: argparse.Namespace) -> Any:
         from evenstride.steps import activity_from_imu
 
         return activity_from_imu(path, units=args.units)
+    if args.format == "c3d":
+        from evenstride.lab._c3d import c3d_forces, c3d_markers, read_c3d
+        from evenstride.lab._force_events import step_metrics
+        from evenstride.lab._fukuchi import read_info_mass
+        from evenstride.lab._to_activity import steps_to_activity
+
+        mass = args.mass_kg
+        info = path.parent / "RBDSinfo.txt"
+        if mass is None and info.is_file():
+            mass = read_info_mass(info, path.name)
+        if mass is None or not (20.0 <= mass <= 250.0):
+            raise UserInputError("body mass needed (--mass-kg, 20–250 kg)", path=path)
+        c = read_c3d(path)
+        fd = c3d_forces(c, mass_kg=mass)
+        return steps_to_activity(step_metrics(fd, c3d_markers(c), mass), path=path,
+                                 speed_m_s=args.speed)
     if args.format == "runscribe":
         from evenstride.steps._runscribe_csv import read_runscribe_csv
 

@@ -104,6 +104,12 @@ M_FLIGHT_RATIO: Final = "flight_ratio"
 M_STEP_LENGTH: Final = "step_length"
 #: Shock/ impact (RunScribe "shock"), g.
 M_SHOCK_G: Final = "shock_g"
+#: Peak vertical ground reaction force per foot, body weights (force plate).
+M_PEAK_VGRF_BW: Final = "peak_vgrf_bw"
+#: Average vertical loading rate per foot, body weights per second (force plate).
+M_LOADING_RATE_BW_S: Final = "loading_rate_bw_s"
+#: Step time per side, seconds (trunk sensors: the step that ends on that side's contact).
+M_STEP_TIME: Final = "step_time"
 
 #: Unit of each side-specific metric.
 SIDED_METRIC_UNITS: Final[dict[str, str]] = {
@@ -116,6 +122,9 @@ SIDED_METRIC_UNITS: Final[dict[str, str]] = {
     M_FLIGHT_RATIO: "%",
     M_STEP_LENGTH: "m",
     M_SHOCK_G: "g",
+    M_PEAK_VGRF_BW: "BW",
+    M_LOADING_RATE_BW_S: "BW/s",
+    M_STEP_TIME: "s",
 }
 
 # --- sources (SidedChannel.source) ------------------------------------------------------------

@@ -141,6 +141,23 @@ ASYMMETRY_BANDS: dict[str, AsymmetryBand] = {
         consts.M_SHOCK_G, "symmetry_angle_pct", 7.5, 10.0, _IMPACT_BASIS, _IMPACT_EVIDENCE
     ),
     consts.M_STEP_LENGTH: _STEP_LENGTH_BAND,
+    # Force-plate kinetics: healthy trained runners on an instrumented treadmill (Girard 2019):
+    # loading rate 5.3 ± 1.1 % SA, peak vertical force 3.2 ± 1.6 % SA; typical = mean + 2 SD,
+    # marked = the "10 % or more" some kinetic variables reach (science.md §0.1, §2.1).
+    consts.M_LOADING_RATE_BW_S: AsymmetryBand(
+        consts.M_LOADING_RATE_BW_S, "symmetry_angle_pct", 7.5, 10.0,
+        "Loading-rate asymmetry in healthy trained runners is 5.3 ± 1.1 % SA (mean + 2 SD = "
+        "7.5 %); some kinetic variables reach 10 % or more.",
+        Evidence("V", ("Girard et al. 2019 Front Sports Act Living",),
+                 "Force-treadmill reference values; not an injury threshold."),
+    ),
+    consts.M_PEAK_VGRF_BW: AsymmetryBand(
+        consts.M_PEAK_VGRF_BW, "symmetry_angle_pct", 6.4, 10.0,
+        "Peak vertical force asymmetry in healthy trained runners is 3.2 ± 1.6 % SA (mean + 2 SD "
+        "= 6.4 %).",
+        Evidence("V", ("Girard et al. 2019 Front Sports Act Living",),
+                 "Force-treadmill reference values; not an injury threshold."),
+    ),
     consts.M_PRONATION_DEG: _PRONATION_BAND,
 }
 

@@ -18,8 +18,8 @@ from evenstride.exceptions import NotEnoughDataError
 from evenstride.lab._force_events import Steps
 
 #: Side-specific metrics of this package (consts.py belongs to the core).
-M_PEAK_VGRF_BW = "peak_vgrf_bw"
-M_LOADING_RATE_BW_S = "loading_rate_bw_s"
+M_PEAK_VGRF_BW = consts.M_PEAK_VGRF_BW
+M_LOADING_RATE_BW_S = consts.M_LOADING_RATE_BW_S
 SRC_FORCE_PLATE = "force_plate"
 
 

@@ -34,6 +34,9 @@ RATIO_SCALE_METRICS = frozenset(
         consts.M_POWER,
         consts.M_STEP_LENGTH,
         consts.M_FLIGHT_RATIO,
+        consts.M_PEAK_VGRF_BW,
+        consts.M_LOADING_RATE_BW_S,
+        consts.M_STEP_TIME,
     }
 )
 

@@ -41,7 +41,7 @@ from evenstride.steps._imu_io import G
 from evenstride.steps._to_activity import MISSED_STRIDE_FACTOR, _nanmean2
 
 #: ``SidedChannel.metric`` of the per-side step time (IC of this foot → IC of the other foot).
-M_STEP_TIME = "step_time"
+M_STEP_TIME = consts.M_STEP_TIME
 M_STEP_TIME_UNIT = "s"
 #: ``SidedChannel.source`` of values from a single trunk IMU.
 SRC_TRUNK_IMU = "trunk_imu"
