@@ -65,3 +65,24 @@ def test_c3d_with_forces_through_the_cli(shared_data, capsys):
     assert by["peak_vgrf_bw"]["band"]["typical_max"] == pytest.approx(6.4)
     assert 2.0 < by["peak_vgrf_bw"]["left"] < 3.2
     assert any("kN" in w for w in doc["warnings"])
+
+
+def test_phone_sensor_logger_through_the_cli(tmp_path, capsys):
+    import numpy as np
+
+    from test_steps.test_trunk import _sim_trunk
+
+    rec = _sim_trunk(dur=240.0)
+    t_ns = (1_700_000_000 * 10**9 + (rec.time_s * 1e9)).astype(np.int64)
+    a, g = tmp_path / "Accelerometer.csv", tmp_path / "Gyroscope.csv"
+    for path, data in ((a, rec.acc), (g, np.radians(rec.gyr))):
+        rows = ["time,seconds_elapsed,z,y,x"] + [
+            f"{t_ns[i]},{rec.time_s[i]},{data[i, 2]},{data[i, 1]},{data[i, 0]}"
+            for i in range(len(t_ns))
+        ]
+        path.write_text("\n".join(rows) + "\n")
+    assert main(["steps", str(a), "--format", "phone", "--gyro", str(g), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    st = next(x for x in doc["asymmetry"] if x["metric"] == "step_time")
+    assert st["source"] == "trunk_imu"
+    assert any("indicative" in w for w in doc["warnings"])

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from evenstride.pipeline import RunAnalysis
 
 #: Per-step recording formats understood by ``evenstride steps``.
-STEP_FORMATS = ("imu", "fukuchi", "c3d", "runscribe")
+STEP_FORMATS = ("imu", "fukuchi", "c3d", "runscribe", "phone")
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -104,11 +104,15 @@ def _parser() -> argparse.ArgumentParser:
         "'fukuchi' (treadmill forces text export; the markers file beside it and RBDSinfo.txt in "
         "the same folder are used), 'c3d' (motion capture with force-plate analog channels; body "
         "mass from --mass-kg or RBDSinfo.txt beside the file), "
+        "'phone' (a single trunk/waist phone or IMU, Sensor Logger export: FILE is "
+        "Accelerometer.csv, --gyro Gyroscope.csv; results are indicative only), "
         "'runscribe' (per-stride CSV exports: FILE is the left pod, "
         "--right the right pod). Stride-time variability (CV, DFA α) is reported per side.",
     )
     st.add_argument("file", metavar="FILE")
     st.add_argument("--right", metavar="FILE", help="right-pod export (format runscribe)")
+    st.add_argument("--gyro", metavar="FILE", help="Gyroscope.csv beside Accelerometer.csv "
+                    "(format phone)")
     st.add_argument("--mass-kg", type=float, metavar="KG", help="body mass (format c3d)")
     st.add_argument("--speed", type=float, metavar="M/S", help="treadmill speed (format c3d)")
     st.add_argument("--format", choices=STEP_FORMATS, default="imu", help="input format")
@@ -633,6 +637,13 @@ def _step_activity(args: argparse.Namespace) -> Any:
         fd = c3d_forces(c, mass_kg=mass)
         return steps_to_activity(step_metrics(fd, c3d_markers(c), mass), path=path,
                                  speed_m_s=args.speed)
+    if args.format == "phone":
+        from evenstride.steps._trunk import TrunkImuSteps, read_sensor_logger, trunk_activity
+
+        rec = read_sensor_logger(path, args.gyro)
+        det = TrunkImuSteps().detect(rec, sampling_rate_hz=rec.sampling_rate_hz)
+        return trunk_activity(det.steps_, side_confidence=det.side_confidence_, path=str(path),
+                              warnings=list(rec.warnings))
     if args.format == "runscribe":
         from evenstride.steps._runscribe_csv import read_runscribe_csv
 
