@@ -136,4 +136,4 @@ def test_test_and_symptom_add_print_json(tmp_path, capsys):
                  "--severity", "3", "--timing", "after", *args, "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["severity"] == 3
-    assert doc["red_flags"] == []
+    assert doc["flags"] == []

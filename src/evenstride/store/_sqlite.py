@@ -84,6 +84,25 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _time_range(
+    prefix: str,
+    athlete_id: int,
+    since: datetime | date | str | None,
+    until: datetime | date | str | None,
+) -> tuple[str, list[Any]]:
+    """``WHERE`` clause and arguments for one athlete's activities in ``[since, until)``."""
+    where = f"{prefix}athlete_id = ?"
+    args: list[Any] = [athlete_id]
+    lo, hi = _ts(since), _ts(until)
+    if lo is not None:
+        where += f" AND {prefix}start_ts >= ?"
+        args.append(lo)
+    if hi is not None:
+        where += f" AND {prefix}start_ts < ?"
+        args.append(hi)
+    return where, args
+
+
 def _ts(x: datetime | date | str | None) -> float | None:
     if x is None:
         return None
@@ -588,16 +607,8 @@ class Store:
         since: datetime | date | str | None = None,
         until: datetime | date | str | None = None,
     ) -> list[ActivityRow]:
-        sql = "SELECT * FROM activities WHERE athlete_id = ?"
-        args: list[Any] = [athlete_id]
-        lo, hi = _ts(since), _ts(until)
-        if lo is not None:
-            sql += " AND start_ts >= ?"
-            args.append(lo)
-        if hi is not None:
-            sql += " AND start_ts < ?"
-            args.append(hi)
-        sql += " ORDER BY start_ts NULLS LAST, id"
+        where, args = _time_range("", athlete_id, since, until)
+        sql = f"SELECT * FROM activities WHERE {where} ORDER BY start_ts NULLS LAST, id"
         return [self._activity_row(r) for r in self._conn.execute(sql, args)]
 
     def asymmetry_rows(
@@ -686,17 +697,10 @@ class Store:
         ``evenstride.history.RunRecord.from_run_doc(doc, activity_id=row.id, gear=row.gear)``)."""
         sql = (
             "SELECT a.*, b.doc_codec AS doc_codec, b.doc AS doc FROM activities a "
-            "JOIN activity_blobs b ON b.activity_id = a.id WHERE a.athlete_id = ?"
+            "JOIN activity_blobs b ON b.activity_id = a.id WHERE "
         )
-        args: list[Any] = [athlete_id]
-        lo, hi = _ts(since), _ts(until)
-        if lo is not None:
-            sql += " AND a.start_ts >= ?"
-            args.append(lo)
-        if hi is not None:
-            sql += " AND a.start_ts < ?"
-            args.append(hi)
-        sql += " ORDER BY a.start_ts NULLS LAST, a.id"
+        where, args = _time_range("a.", athlete_id, since, until)
+        sql += where + " ORDER BY a.start_ts NULLS LAST, a.id"
         for r in self._conn.execute(sql, args).fetchall():
             if r["doc_codec"] != "zlib":
                 raise StoreError(f"activity {r['id']}: unknown document codec {r['doc_codec']!r}")

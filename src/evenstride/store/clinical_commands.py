@@ -23,7 +23,6 @@ on stderr and exit 2):
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import date
 from typing import Any
@@ -306,12 +305,8 @@ def cmd_test_add(args: argparse.Namespace) -> int:
                               note=args.note or "", **extra)
             add_test(store, aid, result)
         if getattr(args, "json", False):
-            print(json.dumps({
-                "schema": "evenstride.test_result/1", "athlete": args.athlete,
-                "protocol": result.protocol, "side": result.side, "value": result.value,
-                "unit": result.unit, "date": result.when.isoformat(),
-                "extra": dict(result.extra), "note": result.note,
-            }, ensure_ascii=False))
+            _print_json({"schema": "evenstride.test_result/1", "athlete": args.athlete,
+                         **_test_dict(result)})
             return EXIT_OK
         ex = " ".join(f"{k}={v:g}" for k, v in result.extra.items())
         print(f"test {result.protocol} {result.side}: {result.value:g} {result.unit} on "
@@ -415,13 +410,8 @@ def cmd_symptom_add(args: argparse.Namespace) -> int:
                                      "(see 'evenstride activities')")
             add_symptom(store, aid, sym)
         if getattr(args, "json", False):
-            print(json.dumps({
-                "schema": "evenstride.symptom/1", "athlete": args.athlete,
-                "date": sym.when.isoformat(), "side": sym.side, "region": sym.region,
-                "kind": sym.kind, "severity": sym.severity, "timing": sym.timing,
-                "activity_id": sym.activity_id, "onset_km": sym.onset_km,
-                "onset_min": sym.onset_min, "red_flags": list(sym.flags), "note": sym.note,
-            }, ensure_ascii=False))
+            _print_json({"schema": "evenstride.symptom/1", "athlete": args.athlete,
+                         **_symptom_dict(sym)})
         else:
             print(f"symptom {sym.kind} {sym.severity}/10 at {sym.side} {sym.region} on "
                   f"{sym.when.isoformat()}")
