@@ -45,7 +45,7 @@ import warnings
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -447,14 +447,17 @@ def _gunzip(data: bytes, source: str, limit: int = MAX_MEMBER_BYTES) -> bytes:
 class _Discovery:
     """Finds candidates in paths; keeps archives and the temporary directory open."""
 
-    def __init__(self, stack: ExitStack) -> None:
+    def __init__(self, stack: ExitStack, tmp_root: Path | None = None,
+                 names: Mapping[str, str] | None = None) -> None:
         self.stack = stack
         self._tmp: Path | None = None
+        self._tmp_root = tmp_root
+        self._names = dict(names or {})
 
     def tmpdir(self) -> Path:
         if self._tmp is None:
             self._tmp = Path(self.stack.enter_context(
-                tempfile.TemporaryDirectory(prefix="evenstride-import-")))
+                tempfile.TemporaryDirectory(prefix="evenstride-import-", dir=self._tmp_root)))
         return self._tmp
 
     def paths(self, paths: Iterable[str | os.PathLike[str]]) -> tuple[list[_Candidate], list[
@@ -471,7 +474,7 @@ class _Discovery:
                 refused.append(ImportItem(str(p.absolute()), FAILED, "no such file or folder"))
                 continue
             for f, explicit in files:
-                shown = str(f.absolute())
+                shown = (self._names.get(str(raw)) if explicit else None) or str(f.absolute())
                 try:
                     self._file(f, shown, cands, explicit=explicit)
                 except ArchiveError as exc:
@@ -717,6 +720,8 @@ def import_paths(
     seed: int = 0,
     progress: ProgressCallback | None = None,
     db_label: str | None = None,
+    tmp_root: str | os.PathLike[str] | None = None,
+    display_names: Mapping[str, str] | None = None,
 ) -> ImportReport:
     """Import files, folders and export archives into ``store`` for ``athlete``.
 
@@ -734,6 +739,14 @@ def import_paths(
         Bootstrap seed of the analysis (as ``evenstride analyze --seed``).
     progress
         Called as ``progress(done, total, source)`` after each file.
+    db_label
+        How the store is named in the report (default: its path).
+    tmp_root
+        Folder for the temporary copies of nested archives (default: the system's temporary
+        folder); the web app keeps them inside the store's folder.
+    display_names
+        ``path as given → name shown and stored`` (an uploaded file's own name instead of the
+        path it was saved under).
 
     Returns
     -------
@@ -745,7 +758,8 @@ def import_paths(
     report = ImportReport(db=db_label or str(getattr(store, "path", "")), athlete=ath.name)
     run = _Run(store, ath.id, report, progress)
     with ExitStack() as stack:
-        cands, refused = _Discovery(stack).paths(paths)
+        cands, refused = _Discovery(
+            stack, None if tmp_root is None else Path(tmp_root), display_names).paths(paths)
         run.total = len(cands) + len(refused)
         for item in refused:
             run.add(item)

@@ -64,6 +64,8 @@ class AthleteProfile:
     habits: list[str] = field(default_factory=list)  # e.g. "long sitting"
     body_mass_kg: float | None = None
     leg_length_cm: dict[str, float] = field(default_factory=dict)  # side -> cm (Y-balance)
+    #: The side of the road the athlete usually runs on (camber exposure in the history).
+    road_side: Side | None = None
 
     @property
     def involved_side(self) -> Side | None:

@@ -776,6 +776,9 @@ def render_history_report(
     *,
     run_links: dict[int, str] | dict[Any, str] | None = None,
     athlete: str = "",
+    plotly_src: str | None = None,
+    app_head: Markup | None = None,
+    app_nav: Markup | None = None,
 ) -> str:
     """Render ``history`` as a self-contained HTML page (see the module docstring).
 
@@ -788,6 +791,8 @@ def render_history_report(
         ``"runs/42.html"``); links with a scheme (``http:``, ``javascript:``) are dropped.
     athlete
         The athlete's name for the header (escaped).
+    plotly_src, app_head, app_nav
+        As :func:`evenstride.report.html.render_report` (used by the web app).
 
     Returns
     -------
@@ -835,7 +840,10 @@ def render_history_report(
         "plots": plots,
         "run_key": run_key,
         "runs": runs,
-        "plotly_js": _plotly_js() if n_fig else None,
+        "plotly_js": _plotly_js() if n_fig and plotly_src is None else None,
+        "plotly_src": plotly_src if n_fig else None,
+        "app_head": app_head or Markup(""),
+        "app_nav": app_nav or Markup(""),
     }
     return _environment().get_template(_HISTORY_TEMPLATE).render(**ctx)
 

@@ -482,13 +482,25 @@ def _plotly_js() -> Markup:
     return Markup(get_plotlyjs())
 
 
-def render_report(analysis: RunAnalysis) -> str:
+def render_report(
+    analysis: RunAnalysis,
+    *,
+    plotly_src: str | None = None,
+    app_head: Markup | None = None,
+    app_nav: Markup | None = None,
+) -> str:
     """Render ``analysis`` as a self-contained HTML page (see module docstring).
 
     Parameters
     ----------
     analysis
         The result of :func:`evenstride.pipeline.analyze`.
+    plotly_src
+        Load plotly.js from this URL instead of inlining it (the web app serves it once, from
+        its own origin); ``None`` (default) inlines it, so the file works offline on its own.
+    app_head, app_nav
+        Trusted markup put at the end of ``<head>`` and at the start of ``<body>`` (the web
+        app's style sheet and navigation). Never user text: it is not escaped here.
 
     Returns
     -------
@@ -539,7 +551,10 @@ def render_report(analysis: RunAnalysis) -> str:
             "onset_bic": f"{ONSET_DELTA_BIC:.0f}",
         },
         "class_css": CLASS_CSS,
-        "plotly_js": _plotly_js() if n_fig else None,
+        "plotly_js": _plotly_js() if n_fig and plotly_src is None else None,
+        "plotly_src": plotly_src if n_fig else None,
+        "app_head": app_head or Markup(""),
+        "app_nav": app_nav or Markup(""),
     }
     return _environment().get_template(_TEMPLATE).render(**ctx)
 

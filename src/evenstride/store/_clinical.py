@@ -61,6 +61,7 @@ def profile_from_dict(d: dict[str, Any]) -> AthleteProfile:
         habits=list(d.get("habits") or []),
         body_mass_kg=d.get("body_mass_kg"),
         leg_length_cm={str(k): float(v) for k, v in (d.get("leg_length_cm") or {}).items()},
+        road_side=d.get("road_side") if d.get("road_side") in ("left", "right") else None,
     )
 
 

@@ -284,6 +284,30 @@ class Store:
         rows = self._conn.execute("SELECT * FROM athletes ORDER BY name").fetchall()
         return [Athlete(int(r["id"]), r["name"], r["created_at"]) for r in rows]
 
+    def athlete_by_id(self, athlete_id: int) -> Athlete:
+        """The athlete with this id (``KeyError`` when unknown)."""
+        r = self._conn.execute("SELECT * FROM athletes WHERE id = ?", (athlete_id,)).fetchone()
+        if r is None:
+            raise KeyError(f"no athlete with id {athlete_id}")
+        return Athlete(int(r["id"]), r["name"], r["created_at"])
+
+    def rename_athlete(self, athlete_id: int, name: str) -> Athlete:
+        """Give an athlete a new name (``ValueError`` when empty or taken by another athlete,
+        ``KeyError`` for an unknown id). Everything stored for the athlete stays with them."""
+        name = name.strip()
+        if not name:
+            raise ValueError("athlete name is empty")
+        if len(name) > 100:
+            raise ValueError("athlete name is longer than 100 characters")
+        current = self.athlete_by_id(athlete_id)
+        if name == current.name:
+            return current
+        with self._write() as c:
+            if c.execute("SELECT 1 FROM athletes WHERE name = ?", (name,)).fetchone():
+                raise ValueError(f"there is already an athlete named {name!r}")
+            c.execute("UPDATE athletes SET name = ? WHERE id = ?", (name, athlete_id))
+        return self.athlete_by_id(athlete_id)
+
     # --- identity ----------------------------------------------------------------------------
     def has_file(self, athlete_id: int, sha256: str) -> int | None:
         row = self._conn.execute(

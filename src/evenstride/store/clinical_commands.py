@@ -41,6 +41,7 @@ from evenstride.store.cli_commands import (
 __all__ = [
     "CLINICAL_COMMANDS",
     "add_clinical_parsers",
+    "build_profile",
     "cmd_assessment",
     "cmd_profile_set",
     "cmd_profile_show",
@@ -49,6 +50,8 @@ __all__ = [
     "cmd_test_add",
     "cmd_test_list",
     "cmd_test_protocols",
+    "validate_symptom",
+    "validate_test",
 ]
 
 #: Top-level commands added by :func:`add_clinical_parsers`.
@@ -73,6 +76,8 @@ def add_clinical_parsers(subparsers: Any) -> None:
     ps.add_argument("--habit", action="append", metavar="TEXT",
                     help="e.g. 'long sitting' (repeatable)")
     ps.add_argument("--mass-kg", type=float, metavar="N", help="body mass, kg")
+    ps.add_argument("--road-side", choices=("left", "right"),
+                    help="side of the road you usually run on (camber exposure)")
     ps.add_argument("--leg-length-cm", nargs="+", metavar="SIDE=CM",
                     help="leg length (ASIS to medial malleolus), e.g. left=92 right=92")
     _store_options(ps)
@@ -190,42 +195,73 @@ def _injury(text: str) -> Any:
 
 
 # ----------------------------------------------------------------------------- profile
+def build_profile(
+    current: Any,
+    name: str,
+    *,
+    dominant: str | None = None,
+    injuries: list[str] | None = None,
+    sports: list[str] | None = None,
+    habits: list[str] | None = None,
+    mass_kg: float | None = None,
+    leg_length_cm: list[str] | None = None,
+    road_side: str | None = None,
+) -> Any:
+    """The athlete's profile with the given changes applied (``None`` keeps the stored value,
+    a list given replaces the stored list), validated as ``profile set`` validates it.
+
+    Shared by the CLI and the web app, so both refuse the same values with the same message.
+    """
+    from dataclasses import replace
+
+    from evenstride.clinical.models import AthleteProfile
+
+    if dominant not in (None, "left", "right"):
+        raise UserInputError(f"--dominant must be left or right (got {dominant!r})")
+    if road_side not in (None, "left", "right"):
+        raise UserInputError(f"--road-side must be left or right (got {road_side!r})")
+    parsed = [_injury(i) for i in injuries] if injuries is not None else None
+    if mass_kg is not None and not 20 <= mass_kg <= 250:  # NaN fails too
+        raise UserInputError(f"--mass-kg must be 20–250 kg (got {mass_kg:g})")
+    legs = _pairs(leg_length_cm, "--leg-length-cm") if leg_length_cm else None
+    for k, v in (legs or {}).items():
+        if k not in ("left", "right"):
+            raise UserInputError(f"--leg-length-cm: side must be left or right (got {k!r})")
+        if not 50 <= v <= 130:
+            raise UserInputError(f"--leg-length-cm: {k}={v:g} is outside 50–130 cm")
+    p = current or AthleteProfile(name)
+    changes: dict[str, Any] = {"name": name}
+    if dominant is not None:
+        changes["dominant_leg"] = dominant
+    if road_side is not None:
+        changes["road_side"] = road_side
+    if parsed is not None:
+        changes["injuries"] = parsed
+    if sports is not None:
+        changes["other_sports"] = [x.strip() for x in sports if x.strip()]
+    if habits is not None:
+        changes["habits"] = [h.strip() for h in habits if h.strip()]
+    if mass_kg is not None:
+        changes["body_mass_kg"] = float(mass_kg)
+    if legs is not None:
+        changes["leg_length_cm"] = {**p.leg_length_cm, **legs}
+    return replace(p, **changes)
+
+
 def cmd_profile_set(args: argparse.Namespace) -> int:
     """``evenstride profile set …``"""
 
     def run(args: argparse.Namespace) -> int:
-        from dataclasses import replace
-
-        from evenstride.clinical.models import AthleteProfile
         from evenstride.store import open_store
         from evenstride.store._clinical import load_profile, save_profile
 
-        injuries = [_injury(i) for i in args.injury] if args.injury else None
-        if args.mass_kg is not None and not 20 <= args.mass_kg <= 250:
-            raise UserInputError(f"--mass-kg must be 20–250 kg (got {args.mass_kg:g})")
-        legs = _pairs(args.leg_length_cm, "--leg-length-cm") if args.leg_length_cm else None
-        for k, v in (legs or {}).items():
-            if k not in ("left", "right"):
-                raise UserInputError(f"--leg-length-cm: side must be left or right (got {k!r})")
-            if not 50 <= v <= 130:
-                raise UserInputError(f"--leg-length-cm: {k}={v:g} is outside 50–130 cm")
         with open_store(_db(args)) as store:
             aid = _athlete_id(store, args, create=True)
-            p = load_profile(store, aid) or AthleteProfile(args.athlete)
-            changes: dict[str, Any] = {}
-            if args.dominant is not None:
-                changes["dominant_leg"] = args.dominant
-            if injuries is not None:
-                changes["injuries"] = injuries
-            if args.sport:
-                changes["other_sports"] = [s.strip() for s in args.sport if s.strip()]
-            if args.habit:
-                changes["habits"] = [h.strip() for h in args.habit if h.strip()]
-            if args.mass_kg is not None:
-                changes["body_mass_kg"] = float(args.mass_kg)
-            if legs is not None:
-                changes["leg_length_cm"] = {**p.leg_length_cm, **legs}
-            p = replace(p, **changes)
+            p = build_profile(load_profile(store, aid), args.athlete, dominant=args.dominant,
+                              injuries=args.injury, sports=args.sport or None,
+                              habits=args.habit or None, mass_kg=args.mass_kg,
+                              leg_length_cm=args.leg_length_cm,
+                              road_side=getattr(args, "road_side", None))
             save_profile(store, aid, p)
         print(_profile_line(p))
         return EXIT_OK
@@ -237,6 +273,8 @@ def _profile_line(p: Any) -> str:
     bits = [f"profile {p.name!r}:"]
     bits.append(f"dominant {p.dominant_leg or '?'}")
     bits.append(f"involved side {p.involved_side or 'none'}")
+    if p.road_side:
+        bits.append(f"runs on the {p.road_side} of the road")
     if p.body_mass_kg is not None:
         bits.append(f"{p.body_mass_kg:g} kg")
     if p.leg_length_cm:
@@ -278,31 +316,46 @@ def _test_dict(t: Any) -> dict[str, Any]:
             "date": t.when.isoformat(), "extra": dict(t.extra), "note": t.note}
 
 
+def validate_test(store: Any, athlete_id: int, protocol: str, side: str, value: float, *,
+                  extra: dict[str, float] | None = None, when: str | None = None,
+                  note: str = "") -> Any:
+    """One test result validated as ``test add`` validates it (the protocol's unit, range and
+    extras; body mass and limb length from the profile when not given). Not stored."""
+    import math
+
+    from evenstride.clinical.protocols import PROTOCOLS, validate
+    from evenstride.store._clinical import load_profile
+
+    extra = dict(extra or {})
+    if not math.isfinite(value):
+        raise UserInputError(f"VALUE must be a finite number (got {value!r})")
+    day = _date(when)
+    p = PROTOCOLS.get(protocol)
+    prof = load_profile(store, athlete_id)
+    if prof is not None and p is not None:
+        allowed = {**p.required_extras, **p.optional_extras}
+        if ("body_mass_kg" in allowed and "body_mass_kg" not in extra
+                and "lever_arm_m" in extra and prof.body_mass_kg is not None):
+            extra["body_mass_kg"] = prof.body_mass_kg
+        if ("limb_length_cm" in allowed and "limb_length_cm" not in extra
+                and side in prof.leg_length_cm):
+            extra["limb_length_cm"] = prof.leg_length_cm[side]
+    return validate(protocol, side, value, when=day, note=note or "", **extra)
+
+
 def cmd_test_add(args: argparse.Namespace) -> int:
     """``evenstride test add PROTOCOL SIDE VALUE …``: validated, then stored. Body mass and
     limb length come from the profile when not given as extras."""
 
     def run(args: argparse.Namespace) -> int:
-        from evenstride.clinical.protocols import PROTOCOLS, validate
         from evenstride.store import open_store
-        from evenstride.store._clinical import add_test, load_profile
+        from evenstride.store._clinical import add_test
 
         extra = _pairs(args.extra, "--extra")
-        when = _date(args.date)
-        p = PROTOCOLS.get(args.protocol)
         with open_store(_db(args)) as store:
             aid = _athlete_id(store, args, create=True)
-            prof = load_profile(store, aid)
-            if prof is not None and p is not None:
-                allowed = {**p.required_extras, **p.optional_extras}
-                if ("body_mass_kg" in allowed and "body_mass_kg" not in extra
-                        and "lever_arm_m" in extra and prof.body_mass_kg is not None):
-                    extra["body_mass_kg"] = prof.body_mass_kg
-                if ("limb_length_cm" in allowed and "limb_length_cm" not in extra
-                        and args.side in prof.leg_length_cm):
-                    extra["limb_length_cm"] = prof.leg_length_cm[args.side]
-            result = validate(args.protocol, args.side, args.value, when=when,
-                              note=args.note or "", **extra)
+            result = validate_test(store, aid, args.protocol, args.side, args.value,
+                                   extra=extra, when=args.date, note=args.note or "")
             add_test(store, aid, result)
         if getattr(args, "json", False):
             _print_json({"schema": "evenstride.test_result/1", "athlete": args.athlete,
@@ -369,45 +422,65 @@ def _symptom_dict(s: Any) -> dict[str, Any]:
             "note": s.note}
 
 
+def validate_symptom(store: Any, athlete_id: int, *, side: str, region: str, kind: str,
+                     severity: int, timing: str, activity: int | None = None,
+                     onset_km: float | None = None, onset_min: float | None = None,
+                     flags: list[str] | None = None, when: str | None = None,
+                     note: str = "") -> Any:
+    """One symptom log validated as ``symptom add`` validates it. Not stored."""
+    import re
+
+    from evenstride.clinical.assess import RED_FLAGS, normalise_flag
+    from evenstride.clinical.models import Symptom
+
+    for what, given, allowed in (("--side", side, _SIDES), ("--kind", kind, _KINDS),
+                                 ("--timing", timing, _TIMINGS)):
+        if given not in allowed:
+            raise UserInputError(f"{what} must be one of {', '.join(allowed)} (got {given!r})")
+    if not 0 <= severity <= 10:
+        raise UserInputError(f"--severity must be 0–10 (got {severity})")
+    region = region.strip().lower().replace(" ", "_").replace("-", "_")
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,40}", region):
+        raise UserInputError(f"--region must be a short name like knee_lateral (got "
+                             f"{region!r})")
+    if onset_km is not None and onset_min is not None:
+        raise UserInputError("give --onset-km or --onset-min, not both")
+    for opt, v in (("--onset-km", onset_km), ("--onset-min", onset_min)):
+        if v is not None and not 0 <= v <= 1000:
+            raise UserInputError(f"{opt} must be 0–1000 (got {v:g})")
+    norm = []
+    for f in flags or []:
+        try:
+            norm.append(normalise_flag(f))
+        except KeyError:
+            known = ", ".join(k for k in RED_FLAGS if k != "rising")
+            raise UserInputError(f"unknown --flag {f!r}: use {known}") from None
+    if "rising" in norm:
+        raise UserInputError("'rising' is derived from your logs; log each session instead")
+    if activity is not None and activity not in {a.id for a in store.activities(athlete_id)}:
+        raise UserInputError(f"no run {activity} for this athlete (see 'evenstride "
+                             "activities')")
+    return Symptom(when=_date(when), side=side, region=region, kind=kind,  # type: ignore[arg-type]
+                   severity=int(severity), timing=timing,  # type: ignore[arg-type]
+                   activity_id=activity, onset_km=onset_km, onset_min=onset_min,
+                   flags=tuple(dict.fromkeys(norm)), note=note or "")
+
+
 def cmd_symptom_add(args: argparse.Namespace) -> int:
     """``evenstride symptom add …``"""
 
     def run(args: argparse.Namespace) -> int:
-        import re
-
-        from evenstride.clinical.assess import RED_FLAGS, normalise_flag
-        from evenstride.clinical.models import Symptom
+        from evenstride.clinical.assess import RED_FLAGS
         from evenstride.store import open_store
         from evenstride.store._clinical import add_symptom
 
-        if not 0 <= args.severity <= 10:
-            raise UserInputError(f"--severity must be 0–10 (got {args.severity})")
-        region = args.region.strip().lower().replace(" ", "_").replace("-", "_")
-        if not re.fullmatch(r"[a-z][a-z0-9_]{0,40}", region):
-            raise UserInputError(f"--region must be a short name like knee_lateral (got "
-                                 f"{args.region!r})")
-        for name, v in (("--onset-km", args.onset_km), ("--onset-min", args.onset_min)):
-            if v is not None and not 0 <= v <= 1000:
-                raise UserInputError(f"{name} must be 0–1000 (got {v:g})")
-        flags = []
-        for f in args.flag:
-            try:
-                flags.append(normalise_flag(f))
-            except KeyError:
-                known = ", ".join(k for k in RED_FLAGS if k != "rising")
-                raise UserInputError(f"unknown --flag {f!r}: use {known}") from None
-        if "rising" in flags:
-            raise UserInputError("'rising' is derived from your logs; log each session instead")
-        sym = Symptom(when=_date(args.date), side=args.side, region=region, kind=args.kind,
-                      severity=args.severity, timing=args.timing, activity_id=args.activity,
-                      onset_km=args.onset_km, onset_min=args.onset_min,
-                      flags=tuple(dict.fromkeys(flags)), note=args.note or "")
         with open_store(_db(args)) as store:
             aid = _athlete_id(store, args, create=True)
-            if args.activity is not None and args.activity not in {
-                    a.id for a in store.activities(aid)}:
-                raise UserInputError(f"no run {args.activity} for {args.athlete!r} "
-                                     "(see 'evenstride activities')")
+            sym = validate_symptom(store, aid, side=args.side, region=args.region,
+                                   kind=args.kind, severity=args.severity, timing=args.timing,
+                                   activity=args.activity, onset_km=args.onset_km,
+                                   onset_min=args.onset_min, flags=args.flag, when=args.date,
+                                   note=args.note or "")
             add_symptom(store, aid, sym)
         if getattr(args, "json", False):
             _print_json({"schema": "evenstride.symptom/1", "athlete": args.athlete,
@@ -415,8 +488,8 @@ def cmd_symptom_add(args: argparse.Namespace) -> int:
         else:
             print(f"symptom {sym.kind} {sym.severity}/10 at {sym.side} {sym.region} on "
                   f"{sym.when.isoformat()}")
-        if flags:
-            print(f"red flag ({', '.join(RED_FLAGS[f] for f in flags)}): stop loading this "
+        if sym.flags:
+            print(f"red flag ({', '.join(RED_FLAGS[f] for f in sym.flags)}): stop loading this "
                   "area and see a clinician experienced with runners", file=sys.stderr)
         return EXIT_OK
 

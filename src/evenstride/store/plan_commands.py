@@ -38,8 +38,8 @@ from evenstride.store.cli_commands import (
     _store_options,
 )
 
-__all__ = ["PLAN_COMMANDS", "add_plan_parsers", "cmd_log", "cmd_plan", "cmd_retest",
-           "history_findings"]
+__all__ = ["PLAN_COMMANDS", "active_program", "add_plan_parsers", "cmd_log", "cmd_plan",
+           "cmd_retest", "history_findings", "log_session", "make_plan"]
 
 #: Top-level commands added by :func:`add_plan_parsers`.
 PLAN_COMMANDS = ("plan", "log", "retest")
@@ -226,30 +226,76 @@ def _write(path: str, what: str, writer: Any) -> None:
                              path=path) from None
 
 
+# --- shared by the CLI and the web app ---------------------------------------------------------
+def make_plan(args: argparse.Namespace) -> tuple[int, Any, list[Any], str]:
+    """Prescribe a program for ``args.athlete`` from their findings and store it as the active
+    plan. ``args`` carries ``db``, ``athlete``, ``start``, ``weeks``, ``sessions_per_week``,
+    ``extra_weaker_side_pct``, ``level`` and ``retest_every``. Returns (plan id, program,
+    findings, where the findings came from)."""
+    from evenstride.clinical.prescribe import prescribe
+    from evenstride.store._plans import save_plan
+
+    start = _date(args.start, "--start")
+    with _open_existing(args) as store:
+        aid = _athlete_id(store, args)
+    findings, source = _findings(args, aid)
+    try:
+        program = prescribe(findings, start=start, weeks=args.weeks,
+                            sessions_per_week=args.sessions_per_week,
+                            extra_weaker_side_pct=args.extra_weaker_side_pct,
+                            level=args.level, retest_every_weeks=args.retest_every)
+    except ValueError as exc:
+        raise UserInputError(str(exc)) from None
+    with _open_existing(args) as store:
+        plan_id = save_plan(store, aid, program.to_dict())
+    return plan_id, program, findings, source
+
+
+def log_session(args: argparse.Namespace) -> tuple[int, Any, list[Any], Any]:
+    """Validate and store one session log of the active plan (``args``: ``db``, ``athlete``,
+    ``date``, ``done``, ``rpe``, ``pain_during``, ``pain_next_morning``, ``note``). Returns
+    (plan id, the log, all logs, the next-step decision)."""
+    from evenstride.clinical.prescribe import SessionLog, next_step
+    from evenstride.store._plans import add_session_log, session_logs
+
+    when = _date(args.date, "--date")
+    rpe = _score(args.rpe, "RPE")
+    during = _score(args.pain_during, "pain during")
+    morning = _score(args.pain_next_morning, "pain next morning")
+    if not args.done and any(v is not None for v in (rpe, during, morning)):
+        raise UserInputError("a skipped session has no RPE or pain scores")
+    log = SessionLog(when, bool(args.done), rpe, during, morning, args.note or "")
+    with _open_existing(args) as store:
+        aid = _athlete_id(store, args)
+        plan_id, program = _active(store, aid, args)
+        add_session_log(store, plan_id, log)
+        logs = session_logs(store, plan_id)
+    return plan_id, log, logs, next_step(program, logs)
+
+
+def active_program(args: argparse.Namespace) -> tuple[int, Any, list[Any], list[Any]] | None:
+    """The active plan of ``args.athlete``: (plan id, program, session logs, retests), or
+    ``None`` when there is none."""
+    from evenstride.store._plans import active_plan, retests, session_logs
+
+    with _open_existing(args) as store:
+        aid = _athlete_id(store, args)
+        if active_plan(store, aid) is None:
+            return None
+        plan_id, program = _active(store, aid, args)
+        return plan_id, program, session_logs(store, plan_id), retests(store, plan_id)
+
+
 # --- commands ----------------------------------------------------------------------------------
 def cmd_plan(args: argparse.Namespace) -> int:
     """``evenstride plan``: prescribe and store a program."""
 
     def run(args: argparse.Namespace) -> int:
         from evenstride.clinical.ics import write_ics
-        from evenstride.clinical.prescribe import prescribe
         from evenstride.report.handout import write_handout
-        from evenstride.store._plans import save_plan
 
-        start = _date(args.start, "--start")
-        with _open_existing(args) as store:
-            aid = _athlete_id(store, args)
-        findings, source = _findings(args, aid)
-        try:
-            program = prescribe(findings, start=start, weeks=args.weeks,
-                                sessions_per_week=args.sessions_per_week,
-                                extra_weaker_side_pct=args.extra_weaker_side_pct,
-                                level=args.level, retest_every_weeks=args.retest_every)
-        except ValueError as exc:
-            raise UserInputError(str(exc)) from None
+        plan_id, program, findings, source = make_plan(args)
         doc = program.to_dict()
-        with _open_existing(args) as store:
-            plan_id = save_plan(store, aid, doc)
         if args.html:
             _write(args.html, "handout",
                    lambda p: write_handout(program, p, athlete=args.athlete))
@@ -289,26 +335,13 @@ def cmd_log(args: argparse.Namespace) -> int:
     """``evenstride log``: log one session of the active plan and show the next step."""
 
     def run(args: argparse.Namespace) -> int:
-        from evenstride.clinical.prescribe import SessionLog, next_step
-        from evenstride.store._plans import add_session_log, session_logs
-
-        when = _date(args.date, "--date")
-        rpe = _score(args.rpe, "RPE")
-        during = _score(args.pain_during, "pain during")
-        morning = _score(args.pain_next_morning, "pain next morning")
-        if not args.done and any(v is not None for v in (rpe, during, morning)):
-            raise UserInputError("a skipped session has no RPE or pain scores")
-        log = SessionLog(when, bool(args.done), rpe, during, morning, args.note or "")
-        with _open_existing(args) as store:
-            aid = _athlete_id(store, args)
-            plan_id, program = _active(store, aid, args)
-            add_session_log(store, plan_id, log)
-            logs = session_logs(store, plan_id)
-        decision = next_step(program, logs)
+        plan_id, log, logs, decision = log_session(args)
+        when = log.date
         if args.json:
             _print_json({"plan_id": plan_id, "logged": {
-                "date": when.isoformat(), "done": log.done, "rpe": rpe, "pain_during": during,
-                "pain_next_morning": morning, "note": log.note},
+                "date": when.isoformat(), "done": log.done, "rpe": log.rpe,
+                "pain_during": log.pain_during, "pain_next_morning": log.pain_next_morning,
+                "note": log.note},
                 "n_logs": len(logs), "next_step": decision.to_dict()})
             return EXIT_OK
         adh = ("–" if decision.adherence_pct is None else f"{decision.adherence_pct:.0f} %")

@@ -1,0 +1,759 @@
+# SPDX-License-Identifier: MIT
+"""The local web app: Flask routes over the store and the same functions as the CLI.
+
+Input: an evenstride store (SQLite). Output: pages for coaches and physical therapists.
+
+Nothing here analyses anything: uploads go through :func:`evenstride.importer.import_paths`
+(the ``import`` rules), run pages are :func:`evenstride.report.render_report` of the stored
+recording, the athlete's history page is :func:`evenstride.report.render_history_report`, forms
+are validated by the CLI's own validators (:mod:`evenstride.store.clinical_commands`,
+:mod:`evenstride.store.plan_commands`) and show their messages. Security rules are in
+:mod:`evenstride.web._security`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import tempfile
+import threading
+import warnings
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Flask,
+    Response,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from markupsafe import Markup, escape
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.utils import secure_filename
+
+import evenstride
+from evenstride.exceptions import EvenstrideWarning, UserInputError
+from evenstride.web._security import (
+    ACCESS_COOKIE,
+    CSP,
+    MAX_FILES_PER_UPLOAD,
+    MAX_UPLOAD_BYTES,
+    access_ok,
+    access_token,
+    csrf_ok,
+    host_allowed,
+    sniff_upload,
+)
+
+__all__ = ["create_app"]
+
+_HERE = Path(__file__).parent
+#: Rendered run pages kept in memory (re-rendering a run takes ~0.5 s).
+_RUN_CACHE_SIZE = 16
+_UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+#: Temporary upload files live in this folder next to the store (never outside it).
+UPLOAD_DIR_NAME = ".evenstride-uploads"
+
+
+class _RunCache:
+    """A small thread-safe LRU of rendered run pages, keyed by (activity id, imported at)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._d: OrderedDict[tuple[int, str], str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[int, str], make: Callable[[], str]) -> str:
+        with self._lock:
+            if key in self._d:
+                self._d.move_to_end(key)
+                return self._d[key]
+        html = make()
+        with self._lock:
+            self._d[key] = html
+            while len(self._d) > self.size:
+                self._d.popitem(last=False)
+        return html
+
+
+def create_app(
+    db: str | os.PathLike[str],
+    *,
+    secret: str | None = None,
+    hosts: set[str] | None = None,
+    max_upload_bytes: int = MAX_UPLOAD_BYTES,
+) -> Flask:
+    """The web app over the store at ``db`` (created if missing).
+
+    Parameters
+    ----------
+    db
+        Path of the store.
+    secret
+        Access secret: when set, every request must prove it (sign-in form, cookie or
+        ``Authorization: Bearer``). Required by :func:`evenstride.web.serve` off loopback.
+    hosts
+        Host names the app answers to (``Host`` header, DNS-rebinding defence); default the
+        loopback names.
+    max_upload_bytes
+        Largest request body accepted (uploads).
+    """
+    from evenstride.store import open_store
+
+    db_path = Path(db).expanduser().absolute()
+    open_store(db_path).close()  # create and migrate now: a bad path fails at start, not later
+    app = Flask(__name__, template_folder=str(_HERE / "templates"),
+                static_folder=str(_HERE / "static"), static_url_path="/static")
+    app.config.update(
+        SECRET_KEY=secrets.token_bytes(32),
+        MAX_CONTENT_LENGTH=max_upload_bytes,
+        MAX_FORM_PARTS=MAX_FILES_PER_UPLOAD * 4 + 200,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        PROPAGATE_EXCEPTIONS=False,
+        TRAP_HTTP_EXCEPTIONS=False,
+        TEMPLATES_AUTO_RELOAD=False,
+        EVENSTRIDE_DB=db_path,
+        EVENSTRIDE_SECRET=secret or None,
+        EVENSTRIDE_HOSTS=set(hosts or {"127.0.0.1", "localhost", "::1"}),
+    )
+    app.jinja_env.autoescape = True
+    app.jinja_env.globals.update(version=evenstride.__version__, csrf_token=_csrf_token,
+                                 max_upload_mb=max_upload_bytes // (1024 * 1024))
+    app.extensions["evenstride_runs"] = _RunCache(_RUN_CACHE_SIZE)
+    _install_guards(app)
+    _install_errors(app)
+    _install_routes(app)
+    return app
+
+
+# ------------------------------------------------------------------------------ guards
+def _csrf_token() -> str:
+    tok = session.get("csrf")
+    if not tok:
+        tok = session["csrf"] = secrets.token_urlsafe(32)
+    return str(tok)
+
+
+def _install_guards(app: Flask) -> None:
+    @app.before_request
+    def guard() -> Any:
+        cfg = app.config
+        if not host_allowed(request.host, cfg["EVENSTRIDE_HOSTS"]):
+            return _error_page(400, "This address is not one the app is served under.")
+        if request.endpoint in ("static", "signin") and request.method == "GET":
+            return None
+        secret = cfg["EVENSTRIDE_SECRET"]
+        if request.endpoint not in ("signin", "signin_post") and not access_ok(
+                secret, authorization=request.headers.get("Authorization"),
+                cookie=request.cookies.get(ACCESS_COOKIE)):
+            if _wants_json():
+                return _json_error(401, "sign in first (access secret)")
+            return redirect(url_for("signin", next=request.full_path
+                                    if request.method == "GET" else "/"))
+        if request.method in _UNSAFE_METHODS:
+            origin = request.headers.get("Origin")
+            if origin and origin != "null" and origin.rstrip("/") != request.host_url.rstrip("/"):
+                return _refuse(403, "The request came from another site and was refused.")
+            given = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token")
+            if not csrf_ok(session.get("csrf"), given):
+                return _refuse(400, "The form expired or came from another page: reload the "
+                                    "page and try again.")
+        return None
+
+    @app.after_request
+    def headers(resp: Response) -> Response:
+        resp.headers["Content-Security-Policy"] = CSP
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        resp.headers["X-Frame-Options"] = "DENY"
+        resp.headers["Referrer-Policy"] = "no-referrer"
+        resp.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        if request.endpoint != "static":
+            resp.headers.setdefault("Cache-Control", "no-store")
+        return resp
+
+    @app.teardown_appcontext
+    def close_store(_exc: BaseException | None) -> None:
+        st = g.pop("store", None)
+        if st is not None:
+            st.close()
+
+
+def _wants_json() -> bool:
+    return (request.headers.get("X-Requested-With") == "fetch"
+            or request.accept_mimetypes.best == "application/json")
+
+
+def _json_error(code: int, message: str) -> Response:
+    resp = jsonify({"error": message})
+    resp.status_code = code
+    return resp
+
+
+def _refuse(code: int, message: str) -> Response:
+    return _json_error(code, message) if _wants_json() else _error_page(code, message)
+
+
+def _error_page(code: int, message: str) -> Response:
+    resp = Response(render_template("error.html.j2", code=code, message=message), status=code)
+    return resp
+
+
+def _install_errors(app: Flask) -> None:
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(_e: Exception) -> Response:
+        mb = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return _refuse(413, f"The upload is larger than {mb} MB. Import very large exports "
+                            "with 'evenstride import' in a terminal.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(e: HTTPException) -> Response:
+        code = e.code or 500
+        text = {404: "There is no such page (or it was removed).",
+                405: "That action is not available here."}.get(code, e.description or e.name)
+        return _refuse(code, str(text))
+
+    @app.errorhandler(UserInputError)
+    def user_error(e: UserInputError) -> Response:
+        return _refuse(400, str(e))
+
+    @app.errorhandler(Exception)
+    def internal(e: Exception) -> Response:  # never a stack trace in a page
+        app.logger.exception("unexpected error")
+        return _refuse(500, "Something went wrong on our side; nothing was changed. The "
+                            "terminal running 'evenstride serve' shows the details.")
+
+
+# ------------------------------------------------------------------------------ helpers
+def _store() -> Any:
+    if "store" not in g:
+        from flask import current_app
+
+        from evenstride.store import open_store
+
+        g.store = open_store(current_app.config["EVENSTRIDE_DB"])
+    return g.store
+
+
+def _athlete(aid: int) -> Any:
+    try:
+        return _store().athlete_by_id(aid)
+    except KeyError:
+        abort(404)
+
+
+def _args(athlete: Any, **kw: Any) -> argparse.Namespace:
+    """What the CLI's shared functions expect: the store path and the athlete name."""
+    from flask import current_app
+
+    return argparse.Namespace(db=str(current_app.config["EVENSTRIDE_DB"]), athlete=athlete.name,
+                              **kw)
+
+
+def _num(name: str, *, integer: bool = False, required: bool = False) -> Any:
+    """A form field as a number (``None`` when blank), with the CLI's kind of message."""
+    raw = (request.form.get(name) or "").strip()
+    if not raw:
+        if required:
+            raise UserInputError(f"{name.replace('_', ' ')} is required")
+        return None
+    try:
+        return int(raw) if integer else float(raw)
+    except ValueError:
+        kind = "a whole number" if integer else "a number"
+        raise UserInputError(f"{name.replace('_', ' ')} must be {kind} (got {raw!r})") from None
+
+
+def _text(name: str, limit: int = 500) -> str:
+    v = (request.form.get(name) or "").strip()
+    if len(v) > limit:
+        raise UserInputError(f"{name.replace('_', ' ')} is longer than {limit} characters")
+    return v
+
+
+def _nav(athlete: Any | None, active: str = "") -> Markup:
+    """The app's navigation bar, put at the top of the report pages."""
+    return Markup(render_template("_nav.html.j2", athlete=athlete, active=active))
+
+
+def _app_head() -> Markup:
+    return Markup(f'<link rel="stylesheet" href="{escape(url_for("static", filename="app.css"))}">')
+
+
+def _plotly_src() -> str:
+    return url_for("plotly_js")
+
+
+def _form_errors(fn: Callable[[], Any], back: str) -> Any:
+    """Run a form action: a user error is shown as a message on the page it came from."""
+    try:
+        return fn()
+    except UserInputError as exc:
+        flash(str(exc), "error")
+        return redirect(back)
+
+
+# ------------------------------------------------------------------------------ routes
+def _install_routes(app: Flask) -> None:
+    from evenstride.store._clinical import load_profile
+
+    @app.get("/signin")
+    def signin() -> Any:
+        return render_template("signin.html.j2", next=request.args.get("next") or "/")
+
+    @app.post("/signin")
+    def signin_post() -> Any:
+        secret = app.config["EVENSTRIDE_SECRET"]
+        nxt = request.form.get("next") or "/"
+        if not nxt.startswith("/") or nxt.startswith("//"):
+            nxt = "/"
+        if not secret:
+            return redirect(nxt)
+        given = request.form.get("secret") or ""
+        if not access_ok(secret, authorization=f"Bearer {given}", cookie=None):
+            return _error_page(403, "That access secret is not right.")
+        resp = redirect(nxt)
+        resp.set_cookie(ACCESS_COOKIE, access_token(secret), httponly=True, samesite="Strict")
+        return resp
+
+    @app.get("/static/plotly.min.js")
+    def plotly_js() -> Response:
+        from evenstride.report.html import _plotly_js
+
+        resp = Response(str(_plotly_js()), mimetype="text/javascript")
+        resp.headers["Cache-Control"] = "public, max-age=86400"
+        return resp
+
+    @app.get("/")
+    def index() -> Any:
+        st = _store()
+        rows = []
+        for a in st.list_athletes():
+            acts = st.activities(a.id)
+            rows.append({"a": a, "n": len(acts),
+                         "last": acts[-1].start_time if acts else None,
+                         "km": sum((x.distance_m or 0.0) for x in acts) / 1000.0})
+        return render_template("index.html.j2", athletes=rows)
+
+    @app.post("/athletes")
+    def athlete_create() -> Any:
+        def run() -> Any:
+            name = _text("name", 100)
+            if not name:
+                raise UserInputError("the athlete's name is empty")
+            st = _store()
+            if name in {a.name for a in st.list_athletes()}:
+                raise UserInputError(f"there is already an athlete named {name!r}")
+            a = st.athlete(name)
+            flash(f"Athlete {name} created. Upload their runs below.", "ok")
+            return redirect(url_for("athlete_page", aid=a.id))
+
+        return _form_errors(run, url_for("index"))
+
+    @app.get("/a/<int:aid>")
+    def athlete_page(aid: int) -> Any:
+        from evenstride.clinical.assess import lsi_results
+        from evenstride.store._clinical import symptoms, tests
+        from evenstride.store.cli_commands import shoe_table
+
+        a = _athlete(aid)
+        st = _store()
+        prof = load_profile(st, aid)
+        acts = list(reversed(st.activities(aid)))
+        ts = tests(st, aid)
+        return render_template(
+            "athlete.html.j2", athlete=a, profile=prof, activities=acts,
+            lsis=lsi_results(ts, prof), symptoms=list(reversed(symptoms(st, aid)))[:10],
+            shoes=shoe_table(st, aid), rpes=st.session_rpes(aid), nav=_nav(a, "overview"))
+
+    @app.get("/a/<int:aid>/edit")
+    def athlete_edit(aid: int) -> Any:
+        from evenstride.store import SHOE_TYPES
+        from evenstride.store.cli_commands import shoe_table
+
+        a = _athlete(aid)
+        st = _store()
+        return render_template("athlete_edit.html.j2", athlete=a, profile=load_profile(st, aid),
+                               shoes=shoe_table(st, aid), shoe_types=SHOE_TYPES,
+                               nav=_nav(a, "edit"), this_year=date.today().year)
+
+    @app.post("/a/<int:aid>/edit")
+    def athlete_save(aid: int) -> Any:
+        from evenstride.store._clinical import save_profile
+        from evenstride.store.clinical_commands import build_profile
+
+        a = _athlete(aid)
+
+        def run() -> Any:
+            st = _store()
+            name = _text("name", 100)
+            injuries = []
+            for i in range(int(request.form.get("n_injuries") or 0)):
+                side = _text(f"inj_side_{i}", 10)
+                region = _text(f"inj_region_{i}", 40).replace(":", " ")
+                kind = _text(f"inj_kind_{i}", 10)
+                desc = _text(f"inj_desc_{i}", 200).replace(":", " ")
+                year = _text(f"inj_year_{i}", 4)
+                if not region and not desc:
+                    continue
+                if not region or not desc:
+                    raise UserInputError(f"injury {i + 1}: give both the region and a "
+                                         "description (or clear both)")
+                injuries.append(f"{side}:{region}:{kind}:{desc}" + (f":{year}" if year else ""))
+            legs = [f"{s}={v}" for s in ("left", "right")
+                    if (v := _text(f"leg_{s}", 10))]
+            prof = build_profile(
+                load_profile(st, aid), name or a.name,
+                dominant=_text("dominant", 10) or None, injuries=injuries,
+                sports=[x for x in _text("sports", 300).split(",")],
+                habits=[x for x in _text("habits", 300).split(",")],
+                mass_kg=_num("mass_kg"), leg_length_cm=legs or None,
+                road_side=_text("road_side", 10) or None)
+            if name and name != a.name:
+                try:
+                    st.rename_athlete(aid, name)
+                except ValueError as exc:
+                    raise UserInputError(str(exc)) from None
+            save_profile(st, aid, prof)
+            flash("Profile saved.", "ok")
+            return redirect(url_for("athlete_page", aid=aid))
+
+        return _form_errors(run, url_for("athlete_edit", aid=aid))
+
+    @app.post("/a/<int:aid>/shoes")
+    def shoe_save(aid: int) -> Any:
+        from evenstride.store.cli_commands import _check_shoe_args
+
+        _athlete(aid)
+
+        def run() -> Any:
+            ns = argparse.Namespace(name=_text("shoe_name", 100),
+                                    shoe_type=_text("shoe_type", 20) or None,
+                                    drop_mm=_num("drop_mm"), retire_km=_num("retire_km"))
+            _check_shoe_args(ns)
+            retired = request.form.get("retired") == "on"
+            _store().set_shoe(aid, ns.name, type=ns.shoe_type, drop_mm=ns.drop_mm,
+                              retire_km=ns.retire_km, retired=retired)
+            flash(f"Shoe {ns.name} saved.", "ok")
+            return redirect(url_for("athlete_edit", aid=aid) + "#shoes")
+
+        return _form_errors(run, url_for("athlete_edit", aid=aid) + "#shoes")
+
+    @app.post("/a/<int:aid>/upload")
+    def upload(aid: int) -> Any:
+        a = _athlete(aid)
+        files = request.files.getlist("files")
+        if not files or all(not f.filename for f in files):
+            return _refuse(400, "No file was chosen.")
+        if len(files) > MAX_FILES_PER_UPLOAD:
+            return _refuse(400, f"At most {MAX_FILES_PER_UPLOAD} files per upload.")
+        items = _import_uploads(app, a, files)
+        n_new = sum(1 for it in items if it["status"] == "new")
+        if _wants_json():
+            return jsonify({"items": items, "new": n_new})
+        for it in items:
+            flash(f"{it['source']}: {it['status']} — {it['reason']}",
+                  "error" if it["status"] == "failed" else "ok")
+        return redirect(url_for("athlete_page", aid=aid))
+
+    @app.get("/runs/<int:rid>")
+    def run_page(rid: int) -> Any:
+        from evenstride.pipeline import analyze
+        from evenstride.report import render_report
+
+        st = _store()
+        try:
+            row = st.activity(rid)
+        except KeyError:
+            abort(404)
+        a = st.athlete_by_id(row.athlete_id)
+
+        def make() -> str:
+            act = st.load_activity(rid)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", EvenstrideWarning)
+                res = analyze(act)
+            return render_report(res, plotly_src=_plotly_src(), app_head=_app_head(),
+                                 app_nav=_nav(a, "runs"))
+
+        cache = app.extensions["evenstride_runs"]
+        html = cache.get((rid, row.imported_at), make)
+        return Response(html, mimetype="text/html")
+
+    @app.get("/a/<int:aid>/history")
+    def history_page(aid: int) -> Any:
+        from evenstride.cli import _load_history
+        from evenstride.report import render_history_report
+
+        a = _athlete(aid)
+        if not _store().activities(aid):
+            return render_template("empty.html.j2", athlete=a, nav=_nav(a, "history"),
+                                   what="History and load",
+                                   text="No runs yet: upload activity files first.")
+        hist, docs = _load_history(_args(a))
+        links = {i: url_for("run_page", rid=i) for i in docs}
+        html = render_history_report(hist, run_links=links, athlete=a.name,
+                                     plotly_src=_plotly_src(), app_head=_app_head(),
+                                     app_nav=_nav(a, "history"))
+        return Response(html, mimetype="text/html")
+
+    @app.get("/a/<int:aid>/clinical")
+    def clinical_page(aid: int) -> Any:
+        from evenstride.clinical.assess import RED_FLAGS, agonist_antagonist, lsi_results
+        from evenstride.clinical.protocols import PROTOCOLS
+        from evenstride.store._clinical import symptoms, tests
+
+        a = _athlete(aid)
+        st = _store()
+        prof = load_profile(st, aid)
+        ts = tests(st, aid)
+        return render_template(
+            "clinical.html.j2", athlete=a, profile=prof, tests=list(reversed(ts)),
+            lsis=lsi_results(ts, prof), ratios=agonist_antagonist(ts, prof),
+            symptoms=list(reversed(symptoms(st, aid))), protocols=PROTOCOLS,
+            activities=list(reversed(st.activities(aid)))[:30], today=date.today().isoformat(),
+            red_flags={k: v for k, v in RED_FLAGS.items() if k != "rising"},
+            nav=_nav(a, "clinical"))
+
+    @app.post("/a/<int:aid>/tests")
+    def test_add(aid: int) -> Any:
+        from evenstride.store._clinical import add_test
+        from evenstride.store.clinical_commands import validate_test
+
+        a = _athlete(aid)
+
+        def run() -> Any:
+            extra = {}
+            for k in ("lever_arm_m", "body_mass_kg", "limb_length_cm", "quality"):
+                v = _num(k)
+                if v is not None:
+                    extra[k] = v
+            st = _store()
+            res = validate_test(st, aid, _text("protocol", 40), _text("side", 10),
+                                _num("value", required=True), extra=extra,
+                                when=_text("date", 10) or None, note=_text("note"))
+            add_test(st, aid, res)
+            flash(f"Test saved: {res.protocol} {res.side} {res.value:g} {res.unit}.", "ok")
+            return redirect(url_for("clinical_page", aid=a.id) + "#tests")
+
+        return _form_errors(run, url_for("clinical_page", aid=aid) + "#add-test")
+
+    @app.post("/a/<int:aid>/symptoms")
+    def symptom_add(aid: int) -> Any:
+        from evenstride.clinical.assess import RED_FLAGS
+        from evenstride.store._clinical import add_symptom
+        from evenstride.store.clinical_commands import validate_symptom
+
+        a = _athlete(aid)
+
+        def run() -> Any:
+            st = _store()
+            onset_km, onset_min = _num("onset_km"), _num("onset_min")
+            sym = validate_symptom(
+                st, aid, side=_text("side", 10), region=_text("region", 60),
+                kind=_text("kind", 20), severity=_num("severity", integer=True, required=True),
+                timing=_text("timing", 20), activity=_num("activity", integer=True),
+                onset_km=onset_km, onset_min=onset_min,
+                flags=request.form.getlist("flag"), when=_text("date", 10) or None,
+                note=_text("note"))
+            add_symptom(st, aid, sym)
+            flash(f"Symptom saved: {sym.kind} {sym.severity}/10 at {sym.side} {sym.region}.",
+                  "ok")
+            if sym.flags:
+                flash(f"Red flag ({', '.join(RED_FLAGS[f] for f in sym.flags)}): stop loading "
+                      "this area and see a clinician experienced with runners.", "error")
+            return redirect(url_for("clinical_page", aid=a.id) + "#symptoms")
+
+        return _form_errors(run, url_for("clinical_page", aid=aid) + "#add-symptom")
+
+    @app.get("/a/<int:aid>/plan")
+    def plan_page(aid: int) -> Any:
+        from evenstride.clinical.prescribe import adherence, next_step
+        from evenstride.report.handout import _phases
+        from evenstride.store.plan_commands import active_program
+
+        a = _athlete(aid)
+        found = active_program(_args(a))
+        ctx: dict[str, Any] = {"athlete": a, "nav": _nav(a, "plan"),
+                               "today": date.today().isoformat()}
+        if found is not None:
+            plan_id, program, logs, rts = found
+            today = date.today()
+            ctx.update(
+                plan_id=plan_id, program=program, phases=_phases(program), logs=logs,
+                decision=next_step(program, logs) if logs else None,
+                adherence=adherence(program, logs),
+                retests=[{"date": d, "status": "done" if any(r.when >= d for r in rts)
+                          else ("due" if d <= today else "upcoming")}
+                         for d in program.retests],
+                recorded=rts,
+                measures=sorted({f.get("retest") for f in program.findings
+                                 if f.get("retest")}),
+            )
+        return render_template("plan.html.j2", **ctx)
+
+    @app.post("/a/<int:aid>/plan")
+    def plan_create(aid: int) -> Any:
+        from evenstride.store.plan_commands import make_plan
+
+        a = _athlete(aid)
+
+        def run() -> Any:
+            weeks = _num("weeks", integer=True) or 10
+            spw = _num("sessions_per_week", integer=True) or 2
+            plan_id, _program, findings, source = make_plan(_args(
+                a, start=_text("start", 10) or None, weeks=weeks, sessions_per_week=spw,
+                extra_weaker_side_pct=_num("extra_weaker_side_pct") or 0.0,
+                level=_num("level", integer=True), retest_every=4))
+            flash(f"Plan {plan_id} prescribed from {len(findings)} findings ({source}).", "ok")
+            return redirect(url_for("plan_page", aid=aid))
+
+        return _form_errors(run, url_for("plan_page", aid=aid))
+
+    @app.post("/a/<int:aid>/plan/log")
+    def plan_log(aid: int) -> Any:
+        from evenstride.store.plan_commands import log_session
+
+        a = _athlete(aid)
+
+        def run() -> Any:
+            done = request.form.get("done") == "done"
+            _pid, log, _logs, decision = log_session(_args(
+                a, date=_text("date", 10) or None, done=done, rpe=_num("rpe"),
+                pain_during=_num("pain_during"), pain_next_morning=_num("pain_next_morning"),
+                note=_text("note")))
+            flash(f"Session on {log.date.isoformat()} logged. Next step: "
+                  f"{decision.action} — {decision.reason}", "ok")
+            return redirect(url_for("plan_page", aid=aid) + "#log")
+
+        return _form_errors(run, url_for("plan_page", aid=aid) + "#log")
+
+    @app.post("/a/<int:aid>/plan/retest")
+    def plan_retest(aid: int) -> Any:
+        from evenstride.store.plan_commands import cmd_retest
+
+        a = _athlete(aid)
+
+        def run() -> Any:
+            measure = _text("measure", 80)
+            after, mdc = _num("after", required=True), _num("mdc", required=True)
+            if not measure:
+                raise UserInputError("choose the measure that was retested")
+            ns = _args(a, date=_text("date", 10) or None, before=[],
+                       record=[(measure, str(after), str(mdc))], from_history=False,
+                       json=True)
+            code, out = _quiet(cmd_retest, ns)
+            if code != 0:
+                raise UserInputError(out or "the retest could not be recorded")
+            flash(f"Retest of {measure} recorded.", "ok")
+            return redirect(url_for("plan_page", aid=aid) + "#retests")
+
+        return _form_errors(run, url_for("plan_page", aid=aid) + "#retests")
+
+    @app.get("/a/<int:aid>/plan/print")
+    def plan_print(aid: int) -> Any:
+        from evenstride.report.handout import render_handout
+        from evenstride.store.plan_commands import active_program
+
+        a = _athlete(aid)
+        found = active_program(_args(a))
+        if found is None:
+            abort(404)
+        return Response(render_handout(found[1], athlete=a.name), mimetype="text/html")
+
+    @app.get("/a/<int:aid>/plan.ics")
+    def plan_ics(aid: int) -> Any:
+        from evenstride.clinical.ics import program_to_ics
+        from evenstride.store.plan_commands import active_program
+
+        a = _athlete(aid)
+        found = active_program(_args(a))
+        if found is None:
+            abort(404)
+        text = program_to_ics(found[1], athlete=a.name)
+        fname = secure_filename(f"evenstride-plan-{a.name}.ics") or "evenstride-plan.ics"
+        return Response(text, mimetype="text/calendar",
+                        headers={"Content-Disposition": f'attachment; filename="{fname}"'})
+
+    @app.post("/runs/<int:rid>/rpe")
+    def run_rpe(rid: int) -> Any:
+        from evenstride.store import RPE_RANGE
+
+        st = _store()
+        try:
+            row = st.activity(rid)
+        except KeyError:
+            abort(404)
+
+        def run() -> Any:
+            rpe = _num("rpe", required=True)
+            if not (RPE_RANGE[0] <= rpe <= RPE_RANGE[1]):
+                raise UserInputError(f"RPE must be 0–10 on the CR-10 scale (got {rpe:g})")
+            st.set_session_rpe(rid, rpe, _text("note") or None)
+            flash(f"Session RPE {rpe:g} saved.", "ok")
+            return redirect(url_for("athlete_page", aid=row.athlete_id) + "#runs")
+
+        return _form_errors(run, url_for("athlete_page", aid=row.athlete_id) + "#runs")
+
+
+def _quiet(cmd: Callable[[argparse.Namespace], int], ns: argparse.Namespace) -> tuple[int, str]:
+    """Run a CLI command function, capturing its output (its error line on failure)."""
+    import contextlib
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cmd(ns)
+    msg = err.getvalue().strip().removeprefix("evenstride: ")
+    return code, msg
+
+
+def _import_uploads(app: Flask, athlete: Any, files: list[Any]) -> list[dict[str, Any]]:
+    """Save uploads inside the store's folder, import them with the CLI's rules, delete them."""
+    from evenstride.importer import import_paths
+
+    db: Path = app.config["EVENSTRIDE_DB"]
+    root = db.parent / UPLOAD_DIR_NAME
+    root.mkdir(parents=True, exist_ok=True)
+    items: list[dict[str, Any]] = []
+    work = Path(tempfile.mkdtemp(prefix="upload-", dir=root))
+    try:
+        paths: list[str] = []
+        names: dict[str, str] = {}
+        for i, f in enumerate(files):
+            shown = (f.filename or f"file {i + 1}").replace("\\", "/").rsplit("/", 1)[-1][:200]
+            head = f.stream.read(512)
+            f.stream.seek(0)
+            kind = sniff_upload(head)
+            if kind is None:
+                items.append({"source": shown, "status": "failed", "activity_id": None,
+                              "reason": "not an activity file or export archive (FIT, TCX, "
+                                        "GPX, .gz or .zip by content)"})
+                continue
+            target = work / f"{i:03d}-{secure_filename(shown) or 'upload'}"
+            if kind == "zip" and target.suffix.lower() != ".zip":
+                target = target.with_name(target.name + ".zip")
+            f.save(target)
+            paths.append(str(target))
+            names[str(target)] = shown
+        if paths:
+            report = import_paths(paths, _store(), athlete=athlete.name, jobs=1,
+                                  db_label=db.name, tmp_root=root, display_names=names)
+            for it in report.items:
+                items.append({"source": it.source, "status": it.status, "reason": it.reason,
+                              "activity_id": it.activity_id})
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return items

@@ -1,0 +1,96 @@
+// Drag-and-drop upload: files are sent one at a time, each with its own progress bar and result.
+(function () {
+  "use strict";
+  var zone = document.getElementById("drop");
+  if (!zone) { return; }
+  var input = document.getElementById("files");
+  var list = document.getElementById("results");
+  var url = zone.getAttribute("data-url");
+  var token = zone.getAttribute("data-csrf");
+  var maxBytes = parseInt(zone.getAttribute("data-max-bytes"), 10);
+  var queue = [];
+  var busy = false;
+  var added = 0;
+
+  function row(name) {
+    var li = document.createElement("li");
+    var n = document.createElement("span"); n.className = "name"; n.textContent = name;
+    var bar = document.createElement("progress"); bar.max = 100; bar.value = 0;
+    var st = document.createElement("span"); st.className = "status muted"; st.textContent = "waiting";
+    li.appendChild(n); li.appendChild(bar); li.appendChild(st);
+    list.appendChild(li);
+    return {li: li, bar: bar, st: st};
+  }
+
+  function show(r, status, text) {
+    r.bar.remove();
+    r.st.className = "status chip " + (status === "new" ? "good" : status === "failed" ? "bad" : "");
+    r.st.textContent = status;
+    var why = document.createElement("span"); why.className = "muted small"; why.textContent = text || "";
+    r.li.appendChild(why);
+  }
+
+  function next() {
+    if (busy) { return; }
+    var job = queue.shift();
+    if (!job) {
+      if (added > 0) {
+        var p = document.getElementById("after-upload");
+        if (p) { p.hidden = false; }
+      }
+      return;
+    }
+    busy = true;
+    if (job.file.size > maxBytes) {
+      show(job.r, "failed", "larger than the upload limit");
+      busy = false; next(); return;
+    }
+    var fd = new FormData();
+    fd.append("files", job.file, job.file.name);
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", url);
+    xhr.setRequestHeader("X-CSRF-Token", token);
+    xhr.setRequestHeader("X-Requested-With", "fetch");
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.upload.onprogress = function (e) {
+      if (e.lengthComputable) { job.r.bar.value = Math.round(90 * e.loaded / e.total); }
+      job.r.st.textContent = "uploading";
+    };
+    xhr.upload.onload = function () { job.r.st.textContent = "analysing"; job.r.bar.removeAttribute("value"); };
+    xhr.onload = function () {
+      var data = null;
+      try { data = JSON.parse(xhr.responseText); } catch (err) { data = null; }
+      if (xhr.status === 200 && data && data.items) {
+        data.items.forEach(function (it, i) {
+          var r = i === 0 ? job.r : row(it.source);
+          if (i > 0) { r.bar.value = 100; }
+          show(r, it.status, it.reason);
+          if (it.status === "new") { added += 1; }
+        });
+      } else {
+        show(job.r, "failed", (data && data.error) || ("the server answered " + xhr.status));
+      }
+      busy = false; next();
+    };
+    xhr.onerror = function () { show(job.r, "failed", "the upload was interrupted"); busy = false; next(); };
+    xhr.send(fd);
+  }
+
+  function add(files) {
+    for (var i = 0; i < files.length; i++) {
+      queue.push({file: files[i], r: row(files[i].name)});
+    }
+    next();
+  }
+
+  input.addEventListener("change", function () { add(input.files); input.value = ""; });
+  ["dragenter", "dragover"].forEach(function (ev) {
+    zone.addEventListener(ev, function (e) { e.preventDefault(); zone.classList.add("over"); });
+  });
+  ["dragleave", "drop"].forEach(function (ev) {
+    zone.addEventListener(ev, function (e) { e.preventDefault(); zone.classList.remove("over"); });
+  });
+  zone.addEventListener("drop", function (e) { if (e.dataTransfer) { add(e.dataTransfer.files); } });
+  var fallback = document.getElementById("upload-submit");
+  if (fallback) { fallback.hidden = true; }
+})();
