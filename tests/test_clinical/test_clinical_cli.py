@@ -137,3 +137,25 @@ def test_test_and_symptom_add_print_json(tmp_path, capsys):
     doc = json.loads(capsys.readouterr().out)
     assert doc["severity"] == 3
     assert doc["flags"] == []
+
+
+def test_road_side_from_the_profile_reaches_the_history(tmp_path, capsys, runs_dir):
+    """``profile set --road-side`` is what the history uses for camber when ``--road-side``
+    is not given (the web app's profile form sets the same field)."""
+    from evenstride.cli import main
+
+    db = ["--db", str(tmp_path / "h.sqlite"), "--athlete", "ann"]
+    assert main(["import", str(runs_dir), "--no-progress", *db]) == 0
+    assert run(["profile", "set", "--road-side", "left", *db]) == 0
+    assert "runs on the left of the road" in capsys.readouterr().out
+    assert main(["history", "--json", *db]) == 0
+    cam = json.loads(capsys.readouterr().out)["surface"]["camber_exposure"]
+    assert cam["declared_road_side"] == "left"
+    assert main(["history", "--json", "--road-side", "right", *db]) == 0  # the option wins
+    assert json.loads(capsys.readouterr().out)["surface"]["camber_exposure"][
+        "declared_road_side"] == "right"
+    from evenstride.exceptions import UserInputError
+    from evenstride.store.clinical_commands import build_profile
+
+    with pytest.raises(UserInputError, match="--road-side must be left or right"):
+        build_profile(None, "ann", road_side="middle")  # what the web form calls
