@@ -29,7 +29,8 @@ def test_fukuchi_trial_through_the_cli(shared_data, capsys):
     f = shared_data / "fukuchi-bmc-ric" / "RBDS001runT25forces.txt"
     assert main(["steps", str(f), "--format", "fukuchi", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert {a["source"] for a in doc["asymmetry"]} == {"force_plate"}
+    # force-plate kinetics plus the marker kinematics at the same contacts
+    assert {a["source"] for a in doc["asymmetry"]} == {"force_plate", "markers"}
 
 
 def test_steps_bad_input_is_one_line(tmp_path, capsys):
@@ -86,3 +87,43 @@ def test_phone_sensor_logger_through_the_cli(tmp_path, capsys):
     st = next(x for x in doc["asymmetry"] if x["metric"] == "step_time")
     assert st["source"] == "trunk_imu"
     assert any("indicative" in w for w in doc["warnings"])
+
+
+def test_accel_one_leg_through_the_cli(shared_data, capsys):
+    f = shared_data / "adeptdata" / "acc_running_converted.csv.gz"
+    assert main(["steps", str(f), "--format", "accel", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    # one leg: no left/right asymmetry at all, and it says why
+    assert doc["asymmetry"] == []
+    one = doc["one_sided"]
+    assert one["location"] == "left_ankle" and one["instrumented_side"] == "left"
+    assert one["left_right_asymmetry"] is None and "one-sided" in one["reason"]
+    assert any("indicative" in w for w in doc["warnings"])
+    assert any("clipped at ±8 g in 42 samples" in w for w in doc["warnings"])
+    v = doc["variability"]
+    assert v["strides"].startswith("running strides only")
+    assert 1300 < v["n_strides"] < 1480  # of 1,478 valid strides, ~94 % are running
+    assert 2.0 < v["stride_cv_pct"] < 5.0
+    assert 0.8 < v["dfa_alpha"] < 1.2 and v["dfa_low_confidence"] is False
+    cad = doc["form"]["summary"]["cadence_spm"]  # 2 × strides/min, equal steps assumed
+    assert 150 < cad["median"] < 165
+
+
+def test_accel_bad_input_is_one_line(shared_data, tmp_path, capsys):
+    f = shared_data / "adeptdata" / "acc_running_converted.csv.gz"
+    assert main(["steps", str(f), "--format", "accel", "--location", "chest"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "left_hip, left_ankle" in err[0]
+    bad = tmp_path / "acc.csv"
+    bad.write_text("time,x,y,z\n0,1,2,3\n")
+    assert main(["steps", str(bad), "--format", "accel"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "loc_id" in err[0] and str(bad) in err[0]
+    short = tmp_path / "short.csv"
+    rows = ["loc_id,date_time,x,y,z"] + [
+        f"left_ankle,2018-10-25 17:57:{30 + i // 100:02d}.{i % 100:02d},0,0,1" for i in range(300)
+    ]
+    short.write_text("\n".join(rows) + "\n")
+    assert main(["steps", str(short), "--format", "accel"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "10 s" in err[0]

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from evenstride.pipeline import RunAnalysis
 
 #: Per-step recording formats understood by ``evenstride steps``.
-STEP_FORMATS = ("imu", "fukuchi", "c3d", "runscribe", "phone")
+STEP_FORMATS = ("imu", "fukuchi", "c3d", "runscribe", "phone", "accel")
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -107,12 +107,17 @@ def _parser() -> argparse.ArgumentParser:
         "'phone' (a single trunk/waist phone or IMU, Sensor Logger export: FILE is "
         "Accelerometer.csv, --gyro Gyroscope.csv; results are indicative only), "
         "'runscribe' (per-stride CSV exports: FILE is the left pod, "
-        "--right the right pod). Stride-time variability (CV, DFA α) is reported per side.",
+        "--right the right pod), 'accel' (one leg's accelerometer, adeptdata CSV "
+        "loc_id,date_time,x,y,z in g, optionally .gz; --location picks the sensor: stride times "
+        "and variability only, no left/right asymmetry). Stride-time variability (CV, DFA α) is "
+        "reported per side.",
     )
     st.add_argument("file", metavar="FILE")
     st.add_argument("--right", metavar="FILE", help="right-pod export (format runscribe)")
     st.add_argument("--gyro", metavar="FILE", help="Gyroscope.csv beside Accelerometer.csv "
                     "(format phone)")
+    st.add_argument("--location", metavar="NAME", help="sensor location to analyse, e.g. "
+                    "left_ankle (format accel; default: the first ankle sensor)")
     st.add_argument("--mass-kg", type=float, metavar="KG", help="body mass (format c3d)")
     st.add_argument("--speed", type=float, metavar="M/S", help="treadmill speed (format c3d)")
     st.add_argument("--format", choices=STEP_FORMATS, default="imu", help="input format")
@@ -121,6 +126,18 @@ def _parser() -> argparse.ArgumentParser:
     st.add_argument("--json", action="store_true", help="print the evenstride.run/1 document")
     st.add_argument("--html", metavar="FILE", help="write the HTML report")
     st.add_argument("--seed", type=int, default=0)
+
+    w = sub.add_parser(
+        "serve", help="start the local web app (coaches, physical therapists)",
+        description="Serve the web app over the store. It listens on 127.0.0.1 only unless "
+        "--host says otherwise; any other address needs an access secret "
+        "(EVENSTRIDE_WEB_SECRET or --secret-file), checked on every request.")
+    w.add_argument("--db", metavar="PATH", help="store file (default: $EVENSTRIDE_DB or the "
+                   "user data folder)")
+    w.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    w.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 = any free)")
+    w.add_argument("--secret-file", metavar="FILE",
+                   help="file whose first line is the access secret (at least 16 characters)")
 
     d = sub.add_parser("demo", help="simulate a run with known asymmetry and analyse it")
     d.add_argument("--out", metavar="DIR", default="evenstride-demo", help="output folder")
@@ -161,6 +178,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_steps(args)
         if args.command == "history":
             return _cmd_history(args)
+        if args.command == "serve":
+            return _cmd_serve(args)
         if args.command == "report":
             return _cmd_report(args)
     except KeyboardInterrupt:
@@ -468,6 +487,12 @@ def _load_history(args: argparse.Namespace) -> tuple[Any, dict[int, dict[str, An
         from evenstride.store.cli_commands import store_history_inputs
 
         shoe_infos, rpes, resting = store_history_inputs(store, ath.id)
+        road_side = getattr(args, "road_side", None)
+        if road_side is None:  # the side declared in the athlete's profile, if any
+            from evenstride.store._clinical import load_profile
+
+            prof = load_profile(store, ath.id)
+            road_side = None if prof is None else prof.road_side
         runs = []
         docs: dict[int, dict[str, Any]] = {}
         for row, doc in store.analysis_docs(ath.id):
@@ -486,7 +511,7 @@ def _load_history(args: argparse.Namespace) -> tuple[Any, dict[int, dict[str, An
         runs,
         shoes=shoe_infos,
         resting_hrv=resting,
-        declared_road_side=getattr(args, "road_side", None),
+        declared_road_side=road_side,
         hr_rest_bpm=getattr(args, "hr_rest", None),
         hr_max_bpm=getattr(args, "hr_max", None),
     )
@@ -612,6 +637,24 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from evenstride.store import default_db_path
+    from evenstride.web import read_secret, serve
+
+    if not 0 <= args.port <= 65535:
+        raise UserInputError(f"--port must be 0–65535 (got {args.port})")
+    db = Path(args.db) if args.db else default_db_path()
+    db.parent.mkdir(parents=True, exist_ok=True)
+    con = _console()
+
+    def ready(url: str) -> None:
+        con.print(f"evenstride web app on [bold]{url}[/] (store {db}); Ctrl+C stops it",
+                  highlight=False)
+
+    serve(db, host=args.host, port=args.port, secret=read_secret(args.secret_file), ready=ready)
+    return EXIT_OK
+
+
 def _step_activity(args: argparse.Namespace) -> Any:
     """The per-stride :class:`~evenstride.datatypes.Activity` of a raw recording."""
     path = Path(args.file)
@@ -644,6 +687,20 @@ def _step_activity(args: argparse.Namespace) -> Any:
         det = TrunkImuSteps().detect(rec, sampling_rate_hz=rec.sampling_rate_hz)
         return trunk_activity(det.steps_, side_confidence=det.side_confidence_, path=str(path),
                               warnings=list(rec.warnings))
+    if args.format == "accel":
+        from evenstride.steps._accel_only import (
+            OneSideStrideDetection,
+            accel_activity,
+            pick_location,
+            read_adeptdata_csv,
+        )
+
+        series = read_adeptdata_csv(path)
+        one = series[pick_location(series, args.location, path=path)]
+        if one.valid.sum() < 10 * one.sampling_rate_hz:
+            raise UserInputError(f"{one.location}: less than 10 s of unclipped data", path=path)
+        one_det = OneSideStrideDetection().detect(one, sampling_rate_hz=one.sampling_rate_hz)
+        return accel_activity(one_det, one, path=str(path))
     if args.format == "runscribe":
         from evenstride.steps._runscribe_csv import read_runscribe_csv
 
@@ -672,6 +729,13 @@ def _cmd_steps(args: argparse.Namespace) -> int:
         write_report(res, Path(args.html))
     doc = res.to_dict()
     doc["variability"] = _stride_variability(act)
+    if act.meta.extra.get("one_sided"):
+        doc["one_sided"] = {
+            "location": act.meta.extra.get("location"),
+            "instrumented_side": act.meta.extra.get("instrumented_side"),
+            "left_right_asymmetry": None,
+            "reason": act.meta.extra.get("asymmetry"),
+        }
     if args.json:
         _print_json(doc)
     else:
@@ -696,15 +760,24 @@ def _stride_variability(act: Any) -> dict[str, Any]:
     from evenstride import consts
     from evenstride.metrics.variability import dfa_alpha, stride_cv
 
-    t = act.samples[consts.TIME_S]
-    d = np.diff(t)
-    med = float(np.median(d)) if len(d) else 0.0
-    d = d[(d > 0) & (d < 1.6 * med)] if med > 0 else d[:0]  # pauses and gaps are not strides
+    only_running = bool(act.meta.extra.get("one_sided"))
+    if only_running:  # one leg: a row per impact, cadence = 120 / stride; running strides only
+        from evenstride.steps._accel_only import RUNNING_MAX_STRIDE_S
+
+        cad = act.samples[consts.CADENCE_SPM]
+        d = 120.0 / cad[np.isfinite(cad) & (cad > 0)]
+        d = d[d < RUNNING_MAX_STRIDE_S]
+    else:
+        t = act.samples[consts.TIME_S]
+        d = np.diff(t)
+        med = float(np.median(d)) if len(d) else 0.0
+        d = d[(d > 0) & (d < 1.6 * med)] if med > 0 else d[:0]  # pauses and gaps are not strides
     if len(d) < 10:
         return {"n_strides": len(d), "stride_cv_pct": None, "dfa_alpha": None,
                 "dfa_note": "too few strides"}
     r = dfa_alpha(d)
-    return {
+    out: dict[str, Any] = {"strides": "running strides only (< 0.9 s)"} if only_running else {}
+    return out | {
         "n_strides": len(d),
         "stride_cv_pct": round(float(stride_cv(d)), 3),
         "dfa_alpha": None if r.alpha is None else round(float(r.alpha), 3),

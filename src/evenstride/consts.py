@@ -110,6 +110,25 @@ M_PEAK_VGRF_BW: Final = "peak_vgrf_bw"
 M_LOADING_RATE_BW_S: Final = "loading_rate_bw_s"
 #: Step time per side, seconds (trunk sensors: the step that ends on that side's contact).
 M_STEP_TIME: Final = "step_time"
+#: Flight time per side, seconds: this foot's toe-off to the other foot's next initial contact
+#: (≤ 0 means double support, i.e. walking).
+M_FLIGHT_TIME: Final = "flight_time"
+#: Peak acceleration magnitude during stance, g, gravity included (foot/shank IMU).
+M_PEAK_STANCE_ACC_G: Final = "peak_stance_acc_g"
+#: Sagittal shank angle from vertical at initial contact, degrees (markers; + = foot ahead of
+#: the knee).
+M_SHANK_ANGLE_IC_DEG: Final = "shank_angle_ic_deg"
+#: Forward distance of the heel ahead of the pelvis at initial contact, mm (markers; overstride).
+M_FOOT_AHEAD_IC_MM: Final = "foot_ahead_ic_mm"
+#: Contralateral pelvic drop at mid-stance, degrees (markers; + = swing side lower).
+M_PELVIC_DROP_DEG: Final = "pelvic_drop_deg"
+#: Knee flexion at initial contact, degrees (markers; thigh vs shank cluster axes, uncalibrated).
+M_KNEE_FLEXION_IC_DEG: Final = "knee_flexion_ic_deg"
+#: Hip adduction at initial contact, degrees (markers; frontal-plane thigh-cluster axis vs the
+#: pelvis, uncalibrated; + = knee toward the midline).
+M_HIP_ADDUCTION_IC_DEG: Final = "hip_adduction_ic_deg"
+#: Peak hip adduction during stance, degrees (as :data:`M_HIP_ADDUCTION_IC_DEG`).
+M_HIP_ADDUCTION_PEAK_DEG: Final = "hip_adduction_peak_deg"
 
 #: Unit of each side-specific metric.
 SIDED_METRIC_UNITS: Final[dict[str, str]] = {
@@ -125,6 +144,14 @@ SIDED_METRIC_UNITS: Final[dict[str, str]] = {
     M_PEAK_VGRF_BW: "BW",
     M_LOADING_RATE_BW_S: "BW/s",
     M_STEP_TIME: "s",
+    M_FLIGHT_TIME: "s",
+    M_PEAK_STANCE_ACC_G: "g",
+    M_SHANK_ANGLE_IC_DEG: "deg",
+    M_FOOT_AHEAD_IC_MM: "mm",
+    M_PELVIC_DROP_DEG: "deg",
+    M_KNEE_FLEXION_IC_DEG: "deg",
+    M_HIP_ADDUCTION_IC_DEG: "deg",
+    M_HIP_ADDUCTION_PEAK_DEG: "deg",
 }
 
 # --- sources (SidedChannel.source) ------------------------------------------------------------

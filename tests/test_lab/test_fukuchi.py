@@ -126,9 +126,12 @@ def test_activity_and_engine(trial) -> None:
     assert 35 <= act.n_samples <= 42
     assert act.meta.sub_sport == "treadmill"
     keys = {ch.key for ch in act.sided}
-    assert keys == {
+    force_keys = {
         f"{m}/{SRC_FORCE_PLATE}" for m in ("contact_time", M_PEAK_VGRF_BW, M_LOADING_RATE_BW_S)
     }
+    # plus the marker kinematics at the force contacts (test_kinematic_channels.py)
+    assert force_keys <= keys and all(k.endswith("/markers") for k in keys - force_keys)
+    assert len(keys - force_keys) == 6
     units = {ch.metric: ch.unit for ch in act.sided}
     assert units[M_PEAK_VGRF_BW] == "BW" and units[M_LOADING_RATE_BW_S] == "BW/s"
     # The whole pipeline judges a 30 s lab trial like a watch run: numbers, but every class

@@ -15,10 +15,31 @@ Choices (documented here so they can be cited in reports):
   lower is the stance side. Sides must alternate (there is no double support in running):
   the alternating L/R sequence that agrees with most marker votes is kept, and the number of
   contacts where marker vote and alternation agree is reported (``side_consistency``).
-- **Marker-only events**: Zeni JA, Richards JG, Higginson JS (2008) Gait Posture 27:710–714,
-  coordinate method: IC at the maxima and TC at the minima of the heel's (IC) and MT1's (TC)
-  position along the belt relative to the sacrum (mean of the PSIS markers). The forward
-  direction is taken from the data (the stance foot moves backward with the belt).
+- **Forward direction** (:func:`forward_sign`): relative to the pelvis (mean of the PSIS
+  markers) the stance foot always moves backward — on a treadmill the belt carries it back, over
+  ground the pelvis passes it. So forward is the opposite of the median along-belt velocity of
+  the heel and MT1 relative to the pelvis while that foot is on the ground (its lowest marker in
+  the bottom 20 % of its height range), pooled over both feet and the whole trial. (The earlier
+  rule, "the relative heel position decreases more often than it increases", only holds when
+  stance is longer than swing, i.e. in walking; in running it picked the wrong sign on the
+  3.5 m/s C3D trial.)
+- **Marker-only events, coordinate method** (:func:`marker_events`): Zeni JA, Richards JG,
+  Higginson JS (2008) Gait Posture 27:710–714: IC at the maxima and TC at the minima of the
+  heel's (IC) and MT1's (TC) forward position relative to the pelvis. Validated in walking; in
+  running its toe-off is ≈ 110–120 ms late (the toe keeps moving back after it leaves the belt).
+- **Marker-only events, heel/toe vertical-velocity method** (:func:`foot_velocity_events`): IC =
+  the first landing trough of the heel's or MT1's vertical velocity (a local minimum below
+  −``LANDING_VEL_M_S`` while that marker is in the bottom ``LANDING_HEIGHT`` of its height
+  range). This follows the foot-velocity idea of O'Connor CM, Thorpe SK, O'Malley MJ, Vaughan CL
+  (2007) "Automatic detection of gait events using kinematic data", Gait Posture 25:469–474
+  (events from features of the heel/toe vertical velocity; walking; their exact feature rules
+  were not retrieved, so this rule is ours), applied per marker because the best running
+  foot-strike marker depends on the strike type (Leitch J, Stebbins J, Paolini G, Zavatsky AB
+  (2011) Gait Posture 33:130–132). TC = the first frame after IC + 50 ms at which MT1's upward
+  velocity exceeds ``TOE_OFF_VEL_M_S`` = 0.5 m/s (Leitch 2011 found toe-off best from the
+  hallux's vertical profile for all strike types; the set has no hallux marker). The thresholds
+  were chosen on the 2.5 m/s trial and checked on the 3.5 m/s trial (docs/steps.md). Heights
+  are low-passed at 10 Hz (zero-phase).
 - **Loading rate**: average vertical loading rate over the first 50 ms after IC,
   (F(IC+50 ms) − F(IC)) / 50 ms, in BW/s. The "20–80 % of the impact peak" definition
   (Milner et al. 2006) needs an impact peak, which forefoot strikers (this subject, RBDSinfo
@@ -43,6 +64,16 @@ MIN_GAP_S = 0.02
 LOADING_WINDOW_S = 0.05
 #: Window to pair a marker event with a force event (s).
 MATCH_WINDOW_S = 0.15
+#: Foot-velocity method: low-pass cut-off of the marker heights (Hz).
+FOOT_VEL_CUTOFF_HZ = 10.0
+#: Foot-velocity method: MT1 upward velocity that marks toe-off (m/s).
+TOE_OFF_VEL_M_S = 0.5
+#: Foot-velocity method: a landing trough is a local minimum of a foot marker's vertical
+#: velocity below −LANDING_VEL_M_S while the marker is in the bottom LANDING_HEIGHT of its range.
+LANDING_VEL_M_S = 0.2
+LANDING_HEIGHT = 0.3
+#: Forward-direction rule: a foot is "on the ground" in the bottom fraction of its height range.
+GROUND_FRACTION = 0.2
 
 
 @dataclass
@@ -67,6 +98,9 @@ class Steps:
     propulsive_impulse_bw_s: np.ndarray
     ap_axis: str
     curves_bw: dict[str, np.ndarray] = field(default_factory=dict)
+    #: Marker kinematics per contact: side-labelled metric (consts) → one value per contact
+    #: (empty when the markers are not the RBDS running set; see :mod:`._kinematics`).
+    kinematics: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _smooth(x: np.ndarray, k: int = 5) -> np.ndarray:
@@ -139,51 +173,123 @@ def assign_sides(ic_s: np.ndarray, tc_s: np.ndarray, md: MarkerData) -> tuple[np
     return side, max(agree_a, agree_b)
 
 
+def _pelvis_x(md: MarkerData) -> np.ndarray:
+    if "L.PSIS" in md.markers and "R.PSIS" in md.markers:
+        return 0.5 * (md.markers["L.PSIS"][:, 0] + md.markers["R.PSIS"][:, 0])
+    return np.zeros(len(md.time_s))
+
+
+def forward_sign(md: MarkerData) -> float:
+    """+1 when forward is +X, −1 when it is −X (see module docstring, "Forward direction")."""
+    pelvis = _pelvis_x(md)
+    votes: list[np.ndarray] = []
+    for side in ("left", "right"):
+        p = "L." if side == "left" else "R."
+        low = _lowest(md, side)
+        if not np.isfinite(low).any():
+            continue
+        lo, hi = np.nanpercentile(low, [1, 99])
+        on_ground = low < lo + GROUND_FRACTION * (hi - lo)
+        for name in ("Heel.Bottom", "MT1"):
+            if p + name not in md.markers:
+                continue
+            v = np.gradient(md.markers[p + name][:, 0] - pelvis)
+            votes.append(v[on_ground & np.isfinite(v)])
+    pooled = np.concatenate(votes) if votes else np.zeros(0)
+    if len(pooled) == 0 or not np.isfinite(np.median(pooled)) or np.median(pooled) == 0:
+        raise ValueError(f"{md.path}: cannot tell the forward direction from the foot markers")
+    return -1.0 if np.median(pooled) > 0 else 1.0
+
+
+def _window_maxima(x: np.ndarray, half: int) -> np.ndarray:
+    """Indices that are the maximum of the ±``half`` window around them (not at the edges)."""
+    idx = []
+    for i in range(half, len(x) - half):
+        if x[i] == np.max(x[i - half : i + half + 1]):
+            idx.append(i)
+    return np.array(idx, int)
+
+
 def marker_events(md: MarkerData, side: str) -> tuple[np.ndarray, np.ndarray]:
     """Zeni et al. 2008 IC and TC times (s) of one side from the marker trajectories."""
     p = "L." if side == "left" else "R."
-    sacrum = 0.5 * (md.markers["L.PSIS"][:, 0] + md.markers["R.PSIS"][:, 0])
-    heel = md.markers[p + "Heel.Bottom"][:, 0] - sacrum
-    toe = md.markers[p + "MT1"][:, 0] - sacrum
-    # forward: the foot moves backward during stance with the belt, i.e. the heel's relative
-    # position spends more time decreasing than increasing.
-    v = np.diff(heel)
-    sign = 1.0 if np.sum(v < 0) > np.sum(v > 0) else -1.0
-    heel, toe = sign * heel, sign * toe
+    pelvis = _pelvis_x(md)
+    sign = forward_sign(md)
+    heel = sign * (md.markers[p + "Heel.Bottom"][:, 0] - pelvis)
+    toe = sign * (md.markers[p + "MT1"][:, 0] - pelvis)
+    half = int(0.15 * md.fs_hz)  # a step is ≥0.3 s: extrema at least 0.15 s from any larger one
+    return md.time_s[_window_maxima(heel, half)], md.time_s[_window_maxima(-toe, half)]
+
+
+def _vertical(md: MarkerData, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Low-passed vertical velocity (m/s) and height relative to its 1–99 % range (0–1)."""
+    from evenstride.steps._falbriard import lowpass
+
+    y = md.markers[name][:, 1]
+    ok = np.isfinite(y)
+    if ok.sum() < 2:
+        nan = np.full(len(y), np.nan)
+        return nan, nan
+    idx = np.arange(len(y))
+    y = lowpass(np.interp(idx, idx[ok], y[ok]), md.fs_hz, FOOT_VEL_CUTOFF_HZ)
+    v = np.gradient(y) * md.fs_hz / 1000.0
+    lo, hi = np.percentile(y, [1, 99])
+    return v, (y - lo) / (hi - lo if hi > lo else 1.0)
+
+
+def foot_velocity_events(md: MarkerData, side: str) -> tuple[np.ndarray, np.ndarray]:
+    """Heel/toe vertical-velocity IC and TC times (s) of one side (see module docstring).
+
+    Returns paired arrays: each TC is the toe-off of the stance that starts at the IC with the
+    same index (a stance without a toe-off before the next IC is dropped).
+    """
+    p = "L." if side == "left" else "R."
     fs = md.fs_hz
-    half = int(0.15 * fs)  # a step is ≥0.3 s: extrema at least 0.15 s from any larger one
+    cands: list[np.ndarray] = []
+    for name in ("Heel.Bottom", "MT1"):
+        v, rel = _vertical(md, p + name)
+        c = v[1:-1]
+        lmin = (c < v[:-2]) & (c <= v[2:]) & (rel[1:-1] < LANDING_HEIGHT) & (c < -LANDING_VEL_M_S)
+        cands.append(np.nonzero(lmin)[0] + 1)
+    v_toe, _ = _vertical(md, p + "MT1")
+    ic: list[int] = []
+    for j in np.sort(np.concatenate(cands)):  # the first landing trough of heel or toe wins
+        if not ic or j - ic[-1] > 0.15 * fs:
+            ic.append(int(j))
+    ic_out, tc_out = [], []
+    for k, i in enumerate(ic):
+        nxt = ic[k + 1] if k + 1 < len(ic) else len(v_toe)
+        start = i + int(0.05 * fs)  # past the landing transient
+        up = np.nonzero(v_toe[start:nxt] > TOE_OFF_VEL_M_S)[0]
+        if len(up) == 0 or start + int(up[0]) == 0:
+            continue
+        j = start + int(up[0])
+        lo_v, hi_v = v_toe[j - 1], v_toe[j]
+        frac = (TOE_OFF_VEL_M_S - lo_v) / (hi_v - lo_v) if hi_v > lo_v else 0.0
+        ic_out.append(md.time_s[i])
+        tc_out.append(md.time_s[j - 1] + min(max(frac, 0.0), 1.0) / fs)
+    return np.array(ic_out), np.array(tc_out)
 
-    def extrema(x: np.ndarray) -> np.ndarray:
-        idx = []
-        for i in range(1, len(x) - 1):
-            lo, hi = max(0, i - half), min(len(x), i + half + 1)
-            if x[i] == x[lo:hi].max() and lo > 0 and hi < len(x):
-                idx.append(i)
-        return np.array(idx, int)
 
-    ic = extrema(heel)
-    tc = extrema(-toe)
-    return md.time_s[ic], md.time_s[tc]
-
-
-def agreement_ms(force_t: np.ndarray, marker_t: np.ndarray) -> dict[str, float]:
-    """Bland–Altman (1986) agreement of marker − force event times, ms: bias, SD, 95 % LoA."""
-    d = []
-    for t in force_t:
+def _matched(force_t: np.ndarray, marker_t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (force, marker) of events within ``MATCH_WINDOW_S`` of each other."""
+    fi, mi = [], []
+    for k, t in enumerate(force_t):
         if len(marker_t) == 0:
             break
         j = int(np.argmin(np.abs(marker_t - t)))
         if abs(marker_t[j] - t) <= MATCH_WINDOW_S:
-            d.append(marker_t[j] - t)
-    arr = np.array(d) * 1000.0
+            fi.append(k)
+            mi.append(j)
+    return np.array(fi, int), np.array(mi, int)
+
+
+def _stats_ms(d_s: np.ndarray) -> dict[str, float]:
+    arr = np.asarray(d_s, float) * 1000.0
     if len(arr) < 2:
-        return {
-            "n": float(len(arr)),
-            "bias_ms": np.nan,
-            "sd_ms": np.nan,
-            "loa_low_ms": np.nan,
-            "loa_high_ms": np.nan,
-        }
+        nan = float("nan")
+        keys = ("bias_ms", "sd_ms", "loa_low_ms", "loa_high_ms", "mae_ms", "median_ae_ms")
+        return {"n": float(len(arr)), **dict.fromkeys(keys, nan)}
     b, sd = float(arr.mean()), float(arr.std(ddof=1))
     return {
         "n": float(len(arr)),
@@ -191,7 +297,46 @@ def agreement_ms(force_t: np.ndarray, marker_t: np.ndarray) -> dict[str, float]:
         "sd_ms": sd,
         "loa_low_ms": b - 1.96 * sd,
         "loa_high_ms": b + 1.96 * sd,
+        "mae_ms": float(np.mean(np.abs(arr))),
+        "median_ae_ms": float(np.median(np.abs(arr))),
     }
+
+
+def agreement_ms(force_t: np.ndarray, marker_t: np.ndarray) -> dict[str, float]:
+    """Agreement of marker − force event times, ms: Bland–Altman (1986) bias, SD and 95 % limits
+    of agreement, plus the mean and median absolute error, over events paired within
+    ``MATCH_WINDOW_S``."""
+    fi, mi = _matched(force_t, marker_t)
+    return _stats_ms(marker_t[mi] - force_t[fi] if len(fi) else np.zeros(0))
+
+
+def event_agreement(
+    steps: Steps, md: MarkerData, *, method: str = "foot_velocity"
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Marker-only events vs force events, per side: ``{side: {"ic"|"tc"|"contact_time": stats}}``
+    (stats of marker − force, see :func:`agreement_ms`). ``method`` is ``"foot_velocity"``
+    (:func:`foot_velocity_events`) or ``"zeni"`` (:func:`marker_events`). Contact time is compared
+    for stances whose marker IC matched a force IC and whose marker TC falls before the next
+    force IC."""
+    if method not in ("foot_velocity", "zeni"):
+        raise ValueError(f"unknown marker event method {method!r}")
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for side in ("left", "right"):
+        ic_m, tc_m = (foot_velocity_events if method == "foot_velocity" else marker_events)(
+            md, side
+        )
+        m = steps.side == side
+        ic_f, tc_f = steps.ic_s[m], steps.tc_s[m]
+        res = {"ic": agreement_ms(ic_f, ic_m), "tc": agreement_ms(tc_f, tc_m)}
+        d_ct = []
+        fi, mi = _matched(ic_f, ic_m)
+        for k, j in zip(fi, mi, strict=True):
+            later = tc_m[(tc_m > ic_m[j]) & (tc_m < ic_m[j] + 0.6)]
+            if len(later):
+                d_ct.append((later[0] - ic_m[j]) - (tc_f[k] - ic_f[k]))
+        res["contact_time"] = _stats_ms(np.array(d_ct))
+        out[side] = res
+    return out
 
 
 def _resample(x: np.ndarray, n: int = 101) -> np.ndarray:
@@ -239,6 +384,9 @@ def step_metrics(fd: ForceData, md: MarkerData, mass_kg: float) -> Steps:
     for sd in ("left", "right"):
         mine = [_resample(f[s]) / bw for s, x in zip(segs, side, strict=True) if x == sd]
         curves[sd] = np.mean(mine, axis=0)
+    from evenstride.lab._kinematics import contact_kinematics
+
+    kin = contact_kinematics(md, ic_s, tc_s, side)
     return Steps(
         ic_s=ic_s,
         tc_s=tc_s,
@@ -258,6 +406,7 @@ def step_metrics(fd: ForceData, md: MarkerData, mass_kg: float) -> Steps:
         propulsive_impulse_bw_s=prop,
         ap_axis=ap_name,
         curves_bw=curves,
+        kinematics=kin,
     )
 
 

@@ -66,9 +66,14 @@ def _header(path: Path) -> list[str]:
     return line.rstrip("\r\n").split("\t")
 
 
-def _table(path: Path, ncol: int) -> np.ndarray:
+def _table(path: Path, ncol: int, *, blanks_are_nan: bool = False) -> np.ndarray:
+    """The numeric body of a tab-separated export; with ``blanks_are_nan`` empty cells (marker
+    gaps) are NaN, anything else non-numeric is still refused."""
+    conv = (lambda c: float(c) if c.strip() else np.nan) if blanks_are_nan else None
     try:
-        data = np.loadtxt(path, delimiter="\t", skiprows=1, ndmin=2, dtype=float)
+        data = np.loadtxt(
+            path, delimiter="\t", skiprows=1, ndmin=2, dtype=float, converters=conv
+        )
     except ValueError as exc:
         first = str(exc).splitlines()[0]
         raise ParseError(f"non-numeric or ragged rows ({first})", path=path) from exc
@@ -158,7 +163,9 @@ def read_markers(path: str | Path) -> MarkerData:
                 break
     if not ok:
         raise ParseError("not a Fukuchi markers export: expected Time then X/Y/Z triplets", path=p)
-    d = _table(p, len(head))
+    d = _table(p, len(head), blanks_are_nan=True)
+    if not np.all(np.isfinite(d[:, 0])):
+        raise ParseError("Time column has blank cells", path=p)
     t = d[:, 0] - d[0, 0]
     # The export rounds Time to ms (0.007 s steps at 150 Hz): take the rate from the span.
     fs = float(round((len(t) - 1) / t[-1], 1)) if t[-1] > 0 else float("nan")
@@ -166,7 +173,14 @@ def read_markers(path: str | Path) -> MarkerData:
         raise ParseError("Time column does not increase", path=p)
     markers = {names[i][:-1]: d[:, 1 + i : 4 + i] for i in range(0, len(names), 3)}
     # Units: mm expected (a body spans ~1000 mm vertically). Metres → ×1000 with a warning.
-    span = max(float(np.nanmax(m[:, 1]) - np.nanmin(m[:, 1])) for m in markers.values())
+    spans = [
+        float(np.nanmax(m[:, 1]) - np.nanmin(m[:, 1]))
+        for m in markers.values()
+        if np.isfinite(m[:, 1]).any()
+    ]
+    if not spans:
+        raise ParseError("every marker is empty", path=p)
+    span = max(spans)
     if span < 5.0:
         warnings.warn(
             f"{p}: marker coordinates look like metres; converted to mm",

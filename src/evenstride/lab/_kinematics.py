@@ -5,9 +5,11 @@ Marker set: the Fukuchi 2017 / RBDS set (ASIS, PSIS, thigh and shank 4-marker cl
 MT1, MT5; X along the belt, Y vertical, Z medio-lateral). Choices:
 
 - **Events**: with forces, IC/TC from :func:`~evenstride.lab.force_contacts` and sides from
-  :func:`~evenstride.lab._force_events.assign_sides`; without, the Zeni et al. 2008 coordinate
-  method (:func:`~evenstride.lab.marker_events`). Mid-stance = IC + 50 % of the contact.
-- **Forward**: the sign of the mean ASIS-midpoint − PSIS-midpoint along X (ASIS are anterior).
+  :func:`~evenstride.lab._force_events.assign_sides`; without, the heel/toe vertical-velocity
+  method (:func:`~evenstride.lab._force_events.foot_velocity_events`; its agreement with force
+  events is in docs/steps.md). Mid-stance = IC + 50 % of the contact.
+- **Forward**: :func:`~evenstride.lab._force_events.forward_sign` (the stance foot moves backward
+  relative to the pelvis).
 - **Shank angle at IC**: sagittal (X–Y) angle from vertical of the shank-cluster axis (mean of
   the two Shank.Top markers → mean of the two Shank.Bottom markers). The set has no knee or
   ankle landmarks, so the cluster axis stands in for the tibia (offset of a few degrees
@@ -20,18 +22,34 @@ MT1, MT5; X along the belt, Y vertical, Z medio-lateral). Choices:
   subtracted (it holds the marker-placement offset).
 - **Knee flexion at IC**: sagittal angle between the thigh-cluster axis and the shank-cluster
   axis (0 when aligned, positive = flexed); cluster-based, uncalibrated.
+- **Hip adduction at IC and its peak in stance**: frontal-plane (Z–Y) angle of the thigh-cluster
+  axis (mean of the Thigh.Top markers → mean of the Thigh.Bottom markers) from vertical, positive
+  when its distal end is medial (toward the other leg; medial from the ASIS–ASIS line), plus the
+  contralateral pelvic drop (above) so that the angle is relative to the pelvis. The running
+  marker set has no hip-joint-centre or knee landmarks: the lateral thigh cluster stands in for
+  the femur, so the absolute value has a subject-specific offset (uncalibrated); the within-run
+  change and the L − R difference are what it is good for.
 
 Sides are compared as L − R differences (degrees / mm), not a symmetry angle/index: the angles
-cross zero.
+cross zero and the distance is measured from an arbitrary origin (science.md §1.1, §1.6).
+:func:`contact_kinematics` gives the values per force contact for the per-step activity.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from evenstride.lab._force_events import assign_sides, force_contacts, marker_events
+from evenstride import consts
+from evenstride.exceptions import EvenstrideWarning
+from evenstride.lab._force_events import (
+    assign_sides,
+    foot_velocity_events,
+    force_contacts,
+    forward_sign,
+)
 from evenstride.lab._fukuchi import ForceData, MarkerData
 
 SIDES = ("left", "right")
@@ -41,6 +59,30 @@ METRICS = (
     "foot_ahead_leg",
     "pelvic_drop_deg",
     "knee_flexion_ic_deg",
+    "hip_adduction_ic_deg",
+    "hip_adduction_peak_deg",
+)
+#: Per-contact kinematics → side-labelled metric (consts) of the per-step activity.
+CHANNEL_METRICS = {
+    "shank_angle_ic_deg": consts.M_SHANK_ANGLE_IC_DEG,
+    "foot_ahead_mm": consts.M_FOOT_AHEAD_IC_MM,
+    "pelvic_drop_deg": consts.M_PELVIC_DROP_DEG,
+    "knee_flexion_ic_deg": consts.M_KNEE_FLEXION_IC_DEG,
+    "hip_adduction_ic_deg": consts.M_HIP_ADDUCTION_IC_DEG,
+    "hip_adduction_peak_deg": consts.M_HIP_ADDUCTION_PEAK_DEG,
+}
+#: Markers (per side, after the ``L.``/``R.`` prefix) the kinematics need.
+REQUIRED_SIDE_MARKERS = (
+    *(
+        f"{seg}.{end}.{face}"
+        for seg in ("Thigh", "Shank")
+        for end in ("Top", "Bottom")
+        for face in ("Lateral", "Medial")
+    ),
+    "Heel.Bottom",
+    "MT1",
+    "ASIS",
+    "PSIS",
 )
 
 
@@ -68,10 +110,9 @@ def _sagittal_angle(vec: np.ndarray, fwd: float) -> np.ndarray:
     return np.degrees(np.arctan2(fwd * vec[:, 0], -vec[:, 1]))
 
 
-def _maxima(x: np.ndarray, half: int) -> np.ndarray:
-    """Indices that are the maximum of the ±``half`` window around them (not at the edges)."""
-    idx = [i for i in range(half, len(x) - half) if x[i] == x[i - half : i + half + 1].max()]
-    return np.array(idx, int)
+def has_marker_set(md: MarkerData) -> bool:
+    """True when ``md`` has every marker the kinematics need (the RBDS running set)."""
+    return all(p + n in md.markers for p in ("L.", "R.") for n in REQUIRED_SIDE_MARKERS)
 
 
 def _events(
@@ -82,22 +123,129 @@ def _events(
         ic_s, tc_s = fd.time_s[ic], fd.time_s[tc]
         side, _ = assign_sides(ic_s, tc_s, md)
         return "force", {s: (ic_s[side == s], tc_s[side == s]) for s in SIDES}
-    out = {}
-    psis = _mid(md, "L.PSIS", "R.PSIS")[:, 0]
-    fwd = 1.0 if np.nanmean(_mid(md, "L.ASIS", "R.ASIS")[:, 0] - psis) > 0 else -1.0
-    half = int(0.15 * md.fs_hz)
+    ev = {s: foot_velocity_events(md, s) for s in SIDES}
+    _warn_if_sparse(md, ev)
+    return "markers", ev
+
+
+def _stride_period_s(md: MarkerData) -> float:
+    """Stride period from the autocorrelation of the left heel height: its highest peak after
+    the first zero crossing, within 2 s."""
+    y = md.markers["L.Heel.Bottom"][:, 1]
+    ok = np.isfinite(y)
+    if ok.sum() < 3 * md.fs_hz:
+        return float("nan")
+    idx = np.arange(len(y))
+    y = np.interp(idx, idx[ok], y[ok])
+    y = y - y.mean()
+    n = len(y)
+    f = np.fft.rfft(y, 2 * n)
+    ac = np.fft.irfft(f * np.conj(f))[:n]
+    neg = np.nonzero(ac < 0)[0]
+    lo, hi = (int(neg[0]) if len(neg) else n), min(n - 1, int(2.0 * md.fs_hz))
+    if hi <= lo:
+        return float("nan")
+    return float((lo + int(np.argmax(ac[lo:hi]))) / md.fs_hz)
+
+
+#: Marker-only events covering less than this share of the expected strides trigger a warning.
+MIN_EVENT_COVERAGE = 0.8
+
+
+def _warn_if_sparse(md: MarkerData, ev: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
+    """Warn when marker-only events miss many strides: the velocity rules were tuned on one
+    forefoot-striking runner (docs/steps.md) and can miss other landing patterns."""
+    duration = float(md.time_s[-1] - md.time_s[0]) if len(md.time_s) else 0.0
+    found = {s: len(ev[s][0]) for s in SIDES}
+    expected = duration / _stride_period_s(md) if duration > 0 else float("nan")
+    if not np.isfinite(expected) or min(found.values()) < MIN_EVENT_COVERAGE * expected:
+        warnings.warn(
+            f"{md.path}: marker-only events found {found['left']} left / {found['right']} right "
+            f"contacts in {duration:.0f} s (about {expected:.0f} per side expected); the "
+            "heel/toe velocity rules are validated on one forefoot striker only",
+            EvenstrideWarning,
+            stacklevel=3,
+        )
+
+
+def _obliquity_left_up(md: MarkerData) -> np.ndarray:
+    """Frontal angle of the ASIS line, left ASIS higher = positive, trial mean removed."""
+    la, ra = md.markers["L.ASIS"], md.markers["R.ASIS"]
+    obl = np.degrees(np.arctan2(la[:, 1] - ra[:, 1], np.abs(la[:, 2] - ra[:, 2])))
+    return obl - np.nanmean(obl)
+
+
+def _side_values(
+    md: MarkerData,
+    side: str,
+    ic: np.ndarray,
+    tc: np.ndarray,
+    *,
+    fwd: float,
+    obliq_lr: np.ndarray,
+    leg_length_mm: float | None,
+) -> dict[str, np.ndarray]:
+    m = md.markers
+    p = "L." if side == "left" else "R."
+    ms = ic + 0.5 * (tc - ic)
+    psis = _mid(md, "L.PSIS", "R.PSIS")
+    st = _mid(md, p + "Shank.Top.Lateral", p + "Shank.Top.Medial")
+    sb = _mid(md, p + "Shank.Bottom.Lateral", p + "Shank.Bottom.Medial")
+    tt = _mid(md, p + "Thigh.Top.Lateral", p + "Thigh.Top.Medial")
+    tb = _mid(md, p + "Thigh.Bottom.Lateral", p + "Thigh.Bottom.Medial")
+
+    def at(x: np.ndarray, t: np.ndarray) -> np.ndarray:
+        return np.column_stack([_at(md, x[:, j], t) for j in range(3)])
+
+    shank = _sagittal_angle(at(sb, ic) - at(st, ic), fwd)
+    thigh = _sagittal_angle(at(tb, ic) - at(tt, ic), fwd)
+    heel = m[p + "Heel.Bottom"][:, 0]
+    ahead = fwd * (_at(md, heel, ic) - _at(md, psis[:, 0], ic))
+    drop_sign = 1.0 if side == "left" else -1.0
+    # hip adduction: medial = toward the other ASIS along Z
+    other = "R.ASIS" if side == "left" else "L.ASIS"
+    medial = np.sign(np.nanmean(m[other][:, 2] - m[p + "ASIS"][:, 2])) or 1.0
+    thigh_vec = tb - tt
+    frontal = np.degrees(np.arctan2(medial * thigh_vec[:, 2], -thigh_vec[:, 1]))
+    hip = frontal + drop_sign * obliq_lr
+    hip_ic = _at(md, hip, ic)
+    hip_peak = np.full(len(ic), np.nan)
+    for k, (a, b) in enumerate(zip(ic, tc, strict=True)):
+        w = (md.time_s >= a) & (md.time_s <= b)
+        if np.any(w & np.isfinite(hip)):
+            hip_peak[k] = float(np.nanmax(hip[w]))
+    return {
+        "shank_angle_ic_deg": shank,
+        "foot_ahead_mm": ahead,
+        "foot_ahead_leg": ahead / leg_length_mm if leg_length_mm else np.full_like(ahead, np.nan),
+        "pelvic_drop_deg": drop_sign * _at(md, obliq_lr, ms),
+        "knee_flexion_ic_deg": thigh - shank,
+        "hip_adduction_ic_deg": hip_ic,
+        "hip_adduction_peak_deg": hip_peak,
+    }
+
+
+def contact_kinematics(
+    md: MarkerData, ic_s: np.ndarray, tc_s: np.ndarray, side: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Per-contact kinematics aligned with the contacts (``side[k]`` is contact k's side):
+    side-labelled metric (:data:`CHANNEL_METRICS` values) → one value per contact. Empty when
+    the markers are not the RBDS running set."""
+    if not has_marker_set(md) or len(ic_s) == 0:
+        return {}
+    try:
+        fwd = forward_sign(md)
+    except ValueError as exc:
+        warnings.warn(f"marker kinematics skipped: {exc}", EvenstrideWarning, stacklevel=2)
+        return {}
+    obl = _obliquity_left_up(md)
+    out = {metric: np.full(len(ic_s), np.nan) for metric in CHANNEL_METRICS.values()}
     for s in SIDES:
-        p = "L." if s == "left" else "R."
-        ic_s, tc_s = marker_events(md, s)
-        heel = fwd * (md.markers[p + "Heel.Bottom"][:, 0] - psis)
-        if np.mean(_at(md, heel, ic_s)) < 0:  # the helper took the wrong forward sign
-            toe = fwd * (md.markers[p + "MT1"][:, 0] - psis)
-            ic_s = md.time_s[_maxima(heel, half)]
-            tc_s = md.time_s[_maxima(-toe, half)]
-        tc_next = np.array([tc_s[tc_s > t][0] if np.any(tc_s > t) else np.nan for t in ic_s])
-        ok = np.isfinite(tc_next) & (tc_next - ic_s < 0.5)
-        out[s] = (ic_s[ok], tc_next[ok])
-    return "markers", out
+        m = side == s
+        vals = _side_values(md, s, ic_s[m], tc_s[m], fwd=fwd, obliq_lr=obl, leg_length_mm=None)
+        for name, metric in CHANNEL_METRICS.items():
+            out[metric][m] = vals[name]
+    return out
 
 
 def ic_kinematics(
@@ -105,41 +253,12 @@ def ic_kinematics(
 ) -> Kinematics:
     """Kinematics at IC / mid-stance per side (see module docstring)."""
     source, ev = _events(md, fd)
-    m = md.markers
-    psis = _mid(md, "L.PSIS", "R.PSIS")
-    asis_mid = _mid(md, "L.ASIS", "R.ASIS")
-    fwd = 1.0 if np.nanmean(asis_mid[:, 0] - psis[:, 0]) > 0 else -1.0
-    la, ra = m["L.ASIS"], m["R.ASIS"]
-    obliq_lr = np.degrees(np.arctan2(la[:, 1] - ra[:, 1], np.abs(la[:, 2] - ra[:, 2])))
-    obliq_lr = obliq_lr - np.nanmean(obliq_lr)  # left-ASIS-higher, placement offset removed
+    fwd = forward_sign(md)
+    obl = _obliquity_left_up(md)
     k = Kinematics(event_source=source)
     for s in SIDES:
-        p = "L." if s == "left" else "R."
         ic, tc = ev[s]
-        ms = ic + 0.5 * (tc - ic)
-        st = _mid(md, p + "Shank.Top.Lateral", p + "Shank.Top.Medial")
-        sb = _mid(md, p + "Shank.Bottom.Lateral", p + "Shank.Bottom.Medial")
-        tt = _mid(md, p + "Thigh.Top.Lateral", p + "Thigh.Top.Medial")
-        tb = _mid(md, p + "Thigh.Bottom.Lateral", p + "Thigh.Bottom.Medial")
-
-        def at(x: np.ndarray, t: np.ndarray) -> np.ndarray:
-            return np.column_stack([_at(md, x[:, j], t) for j in range(3)])
-
-        shank = _sagittal_angle(at(sb, ic) - at(st, ic), fwd)
-        thigh = _sagittal_angle(at(tb, ic) - at(tt, ic), fwd)
-        heel = m[p + "Heel.Bottom"][:, 0]
-        ahead = fwd * (_at(md, heel, ic) - _at(md, psis[:, 0], ic))
-        drop_sign = 1.0 if s == "left" else -1.0
-        drop = drop_sign * _at(md, obliq_lr, ms)
-        vals = {
-            "shank_angle_ic_deg": shank,
-            "foot_ahead_mm": ahead,
-            "foot_ahead_leg": ahead / leg_length_mm
-            if leg_length_mm
-            else np.full_like(ahead, np.nan),
-            "pelvic_drop_deg": drop,
-            "knee_flexion_ic_deg": thigh - shank,
-        }
+        vals = _side_values(md, s, ic, tc, fwd=fwd, obliq_lr=obl, leg_length_mm=leg_length_mm)
         k.per_step[s] = vals
         k.mean[s] = {
             n: float(np.nanmean(v)) if np.any(np.isfinite(v)) else float("nan")

@@ -4,6 +4,14 @@
 One sample row per LEFT stride: ``time_s`` = left IC, ``cadence_spm`` = 120 / stride time,
 ``contact_time_s`` = mean of the left contact and the following right contact; the side
 channels hold that stride's left and right values.
+
+Channels (source :data:`SRC_FORCE_PLATE` for force-derived values, :data:`SRC_MARKERS` for
+marker kinematics at the force contacts): contact time, peak vGRF (BW), loading rate (BW/s), and
+— when the markers are the RBDS running set — shank angle at IC, foot ahead of the pelvis at IC
+(mm), pelvic drop at mid-stance, knee flexion at IC and hip adduction at IC / peak in stance
+(degrees). The kinematic metrics are not ratio-scale: the engine compares them as L − R
+differences in their unit, and none has a reference band (science.md gives only a general
+"2–3° L–R kinematic differences are expected"), so they are judged "real or within noise" only.
 """
 
 from __future__ import annotations
@@ -21,6 +29,23 @@ from evenstride.lab._force_events import Steps
 M_PEAK_VGRF_BW = consts.M_PEAK_VGRF_BW
 M_LOADING_RATE_BW_S = consts.M_LOADING_RATE_BW_S
 SRC_FORCE_PLATE = "force_plate"
+#: ``SidedChannel.source`` of marker kinematics (motion capture) at the force-plate contacts.
+SRC_MARKERS = "markers"
+
+#: Origin text of each kinematic channel (shown in reports).
+_KINEMATIC_ORIGINS = {
+    consts.M_SHANK_ANGLE_IC_DEG: "sagittal shank-cluster axis from vertical at IC (+ = foot "
+    "ahead of knee); cluster stands in for the tibia",
+    consts.M_FOOT_AHEAD_IC_MM: "heel ahead of the PSIS midpoint along the belt at IC "
+    "(overstride; no validated cut-off)",
+    consts.M_PELVIC_DROP_DEG: "ASIS-line obliquity at mid-stance, swing side lower = +, trial "
+    "mean removed",
+    consts.M_KNEE_FLEXION_IC_DEG: "thigh- vs shank-cluster axes at IC, uncalibrated",
+    consts.M_HIP_ADDUCTION_IC_DEG: "frontal thigh-cluster axis vs pelvis at IC, uncalibrated "
+    "(no hip-joint-centre landmark)",
+    consts.M_HIP_ADDUCTION_PEAK_DEG: "peak frontal thigh-cluster axis vs pelvis in stance, "
+    "uncalibrated (no hip-joint-centre landmark)",
+}
 
 
 def steps_to_activity(
@@ -42,10 +67,12 @@ def steps_to_activity(
     if speed_m_s is not None:
         samples[consts.SPEED_M_S] = np.full(len(t), float(speed_m_s))
 
-    def ch(metric: str, unit: str, arr: np.ndarray, origin: str) -> SidedChannel:
+    def ch(
+        metric: str, unit: str, arr: np.ndarray, origin: str, source: str = SRC_FORCE_PLATE
+    ) -> SidedChannel:
         return SidedChannel(
             metric,
-            SRC_FORCE_PLATE,
+            source,
             unit,
             left=arr[left].astype(float),
             right=arr[r].astype(float),
@@ -62,6 +89,17 @@ def steps_to_activity(
             "mean vertical loading rate, first 50 ms after IC",
         ),
     ]
+    for metric, arr in steps.kinematics.items():
+        if np.isfinite(arr[left]).any() and np.isfinite(arr[r]).any():
+            sided.append(
+                ch(
+                    metric,
+                    consts.SIDED_METRIC_UNITS[metric],
+                    arr,
+                    _KINEMATIC_ORIGINS.get(metric, "marker kinematics"),
+                    SRC_MARKERS,
+                )
+            )
     meta = ActivityMeta(
         path=None if path is None else str(path),
         file_format="fukuchi_txt",

@@ -34,6 +34,8 @@ from typing import NoReturn
 
 import numpy as np
 
+from evenstride import consts
+from evenstride.datatypes import Activity, ActivityMeta, Segment
 from evenstride.exceptions import EvenstrideWarning, NotEnoughDataError, ParseError, UserInputError
 from evenstride.steps._falbriard import _peaks, lowpass
 
@@ -45,6 +47,13 @@ CLIP_TOL = 0.01
 CLIP_PAD_S = 0.05
 #: Strides shorter than this (s) count as running when computing the running cadence.
 RUNNING_MAX_STRIDE_S = 0.9
+#: ``ActivityMeta.file_format`` of a one-leg accelerometer activity.
+ACCEL_FORMAT = "accel_one_side"
+#: Caveat attached to every one-leg accelerometer result.
+INDICATIVE_MESSAGE = (
+    "one-sided accelerometer: stride times of the instrumented leg only; cadence assumes equal "
+    "left and right steps (indicative)"
+)
 ONE_SIDED_MESSAGE = (
     "one-sided accelerometer data cannot give left/right asymmetry "
     "(only one leg is instrumented); stride-time variability is available instead"
@@ -246,3 +255,64 @@ class OneSideStrideDetection:
             "stride_cv_pct": cv(s),
             "running_stride_cv_pct": cv(run),
         }
+
+
+def pick_location(
+    series: dict[str, AccelSeries], location: str | None, *, path: str | Path | None = None
+) -> str:
+    """The sensor location to analyse: ``location`` when given, else the first ankle, else the
+    only one. A one-line :class:`UserInputError` lists the choices otherwise."""
+    names = list(series)
+    if location is not None:
+        if location not in series:
+            raise UserInputError(
+                f"no sensor location {location!r} in the file (found: {', '.join(names)})",
+                path=path,
+            )
+        return location
+    ankles = [n for n in names if "ankle" in n.lower()]
+    if ankles:
+        return ankles[0]
+    if len(names) == 1:
+        return names[0]
+    raise UserInputError(
+        f"several sensor locations ({', '.join(names)}): choose one with --location", path=path
+    )
+
+
+def side_of_location(location: str) -> str | None:
+    """``"left"``/``"right"`` when the location name says so (``left_ankle``), else None."""
+    low = location.lower()
+    for side in consts.SIDES:
+        if low.startswith(side) or f"_{side}" in low or f"{side}_" in low:
+            return side
+    return None
+
+
+def accel_activity(
+    det: OneSideStrideDetection, series: AccelSeries, *, path: str | None = None
+) -> Activity:
+    """One row per detected impact of the instrumented foot (except the last): ``time_s`` = the
+    impact, ``cadence_spm`` = 120 / stride (NaN for implausible or clipped strides). No sided
+    channels: one leg cannot give left/right asymmetry. ``meta.extra`` records the location, its
+    side and the one-sided caveat."""
+    ic = det.ic_s_
+    t = ic[:-1].astype(float)
+    side = side_of_location(series.location)
+    # the clipping notes were already raised as warnings by the reader
+    notes = [INDICATIVE_MESSAGE, *det.warnings_[len(series.warnings) :]]
+    meta = ActivityMeta(
+        path=path,
+        file_format=ACCEL_FORMAT,
+        sport="running",
+        devices=["accelerometer (one leg)"],
+        segments=[Segment("running", None, float(t[0]), float(t[-1]), True)],
+        extra={
+            "location": series.location,
+            "instrumented_side": side,
+            "one_sided": True,
+            "asymmetry": ONE_SIDED_MESSAGE,
+        },
+    )
+    samples = {consts.TIME_S: t, consts.CADENCE_SPM: np.asarray(det.cadence_spm_, float)}
+    return Activity(samples=samples, sided=[], meta=meta, warnings=notes)

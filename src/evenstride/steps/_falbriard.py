@@ -15,17 +15,28 @@ Implementation:
    of the 95th percentile, at least ``min_stride_s`` apart (the higher one wins);
 3. each cycle between consecutive peaks that is ``min_stride_s``–``max_stride_s`` long, lies in
    one segment and has no excluded (saturated) sample gives one IC and one TC, refined to a
-   fraction of a sample by a parabola through the minimum and its neighbours.
+   fraction of a sample by a parabola through the minimum and its neighbours;
+4. axis sign check (``auto_sign``): a sensor mounted upside down or mirrored inverts the pitch
+   gyro, and the detector then takes the contact dips for mid-swing peaks. Each side is also
+   detected with the opposite sign over its first ``SIGN_CHECK_S`` = 300 s (compared with the
+   declared sign's cycles in that span); the opposite sign wins, with an
+   :class:`~evenstride.exceptions.EvenstrideWarning`, when it gives ≥ 10 cycles and either (a)
+   a contact-time spread (median absolute deviation / median) below half of the declared sign's,
+   or (b) the declared sign's median contact share of the cycle is below 0.2 (implausible even
+   for sprinting) while the opposite sign's is 0.2–0.8 and no more spread. Correct events have a
+   steady contact time; events from an inverted signal mix IC/TC dips and mid-swing and do not.
 """
 
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from evenstride.exceptions import EvenstrideWarning
 from evenstride.steps._imu_io import SIDES, ImuRecording, SensorData
 
 
@@ -105,6 +116,61 @@ def _parabolic(y: np.ndarray, i: int) -> float:
     return float(min(0.5, max(-0.5, 0.5 * (a - c) / den)))
 
 
+#: Sign check (module docstring, step 4): minimum cycles, and the plausible contact share.
+SIGN_MIN_CYCLES = 10
+SIGN_SHARE_RANGE = (0.2, 0.8)
+#: The sign check looks at the first this-many seconds of each sensor (enough cycles, cheap).
+SIGN_CHECK_S = 300.0
+
+
+def _head(sensor: SensorData, seconds: float) -> SensorData:
+    """The first ``seconds`` of ``sensor`` (the sensor itself when it is shorter)."""
+    if not len(sensor) or sensor.time_s[-1] - sensor.time_s[0] <= seconds:
+        return sensor
+    k = int(np.searchsorted(sensor.time_s, sensor.time_s[0] + seconds))
+    return replace(
+        sensor,
+        time_s=sensor.time_s[:k],
+        acc=sensor.acc[:k],
+        gyr=sensor.gyr[:k],
+        valid=sensor.valid[:k],
+        segment=sensor.segment[:k],
+    )
+
+
+def _events_before(ev: SideEvents, t_end: float) -> SideEvents:
+    """The cycles of ``ev`` that end by ``t_end``."""
+    m = ev.swing_end_s <= t_end
+    return SideEvents(
+        ev.ic_s[m], ev.tc_s[m], ev.swing_start_s[m], ev.swing_end_s[m], ev.segment[m]
+    )
+
+
+def _spread_and_share(ev: SideEvents) -> tuple[float, float]:
+    """Contact-time spread (MAD / median) and median contact share of the cycle."""
+    if len(ev) < SIGN_MIN_CYCLES:
+        return float("inf"), float("nan")
+    ct = ev.tc_s - ev.ic_s
+    med = float(np.median(ct))
+    if med <= 0:
+        return float("inf"), float("nan")
+    spread = float(np.median(np.abs(ct - med))) / med
+    share = float(np.median(ct / (ev.swing_end_s - ev.swing_start_s)))
+    return spread, share
+
+
+def _inverted(declared: SideEvents, opposite: SideEvents) -> bool:
+    """True when the opposite sign's events are clearly the real ones (module docstring)."""
+    sp_d, sh_d = _spread_and_share(declared)
+    sp_o, sh_o = _spread_and_share(opposite)
+    if not np.isfinite(sp_o):
+        return False
+    if sp_o < 0.5 * sp_d:
+        return True
+    lo, hi = SIGN_SHARE_RANGE
+    return bool(sh_d < lo and lo <= sh_o <= hi and sp_o <= sp_d)
+
+
 class FalbriardEventDetection:
     """IC/TC detection from foot-worn IMUs (gaitmap-like: params here, :meth:`detect`, ``steps_``).
 
@@ -123,6 +189,18 @@ class FalbriardEventDetection:
     min_swing_peak_dps, swing_peak_frac
         Mid-swing peak thresholds (absolute, and relative to the 95th percentile of the smoothed
         signal).
+    auto_sign
+        Check each side's pitch-gyro sign and flip it (with a warning) when the data say it is
+        inverted (module docstring, step 4).
+
+    Attributes
+    ----------
+    steps_
+        Side → :class:`SideEvents`.
+    sign_used_
+        Side → the sign finally applied to the sagittal gyro axis.
+    flipped_
+        Sides whose sign was flipped by the ``auto_sign`` check.
 
     Examples
     --------
@@ -145,6 +223,7 @@ class FalbriardEventDetection:
         max_stride_s: float = 2.5,
         min_swing_peak_dps: float = 100.0,
         swing_peak_frac: float = 0.3,
+        auto_sign: bool = True,
     ) -> None:
         self.sagittal_axis = sagittal_axis
         self.sagittal_sign = sagittal_sign
@@ -155,6 +234,7 @@ class FalbriardEventDetection:
         self.max_stride_s = max_stride_s
         self.min_swing_peak_dps = min_swing_peak_dps
         self.swing_peak_frac = swing_peak_frac
+        self.auto_sign = auto_sign
 
     def _sign(self, side: str) -> float:
         s = self.sagittal_sign
@@ -170,9 +250,29 @@ class FalbriardEventDetection:
         sides = samples.sides if isinstance(samples, ImuRecording) else samples
         self.sampling_rate_hz_ = float(sampling_rate_hz)
         self.steps_: dict[str, SideEvents] = {}
+        self.sign_used_: dict[str, float] = {}
+        self.flipped_: list[str] = []
         for side in SIDES:
-            if side in sides:
-                self.steps_[side] = self._detect_side(sides[side], self._sign(side))
+            if side not in sides:
+                continue
+            sign = self._sign(side)
+            ev = self._detect_side(sides[side], sign)
+            if self.auto_sign:
+                head = _head(sides[side], SIGN_CHECK_S)
+                alt = self._detect_side(head, -sign)
+                if _inverted(_events_before(ev, float(head.time_s[-1])), alt):
+                    if head is not sides[side]:  # the check saw only the start: redo it all
+                        alt = self._detect_side(sides[side], -sign)
+                    warnings.warn(
+                        f"{side} foot: the pitch gyro looks inverted (sensor mounted upside down "
+                        f"or mirrored?); its sign was flipped ({sign:+g} → {-sign:+g})",
+                        EvenstrideWarning,
+                        stacklevel=2,
+                    )
+                    ev, sign = alt, -sign
+                    self.flipped_.append(side)
+            self.steps_[side] = ev
+            self.sign_used_[side] = sign
         return self
 
     def _detect_side(self, sensor: SensorData, sign: float) -> SideEvents:

@@ -16,8 +16,13 @@ The activity has one row per left stance (``time_s`` = left IC). Each left strid
 the right stride that overlaps it most: the one whose IC is the first after the left IC, if within
 0.75 median strides (else the right values are NaN). Columns:
 ``CADENCE_SPM`` = 60 / mean(left step, paired right step), ``CONTACT_TIME_S`` = mean of both
-contact times; sided channel ``contact_time`` / :data:`SRC_FOOT_IMU`. Flight time is not put in a
-channel: no existing metric fits (``flight_ratio`` is a percentage and flight time can be ≤ 0).
+contact times; sided channels (source :data:`SRC_FOOT_IMU`): ``contact_time`` (s),
+``flight_time`` (s: this foot's TC to the other foot's next IC) and ``peak_stance_acc_g`` (g, only
+when the recording is given). Flight time can be ≤ 0 (walking) and approaches 0 at slow running
+speeds, where a symmetry angle blows up (science.md §1.1), so the engine compares it as an L − R
+difference in seconds; peak stance acceleration is also compared as an L − R difference in g (it
+is a foot/shank peak including gravity, not the RunScribe ``impact_g`` whose band is an
+extrapolation). Neither has a reference band ("no reference", grade U).
 """
 
 from __future__ import annotations
@@ -184,6 +189,26 @@ def to_activity(
         right=r_contact,
         origin="foot IMU events (Falbriard 2018): TC − IC per stance, right paired to left",
     )
+    sided = [ch]
+    extra_channels = (
+        (consts.M_FLIGHT_TIME, left.flight_s, right.flight_s,
+         "foot IMU events: other foot's next IC − this foot's TC"),
+        (consts.M_PEAK_STANCE_ACC_G, left.peak_acc_g, right.peak_acc_g,
+         "largest |acc| between IC and TC (gravity included), foot/shank IMU"),
+    )
+    for metric, lv, rv, origin in extra_channels:
+        r_arr = take(rv)
+        if np.isfinite(lv).any() and np.isfinite(r_arr).any():
+            sided.append(
+                SidedChannel(
+                    metric=metric,
+                    source=SRC_FOOT_IMU,
+                    unit=consts.SIDED_METRIC_UNITS[metric],
+                    left=lv.astype(float),
+                    right=r_arr,
+                    origin=origin,
+                )
+            )
     t = samples[consts.TIME_S]
     meta = ActivityMeta(
         path=path,
@@ -196,4 +221,4 @@ def to_activity(
             "pairing_max_s": PAIR_MAX_STRIDES * med_stride,
         },
     )
-    return Activity(samples=samples, sided=[ch], meta=meta, warnings=list(warnings or []))
+    return Activity(samples=samples, sided=sided, meta=meta, warnings=list(warnings or []))
