@@ -65,6 +65,8 @@ _RUN_CACHE_SIZE = 16
 _UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 #: Temporary upload files live in this folder next to the store (never outside it).
 UPLOAD_DIR_NAME = ".evenstride-uploads"
+#: Injury rows the profile form may send (the page shows the stored ones plus two).
+_MAX_INJURY_ROWS = 100
 
 
 class _RunCache:
@@ -280,6 +282,8 @@ def _text(name: str, limit: int = 500) -> str:
     v = (request.form.get(name) or "").strip()
     if len(v) > limit:
         raise UserInputError(f"{name.replace('_', ' ')} is longer than {limit} characters")
+    if "\x00" in v:  # SQLite cuts text at NUL: a CHECK failed (HTTP 500) or a truncated value
+        raise UserInputError(f"{name.replace('_', ' ')} contains a NUL character")
     return v
 
 
@@ -296,13 +300,38 @@ def _plotly_src() -> str:
     return url_for("plotly_js")
 
 
+def _local_path(nxt: str | None) -> str:
+    """``nxt`` when it is a path on this site, else ``/`` (no open redirect after sign-in).
+
+    Browsers drop tabs and newlines inside a URL and read ``\\`` as ``/``, and werkzeug's
+    ``redirect`` drops the tab too: ``/<TAB>/evil.example`` became ``Location: //evil.example``.
+    So any backslash, control character or space is refused, not only a leading ``//``.
+    """
+    if (not nxt or not nxt.startswith("/") or nxt.startswith("//")
+            or any(ch == "\\" or ord(ch) <= 0x20 or ord(ch) == 0x7F for ch in nxt)):
+        return "/"
+    return nxt
+
+
 def _form_errors(fn: Callable[[], Any], back: str) -> Any:
     """Run a form action: a user error is shown as a message on the page it came from."""
     try:
         return fn()
     except UserInputError as exc:
-        flash(str(exc), "error")
+        flash(_form_message(str(exc)), "error")
         return redirect(back)
+
+
+def _form_message(text: str) -> str:
+    """A validator's message in the words of the form: the CLI's ``--mass-kg`` becomes
+    ``mass kg`` (the shared validators name command-line options).
+
+    >>> _form_message("--severity must be 0–10 (got 11)")
+    'severity must be 0–10 (got 11)'
+    """
+    import re
+
+    return re.sub(r"(?<![\w-])--([a-z][a-z0-9-]*)", lambda m: m.group(1).replace("-", " "), text)
 
 
 # ------------------------------------------------------------------------------ routes
@@ -316,9 +345,7 @@ def _install_routes(app: Flask) -> None:
     @app.post("/signin")
     def signin_post() -> Any:
         secret = app.config["EVENSTRIDE_SECRET"]
-        nxt = request.form.get("next") or "/"
-        if not nxt.startswith("/") or nxt.startswith("//"):
-            nxt = "/"
+        nxt = _local_path(request.form.get("next"))
         if not secret:
             return redirect(nxt)
         given = request.form.get("secret") or ""
@@ -335,6 +362,11 @@ def _install_routes(app: Flask) -> None:
         resp = Response(str(_plotly_js()), mimetype="text/javascript")
         resp.headers["Cache-Control"] = "public, max-age=86400"
         return resp
+
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        # browsers ask for it on every page: answer "nothing" instead of a logged 404
+        return Response(status=204, headers={"Cache-Control": "public, max-age=86400"})
 
     @app.get("/")
     def index() -> Any:
@@ -400,7 +432,12 @@ def _install_routes(app: Flask) -> None:
             st = _store()
             name = _text("name", 100)
             injuries = []
-            for i in range(int(request.form.get("n_injuries") or 0)):
+            # the row count comes from the page; a forged one must neither fail (int() of
+            # "abc" was an HTTP 500) nor loop for ever (n_injuries=10**9)
+            n_rows = _num("n_injuries", integer=True) or 0
+            if not 0 <= n_rows <= _MAX_INJURY_ROWS:
+                raise UserInputError(f"at most {_MAX_INJURY_ROWS} injury rows (got {n_rows})")
+            for i in range(n_rows):
                 side = _text(f"inj_side_{i}", 10)
                 region = _text(f"inj_region_{i}", 40).replace(":", " ")
                 kind = _text(f"inj_kind_{i}", 10)
@@ -463,8 +500,9 @@ def _install_routes(app: Flask) -> None:
         n_new = sum(1 for it in items if it["status"] == "new")
         if _wants_json():
             return jsonify({"items": items, "new": n_new})
-        for it in items:
-            flash(f"{it['source']}: {it['status']} — {it['reason']}",
+        for it in items:  # a stored file has no reason: not "— None"
+            why = f" — {it['reason']}" if it["reason"] else ""
+            flash(f"{it['source']}: {it['status']}{why}",
                   "error" if it["status"] == "failed" else "ok")
         return redirect(url_for("athlete_page", aid=aid))
 
