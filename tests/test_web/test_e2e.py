@@ -47,6 +47,8 @@ from werkzeug.serving import make_server  # noqa: E402
 
 from evenstride.web import create_app  # noqa: E402
 
+# The flow is one story (each step builds on the last): pyproject sets --dist loadfile, so the
+# whole file runs on one xdist worker, in order.
 pytestmark = [pytest.mark.slow, pytest.mark.shared_data]
 
 CHROMIUM_ARGS = [

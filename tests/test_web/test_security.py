@@ -937,3 +937,27 @@ def test_symptom_validation_matches_the_cli(client, db, tmp_path, capsys):
         from evenstride.store._clinical import symptoms
 
         assert symptoms(st, aid) == []
+
+
+# ------------------------------------------------------------------------------ script nonce
+def test_scripts_run_only_with_the_responses_nonce(client, db):
+    """No 'unsafe-inline' for scripts: every inline script of a rendered page carries the
+    nonce of its own response (a new one each time, cached run pages included), so markup that
+    got into a page could not run a script."""
+    aid = _create_athlete(client, "nonce")
+    resp = _upload_json(client, aid, _sim_fit(), "sim.fit")
+    rid = resp.get_json()["items"][0]["activity_id"]
+    seen = set()
+    for _ in range(2):  # the second view comes from the run-page cache
+        page = client.get(f"/runs/{rid}")
+        policy = page.headers["Content-Security-Policy"]
+        script_src = next(p for p in policy.split(";") if p.strip().startswith("script-src"))
+        assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+        nonce = re.search(r"'nonce-([A-Za-z0-9_-]{16,})'", script_src).group(1)
+        html = page.get_data(as_text=True)
+        tags = re.findall(r"<script\b[^>]*>", html)
+        assert len(tags) >= 3  # plotly from /static, figure set-up, print sizing
+        for tag in tags:
+            assert f'nonce="{nonce}"' in tag or 'src="/static/' in tag, tag
+        seen.add(nonce)
+    assert len(seen) == 2

@@ -29,7 +29,9 @@ __all__ = [
     "MIN_SECRET_LENGTH",
     "access_ok",
     "access_token",
+    "add_script_nonce",
     "check_bind",
+    "csp",
     "csrf_ok",
     "host_allowed",
     "is_loopback",
@@ -45,13 +47,27 @@ MAX_FILES_PER_UPLOAD: Final = 50
 MIN_SECRET_LENGTH: Final = 16
 #: Cookie holding proof that the browser knows the access secret (an HMAC, not the secret).
 ACCESS_COOKIE: Final = "evenstride_access"
-#: Content Security Policy: everything from this origin only (no external request can be made);
-#: inline scripts are the plot set-up that the report renderer writes next to each figure.
+#: Content Security Policy: everything from this origin only (no external request can be made).
+#: Scripts run only from this origin or with the page's one-time nonce (the plot set-up the
+#: report renderer writes next to each figure), so injected markup could never run a script;
+#: ``{nonce}`` is filled per response (:func:`csp`).
 CSP: Final = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
     "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
 )
+
+
+def csp(nonce: str) -> str:
+    """The Content-Security-Policy header value for a response whose scripts carry ``nonce``."""
+    return CSP.format(nonce=nonce)
+
+
+def add_script_nonce(html: str, nonce: str) -> str:
+    """Give every ``<script`` tag of a page we rendered the response's nonce. User text cannot
+    contain ``<script``: templates escape ``<`` and plotly writes it as ``\\u003c`` in JSON."""
+    return html.replace("<script", f'<script nonce="{nonce}"')
+
 
 _LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 

@@ -47,11 +47,12 @@ import evenstride
 from evenstride.exceptions import EvenstrideWarning, UserInputError
 from evenstride.web._security import (
     ACCESS_COOKIE,
-    CSP,
     MAX_FILES_PER_UPLOAD,
     MAX_UPLOAD_BYTES,
     access_ok,
     access_token,
+    add_script_nonce,
+    csp,
     csrf_ok,
     host_allowed,
     sniff_upload,
@@ -177,7 +178,7 @@ def _install_guards(app: Flask) -> None:
 
     @app.after_request
     def headers(resp: Response) -> Response:
-        resp.headers["Content-Security-Policy"] = CSP
+        resp.headers["Content-Security-Policy"] = csp(_nonce())
         resp.headers["X-Content-Type-Options"] = "nosniff"
         resp.headers["X-Frame-Options"] = "DENY"
         resp.headers["Referrer-Policy"] = "no-referrer"
@@ -191,6 +192,19 @@ def _install_guards(app: Flask) -> None:
         st = g.pop("store", None)
         if st is not None:
             st.close()
+
+
+def _nonce() -> str:
+    """This response's script nonce (one per request)."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(18)
+    return str(g.csp_nonce)
+
+
+def _page(html: str) -> Response:
+    """A page rendered by the report renderers, its inline scripts allowed by this response's
+    nonce (cached pages get the new nonce each time)."""
+    return Response(add_script_nonce(html, _nonce()), mimetype="text/html")
 
 
 def _wants_json() -> bool:
@@ -524,11 +538,11 @@ def _install_routes(app: Flask) -> None:
                 warnings.simplefilter("ignore", EvenstrideWarning)
                 res = analyze(act)
             return render_report(res, plotly_src=_plotly_src(), app_head=_app_head(),
-                                 app_nav=_nav(a, "runs"))
+                                 app_nav=_nav(a, "overview"))  # runs are listed there
 
         cache = app.extensions["evenstride_runs"]
         html = cache.get((rid, row.imported_at), make)
-        return Response(html, mimetype="text/html")
+        return _page(html)
 
     @app.get("/a/<int:aid>/history")
     def history_page(aid: int) -> Any:
@@ -545,7 +559,7 @@ def _install_routes(app: Flask) -> None:
         html = render_history_report(hist, run_links=links, athlete=a.name,
                                      plotly_src=_plotly_src(), app_head=_app_head(),
                                      app_nav=_nav(a, "history"))
-        return Response(html, mimetype="text/html")
+        return _page(html)
 
     @app.get("/a/<int:aid>/clinical")
     def clinical_page(aid: int) -> Any:
@@ -709,7 +723,7 @@ def _install_routes(app: Flask) -> None:
         found = active_program(_args(a))
         if found is None:
             abort(404)
-        return Response(render_handout(found[1], athlete=a.name), mimetype="text/html")
+        return _page(render_handout(found[1], athlete=a.name))
 
     @app.get("/a/<int:aid>/plan.ics")
     def plan_ics(aid: int) -> Any:
