@@ -383,10 +383,10 @@ def test_bearer_secret(secret_app, db):
 
 def test_sign_in_never_redirects_off_site(secret_app):
     c = secret_app.test_client()
-    tok = _token(c, "/signin")
     for nxt in ("//evil.example/x", "https://evil.example/", "/\\evil.example", "\\\\evil.example",
                 "/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example", " //evil.example",
                 "javascript:alert(1)", "http:/\\evil.example"):
+        tok = _token(c, "/signin")  # a signed-in session gets a new token
         r = c.post("/signin", data={"secret": SECRET, "csrf_token": tok, "next": nxt})
         assert r.status_code == 302
         loc = r.headers["Location"]
@@ -816,13 +816,13 @@ def test_not_found_and_method_not_allowed(client, db):
         r = client.get(url)
         assert r.status_code == 404 and "no such page" in r.text, url
     tok = _token(client)
-    for url in ("/a/999/symptoms", "/a/999/upload", "/runs/999/rpe"):
+    for url in ("/a/999/symptoms", "/a/999/upload", "/runs/999/details"):
         r = client.post(url, data={"csrf_token": tok, "severity": "3"})
         assert r.status_code == 404, url
     r = client.get("/a/999", headers={"Accept": "application/json"})
     assert r.status_code == 404 and r.is_json
     for url in ("/athletes", f"/a/{aid}/upload", f"/a/{aid}/symptoms", f"/a/{aid}/tests",
-                f"/a/{aid}/shoes", f"/a/{aid}/plan/log", "/runs/1/rpe"):
+                f"/a/{aid}/shoes", f"/a/{aid}/plan/log", "/runs/1/details"):
         r = client.get(url)
         assert r.status_code == 405 and "not available here" in r.text, url
     r = client.delete(f"/a/{aid}", headers={"X-CSRF-Token": tok})
@@ -961,3 +961,47 @@ def test_scripts_run_only_with_the_responses_nonce(client, db):
             assert f'nonce="{nonce}"' in tag or 'src="/static/' in tag, tag
         seen.add(nonce)
     assert len(seen) == 2
+
+
+# ------------------------------------------------------------------------------ sign-in limit
+def test_repeated_wrong_secrets_pause_sign_in(secret_app, db):
+    from evenstride.web.app import SIGNIN_MAX_FAILURES
+
+    c = secret_app.test_client()
+    tok = _token(c, "/signin?next=/")
+    for _ in range(SIGNIN_MAX_FAILURES):
+        r = c.post("/signin", data={"secret": "w" * 20, "csrf_token": tok, "next": "/"})
+        assert r.status_code == 403
+    # now even the right secret waits: guessing is slowed to 10 tries per 10 minutes
+    r = c.post("/signin", data={"secret": SECRET, "csrf_token": tok, "next": "/"})
+    assert r.status_code == 429 and "wait" in r.text
+    assert c.get_cookie(ACCESS_COOKIE) is None
+    # another client address is not affected
+    c2 = secret_app.test_client()
+    tok2 = _token(c2, "/signin?next=/")
+    r = c2.post("/signin", data={"secret": SECRET, "csrf_token": tok2, "next": "/"},
+                environ_base={"REMOTE_ADDR": "127.0.0.2"})
+    assert r.status_code == 302
+    # and the CSRF token is a new one once signed in
+    assert _token(c2, "/") != tok2
+
+
+# ------------------------------------------------------------------------------ run details
+def test_shoe_and_rpe_of_a_run(client, db):
+    aid = _create_athlete(client, "cat")
+    rid = _upload_json(client, aid, _sim_fit(), "sim.fit").get_json()["items"][0]["activity_id"]
+    tok = _token(client, f"/a/{aid}")
+    page = _flashed(client, client.post(f"/runs/{rid}/details", data={
+        "shoe": "Pegasus <b>40</b>", "rpe": "6.5", "csrf_token": tok}))
+    assert "RPE 6.5 and shoe Pegasus &lt;b&gt;40&lt;/b&gt; saved" in page
+    with open_store(db) as st:
+        assert st.activity(rid).gear == "Pegasus <b>40</b>"
+        assert st.session_rpes(aid) == {rid: 6.5}
+    # the CLI's range and message; nothing changed
+    page = _flashed(client, client.post(f"/runs/{rid}/details", data={
+        "rpe": "11", "csrf_token": tok}))
+    assert "RPE must be 0–10 on the CR-10 scale (got 11)" in page
+    page = _flashed(client, client.post(f"/runs/{rid}/details", data={"csrf_token": tok}))
+    assert "enter a session RPE or a shoe" in page
+    with open_store(db) as st:
+        assert st.session_rpes(aid) == {rid: 6.5}

@@ -70,6 +70,42 @@ UPLOAD_DIR_NAME = ".evenstride-uploads"
 _MAX_INJURY_ROWS = 100
 
 
+#: Wrong access secrets accepted from one address within the window before sign-in pauses.
+SIGNIN_MAX_FAILURES = 10
+SIGNIN_WINDOW_S = 600
+
+
+class _SigninLimiter:
+    """Counts wrong secrets per client address; too many within the window → refused for a
+    while (a 16-character secret is not guessable, but nothing should try millions)."""
+
+    def __init__(self) -> None:
+        self._fails: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, who: str, now: float) -> list[float]:
+        times = [t for t in self._fails.get(who, []) if now - t < SIGNIN_WINDOW_S]
+        self._fails[who] = times
+        return times
+
+    def blocked(self, who: str) -> bool:
+        import time
+
+        with self._lock:
+            return len(self._recent(who, time.monotonic())) >= SIGNIN_MAX_FAILURES
+
+    def failed(self, who: str) -> None:
+        import time
+
+        with self._lock:
+            self._recent(who, time.monotonic()).append(time.monotonic())
+
+
+def _size(n: int) -> str:
+    """Bytes as MB (or kB below 1 MB) for messages."""
+    return f"{n / 1024**2:.0f} MB" if n >= 1024**2 else f"{max(1, n // 1024)} kB"
+
+
 class _RunCache:
     """A small thread-safe LRU of rendered run pages, keyed by (activity id, imported at)."""
 
@@ -134,8 +170,10 @@ def create_app(
     )
     app.jinja_env.autoescape = True
     app.jinja_env.globals.update(version=evenstride.__version__, csrf_token=_csrf_token,
-                                 max_upload_mb=max_upload_bytes // (1024 * 1024))
+                                 max_upload_bytes=max_upload_bytes,
+                                 max_upload_text=_size(max_upload_bytes))
     app.extensions["evenstride_runs"] = _RunCache(_RUN_CACHE_SIZE)
+    app.extensions["evenstride_signin"] = _SigninLimiter()
     _install_guards(app)
     _install_errors(app)
     _install_routes(app)
@@ -230,9 +268,8 @@ def _error_page(code: int, message: str) -> Response:
 def _install_errors(app: Flask) -> None:
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_e: Exception) -> Response:
-        mb = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-        return _refuse(413, f"The upload is larger than {mb} MB. Import very large exports "
-                            "with 'evenstride import' in a terminal.")
+        return _refuse(413, f"The upload is larger than {_size(app.config['MAX_CONTENT_LENGTH'])}"
+                            ". Import very large exports with 'evenstride import' in a terminal.")
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException) -> Response:
@@ -362,9 +399,15 @@ def _install_routes(app: Flask) -> None:
         nxt = _local_path(request.form.get("next"))
         if not secret:
             return redirect(nxt)
+        who = request.remote_addr or "?"
+        if app.extensions["evenstride_signin"].blocked(who):
+            return _error_page(429, "Too many wrong access secrets from this computer: wait "
+                                    f"{SIGNIN_WINDOW_S // 60} minutes and try again.")
         given = request.form.get("secret") or ""
         if not access_ok(secret, authorization=f"Bearer {given}", cookie=None):
+            app.extensions["evenstride_signin"].failed(who)
             return _error_page(403, "That access secret is not right.")
+        session["csrf"] = secrets.token_urlsafe(32)  # a new token once signed in
         resp = redirect(nxt)
         resp.set_cookie(ACCESS_COOKIE, access_token(secret), httponly=True, samesite="Strict")
         return resp
@@ -739,8 +782,10 @@ def _install_routes(app: Flask) -> None:
         return Response(text, mimetype="text/calendar",
                         headers={"Content-Disposition": f'attachment; filename="{fname}"'})
 
-    @app.post("/runs/<int:rid>/rpe")
-    def run_rpe(rid: int) -> Any:
+    @app.post("/runs/<int:rid>/details")
+    def run_details(rid: int) -> Any:
+        """Session RPE and the shoe worn for one run (what ``evenstride rpe`` and ``shoe use``
+        record); an empty field leaves the stored value as it is."""
         from evenstride.store import RPE_RANGE
 
         st = _store()
@@ -748,16 +793,24 @@ def _install_routes(app: Flask) -> None:
             row = st.activity(rid)
         except KeyError:
             abort(404)
+        back = url_for("athlete_page", aid=row.athlete_id) + "#runs"
 
         def run() -> Any:
-            rpe = _num("rpe", required=True)
-            if not (RPE_RANGE[0] <= rpe <= RPE_RANGE[1]):
+            rpe = _num("rpe")
+            shoe = _text("shoe", 100)
+            if rpe is not None and not (RPE_RANGE[0] <= rpe <= RPE_RANGE[1]):  # NaN fails too
                 raise UserInputError(f"RPE must be 0–10 on the CR-10 scale (got {rpe:g})")
-            st.set_session_rpe(rid, rpe, _text("note") or None)
-            flash(f"Session RPE {rpe:g} saved.", "ok")
-            return redirect(url_for("athlete_page", aid=row.athlete_id) + "#runs")
+            if rpe is None and not shoe:
+                raise UserInputError("enter a session RPE or a shoe")
+            if rpe is not None:
+                st.set_session_rpe(rid, rpe, None)
+            if shoe:
+                st.set_gear([rid], shoe)
+            done = [f"RPE {rpe:g}" if rpe is not None else "", f"shoe {shoe}" if shoe else ""]
+            flash(f"Run {rid}: {' and '.join(x for x in done if x)} saved.", "ok")
+            return redirect(back)
 
-        return _form_errors(run, url_for("athlete_page", aid=row.athlete_id) + "#runs")
+        return _form_errors(run, back)
 
 
 def _quiet(cmd: Callable[[argparse.Namespace], int], ns: argparse.Namespace) -> tuple[int, str]:
