@@ -127,3 +127,56 @@ def test_accel_bad_input_is_one_line(shared_data, tmp_path, capsys):
     assert main(["steps", str(short), "--format", "accel"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "10 s" in err[0]
+
+
+def test_phone_zip_export_through_the_cli(tmp_path, capsys):
+    import zipfile
+
+    from test_steps.test_phone_layout import _export
+
+    folder = tmp_path / "2024-02-11_15-02-01"
+    _export(folder, dur=240.0)
+    z = tmp_path / "export.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        for f in sorted(folder.iterdir()):
+            zf.write(f, arcname=f"{folder.name}/{f.name}")
+    html = tmp_path / "phone.html"
+    assert main(["steps", str(z), "--format", "phone", "--json", "--html", str(html)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    st = next(x for x in doc["asymmetry"] if x["metric"] == "step_time")
+    assert st["source"] == "trunk_imu"
+    assert sorted([st["left"], st["right"]]) == pytest.approx([0.34, 0.36], abs=0.01)
+    # labelled indicative (and the possible left/right mirror said) in the JSON and the report
+    assert any("indicative only" in w for w in doc["warnings"])
+    assert any("swapped as a whole" in w for w in doc["warnings"])
+    assert "indicative only" in html.read_text()
+
+
+def test_phone_bad_input_is_one_line(tmp_path, capsys):
+    from test_steps.test_phone_layout import _export
+
+    def one_line_error(args, *needles):
+        assert main(["steps", *args, "--format", "phone"]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1, err
+        for n in needles:
+            assert n in err[0], err[0]
+
+    acc = _export(tmp_path / "ok", dur=120.0)
+    one_line_error([str(acc), "--gyro", str(tmp_path / "none" / "Gyroscope.csv")],
+                   "file not found", "Gyroscope.csv")
+    alone = _export(tmp_path / "alone", files=("Accelerometer",))
+    one_line_error([str(alone)], "without gravity", "Gravity.csv")
+    slow = _export(tmp_path / "slow", fs=10.0)
+    one_line_error([str(slow)], "10 Hz")
+    # recoverable: unsorted rows and a gyroscope at another rate are warnings (exit 0)
+    lines = acc.read_text().splitlines()
+    lines[200], lines[201] = lines[201], lines[200]
+    acc.write_text("\n".join(lines) + "\n")
+    assert main(["steps", str(acc), "--format", "phone", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert any("not sorted" in w for w in doc["warnings"])
+    mixed = _export(tmp_path / "mixed", dur=120.0, gyro_fs=50.0)
+    assert main(["steps", str(mixed), "--format", "phone", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert any("gyroscope at 50 Hz" in w for w in doc["warnings"])

@@ -104,8 +104,9 @@ def _parser() -> argparse.ArgumentParser:
         "'fukuchi' (treadmill forces text export; the markers file beside it and RBDSinfo.txt in "
         "the same folder are used), 'c3d' (motion capture with force-plate analog channels; body "
         "mass from --mass-kg or RBDSinfo.txt beside the file), "
-        "'phone' (a single trunk/waist phone or IMU, Sensor Logger export: FILE is "
-        "Accelerometer.csv, --gyro Gyroscope.csv; results are indicative only), "
+        "'phone' (a single trunk/waist phone or IMU: a Sensor Logger export as .zip, .json or "
+        "folder, or its Accelerometer.csv with Gravity.csv and Gyroscope.csv beside it; "
+        "results are indicative only), "
         "'runscribe' (per-stride CSV exports: FILE is the left pod, "
         "--right the right pod), 'accel' (one leg's accelerometer, adeptdata CSV "
         "loc_id,date_time,x,y,z in g, optionally .gz; --location picks the sensor: stride times "
@@ -114,8 +115,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     st.add_argument("file", metavar="FILE")
     st.add_argument("--right", metavar="FILE", help="right-pod export (format runscribe)")
-    st.add_argument("--gyro", metavar="FILE", help="Gyroscope.csv beside Accelerometer.csv "
-                    "(format phone)")
+    st.add_argument("--gyro", metavar="FILE", help="gyroscope CSV when it is not the "
+                    "export's own Gyroscope.csv (format phone)")
     st.add_argument("--location", metavar="NAME", help="sensor location to analyse, e.g. "
                     "left_ankle (format accel; default: the first ankle sensor)")
     st.add_argument("--mass-kg", type=float, metavar="KG", help="body mass (format c3d)")
@@ -658,8 +659,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 def _step_activity(args: argparse.Namespace) -> Any:
     """The per-stride :class:`~evenstride.datatypes.Activity` of a raw recording."""
     path = Path(args.file)
-    if not path.is_file():
-        raise UserInputError("no such file" if not path.exists() else "not a file", path=path)
+    if not path.exists():
+        raise UserInputError("no such file", path=path)
+    if not path.is_file() and not (args.format == "phone" and path.is_dir()):
+        raise UserInputError("not a file", path=path)
     if args.format == "imu":
         from evenstride.steps import activity_from_imu
 

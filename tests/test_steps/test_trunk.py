@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from evenstride.exceptions import UserInputError
+from evenstride.exceptions import EvenstrideWarning, UserInputError
 from evenstride.steps._accel_only import (
     OneSideStrideDetection,
     left_right_asymmetry,
@@ -102,7 +102,9 @@ def test_sensor_logger_pair(tmp_path) -> None:
         for i in range(len(t_ns)):
             x, y, z = np.radians(rec.gyr[i])
             fh.write(f"{t_ns[i] + 3_000_000},{rec.time_s[i]},{z},{y},{x}\n")
-    out = read_sensor_logger(a, g)
+    # a simulated sensor frame (x forward) in an export: read, with the orientation warning
+    with pytest.warns(EvenstrideWarning, match="lying flat"):
+        out = read_sensor_logger(a, g)
     assert out.gyr is not None
     det = TrunkImuSteps().detect(out, sampling_rate_hz=out.sampling_rate_hz)
     assert det.side_confidence_ >= 0.95
