@@ -113,6 +113,15 @@ M_STEP_TIME: Final = "step_time"
 #: Flight time per side, seconds: this foot's toe-off to the other foot's next initial contact
 #: (≤ 0 means double support, i.e. walking).
 M_FLIGHT_TIME: Final = "flight_time"
+#: Duty factor per side, %: contact time / stride time (force plate).
+M_DUTY_FACTOR: Final = "duty_factor"
+#: Vertical impulse per contact, body-weight seconds (force plate).
+M_VERTICAL_IMPULSE_BW_S: Final = "vertical_impulse_bw_s"
+#: Braking impulse per contact as a magnitude, body-weight seconds (force plate, AP force
+#: opposite to the direction of running).
+M_BRAKING_IMPULSE_BW_S: Final = "braking_impulse_bw_s"
+#: Propulsive impulse per contact, body-weight seconds (force plate).
+M_PROPULSIVE_IMPULSE_BW_S: Final = "propulsive_impulse_bw_s"
 #: Peak acceleration magnitude during stance, g, gravity included (foot/shank IMU).
 M_PEAK_STANCE_ACC_G: Final = "peak_stance_acc_g"
 #: Sagittal shank angle from vertical at initial contact, degrees (markers; + = foot ahead of
@@ -145,6 +154,10 @@ SIDED_METRIC_UNITS: Final[dict[str, str]] = {
     M_LOADING_RATE_BW_S: "BW/s",
     M_STEP_TIME: "s",
     M_FLIGHT_TIME: "s",
+    M_DUTY_FACTOR: "%",
+    M_VERTICAL_IMPULSE_BW_S: "BW·s",
+    M_BRAKING_IMPULSE_BW_S: "BW·s",
+    M_PROPULSIVE_IMPULSE_BW_S: "BW·s",
     M_PEAK_STANCE_ACC_G: "g",
     M_SHANK_ANGLE_IC_DEG: "deg",
     M_FOOT_AHEAD_IC_MM: "mm",

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from conftest import shared_data_dir
+from evenstride import consts
 from evenstride.assessment import judge_asymmetry
 from evenstride.exceptions import ParseError
 from evenstride.lab import (
@@ -127,7 +128,11 @@ def test_activity_and_engine(trial) -> None:
     assert act.meta.sub_sport == "treadmill"
     keys = {ch.key for ch in act.sided}
     force_keys = {
-        f"{m}/{SRC_FORCE_PLATE}" for m in ("contact_time", M_PEAK_VGRF_BW, M_LOADING_RATE_BW_S)
+        f"{m}/{SRC_FORCE_PLATE}" for m in (
+            "contact_time", M_PEAK_VGRF_BW, M_LOADING_RATE_BW_S, consts.M_STEP_TIME,
+            consts.M_FLIGHT_TIME, consts.M_DUTY_FACTOR, consts.M_STEP_LENGTH,
+            consts.M_VERTICAL_IMPULSE_BW_S, consts.M_BRAKING_IMPULSE_BW_S,
+            consts.M_PROPULSIVE_IMPULSE_BW_S)
     }
     # plus the marker kinematics at the force contacts (test_kinematic_channels.py)
     assert force_keys <= keys and all(k.endswith("/markers") for k in keys - force_keys)
@@ -149,3 +154,34 @@ def test_activity_and_engine(trial) -> None:
         assert r.left is not None and r.right is not None and np.isfinite(r.difference)
         assert r.enough_data is False
         assert judge_asymmetry(r).cls == "insufficient data"
+
+
+def test_per_step_timing_and_impulses_as_side_channels(trial) -> None:
+    """Step, flight and duty factor, step length at the belt speed, and the impulses flow into
+    the engine per side, and obey the physics of steady treadmill running."""
+    steps, act = trial
+    ch = {c.metric: c for c in act.sided if c.source == "force_plate"}
+    for m in (consts.M_STEP_TIME, consts.M_FLIGHT_TIME, consts.M_DUTY_FACTOR,
+              consts.M_STEP_LENGTH, consts.M_VERTICAL_IMPULSE_BW_S,
+              consts.M_BRAKING_IMPULSE_BW_S, consts.M_PROPULSIVE_IMPULSE_BW_S):
+        assert m in ch, m
+        assert ch[m].unit == consts.SIDED_METRIC_UNITS[m]
+    L = {m: float(np.nanmean(c.left)) for m, c in ch.items()}
+    R = {m: float(np.nanmean(c.right)) for m, c in ch.items()}
+    for side in (L, R):
+        # over a step the mean vertical force is body weight: impulse ≈ step time (in BW·s)
+        assert side[consts.M_VERTICAL_IMPULSE_BW_S] == pytest.approx(
+            side[consts.M_STEP_TIME], rel=0.04)
+        # 2.5 m/s belt: step length = speed × step time
+        assert side[consts.M_STEP_LENGTH] == pytest.approx(2.5 * side[consts.M_STEP_TIME],
+                                                           rel=1e-9)
+        # duty factor = contact / stride, running (< 50 %) with flight > 0
+        assert 30.0 < side[consts.M_DUTY_FACTOR] < 45.0
+        assert 0.05 < side[consts.M_FLIGHT_TIME] < 0.2
+    # constant speed: braking and propulsive impulses balance over a stride (within 5 %)
+    brake = L[consts.M_BRAKING_IMPULSE_BW_S] + R[consts.M_BRAKING_IMPULSE_BW_S]
+    prop = L[consts.M_PROPULSIVE_IMPULSE_BW_S] + R[consts.M_PROPULSIVE_IMPULSE_BW_S]
+    assert brake > 0 and prop == pytest.approx(brake, rel=0.05)
+    # stride = left step + right step
+    stride = float(np.nanmean(steps.stride_time_s))
+    assert L[consts.M_STEP_TIME] + R[consts.M_STEP_TIME] == pytest.approx(stride, rel=0.01)

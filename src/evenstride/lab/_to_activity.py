@@ -79,8 +79,22 @@ def steps_to_activity(
             origin=origin,
         )
 
+    # the step that ends on this side's contact (as for trunk sensors): previous IC → this IC
+    step_in = np.full(steps.n_contacts, np.nan)
+    step_in[1:] = np.diff(steps.ic_s)
     sided = [
         ch(consts.M_CONTACT_TIME, "s", steps.contact_time_s, "vertical force > 50 N"),
+        ch(consts.M_STEP_TIME, "s", step_in, "other foot's IC to this foot's IC (force)"),
+        ch(consts.M_FLIGHT_TIME, "s", steps.flight_time_s,
+           "this foot's toe-off to the other foot's IC (force)"),
+        ch(consts.M_DUTY_FACTOR, "%", 100.0 * steps.duty_factor,
+           "contact time / stride time (force)"),
+        ch(consts.M_VERTICAL_IMPULSE_BW_S, "BW·s", steps.vertical_impulse_bw_s,
+           "∫ vertical force dt / body weight over stance"),
+        ch(consts.M_BRAKING_IMPULSE_BW_S, "BW·s", np.abs(steps.braking_impulse_bw_s),
+           "|∫ backward AP force dt| / body weight over stance"),
+        ch(consts.M_PROPULSIVE_IMPULSE_BW_S, "BW·s", steps.propulsive_impulse_bw_s,
+           "∫ forward AP force dt / body weight over stance"),
         ch(M_PEAK_VGRF_BW, "BW", steps.peak_vgrf_bw, "max vertical force / body weight"),
         ch(
             M_LOADING_RATE_BW_S,
@@ -89,6 +103,9 @@ def steps_to_activity(
             "mean vertical loading rate, first 50 ms after IC",
         ),
     ]
+    if speed_m_s is not None:  # treadmill: step length = belt speed × step time
+        sided.append(ch(consts.M_STEP_LENGTH, "m", float(speed_m_s) * step_in,
+                        "treadmill speed × step time (force)"))
     for metric, arr in steps.kinematics.items():
         if np.isfinite(arr[left]).any() and np.isfinite(arr[r]).any():
             sided.append(

@@ -37,6 +37,10 @@ RATIO_SCALE_METRICS = frozenset(
         consts.M_PEAK_VGRF_BW,
         consts.M_LOADING_RATE_BW_S,
         consts.M_STEP_TIME,
+        # impulses are positive magnitudes per contact (the braking one as |impulse|)
+        consts.M_VERTICAL_IMPULSE_BW_S,
+        consts.M_BRAKING_IMPULSE_BW_S,
+        consts.M_PROPULSIVE_IMPULSE_BW_S,
     }
 )
 
