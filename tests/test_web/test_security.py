@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import io
+import json
 import logging
 import os
 import re
@@ -1005,3 +1006,33 @@ def test_shoe_and_rpe_of_a_run(client, db):
     assert "enter a session RPE or a shoe" in page
     with open_store(db) as st:
         assert st.session_rpes(aid) == {rid: 6.5}
+
+
+def test_large_uploads_are_spooled_inside_the_store(db, store_dir, monkeypatch):
+    """A body over 500 kB is spooled to a file: in the store's folder, never the system's
+    temporary folder (made unusable here, so a spool there would fail the upload). Sent over a
+    real socket with a hand-built multipart body (the test client would spool it itself)."""
+    import tempfile
+
+    aid = _make_athlete(db, "big")
+    data = _zip({"run.fit": _sim_fit(), "photo.bin": os.urandom(800_000)})
+    assert len(data) > 600_000
+    app = _app(db)
+    with _live(app) as port:
+        _, headers, body = _http(port, "GET", f"/a/{aid}")
+        cookie = headers["Set-Cookie"].split(";", 1)[0]
+        m = _TOKEN.search(body.decode())
+        assert m
+        b = "evenstride-test-boundary"
+        payload = (f"--{b}\r\nContent-Disposition: form-data; name=\"files\"; "
+                   f"filename=\"export.zip\"\r\nContent-Type: application/zip\r\n\r\n"
+                   ).encode() + data + f"\r\n--{b}--\r\n".encode()
+        monkeypatch.setattr(tempfile, "tempdir", str(store_dir / "no-such-folder"))
+        status, _, out = _http(port, "POST", f"/a/{aid}/upload", body=payload, headers={
+            "Cookie": cookie, "X-CSRF-Token": m.group(1), "X-Requested-With": "fetch",
+            "Accept": "application/json",
+            "Content-Type": f"multipart/form-data; boundary={b}"})
+    assert status == 200, out[:300]
+    assert [it["status"] for it in json.loads(out)["items"]] == ["new"]
+    assert all(p.is_dir() for p in _uploads_left(store_dir))
+    assert not (store_dir / "no-such-folder").exists()

@@ -14,6 +14,7 @@ are validated by the CLI's own validators (:mod:`evenstride.store.clinical_comma
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import secrets
 import shutil
@@ -24,10 +25,11 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from flask import (
     Flask,
+    Request,
     Response,
     abort,
     flash,
@@ -106,6 +108,22 @@ def _size(n: int) -> str:
     return f"{n / 1024**2:.0f} MB" if n >= 1024**2 else f"{max(1, n // 1024)} kB"
 
 
+class _StoreRequest(Request):
+    """A request whose uploaded files are spooled inside the store's folder (werkzeug's default
+    spools bodies over 500 kB to the system's temporary folder)."""
+
+    def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
+                         filename: str | None = None,
+                         content_length: int | None = None) -> IO[bytes]:
+        from flask import current_app
+
+        if total_content_length is not None and total_content_length <= 500 * 1024:
+            return io.BytesIO()
+        root = Path(current_app.config["EVENSTRIDE_DB"]).parent / UPLOAD_DIR_NAME
+        root.mkdir(parents=True, exist_ok=True)
+        return tempfile.TemporaryFile("w+b", dir=root)  # unlinked at once; gone on close
+
+
 class _RunCache:
     """A small thread-safe LRU of rendered run pages, keyed by (activity id, imported at)."""
 
@@ -155,6 +173,7 @@ def create_app(
     open_store(db_path).close()  # create and migrate now: a bad path fails at start, not later
     app = Flask(__name__, template_folder=str(_HERE / "templates"),
                 static_folder=str(_HERE / "static"), static_url_path="/static")
+    app.request_class = _StoreRequest
     app.config.update(
         SECRET_KEY=secrets.token_bytes(32),
         MAX_CONTENT_LENGTH=max_upload_bytes,
