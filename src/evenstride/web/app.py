@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import secrets
 import shutil
@@ -22,7 +23,7 @@ import tempfile
 import threading
 import warnings
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
@@ -572,6 +573,9 @@ def _install_routes(app: Flask) -> None:
             return _refuse(400, "No file was chosen.")
         if len(files) > MAX_FILES_PER_UPLOAD:
             return _refuse(400, f"At most {MAX_FILES_PER_UPLOAD} files per upload.")
+        if request.headers.get("X-Progress") == "ndjson":  # the page's script: live progress
+            return Response(_import_stream(app, a, files), mimetype="application/x-ndjson",
+                            headers={"X-Accel-Buffering": "no"})
         items = _import_uploads(app, a, files)
         n_new = sum(1 for it in items if it["status"] == "new")
         if _wants_json():
@@ -844,27 +848,26 @@ def _quiet(cmd: Callable[[argparse.Namespace], int], ns: argparse.Namespace) -> 
     return code, msg
 
 
-def _import_uploads(app: Flask, athlete: Any, files: list[Any]) -> list[dict[str, Any]]:
-    """Save uploads inside the store's folder, import them with the CLI's rules, delete them."""
-    from evenstride.importer import import_paths
-
-    db: Path = app.config["EVENSTRIDE_DB"]
-    root = db.parent / UPLOAD_DIR_NAME
+def _save_uploads(root: Path, files: list[Any]) -> tuple[Path, list[str], dict[str, str],
+                                                         list[dict[str, Any]]]:
+    """Save the uploads whose content is an activity file or archive into a new folder under
+    ``root`` (inside the store's folder). Returns the folder, the saved paths, their shown names
+    and a failed item for each file refused by its content."""
     root.mkdir(parents=True, exist_ok=True)
-    items: list[dict[str, Any]] = []
     work = Path(tempfile.mkdtemp(prefix="upload-", dir=root))
+    paths: list[str] = []
+    names: dict[str, str] = {}
+    refused: list[dict[str, Any]] = []
     try:
-        paths: list[str] = []
-        names: dict[str, str] = {}
         for i, f in enumerate(files):
             shown = (f.filename or f"file {i + 1}").replace("\\", "/").rsplit("/", 1)[-1][:200]
             head = f.stream.read(512)
             f.stream.seek(0)
             kind = sniff_upload(head)
             if kind is None:
-                items.append({"source": shown, "status": "failed", "activity_id": None,
-                              "reason": "not an activity file or export archive (FIT, TCX, "
-                                        "GPX, .gz or .zip by content)"})
+                refused.append({"source": shown, "status": "failed", "activity_id": None,
+                                "reason": "not an activity file or export archive (FIT, TCX, "
+                                          "GPX, .gz or .zip by content)"})
                 continue
             target = work / f"{i:03d}-{secure_filename(shown) or 'upload'}"
             if kind == "zip" and target.suffix.lower() != ".zip":
@@ -872,12 +875,89 @@ def _import_uploads(app: Flask, athlete: Any, files: list[Any]) -> list[dict[str
             f.save(target)
             paths.append(str(target))
             names[str(target)] = shown
-        if paths:
-            report = import_paths(paths, _store(), athlete=athlete.name, jobs=1,
-                                  db_label=db.name, tmp_root=root, display_names=names)
-            for it in report.items:
-                items.append({"source": it.source, "status": it.status, "reason": it.reason,
-                              "activity_id": it.activity_id})
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return work, paths, names, refused
+
+
+def _run_import(db: Path, athlete: str, paths: list[str], names: dict[str, str],
+                progress: Callable[[int, int, str], None] | None = None) -> list[dict[str, Any]]:
+    """Import saved uploads with the CLI's rules (own store connection: may run in a thread)."""
+    from evenstride.importer import import_paths
+    from evenstride.store import open_store
+
+    if not paths:
+        return []
+    with open_store(db) as st:
+        report = import_paths(paths, st, athlete=athlete, jobs=1, db_label=db.name,
+                              tmp_root=db.parent / UPLOAD_DIR_NAME, display_names=names,
+                              progress=progress)
+    return [{"source": it.source, "status": it.status, "reason": it.reason,
+             "activity_id": it.activity_id} for it in report.items]
+
+
+def _import_uploads(app: Flask, athlete: Any, files: list[Any]) -> list[dict[str, Any]]:
+    """Save uploads inside the store's folder, import them with the CLI's rules, delete them."""
+    db: Path = app.config["EVENSTRIDE_DB"]
+    work, paths, names, items = _save_uploads(db.parent / UPLOAD_DIR_NAME, files)
+    try:
+        items += _run_import(db, athlete.name, paths, names)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return items
+
+
+def _import_stream(app: Flask, athlete: Any, files: list[Any]) -> Iterator[str]:
+    """The import as NDJSON lines: ``{"progress": done, "total": n, "source": name}`` after
+    each file, then ``{"items": [...], "new": n}``. The uploads are saved now (while the
+    request is open); the import runs in a thread so progress can be sent while it works, and
+    it finishes (and cleans up) even if the browser goes away."""
+    db: Path = app.config["EVENSTRIDE_DB"]
+    saved = _save_uploads(db.parent / UPLOAD_DIR_NAME, files)
+    return _stream_import(app, db, athlete.name, *saved)
+
+
+def _stream_import(app: Flask, db: Path, athlete: str, work: Path, paths: list[str],
+                   names: dict[str, str], refused: list[dict[str, Any]]) -> Iterator[str]:
+    import queue
+
+    q: queue.Queue[tuple[str, Any]] = queue.Queue()
+
+    def progress(done: int, total: int, source: str) -> None:
+        q.put(("progress", {"progress": done, "total": total,
+                            "source": source.split("!")[-1].rsplit("/", 1)[-1]}))
+
+    def work_thread() -> None:
+        out: tuple[str, Any] = ("error", "the import failed on our side; the terminal running "
+                                         "'evenstride serve' shows the details")
+        try:
+            out = ("done", _run_import(db, athlete, paths, names, progress))
+        except UserInputError as exc:
+            out = ("error", str(exc))
+        except Exception:  # a bug: logged, one line to the page
+            app.logger.exception("upload import failed")
+        finally:
+            shutil.rmtree(work, ignore_errors=True)  # before the page hears it is done
+            q.put(out)
+
+    # started now, not when the response is first read: the import and the clean-up happen
+    # whatever the browser does
+    threading.Thread(target=work_thread, name="evenstride-upload", daemon=True).start()
+
+    def lines() -> Iterator[str]:
+        while True:
+            kind, payload = q.get()
+            if kind == "progress":
+                yield json.dumps(payload, ensure_ascii=False) + "\n"
+            elif kind == "error":
+                yield json.dumps({"error": payload}, ensure_ascii=False) + "\n"
+                return
+            else:
+                items = refused + payload
+                yield json.dumps({"items": items,
+                                  "new": sum(1 for it in items if it["status"] == "new")},
+                                 ensure_ascii=False) + "\n"
+                return
+
+    return lines()

@@ -48,26 +48,60 @@
     var fd = new FormData();
     fd.append("files", job.file, job.file.name);
     var xhr = new XMLHttpRequest();
+    var seen = 0;
+    var finished = false;
     xhr.open("POST", url);
     xhr.setRequestHeader("X-CSRF-Token", token);
     xhr.setRequestHeader("X-Requested-With", "fetch");
     xhr.setRequestHeader("Accept", "application/json");
+    xhr.setRequestHeader("X-Progress", "ndjson");
     xhr.upload.onprogress = function (e) {
-      if (e.lengthComputable) { job.r.bar.value = Math.round(90 * e.loaded / e.total); }
+      if (e.lengthComputable) { job.r.bar.value = Math.round(100 * e.loaded / e.total); }
       job.r.st.textContent = "uploading";
     };
     xhr.upload.onload = function () { job.r.st.textContent = "analysing"; job.r.bar.removeAttribute("value"); };
-    xhr.onload = function () {
-      var data = null;
-      try { data = JSON.parse(xhr.responseText); } catch (err) { data = null; }
-      if (xhr.status === 200 && data && data.items) {
-        data.items.forEach(function (it, i) {
+
+    function handle(msg) {
+      if (msg.progress !== undefined) {
+        // an export: one line per file as the server imports it
+        job.r.bar.max = msg.total;
+        job.r.bar.value = msg.progress;
+        job.r.st.textContent = "analysing " + msg.progress + " of " + msg.total + " · " + msg.source;
+      } else if (msg.items) {
+        finished = true;
+        if (msg.items.length === 0) { show(job.r, "failed", "nothing to import in this file"); }
+        msg.items.forEach(function (it, i) {
           var r = i === 0 ? job.r : row(it.source);
           if (i > 0) { r.bar.value = 100; }
           show(r, it.status, it.reason);
           if (it.status === "new") { added += 1; }
         });
-      } else {
+      } else if (msg.error) {
+        finished = true;
+        show(job.r, "failed", msg.error);
+      }
+    }
+
+    function consume() {
+      if (xhr.status !== 200) { return; }
+      var text = xhr.responseText;
+      var nl = text.indexOf("\n", seen);
+      while (nl >= 0) {
+        var line = text.slice(seen, nl);
+        seen = nl + 1;
+        if (line) {
+          try { handle(JSON.parse(line)); } catch (err) { /* a partial line waits for the rest */ }
+        }
+        nl = text.indexOf("\n", seen);
+      }
+    }
+
+    xhr.onprogress = consume;
+    xhr.onload = function () {
+      consume();
+      if (!finished) {
+        var data = null;
+        try { data = JSON.parse(xhr.responseText); } catch (err) { data = null; }
         show(job.r, "failed", (data && data.error) || ("the server answered " + xhr.status));
       }
       busy = false; next();
