@@ -529,6 +529,12 @@ def test_screenshots(browser: Browser, server: _Server, state: dict[str, Any],
             # nothing is wider than the screen (no sideways scrolling of the whole page)
             overflow = pg.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 1, f"{name} at {label} is {overflow}px wider than the screen"
+            if name == "overview":  # each run's Save button is visible without scrolling the
+                # runs table sideways (at 820 px it was cut off; review fix)
+                cut = pg.evaluate("""() => [...document.querySelectorAll('form.runform button')]
+                    .filter(b => b.getBoundingClientRect().right
+                            > b.closest('.table-wrap').getBoundingClientRect().right + 1).length""")
+                assert cut == 0, f"{cut} Save buttons cut off at {label}"
             png = pg.screenshot(full_page=True)
             for d in out_dirs:
                 (d / f"{label}-{name}.png").write_bytes(png)

@@ -24,6 +24,7 @@ import threading
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
@@ -126,14 +127,15 @@ class _StoreRequest(Request):
 
 
 class _RunCache:
-    """A small thread-safe LRU of rendered run pages, keyed by (activity id, imported at)."""
+    """A small thread-safe LRU of rendered run pages, keyed by (activity id, imported at,
+    athlete name)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._d: OrderedDict[tuple[int, str], str] = OrderedDict()
+        self._d: OrderedDict[tuple[Any, ...], str] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[int, str], make: Callable[[], str]) -> str:
+    def get(self, key: tuple[Any, ...], make: Callable[[], str]) -> str:
         with self._lock:
             if key in self._d:
                 self._d.move_to_end(key)
@@ -189,6 +191,7 @@ def create_app(
         EVENSTRIDE_HOSTS=set(hosts or {"127.0.0.1", "localhost", "::1"}),
     )
     app.jinja_env.autoescape = True
+    app.jinja_env.filters["extra"] = _extra_text
     app.jinja_env.globals.update(version=evenstride.__version__, csrf_token=_csrf_token,
                                  max_upload_bytes=max_upload_bytes,
                                  max_upload_text=_size(max_upload_bytes))
@@ -320,9 +323,26 @@ def _store() -> Any:
     return g.store
 
 
+#: Largest id SQLite can hold: a larger one in a URL (``/a/99999999999999999999``) made the
+#: store raise OverflowError, an HTTP 500 (review fix); it is simply not found.
+_MAX_ID = 2**63 - 1
+
+
 def _athlete(aid: int) -> Any:
+    if aid > _MAX_ID:
+        abort(404)
     try:
         return _store().athlete_by_id(aid)
+    except KeyError:
+        abort(404)
+
+
+def _activity(rid: int) -> Any:
+    """The stored run ``rid`` (404 when unknown or beyond SQLite's integers)."""
+    if rid > _MAX_ID:
+        abort(404)
+    try:
+        return _store().activity(rid)
     except KeyError:
         abort(404)
 
@@ -356,6 +376,24 @@ def _text(name: str, limit: int = 500) -> str:
     if "\x00" in v:  # SQLite cuts text at NUL: a CHECK failed (HTTP 500) or a truncated value
         raise UserInputError(f"{name.replace('_', ' ')} contains a NUL character")
     return v
+
+
+#: Unit suffixes of test extras (``lever_arm_m``): the page showed "lever arm m 0.8, torque nm
+#: per kg 3.328" (review fix: "lever arm 0.8 m, torque 3.33 N·m/kg").
+_EXTRA_UNITS = (("_nm_per_kg", "N·m/kg"), ("_pct", "%"), ("_cm", "cm"), ("_kg", "kg"),
+                ("_m", "m"))
+
+
+def _extra_text(key: str, value: float) -> str:
+    """One stored test extra as words with its unit.
+
+    >>> _extra_text("torque_nm_per_kg", 3.3281), _extra_text("quality", 7.0)
+    ('torque 3.33 N·m/kg', 'quality 7')
+    """
+    for suffix, unit in _EXTRA_UNITS:
+        if key.endswith(suffix):
+            return f"{key[:-len(suffix)].replace('_', ' ')} {value:.3g} {unit}"
+    return f"{key.replace('_', ' ')} {value:.3g}"
 
 
 def _nav(athlete: Any | None, active: str = "") -> Markup:
@@ -399,9 +437,12 @@ def _form_message(text: str) -> str:
 
     >>> _form_message("--severity must be 0–10 (got 11)")
     'severity must be 0–10 (got 11)'
+    >>> _form_message("VALUE must be a finite number (got inf)")  # the CLI's argument name
+    'value must be a finite number (got inf)'
     """
     import re
 
+    text = re.sub(r"\bVALUE\b", "value", text)
     return re.sub(r"(?<![\w-])--([a-z][a-z0-9-]*)", lambda m: m.group(1).replace("-", " "), text)
 
 
@@ -528,13 +569,23 @@ def _install_routes(app: Flask) -> None:
                 injuries.append(f"{side}:{region}:{kind}:{desc}" + (f":{year}" if year else ""))
             legs = [f"{s}={v}" for s in ("left", "right")
                     if (v := _text(f"leg_{s}", 10))]
+            dominant, road_side = _text("dominant", 10) or None, _text("road_side", 10) or None
+            mass_kg = _num("mass_kg")
             prof = build_profile(
                 load_profile(st, aid), name or a.name,
-                dominant=_text("dominant", 10) or None, injuries=injuries,
+                dominant=dominant, injuries=injuries,
                 sports=[x for x in _text("sports", 300).split(",")],
                 habits=[x for x in _text("habits", 300).split(",")],
-                mass_kg=_num("mass_kg"), leg_length_cm=legs or None,
-                road_side=_text("road_side", 10) or None)
+                mass_kg=mass_kg, leg_length_cm=legs or None,
+                road_side=road_side)
+            # The page shows every field, so an emptied field ("not known", no mass, no leg
+            # length) means "not known": build_profile keeps the stored value for None (the
+            # CLI's ``profile set`` semantics), which made clearing impossible while the page
+            # said "Profile saved" (review fix). The values were validated above.
+            prof = replace(prof, dominant_leg=dominant, road_side=road_side,
+                           body_mass_kg=None if mass_kg is None else float(mass_kg),
+                           leg_length_cm={k: v for k, v in prof.leg_length_cm.items()
+                                          if _text(f"leg_{k}", 10)})
             if name and name != a.name:
                 try:
                     st.rename_athlete(aid, name)
@@ -557,7 +608,14 @@ def _install_routes(app: Flask) -> None:
                                     shoe_type=_text("shoe_type", 20) or None,
                                     drop_mm=_num("drop_mm"), retire_km=_num("retire_km"))
             _check_shoe_args(ns)
-            retired = request.form.get("retired") == "on"
+            # as 'shoe set': retired, active again, or (blank) as stored. An unticked checkbox
+            # meant "not retired", so setting the drop of a retired pair brought it back into
+            # use without a word (review fix)
+            status = _text("status", 10) or ("retired" if request.form.get("retired") == "on"
+                                              else "")
+            if status not in ("", "active", "retired"):
+                raise UserInputError(f"status must be active or retired (got {status!r})")
+            retired = {"": None, "active": False, "retired": True}[status]
             _store().set_shoe(aid, ns.name, type=ns.shoe_type, drop_mm=ns.drop_mm,
                               retire_km=ns.retire_km, retired=retired)
             flash(f"Shoe {ns.name} saved.", "ok")
@@ -592,10 +650,7 @@ def _install_routes(app: Flask) -> None:
         from evenstride.report import render_report
 
         st = _store()
-        try:
-            row = st.activity(rid)
-        except KeyError:
-            abort(404)
+        row = _activity(rid)
         a = st.athlete_by_id(row.athlete_id)
 
         def make() -> str:
@@ -607,7 +662,9 @@ def _install_routes(app: Flask) -> None:
                                  app_nav=_nav(a, "overview"))  # runs are listed there
 
         cache = app.extensions["evenstride_runs"]
-        html = cache.get((rid, row.imported_at), make)
+        # the athlete's name is part of the key: the cached page's navigation bar shows it, and
+        # a renamed athlete's run pages kept the old name (review fix)
+        html = cache.get((rid, row.imported_at, a.name), make)
         return _page(html)
 
     @app.get("/a/<int:aid>/history")
@@ -654,7 +711,10 @@ def _install_routes(app: Flask) -> None:
 
         def run() -> Any:
             extra = {}
-            for k in ("lever_arm_m", "body_mass_kg", "limb_length_cm", "quality"):
+            # every extra a protocol takes (``test protocols``): without the two Y-balance
+            # reaches the Y-balance test could not be entered at all (review fix)
+            for k in ("lever_arm_m", "body_mass_kg", "limb_length_cm", "quality",
+                      "posteromedial_cm", "posterolateral_cm"):
                 v = _num(k)
                 if v is not None:
                     extra[k] = v
@@ -698,9 +758,9 @@ def _install_routes(app: Flask) -> None:
 
     @app.get("/a/<int:aid>/plan")
     def plan_page(aid: int) -> Any:
-        from evenstride.clinical.prescribe import adherence, next_step
+        from evenstride.clinical.prescribe import adherence, next_step, outcome_check
         from evenstride.report.handout import _phases
-        from evenstride.store.plan_commands import active_program
+        from evenstride.store.plan_commands import _plan_before, active_program
 
         a = _athlete(aid)
         found = active_program(_args(a))
@@ -709,6 +769,8 @@ def _install_routes(app: Flask) -> None:
         if found is not None:
             plan_id, program, logs, rts = found
             today = date.today()
+            from_plan = _plan_before(program)  # measure → (value before, value of symmetry)
+            latest = {r.measure: r for r in rts}  # rows come sorted by date: the last wins
             ctx.update(
                 plan_id=plan_id, program=program, phases=_phases(program), logs=logs,
                 decision=next_step(program, logs) if logs else None,
@@ -719,6 +781,15 @@ def _install_routes(app: Flask) -> None:
                 recorded=rts,
                 measures=sorted({f.get("retest") for f in program.findings
                                  if f.get("retest")}),
+                before=from_plan,
+                # the verdict 'evenstride retest' prints (latest retest per measure): the page
+                # listed the numbers only, without saying whether the change is beyond the
+                # MDC (review fix)
+                outcome=outcome_check(
+                    {m: r.before for m, r in latest.items() if r.before is not None},
+                    {m: r.after for m, r in latest.items() if r.after is not None},
+                    {m: r.mdc for m, r in latest.items() if r.mdc is not None},
+                    symmetric={m: sym for m, (_, sym) in from_plan.items()}).items,
             )
         return render_template("plan.html.j2", **ctx)
 
@@ -729,8 +800,12 @@ def _install_routes(app: Flask) -> None:
         a = _athlete(aid)
 
         def run() -> Any:
-            weeks = _num("weeks", integer=True) or 10
-            spw = _num("sessions_per_week", integer=True) or 2
+            # blank → the CLI's defaults; a typed 0 is refused as the CLI refuses it (``or 10``
+            # silently turned 0 weeks into a 10-week plan; review fix)
+            weeks = _num("weeks", integer=True)
+            spw = _num("sessions_per_week", integer=True)
+            weeks = 10 if weeks is None else weeks
+            spw = 2 if spw is None else spw
             plan_id, _program, findings, source = make_plan(_args(
                 a, start=_text("start", 10) or None, weeks=weeks, sessions_per_week=spw,
                 extra_weaker_side_pct=_num("extra_weaker_side_pct") or 0.0,
@@ -812,10 +887,7 @@ def _install_routes(app: Flask) -> None:
         from evenstride.store import RPE_RANGE
 
         st = _store()
-        try:
-            row = st.activity(rid)
-        except KeyError:
-            abort(404)
+        row = _activity(rid)
         back = url_for("athlete_page", aid=row.athlete_id) + "#runs"
 
         def run() -> Any:

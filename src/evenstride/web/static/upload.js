@@ -12,14 +12,15 @@
   var busy = false;
   var added = 0;
 
-  function row(name) {
+  // a result row; "after" puts it right below another row (an archive's members stay together)
+  function row(name, after) {
     var li = document.createElement("li");
     var n = document.createElement("span"); n.className = "name"; n.textContent = name;
     var bar = document.createElement("progress"); bar.max = 100; bar.value = 0;
     var st = document.createElement("span"); st.className = "status muted"; st.textContent = "waiting";
     li.appendChild(n); li.appendChild(bar); li.appendChild(st);
-    list.appendChild(li);
-    return {li: li, bar: bar, st: st};
+    if (after) { list.insertBefore(li, after.nextSibling); } else { list.appendChild(li); }
+    return {li: li, bar: bar, st: st, name: n};
   }
 
   function show(r, status, text) {
@@ -70,9 +71,14 @@
       } else if (msg.items) {
         finished = true;
         if (msg.items.length === 0) { show(job.r, "failed", "nothing to import in this file"); }
+        var last = job.r.li;
         msg.items.forEach(function (it, i) {
-          var r = i === 0 ? job.r : row(it.source);
+          // an archive's first member used to be shown under the archive's own name ("x.zip
+          // skipped" for one walk inside it) and the other members at the end of the list
+          var r = i === 0 ? job.r : row(it.source, last);
+          if (i === 0) { r.name.textContent = it.source; }
           if (i > 0) { r.bar.value = 100; }
+          last = r.li;
           show(r, it.status, it.reason);
           if (it.status === "new") { added += 1; }
         });
