@@ -180,3 +180,68 @@ def test_phone_bad_input_is_one_line(tmp_path, capsys):
     assert main(["steps", str(mixed), "--format", "phone", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert any("gyroscope at 50 Hz" in w for w in doc["warnings"])
+
+
+def test_c3d_markers_only_through_the_cli(shared_data, tmp_path, capsys):
+    """RIC cluster C3D (no force channels): no body mass needed, events from the foot markers,
+    side channels with source "markers", knee/shank angles from the static trial beside it."""
+    f = shared_data / "fukuchi-bmc-ric" / "RIC_20140515T133244_run.c3d"
+    html = tmp_path / "ric.html"
+    assert main(["steps", str(f), "--format", "c3d", "--json", "--html", str(html)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["file_format"] == "c3d"
+    by = {a["metric"]: a for a in doc["asymmetry"]}
+    assert {a["source"] for a in doc["asymmetry"]} == {"markers"}
+    assert {"contact_time", "step_time", "flight_time", "duty_factor", "step_length",
+            "shank_angle_ic_deg", "knee_flexion_ic_deg"} <= set(by)
+    assert "peak_vgrf_bw" not in by
+    assert 0.2 < by["contact_time"]["left"] < 0.25 and 0.2 < by["contact_time"]["right"] < 0.25
+    assert by["contact_time"]["index"] == "symmetry_angle_pct"
+    ev = doc["events"]
+    assert ev["event_source"] == "markers"
+    assert ev["contacts_per_side"] == {"left": 37, "right": 31}
+    assert ev["marker_layout"]["forward_axis"] == "−Z"
+    assert 2.7 < ev["belt_speed_from_markers_m_s"] < 2.9
+    assert ev["kinematics"].startswith("calibrated on the static trial")
+    assert any("excluded" in w for w in doc["warnings"])
+    assert any("within the method's error" in w for w in doc["warnings"])
+    assert html.is_file() and "contact" in html.read_text().lower()
+
+
+def test_fukuchi_markers_only_through_the_cli(shared_data, capsys):
+    """RBDS032: a markers export with no forces file beside it (and no RBDSinfo row)."""
+    f = shared_data / "fukuchi-bmc-ric" / "RBDS032runT35markers.txt"
+    assert main(["steps", str(f), "--format", "fukuchi", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["events"]["contacts_per_side"] == {"left": 38, "right": 37}
+    assert {a["source"] for a in doc["asymmetry"]} == {"markers"}
+    by = {a["metric"]: a for a in doc["asymmetry"]}
+    assert "knee_flexion_ic_deg" in by and "contact_time" in by
+    assert any("2.50 m/s differs from the file name's 3.5" in w for w in doc["warnings"])
+    # --speed overrides the measured belt speed (no warning then)
+    assert main(["steps", str(f), "--format", "fukuchi", "--speed", "3.5", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    sl = next(a for a in doc["asymmetry"] if a["metric"] == "step_length")
+    assert sl["left"] == pytest.approx(3.5 * 0.385, abs=0.05)
+    assert not any("differs from the file name" in w for w in doc["warnings"])
+
+
+def test_markers_export_with_forces_uses_the_forces(shared_data, capsys):
+    f = shared_data / "fukuchi-bmc-ric" / "RBDS001runT25markers.txt"
+    assert main(["steps", str(f), "--format", "fukuchi", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["events"]["event_source"] == "force"
+    assert "force_plate" in {a["source"] for a in doc["asymmetry"]}
+
+
+def test_markers_only_without_foot_markers_is_one_line(shared_data, tmp_path, capsys):
+    src = shared_data / "fukuchi-bmc-ric" / "RBDS032runT35markers.txt"
+    lines = src.read_text().splitlines()
+    head = lines[0].split("\t")
+    keep = [0] + [i for i, h in enumerate(head) if "PSIS" in h or "L.Heel" in h]
+    out = tmp_path / "RBDS099runT35markers.txt"
+    out.write_text("\n".join("\t".join(r.split("\t")[i] for i in keep) for r in lines[:600]))
+    assert main(["steps", str(out), "--format", "fukuchi"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "foot markers per side" in err[0] and "right: none" in err[0]

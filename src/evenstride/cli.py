@@ -102,8 +102,10 @@ def _parser() -> argparse.ArgumentParser:
         "left/right metrics with the same engine as watch files. Formats: 'imu' (bilateral "
         "foot/shank IMU CSV: the documented generic layout or the gaitmap example layout), "
         "'fukuchi' (treadmill forces text export; the markers file beside it and RBDSinfo.txt in "
-        "the same folder are used), 'c3d' (motion capture with force-plate analog channels; body "
-        "mass from --mass-kg or RBDSinfo.txt beside the file), "
+        "the same folder are used; a markers export without a forces file gives marker-only "
+        "events), 'c3d' (motion capture: with force-plate analog channels body mass comes from "
+        "--mass-kg or RBDSinfo.txt beside the file; without them events come from the foot "
+        "markers and no body mass is needed), "
         "'phone' (a single trunk/waist phone or IMU: a Sensor Logger export as .zip, .json or "
         "folder, or its Accelerometer.csv with Gravity.csv and Gyroscope.csv beside it; "
         "results are indicative only), "
@@ -119,8 +121,13 @@ def _parser() -> argparse.ArgumentParser:
                     "export's own Gyroscope.csv (format phone)")
     st.add_argument("--location", metavar="NAME", help="sensor location to analyse, e.g. "
                     "left_ankle (format accel; default: the first ankle sensor)")
-    st.add_argument("--mass-kg", type=float, metavar="KG", help="body mass (format c3d)")
-    st.add_argument("--speed", type=float, metavar="M/S", help="treadmill speed (format c3d)")
+    st.add_argument("--mass-kg", type=float, metavar="KG",
+                    help="body mass (format c3d with force channels)")
+    st.add_argument("--speed", type=float, metavar="M/S", help="treadmill speed (formats c3d, "
+                    "fukuchi markers-only; default for markers only: the belt speed measured "
+                    "from the stance foot)")
+    st.add_argument("--static", metavar="FILE", help="static calibration trial for cluster-only "
+                    "markers (format c3d without forces; default: …_static.c3d beside …_run.c3d)")
     st.add_argument("--format", choices=STEP_FORMATS, default="imu", help="input format")
     st.add_argument("--units", metavar="acc=g,gyr=deg/s",
                     help="units of a generic IMU CSV when the file does not declare them")
@@ -668,21 +675,33 @@ def _step_activity(args: argparse.Namespace) -> Any:
 
         return activity_from_imu(path, units=args.units)
     if args.format == "c3d":
+        from evenstride.lab import read_markers_only_trial
         from evenstride.lab._c3d import c3d_forces, c3d_markers, read_c3d
         from evenstride.lab._force_events import step_metrics
         from evenstride.lab._fukuchi import read_info_mass
         from evenstride.lab._to_activity import steps_to_activity
 
+        c = read_c3d(path)
+        if not all(f"F1{a}" in c.analog for a in "XYZ"):  # no force plate: markers only
+            if c.analog:
+                warnings.warn(
+                    f"{path}: analog channels {sorted(c.analog)[:6]} are not force-plate "
+                    "channels F1X/F1Y/F1Z; events from the foot markers only",
+                    EvenstrideWarning,
+                    stacklevel=2,
+                )
+            return read_markers_only_trial(path, speed_m_s=args.speed,
+                                           static_path=args.static)[1]
         mass = args.mass_kg
         info = path.parent / "RBDSinfo.txt"
         if mass is None and info.is_file():
             mass = read_info_mass(info, path.name)
         if mass is None or not (20.0 <= mass <= 250.0):
-            raise UserInputError("body mass needed (--mass-kg, 20–250 kg)", path=path)
-        c = read_c3d(path)
+            raise UserInputError("body mass needed for the force channels (--mass-kg, "
+                                 "20–250 kg)", path=path)
         fd = c3d_forces(c, mass_kg=mass)
         return steps_to_activity(step_metrics(fd, c3d_markers(c), mass), path=path,
-                                 speed_m_s=args.speed)
+                                 speed_m_s=args.speed, file_format="c3d")
     if args.format == "phone":
         from evenstride.steps._trunk import TrunkImuSteps, read_sensor_logger, trunk_activity
 
@@ -708,8 +727,13 @@ def _step_activity(args: argparse.Namespace) -> Any:
         from evenstride.steps._runscribe_csv import read_runscribe_csv
 
         return read_runscribe_csv(path, args.right)
-    from evenstride.lab import read_fukuchi_trial
+    from evenstride.lab import read_fukuchi_trial, read_markers_only_trial
 
+    if "markers" in path.name:  # a markers export: with its forces file if there is one
+        forces = path.with_name(path.name.replace("markers", "forces"))
+        if not forces.is_file():
+            return read_markers_only_trial(path, speed_m_s=args.speed)[1]
+        path = forces
     info = path.parent / "RBDSinfo.txt"
     if not info.is_file():
         raise UserInputError("RBDSinfo.txt (body mass) not found next to the file", path=path)
@@ -732,6 +756,13 @@ def _cmd_steps(args: argparse.Namespace) -> int:
         write_report(res, Path(args.html))
     doc = res.to_dict()
     doc["variability"] = _stride_variability(act)
+    ex = act.meta.extra
+    if ex.get("event_source") in ("force", "markers"):  # lab recordings: how steps were found
+        keys = ("event_source", "event_method", "n_contacts", "contacts_per_side",
+                "contacts_excluded",
+                "alternating_pairs", "side_consistency", "belt_speed_from_markers_m_s",
+                "marker_layout", "kinematics", "standing_angles_deg")
+        doc["events"] = {k: ex[k] for k in keys if k in ex}
     if act.meta.extra.get("one_sided"):
         doc["one_sided"] = {
             "location": act.meta.extra.get("location"),

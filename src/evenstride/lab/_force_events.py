@@ -40,6 +40,10 @@ Choices (documented here so they can be cited in reports):
   hallux's vertical profile for all strike types; the set has no hallux marker). The thresholds
   were chosen on the 2.5 m/s trial and checked on the 3.5 m/s trial (docs/steps.md). Heights
   are low-passed at 10 Hz (zero-phase).
+- **Marker-only events, foot-pitch method** (the default wherever there is no force; in
+  :mod:`._markers_only`): Falbriard et al. 2018's IMU rules on the foot markers' pitch angular
+  velocity. The velocity method above missed most contacts of a rear-foot striker (RBDS032) and
+  needs heel and MT1 markers; it is kept for comparison.
 - **Loading rate**: average vertical loading rate over the first 50 ms after IC,
   (F(IC+50 ms) − F(IC)) / 50 ms, in BW/s. The "20–80 % of the impact peak" definition
   (Milner et al. 2006) needs an impact peak, which forefoot strikers (this subject, RBDSinfo
@@ -101,6 +105,12 @@ class Steps:
     #: Marker kinematics per contact: side-labelled metric (consts) → one value per contact
     #: (empty when the markers are not the RBDS running set; see :mod:`._kinematics`).
     kinematics: dict[str, np.ndarray] = field(default_factory=dict)
+    #: "force" (force-plate contacts) or "markers" (marker-only events, no force metrics).
+    event_source: str = "force"
+    #: Extra facts for ``meta.extra`` (marker layout, inferred belt speed, …).
+    extra: dict[str, object] = field(default_factory=dict)
+    #: Origin text per kinematic metric when it differs from the RBDS cluster-based default.
+    kinematic_origins: dict[str, str] = field(default_factory=dict)
 
 
 def _smooth(x: np.ndarray, k: int = 5) -> np.ndarray:
@@ -315,16 +325,22 @@ def event_agreement(
 ) -> dict[str, dict[str, dict[str, float]]]:
     """Marker-only events vs force events, per side: ``{side: {"ic"|"tc"|"contact_time": stats}}``
     (stats of marker − force, see :func:`agreement_ms`). ``method`` is ``"foot_velocity"``
-    (:func:`foot_velocity_events`) or ``"zeni"`` (:func:`marker_events`). Contact time is compared
+    (:func:`foot_velocity_events`), ``"zeni"`` (:func:`marker_events`) or ``"foot_pitch"``
+    (:func:`~evenstride.lab._markers_only.foot_pitch_events`). Contact time is compared
     for stances whose marker IC matched a force IC and whose marker TC falls before the next
     force IC."""
-    if method not in ("foot_velocity", "zeni"):
+    if method not in ("foot_velocity", "zeni", "foot_pitch"):
         raise ValueError(f"unknown marker event method {method!r}")
     out: dict[str, dict[str, dict[str, float]]] = {}
     for side in ("left", "right"):
-        ic_m, tc_m = (foot_velocity_events if method == "foot_velocity" else marker_events)(
-            md, side
-        )
+        if method == "foot_pitch":
+            from evenstride.lab._markers_only import foot_pitch_events
+
+            ic_m, tc_m = foot_pitch_events(md, side)
+        else:
+            ic_m, tc_m = (foot_velocity_events if method == "foot_velocity" else marker_events)(
+                md, side
+            )
         m = steps.side == side
         ic_f, tc_f = steps.ic_s[m], steps.tc_s[m]
         res = {"ic": agreement_ms(ic_f, ic_m), "tc": agreement_ms(tc_f, tc_m)}

@@ -5,9 +5,11 @@ Marker set: the Fukuchi 2017 / RBDS set (ASIS, PSIS, thigh and shank 4-marker cl
 MT1, MT5; X along the belt, Y vertical, Z medio-lateral). Choices:
 
 - **Events**: with forces, IC/TC from :func:`~evenstride.lab.force_contacts` and sides from
-  :func:`~evenstride.lab._force_events.assign_sides`; without, the heel/toe vertical-velocity
-  method (:func:`~evenstride.lab._force_events.foot_velocity_events`; its agreement with force
-  events is in docs/steps.md). Mid-stance = IC + 50 % of the contact.
+  :func:`~evenstride.lab._force_events.assign_sides`; without, the foot-pitch method
+  (:func:`~evenstride.lab._markers_only.foot_pitch_events`: Falbriard 2018's rules on the foot
+  markers' pitch angular velocity; its agreement with force events is in docs/steps.md; the
+  older heel/toe vertical-velocity rule missed most contacts of the rear-foot striker RBDS032).
+  Mid-stance = IC + 50 % of the contact.
 - **Forward**: :func:`~evenstride.lab._force_events.forward_sign` (the stance foot moves backward
   relative to the pelvis).
 - **Shank angle at IC**: sagittal (X–Y) angle from vertical of the shank-cluster axis (mean of
@@ -46,7 +48,6 @@ from evenstride import consts
 from evenstride.exceptions import EvenstrideWarning
 from evenstride.lab._force_events import (
     assign_sides,
-    foot_velocity_events,
     force_contacts,
     forward_sign,
 )
@@ -123,7 +124,10 @@ def _events(
         ic_s, tc_s = fd.time_s[ic], fd.time_s[tc]
         side, _ = assign_sides(ic_s, tc_s, md)
         return "force", {s: (ic_s[side == s], tc_s[side == s]) for s in SIDES}
-    ev = {s: foot_velocity_events(md, s) for s in SIDES}
+    from evenstride.lab._markers_only import foot_pitch_events, marker_layout
+
+    lay = marker_layout(md)
+    ev = {s: foot_pitch_events(md, s, lay) for s in SIDES}
     _warn_if_sparse(md, ev)
     return "markers", ev
 
@@ -153,8 +157,8 @@ MIN_EVENT_COVERAGE = 0.8
 
 
 def _warn_if_sparse(md: MarkerData, ev: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
-    """Warn when marker-only events miss many strides: the velocity rules were tuned on one
-    forefoot-striking runner (docs/steps.md) and can miss other landing patterns."""
+    """Warn when marker-only events miss many strides: the rules were checked against force on
+    one forefoot-striking runner (docs/steps.md) and can miss other landing patterns."""
     duration = float(md.time_s[-1] - md.time_s[0]) if len(md.time_s) else 0.0
     found = {s: len(ev[s][0]) for s in SIDES}
     expected = duration / _stride_period_s(md) if duration > 0 else float("nan")
@@ -162,7 +166,7 @@ def _warn_if_sparse(md: MarkerData, ev: dict[str, tuple[np.ndarray, np.ndarray]]
         warnings.warn(
             f"{md.path}: marker-only events found {found['left']} left / {found['right']} right "
             f"contacts in {duration:.0f} s (about {expected:.0f} per side expected); the "
-            "heel/toe velocity rules are validated on one forefoot striker only",
+            "marker-only event rules are validated against force on one forefoot striker only",
             EvenstrideWarning,
             stacklevel=3,
         )

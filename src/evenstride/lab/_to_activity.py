@@ -12,6 +12,11 @@ marker kinematics at the force contacts): contact time, peak vGRF (BW), loading 
 (degrees). The kinematic metrics are not ratio-scale: the engine compares them as L − R
 differences in their unit, and none has a reference band (science.md gives only a general
 "2–3° L–R kinematic differences are expected"), so they are judged "real or within noise" only.
+
+Marker-only trials (:mod:`._markers_only`, ``Steps.event_source == "markers"``): the timing
+channels (contact, step, flight time, duty factor, step length) have source :data:`SRC_MARKERS`
+and there are no force channels; the kinematics of cluster-only files come from the static trial
+(:mod:`._static_calibration`) and carry their own origin text.
 """
 
 from __future__ import annotations
@@ -49,11 +54,22 @@ _KINEMATIC_ORIGINS = {
 
 
 def steps_to_activity(
-    steps: Steps, *, path: str | Path | None = None, speed_m_s: float | None = None
+    steps: Steps,
+    *,
+    path: str | Path | None = None,
+    speed_m_s: float | None = None,
+    file_format: str = "fukuchi_txt",
 ) -> Activity:
-    """Build the activity (see module docstring); ``speed_m_s`` is the treadmill speed."""
+    """Build the activity (see module docstring); ``speed_m_s`` is the treadmill speed.
+
+    With marker-only events (``steps.event_source == "markers"``) the timing channels have source
+    :data:`SRC_MARKERS`, the force channels are left out, and a stride row needs a left contact
+    followed by a right one and the next left one (a missed contact drops that stride).
+    """
+    markers_only = steps.event_source == "markers"
     left = np.nonzero(steps.side == "left")[0]
     left = left[left + 2 < steps.n_contacts]  # needs the right contact and the next left IC
+    left = left[(steps.side[left + 1] == "right") & (steps.side[left + 2] == "left")]
     if len(left) < 2:
         raise NotEnoughDataError("fewer than 2 complete left strides", path=path)
     r = left + 1
@@ -66,6 +82,8 @@ def steps_to_activity(
     }
     if speed_m_s is not None:
         samples[consts.SPEED_M_S] = np.full(len(t), float(speed_m_s))
+    ev_src = SRC_MARKERS if markers_only else SRC_FORCE_PLATE
+    ev_name = "foot-marker events" if markers_only else "force"
 
     def ch(
         metric: str, unit: str, arr: np.ndarray, origin: str, source: str = SRC_FORCE_PLATE
@@ -81,31 +99,37 @@ def steps_to_activity(
 
     # the step that ends on this side's contact (as for trunk sensors): previous IC → this IC
     step_in = np.full(steps.n_contacts, np.nan)
-    step_in[1:] = np.diff(steps.ic_s)
+    step_in[1:] = np.where(steps.side[1:] != steps.side[:-1], np.diff(steps.ic_s), np.nan)
     sided = [
-        ch(consts.M_CONTACT_TIME, "s", steps.contact_time_s, "vertical force > 50 N"),
-        ch(consts.M_STEP_TIME, "s", step_in, "other foot's IC to this foot's IC (force)"),
+        ch(consts.M_CONTACT_TIME, "s", steps.contact_time_s,
+           "foot-marker IC to TC (foot pitch rate, Falbriard 2018 rules)" if markers_only
+           else "vertical force > 50 N", ev_src),
+        ch(consts.M_STEP_TIME, "s", step_in, f"other foot's IC to this foot's IC ({ev_name})",
+           ev_src),
         ch(consts.M_FLIGHT_TIME, "s", steps.flight_time_s,
-           "this foot's toe-off to the other foot's IC (force)"),
+           f"this foot's toe-off to the other foot's IC ({ev_name})", ev_src),
         ch(consts.M_DUTY_FACTOR, "%", 100.0 * steps.duty_factor,
-           "contact time / stride time (force)"),
-        ch(consts.M_VERTICAL_IMPULSE_BW_S, "BW·s", steps.vertical_impulse_bw_s,
-           "∫ vertical force dt / body weight over stance"),
-        ch(consts.M_BRAKING_IMPULSE_BW_S, "BW·s", np.abs(steps.braking_impulse_bw_s),
-           "|∫ backward AP force dt| / body weight over stance"),
-        ch(consts.M_PROPULSIVE_IMPULSE_BW_S, "BW·s", steps.propulsive_impulse_bw_s,
-           "∫ forward AP force dt / body weight over stance"),
-        ch(M_PEAK_VGRF_BW, "BW", steps.peak_vgrf_bw, "max vertical force / body weight"),
-        ch(
-            M_LOADING_RATE_BW_S,
-            "BW/s",
-            steps.loading_rate_bw_s,
-            "mean vertical loading rate, first 50 ms after IC",
-        ),
+           f"contact time / stride time ({ev_name})", ev_src),
     ]
+    if not markers_only:
+        sided += [
+            ch(consts.M_VERTICAL_IMPULSE_BW_S, "BW·s", steps.vertical_impulse_bw_s,
+               "∫ vertical force dt / body weight over stance"),
+            ch(consts.M_BRAKING_IMPULSE_BW_S, "BW·s", np.abs(steps.braking_impulse_bw_s),
+               "|∫ backward AP force dt| / body weight over stance"),
+            ch(consts.M_PROPULSIVE_IMPULSE_BW_S, "BW·s", steps.propulsive_impulse_bw_s,
+               "∫ forward AP force dt / body weight over stance"),
+            ch(M_PEAK_VGRF_BW, "BW", steps.peak_vgrf_bw, "max vertical force / body weight"),
+            ch(
+                M_LOADING_RATE_BW_S,
+                "BW/s",
+                steps.loading_rate_bw_s,
+                "mean vertical loading rate, first 50 ms after IC",
+            ),
+        ]
     if speed_m_s is not None:  # treadmill: step length = belt speed × step time
         sided.append(ch(consts.M_STEP_LENGTH, "m", float(speed_m_s) * step_in,
-                        "treadmill speed × step time (force)"))
+                        f"treadmill speed × step time ({ev_name})", ev_src))
     for metric, arr in steps.kinematics.items():
         if np.isfinite(arr[left]).any() and np.isfinite(arr[r]).any():
             sided.append(
@@ -113,21 +137,28 @@ def steps_to_activity(
                     metric,
                     consts.SIDED_METRIC_UNITS[metric],
                     arr,
-                    _KINEMATIC_ORIGINS.get(metric, "marker kinematics"),
+                    steps.kinematic_origins.get(
+                        metric, _KINEMATIC_ORIGINS.get(metric, "marker kinematics")
+                    ),
                     SRC_MARKERS,
                 )
             )
+    extra: dict[str, object] = {
+        "side_consistency": steps.side_consistency,
+        "n_contacts": steps.n_contacts,
+        "event_source": steps.event_source,
+    }
+    if not markers_only:
+        extra["ap_axis"] = steps.ap_axis
+    extra.update(steps.extra)
+    treadmill = not markers_only or "belt_speed_from_markers_m_s" in steps.extra
     meta = ActivityMeta(
         path=None if path is None else str(path),
-        file_format="fukuchi_txt",
+        file_format=file_format,
         sport="running",
-        sub_sport="treadmill",
-        devices=["instrumented treadmill"],
-        indoor=True,
-        extra={
-            "side_consistency": steps.side_consistency,
-            "n_contacts": steps.n_contacts,
-            "ap_axis": steps.ap_axis,
-        },
+        sub_sport="treadmill" if treadmill else None,
+        devices=["motion capture"] if markers_only else ["instrumented treadmill"],
+        indoor=treadmill,
+        extra=extra,
     )
     return Activity(samples=samples, sided=sided, meta=meta)
