@@ -159,3 +159,21 @@ def test_road_side_from_the_profile_reaches_the_history(tmp_path, capsys, runs_d
 
     with pytest.raises(UserInputError, match="--road-side must be left or right"):
         build_profile(None, "ann", road_side="middle")  # what the web form calls
+
+
+def test_symptom_onset_must_lie_within_its_run(tmp_path, capsys, runs_dir):
+    from evenstride.cli import main
+
+    db = ["--db", str(tmp_path / "h.sqlite"), "--athlete", "ann"]
+    assert main(["import", str(runs_dir), "--no-progress", *db]) == 0
+    capsys.readouterr()
+    assert main(["activities", "--json", *db]) == 0
+    out = capsys.readouterr().out
+    act = json.loads(out)["activities"][0]
+    km = act["distance_km"]
+    base = ["symptom", "add", "--side", "left", "--region", "achilles", "--kind", "pain",
+            "--severity", "3", "--timing", "during", "--activity", str(act["id"]), *db]
+    assert run([*base, "--onset-km", f"{km * 0.5:.2f}"]) == 0
+    assert run([*base, "--onset-km", f"{km + 1:.2f}"]) == 2
+    assert "beyond the end of run" in capsys.readouterr().err
+    assert run([*base, "--onset-min", "500"]) == 2

@@ -112,3 +112,48 @@ def test_history_fallback_when_assessment_missing(db, capsys, monkeypatch):
     rc, out, err = _run(capsys, "plan", "--db", str(db), "--athlete", "ann", "--json")
     assert rc == 0, err
     assert json.loads(out)["findings_from"] == "run history"
+
+
+def test_impossible_dates_are_refused(db, capsys):
+    """A log or retest dated in the future or before the plan started would feed the
+    next-step rule and the retest schedule with sessions that cannot have happened."""
+    from datetime import date, timedelta
+
+    common = ("--db", str(db), "--athlete", "ann")
+    future = (date.today() + timedelta(days=30)).isoformat()
+    for start in ("0001-01-01", (date.today() + timedelta(days=400)).isoformat()):
+        rc, _, err = _run(capsys, "plan", *common, "--start", start)
+        assert rc == 2 and "--start" in err, err
+    start = (date.today() - timedelta(days=20)).isoformat()
+    assert _run(capsys, "plan", *common, "--start", start)[0] == 0
+    before = (date.today() - timedelta(days=40)).isoformat()
+    for when, why in ((future, "in the future"), (before, "before the plan started")):
+        rc, _, err = _run(capsys, "log", *common, "--date", when, "--done")
+        assert rc == 2 and why in err, err
+        rc, _, err = _run(capsys, "retest", *common, "--date", when,
+                          "--record", "hip_abduction_hhd", "93", "8")
+        assert rc == 2 and why in err, err
+    with open_store(db) as st:
+        plan_id, _ = active_plan(st, st.athlete("ann").id)
+        assert session_logs(st, plan_id) == [] and retests(st, plan_id) == []
+    # a plan may be prepared ahead (up to a year)
+    ahead = (date.today() + timedelta(days=14)).isoformat()
+    assert _run(capsys, "plan", *common, "--start", ahead)[0] == 0
+
+
+def test_the_handout_says_red_flag_once(db, tmp_path, capsys, monkeypatch):
+    from datetime import date
+
+    from evenstride.clinical.models import Symptom
+
+    sym = Symptom(date(2025, 3, 1), "right", "shin_medial", "pain", 5, "during",
+                  flags=("night_pain",))
+    monkeypatch.setattr(assess, "integrated_assessment",
+                        lambda *a, **k: [*assess.red_flag_findings([sym]),
+                                         hip_abductor_finding(80.0)])
+    html = tmp_path / "h.html"
+    rc, _, err = _run(capsys, "plan", "--db", str(db), "--athlete", "ann", "--html", str(html))
+    assert rc == 0, err
+    text = html.read_text(encoding="utf-8")
+    assert "Red flag: shin medial (right)" in text
+    assert "Red flag: Red flag" not in text

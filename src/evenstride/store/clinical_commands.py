@@ -457,9 +457,19 @@ def validate_symptom(store: Any, athlete_id: int, *, side: str, region: str, kin
             raise UserInputError(f"unknown --flag {f!r}: use {known}") from None
     if "rising" in norm:
         raise UserInputError("'rising' is derived from your logs; log each session instead")
-    if activity is not None and activity not in {a.id for a in store.activities(athlete_id)}:
-        raise UserInputError(f"no run {activity} for this athlete (see 'evenstride "
-                             "activities')")
+    if activity is not None:
+        run = next((a for a in store.activities(athlete_id) if a.id == activity), None)
+        if run is None:
+            raise UserInputError(f"no run {activity} for this athlete (see 'evenstride "
+                                 "activities')")
+        # an onset must lie within the run it came with
+        if onset_km is not None and run.distance_m is not None \
+                and onset_km > run.distance_m / 1000.0 + 0.05:
+            raise UserInputError(f"--onset-km {onset_km:g} is beyond the end of run {activity} "
+                                 f"({run.distance_m / 1000.0:.2f} km)")
+        if onset_min is not None and onset_min > run.duration_s / 60.0 + 0.5:
+            raise UserInputError(f"--onset-min {onset_min:g} is beyond the end of run "
+                                 f"{activity} ({run.duration_s / 60.0:.0f} min)")
     return Symptom(when=_date(when), side=side, region=region, kind=kind,  # type: ignore[arg-type]
                    severity=int(severity), timing=timing,  # type: ignore[arg-type]
                    activity_id=activity, onset_km=onset_km, onset_min=onset_min,

@@ -140,13 +140,22 @@ def _history_records(args: argparse.Namespace, measures: list[str]) -> list[tupl
 
 
 
-def _date(text: str | None, what: str = "date") -> date:
+#: How far ahead of today a plan may start (prepared ahead); a past start (a plan entered
+#: afterwards) may go back to PLAN_EARLIEST_START.
+PLAN_START_WINDOW_DAYS = 365
+PLAN_EARLIEST_START = date(2000, 1, 1)
+
+
+def _date(text: str | None, what: str = "date", *, future_ok: bool = False) -> date:
     if not text:
         return date.today()
     try:
-        return date.fromisoformat(text)
+        d = date.fromisoformat(text)
     except ValueError:
         raise UserInputError(f"{what} must be YYYY-MM-DD (got {text!r})") from None
+    if not future_ok and d > date.today():
+        raise UserInputError(f"{what} {text} is in the future")
+    return d
 
 
 def _score(value: float | None, what: str) -> float | None:
@@ -235,7 +244,11 @@ def make_plan(args: argparse.Namespace) -> tuple[int, Any, list[Any], str]:
     from evenstride.clinical.prescribe import prescribe
     from evenstride.store._plans import save_plan
 
-    start = _date(args.start, "--start")
+    start = _date(args.start, "--start", future_ok=True)
+    if (start - date.today()).days > PLAN_START_WINDOW_DAYS:
+        raise UserInputError(f"--start {start} is more than {PLAN_START_WINDOW_DAYS} days ahead")
+    if start < PLAN_EARLIEST_START:
+        raise UserInputError(f"--start {start} is before {PLAN_EARLIEST_START}")
     with _open_existing(args) as store:
         aid = _athlete_id(store, args)
     findings, source = _findings(args, aid)
@@ -268,6 +281,8 @@ def log_session(args: argparse.Namespace) -> tuple[int, Any, list[Any], Any]:
     with _open_existing(args) as store:
         aid = _athlete_id(store, args)
         plan_id, program = _active(store, aid, args)
+        if when < program.start:
+            raise UserInputError(f"--date {when} is before the plan started ({program.start})")
         add_session_log(store, plan_id, log)
         logs = session_logs(store, plan_id)
     return plan_id, log, logs, next_step(program, logs)
@@ -410,6 +425,9 @@ def cmd_retest(args: argparse.Namespace) -> int:
         with _open_existing(args) as store:
             aid = _athlete_id(store, args)
             plan_id, program = _active(store, aid, args)
+            if records and when < program.start:
+                raise UserInputError(f"--date {when} is before the plan started "
+                                     f"({program.start})")
             from_plan = _plan_before(program)
             before = {**{m: v for m, (v, _) in from_plan.items()}, **before_override}
             if getattr(args, "from_history", False):

@@ -9,6 +9,7 @@ Importing this package imports neither Flask nor the store.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -87,10 +88,18 @@ def serve(
             with contextlib.suppress(OSError):
                 hosts.update(str(i[4][0]) for i in socket.getaddrinfo(socket.gethostname(), None))
     app = _create(db, secret=secret, hosts=hosts)
+    said = io.StringIO()
     try:
-        server = make_server(host, port, app, threaded=True)
+        # werkzeug prints its own advice and calls sys.exit(1) when the port is taken
+        with contextlib.redirect_stderr(said):
+            server = make_server(host, port, app, threaded=True)
     except OSError as exc:
         raise UserInputError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    except SystemExit:
+        why = next((ln.strip() for ln in said.getvalue().splitlines() if ln.strip()),
+                   "the address is not available")
+        raise UserInputError(f"cannot listen on {host}:{port} ({why}); choose another --port"
+                             ) from None
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{server.server_port}/"
     if ready is not None:
