@@ -1036,3 +1036,18 @@ def test_large_uploads_are_spooled_inside_the_store(db, store_dir, monkeypatch):
     assert [it["status"] for it in json.loads(out)["items"]] == ["new"]
     assert all(p.is_dir() for p in _uploads_left(store_dir))
     assert not (store_dir / "no-such-folder").exists()
+
+
+def test_a_busy_port_is_one_line(tmp_path, capsys):
+    import socket
+
+    from evenstride.cli import main
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        rc = main(["serve", "--db", str(tmp_path / "s.sqlite"), "--port", str(port)])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.startswith("evenstride: cannot listen on 127.0.0.1:") and \
+        err.count("\n") == 1, err

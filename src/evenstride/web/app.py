@@ -781,6 +781,9 @@ def _install_routes(app: Flask) -> None:
                 recorded=rts,
                 measures=sorted({f.get("retest") for f in program.findings
                                  if f.get("retest")}),
+                # running-asymmetry measures ("metric/source") can come from the run history
+                history_measures=sorted({f["retest"] for f in program.findings
+                                         if "/" in (f.get("retest") or "")}),
                 before=from_plan,
                 # the verdict 'evenstride retest' prints (latest retest per measure): the page
                 # listed the numbers only, without saying whether the change is beyond the
@@ -854,6 +857,39 @@ def _install_routes(app: Flask) -> None:
             return redirect(url_for("plan_page", aid=aid) + "#retests")
 
         return _form_errors(run, url_for("plan_page", aid=aid) + "#retests")
+
+    @app.post("/a/<int:aid>/plan/retest-history")
+    def plan_retest_history(aid: int) -> Any:
+        """``evenstride retest --from-history``: running measures from the latest runs."""
+        from evenstride.store.plan_commands import cmd_retest
+
+        a = _athlete(aid)
+
+        def run() -> Any:
+            ns = _args(a, date=None, before=[], record=[], from_history=True, json=True,
+                       road_side=None, hr_rest=None, hr_max=None)
+            code, out = _quiet(cmd_retest, ns)
+            if code != 0:
+                raise UserInputError(out or "the retest could not be recorded")
+            flash("Running measures retested from the run history.", "ok")
+            return redirect(url_for("plan_page", aid=aid) + "#retests")
+
+        return _form_errors(run, url_for("plan_page", aid=aid) + "#retests")
+
+    @app.get("/a/<int:aid>/assessment")
+    def assessment_page(aid: int) -> Any:
+        """What ``evenstride assessment`` prints: red flags first, then ranked findings."""
+        from evenstride.clinical.assess import integrated_assessment
+        from evenstride.store.clinical_commands import assessment_inputs
+
+        a = _athlete(aid)
+        ns = _args(a, road_side=None, hr_rest=None, hr_max=None)
+        profile, ts, ss, docs, history = assessment_inputs(ns)
+        findings = integrated_assessment(profile, ts, ss, run_docs=docs, history=history)
+        return render_template("assessment.html.j2", athlete=a, findings=findings,
+                               n_tests=len(ts), n_symptoms=len(ss), n_runs=len(docs),
+                               involved=None if profile is None else profile.involved_side,
+                               nav=_nav(a, "assessment"))
 
     @app.get("/a/<int:aid>/plan/print")
     def plan_print(aid: int) -> Any:
