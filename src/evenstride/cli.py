@@ -754,22 +754,9 @@ def _cmd_steps(args: argparse.Namespace) -> int:
         from evenstride.report import write_report
 
         write_report(res, Path(args.html))
-    doc = res.to_dict()
-    doc["variability"] = _stride_variability(act)
-    ex = act.meta.extra
-    if ex.get("event_source") in ("force", "markers"):  # lab recordings: how steps were found
-        keys = ("event_source", "event_method", "n_contacts", "contacts_per_side",
-                "contacts_excluded",
-                "alternating_pairs", "side_consistency", "belt_speed_from_markers_m_s",
-                "marker_layout", "kinematics", "standing_angles_deg")
-        doc["events"] = {k: ex[k] for k in keys if k in ex}
-    if act.meta.extra.get("one_sided"):
-        doc["one_sided"] = {
-            "location": act.meta.extra.get("location"),
-            "instrumented_side": act.meta.extra.get("instrumented_side"),
-            "left_right_asymmetry": None,
-            "reason": act.meta.extra.get("asymmetry"),
-        }
+    from evenstride.steps import steps_document
+
+    doc = steps_document(res, act)
     if args.json:
         _print_json(doc)
     else:
@@ -784,37 +771,3 @@ def _cmd_steps(args: argparse.Namespace) -> int:
                 + (f" ({v['dfa_note']})" if v.get("dfa_note") else "")
             )
     return EXIT_OK
-
-
-def _stride_variability(act: Any) -> dict[str, Any]:
-    """Stride-time CV and DFA α of the per-stride rows (one row per left stride), with the
-    minimum-length rule of docs/methods.md (≥ 600 strides, else low confidence)."""
-    import numpy as np
-
-    from evenstride import consts
-    from evenstride.metrics.variability import dfa_alpha, stride_cv
-
-    only_running = bool(act.meta.extra.get("one_sided"))
-    if only_running:  # one leg: a row per impact, cadence = 120 / stride; running strides only
-        from evenstride.steps._accel_only import RUNNING_MAX_STRIDE_S
-
-        cad = act.samples[consts.CADENCE_SPM]
-        d = 120.0 / cad[np.isfinite(cad) & (cad > 0)]
-        d = d[d < RUNNING_MAX_STRIDE_S]
-    else:
-        t = act.samples[consts.TIME_S]
-        d = np.diff(t)
-        med = float(np.median(d)) if len(d) else 0.0
-        d = d[(d > 0) & (d < 1.6 * med)] if med > 0 else d[:0]  # pauses and gaps are not strides
-    if len(d) < 10:
-        return {"n_strides": len(d), "stride_cv_pct": None, "dfa_alpha": None,
-                "dfa_note": "too few strides"}
-    r = dfa_alpha(d)
-    out: dict[str, Any] = {"strides": "running strides only (< 0.9 s)"} if only_running else {}
-    return out | {
-        "n_strides": len(d),
-        "stride_cv_pct": round(float(stride_cv(d)), 3),
-        "dfa_alpha": None if r.alpha is None else round(float(r.alpha), 3),
-        "dfa_low_confidence": bool(r.low_confidence),
-        "dfa_note": r.reason or None,
-    }

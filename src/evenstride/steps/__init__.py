@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 
 from evenstride.datatypes import Activity
+from evenstride.steps._document import steps_document, stride_variability
 from evenstride.steps._falbriard import FalbriardEventDetection, SideEvents, lowpass
 from evenstride.steps._imu_io import (
     ImuRecording,
@@ -43,6 +44,8 @@ __all__ = [
     "read_generic_csv",
     "read_imu",
     "step_metrics",
+    "steps_document",
+    "stride_variability",
     "to_activity",
     "write_generic_csv",
 ]
