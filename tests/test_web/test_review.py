@@ -322,3 +322,30 @@ def test_editing_a_retired_shoe_keeps_it_retired(client: FlaskClient, db: Path) 
     assert not info.retired and info.drop_mm == 8
     page = _post(client, f"/a/{aid}/shoes", {"shoe_name": "Old pair", "status": "lost"}, edit)
     assert "status must be active or retired" in page
+
+
+def test_red_flag_exclusions_and_named_exercises_on_the_plan(client: FlaskClient) -> None:
+    """The plan page says which exercises a red flag left out (as the handout does), and the
+    next-step card names exercises instead of showing catalogue keys."""
+    from evenstride.clinical.catalog import CATALOG
+
+    aid = _athlete(client)
+    for side, value in (("left", "150"), ("right", "110")):
+        _post(client, f"/a/{aid}/tests",
+              {"protocol": "single_hop", "side": side, "value": value, "date": ""},
+              f"/a/{aid}/clinical")
+    _post(client, f"/a/{aid}/symptoms",
+          {"side": "right", "region": "shin_medial", "kind": "pain", "severity": "5",
+           "timing": "during", "flag": "night_pain", "date": ""}, f"/a/{aid}/clinical")
+    _post(client, f"/a/{aid}/plan", {"weeks": "8", "sessions_per_week": "2"}, f"/a/{aid}/plan")
+    plan = client.get(f"/a/{aid}/plan").text
+    assert "Left out because of a red flag: exercises that load" in plan
+    # a painful session: the next step regresses exercises, named as in the catalogue
+    page = _post(client, f"/a/{aid}/plan/log",
+                 {"done": "done", "rpe": "7", "pain_during": "7", "pain_next_morning": "6",
+                  "date": ""}, f"/a/{aid}/plan")
+    card = page[page.index('id="next-step"'):page.index("</div>", page.index('id="next-step"'))]
+    assert "REGRESS" in card
+    arrows = re.findall(r'<span class="small">([^<]+) → ([^<]+)</span>', card)
+    names = {ex.name for ex in CATALOG.values()}
+    assert arrows and all(a in names and b in names for a, b in arrows), arrows

@@ -764,8 +764,15 @@ def _install_routes(app: Flask) -> None:
 
         a = _athlete(aid)
         found = active_program(_args(a))
+        from evenstride.clinical.catalog import CATALOG
+
+        def exercise_name(key: str) -> str:  # the next-step card names exercises, not keys
+            ex = CATALOG.get(key)
+            return ex.name if ex is not None else key.replace("_", " ")
+
         ctx: dict[str, Any] = {"athlete": a, "nav": _nav(a, "plan"),
-                               "today": date.today().isoformat()}
+                               "today": date.today().isoformat(),
+                               "exercise_name": exercise_name}
         if found is not None:
             plan_id, program, logs, rts = found
             today = date.today()
