@@ -44,12 +44,12 @@ def main() -> int:
     from bench_import import _generate
     from werkzeug.serving import make_server
 
-    from evenstride.cli import _load_history
     from evenstride.exceptions import EvenstrideWarning
     from evenstride.importer import import_paths
     from evenstride.pipeline import analyze
     from evenstride.report import render_history_report, render_report
     from evenstride.store import open_store
+    from evenstride.store.cli_commands import load_history as _load_history
     from evenstride.web import create_app
 
     warnings.simplefilter("ignore", EvenstrideWarning)

@@ -29,6 +29,7 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evenstride.exceptions import UserInputError
@@ -289,8 +290,6 @@ def _guarded(fn: Any, args: argparse.Namespace) -> int:
 
 
 def _db(args: argparse.Namespace) -> Any:
-    from pathlib import Path
-
     from evenstride.store import default_db_path
 
     return Path(args.db) if getattr(args, "db", None) else default_db_path()
@@ -611,3 +610,56 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def load_history(args: argparse.Namespace) -> tuple[Any, dict[int, dict[str, Any]]]:
+    """Build the athlete's :class:`~evenstride.history.History` from the store (``args``:
+    ``db``, ``athlete``, optional ``road_side``, ``hr_rest``, ``hr_max``) and return it with
+    each stored run's document by activity id. Shared by ``history``, ``report``,
+    ``assessment``, ``retest --from-history`` and the web app."""
+    from evenstride.history import RunRecord, build_history
+    from evenstride.store import default_db_path, open_store
+
+    db = Path(args.db) if args.db else default_db_path()
+    if not db.is_file():
+        raise UserInputError("no history store yet: run 'evenstride import FILES' first", path=db)
+    # Opened for writing so that an older store is migrated on first use (a read-only open of
+    # an old schema is refused by the store).
+    store = open_store(db)
+    try:
+        names = {a.name for a in store.list_athletes()}
+        if args.athlete not in names:
+            known = ", ".join(sorted(names)) or "none"
+            raise UserInputError(f"no athlete {args.athlete!r} in this store (known: {known})",
+                                 path=db)
+        ath = store.athlete(args.athlete, create=False)
+        shoe_infos, rpes, resting = store_history_inputs(store, ath.id)
+        road_side = getattr(args, "road_side", None)
+        if road_side is None:  # the side declared in the athlete's profile, if any
+            from evenstride.store._clinical import load_profile
+
+            prof = load_profile(store, ath.id)
+            road_side = None if prof is None else prof.road_side
+        runs = []
+        docs: dict[int, dict[str, Any]] = {}
+        for row, doc in store.analysis_docs(ath.id):
+            try:
+                runs.append(
+                    RunRecord.from_run_doc(
+                        doc, activity_id=row.id, gear=row.gear, session_rpe=rpes.get(row.id)
+                    )
+                )
+            except ValueError:
+                continue  # no start time: cannot be placed in a history
+            docs[row.id] = doc
+    finally:
+        store.close()
+    hist = build_history(
+        runs,
+        shoes=shoe_infos,
+        resting_hrv=resting,
+        declared_road_side=road_side,
+        hr_rest_bpm=getattr(args, "hr_rest", None),
+        hr_max_bpm=getattr(args, "hr_max", None),
+    )
+    return hist, docs

@@ -543,7 +543,7 @@ def assessment_inputs(args: argparse.Namespace) -> tuple[Any, list[Any], list[An
     history = None
     docs: list[dict[str, Any]] = []
     if gear:
-        from evenstride.cli import _load_history
+        from evenstride.store.cli_commands import load_history as _load_history
 
         ns = argparse.Namespace(**vars(args))
         for k in ("road_side", "hr_rest", "hr_max"):

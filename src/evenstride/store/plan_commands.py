@@ -119,7 +119,7 @@ def _history_records(args: argparse.Namespace, measures: list[str]) -> list[tupl
                                                                               float]]:
     """(measure, after, MDC95) for running-asymmetry measures, from the athlete's history: the
     latest value and the personal noise floor (docs/methods.md §10)."""
-    from evenstride.cli import _load_history
+    from evenstride.store.cli_commands import load_history as _load_history
 
     if not measures:
         raise UserInputError("the active plan targets no running-asymmetry measure to retest "

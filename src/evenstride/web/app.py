@@ -669,8 +669,8 @@ def _install_routes(app: Flask) -> None:
 
     @app.get("/a/<int:aid>/history")
     def history_page(aid: int) -> Any:
-        from evenstride.cli import _load_history
         from evenstride.report import render_history_report
+        from evenstride.store.cli_commands import load_history as _load_history
 
         a = _athlete(aid)
         if not _store().activities(aid):
