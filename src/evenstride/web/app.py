@@ -8,30 +8,26 @@ Nothing here analyses anything: uploads go through :func:`evenstride.importer.im
 recording, the athlete's history page is :func:`evenstride.report.render_history_report`, forms
 are validated by the CLI's own validators (:mod:`evenstride.store.clinical_commands`,
 :mod:`evenstride.store.plan_commands`) and show their messages. Security rules are in
-:mod:`evenstride.web._security`.
+:mod:`evenstride.web._security`, uploads in :mod:`evenstride.web._uploads`.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
-import json
 import os
 import secrets
-import shutil
-import tempfile
 import threading
 import warnings
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from flask import (
     Flask,
-    Request,
     Response,
     abort,
     flash,
@@ -59,17 +55,20 @@ from evenstride.web._security import (
     csp,
     csrf_ok,
     host_allowed,
-    sniff_upload,
+)
+from evenstride.web._uploads import (
+    UPLOAD_DIR_NAME,
+    StoreRequest,
+    import_stream,
+    import_uploads,
 )
 
-__all__ = ["create_app"]
+__all__ = ["UPLOAD_DIR_NAME", "create_app"]
 
 _HERE = Path(__file__).parent
 #: Rendered run pages kept in memory (re-rendering a run takes ~0.5 s).
 _RUN_CACHE_SIZE = 16
 _UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
-#: Temporary upload files live in this folder next to the store (never outside it).
-UPLOAD_DIR_NAME = ".evenstride-uploads"
 #: Injury rows the profile form may send (the page shows the stored ones plus two).
 _MAX_INJURY_ROWS = 100
 
@@ -108,22 +107,6 @@ class _SigninLimiter:
 def _size(n: int) -> str:
     """Bytes as MB (or kB below 1 MB) for messages."""
     return f"{n / 1024**2:.0f} MB" if n >= 1024**2 else f"{max(1, n // 1024)} kB"
-
-
-class _StoreRequest(Request):
-    """A request whose uploaded files are spooled inside the store's folder (werkzeug's default
-    spools bodies over 500 kB to the system's temporary folder)."""
-
-    def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
-                         filename: str | None = None,
-                         content_length: int | None = None) -> IO[bytes]:
-        from flask import current_app
-
-        if total_content_length is not None and total_content_length <= 500 * 1024:
-            return io.BytesIO()
-        root = Path(current_app.config["EVENSTRIDE_DB"]).parent / UPLOAD_DIR_NAME
-        root.mkdir(parents=True, exist_ok=True)
-        return tempfile.TemporaryFile("w+b", dir=root)  # unlinked at once; gone on close
 
 
 class _RunCache:
@@ -176,7 +159,7 @@ def create_app(
     open_store(db_path).close()  # create and migrate now: a bad path fails at start, not later
     app = Flask(__name__, template_folder=str(_HERE / "templates"),
                 static_folder=str(_HERE / "static"), static_url_path="/static")
-    app.request_class = _StoreRequest
+    app.request_class = StoreRequest
     app.config.update(
         SECRET_KEY=secrets.token_bytes(32),
         MAX_CONTENT_LENGTH=max_upload_bytes,
@@ -632,9 +615,9 @@ def _install_routes(app: Flask) -> None:
         if len(files) > MAX_FILES_PER_UPLOAD:
             return _refuse(400, f"At most {MAX_FILES_PER_UPLOAD} files per upload.")
         if request.headers.get("X-Progress") == "ndjson":  # the page's script: live progress
-            return Response(_import_stream(app, a, files), mimetype="application/x-ndjson",
+            return Response(import_stream(app, a, files), mimetype="application/x-ndjson",
                             headers={"X-Accel-Buffering": "no"})
-        items = _import_uploads(app, a, files)
+        items = import_uploads(app, a, files)
         n_new = sum(1 for it in items if it["status"] == "new")
         if _wants_json():
             return jsonify({"items": items, "new": n_new})
@@ -954,125 +937,9 @@ def _install_routes(app: Flask) -> None:
 def _quiet(cmd: Callable[[argparse.Namespace], int], ns: argparse.Namespace) -> tuple[int, str]:
     """Run a CLI command function, capturing its output (its error line on failure)."""
     import contextlib
-    import io
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = cmd(ns)
     msg = err.getvalue().strip().removeprefix("evenstride: ")
     return code, msg
-
-
-def _save_uploads(root: Path, files: list[Any]) -> tuple[Path, list[str], dict[str, str],
-                                                         list[dict[str, Any]]]:
-    """Save the uploads whose content is an activity file or archive into a new folder under
-    ``root`` (inside the store's folder). Returns the folder, the saved paths, their shown names
-    and a failed item for each file refused by its content."""
-    root.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="upload-", dir=root))
-    paths: list[str] = []
-    names: dict[str, str] = {}
-    refused: list[dict[str, Any]] = []
-    try:
-        for i, f in enumerate(files):
-            shown = (f.filename or f"file {i + 1}").replace("\\", "/").rsplit("/", 1)[-1][:200]
-            head = f.stream.read(512)
-            f.stream.seek(0)
-            kind = sniff_upload(head)
-            if kind is None:
-                refused.append({"source": shown, "status": "failed", "activity_id": None,
-                                "reason": "not an activity file or export archive (FIT, TCX, "
-                                          "GPX, .gz or .zip by content)"})
-                continue
-            target = work / f"{i:03d}-{secure_filename(shown) or 'upload'}"
-            if kind == "zip" and target.suffix.lower() != ".zip":
-                target = target.with_name(target.name + ".zip")
-            f.save(target)
-            paths.append(str(target))
-            names[str(target)] = shown
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    return work, paths, names, refused
-
-
-def _run_import(db: Path, athlete: str, paths: list[str], names: dict[str, str],
-                progress: Callable[[int, int, str], None] | None = None) -> list[dict[str, Any]]:
-    """Import saved uploads with the CLI's rules (own store connection: may run in a thread)."""
-    from evenstride.importer import import_paths
-    from evenstride.store import open_store
-
-    if not paths:
-        return []
-    with open_store(db) as st:
-        report = import_paths(paths, st, athlete=athlete, jobs=1, db_label=db.name,
-                              tmp_root=db.parent / UPLOAD_DIR_NAME, display_names=names,
-                              progress=progress)
-    return [{"source": it.source, "status": it.status, "reason": it.reason,
-             "activity_id": it.activity_id} for it in report.items]
-
-
-def _import_uploads(app: Flask, athlete: Any, files: list[Any]) -> list[dict[str, Any]]:
-    """Save uploads inside the store's folder, import them with the CLI's rules, delete them."""
-    db: Path = app.config["EVENSTRIDE_DB"]
-    work, paths, names, items = _save_uploads(db.parent / UPLOAD_DIR_NAME, files)
-    try:
-        items += _run_import(db, athlete.name, paths, names)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return items
-
-
-def _import_stream(app: Flask, athlete: Any, files: list[Any]) -> Iterator[str]:
-    """The import as NDJSON lines: ``{"progress": done, "total": n, "source": name}`` after
-    each file, then ``{"items": [...], "new": n}``. The uploads are saved now (while the
-    request is open); the import runs in a thread so progress can be sent while it works, and
-    it finishes (and cleans up) even if the browser goes away."""
-    db: Path = app.config["EVENSTRIDE_DB"]
-    saved = _save_uploads(db.parent / UPLOAD_DIR_NAME, files)
-    return _stream_import(app, db, athlete.name, *saved)
-
-
-def _stream_import(app: Flask, db: Path, athlete: str, work: Path, paths: list[str],
-                   names: dict[str, str], refused: list[dict[str, Any]]) -> Iterator[str]:
-    import queue
-
-    q: queue.Queue[tuple[str, Any]] = queue.Queue()
-
-    def progress(done: int, total: int, source: str) -> None:
-        q.put(("progress", {"progress": done, "total": total,
-                            "source": source.split("!")[-1].rsplit("/", 1)[-1]}))
-
-    def work_thread() -> None:
-        out: tuple[str, Any] = ("error", "the import failed on our side; the terminal running "
-                                         "'evenstride serve' shows the details")
-        try:
-            out = ("done", _run_import(db, athlete, paths, names, progress))
-        except UserInputError as exc:
-            out = ("error", str(exc))
-        except Exception:  # a bug: logged, one line to the page
-            app.logger.exception("upload import failed")
-        finally:
-            shutil.rmtree(work, ignore_errors=True)  # before the page hears it is done
-            q.put(out)
-
-    # started now, not when the response is first read: the import and the clean-up happen
-    # whatever the browser does
-    threading.Thread(target=work_thread, name="evenstride-upload", daemon=True).start()
-
-    def lines() -> Iterator[str]:
-        while True:
-            kind, payload = q.get()
-            if kind == "progress":
-                yield json.dumps(payload, ensure_ascii=False) + "\n"
-            elif kind == "error":
-                yield json.dumps({"error": payload}, ensure_ascii=False) + "\n"
-                return
-            else:
-                items = refused + payload
-                yield json.dumps({"items": items,
-                                  "new": sum(1 for it in items if it["status"] == "new")},
-                                 ensure_ascii=False) + "\n"
-                return
-
-    return lines()
