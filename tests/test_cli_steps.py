@@ -245,3 +245,23 @@ def test_markers_only_without_foot_markers_is_one_line(shared_data, tmp_path, ca
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
     assert "foot markers per side" in err[0] and "right: none" in err[0]
+
+
+def test_static_is_not_silently_ignored_on_force_trials(shared_data, capsys):
+    d = shared_data / "fukuchi-bmc-ric"
+    assert main(["steps", str(d / "RBDS001runT35.c3d"), "--format", "c3d", "--speed", "3.5",
+                 "--static", str(d / "RBDS001static.c3d"), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert any("--static is ignored" in w for w in doc["warnings"])
+
+
+def test_terminal_table_shows_time_differences_in_ms(tmp_path, capsys):
+    """A 15 ms L−R flight-time difference printed as '-0.02 s L−R': shown in ms, like the
+    left and right columns."""
+    sim = simulate_imu_run(duration_s=600, seed=3, contact_left_s=0.255, contact_right_s=0.240)
+    p = tmp_path / "imu.csv"
+    write_generic_csv(sim.recording, p)
+    assert main(["steps", str(p)]) == 0
+    out = capsys.readouterr().out
+    row = next(ln for ln in out.splitlines() if "flight_time" in ln)
+    assert "ms L−R" in row and " s L−R" not in row, row

@@ -375,11 +375,14 @@ def print_summary(res: RunAnalysis, console: Console, *, quiet: bool = False) ->
             ]
             ci = a["ci95"]
             idx = a["symmetry_angle_pct"] if a["index"] == "symmetry_angle_pct" else a["difference"]
-            idx_s = "–" if idx is None else f"{idx:+.2f}"
+            # an L−R difference is shown in the display unit (ms for seconds), as left and right
+            k = 1.0 if a["index"] == "symmetry_angle_pct" else scale
+            nd = 1 if k != 1.0 else 2
+            idx_s = "–" if idx is None else f"{idx * k:+.{nd}f}"
             if ci and ci[0] is not None:
-                idx_s += f" ({ci[0]:+.2f}…{ci[1]:+.2f})"
+                idx_s += f" ({ci[0] * k:+.{nd}f}…{ci[1] * k:+.{nd}f})"
             if a["index"] != "symmetry_angle_pct":
-                idx_s += f" {a['unit']} L−R"
+                idx_s += f" {unit} L−R"
             t.add_row(
                 a["metric"],
                 a["source"],
@@ -646,6 +649,9 @@ def _step_activity(args: argparse.Namespace) -> Any:
                 )
             return read_markers_only_trial(path, speed_m_s=args.speed,
                                            static_path=args.static)[1]
+        if args.static:  # the force trials' kinematics use the RBDS marker set, uncalibrated
+            warnings.warn(f"{path}: --static is ignored: it calibrates cluster-only markers of "
+                          "trials without force channels", EvenstrideWarning, stacklevel=2)
         mass = args.mass_kg
         info = path.parent / "RBDSinfo.txt"
         if mass is None and info.is_file():
@@ -683,6 +689,9 @@ def _step_activity(args: argparse.Namespace) -> Any:
         return read_runscribe_csv(path, args.right)
     from evenstride.lab import read_fukuchi_trial, read_markers_only_trial
 
+    if args.static:
+        warnings.warn(f"{path}: --static is ignored for text exports (it calibrates the "
+                      "cluster-only markers of a C3D trial)", EvenstrideWarning, stacklevel=2)
     if "markers" in path.name:  # a markers export: with its forces file if there is one
         forces = path.with_name(path.name.replace("markers", "forces"))
         if not forces.is_file():

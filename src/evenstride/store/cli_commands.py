@@ -209,7 +209,7 @@ def add_athlete_input_parsers(subparsers: Any) -> None:
         description="What the files do not say about your shoes. NAME is the gear name of your "
         "imported runs (e.g. from a Strava export); see 'evenstride shoe list'.",
     )
-    shoe_sub = shoe.add_subparsers(dest="shoe_command", required=True, metavar="{set,list}")
+    shoe_sub = shoe.add_subparsers(dest="shoe_command", required=True, metavar="{set,use,list}")
     ss = shoe_sub.add_parser("set", help="set a pair's type, drop, reminder distance, retired")
     ss.add_argument("name", metavar="NAME", help="gear name as in your imported runs")
     ss.add_argument("--type", dest="shoe_type", metavar="{" + ",".join(SHOE_TYPES) + "}",

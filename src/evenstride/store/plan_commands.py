@@ -107,7 +107,7 @@ def add_plan_parsers(subparsers: Any) -> None:
         "--from-history",
         action="store_true",
         help="record every running-asymmetry measure the plan targets from your stored runs: "
-        "the mean of your latest comparable runs as AFTER and your own MDC95 as the noise",
+        "the latest comparable run's value as AFTER and your own MDC95 as the noise",
     )
     r.add_argument("--json", action="store_true", help="print JSON")
     _store_options(r)
