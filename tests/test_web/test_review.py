@@ -349,3 +349,29 @@ def test_red_flag_exclusions_and_named_exercises_on_the_plan(client: FlaskClient
     arrows = re.findall(r'<span class="small">([^<]+) → ([^<]+)</span>', card)
     names = {ex.name for ex in CATALOG.values()}
     assert arrows and all(a in names and b in names for a, b in arrows), arrows
+
+
+def _section(page: str, sid: str) -> str:
+    start = page.index(f'id="{sid}"')
+    return page[start:page.index("</section>", start)]
+
+
+def test_a_refused_form_keeps_what_was_typed_once(client: FlaskClient) -> None:
+    """A validation error redirects back with the message; the form shows what was typed
+    (escaped) so nothing has to be entered again — and only on that one page view."""
+    aid = _athlete(client)
+    page = _post(client, f"/a/{aid}/symptoms",
+                 {"side": "right", "region": "achilles", "kind": "pain", "severity": "11",
+                  "timing": "after", "flag": "swelling", "note": "<b>after hills</b>",
+                  "date": ""}, f"/a/{aid}/clinical")
+    assert "severity must be 0–10 (got 11)" in page
+    form = _section(page, "add-symptom")
+    assert 'name="region" value="achilles"' in form and 'name="severity" value="11"' in form
+    assert 'name="note" value="&lt;b&gt;after hills&lt;/b&gt;"' in form
+    assert re.search(r'value="swelling" checked', form)
+    assert re.search(r'<option value="after" selected>', form)
+    # the test form on the same page is not filled from the symptom form
+    test_form = _section(page, "add-test")
+    assert 'name="note" value=""' in test_form
+    again = client.get(f"/a/{aid}/clinical").text
+    assert 'name="region" value=""' in again and "after hills" not in again

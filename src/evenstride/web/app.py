@@ -176,6 +176,7 @@ def create_app(
     app.jinja_env.autoescape = True
     app.jinja_env.filters["extra"] = _extra_text
     app.jinja_env.globals.update(version=evenstride.__version__, csrf_token=_csrf_token,
+                                 tv=_typed_value, tl=_typed_list,
                                  max_upload_bytes=max_upload_bytes,
                                  max_upload_text=_size(max_upload_bytes))
     app.extensions["evenstride_runs"] = _RunCache(_RUN_CACHE_SIZE)
@@ -406,12 +407,43 @@ def _local_path(nxt: str | None) -> str:
 
 
 def _form_errors(fn: Callable[[], Any], back: str) -> Any:
-    """Run a form action: a user error is shown as a message on the page it came from."""
+    """Run a form action: a user error is shown as a message on the page it came from, and
+    what was typed is kept for that page's form (:func:`_typed_value`)."""
     try:
         return fn()
     except UserInputError as exc:
         flash(_form_message(str(exc)), "error")
+        kept: dict[str, list[str]] = {}
+        size = 0
+        for k in request.form:
+            if k == "csrf_token":
+                continue
+            vals = [v[:500] for v in request.form.getlist(k)][:20]
+            size += sum(len(v) for v in vals) + len(k)
+            if size > 2000:  # the session is a cookie: keep it small
+                break
+            kept[k] = vals
+        session["typed"] = {"form": request.endpoint, "values": kept}
         return redirect(back)
+
+
+def _typed(form: str) -> dict[str, list[str]]:
+    """What was typed into ``form`` (an endpoint name) before a validation error, once."""
+    if "typed" not in g:
+        g.typed = session.pop("typed", None) or {}
+    t = g.typed
+    return t.get("values", {}) if t.get("form") == form else {}
+
+
+def _typed_value(form: str, name: str, default: Any = "") -> Any:
+    """The value typed into a field of ``form`` before a validation error, else ``default``."""
+    vals = _typed(form).get(name)
+    return vals[0] if vals else default
+
+
+def _typed_list(form: str, name: str) -> list[str]:
+    """Every value typed for a repeated field (checkboxes) of ``form``."""
+    return list(_typed(form).get(name, []))
 
 
 def _form_message(text: str) -> str:
