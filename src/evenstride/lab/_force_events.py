@@ -222,6 +222,9 @@ def _window_maxima(x: np.ndarray, half: int) -> np.ndarray:
 
 def marker_events(md: MarkerData, side: str) -> tuple[np.ndarray, np.ndarray]:
     """Zeni et al. 2008 IC and TC times (s) of one side from the marker trajectories."""
+    from evenstride.lab._markers_only import to_rbds_frame
+
+    md = to_rbds_frame(md)  # review fix: the code below reads X = belt, Y = up (Z-up labs)
     p = "L." if side == "left" else "R."
     pelvis = _pelvis_x(md)
     sign = forward_sign(md)
@@ -253,6 +256,9 @@ def foot_velocity_events(md: MarkerData, side: str) -> tuple[np.ndarray, np.ndar
     Returns paired arrays: each TC is the toe-off of the stance that starts at the IC with the
     same index (a stance without a toe-off before the next IC is dropped).
     """
+    from evenstride.lab._markers_only import to_rbds_frame
+
+    md = to_rbds_frame(md)  # review fix: the code below reads X = belt, Y = up (Z-up labs)
     p = "L." if side == "left" else "R."
     fs = md.fs_hz
     cands: list[np.ndarray] = []
@@ -361,6 +367,10 @@ def _resample(x: np.ndarray, n: int = 101) -> np.ndarray:
 
 def step_metrics(fd: ForceData, md: MarkerData, mass_kg: float) -> Steps:
     """Contacts, sides and per-step metrics of one trial."""
+    from evenstride.lab._markers_only import to_rbds_frame
+
+    # review fix: assign_sides reads Y as the vertical; a Z-up lab voted from a horizontal axis
+    md = to_rbds_frame(md)
     ic, tc = force_contacts(fd)
     fs = fd.fs_hz
     ic_s, tc_s = fd.time_s[ic], fd.time_s[tc]

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from evenstride import consts
-from evenstride.exceptions import EvenstrideWarning
+from evenstride.exceptions import EvenstrideWarning, ParseError
 from evenstride.lab._force_events import (
     assign_sides,
     force_contacts,
@@ -237,6 +237,9 @@ def contact_kinematics(
     the markers are not the RBDS running set."""
     if not has_marker_set(md) or len(ic_s) == 0:
         return {}
+    from evenstride.lab._markers_only import to_rbds_frame
+
+    md = to_rbds_frame(md)  # review fix: the formulas below read X = belt, Y = up (Z-up labs)
     try:
         fwd = forward_sign(md)
     except ValueError as exc:
@@ -256,6 +259,18 @@ def ic_kinematics(
     md: MarkerData, fd: ForceData | None = None, *, leg_length_mm: float | None = None
 ) -> Kinematics:
     """Kinematics at IC / mid-stance per side (see module docstring)."""
+    from evenstride.lab._markers_only import to_rbds_frame
+
+    md = to_rbds_frame(md)  # review fix: the formulas below read X = belt, Y = up (Z-up labs)
+    if not has_marker_set(md):  # review fix: was a KeyError on any other marker set (e.g. RIC)
+        missing = sorted(
+            p + n for p in ("L.", "R.") for n in REQUIRED_SIDE_MARKERS if p + n not in md.markers
+        )
+        raise ParseError(
+            f"kinematics need the RBDS running marker set (missing {', '.join(missing[:4])}"
+            f"{', …' if len(missing) > 4 else ''})",
+            path=md.path,
+        )
     source, ev = _events(md, fd)
     fwd = forward_sign(md)
     obl = _obliquity_left_up(md)

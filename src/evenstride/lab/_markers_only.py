@@ -10,8 +10,9 @@ Choices (docs/steps.md, "Marker-only events", has the validation):
   (not ``ankle``/``mal``): the Fukuchi/RBDS heel and metatarsal markers, the Running Injury
   Clinic foot cluster ``L_foot_1..4``. Pelvis markers contain ``pelvis``, ``asis``, ``psis``,
   ``asi``, ``psi``, ``sacr`` or ``iliac``. A marker is used when it is finite in ≥ 80 % of the
-  frames; gaps up to ``MAX_GAP_S`` = 0.1 s are filled linearly, longer ones stay missing and
-  the stride cycles touching them are dropped. At least 3 foot markers per side are needed (a
+  frames; gaps up to ``MAX_GAP_S`` = 0.1 s are filled linearly, longer ones stay missing; each
+  frame's orientation is fitted on the markers present in it, and the stride cycles touching
+  frames with fewer than 3 are dropped. At least 3 foot markers per side are needed (a
   rigid-body orientation).
 - **Axes from the data**: vertical = the lab axis along which the pelvis is farthest from the
   feet (sign: feet → pelvis is up); belt axis = the horizontal axis with the larger spread of the
@@ -55,6 +56,9 @@ from evenstride.lab._force_events import Steps
 from evenstride.lab._fukuchi import MarkerData
 
 SIDES = ("left", "right")
+# Unless a line names a source, the numbers below are engineering choices (plausibility bounds,
+# filters, gap handling) made for this implementation, not published thresholds; the ones tuned
+# on a trial say which (docs/steps.md, "Marker-only events").
 #: Longest marker gap filled by linear interpolation (s).
 MAX_GAP_S = 0.1
 #: A marker is used when finite in at least this share of the frames.
@@ -66,9 +70,10 @@ FINE_LOWPASS_HZ = 30.0
 SWING_LOWPASS_HZ = 3.0
 MIN_SWING_PEAK_DPS = 100.0
 SWING_PEAK_FRAC = 0.3
+#: Stride durations accepted (s): walking-to-sprinting plausibility bounds, not from a source.
 MIN_STRIDE_S = 0.4
 MAX_STRIDE_S = 2.5
-#: Low-pass of the foot centroid height used to find mid-stance (Hz).
+#: Low-pass of the foot centroid height used to find mid-stance (Hz; chosen on RBDS001 2.5 m/s).
 MIDSTANCE_LOWPASS_HZ = 5.0
 #: TC = first trough after mid-stance reaching this fraction of the deepest one (see docstring).
 TC_TROUGH_FRACTION = 0.7
@@ -194,15 +199,47 @@ def marker_layout(md: MarkerData) -> MarkerLayout:
     return MarkerLayout(foot=foot, pelvis=others, up=up, forward=fwd, pos=pos)
 
 
+def to_rbds_frame(md: MarkerData) -> MarkerData:
+    """``md`` re-expressed in the RBDS lab frame the fixed-axis code assumes (X = the belt axis,
+    + forward; Y = up; Z = X × Y), using the axes :func:`marker_layout` finds in the data.
+
+    Review fix: :mod:`._kinematics`, :func:`~evenstride.lab._force_events.assign_sides` and
+    :func:`~evenstride.lab.forward_sign` read X as the belt and Y as the vertical. A Z-up lab (most
+    C3D files) with the RBDS marker names gave silently wrong angles (shank 12° → 4°, knee
+    14° → −4° on RBDS001 turned Z-up) and side votes from a horizontal coordinate. ``md`` itself
+    is returned when it already is in that frame or when the layout cannot be found (then the
+    old fixed-axis behaviour is kept)."""
+    try:
+        lay = marker_layout(md)
+    except ParseError:
+        return md
+    if lay.up[1] == 1.0 and lay.forward[0] == 1.0:
+        return md
+    basis = np.stack([lay.forward, lay.up, np.cross(lay.forward, lay.up)])  # rows: new X, Y, Z
+    markers = {k: np.asarray(v, float) @ basis.T for k, v in md.markers.items()}
+    return MarkerData(md.path, md.fs_hz, md.time_s, markers)
+
+
 def rigid_fit(p: np.ndarray, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Least-squares rotation (Kabsch, SVD) per frame of the centred (k, 3) shape ``ref`` onto
-    the (n, k, 3) marker cloud ``p``, and the RMS residual per frame (mm). Frames with a
-    missing marker get NaN."""
-    ok = np.all(np.isfinite(p), axis=(1, 2))
+    the (n, k, 3) marker cloud ``p``, and the RMS residual per frame (mm).
+
+    Review fix: each frame is fitted on the markers present in it (both clouds centred on the
+    centroid of that subset); frames with fewer than ``MIN_FOOT_MARKERS`` markers get NaN.
+    Before, one missing marker of a 4–5-marker cluster for more than ``MAX_GAP_S`` voided the
+    frame and so the whole stride cycle, although the others define the rotation."""
+    fin = np.all(np.isfinite(p), axis=2)  # (n, k)
+    w = fin.astype(float)
+    nk = w.sum(axis=1)
+    ok = nk >= MIN_FOOT_MARKERS
+    safe = np.where(nk > 0, nk, 1.0)[:, None]
     ref = ref - ref.mean(axis=0)
-    x = np.where(np.isfinite(p), p, 0.0)
-    x = x - x.mean(axis=1, keepdims=True)
-    h = np.einsum("ki,nkj->nij", ref, x)
+    x = np.where(fin[..., None], p, 0.0)
+    xc = np.einsum("nk,nkj->nj", w, x) / safe  # centroid of the markers present
+    rc = (w @ ref) / safe  # centroid of the same markers in the reference shape
+    x0 = (x - xc[:, None, :]) * w[..., None]
+    r0 = (ref[None, :, :] - rc[:, None, :]) * w[..., None]
+    h = np.einsum("nki,nkj->nij", r0, x0)
     u, _, vt = np.linalg.svd(h)
     v = np.transpose(vt, (0, 2, 1))
     ut = np.transpose(u, (0, 2, 1))
@@ -211,20 +248,41 @@ def rigid_fit(p: np.ndarray, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     d[:, 1, 1] = 1.0
     d[:, 2, 2] = np.sign(np.linalg.det(v @ ut))
     r = v @ d @ ut
-    resid = x - np.einsum("nij,kj->nki", r, ref)
-    rms = np.sqrt(np.mean(np.sum(resid**2, axis=2), axis=1))
+    resid = (x0 - np.einsum("nij,nkj->nki", r, r0)) * w[..., None]
+    rms = np.sqrt(np.sum(resid**2, axis=(1, 2)) / safe[:, 0])
     r[~ok] = np.nan
     rms[~ok] = np.nan
     return r, rms
 
 
+def _cluster_centre(p: np.ndarray) -> np.ndarray:
+    """Centroid (n, 3) of the whole (n, k, 3) cluster, also in frames where some markers are
+    missing: the subset centroid minus the rotated offset of that subset's centroid in the
+    median shape (a plain mean would jump when a marker drops out). NaN where the fit is."""
+    full = np.all(np.isfinite(p), axis=(1, 2))
+    if not full.any():
+        return np.full((len(p), 3), np.nan)
+    x = p - p.mean(axis=1, keepdims=True)
+    ref = np.median(x[full], axis=0)
+    ref = ref - ref.mean(axis=0)
+    r, _ = rigid_fit(p, ref)
+    fin = np.all(np.isfinite(p), axis=2)
+    w = fin.astype(float)
+    safe = np.where(w.sum(axis=1) > 0, w.sum(axis=1), 1.0)[:, None]
+    xc = np.einsum("nk,nkj->nj", w, np.where(fin[..., None], p, 0.0)) / safe
+    rc = (w @ ref) / safe
+    return xc - np.einsum("nij,nj->ni", r, rc)
+
+
 def _rotations(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per-frame rigid rotation (n, 3, 3) of the (n, k, 3) marker cloud relative to its median
-    shape and the frames where every marker is present."""
-    ok = np.all(np.isfinite(p), axis=(1, 2))
+    shape (from the frames where every marker is present) and the frames where it is valid."""
+    full = np.all(np.isfinite(p), axis=(1, 2))
+    if not full.any():  # no reference shape: every frame invalid (was a RuntimeWarning)
+        return np.full((len(p), 3, 3), np.nan), np.zeros(len(p), bool)
     x = p - p.mean(axis=1, keepdims=True)
-    r, _ = rigid_fit(p, np.median(x[ok], axis=0))
-    return r, ok
+    r, _ = rigid_fit(p, np.median(x[full], axis=0))
+    return r, np.all(np.isfinite(r), axis=(1, 2))
 
 
 def angular_velocity(p: np.ndarray, fs: float) -> np.ndarray:
@@ -260,8 +318,16 @@ def foot_pitch_events(
     w, ok = foot_pitch_rate(md, lay, side)
     fine = lowpass(w, fs, FINE_LOWPASS_HZ)
     coarse = lowpass(w, fs, SWING_LOWPASS_HZ)
-    height_raw = _foot_cloud(lay, side).mean(axis=1) @ lay.up
+    # review fix: the cluster centre from the rigid fit, so that a marker gap neither moves
+    # mid-stance nor (with no complete frame) crashes np.interp below
+    height_raw = _cluster_centre(_foot_cloud(lay, side)) @ lay.up
     hok = np.isfinite(height_raw)
+    if not ok.any() or not hok.any():
+        raise ParseError(
+            f"marker-only events: the {side} foot markers ({', '.join(lay.foot[side])}) are "
+            f"never tracked together (≥ {MIN_FOOT_MARKERS} in one frame, all in some frame)",
+            path=md.path,
+        )
     idx = np.arange(len(w))
     h = lowpass(np.interp(idx, idx[hok], height_raw[hok]), fs, MIDSTANCE_LOWPASS_HZ)
     thr = max(MIN_SWING_PEAK_DPS, SWING_PEAK_FRAC * float(np.percentile(coarse, 95)))
@@ -300,7 +366,7 @@ def belt_speed_m_s(md: MarkerData, lay: MarkerLayout, ic_s: np.ndarray, tc_s: np
         m = side == s
         if not m.any():
             continue
-        x = _foot_cloud(lay, s).mean(axis=1) @ lay.forward
+        x = _cluster_centre(_foot_cloud(lay, s)) @ lay.forward  # as the mid-stance height
         v = np.gradient(x) * md.fs_hz / 1000.0
         mid = 0.5 * (ic_s[m] + tc_s[m])
         vals.append(np.interp(mid, md.time_s, v))
@@ -327,7 +393,8 @@ class MarkerEvents:
     dropped: dict[str, int] = field(default_factory=dict)
 
 
-#: Plausible running contact times (s); outside this a warning names the share of contacts.
+#: Plausible running contact times (s), a plausibility bound (not a published threshold);
+#: outside it a warning names the share of contacts.
 CONTACT_RANGE_S = (0.1, 0.45)
 #: A contact whose duration differs from its side's median by more than this fraction is an
 #: event error and is excluded (ours: > 6 typical SDs of running contact time, CV ≈ 3–5 %;
@@ -425,7 +492,7 @@ def marker_step_metrics(md: MarkerData) -> Steps:
         if len(later):
             stride[k] = ic[later[0]] - ic[k]
     med = float(np.nanmedian(stride)) if np.isfinite(stride).any() else float("nan")
-    stride[stride > 1.5 * med] = np.nan
+    stride[stride > 1.5 * med] = np.nan  # a missed contact, not a stride (engineering rule)
     kin = contact_kinematics(md, ic, tc, side)
     extra: dict[str, object] = {
         "event_method": "foot-marker pitch angular velocity (Falbriard 2018 rules)",

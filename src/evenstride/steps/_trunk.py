@@ -75,7 +75,7 @@ from evenstride.steps._falbriard import _peaks, lowpass
 from evenstride.steps._imu_io import G
 from evenstride.steps._to_activity import MISSED_STRIDE_FACTOR, _nanmean2
 
-#: ``SidedChannel.metric`` of the per-side step time (IC of this foot → IC of the other foot).
+#: ``SidedChannel.metric`` of the per-side step time (IC of the other foot → IC of this foot).
 M_STEP_TIME = consts.M_STEP_TIME
 M_STEP_TIME_UNIT = "s"
 #: ``SidedChannel.source`` of values from a single trunk IMU.
@@ -182,6 +182,8 @@ class TrunkImuSteps:
     ) -> TrunkImuSteps:
         vert: np.ndarray | None = None
         ap_hint = ml_hint = None
+        # review fix: the errors below named no file (the CLI prints them as they are)
+        src = samples.path if isinstance(samples, TrunkRecording) else None
         if isinstance(samples, TrunkRecording):
             t, acc, gyr = samples.time_s, samples.acc, samples.gyr
             vert, ap_hint, ml_hint = samples.vertical, samples.ap_axis, samples.ml_axis
@@ -212,14 +214,14 @@ class TrunkImuSteps:
         band = (f >= 1.0 / self.max_step_s) & (f <= 1.0 / self.min_step_s)
         if not band.any():
             raise NotEnoughDataError(
-                f"recording too short ({len(v) / fs:.1f} s) for step detection"
+                f"recording too short ({len(v) / fs:.1f} s) for step detection", path=src
             )
         step_period = 1.0 / float(f[band][np.argmax(s[band])])
         self.step_period_s_ = step_period
         height = 0.3 * float(np.percentile(v, 95))
         pk = _peaks(v, height, max(1, int(self.min_distance_frac * step_period * fs)))
         if len(pk) < 4:
-            raise NotEnoughDataError(f"only {len(pk)} steps detected")
+            raise NotEnoughDataError(f"only {len(pk)} steps detected", path=src)
         # side signal around IC
         if gyr is not None:
             side_sig = np.nan_to_num(np.asarray(gyr, float).reshape(-1, 3)[:, ap_axis])
@@ -264,16 +266,27 @@ def trunk_activity(
     file_format: str = "trunk_imu",
     warnings: list[str] | None = None,
 ) -> Activity:
-    """One row per left step: left step time and the following right step time (s)."""
+    """One row per left contact: the left step time (previous right IC → this left IC) and the
+    right step time that follows (this left IC → the next right IC), s.
+
+    Review fix: a side's step is the one that ENDS on that side's contact, as
+    :data:`evenstride.consts.M_STEP_TIME` defines it and as the lab paths
+    (:mod:`evenstride.lab._to_activity`) compute it. This function labelled the step that
+    STARTS on the contact instead, so the same gait gave opposite step-time L − R signs from a
+    phone and from a force plate or markers.
+    """
     is_left = steps.side == "left"
     li = np.nonzero(is_left)[0]
     if len(li) < 2 or (~is_left).sum() < 2:
         raise NotEnoughDataError("fewer than two steps on a side", path=path)
-    left = steps.step_s[li]
+    prev = li - 1  # step_s[k] = ic[k + 1] − ic[k] (NaN over gaps)
+    left = np.full(len(li), np.nan)
+    okp = prev >= 0
+    left[okp] = np.where(steps.side[prev[okp]] == "right", steps.step_s[prev[okp]], np.nan)
     nxt = li + 1
     ok = nxt < len(steps)
     right = np.full(len(li), np.nan)
-    right[ok] = np.where(steps.side[nxt[ok]] == "right", steps.step_s[nxt[ok]], np.nan)
+    right[ok] = np.where(steps.side[nxt[ok]] == "right", steps.step_s[li[ok]], np.nan)
     right = np.where(np.isfinite(left), right, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         cad = 60.0 / _nanmean2(left, right)
@@ -315,6 +328,7 @@ _SL_NAMES = (SL_ACC, SL_TOTAL, SL_GRAVITY, SL_GYRO, SL_META)
 MIN_RATE_HZ = 20.0
 #: Below this rate IC times are coarse: warning.
 LOW_RATE_HZ = 50.0
+# The reader's limits below are engineering choices for data hygiene, not published thresholds.
 #: Samples logged more than this before the recording start (``seconds_elapsed``) are stale.
 STALE_S = 1.0
 #: Gaps longer than this are reported.
@@ -624,6 +638,7 @@ def read_sensor_logger(
             if abs(fg / fs - 1.0) > 0.1:
                 _note(f"{gyro.label}: gyroscope at {fg:.0f} Hz, accelerometer at {fs:.0f} Hz: "
                       "the gyroscope is interpolated onto the accelerometer's times", notes)
+            # 35 rad/s ≈ 2000 °/s, the top of common phone gyroscope ranges: higher is deg/s
             if np.nanpercentile(np.abs(gyro.xyz), 99) > 35.0:
                 raise ParseError(
                     "rotation rates above 35 rad/s: expected rad/s (Sensor Logger), not deg/s",
