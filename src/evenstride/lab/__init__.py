@@ -84,9 +84,7 @@ def read_fukuchi_trial(forces_path: str | Path, info_path: str | Path) -> tuple[
     fd = read_forces(fp, mass_kg=mass)
     md = read_markers(fp.with_name(fp.name.replace("forces", "markers")))
     steps = step_metrics(fd, md, mass)
-    m = re.search(r"runT(\d)(\d)", fp.name)
-    speed = float(f"{m.group(1)}.{m.group(2)}") if m else None
-    return steps, steps_to_activity(steps, path=fp, speed_m_s=speed)
+    return steps, steps_to_activity(steps, path=fp, speed_m_s=name_speed_m_s(fp.name))
 
 
 #: Relative difference between the file name's speed and the markers' belt speed that is flagged.

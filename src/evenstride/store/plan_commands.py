@@ -39,7 +39,8 @@ from evenstride.store.cli_commands import (
 )
 
 __all__ = ["PLAN_COMMANDS", "active_program", "add_plan_parsers", "cmd_log", "cmd_plan",
-           "cmd_retest", "history_findings", "log_session", "make_plan"]
+           "cmd_retest", "history_findings", "log_session", "make_plan", "record_retests",
+           "retest_state"]
 
 #: Top-level commands added by :func:`add_plan_parsers`.
 PLAN_COMMANDS = ("plan", "log", "retest")
@@ -393,64 +394,83 @@ def _plan_before(program: Any) -> dict[str, tuple[float, float]]:
     return out
 
 
+def record_retests(args: argparse.Namespace) -> tuple[int, Any, list[Any]]:
+    """Validate and store the retests of ``args`` (``record`` [(MEASURE, AFTER, MDC)],
+    ``before`` [MEASURE=VALUE], ``date``, ``from_history``) in the active plan of
+    ``args.athlete``; returns (plan id, program, every retest row of the plan). Shared by
+    ``evenstride retest`` and the web app."""
+    import math
+
+    from evenstride.store._plans import add_retest, retests
+
+    when = _date(args.date, "--date")
+    before_override: dict[str, float] = {}
+    for item in args.before:
+        k, sep, v = item.partition("=")
+        try:
+            before_override[k.strip()] = float(v)
+        except ValueError:
+            sep = ""
+        if not sep or not k.strip() or not math.isfinite(before_override.get(k.strip(), 0)):
+            raise UserInputError(f"--before must be MEASURE=VALUE (got {item!r})")
+    records = []
+    for measure, after, mdc in args.record:
+        try:
+            a, m = float(after), float(mdc)
+        except ValueError:
+            raise UserInputError(f"--record {measure}: AFTER and MDC must be numbers") \
+                from None
+        if not (math.isfinite(a) and math.isfinite(m)) or m < 0:
+            raise UserInputError(f"--record {measure}: MDC must be ≥ 0 and values finite")
+        records.append((measure.strip(), a, m))
+    with _open_existing(args) as store:
+        aid = _athlete_id(store, args)
+        plan_id, program = _active(store, aid, args)
+        if records and when < program.start:
+            raise UserInputError(f"--date {when} is before the plan started "
+                                 f"({program.start})")
+        before = {**{m: v for m, (v, _) in _plan_before(program).items()}, **before_override}
+        if getattr(args, "from_history", False):
+            records += _history_records(args, [m for m in before if "/" in m])
+        for measure, a, m in records:
+            if not measure:
+                raise UserInputError("--record: the measure name is empty")
+            add_retest(store, plan_id, when, measure, before=before.get(measure),
+                       after=a, mdc=m)
+        rows = retests(store, plan_id)
+    return plan_id, program, rows
+
+
+def retest_state(program: Any, rows: list[Any], today: date | None = None
+                 ) -> tuple[list[dict[str, Any]], dict[str, tuple[float, float]], Any]:
+    """The plan's retest schedule (each date ``due``, ``done`` or ``upcoming``), the
+    asymmetry before the plan per measure (:func:`_plan_before`) and the outcome check of the
+    latest retest of each measure. Shared by ``evenstride retest`` and the web app."""
+    from evenstride.clinical.prescribe import outcome_check
+
+    today = today or date.today()
+    from_plan = _plan_before(program)
+    # latest retest per measure; before from the row (it was filled when recorded)
+    latest = {r.measure: r for r in rows}
+    result = outcome_check(
+        {m: r.before for m, r in latest.items() if r.before is not None},
+        {m: r.after for m, r in latest.items() if r.after is not None},
+        {m: r.mdc for m, r in latest.items() if r.mdc is not None},
+        symmetric={m: sym for m, (_, sym) in from_plan.items()},
+    )
+    schedule = [{"date": d.isoformat(),
+                 "status": "due" if d <= today and not any(r.when >= d for r in rows)
+                 else ("done" if any(r.when >= d for r in rows) else "upcoming")}
+                for d in program.retests]
+    return schedule, from_plan, result
+
+
 def cmd_retest(args: argparse.Namespace) -> int:
     """``evenstride retest``: retest dates and the outcome check."""
 
     def run(args: argparse.Namespace) -> int:
-        import math
-
-        from evenstride.clinical.prescribe import outcome_check
-        from evenstride.store._plans import add_retest, retests
-
-        when = _date(args.date, "--date")
-        before_override: dict[str, float] = {}
-        for item in args.before:
-            k, sep, v = item.partition("=")
-            try:
-                before_override[k.strip()] = float(v)
-            except ValueError:
-                sep = ""
-            if not sep or not k.strip() or not math.isfinite(before_override.get(k.strip(), 0)):
-                raise UserInputError(f"--before must be MEASURE=VALUE (got {item!r})")
-        records = []
-        for measure, after, mdc in args.record:
-            try:
-                a, m = float(after), float(mdc)
-            except ValueError:
-                raise UserInputError(f"--record {measure}: AFTER and MDC must be numbers") \
-                    from None
-            if not (math.isfinite(a) and math.isfinite(m)) or m < 0:
-                raise UserInputError(f"--record {measure}: MDC must be ≥ 0 and values finite")
-            records.append((measure.strip(), a, m))
-        with _open_existing(args) as store:
-            aid = _athlete_id(store, args)
-            plan_id, program = _active(store, aid, args)
-            if records and when < program.start:
-                raise UserInputError(f"--date {when} is before the plan started "
-                                     f"({program.start})")
-            from_plan = _plan_before(program)
-            before = {**{m: v for m, (v, _) in from_plan.items()}, **before_override}
-            if getattr(args, "from_history", False):
-                records += _history_records(args, [m for m in before if "/" in m])
-            for measure, a, m in records:
-                if not measure:
-                    raise UserInputError("--record: the measure name is empty")
-                add_retest(store, plan_id, when, measure, before=before.get(measure),
-                           after=a, mdc=m)
-            rows = retests(store, plan_id)
-        today = date.today()
-        # latest retest per measure; before from the row (it was filled when recorded)
-        latest = {r.measure: r for r in rows}
-        result = outcome_check(
-            {m: r.before for m, r in latest.items() if r.before is not None},
-            {m: r.after for m, r in latest.items() if r.after is not None},
-            {m: r.mdc for m, r in latest.items() if r.mdc is not None},
-            symmetric={m: sym for m, (_, sym) in from_plan.items()},
-        )
-        schedule = [{"date": d.isoformat(),
-                     "status": "due" if d <= today and not any(r.when >= d for r in rows)
-                     else ("done" if any(r.when >= d for r in rows) else "upcoming")}
-                    for d in program.retests]
+        plan_id, program, rows = record_retests(args)
+        schedule, from_plan, result = retest_state(program, rows)
         if args.json:
             _print_json({"plan_id": plan_id, "schedule": schedule,
                          "before_from_plan": {m: v for m, (v, _) in from_plan.items()},

@@ -14,7 +14,6 @@ are validated by the CLI's own validators (:mod:`evenstride.store.clinical_comma
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import secrets
 import threading
@@ -329,6 +328,16 @@ def _activity(rid: int) -> Any:
         return _store().activity(rid)
     except KeyError:
         abort(404)
+
+
+def _program_or_404(athlete: Any) -> Any:
+    """The athlete's active program (404 when there is none)."""
+    from evenstride.store.plan_commands import active_program
+
+    found = active_program(_args(athlete))
+    if found is None:
+        abort(404)
+    return found[1]
 
 
 def _args(athlete: Any, **kw: Any) -> argparse.Namespace:
@@ -773,13 +782,13 @@ def _install_routes(app: Flask) -> None:
 
     @app.get("/a/<int:aid>/plan")
     def plan_page(aid: int) -> Any:
-        from evenstride.clinical.prescribe import adherence, next_step, outcome_check
+        from evenstride.clinical.catalog import CATALOG
+        from evenstride.clinical.prescribe import adherence, next_step
         from evenstride.report.handout import _phases
-        from evenstride.store.plan_commands import _plan_before, active_program
+        from evenstride.store.plan_commands import active_program, retest_state
 
         a = _athlete(aid)
         found = active_program(_args(a))
-        from evenstride.clinical.catalog import CATALOG
 
         def exercise_name(key: str) -> str:  # the next-step card names exercises, not keys
             ex = CATALOG.get(key)
@@ -790,16 +799,14 @@ def _install_routes(app: Flask) -> None:
                                "exercise_name": exercise_name}
         if found is not None:
             plan_id, program, logs, rts = found
-            today = date.today()
-            from_plan = _plan_before(program)  # measure → (value before, value of symmetry)
-            latest = {r.measure: r for r in rts}  # rows come sorted by date: the last wins
+            # the schedule, the asymmetry before the plan (measure → (value, value of
+            # symmetry)) and the verdicts, as 'evenstride retest' computes them
+            schedule, from_plan, outcome = retest_state(program, rts)
             ctx.update(
                 plan_id=plan_id, program=program, phases=_phases(program), logs=logs,
                 decision=next_step(program, logs) if logs else None,
                 adherence=adherence(program, logs),
-                retests=[{"date": d, "status": "done" if any(r.when >= d for r in rts)
-                          else ("due" if d <= today else "upcoming")}
-                         for d in program.retests],
+                retests=schedule,
                 recorded=rts,
                 measures=sorted({f.get("retest") for f in program.findings
                                  if f.get("retest")}),
@@ -807,14 +814,7 @@ def _install_routes(app: Flask) -> None:
                 history_measures=sorted({f["retest"] for f in program.findings
                                          if "/" in (f.get("retest") or "")}),
                 before=from_plan,
-                # the verdict 'evenstride retest' prints (latest retest per measure): the page
-                # listed the numbers only, without saying whether the change is beyond the
-                # MDC (review fix)
-                outcome=outcome_check(
-                    {m: r.before for m, r in latest.items() if r.before is not None},
-                    {m: r.after for m, r in latest.items() if r.after is not None},
-                    {m: r.mdc for m, r in latest.items() if r.mdc is not None},
-                    symmetric={m: sym for m, (_, sym) in from_plan.items()}).items,
+                outcome=outcome.items,
             )
         return render_template("plan.html.j2", **ctx)
 
@@ -860,7 +860,7 @@ def _install_routes(app: Flask) -> None:
 
     @app.post("/a/<int:aid>/plan/retest")
     def plan_retest(aid: int) -> Any:
-        from evenstride.store.plan_commands import cmd_retest
+        from evenstride.store.plan_commands import record_retests
 
         a = _athlete(aid)
 
@@ -870,11 +870,8 @@ def _install_routes(app: Flask) -> None:
             if not measure:
                 raise UserInputError("choose the measure that was retested")
             ns = _args(a, date=_text("date", 10) or None, before=[],
-                       record=[(measure, str(after), str(mdc))], from_history=False,
-                       json=True)
-            code, out = _quiet(cmd_retest, ns)
-            if code != 0:
-                raise UserInputError(out or "the retest could not be recorded")
+                       record=[(measure, str(after), str(mdc))], from_history=False)
+            record_retests(ns)  # the CLI's validation and storage; errors are its messages
             flash(f"Retest of {measure} recorded.", "ok")
             return redirect(url_for("plan_page", aid=aid) + "#retests")
 
@@ -883,16 +880,13 @@ def _install_routes(app: Flask) -> None:
     @app.post("/a/<int:aid>/plan/retest-history")
     def plan_retest_history(aid: int) -> Any:
         """``evenstride retest --from-history``: running measures from the latest runs."""
-        from evenstride.store.plan_commands import cmd_retest
+        from evenstride.store.plan_commands import record_retests
 
         a = _athlete(aid)
 
         def run() -> Any:
-            ns = _args(a, date=None, before=[], record=[], from_history=True, json=True,
-                       road_side=None, hr_rest=None, hr_max=None)
-            code, out = _quiet(cmd_retest, ns)
-            if code != 0:
-                raise UserInputError(out or "the retest could not be recorded")
+            record_retests(_args(a, date=None, before=[], record=[], from_history=True,
+                                 road_side=None, hr_rest=None, hr_max=None))
             flash("Running measures retested from the run history.", "ok")
             return redirect(url_for("plan_page", aid=aid) + "#retests")
 
@@ -916,24 +910,16 @@ def _install_routes(app: Flask) -> None:
     @app.get("/a/<int:aid>/plan/print")
     def plan_print(aid: int) -> Any:
         from evenstride.report.handout import render_handout
-        from evenstride.store.plan_commands import active_program
 
         a = _athlete(aid)
-        found = active_program(_args(a))
-        if found is None:
-            abort(404)
-        return _page(render_handout(found[1], athlete=a.name))
+        return _page(render_handout(_program_or_404(a), athlete=a.name))
 
     @app.get("/a/<int:aid>/plan.ics")
     def plan_ics(aid: int) -> Any:
         from evenstride.clinical.ics import program_to_ics
-        from evenstride.store.plan_commands import active_program
 
         a = _athlete(aid)
-        found = active_program(_args(a))
-        if found is None:
-            abort(404)
-        text = program_to_ics(found[1], athlete=a.name)
+        text = program_to_ics(_program_or_404(a), athlete=a.name)
         fname = secure_filename(f"evenstride-plan-{a.name}.ics") or "evenstride-plan.ics"
         return Response(text, mimetype="text/calendar",
                         headers={"Content-Disposition": f'attachment; filename="{fname}"'})
@@ -964,14 +950,3 @@ def _install_routes(app: Flask) -> None:
             return redirect(back)
 
         return _form_errors(run, back)
-
-
-def _quiet(cmd: Callable[[argparse.Namespace], int], ns: argparse.Namespace) -> tuple[int, str]:
-    """Run a CLI command function, capturing its output (its error line on failure)."""
-    import contextlib
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cmd(ns)
-    msg = err.getvalue().strip().removeprefix("evenstride: ")
-    return code, msg
