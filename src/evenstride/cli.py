@@ -260,11 +260,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always", EvenstrideWarning)
                     res = analyze(f, seed=args.seed)
-                for w in caught:
-                    if issubclass(w.category, EvenstrideWarning) and str(w.message) not in (
-                        res.warnings
-                    ):
-                        res.warnings.append(str(w.message))
+                merge_warnings(res.warnings, caught, res.file)
             except UserInputError as exc:
                 err.print(f"evenstride: {exc}", markup=False, highlight=False)
                 if args.json:
@@ -319,6 +315,29 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     return status
 
 
+def merge_warnings(notes: list[str], caught: list[warnings.WarningMessage],
+                   path: str | None) -> list[str]:
+    """Add the caught :class:`EvenstrideWarning` messages to ``notes`` (in place), each once.
+
+    Readers and the pipeline both keep a note (``"no left/right data …"``) and warn with the file
+    name in front (``"run.fit: no left/right data …"``): the same message is recognised with or
+    without that prefix, so the terminal and the HTML report print it once.
+    """
+
+    def bare(msg: str) -> str:
+        return msg.removeprefix(f"{path}: ") if path else msg
+
+    seen = {bare(n) for n in notes}
+    for w in caught:
+        if not issubclass(w.category, EvenstrideWarning):
+            continue
+        msg = bare(str(w.message))
+        if msg not in seen:
+            notes.append(msg)
+            seen.add(msg)
+    return notes
+
+
 def _print_json(doc: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(doc, ensure_ascii=False, allow_nan=False) + "\n")
     sys.stdout.flush()
@@ -332,6 +351,10 @@ _CLASS_STYLE = {
     "no reference": "cyan",
     "insufficient data": "dim",
 }
+
+
+#: Class words of the tables (the JSON keeps the class keys).
+_CLASS_WORDS = {"notable": "above typical", "insufficient data": "can't tell"}
 
 
 def print_summary(res: RunAnalysis, console: Console, *, quiet: bool = False) -> None:
@@ -352,24 +375,33 @@ def print_summary(res: RunAnalysis, console: Console, *, quiet: bool = False) ->
     )
     console.print(head)
     body = Text()
-    for i, f in enumerate(d["findings"]):
-        if i:
+    heads = d.get("headline_findings") or d["findings"][:1]
+    for i, f in enumerate(heads, start=1):
+        if i > 1:
             body.append("\n")
-        body.append(f"• {f['title']}\n", style="bold")
-        body.append(f"  {f['text']}\n")
-        body.append(f"  evidence [{f['evidence']['grade']}]: {f['evidence']['note']}", style="dim")
+        body.append(f"{i}. ", style="bold")
+        body.append(f"{f['sentence'] or f['title']}\n")
+        body.append(f"   evidence [{f['evidence']['grade']}]: {f['evidence']['note']}", style="dim")
+    n_more = len(d["findings"]) - len(heads)
+    if n_more > 0 and not quiet:
+        body.append(f"\n{n_more} more finding{'s' if n_more > 1 else ''} in the tables below.",
+                    style="dim")
     console.print(Panel(body, title="What this means", title_align="left", expand=True))
     for w in d["warnings"]:
         console.print(Text(f"warning: {w}", style="yellow"))
     if quiet:
         return
     if d["asymmetry"]:
-        t = Table(title="Left/right asymmetry (positive = left larger)", title_justify="left")
-        for c in ("metric", "source", "left", "right", "% left", "SA % (95 % CI)", "n", "real",
-                  "class"):
-            t.add_column(c, justify="right" if c in ("left", "right", "% left", "n") else "left")
+        from evenstride.metrics.registry import spec
+
+        t = Table(title="Left/right asymmetry (SA: positive = left larger)", title_justify="left")
+        for c in ("metric", "sensor", "left", "right", "% left", "SA % or L−R (95 % CI)",
+                  "side doing more", "n", "verdict", "class", "missing"):
+            t.add_column(c, justify="right" if c in ("left", "right", "% left", "n", "missing")
+                         else "left")
         for a in d["asymmetry"]:
-            scale, unit = (1000.0, "ms") if a["unit"] == "s" else (1.0, a["unit"])
+            ms = spec(a["metric"])
+            scale, unit = ms.display_factor, ms.shown_unit
             lr = [
                 "–" if a[k] is None else f"{a[k] * scale:.1f} {unit}" for k in ("left", "right")
             ]
@@ -383,17 +415,33 @@ def print_summary(res: RunAnalysis, console: Console, *, quiet: bool = False) ->
                 idx_s += f" ({ci[0] * k:+.{nd}f}…{ci[1] * k:+.{nd}f})"
             if a["index"] != "symmetry_angle_pct":
                 idx_s += f" {unit} L−R"
+            side = a.get("side_doing_more")
+            miss = a.get("missing_share")
             t.add_row(
-                a["metric"],
-                a["source"],
+                ms.name,
+                a.get("sensor") or a["source"],
                 lr[0],
                 lr[1],
                 "–" if a["balance_left_pct"] is None else f"{a['balance_left_pct']:.1f} %",
                 idx_s,
+                "–" if side is None else side,
                 str(a["n"]),
-                {True: "yes", False: "no", None: "?"}[a["real"]],
-                Text(a["class"], style=_CLASS_STYLE.get(a["class"], "")),
+                str(a.get("verdict", "–")).replace("_", " "),
+                Text(_CLASS_WORDS.get(a["class"], a["class"]),
+                     style=_CLASS_STYLE.get(a["class"], "")),
+                "–" if miss is None else f"{miss * 100:.0f} %",
             )
+        console.print(t)
+    rest = [f for f in d["findings"] if not f.get("headline")]
+    if rest:
+        t = Table(title="Other findings (ranked; not headlines)", title_justify="left")
+        for c in ("rank", "finding", "verdict", "score"):
+            t.add_column(c, justify="right" if c in ("rank", "score") else "left")
+        for f in rest:
+            why = " (real but below the smallest important difference)" if f.get("trivial") else ""
+            t.add_row(str(f.get("rank", "")), f["title"] + why,
+                      str(f.get("verdict") or "–").replace("_", " "),
+                      f"{f.get('score', 0):.2f}")
         console.print(t)
     fat = [(k, v) for k, v in d["fatigue"].items() if v["slope_per_h"] is not None]
     if fat:
@@ -710,9 +758,7 @@ def _cmd_steps(args: argparse.Namespace) -> int:
         warnings.simplefilter("always", EvenstrideWarning)
         act = _step_activity(args)
         res = analyze(act, seed=args.seed)
-    for w in caught:
-        if issubclass(w.category, EvenstrideWarning) and str(w.message) not in res.warnings:
-            res.warnings.append(str(w.message))
+    merge_warnings(res.warnings, caught, res.file)
     if args.html:
         from evenstride.report import write_report
 

@@ -147,7 +147,7 @@ def analyze(
             drifts[col] = drift(col, unit, t, act.column(col), gating.steady, cov, seed=seed)
     cs = cadence_speed(act, gating)
     summaries = form_summaries(act, gating)
-    assessment = assess(asym, drifts, cs, summaries)
+    assessment = assess(asym, drifts, cs, summaries, gating=gating, activity=act)
     if not act.sided:
         msg = (
             "no left/right data in this file (no GCT balance or per-foot pod fields): only form "
@@ -280,6 +280,7 @@ def _to_dict(a: RunAnalysis) -> dict[str, Any]:
         "fatigue": {k: d.to_dict() for k, d in a.drifts.items()},
         "form": form,
         "disagreements": [d.to_dict() for d in a.assessment.disagreements],
+        "headline_findings": [f.to_dict() for f in a.assessment.headlines],
         "findings": [f.to_dict() for f in a.assessment.findings],
         "profile_5min": a.profile(by="time", step=300.0),
         "profile_km": a.profile(by="distance", step=1000.0),

@@ -1,46 +1,166 @@
 # SPDX-License-Identifier: MIT
 """Judge the numbers: class per asymmetry, disagreements between sources, fatigue and form
-findings, each with the evidence behind it, ranked for the reader."""
+findings, each with the evidence behind it, ranked for the reader.
+
+Ranking (docs/methods.md, "Findings that lead"): every finding gets
+
+- an **importance** in 0…1: the weight of its kind and class (:data:`KIND_WEIGHT`: marked >
+  above typical > disagreement > drift > typical > …), times the metric's weight (registry),
+  times an effect factor ``0.5 + 0.5·min(|effect|/SID, 3)/3`` that grows with the effect size in
+  units of the metric's smallest important difference (SID);
+- a **confidence** in 0…1: from the verdict (:data:`VERDICT_CONFIDENCE`), times the evidence
+  grade of its reference (:data:`GRADE_CONFIDENCE`), times :data:`MISSING_CONFIDENCE` when more
+  than :data:`MISSING_SHARE_NOTE` of the channel is missing in steady running.
+
+``score = importance × confidence``. At most :data:`MAX_HEADLINES` findings with a score of at
+least :data:`HEADLINE_MIN_SCORE` become headlines: one plain sentence each, naming the sensor. A
+statistically real effect below the SID is never a headline (it stays in the tables). The list of
+headlines is never empty: when nothing qualifies, the best-ranked finding leads, and a file with
+nothing to judge gets a sentence saying what it lacks.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from evenstride import consts
 from evenstride.assessment import reference_bands as rb
 from evenstride.metrics import CadenceSpeed, ChannelAsymmetry, DriftResult, FormSummary
+from evenstride.metrics import registry as reg
 from evenstride.metrics.symmetry import balance_from_symmetry_angle
+
+if TYPE_CHECKING:
+    from evenstride.datatypes import Activity
+    from evenstride.preprocessing import Gating
 
 #: Classes, in the order a reader should care about them.
 CLASSES = ("marked", "notable", "typical", "no reference", "within noise", "insufficient data")
 
-_METRIC_NAMES = {
-    consts.M_CONTACT_TIME: "ground contact time",
-    consts.M_IMPACT_G: "impact",
-    consts.M_BRAKING_G: "braking",
-    consts.M_SHOCK_G: "shock",
-    consts.M_FOOTSTRIKE: "foot strike type",
-    consts.M_PRONATION_DEG: "pronation",
-    consts.M_POWER: "power",
-    consts.M_FLIGHT_RATIO: "flight ratio",
-    consts.M_STEP_LENGTH: "step length",
+#: Words for each class in sentences and tables ("notable" is shown as "above typical").
+CLASS_WORDS = {
+    "marked": "well above typical",
+    "notable": "above typical",
+    "typical": "typical",
+    "no reference": "no reference range",
+    "within noise": "within noise",
+    "insufficient data": "can't tell",
 }
-_SOURCE_NAMES = {
-    consts.SRC_RUNNING_DYNAMICS: "running dynamics (strap/pod/watch)",
-    consts.SRC_RUNSCRIBE: "RunScribe foot pods",
-    consts.SRC_STRYD: "Stryd",
-    consts.SRC_SIMULATED: "simulator",
+
+# --- ranking as data (engineering choices, docs/methods.md "Findings that lead", grade U) --------
+#: Weight of each kind of statement (importance before metric weight and effect size).
+KIND_WEIGHT = {
+    "asymmetry:marked": 1.0,
+    "asymmetry:notable": 0.75,
+    "disagreement": 0.7,
+    "drift:asymmetry": 0.6,
+    "asymmetry:typical": 0.45,
+    "asymmetry:no reference": 0.45,
+    "drift:form": 0.35,
+    "cadence": 0.3,
+    "asymmetry:within noise": 0.25,
+    "form": 0.1,
+    "asymmetry:insufficient data": 0.1,
+    "drift:stable": 0.1,
+    "data": 0.1,
+}
+#: Confidence of each verdict ("real": the interval excludes 0 after the run's error control).
+VERDICT_CONFIDENCE = {"real": 1.0, "not_detected": 0.8, "cant_tell": 0.4, None: 0.8}
+#: Confidence of each evidence grade (science.md: V verified, S secondary, U unverified).
+GRADE_CONFIDENCE = {"V": 1.0, "S": 0.85, "U": 0.7}
+#: A finding says so when more than this share of its channel is missing in steady running
+#: (issue #10 requirement; engineering choice).
+MISSING_SHARE_NOTE = 0.20
+#: Confidence factor of a finding whose channel is missing in more than MISSING_SHARE_NOTE.
+MISSING_CONFIDENCE = 0.75
+#: At most this many headline findings per run.
+MAX_HEADLINES = 5
+#: Lowest score of a headline (a symmetric runner's "no difference" still qualifies).
+HEADLINE_MIN_SCORE = 0.15
+#: Effect sizes beyond this many SIDs add no further importance.
+EFFECT_CAP_SIDS = 3.0
+
+
+# --- names ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """What a source is, for sentences: its sensor name and whether it measures each foot."""
+
+    label: str
+    measures_each_foot: bool
+    how: str
+
+
+SOURCES: dict[str, SourceSpec] = {
+    consts.SRC_RUNNING_DYNAMICS: SourceSpec(
+        "Chest strap, pod or watch", False, "infers each foot from torso movement"),
+    consts.SRC_RUNSCRIBE: SourceSpec(
+        "RunScribe foot pods", True, "a pod on each shoe measures each foot directly"),
+    consts.SRC_STRYD: SourceSpec(
+        "Stryd foot pod", False, "a pod on one shoe; the other foot is inferred"),
+    consts.SRC_SIMULATED: SourceSpec("Simulator", True, "ground truth of the simulation"),
+    "force_plate": SourceSpec(
+        "Force treadmill", True, "measures each foot's ground force directly"),
+    "markers": SourceSpec(
+        "Motion capture", True, "tracks markers on each leg directly"),
+    "foot_imu": SourceSpec(
+        "Foot IMUs", True, "a sensor on each foot measures it directly"),
+    "trunk_imu": SourceSpec(
+        "Trunk phone/IMU", False,
+        "infers each foot from trunk movement (side assignment about 82 % accurate)"),
 }
 
 
 def metric_name(metric: str) -> str:
-    return _METRIC_NAMES.get(metric, metric.replace("_", " "))
+    """Display name of a metric or form column (from :mod:`evenstride.metrics.registry`)."""
+    return reg.metric_name(metric)
 
 
 def source_name(source: str) -> str:
-    return _SOURCE_NAMES.get(source, source)
+    s = SOURCES.get(source)
+    return s.label if s is not None else source.replace("_", " ")
+
+
+def _device_name(device: str) -> str:
+    """'garmin hrm4_run' → 'HRM-Run'; 'garmin fenix6x' → 'Garmin fenix6x'."""
+    words = device.split()
+    prod = words[-1] if words else device
+    low = prod.lower()
+    if low.startswith("hrm"):
+        rest = low.removeprefix("hrm").lstrip("0123456789_").replace("_", " ").strip()
+        return "HRM-" + rest.title() if rest else "HRM"
+    if len(words) > 1 and words[1].lower().startswith(words[0].lower()):
+        words = words[1:]  # "coros COROS APEX Pro"
+    return " ".join(w[:1].upper() + w[1:] if i == 0 else w for i, w in enumerate(words))
+
+
+def sensor_label(source: str, devices: list[str] | tuple[str, ...] = ()) -> str:
+    """The sensor a source stands for, named from the file's devices where possible:
+    "Chest strap (HRM-Run)", "Watch (COROS APEX Pro)", "RunScribe foot pods"."""
+    if source != consts.SRC_RUNNING_DYNAMICS:
+        return source_name(source)
+    names = [d for d in devices if d.strip()]
+    hrm = [d for d in names if d.split()[-1].lower().startswith("hrm")]
+    if hrm:
+        return f"Chest strap ({_device_name(hrm[0])})"
+    pod = [d for d in names if "pod" in d.lower() or "rdp" in d.lower()]
+    if pod:
+        return f"Running dynamics pod ({_device_name(pod[0])})"
+    named = [d for d in names if not d.split()[-1].isdigit()]
+    if named:
+        return f"Watch or pod ({_device_name(named[0])})"
+    return source_name(source)
+
+
+def file_sensor(devices: list[str] | tuple[str, ...] = ()) -> str:
+    """The recording device, for form and drift sentences ("Watch (Garmin fenix6x)")."""
+    named = [d for d in devices if d.strip() and not d.split()[-1].isdigit()
+             and not d.split()[-1].lower().startswith("hrm")]
+    return f"Watch ({_device_name(named[0])})" if named else "This recording"
 
 
 def fmt_clock(seconds: float) -> str:
@@ -57,6 +177,38 @@ def fmt_pace(speed_m_s: float) -> str:
     return f"{sec // 60}:{sec % 60:02d} /km"
 
 
+# --- verdicts (read through one helper: the statistics own them) ------------------------------
+
+
+def verdict(r: ChannelAsymmetry) -> str:
+    """``"real"``, ``"not_detected"`` or ``"cant_tell"`` for one asymmetry result."""
+    v = getattr(r, "verdict", None)
+    if v:
+        return str(v)
+    real = r.real
+    if real is None:
+        return "cant_tell"
+    return "real" if real else "not_detected"
+
+
+def drift_verdict(d: DriftResult) -> str:
+    """``"real"``, ``"not_detected"`` or ``"cant_tell"`` for one drift result."""
+    v = getattr(d, "verdict", None)
+    if v:
+        return str(v)
+    if d.slope_per_h is None or d.slope_ci95 is None:
+        return "cant_tell"
+    return "real" if d.significant else "not_detected"
+
+
+def _reason(r: object) -> str | None:
+    why = getattr(r, "verdict_reason", None)
+    return str(why) if why else None
+
+
+# --- asymmetry judgements -----------------------------------------------------------------------
+
+
 @dataclass
 class AsymmetryJudgement:
     """A :class:`ChannelAsymmetry` with its class and evidence."""
@@ -66,14 +218,34 @@ class AsymmetryJudgement:
     reason: str
     evidence: rb.Evidence
     band: rb.AsymmetryBand | None
+    #: Sensor name for sentences ("Chest strap (HRM-Run)").
+    sensor: str = ""
+    #: Share of steady-running time in which this channel is missing (None: unknown).
+    missing_share: float | None = None
+    #: Where a strap/pod/watch balance sits in Garmin's user percentiles (context only).
+    garmin_context: str | None = None
+
+    @property
+    def spec(self) -> reg.MetricSpec:
+        return reg.spec(self.result.metric)
+
+    @property
+    def verdict(self) -> str:
+        return verdict(self.result)
+
+    @property
+    def above_sid(self) -> bool | None:
+        return self.spec.above_sid(self.result.index_value)
 
     def to_dict(self) -> dict[str, object]:
         r = self.result
+        spec = self.spec
 
         def rd(x: float | None, nd: int = 4) -> float | None:
             return None if x is None or not np.isfinite(x) else round(float(x), nd)
 
         ci = r.index_ci95
+        src = SOURCES.get(r.source)
         return {
             "metric": r.metric,
             "source": r.source,
@@ -95,7 +267,17 @@ class AsymmetryJudgement:
             "n_effective": r.n_effective,
             "block_length_samples": r.block_len,
             "real": r.real,
+            "verdict": self.verdict,
+            "verdict_reason": _reason(r),
             "larger_side": r.larger_side,
+            "side_doing_more": spec.side_doing_more(r.index_value),
+            "larger_means": spec.larger_means,
+            "smallest_important_difference": spec.sid.to_dict(),
+            "above_sid": self.above_sid,
+            "sensor": self.sensor or source_name(r.source),
+            "measures_each_foot": None if src is None else src.measures_each_foot,
+            "missing_share": None if self.missing_share is None else round(self.missing_share, 3),
+            "garmin_context": self.garmin_context,
             "class": self.cls,
             "class_reason": self.reason,
             "band": None
@@ -115,34 +297,47 @@ class AsymmetryJudgement:
         }
 
 
-def judge_asymmetry(r: ChannelAsymmetry) -> AsymmetryJudgement:
+def judge_asymmetry(
+    r: ChannelAsymmetry,
+    *,
+    sensor: str | None = None,
+    missing_share: float | None = None,
+) -> AsymmetryJudgement:
+    """Class of one asymmetry against the healthy-runner band of its metric (any source).
+
+    Garmin's GCT-balance zones are population percentiles of torso-sensor users: they are given
+    as context for strap/pod/watch balance only, never used as the class, and never applied to
+    foot-pod, force-plate or other per-foot contact times.
+    """
     band = rb.ASYMMETRY_BANDS.get(r.metric)
     if band is not None and band.scale == "symmetry_angle_pct" and not r.ratio_scale:
         band = None
     ev = band.evidence if band is not None else rb.NO_REFERENCE
+    context = None
     if r.source == consts.SRC_RUNNING_DYNAMICS:
         ev = rb.Evidence(ev.grade, ev.sources, f"{ev.note} {rb.TORSO_BALANCE_CAVEAT}")
+        if r.metric == consts.M_CONTACT_TIME and r.balance_left_pct is not None:
+            context = rb.garmin_gct_context(r.balance_left_pct)
+            ev = rb.Evidence(ev.grade, ev.sources + rb.GARMIN_GCT_EVIDENCE.sources, ev.note)
     value = r.index_value
-    if not r.enough_data or value is None or r.real is None:
+    extra: dict[str, Any] = {"sensor": sensor or sensor_label(r.source),
+                             "missing_share": missing_share, "garmin_context": context}
+    v = verdict(r)
+    if not r.enough_data or value is None or v == "cant_tell":
         need = f"{rb_min_steps()} steps per side"
-        return AsymmetryJudgement(
-            r,
-            "insufficient data",
-            f"only {r.n} steady-running samples ({r.n_steps or 0} steps); need about {need}",
-            ev,
-            band,
+        why = _reason(r) or (
+            f"only {r.n} steady-running samples ({r.n_steps or 0} steps); need about {need}"
         )
-    if not r.real:
-        return AsymmetryJudgement(
-            r,
-            "within noise",
-            "the 95 % interval includes 0: no asymmetry beyond this run's sample-to-sample noise",
-            ev,
-            band,
+        return AsymmetryJudgement(r, "insufficient data", why, ev, band, **extra)
+    if v != "real":
+        why = _reason(r) or (
+            "the 95 % interval includes 0: no asymmetry beyond this run's sample-to-sample noise"
         )
+        return AsymmetryJudgement(r, "within noise", why, ev, band, **extra)
     if band is None:
         return AsymmetryJudgement(
-            r, "no reference", "real for this run; no published range to compare with", ev, band
+            r, "no reference", "real for this run; no published range to compare with", ev, band,
+            **extra,
         )
     cls = band.classify(value)
     unit = "% SA" if band.scale == "symmetry_angle_pct" else r.unit
@@ -154,7 +349,7 @@ def judge_asymmetry(r: ChannelAsymmetry) -> AsymmetryJudgement:
     else:
         hi = f" and ≤ {band.marked_min:.2f}" if band.marked_min is not None else ""
         reason = f"{value:.2f} {unit} is above the typical {band.typical_max:.2f}{hi}"
-    return AsymmetryJudgement(r, cls, reason, ev, band)
+    return AsymmetryJudgement(r, cls, reason, ev, band, **extra)
 
 
 def rb_min_steps() -> int:
@@ -163,26 +358,70 @@ def rb_min_steps() -> int:
     return MIN_STEPS_PER_SIDE
 
 
+# --- disagreements --------------------------------------------------------------------------
+
+
 @dataclass
 class Disagreement:
     metric: str
     sources: tuple[str, str]
     kind: str  # "direction" or "magnitude"
     detail: str
+    #: Gap between the two sources' left − right differences, in the metric's unit (s for
+    #: contact time), when both give per-side values; None otherwise.
+    gap: float | None = None
+    #: Sources of the pair that measure each foot directly.
+    direct_sources: tuple[str, ...] = ()
+    sensors: tuple[str, str] = ("", "")
 
     def to_dict(self) -> dict[str, object]:
+        spec = reg.spec(self.metric)
         return {
             "metric": self.metric,
             "sources": list(self.sources),
+            "sensors": list(self.sensors),
             "kind": self.kind,
             "detail": self.detail,
+            "gap": None if self.gap is None else round(self.gap, 5),
+            "gap_unit": spec.unit,
+            "measures_each_foot": list(self.direct_sources),
             "evidence": rb.DISAGREEMENT_EVIDENCE.to_dict(),
         }
 
 
-def find_disagreements(results: list[ChannelAsymmetry]) -> list[Disagreement]:
+def _lr_diff(r: ChannelAsymmetry) -> float | None:
+    if r.left is None or r.right is None:
+        return None
+    d = float(r.left - r.right)
+    return d if np.isfinite(d) else None
+
+
+def _fmt_value(spec: reg.MetricSpec, x: float, *, signed: bool = True, nd: int | None = None
+               ) -> str:
+    v = x * spec.display_factor
+    if nd is None:
+        nd = 0 if spec.shown_unit == "ms" else (1 if spec.shown_unit in ("deg", "mm") else 2)
+    unit = "°" if spec.shown_unit == "deg" else f" {spec.shown_unit}"
+    return (f"{v:+.{nd}f}" if signed else f"{v:.{nd}f}").replace("-", "−") + unit
+
+
+def _who_measures(sources: tuple[str, str], sensors: tuple[str, str]) -> str:
+    parts = []
+    for src, sen in zip(sources, sensors, strict=True):
+        spec = SOURCES.get(src)
+        if spec is not None:
+            parts.append(f"{sen}: {spec.how}")
+    return "; ".join(parts)
+
+
+def find_disagreements(
+    results: list[ChannelAsymmetry], sensors: dict[str, str] | None = None
+) -> list[Disagreement]:
     """Two sources of the same side-metric disagree when both are real with opposite directions,
-    or their 95 % intervals do not overlap. They are reported side by side, never averaged."""
+    or their 95 % intervals do not overlap. They are reported side by side, never averaged; the
+    gap is also given in the metric's own unit (ms for contact time), with which source measures
+    each foot directly."""
+    sensors = sensors or {}
     out: list[Disagreement] = []
     for i, a in enumerate(results):
         for b in results[i + 1 :]:
@@ -191,92 +430,210 @@ def find_disagreements(results: list[ChannelAsymmetry]) -> list[Disagreement]:
             va, vb, ca, cb = a.index_value, b.index_value, a.index_ci95, b.index_ci95
             if va is None or vb is None or ca is None or cb is None:
                 continue
-            what = metric_name(a.metric)
-            sa, sb = source_name(a.source), source_name(b.source)
-            if a.real and b.real and np.sign(va) != np.sign(vb):
-                out.append(
-                    Disagreement(
-                        a.metric,
-                        (a.source, b.source),
-                        "direction",
-                        f"{sa} says the {a.larger_side} {what} is larger, {sb} says the "
-                        f"{b.larger_side}",
-                    )
-                )
+            spec = reg.spec(a.metric)
+            what = spec.name
+            sa = sensors.get(a.key) or sensor_label(a.source)
+            sb = sensors.get(b.key) or sensor_label(b.source)
+            da, db = _lr_diff(a), _lr_diff(b)
+            gap = None if da is None or db is None else abs(da - db)
+            direct = tuple(s for s in (a.source, b.source)
+                           if (SOURCES.get(s) is not None and SOURCES[s].measures_each_foot))
+            gap_txt = ""
+            if gap is not None and da is not None and db is not None:
+                gap_txt = (f"; left − right {_fmt_value(spec, da)} vs {_fmt_value(spec, db)}, a "
+                           f"gap of {_fmt_value(spec, gap, signed=False)}")
+            who = _who_measures((a.source, b.source), (sa, sb))
+            kind = None
+            if verdict(a) == "real" and verdict(b) == "real" and np.sign(va) != np.sign(vb):
+                side_a = spec.side_doing_more(va)
+                side_b = spec.side_doing_more(vb)
+                kind = "direction"
+                detail = (f"{what}: {sa} says {spec.more_phrase(side_a or 'neither')}, {sb} says "
+                          f"{spec.more_phrase(side_b or 'neither')}{gap_txt}")
             elif ca[1] < cb[0] or cb[1] < ca[0]:
-                out.append(
-                    Disagreement(
-                        a.metric,
-                        (a.source, b.source),
-                        "magnitude",
-                        f"{what}: {sa} {va:+.2f} (95 % CI {ca[0]:+.2f}…{ca[1]:+.2f}) vs {sb} "
-                        f"{vb:+.2f} ({cb[0]:+.2f}…{cb[1]:+.2f}); the intervals do not overlap",
-                    )
-                )
+                kind = "magnitude"
+                detail = (f"{what}: {sa} {va:+.2f} (95 % CI {ca[0]:+.2f}…{ca[1]:+.2f}) vs {sb} "
+                          f"{vb:+.2f} ({cb[0]:+.2f}…{cb[1]:+.2f}); the intervals do not "
+                          f"overlap{gap_txt}")
+            if kind is not None:
+                out.append(Disagreement(a.metric, (a.source, b.source), kind,
+                                        f"{detail}. {who[:1].upper()}{who[1:]}.", gap, direct,
+                                        (sa, sb)))
     return out
+
+
+# --- findings -------------------------------------------------------------------------------
 
 
 @dataclass
 class Finding:
-    """One plain-language statement, ranked by ``priority`` (lower first)."""
+    """One statement about the run: a title and detail for the tables, a one-sentence
+    ``sentence`` for the headline, and its rank (see module docstring)."""
 
-    priority: int
     topic: str
     title: str
     text: str
     evidence: rb.Evidence
+    #: One plain sentence with its "so what", naming the sensor.
+    sentence: str = ""
+    #: Sensor the finding rests on ("Chest strap (HRM-Run)").
+    sensor: str = ""
+    #: Key of KIND_WEIGHT.
+    kind: str = "data"
+    metric: str | None = None
+    source: str | None = None
+    verdict: str | None = None
+    #: Effect size in SIDs (|effect| / SID); None when the finding has no effect size.
+    effect_sids: float | None = None
+    metric_weight: float = 1.0
+    missing_share: float | None = None
+    #: A real effect below the SID: described in the tables, never a headline.
+    trivial: bool = False
+    rank: int = 0
+    headline: bool = False
+
+    @property
+    def importance(self) -> float:
+        w = KIND_WEIGHT.get(self.kind, 0.1) * self.metric_weight
+        if self.effect_sids is None:
+            return w
+        return w * (0.5 + 0.5 * min(self.effect_sids, EFFECT_CAP_SIDS) / EFFECT_CAP_SIDS)
+
+    @property
+    def confidence(self) -> float:
+        c = VERDICT_CONFIDENCE.get(self.verdict, 0.8) * GRADE_CONFIDENCE.get(
+            self.evidence.grade, 0.7)
+        if self.missing_share is not None and self.missing_share > MISSING_SHARE_NOTE:
+            c *= MISSING_CONFIDENCE
+        return c
+
+    @property
+    def score(self) -> float:
+        return 0.0 if self.trivial else self.importance * self.confidence
 
     def to_dict(self) -> dict[str, object]:
         return {
+            "rank": self.rank,
+            "headline": self.headline,
             "topic": self.topic,
             "title": self.title,
+            "sentence": self.sentence,
             "text": self.text,
+            "sensor": self.sensor,
+            "metric": self.metric,
+            "source": self.source,
+            "verdict": self.verdict,
+            "importance": round(self.importance, 3),
+            "confidence": round(self.confidence, 3),
+            "score": round(self.score, 3),
+            "effect_sids": None if self.effect_sids is None else round(self.effect_sids, 2),
+            "trivial": self.trivial,
+            "missing_share": None if self.missing_share is None else round(self.missing_share, 3),
             "evidence": self.evidence.to_dict(),
         }
 
 
-_CLASS_PRIORITY = {"marked": 10, "notable": 20, "typical": 40, "no reference": 45}
+def _signed(x: float | None, nd: int = 2) -> str:
+    return "–" if x is None else f"{x:+.{nd}f}".replace("-", "−")
+
+
+def _missing_clause(share: float | None) -> str:
+    if share is None or share <= MISSING_SHARE_NOTE:
+        return ""
+    return (f"; this channel is missing in {share * 100:.0f} % of steady running, so this rests "
+            f"on the remaining {(1 - share) * 100:.0f} %")
+
+
+def _magnitude(r: ChannelAsymmetry, spec: reg.MetricSpec) -> str:
+    """'by 15 ms (1.66 % SA)' or 'by 4.6°'."""
+    d = _lr_diff(r) if r.ratio_scale else r.difference
+    parts = []
+    if d is not None:
+        parts.append(_fmt_value(spec, abs(d), signed=False))
+    if r.ratio_scale and r.symmetry_angle_pct is not None:
+        sa = f"{abs(r.symmetry_angle_pct):.1f} % SA"
+        parts = [f"{parts[0]} ({sa})"] if parts else [sa]
+    return f" by {parts[0]}" if parts else ""
+
+
+#: Per class: where the effect sits, and its "so what".
+_SO_WHAT = {
+    "marked": ("well above the healthy-runner range",
+               "worth a check with a coach or physio, and watching over your next runs"),
+    "notable": ("above the healthy-runner range", "worth watching, especially on long runs"),
+    "typical": ("within the healthy-runner range", "nothing to change"),
+    "no reference": ("with no published range to compare with",
+                     "see whether it repeats across runs"),
+}
+
+
+def _band_clause(j: AsymmetryJudgement) -> str:
+    b = j.band
+    if b is None:
+        return ""
+    unit = "% SA" if b.scale == "symmetry_angle_pct" else ("°" if j.result.unit == "deg"
+                                                           else f" {j.result.unit}")
+    sp = " " if unit == "% SA" else ""
+    return f" (up to {b.typical_max:.1f}{sp}{unit})"
+
+
+def _asymmetry_finding(j: AsymmetryJudgement) -> Finding:
+    r = j.result
+    spec = j.spec
+    sensor = j.sensor or sensor_label(r.source)
+    v = j.verdict
+    miss = _missing_clause(j.missing_share)
+    common: dict[str, Any] = {
+        "sensor": sensor, "metric": r.metric, "source": r.source, "verdict": v,
+        "metric_weight": spec.weight, "missing_share": j.missing_share,
+    }
+    if j.cls == "insufficient data":
+        return Finding(
+            "asymmetry", f"{spec.title}, {sensor}: can't tell",
+            f"{sensor}: {j.reason}.", j.evidence,
+            sentence=f"{sensor}: can't tell from this run whether your {spec.name} differs "
+            f"between left and right ({j.reason}){miss}; a longer steady run would tell.",
+            kind="asymmetry:insufficient data", **common,
+        )
+    if j.cls == "within noise":
+        return Finding(
+            "asymmetry", f"{spec.title}, {sensor}: no real left/right difference",
+            f"{sensor}: {_value_text(r)}; {j.reason}.", j.evidence,
+            sentence=f"{sensor}: no left/right difference in {spec.name} beyond this run's "
+            f"noise{miss}; nothing to act on.",
+            kind="asymmetry:within noise", **common,
+        )
+    side = spec.side_doing_more(r.index_value) or "left"
+    other = "right" if side == "left" else "left"
+    phrase = spec.more_phrase(side)
+    effect = r.index_value
+    sids = None if effect is None or not np.isfinite(spec.sid.value) else (
+        abs(effect) / spec.sid.value)
+    trivial = sids is not None and sids < 1.0
+    cls_words = CLASS_WORDS.get(j.cls, j.cls)
+    title = f"{spec.title}, {sensor}: {phrase.removeprefix('your ')}, {cls_words}"
+    text = f"{sensor}: {_value_text(r)}. Real for this run (interval excludes 0); {j.reason}."
+    if j.band is not None:
+        text += f" {j.band.basis}"
+    if j.garmin_context:
+        text += f" Among Garmin users this balance is in {j.garmin_context}."
+    if trivial:
+        text += (f" Below the smallest important difference ({spec.sid.value:g} "
+                 f"{'% SA' if spec.sid.scale == 'symmetry_angle_pct' else spec.unit}), so too "
+                 "small to matter.")
+    where, so_what = _SO_WHAT[j.cls]
+    sentence = (f"{sensor}: {phrase} than the {other}{_magnitude(r, spec)} — {where}"
+                f"{_band_clause(j) if j.cls != 'no reference' else ''}; {so_what}{miss}.")
+    return Finding("asymmetry", title, text, j.evidence, sentence=sentence,
+                   kind=f"asymmetry:{j.cls}", effect_sids=sids, trivial=trivial, **common)
 
 
 def asymmetry_findings(judgements: list[AsymmetryJudgement]) -> list[Finding]:
-    out = []
-    for j in judgements:
-        r = j.result
-        what = metric_name(r.metric)
-        src = source_name(r.source)
-        if j.cls in ("insufficient data",):
-            out.append(
-                Finding(80, "asymmetry", f"{what.capitalize()}: not enough data",
-                        f"{src}: {j.reason}.", j.evidence)
-            )
-            continue
-        if j.cls == "within noise":
-            out.append(
-                Finding(
-                    50,
-                    "asymmetry",
-                    f"{what.capitalize()}: no real left/right difference",
-                    f"{src}: {_value_text(r)}; {j.reason}.",
-                    j.evidence,
-                )
-            )
-            continue
-        side = r.larger_side or "neither"
-        cls_text = {
-            "typical": "within the range typical of healthy runners",
-            "notable": "above the typical range",
-            "marked": "well above the typical range",
-            "no reference": "with no published range to compare against",
-        }[j.cls]
-        title = f"{what.capitalize()}: {side} side larger, {cls_text}"
-        text = f"{src}: {_value_text(r)}. Real for this run (interval excludes 0); {j.reason}."
-        if j.band is not None:
-            text += f" {j.band.basis}"
-        out.append(Finding(_CLASS_PRIORITY.get(j.cls, 60), "asymmetry", title, text, j.evidence))
-    return out
+    return [_asymmetry_finding(j) for j in judgements]
 
 
 def _value_text(r: ChannelAsymmetry) -> str:
+    spec = reg.spec(r.metric)
     parts = []
     if r.balance_left_pct is not None and r.metric == consts.M_CONTACT_TIME:
         ci = r.balance_ci95
@@ -289,46 +646,77 @@ def _value_text(r: ChannelAsymmetry) -> str:
     elif r.difference is not None:
         ci = r.difference_ci95
         civ = f", 95 % CI {ci[0]:+.2f} to {ci[1]:+.2f}" if ci else ""
-        parts.append(f"left − right {r.difference:+.2f} {r.unit}{civ}")
+        parts.append(f"left − right {r.difference:+.2f} {r.unit}{civ} ({spec.larger_means})")
     if r.left is not None and r.right is not None and r.ratio_scale:
-        parts.append(f"left {r.left:.3g} vs right {r.right:.3g} {r.unit}")
+        f, u = spec.display_factor, spec.shown_unit
+        parts.append(f"left {r.left * f:.3g} vs right {r.right * f:.3g} {u}")
     return "; ".join(parts) or "no value"
 
 
-def drift_findings(drifts: dict[str, DriftResult]) -> list[Finding]:
+def drift_findings(
+    drifts: dict[str, DriftResult],
+    sensors: dict[str, str] | None = None,
+    missing: dict[str, float | None] | None = None,
+    *,
+    device_sensor: str = "This recording",
+) -> list[Finding]:
+    sensors = sensors or {}
+    missing = missing or {}
     out = []
     for key, d in drifts.items():
         if d.slope_per_h is None or d.slope_ci95 is None:
             continue
         metric = key.split("/")[0]
         is_asym = "/" in key
-        if not d.significant and d.onset_s is None:
+        v = drift_verdict(d)
+        sensor = sensors.get(key) or (
+            sensor_label(key.split("/")[1]) if is_asym else device_sensor)
+        if is_asym:
+            spec = reg.spec(metric)
+            name, sid, weight = spec.name, spec.sid.value, spec.weight
+            title_name = f"{spec.title} asymmetry, {sensor},"
+        else:
+            col = reg.column_spec(key)
+            name = col.name if col else metric_name(key)
+            sid = col.sid.value if col else float("inf")
+            weight = 1.0
+            title_name = f"{name[:1].upper()}{name[1:]}, {sensor},"
+        common: dict[str, Any] = {"sensor": sensor, "metric": metric,
+                                  "source": key.split("/")[1] if is_asym else None,
+                                  "verdict": v, "metric_weight": weight,
+                                  "missing_share": missing.get(key)}
+        if v != "real" and d.onset_s is None:
             if is_asym:
                 out.append(
                     Finding(
-                        55,
-                        "fatigue",
-                        f"{metric_name(metric).capitalize()} asymmetry stayed stable",
+                        "fatigue", f"{title_name} stayed stable",
                         f"No drift at matched {', '.join(d.adjusted_for) or 'conditions'}: "
                         f"{d.slope_per_h:+.2f} {d.unit} per hour (95 % CI {d.slope_ci95[0]:+.2f} "
                         f"to {d.slope_ci95[1]:+.2f}).",
                         rb.FATIGUE_EVIDENCE,
+                        sentence=f"{sensor}: your left/right {name} balance stayed stable through "
+                        "the run; no sign of fatigue changing it.",
+                        kind="drift:stable", **common,
                     )
                 )
             continue
-        label = (
-            f"{metric_name(metric)} asymmetry" if is_asym else _COLUMN_NAMES.get(key, key)
-        )
+        qd = d.quarter_difference
+        if qd is None and d.first_quarter is not None and d.last_quarter is not None:
+            qd = d.last_quarter - d.first_quarter
+        sids = None if qd is None or not np.isfinite(sid) else abs(qd) / sid
+        trivial = sids is not None and sids < 1.0
         direction = "rose" if d.slope_per_h > 0 else "fell"
         toward = ""
         if is_asym:
             toward = " (toward the left)" if d.slope_per_h > 0 else " (toward the right)"
         text = (
-            f"{label.capitalize()} {direction}{toward} by {abs(d.slope_per_h):.2f} {d.unit} per "
-            f"hour at matched {', '.join(d.adjusted_for) or 'conditions'} (95 % CI "
+            f"{name.capitalize()}{' asymmetry' if is_asym else ''} {direction}{toward} by "
+            f"{abs(d.slope_per_h):.2f} {d.unit} per hour at matched "
+            f"{', '.join(d.adjusted_for) or 'conditions'} (95 % CI "
             f"{d.slope_ci95[0]:+.2f} to {d.slope_ci95[1]:+.2f}); first quarter "
             f"{d.first_quarter:.2f}, last quarter {d.last_quarter:.2f} {d.unit}."
         )
+        onset = ""
         if d.onset_s is not None:
             ci = d.onset_ci95
             civ = f" (95 % CI {fmt_clock(ci[0])}–{fmt_clock(ci[1])})" if ci else ""
@@ -336,23 +724,54 @@ def drift_findings(drifts: dict[str, DriftResult]) -> list[Finding]:
                 d.onset_kind or "", "a change"
             )
             text += f" It looks like {kind} starting at about {fmt_clock(d.onset_s)}{civ}."
+            onset = f", starting at about {fmt_clock(d.onset_s)}"
+        if trivial:
+            text += " The change is below the smallest important difference, so too small to "
+            text += "matter."
+        matched = ", ".join(d.adjusted_for) or "conditions"
+        fq, lq = d.first_quarter, d.last_quarter
+        if is_asym:
+            spec = reg.spec(metric)
+            side = spec.side_doing_more(d.slope_per_h) or "left"
+            sentence = (
+                f"{sensor}: during the run your {name} balance shifted so that "
+                f"{spec.more_phrase(side)} ({_signed(fq)} → {_signed(lq)} {d.unit}, first to last "
+                f"quarter, at matched {matched}{onset}); imbalance can grow late in long runs, "
+                "so compare with your next long run"
+            )
+        else:
+            col = reg.column_spec(key)
+            f, u, nd = (col.display_factor, col.display_unit, col.decimals) if col else (
+                1.0, d.unit, 2)
+            sentence = (
+                f"{sensor}: your {name} {direction} from {(fq or 0) * f:.{nd}f} to "
+                f"{(lq or 0) * f:.{nd}f} {u} between the first and last quarter (matched "
+                f"{matched}{onset}); form often changes late in long runs with fatigue, heat "
+                "or pacing"
+            )
+        sentence += f"{_missing_clause(missing.get(key))}."
         out.append(
-            Finding(30 if is_asym else 60, "fatigue", f"{label.capitalize()} changed during "
-                    "the run", text, rb.FATIGUE_EVIDENCE if is_asym else rb.FORM_DRIFT_EVIDENCE)
+            Finding("fatigue", f"{title_name} changed during the run", text,
+                    rb.FATIGUE_EVIDENCE if is_asym else rb.FORM_DRIFT_EVIDENCE,
+                    sentence=sentence, kind="drift:asymmetry" if is_asym else "drift:form",
+                    effect_sids=sids, trivial=trivial, **common)
         )
     return out
 
 
-_COLUMN_NAMES = {
-    consts.CONTACT_TIME_S: "ground contact time",
-    consts.CADENCE_SPM: "cadence",
-    consts.VERTICAL_RATIO_PCT: "vertical ratio",
-    consts.VERTICAL_OSCILLATION_M: "vertical oscillation",
-    consts.STEP_LENGTH_M: "step length",
-}
+#: Sources whose presence (without a strap/pod/watch balance) means the contact time of the file
+#: is not a torso-sensor contact time, so Garmin's population bands do not apply to it.
+_NOT_TORSO_CONTACT = frozenset({consts.SRC_RUNSCRIBE, "force_plate", "markers", "foot_imu",
+                                "trunk_imu"})
 
 
-def form_findings(cs: CadenceSpeed, summaries: list[FormSummary]) -> list[Finding]:
+def form_findings(
+    cs: CadenceSpeed,
+    summaries: list[FormSummary],
+    *,
+    device_sensor: str = "This recording",
+    sources: frozenset[str] | set[str] = frozenset(),
+) -> list[Finding]:
     out = []
     if cs.cadence_at_reference_spm is not None and cs.reference_speed_m_s is not None:
         band = rb.FORM_BANDS[consts.CADENCE_SPM]
@@ -372,28 +791,72 @@ def form_findings(cs: CadenceSpeed, summaries: list[FormSummary]) -> list[Findin
                 f" Cadence was more than 3 % below your own speed-matched value in "
                 f"{cs.low_for_speed_share * 100:.0f} % of the run."
             )
+        sentence = (f"{device_sensor}: at your usual {fmt_pace(cs.reference_speed_m_s)} your "
+                    f"cadence was {cref:.0f} steps/min")
         if cs.suggestion_spm:
             lo, hi = cs.suggestion_spm
             text += (
                 f" If you want to reduce knee loading, try {lo:.0f}–{hi:.0f} steps/min at that "
                 "speed (+5–10 % over your own value, not a fixed 180)."
             )
-        out.append(Finding(65, "form", "Cadence for your speed", text,
-                           rb.CADENCE_ADVICE_EVIDENCE))
+            sentence += (f"; if you want less load on your knees, try {lo:.0f}–{hi:.0f} "
+                         "steps/min at that pace (+5–10 %)")
+        else:
+            sentence += f" ({band.classify(cref)} of Garmin users); nothing to change"
+        out.append(Finding("form", f"Cadence for your speed, {device_sensor}", text,
+                           rb.CADENCE_ADVICE_EVIDENCE, sentence=sentence + ".",
+                           sensor=device_sensor, kind="cadence", metric=consts.CADENCE_SPM))
+    torso_contact = consts.SRC_RUNNING_DYNAMICS in sources or not (sources & _NOT_TORSO_CONTACT)
     for s in summaries:
         fband = rb.FORM_BANDS.get(s.column)
         if fband is None or s.column == consts.CADENCE_SPM:
             continue
-        name = _COLUMN_NAMES.get(s.column, s.column)
-        val = f"{s.median * 1000:.0f} ms" if s.column == consts.CONTACT_TIME_S else (
-            f"{s.median * 100:.1f} cm" if s.column == consts.VERTICAL_OSCILLATION_M
-            else f"{s.median:.1f} {s.unit}"
-        )
+        if s.column == consts.CONTACT_TIME_S and not torso_contact:
+            continue  # Garmin's torso-sensor percentiles do not grade per-foot contact time
+        col = reg.column_spec(s.column)
+        name = col.name if col else s.column
+        val = (f"{s.median * col.display_factor:.{col.decimals}f} {col.display_unit}" if col
+               else f"{s.median:.1f} {s.unit}")
+        cls = fband.classify(s.median)
         out.append(
-            Finding(70, "form", f"{name.capitalize()}: {fband.classify(s.median)}",
-                    f"Median {name} {val} ({fband.classify(s.median)} of Garmin users).",
-                    fband.evidence)
+            Finding("form", f"{name[:1].upper()}{name[1:]}, {device_sensor}: {cls}",
+                    f"Median {name} {val} ({cls} of Garmin users).", fband.evidence,
+                    sentence=f"{device_sensor}: median {name} {val} ({cls}, Garmin user "
+                    "percentiles); a description, not a target.",
+                    sensor=device_sensor, kind="form", metric=s.column)
         )
+    return out
+
+
+def _data_finding(device_sensor: str, has_sided: bool) -> Finding:
+    """What to say when nothing else can be said (never leave "What this means" empty)."""
+    lacks = "no cadence, running dynamics or left/right data" if not has_sided else (
+        "too little steady running to judge anything")
+    return Finding(
+        "data", f"Nothing to judge, {device_sensor}",
+        f"This file has {lacks}. Only pace, distance and duration are known.",
+        rb.Evidence("V", (), "What the file contains, not a judgement of your running."),
+        sentence=f"{device_sensor}: this file has {lacks}, so nothing about left/right balance "
+        "or form can be said; record with a chest strap, foot pods or a watch with running "
+        "dynamics to get these answers.",
+        sensor=device_sensor, kind="data", verdict="cant_tell",
+    )
+
+
+def rank_findings(findings: list[Finding], *, fallback: Finding | None = None) -> list[Finding]:
+    """Sort by score, number the ranks and mark at most :data:`MAX_HEADLINES` headlines; at
+    least one finding leads (``fallback`` when the list is empty)."""
+    if not findings and fallback is not None:
+        findings = [fallback]
+    out = sorted(findings, key=lambda f: (-f.score, f.trivial))
+    n_head = 0
+    for i, f in enumerate(out, start=1):
+        f.rank = i
+        f.headline = (not f.trivial and f.score >= HEADLINE_MIN_SCORE
+                      and n_head < MAX_HEADLINES)
+        n_head += f.headline
+    if out and n_head == 0:
+        out[0].headline = True
     return out
 
 
@@ -405,25 +868,91 @@ class Assessment:
     disagreements: list[Disagreement]
     findings: list[Finding] = field(default_factory=list)
 
+    @property
+    def headlines(self) -> list[Finding]:
+        """The findings that lead (at most :data:`MAX_HEADLINES`, never none)."""
+        return [f for f in self.findings if f.headline]
+
+
+def missing_shares(
+    asymmetry: list[ChannelAsymmetry], gating: Gating, activity: Activity | None = None
+) -> dict[str, float | None]:
+    """Share of steady-running time (sample weights) in which each channel (``metric/source``)
+    or drifting form column is missing."""
+    steady = np.asarray(gating.steady, dtype=bool)
+    w = np.asarray(gating.weight_s, dtype=float)
+    total = float(w[steady].sum())
+    out: dict[str, float | None] = {}
+    if total <= 0:
+        return out
+    for r in asymmetry:
+        if r.per_sample is None or len(r.per_sample) != len(steady):
+            out[r.key] = None
+            continue
+        have = steady & np.isfinite(r.per_sample)
+        out[r.key] = 1.0 - float(w[have].sum()) / total
+    if activity is not None:
+        for col in reg.COLUMNS:
+            if activity.has(col):
+                have = steady & np.isfinite(activity.column(col))
+                out[col] = 1.0 - float(w[have].sum()) / total
+    return out
+
 
 def assess(
     asymmetry: list[ChannelAsymmetry],
     drifts: dict[str, DriftResult],
     cadence: CadenceSpeed,
     summaries: list[FormSummary],
+    *,
+    gating: Gating | None = None,
+    activity: Activity | None = None,
 ) -> Assessment:
-    """Classify and rank (see module docstring)."""
-    judgements = [judge_asymmetry(r) for r in asymmetry]
-    dis = find_disagreements(asymmetry)
-    findings = asymmetry_findings(judgements) + drift_findings(drifts)
-    findings += form_findings(cadence, summaries)
+    """Classify, rank and pick the headlines (see module docstring).
+
+    ``gating`` and ``activity`` are optional: with them each finding knows its sensor by name
+    and the share of steady running in which its channel is missing.
+    """
+    devices = list(activity.meta.devices) if activity is not None else []
+    device_sensor = file_sensor(devices)
+    sensors = {r.key: sensor_label(r.source, devices) for r in asymmetry}
+    missing = missing_shares(asymmetry, gating, activity) if gating is not None else {}
+    judgements = [
+        judge_asymmetry(r, sensor=sensors[r.key], missing_share=missing.get(r.key))
+        for r in asymmetry
+    ]
+    dis = find_disagreements(asymmetry, sensors)
+    findings = asymmetry_findings(judgements)
+    findings += drift_findings(drifts, sensors, missing, device_sensor=device_sensor)
+    findings += form_findings(cadence, summaries, device_sensor=device_sensor,
+                              sources={r.source for r in asymmetry})
     for d in dis:
         findings.append(
-            Finding(15, "disagreement", "Two sensors disagree", d.detail + ". Both are shown; "
-                    "neither is averaged away.", rb.DISAGREEMENT_EVIDENCE)
+            Finding("disagreement", f"Two sensors disagree on {metric_name(d.metric)}",
+                    d.detail + " Both are shown; neither is averaged away.",
+                    rb.DISAGREEMENT_EVIDENCE, sentence=_disagreement_sentence(d),
+                    sensor=" and ".join(d.sensors), kind="disagreement", metric=d.metric,
+                    verdict="real")
         )
-    findings.sort(key=lambda f: f.priority)
-    return Assessment(judgements=judgements, disagreements=dis, findings=findings)
+    fallback = _data_finding(device_sensor, bool(asymmetry))
+    return Assessment(judgements=judgements, disagreements=dis,
+                      findings=rank_findings(findings, fallback=fallback))
+
+
+def _disagreement_sentence(d: Disagreement) -> str:
+    spec = reg.spec(d.metric)
+    sa, sb = d.sensors
+    gap = ("" if d.gap is None
+           else f" by {_fmt_value(spec, d.gap, signed=False)} in the left − right difference")
+    direct = [s for s, src in zip(d.sensors, d.sources, strict=True) if src in d.direct_sources]
+    if len(direct) == 1:
+        trust = (f"; {direct[0]} measure{'s' if not direct[0].endswith('s') else ''} each foot "
+                 "directly, so trust it for which side is which")
+    elif direct:
+        trust = "; both measure each foot directly, so check how each sensor is worn"
+    else:
+        trust = "; neither measures each foot directly, so treat the sides as uncertain"
+    return f"{sa} and {sb} disagree on your {spec.name}{gap}{trust}."
 
 
 def gct_balance_band_edges() -> dict[str, float]:
@@ -436,6 +965,14 @@ def gct_balance_band_edges() -> dict[str, float]:
     }
 
 
+def healthy_gct_balance_edges() -> dict[str, float]:
+    """Healthy-runner contact-time "typical" and "marked" edges in % left, for plots."""
+    t = float(balance_from_symmetry_angle(rb.GCT_TYPICAL_MAX_SA_PCT))
+    m = float(balance_from_symmetry_angle(rb.GCT_MARKED_MIN_SA_PCT))
+    return {"typical_max": t, "typical_min": 100.0 - t, "marked_min": m,
+            "marked_max": 100.0 - m}
+
+
 __all__ = [
     "CLASSES",
     "Assessment",
@@ -444,8 +981,13 @@ __all__ = [
     "Finding",
     "assess",
     "balance_from_symmetry_angle",
+    "drift_verdict",
     "fmt_clock",
     "fmt_pace",
     "gct_balance_band_edges",
+    "healthy_gct_balance_edges",
     "judge_asymmetry",
+    "rank_findings",
+    "sensor_label",
+    "verdict",
 ]

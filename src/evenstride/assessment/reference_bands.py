@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from evenstride import consts
-from evenstride.metrics.symmetry import symmetry_angle_from_balance
 
 
 @dataclass(frozen=True)
@@ -65,29 +64,71 @@ class AsymmetryBand:
 GARMIN_GCT_GREEN_MAX_PCT = 50.75  # boundary between the 50.7 (green) and 50.8 (orange) steps
 GARMIN_GCT_RED_MIN_PCT = 52.2
 
+# Healthy-runner contact-time asymmetry (science.md §2.1, §13, [V] abstracts): Mtibaa et al. 2023,
+# SA 0.8 ± 0.7 % (30-min treadmill, n = 12); Girard et al. 2024, SA 1.3 ± 0.5 % (800 m track,
+# force platform, n = 18). "Typical" = within the larger mean + 2 SD (1.3 + 2·0.5 = 2.3 % SA).
+# "Marked" = beyond 3.2 % SA, the SA equivalent of the conventional SI 10 % (science.md §1.2,
+# §2.2; SI 10 % ≈ SA 3.2 %), where an imposed 10 % step-time asymmetry cost +3.5 % metabolic
+# power (Beck et al. 2018). Garmin's zones are population percentiles of torso-sensor users; they
+# are context for the strap/pod/watch balance only, never the class (science.md §13).
+HEALTHY_GCT_SA_MEAN_PCT = 1.3
+HEALTHY_GCT_SA_SD_PCT = 0.5
+GCT_TYPICAL_MAX_SA_PCT = HEALTHY_GCT_SA_MEAN_PCT + 2.0 * HEALTHY_GCT_SA_SD_PCT
+GCT_MARKED_MIN_SA_PCT = 3.2
+
 _GCT_BAND = AsymmetryBand(
     metric=consts.M_CONTACT_TIME,
     scale="symmetry_angle_pct",
-    typical_max=float(symmetry_angle_from_balance(GARMIN_GCT_GREEN_MAX_PCT)),
-    marked_min=float(symmetry_angle_from_balance(GARMIN_GCT_RED_MIN_PCT)),
+    typical_max=GCT_TYPICAL_MAX_SA_PCT,
+    marked_min=GCT_MARKED_MIN_SA_PCT,
     basis=(
-        "Garmin GCT-balance zones: within 50.7 % either way is the middle 40 % of Garmin users, "
-        "beyond 52.2 % the outer 5 %. Healthy trained runners on force treadmills average "
-        "0.6–1.3 % SA for contact time."
+        "Healthy runners on force platforms show contact-time asymmetry of 0.8 ± 0.7 % SA "
+        "(Mtibaa 2023) and 1.3 ± 0.5 % SA (Girard 2024): up to 2.3 % (mean + 2 SD) is typical. "
+        "Beyond 3.2 % SA (SI 10 %) is marked."
     ),
     evidence=Evidence(
         grade="V",
         sources=(
-            "Garmin Running Dynamics manual (GCT balance zones)",
-            "Girard et al. 2019 Front Sports Act Living (SA contact time 0.6 ± 0.1 %)",
-            "Mtibaa et al. 2023 Front Physiol (0.8 ± 0.7 %)",
+            "Mtibaa et al. 2023 Front Physiol (SA contact time 0.8 ± 0.7 %)",
+            "Girard et al. 2024 Front Sports Act Living (SA contact time 1.3 ± 0.5 %)",
+            "Beck et al. 2018 Eur J Appl Physiol (10 % step-time asymmetry: +3.5 % metabolic "
+            "power)",
         ),
         note=(
-            "Population percentiles and healthy-runner ranges, not an injury threshold: no "
-            "validated injury cut-off exists for running gait asymmetry."
+            "Healthy-runner ranges, not an injury threshold: no validated injury cut-off exists "
+            "for running gait asymmetry. Mean + 2 SD as the edge of typical is our choice."
         ),
     ),
 )
+
+#: Garmin GCT-balance zones as context (never the class): (upper edge in % on the longer side,
+#: zone, share of Garmin users in that zone on that side).
+GARMIN_GCT_ZONES = (
+    (GARMIN_GCT_GREEN_MAX_PCT, "green", "the middle 40 %"),
+    (GARMIN_GCT_RED_MIN_PCT, "orange", "25 %"),
+    (100.0, "red", "the outer 5 %"),
+)
+GARMIN_GCT_EVIDENCE = Evidence(
+    grade="V",
+    sources=("Garmin Running Dynamics manual (GCT balance zones)",),
+    note="Proprietary population percentiles of Garmin torso-sensor users; descriptive only.",
+)
+
+
+def garmin_gct_context(balance_left_pct: float) -> str:
+    """Where a strap/pod/watch GCT balance sits among Garmin users, in one clause."""
+    longer = max(balance_left_pct, 100.0 - balance_left_pct)
+    side = "left" if balance_left_pct >= 50.0 else "right"
+    zone, share = GARMIN_GCT_ZONES[-1][1:]
+    for edge, z, sh in GARMIN_GCT_ZONES:
+        if longer < edge:
+            zone, share = z, sh
+            break
+    if zone == "green":
+        return (f"Garmin's green zone (within 50.7 % either way), where {share} of Garmin "
+                "users are")
+    return f"Garmin's {zone} zone on the {side} ({share} of Garmin users are there)"
+
 
 _IMPACT_BASIS = (
     "Force-plate loading-rate asymmetry in healthy runners is 5.3 ± 1.1 % SA and some kinetic "
