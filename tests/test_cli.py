@@ -50,6 +50,53 @@ def test_analyze_summary_puts_findings_first(sim_fit, capsys):
     assert "ms" in out and "% left" in out
 
 
+def test_analyze_summary_leads_with_numbered_headline_sentences(sim_fit, capsys):
+    assert main(["analyze", str(sim_fit), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    heads = doc["headline_findings"]
+    assert 1 <= len(heads) <= 5
+    assert all(h["headline"] and h["sentence"].startswith(h["sensor"]) for h in heads)
+    assert main(["analyze", str(sim_fit), "--quiet"]) == 0
+    out = " ".join(capsys.readouterr().out.split())  # undo the panel's line wrapping
+    panel = out[out.index("What this means"):]
+    first = " ".join(heads[0]["sentence"].split()[:6])
+    assert "1. " + first in panel
+
+
+def test_merge_warnings_keeps_each_message_once():
+    import warnings as w
+
+    from evenstride.cli import merge_warnings
+    from evenstride.exceptions import EvenstrideWarning
+
+    notes = ["no left/right data in this file"]
+    with w.catch_warnings(record=True) as caught:
+        w.simplefilter("always")
+        w.warn("run.fit: no left/right data in this file", EvenstrideWarning, stacklevel=1)
+        w.warn("run.fit: cadence looks doubled", EvenstrideWarning, stacklevel=1)
+        w.warn("run.fit: cadence looks doubled", EvenstrideWarning, stacklevel=1)
+        w.warn("unrelated", DeprecationWarning, stacklevel=1)
+    assert merge_warnings(notes, caught, "run.fit") == [
+        "no left/right data in this file", "cadence looks doubled"]
+
+
+def test_each_warning_prints_once_in_terminal_and_html(tmp_path, capsys):
+    from conftest import shared_data_dir
+
+    path = shared_data_dir() / "goldencheetah" / "10kUNLP2014-Garmin15.fit"
+    if not path.is_file():
+        pytest.skip("shared data not available")
+    target = tmp_path / "r.html"
+    assert main(["analyze", str(path), "--html", str(target)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("no left/right data in this file") == 1
+    html = target.read_text()
+    assert html.count("no left/right data in this file") == 1
+    # "What this means" is never empty, even without cadence or sides
+    panel = out[out.index("What this means"):out.index("warning:")]
+    assert "1. Watch (Garmin fr15): this file has no cadence" in " ".join(panel.split())
+
+
 def test_html_report_written(sim_fit, tmp_path):
     target = tmp_path / "r.html"
     assert main(["analyze", str(sim_fit), "--html", str(target)]) == 0

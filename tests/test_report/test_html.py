@@ -171,9 +171,28 @@ def test_findings_in_plain_language_with_evidence(run_1h: RunAnalysis, html_1h: 
     # the legend explains every grade, and there is a badge per finding
     for g in ("V", "S", "U"):
         assert f'<span class="grade grade-{g}">{g}</span>' in html_1h
-    assert html_1h.count('class="finding topic-') == len(findings)
+    heads = run_1h.to_dict()["headline_findings"]
+    assert 1 <= len(heads) <= 5
+    assert html_1h.count('class="finding topic-') == len(heads)
     assert "No validated injury threshold exists for running gait asymmetry" in html_1h
     assert "Sign convention:" in html_1h
+
+
+def test_page_leads_with_the_headline_sentences(run_1h: RunAnalysis, html_1h: str) -> None:
+    d = run_1h.to_dict()
+    heads = d["headline_findings"]
+    sect = html_1h.index('id="findings"')
+    pos = [html_1h.index(str(escape(f["sentence"]))) for f in heads]
+    # the sentences come first in "What this means", in rank order, before the notice and before
+    # the full ranked table (which lists every finding)
+    assert sect < pos[0] and pos == sorted(pos)
+    assert pos[-1] < html_1h.index("No validated injury threshold exists")
+    assert pos[-1] < html_1h.index("All " + str(len(d["findings"])) + " findings, ranked")
+    for f in heads:
+        assert f["sentence"].startswith(f["sensor"])
+    # the asymmetry table names the sensor and the side doing more in the registry's words
+    a = d["asymmetry"][0]
+    assert str(escape(a["sensor"])) in html_1h and "Side doing more" in html_1h
 
 
 def test_asymmetry_table_matches_json(run_1h: RunAnalysis, html_1h: str) -> None:

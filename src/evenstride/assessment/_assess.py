@@ -624,6 +624,11 @@ def _asymmetry_finding(j: AsymmetryJudgement) -> Finding:
     where, so_what = _SO_WHAT[j.cls]
     sentence = (f"{sensor}: {phrase} than the {other}{_magnitude(r, spec)} — {where}"
                 f"{_band_clause(j) if j.cls != 'no reference' else ''}; {so_what}{miss}.")
+    if trivial:
+        sid_unit = "% SA" if spec.sid.scale == "symmetry_angle_pct" else spec.unit
+        sentence = (f"{sensor}: {phrase} than the {other}{_magnitude(r, spec)}, real but below "
+                    f"the smallest difference that matters ({spec.sid.value:g} {sid_unit}); "
+                    f"nothing to change{miss}.")
     return Finding("asymmetry", title, text, j.evidence, sentence=sentence,
                    kind=f"asymmetry:{j.cls}", effect_sids=sids, trivial=trivial, **common)
 
@@ -855,8 +860,8 @@ def rank_findings(findings: list[Finding], *, fallback: Finding | None = None) -
         f.headline = (not f.trivial and f.score >= HEADLINE_MIN_SCORE
                       and n_head < MAX_HEADLINES)
         n_head += f.headline
-    if out and n_head == 0:
-        out[0].headline = True
+    if out and n_head == 0:  # never empty: the best non-trivial finding, else the best one
+        next((f for f in out if not f.trivial), out[0]).headline = True
     return out
 
 
@@ -946,8 +951,9 @@ def _disagreement_sentence(d: Disagreement) -> str:
            else f" by {_fmt_value(spec, d.gap, signed=False)} in the left − right difference")
     direct = [s for s, src in zip(d.sensors, d.sources, strict=True) if src in d.direct_sources]
     if len(direct) == 1:
-        trust = (f"; {direct[0]} measure{'s' if not direct[0].endswith('s') else ''} each foot "
-                 "directly, so trust it for which side is which")
+        plural = direct[0].endswith("s")
+        trust = (f"; {direct[0]} measure{'' if plural else 's'} each foot directly, so trust "
+                 f"{'them' if plural else 'it'} for which side is which")
     elif direct:
         trust = "; both measure each foot directly, so check how each sensor is worn"
     else:

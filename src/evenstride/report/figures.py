@@ -23,8 +23,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from evenstride import consts
-from evenstride.assessment import fmt_clock, gct_balance_band_edges
-from evenstride.assessment._assess import metric_name, source_name
+from evenstride.assessment import fmt_clock
+from evenstride.assessment._assess import healthy_gct_balance_edges, metric_name, source_name
 from evenstride.assessment.reference_bands import CADENCE_ADVICE_PCT
 from evenstride.metrics import symmetry as sym
 from evenstride.metrics.asymmetry import MIN_CONTEXT_SAMPLES
@@ -265,13 +265,22 @@ def _sa_label(key: str) -> str:
 # --- (a) GCT balance over time -------------------------------------------------------------
 
 
+def _zone_edges() -> dict[str, float]:
+    """Shading edges in % left: green = healthy-runner typical, orange = above typical, red =
+    marked (assessment.reference_bands; Garmin's user zones are context in the tables only)."""
+    h = healthy_gct_balance_edges()
+    return {"green_min": h["typical_min"], "green_max": h["typical_max"],
+            "red_max": h["marked_max"], "red_min": h["marked_min"]}
+
+
 def balance_over_time(analysis: RunAnalysis) -> Plot:
-    e = gct_balance_band_edges()
+    e = _zone_edges()
     caption = (
         "% of contact time on the left foot (above 50 % = left contact longer). Light line: every "
-        "sample; bold line: 60-s mean of steady running. Shading: Garmin zones (green "
-        f"{e['green_min']:.2f}–{e['green_max']:.2f} %, orange to {e['red_max']:.1f}/"
-        f"{e['red_min']:.1f} %, red beyond); grey: stopped, walking or paused."
+        "sample; bold line: 60-s mean of steady running. Shading: healthy-runner range (green "
+        f"{e['green_min']:.1f}–{e['green_max']:.1f} %), above typical (orange, to "
+        f"{e['red_max']:.1f}/{e['red_min']:.1f} %), marked beyond (red); grey: stopped, walking "
+        "or paused."
     )
     act = analysis.activity
     chans = [
@@ -291,7 +300,7 @@ def balance_over_time(analysis: RunAnalysis) -> Plot:
     t = np.asarray(act.samples[consts.TIME_S], dtype=np.float64)
     g = analysis.gating
     fig = go.Figure()
-    edges = gct_balance_band_edges()
+    edges = _zone_edges()
     lo_vals, hi_vals = [], []
     for i, ch in enumerate(chans):
         if ch.balance_left_pct is not None:
@@ -716,7 +725,7 @@ def cadence_vs_speed(analysis: RunAnalysis) -> Plot:
 
 
 def per_km(analysis: RunAnalysis, rows: list[dict[str, Any]]) -> Plot:
-    """Per-km asymmetry: % left balance (with Garmin zones) or symmetry angle per km."""
+    """Per-km asymmetry: % left balance (with the healthy-runner zones) or symmetry angle per km."""
     if not rows:
         return Plot(
             "fig-km",
@@ -743,7 +752,7 @@ def per_km(analysis: RunAnalysis, rows: list[dict[str, Any]]) -> Plot:
     x = _f32([(row["start"] + row["end"]) / 2000.0 for row in rows])
     fig = go.Figure()
     if bal_keys:
-        edges = gct_balance_band_edges()
+        edges = _zone_edges()
         vals = [row.get(f"{k}:balance_left_pct") for k in bal_keys for row in rows]
         fv = [v for v in vals if v is not None]
         y_lo = min(min(fv), edges["red_max"] - 0.6) - 0.3
@@ -771,7 +780,8 @@ def per_km(analysis: RunAnalysis, rows: list[dict[str, Any]]) -> Plot:
             )
         fig.update_yaxes(range=[y_lo, y_hi])
         y_title = BALANCE_AXIS_TITLE
-        cap = "Mean % left balance of steady running in each kilometre, over the Garmin zones."
+        cap = ("Mean % left balance of steady running in each kilometre, over the healthy-runner "
+               "range (green), above typical (orange) and marked (red).")
     else:
         for i, k in enumerate(other):
             y = [row.get(k) for row in rows]

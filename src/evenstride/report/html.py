@@ -35,6 +35,7 @@ import evenstride
 from evenstride import consts
 from evenstride.assessment._assess import metric_name, source_name
 from evenstride.assessment.reference_bands import FORM_BANDS
+from evenstride.metrics import registry as reg
 from evenstride.metrics._bootstrap import N_BOOT
 from evenstride.metrics.asymmetry import MIN_CONTEXT_SAMPLES, MIN_STEPS_PER_SIDE
 from evenstride.metrics.drift import MIN_WINDOWS, ONSET_DELTA_BIC, WINDOW_S
@@ -66,16 +67,11 @@ CLASS_CSS = {
     "insufficient data": "cls-insufficient",
 }
 
-# Display names and unit conversions of bilateral columns (presentation only).
+# Display names and unit conversions of bilateral columns: from the metric registry.
 _COLUMN_DISPLAY: dict[str, tuple[str, str, float, int]] = {
     # column: (name, display unit, factor from the canonical unit, decimals)
-    consts.CADENCE_SPM: ("Cadence", "steps/min", 1.0, 0),
-    consts.CONTACT_TIME_S: ("Ground contact time", "ms", 1000.0, 0),
-    consts.VERTICAL_OSCILLATION_M: ("Vertical oscillation", "cm", 100.0, 1),
-    consts.VERTICAL_RATIO_PCT: ("Vertical ratio", "%", 1.0, 1),
-    consts.STEP_LENGTH_M: ("Step length", "m", 1.0, 2),
-    consts.LEG_SPRING_STIFFNESS_KN_M: ("Leg spring stiffness", "kN/m", 1.0, 1),
-    consts.POWER_W: ("Running power", "W", 1.0, 0),
+    c.column: (c.title, c.display_unit, c.display_factor, c.decimals)
+    for c in reg.COLUMNS.values()
 }
 
 #: Key of the grade in :meth:`RunAnalysis.profile` rows (computed by gating, not a sample column).
@@ -127,6 +123,10 @@ def fmt_ci(ci: list[float | None] | None, nd: int = 2, *, signed: bool = False) 
     if ci is None or ci[0] is None or ci[1] is None:
         return ""
     return f"{fmt_num(ci[0], nd, signed=signed)} to {fmt_num(ci[1], nd, signed=signed)}"
+
+
+#: Class words on the page (the JSON keeps the class keys).
+_CLASS_WORDS = {"notable": "above typical", "insufficient data": "can't tell"}
 
 
 def _display_unit(unit: str) -> tuple[str, float, int]:
@@ -217,9 +217,16 @@ def _evidence(ev: dict[str, Any]) -> dict[str, Any]:
 def _findings(d: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         {
+            "rank": f.get("rank"),
+            "headline": bool(f.get("headline")),
             "topic": f["topic"],
             "title": f["title"],
+            "sentence": f.get("sentence") or f["title"],
             "text": f["text"],
+            "sensor": f.get("sensor") or "",
+            "verdict": (f.get("verdict") or "–").replace("_", " "),
+            "score": fmt_num(f.get("score"), 2),
+            "trivial": bool(f.get("trivial")),
             "evidence": _evidence(f["evidence"]),
         }
         for f in d["findings"]
@@ -246,10 +253,20 @@ def _asymmetry_rows(d: dict[str, Any]) -> list[dict[str, Any]]:
             index_label = "L − R"
         bal_ci = a["balance_left_pct_ci95"]
         real = a["real"]
+        spec = reg.spec(a["metric"])
+        side = a.get("side_doing_more")
+        miss = a.get("missing_share")
         rows.append(
             {
                 "metric": _metric_title(a["metric"]),
-                "source": source_name(a["source"]),
+                "source": a.get("sensor") or source_name(a["source"]),
+                "side_more": "–" if side is None else spec.more_phrase(side),
+                "larger_means": "" if spec.more_is_larger else spec.larger_means,
+                "verdict": (a.get("verdict") or "–").replace("_", " "),
+                "missing": None if miss is None else fmt_num(miss * 100.0, 0, unit="%"),
+                "missing_high": miss is not None and miss > 0.2,
+                "garmin_context": a.get("garmin_context"),
+                "cls_words": _CLASS_WORDS.get(a["class"], a["class"]),
                 "origin": a["origin"],
                 "derived": a["derived_from_balance"],
                 "unit": unit,
@@ -531,6 +548,7 @@ def render_report(
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "header": _header(analysis, d),
         "findings": _findings(d),
+        "headlines": [f for f in _findings(d) if f["headline"]],
         "grades": GRADE_TEXT,
         "sign_convention": d["sign_convention"],
         "has_sided": bool(analysis.activity.sided),
