@@ -396,14 +396,15 @@ def print_summary(res: RunAnalysis, console: Console, *, quiet: bool = False) ->
 
         t = Table(title="Left/right asymmetry (SA: positive = left larger)", title_justify="left")
         for c in ("metric", "sensor", "left", "right", "% left", "SA % or L−R (95 % CI)",
-                  "side doing more", "n", "verdict", "class", "missing"):
+                  "side doing more", "n", "class", "missing"):
             t.add_column(c, justify="right" if c in ("left", "right", "% left", "n", "missing")
-                         else "left")
+                         else "left",
+                         no_wrap=c in ("SA % or L−R (95 % CI)", "left", "right", "class"))
         for a in d["asymmetry"]:
             ms = spec(a["metric"])
             scale, unit = ms.display_factor, ms.shown_unit
             lr = [
-                "–" if a[k] is None else f"{a[k] * scale:.1f} {unit}" for k in ("left", "right")
+                "–" if a[k] is None else f"{a[k] * scale:.4g} {unit}" for k in ("left", "right")
             ]
             ci = a["ci95"]
             idx = a["symmetry_angle_pct"] if a["index"] == "symmetry_angle_pct" else a["difference"]
@@ -426,7 +427,6 @@ def print_summary(res: RunAnalysis, console: Console, *, quiet: bool = False) ->
                 idx_s,
                 "–" if side is None else side,
                 str(a["n"]),
-                str(a.get("verdict", "–")).replace("_", " "),
                 Text(_CLASS_WORDS.get(a["class"], a["class"]),
                      style=_CLASS_STYLE.get(a["class"], "")),
                 "–" if miss is None else f"{miss * 100:.0f} %",
@@ -443,15 +443,20 @@ def print_summary(res: RunAnalysis, console: Console, *, quiet: bool = False) ->
                       str(f.get("verdict") or "–").replace("_", " "),
                       f"{f.get('score', 0):.2f}")
         console.print(t)
+    from evenstride.metrics.registry import metric_name
+
     fat = [(k, v) for k, v in d["fatigue"].items() if v["slope_per_h"] is not None]
     if fat:
         t = Table(title="Drift along the run (matched speed/grade/bends)", title_justify="left")
         for c in ("series", "slope per h (95 % CI)", "first ¼", "last ¼", "onset"):
             t.add_column(c)
+        sensors = {f"{a['metric']}/{a['source']}": a.get("sensor") or a["source"]
+                   for a in d["asymmetry"]}
         for k, v in fat:
             ci = v["slope_ci95"]
             t.add_row(
-                k,
+                f"{metric_name(k.split('/')[0])} asymmetry ({sensors.get(k, '')})" if "/" in k
+                else metric_name(k),
                 f"{v['slope_per_h']:+.3g} {v['unit']} ({ci[0]:+.3g}…{ci[1]:+.3g})",
                 f"{v['first_quarter']:.4g}",
                 f"{v['last_quarter']:.4g}",

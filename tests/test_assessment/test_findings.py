@@ -251,3 +251,15 @@ def test_real_treadmill_file_with_sparse_balance_says_so():
     f = next(f for f in d["findings"] if f["metric"] == C.M_CONTACT_TIME and f["topic"] ==
              "asymmetry")
     assert "missing in" in f["sentence"]
+
+
+def test_garmin_percentiles_never_grade_per_foot_contact_time_in_form():
+    n = 2400
+    pods_only = analyze(_activity([_pods(C.M_CONTACT_TIME, "s", 0.25, 0.25, n, sd=0.004)], n))
+    strap = analyze(_activity([_balance_channel(50.0, n)], n))
+
+    def graded(res):
+        return [f for f in res.assessment.findings
+                if f.metric == C.CONTACT_TIME_S and "Garmin users" in f.text]
+
+    assert graded(strap) and not graded(pods_only)

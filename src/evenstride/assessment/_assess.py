@@ -770,6 +770,14 @@ _NOT_TORSO_CONTACT = frozenset({consts.SRC_RUNSCRIBE, "force_plate", "markers", 
                                 "trunk_imu"})
 
 
+def garmin_form_band_applies(column: str, sources: frozenset[str] | set[str]) -> bool:
+    """Whether Garmin's torso-sensor population bands may grade this form column: not for the
+    contact time of a file whose sides come only from per-foot or lab sensors."""
+    if column != consts.CONTACT_TIME_S:
+        return True
+    return consts.SRC_RUNNING_DYNAMICS in sources or not (set(sources) & _NOT_TORSO_CONTACT)
+
+
 def form_findings(
     cs: CadenceSpeed,
     summaries: list[FormSummary],
@@ -811,12 +819,11 @@ def form_findings(
         out.append(Finding("form", f"Cadence for your speed, {device_sensor}", text,
                            rb.CADENCE_ADVICE_EVIDENCE, sentence=sentence + ".",
                            sensor=device_sensor, kind="cadence", metric=consts.CADENCE_SPM))
-    torso_contact = consts.SRC_RUNNING_DYNAMICS in sources or not (sources & _NOT_TORSO_CONTACT)
     for s in summaries:
         fband = rb.FORM_BANDS.get(s.column)
         if fband is None or s.column == consts.CADENCE_SPM:
             continue
-        if s.column == consts.CONTACT_TIME_S and not torso_contact:
+        if not garmin_form_band_applies(s.column, sources):
             continue  # Garmin's torso-sensor percentiles do not grade per-foot contact time
         col = reg.column_spec(s.column)
         name = col.name if col else s.column

@@ -169,9 +169,10 @@ def _ratio(metric: str, name: str, more: str, sid: SmallestImportantDifference, 
 
 
 def _diff(metric: str, name: str, more: str, sid: SmallestImportantDifference, *,
-          more_is_larger: bool = True, weight: float = 1.0) -> MetricSpec:
+          more_is_larger: bool = True, weight: float = 1.0,
+          display: tuple[str, float] = ("", 1.0)) -> MetricSpec:
     return MetricSpec(metric, name, consts.SIDED_METRIC_UNITS[metric], "difference", more,
-                      more_is_larger, sid, weight)
+                      more_is_larger, sid, weight, display[0], display[1])
 
 
 _MS = ("ms", 1000.0)
@@ -213,7 +214,7 @@ METRICS: dict[str, MetricSpec] = {
         _diff(consts.M_FLIGHT_TIME, "flight time",
               "you spend longer in the air after your {side} foot's push-off",
               _u(0.005, "difference", "5 ms, about the contact-time precision of foot IMUs "
-                 "(Falbriard 2018, 'a few ms'; science.md §0)")),
+                 "(Falbriard 2018, 'a few ms'; science.md §0)"), display=_MS),
         _diff(consts.M_DUTY_FACTOR, "duty factor",
               "your {side} foot spends a larger share of the stride on the ground",
               _u(0.5, "difference", "0.5 percentage points of the stride, about 1.2 % SA of a "

@@ -33,7 +33,7 @@ from markupsafe import Markup
 
 import evenstride
 from evenstride import consts
-from evenstride.assessment._assess import metric_name, source_name
+from evenstride.assessment._assess import garmin_form_band_applies, metric_name, source_name
 from evenstride.assessment.reference_bands import FORM_BANDS
 from evenstride.metrics import registry as reg
 from evenstride.metrics._bootstrap import N_BOOT
@@ -334,6 +334,7 @@ def _drift_rows(d: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _form_rows(d: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
+    sources = {a["source"] for a in d["asymmetry"]}
     for col, s in d["form"]["summary"].items():
         name, unit, factor, nd = _COLUMN_DISPLAY.get(
             col, (col.replace("_", " "), s["unit"], 1.0, 2)
@@ -346,7 +347,10 @@ def _form_rows(d: dict[str, Any]) -> list[dict[str, Any]]:
                 "range": f"{fmt_num(_scaled(s['p10'], factor), nd)}–"
                 f"{fmt_num(_scaled(s['p90'], factor), nd)}\u202f{unit}",
                 "n": s["n"],
-                "band": s.get("garmin_band") or "no Garmin band",
+                "band": (s.get("garmin_band") or "no Garmin band")
+                if garmin_form_band_applies(col, sources)
+                else "not graded: Garmin's bands come from torso sensors, this contact time "
+                "from per-foot or lab sensors",
                 "evidence": None if band is None else _evidence(band.evidence.to_dict()),
             }
         )
