@@ -263,5 +263,5 @@ def test_terminal_table_shows_time_differences_in_ms(tmp_path, capsys):
     write_generic_csv(sim.recording, p)
     assert main(["steps", str(p)]) == 0
     out = capsys.readouterr().out
-    row = next(ln for ln in out.splitlines() if "flight_time" in ln)
+    row = next(ln for ln in out.splitlines() if "flight time" in ln)  # registry name
     assert "ms L−R" in row and " s L−R" not in row, row

@@ -399,7 +399,8 @@ def print_summary(res: RunAnalysis, console: Console, *, quiet: bool = False) ->
                   "side doing more", "n", "class", "missing"):
             t.add_column(c, justify="right" if c in ("left", "right", "% left", "n", "missing")
                          else "left",
-                         no_wrap=c in ("SA % or L−R (95 % CI)", "left", "right", "class"))
+                         no_wrap=c in ("metric", "SA % or L−R (95 % CI)", "left", "right",
+                                       "class"))
         for a in d["asymmetry"]:
             ms = spec(a["metric"])
             scale, unit = ms.display_factor, ms.shown_unit

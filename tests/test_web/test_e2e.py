@@ -277,8 +277,8 @@ def test_run_page(page: Page, server: _Server, state: dict[str, Any],
     # the app's nav bar is on the report page, with the athlete
     assert page.locator(".es-who").inner_text() == ATHLETE
     findings = _section_text(page, "findings")
-    assert "Ground contact time" in findings
-    assert "right side larger" in findings  # GCT balance 48.3 % left
+    assert "contact time" in findings  # the headline sentence (titles are in the ranked table)
+    assert "right foot stays on the ground longer" in findings  # GCT balance 48.3 % left
     assert "48.3 %" in findings
     asym = _section_text(page, "asymmetry")
     assert "Ground contact time" in asym

@@ -552,6 +552,8 @@ def _magnitude(r: ChannelAsymmetry, spec: reg.MetricSpec) -> str:
         parts.append(_fmt_value(spec, abs(d), signed=False))
     if r.ratio_scale and r.symmetry_angle_pct is not None:
         sa = f"{abs(r.symmetry_angle_pct):.1f} % SA"
+        if r.metric == consts.M_CONTACT_TIME and r.balance_left_pct is not None:
+            sa = f"{r.balance_left_pct:.1f} % of contact time on the left, {sa}"
         parts = [f"{parts[0]} ({sa})"] if parts else [sa]
     return f" by {parts[0]}" if parts else ""
 
