@@ -15,6 +15,7 @@ from evenstride.assessment._assess import (
     MAX_HEADLINES,
     MISSING_SHARE_NOTE,
     assess,
+    file_sensor,
     find_disagreements,
     sensor_label,
 )
@@ -186,6 +187,12 @@ def test_real_file_without_cadence_gets_a_headline():
 ])
 def test_sensor_label_names_the_device(devices, label):
     assert sensor_label(C.SRC_RUNNING_DYNAMICS, devices) == label
+
+
+def test_file_sensor_names_the_recording_device():
+    assert file_sensor(["garmin fenix6x", "garmin hrm4_run"]) == "Watch (Garmin fenix6x)"
+    assert file_sensor(["stryd 1", "garmin 3107"]) == "Stryd foot pod"
+    assert file_sensor([]) == "This recording"
 
 
 def test_disagreement_gives_the_gap_in_ms_and_who_measures_each_foot():

@@ -59,7 +59,7 @@ KIND_WEIGHT = {
     "asymmetry:typical": 0.45,
     "asymmetry:no reference": 0.45,
     "drift:form": 0.35,
-    "cadence": 0.3,
+    "cadence": 0.2,
     "asymmetry:within noise": 0.25,
     "form": 0.1,
     "asymmetry:insufficient data": 0.1,
@@ -160,7 +160,11 @@ def file_sensor(devices: list[str] | tuple[str, ...] = ()) -> str:
     """The recording device, for form and drift sentences ("Watch (Garmin fenix6x)")."""
     named = [d for d in devices if d.strip() and not d.split()[-1].isdigit()
              and not d.split()[-1].lower().startswith("hrm")]
-    return f"Watch ({_device_name(named[0])})" if named else "This recording"
+    if not named:
+        return "This recording"
+    if named[0].lower().startswith("stryd"):
+        return "Stryd foot pod"
+    return f"Watch ({_device_name(named[0])})"
 
 
 def fmt_clock(seconds: float) -> str:
