@@ -160,10 +160,12 @@ def file_sensor(devices: list[str] | tuple[str, ...] = ()) -> str:
     """The recording device, for form and drift sentences ("Watch (Garmin fenix6x)")."""
     named = [d for d in devices if d.strip() and not d.split()[-1].isdigit()
              and not d.split()[-1].lower().startswith("hrm")]
+    if (named and named[0].lower().startswith("stryd")) or (
+        not named and any(d.lower().startswith("stryd") for d in devices)
+    ):
+        return "Stryd foot pod"
     if not named:
         return "This recording"
-    if named[0].lower().startswith("stryd"):
-        return "Stryd foot pod"
     return f"Watch ({_device_name(named[0])})"
 
 
