@@ -417,7 +417,7 @@ def print_summary(res: RunAnalysis, console: Console, *, quiet: bool = False) ->
                 idx_s += f" ({ci[0] * k:+.{nd}f}…{ci[1] * k:+.{nd}f})"
             if a["index"] != "symmetry_angle_pct":
                 idx_s += f" {unit} L−R"
-            side = a.get("side_doing_more")
+            side = a.get("side_doing_more") if a.get("verdict", "real") == "real" else None
             miss = a.get("missing_share")
             t.add_row(
                 ms.name,

@@ -254,13 +254,14 @@ def _asymmetry_rows(d: dict[str, Any]) -> list[dict[str, Any]]:
         bal_ci = a["balance_left_pct_ci95"]
         real = a["real"]
         spec = reg.spec(a["metric"])
-        side = a.get("side_doing_more")
+        side = a.get("side_doing_more") if a.get("verdict", "real") == "real" else None
         miss = a.get("missing_share")
         rows.append(
             {
                 "metric": _metric_title(a["metric"]),
                 "source": a.get("sensor") or source_name(a["source"]),
-                "side_more": "–" if side is None else spec.more_phrase(side),
+                "side_more": "neither (not real for this run)" if side is None
+                else spec.more_phrase(side),
                 "larger_means": "" if spec.more_is_larger else spec.larger_means,
                 "verdict": (a.get("verdict") or "–").replace("_", " "),
                 "missing": None if miss is None else fmt_num(miss * 100.0, 0, unit="%"),
