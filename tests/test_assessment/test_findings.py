@@ -270,3 +270,27 @@ def test_garmin_percentiles_never_grade_per_foot_contact_time_in_form():
                 if f.metric == C.CONTACT_TIME_S and "Garmin users" in f.text]
 
     assert graded(strap) and not graded(pods_only)
+
+
+def test_drift_verdict_cant_tell_is_never_called_stable():
+    d = _footstrike_drift()
+    d.slope_ci95 = (-9.0, 9.0)
+    d.verdict = "cant_tell"  # the statistics' verdict, when they give one
+    d.verdict_reason = "only 4 effective windows"
+    a = assess([], {"contact_time/running_dynamics": d}, CadenceSpeed(n_windows=0), [])
+    f = a.findings[0]
+    assert f.verdict == "cant_tell" and "stable" not in f.sentence
+    assert "can't tell" in f.sentence and "only 4 effective windows" in f.sentence
+
+
+def test_asymmetry_reads_the_statistics_verdict_when_given():
+    n = 2400
+    ch = _balance_channel(52.5, n)
+    act = _activity([ch], n)
+    r = channel_asymmetry(act, ch, label_samples(act))
+    assert judge_asymmetry(r).cls == "notable"  # derived from .real without a verdict field
+    r.verdict = "cant_tell"
+    r.verdict_reason = "effective sample size 6: too few for an interval"
+    j = judge_asymmetry(r)
+    assert j.cls == "insufficient data" and j.reason == r.verdict_reason
+    assert j.to_dict()["verdict"] == "cant_tell"

@@ -698,6 +698,19 @@ def drift_findings(
                                   "source": key.split("/")[1] if is_asym else None,
                                   "verdict": v, "metric_weight": weight,
                                   "missing_share": missing.get(key)}
+        if v == "cant_tell" and d.onset_s is None:
+            why = _reason(d) or "too little steady running"
+            out.append(
+                Finding(
+                    "fatigue", f"{title_name} can't tell whether it changed",
+                    f"Can't tell from this run whether it changed: {why}.",
+                    rb.FATIGUE_EVIDENCE if is_asym else rb.FORM_DRIFT_EVIDENCE,
+                    sentence=f"{sensor}: can't tell from this run whether your {name}"
+                    f"{' balance' if is_asym else ''} changed as you went ({why}).",
+                    kind="drift:stable", **common,
+                )
+            )
+            continue
         if v != "real" and d.onset_s is None:
             if is_asym:
                 out.append(
