@@ -285,7 +285,7 @@ def test_drift_verdict_cant_tell_is_never_called_stable():
 
 def test_asymmetry_reads_the_statistics_verdict_when_given():
     n = 2400
-    ch = _balance_channel(52.5, n)
+    ch = _balance_channel(52.0, n)
     act = _activity([ch], n)
     r = channel_asymmetry(act, ch, label_samples(act))
     assert judge_asymmetry(r).cls == "notable"  # derived from .real without a verdict field

@@ -747,7 +747,8 @@ def gait_findings(
             ) / max(1, len(recent))
             val = a.get(a.get("index") or "symmetry_angle_pct")
             out.append(_gait_finding(metric, key, str(a.get("class")),
-                                     a.get("larger_side") or "left", involved, ev,
+                                     a.get("side_doing_more") or a.get("larger_side") or "left",
+                                     involved, ev,
                                      float(val or 0.0), "", 1, "latest run", share))
         for key, drift in (latest.get("fatigue") or {}).items():
             if "/" in key and isinstance(drift, Mapping) and drift.get("significant"):
