@@ -191,7 +191,7 @@ def test_c3d_cli_reports_kinematics_with_units_and_no_band(fk: Path, capsys, tmp
     sh = by[consts.M_SHANK_ANGLE_IC_DEG]
     assert 4 < sh["difference"] < 9 and sh["ci95"][0] > 0
     text = html.read_text()
-    assert "knee flexion ic deg" in text.lower()  # the report lists the channel
+    assert "knee flexion at contact" in text.lower()  # the report lists the channel (registry)
 
 
 def test_long_kinematic_channel_is_real_but_has_no_reference_band() -> None:
