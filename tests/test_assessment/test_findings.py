@@ -294,3 +294,16 @@ def test_asymmetry_reads_the_statistics_verdict_when_given():
     j = judge_asymmetry(r)
     assert j.cls == "insufficient data" and j.reason == r.verdict_reason
     assert j.to_dict()["verdict"] == "cant_tell"
+
+
+def test_tables_name_no_side_when_the_difference_is_not_real():
+    from evenstride.report import render_report
+
+    n = 2400
+    act = _activity([_balance_channel(50.0, n, sd=0.6)], n, devices=["garmin hrm_pro"])
+    res = analyze(act)
+    assert res.to_dict()["asymmetry"][0]["verdict"] == "not_detected"
+    html = render_report(res)
+    assert "neither (not real for this run)" in html
+    assert "your left foot stays on the ground longer" not in html
+    assert "your right foot stays on the ground longer" not in html
