@@ -6,9 +6,14 @@ The thresholds are design choices grounded in the ranges of science.md and are k
 :class:`GatingParams` so they are visible, documented and testable:
 
 - *stopped*: speed < 0.5 m/s, or cadence < 60 steps/min when cadence is recorded.
-- *walking*: moving with cadence < 140 steps/min (walking is ~100–130, running cadence rarely
-  falls below ~150: Garmin's 5th percentile is 153, science.md §4.1); without cadence, speed
-  < 2.0 m/s.
+- *walking*: moving with cadence < 140 steps/min (the adult walk–run transition cadence is
+  135–140 steps/min and classifies walking vs running better than speed: Hum Mov Sci 2023
+  90:103117, V; running cadence rarely falls below ~150: Garmin's 5th percentile is 153,
+  science.md §4.1); without cadence, speed < 2.0 m/s (walk–run transition speed ≈ 2.0–2.1 m/s,
+  same source). Speed and cadence are also checked *together*: a cadence above 200 steps/min
+  below 2.0 m/s is not a runner's (jogging at < 2 m/s is ~150–170 steps/min, van Oeveren 2017;
+  even elite ultra-runners top out at 203, Burns 2019, science.md §4.1) but a walking cadence
+  read in the wrong unit (100–130 steps/min doubled), so it is walking.
 - *accelerating*: |Δspeed| over a centred 10 s window > 0.08 m/s², and the 20 s after a stop
   or walk (start-up strides).
 - *bend*: path curvature over a centred ±15 m window > 1/60 m⁻¹ (radius < 60 m; a 400 m track
@@ -39,6 +44,9 @@ class GatingParams:
     stop_cadence_spm: float = 60.0
     walk_cadence_spm: float = 140.0
     walk_speed_m_s: float = 2.0
+    #: Above this cadence at a speed below ``walk_speed_m_s`` the sample is a doubled walking
+    #: cadence, not running (module docstring).
+    max_slow_running_cadence_spm: float = 200.0
     accel_window_s: float = 10.0
     accel_m_s2: float = 0.08
     settle_after_stop_s: float = 20.0
@@ -255,7 +263,11 @@ def label_samples(activity: Activity, params: GatingParams | None = None) -> Gat
             stopped &= ~((np.nan_to_num(cad) >= p.walk_cadence_spm) & ~np.isfinite(speed))
     moving = ~stopped
     if has_cad:
-        walking = moving & (np.nan_to_num(cad, nan=0.0) < p.walk_cadence_spm)
+        c0 = np.nan_to_num(cad, nan=0.0)
+        walking = moving & (c0 < p.walk_cadence_spm)
+        if has_speed:
+            slow = np.isfinite(speed) & (speed < p.walk_speed_m_s)
+            walking |= moving & slow & (c0 > p.max_slow_running_cadence_spm)
     elif has_speed:
         walking = moving & (speed < p.walk_speed_m_s)
     else:
