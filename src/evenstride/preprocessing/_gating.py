@@ -13,7 +13,8 @@ The thresholds are design choices grounded in the ranges of science.md and are k
   same source). Speed and cadence are also checked *together*: a cadence above 200 steps/min
   below 2.0 m/s is not a runner's (jogging at < 2 m/s is ~150–170 steps/min, van Oeveren 2017;
   even elite ultra-runners top out at 203, Burns 2019, science.md §4.1) but a walking cadence
-  read in the wrong unit (100–130 steps/min doubled), so it is walking.
+  read in the wrong unit (100–130 steps/min doubled), so it is walking when it lasts (at least
+  half of a centred 30 s window: a few quick steps on a technical descent stay running).
 - *accelerating*: |Δspeed| over a centred 10 s window > 0.08 m/s², and the 20 s after a stop
   or walk (start-up strides).
 - *bend*: path curvature over a centred ±15 m window > 1/60 m⁻¹ (radius < 60 m; a 400 m track
@@ -47,6 +48,8 @@ class GatingParams:
     #: Above this cadence at a speed below ``walk_speed_m_s`` the sample is a doubled walking
     #: cadence, not running (module docstring).
     max_slow_running_cadence_spm: float = 200.0
+    #: ... when it holds for at least half of a centred window of this length (s).
+    slow_cadence_window_s: float = 30.0
     accel_window_s: float = 10.0
     accel_m_s2: float = 0.08
     settle_after_stop_s: float = 20.0
@@ -265,9 +268,14 @@ def label_samples(activity: Activity, params: GatingParams | None = None) -> Gat
     if has_cad:
         c0 = np.nan_to_num(cad, nan=0.0)
         walking = moving & (c0 < p.walk_cadence_spm)
-        if has_speed:
+        if has_speed and n > 0:
             slow = np.isfinite(speed) & (speed < p.walk_speed_m_s)
-            walking |= moving & slow & (c0 > p.max_slow_running_cadence_spm)
+            odd = slow & (c0 > p.max_slow_running_cadence_spm)
+            # sustained, not a few quick steps on a technical descent
+            lo, hi = _centered_window_index(t, p.slow_cadence_window_s / 2.0)
+            cum = np.concatenate(([0.0], np.cumsum(odd)))
+            share = (cum[hi + 1] - cum[lo]) / np.maximum(hi - lo + 1, 1)
+            walking |= moving & odd & (share >= 0.5)
     elif has_speed:
         walking = moving & (speed < p.walk_speed_m_s)
     else:
