@@ -39,8 +39,13 @@ athlete's history.
   exposure roughly balances; a loop or point-to-point run on one side stays one-sided. Track,
   trail and treadmill runs have no camber exposure. Reported as shares of road running time; no
   study links these shares to injury or asymmetry.
-- **load** (:func:`load_summary`): duration, moving and running time, distance, median steady
-  speed, and Banister's training impulse (TRIMP) from heart rate::
+- **legs** (:func:`legs_summary`): each analysed running leg of a multisport file (run–bike–run)
+  or the one leg of a single-sport run: start (UTC and seconds since the file start), elapsed,
+  moving and running time, distance from the leg's own start, and whether drift was computed on
+  it (the leg with the most steady running; drift never spans another sport).
+- **load** (:func:`load_summary`): moving time (``duration_s``: what the load refers to; a paused
+  run's café stop does not count), elapsed time, running time, distance, median steady speed, and
+  Banister's training impulse (TRIMP) from heart rate over the moving samples::
 
       TRIMP = Σ Δt_min · x · a · e^(b·x),   x = (HR − HR_rest)/(HR_max − HR_rest) ∈ [0, 1]
       a, b = 0.64, 1.92 (men, default) or 0.86, 1.67 (women)
@@ -65,6 +70,7 @@ from __future__ import annotations
 import copy
 import math
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Final
 
 import numpy as np
@@ -83,6 +89,7 @@ __all__ = [
     "detect_track",
     "grade_exposure",
     "hrv_summary",
+    "legs_summary",
     "load_summary",
     "rmssd_ms",
     "route_shape",
@@ -219,6 +226,7 @@ class RunContext:
     load: dict[str, Any]
     hrv_rmssd_ms: dict[str, Any]
     notes: list[str] = field(default_factory=list)
+    legs: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         # a deep copy: the evidence objects are shared module constants
@@ -233,6 +241,7 @@ class RunContext:
                 "camber_exposure": self.camber_exposure,
                 "load": self.load,
                 "hrv_rmssd_ms": self.hrv_rmssd_ms,
+                "legs": self.legs,
                 "notes": list(self.notes),
             }
         )
@@ -665,17 +674,58 @@ def trimp_from_histogram(
     return float(np.sum(s / 60.0 * x * a * np.exp(b * x)))
 
 
+def legs_summary(act: Activity, g: Gating) -> list[dict[str, Any]]:
+    """One entry per analysed leg (module docstring), in time order."""
+    t = act.samples[consts.TIME_S]
+    legs = g.leg_ids
+    segs = sorted((s for s in act.meta.segments if s.analysed), key=lambda s: s.start_s)
+    d = _distance(act)
+    w = g.weight_s
+    main = g.main_leg
+    out = []
+    for k in np.unique(legs):
+        on = legs == k
+        tk = t[on]
+        seg = segs[int(k)] if int(k) < len(segs) else None
+        start_s = float(tk[0])
+        start = (
+            None
+            if act.meta.start_time is None
+            else (act.meta.start_time + timedelta(seconds=start_s)).isoformat()
+        )
+        dk = d[on]
+        out.append(
+            {
+                "leg": int(k) + 1,
+                "sport": seg.sport if seg is not None else act.meta.sport,
+                "sub_sport": seg.sub_sport if seg is not None else act.meta.sub_sport,
+                "start_time": start,
+                "start_s": _r(start_s),
+                "end_s": _r(float(tk[-1])),
+                "elapsed_s": _r(float(tk[-1] - tk[0])),
+                "moving_s": _r(float(w[on & ~g.stopped].sum())),
+                "running_s": _r(float(w[on & g.running].sum())),
+                "distance_m": _r(float(dk[-1] - dk[0])) if np.isfinite(dk).all() else None,
+                "drift": int(k) == main,
+            }
+        )
+    return out
+
+
 def load_summary(act: Activity, g: Gating, params: ContextParams | None = None) -> dict[str, Any]:
-    """Duration, distance, running time, median steady speed, HR summary and TRIMP."""
+    """Moving and elapsed time, distance, running time, median steady speed, HR summary and TRIMP
+    (over the moving samples: a paused run's stop is not load)."""
     p = params or ContextParams()
     w = g.weight_s
     spd = act.column(consts.SPEED_M_S)
     steady_spd = spd[g.steady & np.isfinite(spd)]
     hr = act.column(consts.HEART_RATE_BPM)
-    ok = np.isfinite(hr) & (hr >= 30) & (hr <= 240)
+    ok = np.isfinite(hr) & (hr >= 30) & (hr <= 240) & ~g.stopped
+    moving_s = float(w[~g.stopped].sum())
     out: dict[str, Any] = {
-        "duration_s": _r(act.duration_s),
-        "moving_s": _r(float(w[~g.stopped].sum())),
+        "duration_s": _r(moving_s),
+        "elapsed_s": _r(act.duration_s),
+        "moving_s": _r(moving_s),
         "running_s": _r(float(w[g.running].sum())),
         "distance_m": _r(act.distance_m),
         "median_speed_m_s": _r(float(np.median(steady_spd)), 3) if len(steady_spd) else None,
@@ -813,4 +863,5 @@ def run_context(act: Activity, g: Gating, params: ContextParams | None = None) -
         load=load_summary(act, g, p),
         hrv_rmssd_ms=hrv_summary(act, g),
         notes=notes,
+        legs=legs_summary(act, g),
     )

@@ -23,6 +23,9 @@ The thresholds are design choices grounded in the ranges of science.md and are k
 - *drill*: % left balance < 35 or > 65 (single-leg hops, skips: Garmin's red zone starts at
   52.2 %, so these values are not running asymmetry).
 - *dropout*: a running sample where a side-labelled channel has no value.
+- *leg*: which analysed session (leg) of a multisport file each sample belongs to (0, 1, …, in
+  time order; one leg for a single-sport file). Drift is computed within one leg
+  (:attr:`Gating.steady_main_leg`), never across a bike leg between two runs.
 """
 
 from __future__ import annotations
@@ -87,11 +90,34 @@ class Gating:
     dropout: dict[str, np.ndarray] = field(default_factory=dict)
     has_position: bool = False
     has_altitude: bool = False
+    #: Leg (analysed session) index of each sample, 0-based in time order; ``None``: one leg.
+    leg: np.ndarray | None = None
 
     @property
     def steady(self) -> np.ndarray:
         """Running, not accelerating, not a drill: the samples asymmetry is judged on."""
         return self.running & ~self.accelerating & ~self.drill
+
+    @property
+    def leg_ids(self) -> np.ndarray:
+        """Leg index per sample (all 0 for a single-leg recording)."""
+        if self.leg is None:
+            return np.zeros(len(self.running), dtype=np.int64)
+        return self.leg
+
+    @property
+    def main_leg(self) -> int:
+        """The leg with the most steady running time (the one drift is computed on)."""
+        legs = self.leg_ids
+        if not len(legs):
+            return 0
+        w = np.bincount(legs, weights=np.where(self.steady, self.weight_s, 0.0))
+        return int(np.argmax(w)) if len(w) else 0
+
+    @property
+    def steady_main_leg(self) -> np.ndarray:
+        """Steady samples of :attr:`main_leg`: a drift's time axis never spans another sport."""
+        return self.steady & (self.leg_ids == self.main_leg)
 
     @property
     def straight(self) -> np.ndarray:
@@ -226,6 +252,40 @@ def grade_pct(alt: np.ndarray, dist: np.ndarray, *, half_window_m: float) -> np.
     return out
 
 
+def leg_index(activity: Activity) -> np.ndarray:
+    """Leg (analysed session) index of each sample, 0-based in time order.
+
+    A sample belongs to the analysed segment whose ``[start_s, end_s]`` (± 1 s: session bounds
+    and record times are rounded differently) contains its time; a sample outside every
+    analysed segment joins the leg before it (or the first leg).
+
+    >>> import numpy as np
+    >>> from evenstride.datatypes import ActivityMeta, Segment
+    >>> segs = [Segment("running", None, 0, 9, True), Segment("cycling", None, 10, 99, False),
+    ...         Segment("running", None, 100, 120, True)]
+    >>> t = np.array([0.0, 5, 9, 100, 110, 120])
+    >>> leg_index(Activity({"time_s": t}, meta=ActivityMeta(segments=segs))).tolist()
+    [0, 0, 0, 1, 1, 1]
+    """
+    t = activity.samples[consts.TIME_S]
+    legs = sorted((s for s in activity.meta.segments if s.analysed), key=lambda s: s.start_s)
+    out = np.zeros(len(t), dtype=np.int64)
+    if len(legs) <= 1 or not len(t):
+        return out
+    out[:] = -1
+    for k, seg in enumerate(legs):
+        on = (t >= seg.start_s - 1.0) & (t <= seg.end_s + 1.0) & (out < 0)
+        out[on] = k
+    known = out >= 0
+    if not known.any():
+        return np.zeros(len(t), dtype=np.int64)
+    idx = np.where(known, np.arange(len(t)), 0)
+    np.maximum.accumulate(idx, out=idx)
+    filled = out[idx]
+    filled[: int(np.argmax(known))] = out[int(np.argmax(known))]
+    return filled
+
+
 def label_samples(activity: Activity, params: GatingParams | None = None) -> Gating:
     """Label every sample of ``activity`` (see module docstring).
 
@@ -355,4 +415,5 @@ def label_samples(activity: Activity, params: GatingParams | None = None) -> Gat
         dropout=dropout,
         has_position=has_pos,
         has_altitude=has_alt,
+        leg=leg_index(activity),
     )

@@ -423,11 +423,13 @@ def _km_table(d: dict[str, Any], analysis: RunAnalysis) -> dict[str, Any]:
         if present(k):
             cols.append((k, head, unit, factor, nd, k == _PROFILE_GRADE))
     rows = []
+    several_legs = len({r.get("leg", 1) for r in rows_in}) > 1
     for r in rows_in:
         cells = [fmt_num(_scaled(r.get(k), f), nd, signed=sg) for k, _, _, f, nd, sg in cols]
+        leg = f"leg {r.get('leg', 1)}: " if several_legs else ""
         rows.append(
             {
-                "km": f"{r['start'] / 1000:.1f}–{r['end'] / 1000:.1f}",
+                "km": f"{leg}{r['start'] / 1000:.1f}–{r['end'] / 1000:.1f}",
                 "pace": fmt_pace(r.get(consts.SPEED_M_S)),
                 "cells": cells,
             }
