@@ -82,23 +82,25 @@ def test_clockwise_track_and_a_too_long_loop(sims):
     c = _ctx(cw)
     assert c.track["is_track"] and c.track["direction"] == "clockwise"
     assert c.turning["left_share_pct"] < 5.0
-    # the same oval 10 % larger in every direction (and in distance): a 440 m loop, not a track
+    # the same oval 60 % larger in every direction (and in distance): a 640 m loop with 135 m
+    # straights and 59 m bends is not a track (a 10 % larger one, 440 m, is: an outer lane's
+    # GPS laps read 440-460 m, issue 10)
     lat = act.samples[consts.LAT_DEG]
     lat0 = float(np.nanmedian(lat))
     big = Activity(
         samples={
             **act.samples,
-            consts.LAT_DEG: lat0 + 1.1 * (lat - lat0),
-            consts.LON_DEG: lon0 + 1.1 * (lon - lon0),
-            consts.DISTANCE_M: 1.1 * act.samples[consts.DISTANCE_M],
+            consts.LAT_DEG: lat0 + 1.6 * (lat - lat0),
+            consts.LON_DEG: lon0 + 1.6 * (lon - lon0),
+            consts.DISTANCE_M: 1.6 * act.samples[consts.DISTANCE_M],
         },
         sided=act.sided,
         meta=dataclasses.replace(act.meta, sub_sport=None),  # the simulator writes "track"
     )
     c = _ctx(big)
     assert c.track["is_track"] is False
-    assert c.track["lap_length_m"] == pytest.approx(440.0, abs=3.0)
-    assert "repeats every 440 m" in c.track["reason"]
+    assert c.track["lap_length_m"] == pytest.approx(1.6 * 400.0, rel=0.03)
+    assert "straights would be 13" in c.track["reason"]
 
 
 def test_track_from_sub_sport_without_gps(sims):

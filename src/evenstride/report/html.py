@@ -37,6 +37,7 @@ from evenstride.assessment._assess import metric_name, source_name
 from evenstride.assessment.reference_bands import FORM_BANDS
 from evenstride.metrics._bootstrap import N_BOOT
 from evenstride.metrics.asymmetry import MIN_CONTEXT_SAMPLES, MIN_STEPS_PER_SIDE
+from evenstride.metrics.context import header_lines
 from evenstride.metrics.drift import MIN_WINDOWS, ONSET_DELTA_BIC, WINDOW_S
 from evenstride.report import figures
 from evenstride.report.figures import fmt_pace
@@ -200,6 +201,7 @@ def _header(analysis: RunAnalysis, d: dict[str, Any]) -> dict[str, Any]:
         "segments": segments,
         "multisport": len(segments) > 1,
         "analysed": fmt_hms(d["quality"]["analysed_s"]),
+        "context_lines": header_lines(d.get("context")),  # track, multisport legs
         "indoor": analysis.gating.indoor,
         "warnings": list(d["warnings"]),
     }
