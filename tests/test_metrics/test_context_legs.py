@@ -205,3 +205,21 @@ def test_paused_run_load_uses_moving_time() -> None:
     assert ref["trimp"] > 20
     assert load["trimp"] == pytest.approx(ref["trimp"], rel=0.01)
     assert sum(load["hr_histogram"]["seconds"]) == pytest.approx(ref["moving_s"], abs=15)
+
+
+def test_running_legs_shown_in_terminal_and_html_header(run_bike_run: bytes, tmp_path, capsys):
+    from evenstride.cli import main
+
+    path = tmp_path / "run_bike_run.fit"
+    path.write_bytes(run_bike_run)
+    html = tmp_path / "rbr.html"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EvenstrideWarning)
+        assert main(["analyze", str(path), "--no-progress", "-q", "--html", str(html)]) == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.startswith("Running legs:"))
+    assert "1) from" in line and "2) from" in line and "0:30:00" not in line
+    assert "0:29:59" in line and "0:19:59" in line and "(drift measured on this leg)" in line
+    page = html.read_text()
+    head = page[page.index("<header") : page.index("</header>")]
+    assert "<dt>Running legs</dt>" in head and "2) from" in head

@@ -991,16 +991,17 @@ def header_lines(context: dict[str, Any] | None) -> list[str]:
         how = "from the GPS shape" if gps else "from the file's sub-sport"
         out.append(f"Track: {', '.join(parts)} ({how})")
     legs = context.get("legs") or []
-    if len(legs) > 1:
+    # several legs, or one leg that starts after other sports (a triathlon's run)
+    if len(legs) > 1 or (legs and (legs[0].get("start_s") or 0.0) > 60.0):
         items = []
         for leg in legs:
             dist = "" if leg.get("distance_m") is None else f", {leg['distance_m'] / 1000:.2f} km"
             start = (leg.get("start_time") or "")[11:16]
-            items.append(
-                f"{leg['leg']}) {leg['sport']} from {start or _clock(leg['start_s'])}, "
-                f"{_clock(leg['elapsed_s'])}{dist}{' (drift)' if leg.get('drift') else ''}"
-            )
-        out.append("Running legs: " + "; ".join(items))
+            when = f"{start} UTC" if start else _clock(leg["start_s"])
+            num = f"{leg['leg']}) " if len(legs) > 1 else ""
+            mark = " (drift measured on this leg)" if leg.get("drift") and len(legs) > 1 else ""
+            items.append(f"{num}from {when}, {_clock(leg['elapsed_s'])}{dist}{mark}")
+        out.append(("Running legs: " if len(legs) > 1 else "Running leg: ") + "; ".join(items))
     return out
 
 
