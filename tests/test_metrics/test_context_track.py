@@ -176,3 +176,27 @@ def test_sub_sport_track_without_gps_shape_is_shown_too():
     ctx = run_context(act, label_samples(act))
     assert ctx.track["is_track"] and ctx.track["detected_by"] == "sub_sport"
     assert ctx.camber_exposure["road_running_s"] == 0.0
+
+
+def test_track_session_with_warm_up_and_cool_down_on_the_roads():
+    # 2.4 km warm-up jog to the track (out along a road and back), 10 laps in lane 4, 1.6 km
+    # cool-down: 45 % of the time off the track
+    r = 36.5 + 0.20 + 1.22 * 3
+    lap = 2 * 84.39 + 2 * np.pi * r
+    road = np.arange(0.0, 1200.0, SPEED)
+    wx = np.concatenate([-42.2 - road[::-1], -42.2 - road])  # towards the track and back in
+    wy = np.full(len(wx), -r - 30.0)
+    s = np.arange(0.0, 10 * lap, SPEED)
+    tx, ty, _ = _stadium(s, 84.39, r)
+    cool = np.arange(0.0, 1600.0, SPEED)
+    cx, cy = 42.2 + cool, np.full(len(cool), -r - 30.0)
+    x = np.concatenate([wx, tx, cx])
+    y = np.concatenate([wy, ty, cy])
+    act = _activity(x, y, seed=9)
+    ctx = run_context(act, label_samples(act))
+    tr = ctx.track
+    assert 0.5 <= tr["share_in_area"] < 0.75
+    assert tr["is_track"] and tr["detected_by"] == "gps", tr["reason"]
+    assert tr["direction"] == "counter-clockwise"
+    assert tr["lane_estimate"] == pytest.approx(4, abs=2)
+    assert tr["laps"] == pytest.approx(10.0, abs=1.5)
