@@ -31,7 +31,7 @@ from evenstride.metrics import (
     drift,
     form_summaries,
 )
-from evenstride.metrics.context import ContextParams, RunContext, run_context
+from evenstride.metrics.context import ContextParams, RunContext, legs_totals, run_context
 from evenstride.metrics.drift import window_means
 from evenstride.preprocessing import Gating, GatingParams, label_samples
 
@@ -254,6 +254,9 @@ def _to_dict(a: RunAnalysis) -> dict[str, Any]:
         if band is not None:
             form["summary"][s.column]["garmin_band"] = band.classify(s.median)
     cov = a.gating.coverage()
+    duration_s, distance_m = act.duration_s, act.distance_m
+    if a.context is not None and len(a.context.legs) > 1:  # multisport: the running legs only
+        duration_s, distance_m = legs_totals(a.context.legs)
     return {
         "schema": SCHEMA,
         "file": meta.path,
@@ -261,8 +264,8 @@ def _to_dict(a: RunAnalysis) -> dict[str, Any]:
         "sport": meta.sport,
         "sub_sport": meta.sub_sport,
         "start_time": None if meta.start_time is None else meta.start_time.isoformat(),
-        "duration_s": _r(act.duration_s, 1),
-        "distance_m": _r(act.distance_m, 1),
+        "duration_s": _r(duration_s, 1),
+        "distance_m": _r(distance_m, 1),
         "devices": list(meta.devices),
         "segments": [
             {

@@ -84,6 +84,10 @@ def _concat(parts: list[Activity], segments: list[Segment]) -> Activity:
 
 @pytest.fixture(scope="module")
 def run_bike_run() -> bytes:
+    return run_bike_run_fit()
+
+
+def run_bike_run_fit() -> bytes:
     """Run 30 min at 50 % left GCT, bike 40 min, run 20 min at 53.5 % left: no drift in a leg."""
     kw = dict(drift_pct_per_h=0.0, drift_onset_s=None, stops=0, hills=False, include_stryd=False,
               dropouts_fraction=0.0, route="loop")
@@ -124,8 +128,13 @@ def test_run_bike_run_reports_each_running_leg(run_bike_run: bytes) -> None:
     assert legs[0]["distance_m"] == pytest.approx(speed * RUN1_S, rel=0.08)
     assert legs[1]["distance_m"] == pytest.approx(speed * RUN2_S, rel=0.08)
     assert legs[1]["start_time"] > legs[0]["start_time"]
-    # load: the bike is not in it
-    assert d["context"]["load"]["moving_s"] == pytest.approx(RUN1_S + RUN2_S, rel=0.02)
+    # the run's duration and distance, and its load: the bike is not in them
+    assert d["duration_s"] == pytest.approx(RUN1_S + RUN2_S, abs=3)
+    assert d["distance_m"] == pytest.approx(legs[0]["distance_m"] + legs[1]["distance_m"], abs=1)
+    load = d["context"]["load"]
+    assert load["moving_s"] == pytest.approx(RUN1_S + RUN2_S, rel=0.02)
+    assert load["distance_m"] == pytest.approx(d["distance_m"], abs=1)
+    assert load["elapsed_s"] == pytest.approx(d["duration_s"], abs=1)
     # per-km labels start again at each leg (not at the swim+bike distance)
     km = d["profile_km"]
     for leg in (1, 2):

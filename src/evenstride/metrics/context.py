@@ -105,6 +105,7 @@ __all__ = [
     "header_lines",
     "hrv_summary",
     "legs_summary",
+    "legs_totals",
     "load_summary",
     "rmssd_ms",
     "route_shape",
@@ -864,6 +865,14 @@ def legs_summary(act: Activity, g: Gating) -> list[dict[str, Any]]:
     return out
 
 
+def legs_totals(legs: list[dict[str, Any]]) -> tuple[float, float | None]:
+    """Elapsed time (s) and distance (m) summed over the legs: a run–bike–run's running, not the
+    span from the first run's start to the second run's end (which holds the bike)."""
+    dur = float(sum(leg["elapsed_s"] or 0.0 for leg in legs))
+    dists = [leg["distance_m"] for leg in legs]
+    return dur, None if any(d is None for d in dists) else float(sum(dists))
+
+
 def load_summary(act: Activity, g: Gating, params: ContextParams | None = None) -> dict[str, Any]:
     """Moving and elapsed time, distance, running time, median steady speed, HR summary and TRIMP
     (over the moving samples: a paused run's stop is not load)."""
@@ -874,12 +883,13 @@ def load_summary(act: Activity, g: Gating, params: ContextParams | None = None) 
     hr = act.column(consts.HEART_RATE_BPM)
     ok = np.isfinite(hr) & (hr >= 30) & (hr <= 240) & ~g.stopped
     moving_s = float(w[~g.stopped].sum())
+    elapsed_s, distance_m = legs_totals(legs_summary(act, g))
     out: dict[str, Any] = {
         "duration_s": _r(moving_s),
-        "elapsed_s": _r(act.duration_s),
+        "elapsed_s": _r(elapsed_s),
         "moving_s": _r(moving_s),
         "running_s": _r(float(w[g.running].sum())),
-        "distance_m": _r(act.distance_m),
+        "distance_m": _r(distance_m),
         "median_speed_m_s": _r(float(np.median(steady_spd)), 3) if len(steady_spd) else None,
         "hr_s": None,
         "hr_mean_bpm": None,
