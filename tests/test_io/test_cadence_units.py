@@ -148,3 +148,18 @@ def test_cadence_advice_never_above_about_200() -> None:
     cs = cadence_speed(act, label_samples(act))
     assert cs.suggestion_spm is None
     assert cs.reason is not None and "already" in cs.reason
+
+
+def test_a_walk_at_1_7_m_s_labelled_running_is_refused_as_walking(tmp_path, capsys) -> None:
+    from evenstride.cli import main
+
+    v, c = _profile([(900, 1.7, 118)])  # steps/min, 15 min brisk walk in a "Running" TCX
+    path = tmp_path / "walk.tcx"
+    path.write_bytes(_tcx(v, c))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EvenstrideWarning)
+        rc = main(["analyze", str(path), "--no-progress"])
+    err = capsys.readouterr().err.strip()
+    assert rc == 2
+    assert len(err.splitlines()) == 1 and "walk.tcx" in err
+    assert "walking" in err and "118 steps/min" in err
