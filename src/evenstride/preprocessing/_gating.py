@@ -308,6 +308,10 @@ def label_samples(activity: Activity, params: GatingParams | None = None) -> Gat
     if n > 1:
         dt[-1] = np.median(np.diff(t))
     weight = np.clip(dt, 0.0, p.max_sample_dt_s)
+    leg = leg_index(activity)
+    if n > 1:
+        # the last sample of a leg stands for one sample period, not the gap over the bike leg
+        weight[:-1][leg[1:] != leg[:-1]] = min(float(dt[-1]), p.max_sample_dt_s)
 
     # Speed: if missing, derive from distance.
     if not has_speed and activity.has(consts.DISTANCE_M):
@@ -415,5 +419,5 @@ def label_samples(activity: Activity, params: GatingParams | None = None) -> Gat
         dropout=dropout,
         has_position=has_pos,
         has_altitude=has_alt,
-        leg=leg_index(activity),
+        leg=leg,
     )
