@@ -364,6 +364,7 @@ def print_summary(res: RunAnalysis, console: Console, *, quiet: bool = False) ->
     from rich.text import Text
 
     from evenstride.assessment import fmt_clock
+    from evenstride.metrics.context import header_lines
 
     d = res.to_dict()
     dist = f"{d['distance_m'] / 1000:.2f} km" if d["distance_m"] else "distance unknown"
@@ -374,6 +375,8 @@ def print_summary(res: RunAnalysis, console: Console, *, quiet: bool = False) ->
         f"  {fmt_clock(d['duration_s'] or 0)}  {dist}",
     )
     console.print(head)
+    for line in header_lines(d["context"]):  # track direction/turn share, multisport legs
+        console.print(Text(line))
     body = Text()
     heads = d.get("headline_findings") or d["findings"][:1]
     for i, f in enumerate(heads, start=1):

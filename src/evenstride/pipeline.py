@@ -31,7 +31,7 @@ from evenstride.metrics import (
     drift,
     form_summaries,
 )
-from evenstride.metrics.context import ContextParams, RunContext, run_context
+from evenstride.metrics.context import ContextParams, RunContext, legs_totals, run_context
 from evenstride.metrics.drift import window_means
 from evenstride.preprocessing import Gating, GatingParams, label_samples
 
@@ -136,15 +136,16 @@ def analyze(
     t = act.samples[consts.TIME_S]
     cov = _covariates(act, gating)
     drifts: dict[str, DriftResult] = {}
+    drift_mask = gating.steady_main_leg  # within one leg: never across a multisport file's bike
     for r in asym:
         if r.per_sample is None or not r.enough_data:
             continue
         unit = "% SA" if r.ratio_scale else r.unit
-        drifts[r.key] = drift(r.key, unit, t, r.per_sample, gating.steady, cov, seed=seed)
+        drifts[r.key] = drift(r.key, unit, t, r.per_sample, drift_mask, cov, seed=seed)
     for col in DRIFT_COLUMNS:
         if act.has(col):
             unit = consts.SAMPLE_COLUMN_UNITS[col]
-            drifts[col] = drift(col, unit, t, act.column(col), gating.steady, cov, seed=seed)
+            drifts[col] = drift(col, unit, t, act.column(col), drift_mask, cov, seed=seed)
     cs = cadence_speed(act, gating)
     summaries = form_summaries(act, gating)
     assessment = assess(asym, drifts, cs, summaries, gating=gating, activity=act)
@@ -190,22 +191,27 @@ def _profile(a: RunAnalysis, *, by: str, step: float) -> list[dict[str, Any]]:
         ch = act.channel(r.metric, r.source)
         if ch is not None and ch.balance_left_pct is not None:
             series[f"{r.key}:balance_left_pct"] = ch.balance_left_pct
-    m = g.steady & np.isfinite(x)
-    xs = np.where(np.isfinite(x), x, -1.0)
-    _centre, means, cnt = window_means(xs, series, m, window_s=step)
-    x0 = float(xs[m][0]) if m.any() else 0.0
     out = []
-    for i in range(len(cnt)):
-        if cnt[i] == 0:
-            continue
-        row: dict[str, Any] = {
-            "start": round(x0 + i * step, 1),
-            "end": round(x0 + (i + 1) * step, 1),
-            "n": int(cnt[i]),
-        }
-        for k, v in means.items():
-            row[k] = None if not np.isfinite(v[i]) else round(float(v[i]), 4)
-        out.append(row)
+    legs = g.leg_ids
+    for leg in np.unique(legs):  # per leg of a multisport file, from the leg's own start
+        on = legs == leg
+        origin = float(np.nanmin(x[on])) if np.isfinite(x[on]).any() else 0.0
+        m = g.steady & np.isfinite(x) & on
+        xs = np.where(np.isfinite(x) & on, x - origin, -1.0)
+        _centre, means, cnt = window_means(xs, series, m, window_s=step)
+        x0 = float(xs[m][0]) if m.any() else 0.0
+        for i in range(len(cnt)):
+            if cnt[i] == 0:
+                continue
+            row: dict[str, Any] = {
+                "leg": int(leg) + 1,
+                "start": round(x0 + i * step, 1),
+                "end": round(x0 + (i + 1) * step, 1),
+                "n": int(cnt[i]),
+            }
+            for k, v in means.items():
+                row[k] = None if not np.isfinite(v[i]) else round(float(v[i]), 4)
+            out.append(row)
     return out
 
 
@@ -248,6 +254,9 @@ def _to_dict(a: RunAnalysis) -> dict[str, Any]:
         if band is not None:
             form["summary"][s.column]["garmin_band"] = band.classify(s.median)
     cov = a.gating.coverage()
+    duration_s, distance_m = act.duration_s, act.distance_m
+    if a.context is not None and len(a.context.legs) > 1:  # multisport: the running legs only
+        duration_s, distance_m = legs_totals(a.context.legs)
     return {
         "schema": SCHEMA,
         "file": meta.path,
@@ -255,8 +264,8 @@ def _to_dict(a: RunAnalysis) -> dict[str, Any]:
         "sport": meta.sport,
         "sub_sport": meta.sub_sport,
         "start_time": None if meta.start_time is None else meta.start_time.isoformat(),
-        "duration_s": _r(act.duration_s, 1),
-        "distance_m": _r(act.distance_m, 1),
+        "duration_s": _r(duration_s, 1),
+        "distance_m": _r(distance_m, 1),
         "devices": list(meta.devices),
         "segments": [
             {

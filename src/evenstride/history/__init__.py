@@ -300,7 +300,8 @@ class RunRecord:
         return cls(
             activity_id=activity_id,
             start_time=start.astimezone(UTC),
-            duration_s=float(doc.get("duration_s") or 0.0),
+            # moving time: a paused run's stop (or a multisport bike leg) is not load
+            duration_s=float(load.get("duration_s") or doc.get("duration_s") or 0.0),
             distance_m=doc.get("distance_m"),
             sport=doc.get("sport"),
             sub_sport=sub,

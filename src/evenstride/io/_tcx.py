@@ -25,7 +25,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
@@ -223,14 +223,33 @@ _EARTH_RADIUS_M = 6_371_008.8
 _MAX_GPS_SPEED_M_S = 15.0
 #: Speed below which a sample does not count as moving.
 _MOVING_SPEED_M_S = 1.0
-#: Samples slower than this are not used to decide the cadence unit (walking, standing).
+#: Samples slower than this are not used for the median running cadence (walking, standing).
 _RUNNING_SPEED_M_S = 1.5
 #: Width of the centred median filter applied to the instantaneous speed.
 _SPEED_MEDIAN_WINDOW_S = 5.0
-#: A median raw running cadence above this is already steps/min; at or below it is strides/min.
-_STEPS_PER_MIN_THRESHOLD = 120.0
-#: Median raw cadences in this range could be either unit: the choice is reported as a warning.
-_AMBIGUOUS_CADENCE = (100.0, 140.0)
+#: Plausible (cadence, speed) combinations used to decide whether a TCX/GPX cadence is strides/min
+#: (Garmin's convention, doubled) or already steps/min. Each sample's cadence, read either way, is
+#: scored by how far (steps/min) it lies outside the nearest plausible gait band at its speed; the
+#: unit with the smaller total is chosen (docs/methods.md §1).
+CADENCE_PLAUSIBILITY: Final[dict[str, Any]] = {
+    # Running: at or above the walk-run transition cadence (135-140 steps/min in adults, Hum Mov
+    # Sci 2023 90:103117, V) up to the top of elite ultra-runners' range (155-203 steps/min,
+    # Burns et al. 2019, science.md §4.1, V) with a small margin.
+    "run_spm": (140.0, 210.0),
+    # Walking: 70-140 steps/min (walking cadences 60-130+, Tudor-Locke et al. 2018 BJSM 52:776, V;
+    # upper end = the transition cadence above), and only below 2.5 m/s: the walk-run transition
+    # speed is ~2.0-2.1 m/s (Hum Mov Sci 2023 90:103117, V), walking faster than 2.5 m/s is
+    # race walking, not in running files (*design* margin).
+    "walk_spm": (70.0, 140.0),
+    "walk_max_speed_m_s": 2.5,
+    # A walking step longer than 1.0 m is implausible (step ~0.40-0.45 x height; *design*):
+    # speed = cadence x step length, so walking cadence must be >= 60·speed/1.0.
+    "walk_max_step_m": 1.0,
+    # The unit is reported as ambiguous when the chosen reading's median sample still lies this
+    # far (steps/min) outside every band, or the other reading is less than twice as far off.
+    "ambiguous_median_spm": 0.5,
+    "decisive_ratio": 2.0,
+}
 #: Median moving speed above which a recording without a sport label is taken for cycling.
 CYCLING_SPEED_M_S = 7.0
 
@@ -460,24 +479,58 @@ def running_cadence_median(raw: np.ndarray, speed: np.ndarray) -> float | None:
     return float(np.median(raw[use]))
 
 
+def cadence_misfit_spm(spm: np.ndarray, speed: np.ndarray) -> np.ndarray:
+    """Steps/min by which each (cadence, speed) lies outside the nearest plausible gait band.
+
+    0 inside the running band, or inside the walking band at a walking speed and step length
+    (:data:`CADENCE_PLAUSIBILITY`). Samples without a speed are judged against the running band
+    only (the file says it is a run, and walking cannot be told from running without speed).
+    """
+    p = CADENCE_PLAUSIBILITY
+    run_lo, run_hi = p["run_spm"]
+    run_cost = np.maximum(run_lo - spm, 0.0) + np.maximum(spm - run_hi, 0.0)
+    v = np.where(np.isfinite(speed), speed, 0.0)
+    walk_lo = np.maximum(p["walk_spm"][0], 60.0 * v / p["walk_max_step_m"])
+    walk_hi = p["walk_spm"][1]
+    walk_cost = np.maximum(walk_lo - spm, 0.0) + np.maximum(spm - walk_hi, 0.0)
+    walkable = np.isfinite(speed) & (v <= p["walk_max_speed_m_s"])
+    walk_cost = np.where(walkable, walk_cost, np.inf)
+    return np.asarray(np.minimum(run_cost, walk_cost))
+
+
 def cadence_steps_per_min(
     raw: np.ndarray, speed: np.ndarray, *, what: str, notes: list[str]
 ) -> tuple[np.ndarray, str]:
     """Cadence in steps/min and the unit the file was read in (``"strides/min"``/``"steps/min"``).
 
-    Garmin writes running cadence as strides (one foot) per minute, 75–100 while running; some
-    producers write steps (both feet) per minute, 150–200. A median running cadence above 120
-    is therefore steps/min already; otherwise it is doubled.
+    Garmin writes running cadence as strides (one foot) per minute, 75–105 while running; some
+    producers write steps (both feet) per minute, 150–210 running and 90–130 walking. A raw 115
+    is a walker's steps/min at 1.7 m/s but a runner's strides/min at 3 m/s, so the unit is decided
+    per file from plausibility against speed (:func:`cadence_misfit_spm`): each moving sample's
+    cadence is read both ways, and the reading that puts the samples closer to a plausible
+    walking or running cadence for their speed wins (ties: strides/min, Garmin's convention).
     """
-    med = running_cadence_median(raw, speed)
-    if med is None or med <= _STEPS_PER_MIN_THRESHOLD:
-        unit, out = "strides/min", raw * 2.0
+    has = np.isfinite(raw) & (raw > 0)
+    moving = has & ~(np.isfinite(speed) & (speed < _MOVING_SPEED_M_S))
+    use = moving if moving.sum() >= 10 else has
+    if not use.any():
+        return raw * 2.0, "strides/min"
+    cost_strides = cadence_misfit_spm(raw[use] * 2.0, speed[use])
+    cost_steps = cadence_misfit_spm(raw[use], speed[use])
+    total_strides, total_steps = float(cost_strides.sum()), float(cost_steps.sum())
+    if total_steps < total_strides:
+        unit, out, won, lost = "steps/min", raw.copy(), cost_steps, total_strides
     else:
-        unit, out = "steps/min", raw.copy()
-    if med is not None and _AMBIGUOUS_CADENCE[0] <= med <= _AMBIGUOUS_CADENCE[1]:
+        unit, out, won, lost = "strides/min", raw * 2.0, cost_strides, total_steps
+    p = CADENCE_PLAUSIBILITY
+    ambiguous = float(np.median(won)) > p["ambiguous_median_spm"] or lost <= p[
+        "decisive_ratio"
+    ] * float(won.sum())
+    if ambiguous:
+        med = float(np.median(raw[use]))
         notes.append(
-            f"{what} is ambiguous (median {med:.0f} while running could be strides/min or"
-            f" steps/min): read as {unit}"
+            f"{what} is ambiguous (median {med:.0f} while moving could be strides/min or"
+            f" steps/min at this speed): read as {unit}"
         )
     return out, unit
 

@@ -5,7 +5,10 @@ Cadence depends on speed (≈ +5.6 steps/min per 1 m/s, Burns et al. 2019, scien
 single cadence target (170, 180) is not meaningful. We fit the runner's own cadence–speed line on
 10 s windows of steady running (least squares, refitted once after dropping windows more than
 3 robust SDs from the line), report where cadence is low *for the speed*, and express the advice
-as +5–10 % over the runner's own speed-matched cadence (Heiderscheit et al. 2011).
+as +5–10 % over the runner's own speed-matched cadence (Heiderscheit et al. 2011), never above
+:data:`CADENCE_ADVICE_MAX_SPM` (200 steps/min): the top of elite ultra-runners' range is 203 and
+Garmin's 95th percentile 183 (science.md §4.1), so a higher target is not advice for anyone this
+tool serves. A runner already within 5 % of the cap gets no "increase" advice.
 """
 
 from __future__ import annotations
@@ -23,6 +26,12 @@ from evenstride.preprocessing import Gating
 FORM_WINDOW_S = 10.0
 #: A window is "low for the speed" when cadence is this much below the runner's own line.
 LOW_CADENCE_PCT = 3.0
+#: Highest cadence ever suggested, steps/min. Elite 100 km runners averaged 182 (range 155.4–203.1;
+#: Burns et al. 2019, V) and Garmin's 95th percentile is 183 (FR945 manual, V): science.md §4.1.
+CADENCE_ADVICE_MAX_SPM = 200.0
+#: The suggested increase over the runner's own speed-matched cadence (Heiderscheit et al. 2011,
+#: Med Sci Sports Exerc 43:296, V: +5 % and +10 % lowered knee loading).
+CADENCE_ADVICE_PCT = (5.0, 10.0)
 
 
 @dataclass
@@ -90,9 +99,32 @@ def cadence_speed(activity: Activity, gating: Gating) -> CadenceSpeed:
     low = resid < -LOW_CADENCE_PCT / 100.0 * pred
     out.low_for_speed_share = round(float(low.mean()), 4)
     out.low_segments = _runs(tw, low, FORM_WINDOW_S)
-    cref = out.cadence_at_reference_spm
-    out.suggestion_spm = (round(cref * 1.05, 0), round(cref * 1.10, 0))
+    out.suggestion_spm, why_not = cadence_suggestion(out.cadence_at_reference_spm)
+    if why_not is not None:
+        out.reason = why_not if out.reason is None else f"{out.reason}; {why_not}"
     return out
+
+
+def cadence_suggestion(cref_spm: float) -> tuple[tuple[float, float] | None, str | None]:
+    """+5–10 % over ``cref_spm``, capped at :data:`CADENCE_ADVICE_MAX_SPM`; ``(None, reason)``
+    when even +5 % would exceed the cap.
+
+    >>> cadence_suggestion(160.0)
+    ((168.0, 176.0), None)
+    >>> cadence_suggestion(185.0)
+    ((194.0, 200.0), None)
+    >>> cadence_suggestion(195.0)[0] is None
+    True
+    """
+    lo_pct, hi_pct = CADENCE_ADVICE_PCT
+    lo = round(cref_spm * (1 + lo_pct / 100.0), 0)
+    if lo > CADENCE_ADVICE_MAX_SPM:
+        return None, (
+            f"cadence already high ({cref_spm:.0f} steps/min): no increase advised above "
+            f"{CADENCE_ADVICE_MAX_SPM:.0f} steps/min"
+        )
+    hi = min(round(cref_spm * (1 + hi_pct / 100.0), 0), CADENCE_ADVICE_MAX_SPM)
+    return (lo, hi), None
 
 
 def _runs(t: np.ndarray, flag: np.ndarray, step: float) -> list[tuple[float, float]]:

@@ -6,9 +6,15 @@ The thresholds are design choices grounded in the ranges of science.md and are k
 :class:`GatingParams` so they are visible, documented and testable:
 
 - *stopped*: speed < 0.5 m/s, or cadence < 60 steps/min when cadence is recorded.
-- *walking*: moving with cadence < 140 steps/min (walking is ~100–130, running cadence rarely
-  falls below ~150: Garmin's 5th percentile is 153, science.md §4.1); without cadence, speed
-  < 2.0 m/s.
+- *walking*: moving with cadence < 140 steps/min (the adult walk–run transition cadence is
+  135–140 steps/min and classifies walking vs running better than speed: Hum Mov Sci 2023
+  90:103117, V; running cadence rarely falls below ~150: Garmin's 5th percentile is 153,
+  science.md §4.1); without cadence, speed < 2.0 m/s (walk–run transition speed ≈ 2.0–2.1 m/s,
+  same source). Speed and cadence are also checked *together*: a cadence above 200 steps/min
+  below 2.0 m/s is not a runner's (jogging at < 2 m/s is ~150–170 steps/min, van Oeveren 2017;
+  even elite ultra-runners top out at 203, Burns 2019, science.md §4.1) but a walking cadence
+  read in the wrong unit (100–130 steps/min doubled), so it is walking when it lasts (at least
+  half of a centred 30 s window: a few quick steps on a technical descent stay running).
 - *accelerating*: |Δspeed| over a centred 10 s window > 0.08 m/s², and the 20 s after a stop
   or walk (start-up strides).
 - *bend*: path curvature over a centred ±15 m window > 1/60 m⁻¹ (radius < 60 m; a 400 m track
@@ -17,6 +23,9 @@ The thresholds are design choices grounded in the ranges of science.md and are k
 - *drill*: % left balance < 35 or > 65 (single-leg hops, skips: Garmin's red zone starts at
   52.2 %, so these values are not running asymmetry).
 - *dropout*: a running sample where a side-labelled channel has no value.
+- *leg*: which analysed session (leg) of a multisport file each sample belongs to (0, 1, …, in
+  time order; one leg for a single-sport file). Drift is computed within one leg
+  (:attr:`Gating.steady_main_leg`), never across a bike leg between two runs.
 """
 
 from __future__ import annotations
@@ -39,6 +48,11 @@ class GatingParams:
     stop_cadence_spm: float = 60.0
     walk_cadence_spm: float = 140.0
     walk_speed_m_s: float = 2.0
+    #: Above this cadence at a speed below ``walk_speed_m_s`` the sample is a doubled walking
+    #: cadence, not running (module docstring).
+    max_slow_running_cadence_spm: float = 200.0
+    #: ... when it holds for at least half of a centred window of this length (s).
+    slow_cadence_window_s: float = 30.0
     accel_window_s: float = 10.0
     accel_m_s2: float = 0.08
     settle_after_stop_s: float = 20.0
@@ -76,11 +90,34 @@ class Gating:
     dropout: dict[str, np.ndarray] = field(default_factory=dict)
     has_position: bool = False
     has_altitude: bool = False
+    #: Leg (analysed session) index of each sample, 0-based in time order; ``None``: one leg.
+    leg: np.ndarray | None = None
 
     @property
     def steady(self) -> np.ndarray:
         """Running, not accelerating, not a drill: the samples asymmetry is judged on."""
         return self.running & ~self.accelerating & ~self.drill
+
+    @property
+    def leg_ids(self) -> np.ndarray:
+        """Leg index per sample (all 0 for a single-leg recording)."""
+        if self.leg is None:
+            return np.zeros(len(self.running), dtype=np.int64)
+        return self.leg
+
+    @property
+    def main_leg(self) -> int:
+        """The leg with the most steady running time (the one drift is computed on)."""
+        legs = self.leg_ids
+        if not len(legs):
+            return 0
+        w = np.bincount(legs, weights=np.where(self.steady, self.weight_s, 0.0))
+        return int(np.argmax(w)) if len(w) else 0
+
+    @property
+    def steady_main_leg(self) -> np.ndarray:
+        """Steady samples of :attr:`main_leg`: a drift's time axis never spans another sport."""
+        return self.steady & (self.leg_ids == self.main_leg)
 
     @property
     def straight(self) -> np.ndarray:
@@ -215,6 +252,40 @@ def grade_pct(alt: np.ndarray, dist: np.ndarray, *, half_window_m: float) -> np.
     return out
 
 
+def leg_index(activity: Activity) -> np.ndarray:
+    """Leg (analysed session) index of each sample, 0-based in time order.
+
+    A sample belongs to the analysed segment whose ``[start_s, end_s]`` (± 1 s: session bounds
+    and record times are rounded differently) contains its time; a sample outside every
+    analysed segment joins the leg before it (or the first leg).
+
+    >>> import numpy as np
+    >>> from evenstride.datatypes import ActivityMeta, Segment
+    >>> segs = [Segment("running", None, 0, 9, True), Segment("cycling", None, 10, 99, False),
+    ...         Segment("running", None, 100, 120, True)]
+    >>> t = np.array([0.0, 5, 9, 100, 110, 120])
+    >>> leg_index(Activity({"time_s": t}, meta=ActivityMeta(segments=segs))).tolist()
+    [0, 0, 0, 1, 1, 1]
+    """
+    t = activity.samples[consts.TIME_S]
+    legs = sorted((s for s in activity.meta.segments if s.analysed), key=lambda s: s.start_s)
+    out = np.zeros(len(t), dtype=np.int64)
+    if len(legs) <= 1 or not len(t):
+        return out
+    out[:] = -1
+    for k, seg in enumerate(legs):
+        on = (t >= seg.start_s - 1.0) & (t <= seg.end_s + 1.0) & (out < 0)
+        out[on] = k
+    known = out >= 0
+    if not known.any():
+        return np.zeros(len(t), dtype=np.int64)
+    idx = np.where(known, np.arange(len(t)), 0)
+    np.maximum.accumulate(idx, out=idx)
+    filled = out[idx]
+    filled[: int(np.argmax(known))] = out[int(np.argmax(known))]
+    return filled
+
+
 def label_samples(activity: Activity, params: GatingParams | None = None) -> Gating:
     """Label every sample of ``activity`` (see module docstring).
 
@@ -237,6 +308,10 @@ def label_samples(activity: Activity, params: GatingParams | None = None) -> Gat
     if n > 1:
         dt[-1] = np.median(np.diff(t))
     weight = np.clip(dt, 0.0, p.max_sample_dt_s)
+    leg = leg_index(activity)
+    if n > 1:
+        # the last sample of a leg stands for one sample period, not the gap over the bike leg
+        weight[:-1][leg[1:] != leg[:-1]] = min(float(dt[-1]), p.max_sample_dt_s)
 
     # Speed: if missing, derive from distance.
     if not has_speed and activity.has(consts.DISTANCE_M):
@@ -255,7 +330,16 @@ def label_samples(activity: Activity, params: GatingParams | None = None) -> Gat
             stopped &= ~((np.nan_to_num(cad) >= p.walk_cadence_spm) & ~np.isfinite(speed))
     moving = ~stopped
     if has_cad:
-        walking = moving & (np.nan_to_num(cad, nan=0.0) < p.walk_cadence_spm)
+        c0 = np.nan_to_num(cad, nan=0.0)
+        walking = moving & (c0 < p.walk_cadence_spm)
+        if has_speed and n > 0:
+            slow = np.isfinite(speed) & (speed < p.walk_speed_m_s)
+            odd = slow & (c0 > p.max_slow_running_cadence_spm)
+            # sustained, not a few quick steps on a technical descent
+            lo, hi = _centered_window_index(t, p.slow_cadence_window_s / 2.0)
+            cum = np.concatenate(([0.0], np.cumsum(odd)))
+            share = (cum[hi + 1] - cum[lo]) / np.maximum(hi - lo + 1, 1)
+            walking |= moving & odd & (share >= 0.5)
     elif has_speed:
         walking = moving & (speed < p.walk_speed_m_s)
     else:
@@ -335,4 +419,5 @@ def label_samples(activity: Activity, params: GatingParams | None = None) -> Gat
         dropout=dropout,
         has_position=has_pos,
         has_altitude=has_alt,
+        leg=leg,
     )

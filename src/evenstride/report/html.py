@@ -38,6 +38,7 @@ from evenstride.assessment.reference_bands import FORM_BANDS
 from evenstride.metrics import registry as reg
 from evenstride.metrics._bootstrap import N_BOOT
 from evenstride.metrics.asymmetry import MIN_CONTEXT_SAMPLES, MIN_STEPS_PER_SIDE
+from evenstride.metrics.context import header_lines
 from evenstride.metrics.drift import MIN_WINDOWS, ONSET_DELTA_BIC, WINDOW_S
 from evenstride.report import figures
 from evenstride.report.figures import fmt_pace
@@ -200,6 +201,7 @@ def _header(analysis: RunAnalysis, d: dict[str, Any]) -> dict[str, Any]:
         "segments": segments,
         "multisport": len(segments) > 1,
         "analysed": fmt_hms(d["quality"]["analysed_s"]),
+        "context_lines": header_lines(d.get("context")),  # track, multisport legs
         "indoor": analysis.gating.indoor,
         "warnings": list(d["warnings"]),
     }
@@ -445,11 +447,13 @@ def _km_table(d: dict[str, Any], analysis: RunAnalysis) -> dict[str, Any]:
         if present(k):
             cols.append((k, head, unit, factor, nd, k == _PROFILE_GRADE))
     rows = []
+    several_legs = len({r.get("leg", 1) for r in rows_in}) > 1
     for r in rows_in:
         cells = [fmt_num(_scaled(r.get(k), f), nd, signed=sg) for k, _, _, f, nd, sg in cols]
+        leg = f"leg {r.get('leg', 1)}: " if several_legs else ""
         rows.append(
             {
-                "km": f"{r['start'] / 1000:.1f}–{r['end'] / 1000:.1f}",
+                "km": f"{leg}{r['start'] / 1000:.1f}–{r['end'] / 1000:.1f}",
                 "pace": fmt_pace(r.get(consts.SPEED_M_S)),
                 "cells": cells,
             }
