@@ -364,20 +364,23 @@ def print_summary(res: RunAnalysis, console: Console, *, quiet: bool = False) ->
     if quiet:
         return
     if d["asymmetry"]:
+        from evenstride.consts import UNIT_DISPLAY_DECIMALS
+
         t = Table(title="Left/right asymmetry (positive = left larger)", title_justify="left")
         for c in ("metric", "source", "left", "right", "% left", "SA % (95 % CI)", "n", "real",
                   "class"):
             t.add_column(c, justify="right" if c in ("left", "right", "% left", "n") else "left")
         for a in d["asymmetry"]:
             scale, unit = (1000.0, "ms") if a["unit"] == "s" else (1.0, a["unit"])
+            vd = UNIT_DISPLAY_DECIMALS.get(unit, 1)  # impulses: 0.01–0.4 BW·s
             lr = [
-                "–" if a[k] is None else f"{a[k] * scale:.1f} {unit}" for k in ("left", "right")
+                "–" if a[k] is None else f"{a[k] * scale:.{vd}f} {unit}" for k in ("left", "right")
             ]
             ci = a["ci95"]
             idx = a["symmetry_angle_pct"] if a["index"] == "symmetry_angle_pct" else a["difference"]
             # an L−R difference is shown in the display unit (ms for seconds), as left and right
             k = 1.0 if a["index"] == "symmetry_angle_pct" else scale
-            nd = 1 if k != 1.0 else 2
+            nd = 1 if k != 1.0 else max(2, vd) if a["index"] != "symmetry_angle_pct" else 2
             idx_s = "–" if idx is None else f"{idx * k:+.{nd}f}"
             if ci and ci[0] is not None:
                 idx_s += f" ({ci[0] * k:+.{nd}f}…{ci[1] * k:+.{nd}f})"
