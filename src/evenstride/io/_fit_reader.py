@@ -292,6 +292,8 @@ def _samples_and_channels(
     dropped = int(keep.sum()) - len(sel)
     if dropped:
         notes.append(f"{dropped} records without a timestamp were ignored")
+    if len(sel) > 1 and not bool(np.all(np.diff(ts_all[sel]) >= 0)):  # as TCX/GPX (issue 14)
+        notes.append("records were out of time order: sorted by time")
     # sort by time, keep the last record of each timestamp
     order = sel[np.argsort(ts_all[sel], kind="stable")]
     ts_sorted = ts_all[order]
