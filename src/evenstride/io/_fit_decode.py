@@ -263,6 +263,8 @@ class _Decoder:
         self.positions: list[int] = []
         #: (data messages seen so far, local type, layout id) per definition message
         self.def_events: list[tuple[int, int, int]] = []
+        self.def_pos: list[int] = []  # byte offset of each definition in def_events
+        self.body_start = 0  # first data byte of the current FIT file
         self.file_starts: list[int] = []
         self.layouts: list[_Layout] = []
         self.layout_ids: dict[tuple[Any, ...], int] = {}
@@ -325,6 +327,7 @@ class _Decoder:
             n_files += 1
             self.reset_file_state()
             body_start = pos + header_size
+            self.body_start = body_start
             if body_size == 0 and n - body_start > 2:
                 # A device that stopped before closing the file never wrote the data size:
                 # read everything that follows (the last 2 bytes may or may not be a CRC).
@@ -457,6 +460,7 @@ class _Decoder:
             ]
             if lid >= 0:
                 good_end = min(pos, last + self.layouts[lid].size)
+        self._forget_definitions_after(good_end)
         last_ts = self._last_timestamp()
         candidates = [self._definition_resync(good_end, end, last_ts)]
         candidates.append(self._data_resync(good_end, end, last_ts))
@@ -716,10 +720,15 @@ class _Decoder:
                 self.make_layout(mesg_num, arch == 1, field_defs, dev_defs, dev_resolved)
             )
             self.layout_ids[key] = lid
-        layout = self.layouts[lid]
         local = h & 0x0F
-        local_layout[local] = lid
         self.def_events.append((len(self.positions), local, lid))
+        self.def_pos.append(pos)
+        self._set_local(local, lid, step, local_layout)
+        return next_pos
+
+    def _set_local(self, local: int, lid: int, step: list[int], local_layout: list[int]) -> None:
+        layout = self.layouts[lid]
+        local_layout[local] = lid
         size = (
             layout.size
             if layout.mesg_num not in (_MESG_FIELD_DESCRIPTION, _MESG_DEVELOPER_DATA_ID)
@@ -731,7 +740,22 @@ class _Decoder:
             base = 0x80 | (local << 5)
             for t in range(32):
                 step[base | t] = size
-        return next_pos
+
+    def _forget_definitions_after(self, good_end: int) -> None:
+        """Drop the definitions read from damaged bytes (at or after ``good_end``, or recorded
+        after the last kept message) and rebuild the current ones from this file's others."""
+        n = len(self.positions)
+        keep = [
+            i
+            for i, (count, _, _) in enumerate(self.def_events)
+            if self.def_pos[i] < good_end and count <= n
+        ]
+        self.def_events = [self.def_events[i] for i in keep]
+        self.def_pos = [self.def_pos[i] for i in keep]
+        self.reset_definitions()
+        for (_, local, lid), at in zip(self.def_events, self.def_pos, strict=True):
+            if at >= self.body_start:
+                self._set_local(local, lid, self.step, self.local_layout)
 
     # ---------------------------------------------------------------- developer fields
     def dev_field_for(self, ddi: int, field_num: int, pos: int) -> DevFieldInfo:
