@@ -212,6 +212,19 @@ def test_analyze_exits_0_with_one_line_warning(valid: bytes, tmp_path: Path, cap
     assert doc["duration_s"] > 1100  # the whole run: nothing lost but the damaged bytes
 
 
+def test_analyze_of_an_unterminated_file_exits_0(valid: bytes, tmp_path: Path, capsys) -> None:
+    last_size = _messages(valid)[-1][3]
+    f = tmp_path / "unterminated.fit"
+    f.write_bytes(_rebuild(valid, valid[0], size_delta=-(last_size // 2)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EvenstrideWarning)
+        assert main(["analyze", str(f), "--json"]) == 0
+    doc = __import__("json").loads(capsys.readouterr().out)
+    lines = {w.removeprefix(f"{f}: ") for w in doc["warnings"] if "not closed properly" in w}
+    assert len(lines) == 1 and "\n" not in lines.pop()
+    assert doc["duration_s"] > 1100
+
+
 def test_nothing_usable_is_a_one_line_error_exit_2(valid: bytes, tmp_path: Path, capsys) -> None:
     first = next(p for p, kind, _, _ in _messages(valid) if kind == "data")
     local = _undefined_local(valid)
