@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evenstride import __version__
+from evenstride import __version__, consts
 from evenstride.exceptions import EvenstrideWarning, UserInputError
 
 if TYPE_CHECKING:
@@ -407,14 +407,16 @@ def print_summary(res: RunAnalysis, console: Console, *, quiet: bool = False) ->
         for a in d["asymmetry"]:
             ms = spec(a["metric"])
             scale, unit = ms.display_factor, ms.shown_unit
+            vd = consts.UNIT_DISPLAY_DECIMALS.get(unit, 1)  # impulses: 0.01–0.4 BW·s
+            fmt = f".{vd}f" if unit in consts.UNIT_DISPLAY_DECIMALS else ".4g"
             lr = [
-                "–" if a[k] is None else f"{a[k] * scale:.4g} {unit}" for k in ("left", "right")
+                "–" if a[k] is None else f"{a[k] * scale:{fmt}} {unit}" for k in ("left", "right")
             ]
             ci = a["ci95"]
             idx = a["symmetry_angle_pct"] if a["index"] == "symmetry_angle_pct" else a["difference"]
             # an L−R difference is shown in the display unit (ms for seconds), as left and right
             k = 1.0 if a["index"] == "symmetry_angle_pct" else scale
-            nd = 1 if k != 1.0 else 2
+            nd = 1 if k != 1.0 else max(2, vd) if a["index"] != "symmetry_angle_pct" else 2
             idx_s = "–" if idx is None else f"{idx * k:+.{nd}f}"
             if ci and ci[0] is not None:
                 idx_s += f" ({ci[0] * k:+.{nd}f}…{ci[1] * k:+.{nd}f})"

@@ -167,6 +167,12 @@ SIDED_METRIC_UNITS: Final[dict[str, str]] = {
     M_HIP_ADDUCTION_PEAK_DEG: "deg",
 }
 
+#: Display decimals of per-side values and L − R differences by unit, where the outputs'
+#: defaults (1 decimal in the terminal, 2 in HTML) lose the number (issue 10): impulses are
+#: 0.01–0.4 BW·s, so 4 decimals keep ≥ 3 significant digits of the smallest (braking 0.019);
+#: step lengths of 0.9–1.4 m need centimetres. JSON keeps 5 decimals. Engineering choice.
+UNIT_DISPLAY_DECIMALS: Final[dict[str, int]] = {"BW·s": 4, "m": 2}
+
 # --- sources (SidedChannel.source) ------------------------------------------------------------
 #: Garmin-style running dynamics from a chest strap, pod or watch (stance_time_balance).
 SRC_RUNNING_DYNAMICS: Final = "running_dynamics"

@@ -430,11 +430,19 @@ def test_bad_input_messages(blob: bytes, message: str) -> None:
 
 
 def test_undefined_local_message_reports_byte_offset() -> None:
+    """Issue 18: the message before the damage is kept, with a warning naming the byte; only
+    when nothing comes before it is the file refused."""
     body = definition(0, REC, [(3, 1, UINT8)]) + data(0, bytes([60])) + data(3, bytes([61]))
+    fd = decode_fit(fit_file(body))
+    assert fd.messages["record"]["heart_rate"].tolist() == [60.0]
+    assert any(
+        w.startswith("corrupt FIT data at byte 25: undefined local message type 3; kept the 1")
+        for w in fd.warnings
+    ), fd.warnings
     with pytest.raises(
-        ParseError, match=r"corrupt FIT data at byte 25: undefined local message type 3"
+        ParseError, match=r"corrupt FIT data at byte 23: undefined local message type 3"
     ):
-        decode_fit(fit_file(body))
+        decode_fit(fit_file(definition(0, REC, [(3, 1, UINT8)]) + data(3, bytes([61]))))
 
 
 def test_message_past_end_of_data_section_is_corrupt() -> None:

@@ -443,7 +443,8 @@ def test_runscribe_light_unnamed_fields_by_app_id() -> None:
     body += definition(
         1, REC, [(253, 4, UINT32), (4, 1, UINT8)], dev=[(n, 4, 0) for n, *_ in fields]
     )
-    values = [9.0, 4.0, 6.0, -10.0, 240.0, 11.0, 5.0, 8.0, -14.0, 250.0, 300.0]
+    # braking g in field 0 / 6, impact g in 1 / 7 (the app's own source, _fit_fields.py)
+    values = [4.0, 9.0, 6.0, -10.0, 240.0, 5.0, 11.0, 8.0, -14.0, 250.0, 300.0]
     for i in range(4):
         body += data(1, struct.pack("<IB", 1_000_000_000 + i, 85) + struct.pack("<11f", *values))
     act = read_fit(_bytes(body), path="x.fit")

@@ -24,10 +24,26 @@ Error policy: malformed structure raises :class:`~evenstride.exceptions.ParseErr
 one-line reason and byte offset; data that simply stops early (or a header that claims more data
 than the file holds) returns what was complete with ``truncated=True``; a CRC mismatch returns
 the data with ``crc_ok=False`` and a warning, unless the values are then implausible.
+
+Damage partway (issue 18): a data message of an undefined local type or a definition with an
+invalid architecture byte keeps every message decoded before it (less the last few whose
+timestamps show they were read from damaged bytes), then **resynchronises** at the earliest of
+(1) the next plausible definition message — reserved byte 0, architecture 0/1, a known global
+message number, every field of a known base type with a size that is a multiple of it — confirmed
+by the two record headers that follow it and, when it has a timestamp, by one no earlier than
+the last before the damage and within :data:`RESYNC_MAX_GAP_S`; (2) the next run of
+:data:`RESYNC_CHAIN` consecutive data messages of the current definitions whose timestamps run
+forward from the last one before the damage. Both scans are linear (a C-level regex search; numpy
+over 64 KB windows), never quadratic on garbage. One warning names the byte, the bytes skipped,
+the gap in time and the share of the declared data recovered; nothing is invented across the gap
+(the reader sees a time gap, i.e. a drop-out). Only when nothing was decoded before the damage
+and no resync point exists is it a ParseError. A last message that runs past the header's
+declared data size (a file not closed properly) is read on to the end of the file.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
@@ -47,6 +63,13 @@ _FIELD_TIMESTAMP = 253
 _HEADER_MIN = 12
 #: Layouts with at most this many messages convert their simple fields in blocks.
 _BLOCK_MAX_ROWS = 1024
+#: Largest time gap (s) accepted between the last timestamp before damage and the first after a
+#: resynchronisation point (engineering choice: a paused watch can sit for hours, not days).
+RESYNC_MAX_GAP_S = 24 * 3600
+#: Consecutive data messages that confirm a resynchronisation point inside a run of data.
+RESYNC_CHAIN = 8
+#: Candidate definition headers: header byte 0x40–0x4F or 0x60–0x6F, reserved 0, arch 0/1.
+_DEF_CANDIDATE = re.compile(rb"[\x40-\x4f\x60-\x6f]\x00[\x00\x01]", re.DOTALL)
 #: Prefix of the temporary columns holding raw accumulated components until they are summed.
 _ACC_PREFIX = "\0acc:"
 
@@ -240,6 +263,8 @@ class _Decoder:
         self.positions: list[int] = []
         #: (data messages seen so far, local type, layout id) per definition message
         self.def_events: list[tuple[int, int, int]] = []
+        self.def_pos: list[int] = []  # byte offset of each definition in def_events
+        self.body_start = 0  # first data byte of the current FIT file
         self.file_starts: list[int] = []
         self.layouts: list[_Layout] = []
         self.layout_ids: dict[tuple[Any, ...], int] = {}
@@ -253,6 +278,14 @@ class _Decoder:
         self.dev_apps: dict[int, dict[str, Any]] = {}
         self.dev_desc: dict[tuple[int, int], DevFieldInfo] = {}
         self.enum_types: dict[str, dict[str, str]] = {}
+        self.step: list[int] = [0] * 256  # data-message size per header byte; 0 = slow path
+        self.local_layout: list[int] = [-1] * 16
+        #: damage partway: (byte, reason, resync byte or -1, messages before, data end, byte
+        #: where the trusted data ends)
+        self.faults: list[tuple[int, str, int, int, int, int]] = []
+        self.declared_bytes = 0
+        self.overrun_pos = -1  # a message running past the declared data size (complete file)
+        self._fault_reason = ""
 
     # ---------------------------------------------------------------- messages & warnings
     def warn(self, msg: str) -> None:
@@ -294,6 +327,7 @@ class _Decoder:
             n_files += 1
             self.reset_file_state()
             body_start = pos + header_size
+            self.body_start = body_start
             if body_size == 0 and n - body_start > 2:
                 # A device that stopped before closing the file never wrote the data size:
                 # read everything that follows (the last 2 bytes may or may not be a CRC).
@@ -307,7 +341,11 @@ class _Decoder:
                 break
             claimed_end = body_start + body_size
             complete = claimed_end <= n
+            self.declared_bytes += body_size
             self.walk(body_start, min(claimed_end, n), complete)
+            if self.overrun_pos >= 0:
+                self.read_on(start, claimed_end)
+                break
             if not complete:
                 self.truncated = True
                 self.warn(
@@ -334,13 +372,41 @@ class _Decoder:
         self.file_starts.append(len(self.positions))
         self.dev_apps = {}
         self.dev_desc = {}
+        self.reset_definitions()
+
+    def reset_definitions(self) -> None:
+        self.step = [0] * 256
+        self.local_layout = [-1] * 16
+
+    def read_on(self, start: int, claimed_end: int) -> None:
+        """The message at ``overrun_pos`` runs past the declared data size: the file was not
+        closed properly. Read on to the end of the file (to its last 2 bytes when they are the
+        CRC of everything before them)."""
+        buf, n, at = self.buf, len(self.buf), self.overrun_pos
+        self.overrun_pos = -1
+        has_crc = n - 2 > at and crc16(memoryview(buf)[start : n - 2]) == int.from_bytes(
+            buf[n - 2 :], "little"
+        )
+        end = n - 2 if has_crc else n
+        self.walk(at, end, has_crc)
+        if self.overrun_pos >= 0:  # still runs past the end of the file
+            self.overrun_pos = -1
+            self.truncated = True
+        crc = "its CRC matches" if has_crc else "no CRC checked"
+        self.warn(
+            f"FIT header declares {claimed_end - start - self.buf[start]} data bytes but the "
+            f"message at byte {at} runs past them (file not closed properly): read on to byte "
+            f"{end}, {crc}"
+        )
+        if has_crc:
+            self.set_crc(True)
 
     # ---------------------------------------------------------------- the header walk
     def walk(self, start: int, end: int, complete: bool) -> None:
         """Visit every record header in ``buf[start:end]`` (the hot loop)."""
         buf = self.buf
-        step = [0] * 256  # data-message size per header byte; 0 = slow path
-        local_layout: list[int] = [-1] * 16
+        step = self.step
+        local_layout = self.local_layout
         positions = self.positions
         append = positions.append
         pos = start
@@ -353,6 +419,9 @@ class _Decoder:
             h = buf[pos]
             if h & 0xC0 == 0x40:  # definition message
                 new_pos = self.read_definition(pos, end, complete, step, local_layout)
+                if new_pos == -2:  # a bad definition: damage partway
+                    new_pos = self.recover(pos, end, self._fault_reason)
+                    step, local_layout = self.step, self.local_layout
                 if new_pos < 0:
                     return
                 pos = new_pos
@@ -360,10 +429,11 @@ class _Decoder:
             local = (h >> 5) & 0x03 if h & 0x80 else h & 0x0F
             lid = local_layout[local]
             if lid < 0:
-                self.fail_pos = pos
-                raise ParseError(
-                    f"corrupt FIT data at byte {pos}: undefined local message type {local}"
-                )
+                pos = self.recover(pos, end, f"undefined local message type {local}")
+                step, local_layout = self.step, self.local_layout
+                if pos < 0:
+                    return
+                continue
             size = self.layouts[lid].size
             if pos + size > end:
                 self.message_overrun(pos, complete)
@@ -374,11 +444,234 @@ class _Decoder:
         if pos > end:  # the last fast-path message is incomplete
             self.message_overrun(positions.pop(), complete)
 
+    def recover(self, pos: int, end: int, reason: str) -> int:
+        """Damage at ``pos``: keep what came before, and return the resynchronisation point or
+        -1 to stop this data section. ParseError when nothing was decoded and nothing follows."""
+        if self.truncated and pos >= len(self.buf) - 2:
+            return -1  # the CRC bytes of a file read to its end (no data size in the header)
+        self._roll_back(pos)
+        n_before = len(self.positions)
+        # the damage starts where the last trusted message ends (it may precede ``pos``)
+        good_end = pos
+        if n_before > self.file_starts[-1]:
+            last = self.positions[-1]
+            lid = self.local_layout[
+                (self.buf[last] >> 5) & 0x03 if self.buf[last] & 0x80 else self.buf[last] & 0x0F
+            ]
+            if lid >= 0:
+                good_end = min(pos, last + self.layouts[lid].size)
+        self._forget_definitions_after(good_end)
+        last_ts = self._last_timestamp()
+        candidates = [self._definition_resync(good_end, end, last_ts)]
+        candidates.append(self._data_resync(good_end, end, last_ts))
+        found = [c for c in candidates if c >= 0]
+        resync = min(found) if found else -1
+        if n_before == self.file_starts[-1] and resync < 0:
+            self.fail_pos = pos
+            raise ParseError(f"corrupt FIT data at byte {pos}: {reason}")
+        self.faults.append((pos, reason, resync, n_before, end, good_end))
+        return resync
+
+    def _timestamp_at(self, p: int) -> float | None:
+        """FIT timestamp of the data message at ``p`` read with the current definitions; None
+        when its layout has no native 4-byte timestamp (or a compressed header), NaN when the
+        value is the invalid one."""
+        buf = self.buf
+        h = buf[p]
+        if h & 0x80:
+            return None
+        lid = self.local_layout[h & 0x0F]
+        if lid < 0:
+            return None
+        layout = self.layouts[lid]
+        for i, spec in enumerate(layout.fields):
+            if spec.def_num == _FIELD_TIMESTAMP and spec.dev is None and spec.base.size == 4:
+                big = layout.dtype[f"c{i}"].byteorder == ">"
+                v = int.from_bytes(
+                    buf[p + spec.offset : p + spec.offset + 4], "big" if big else "little"
+                )
+                return float(v) if v != 0xFFFFFFFF else float("nan")
+        return None
+
+    def _last_timestamp(self) -> float | None:
+        """FIT timestamp of the last timestamped message among the recent ones, or None."""
+        for p in reversed(self.positions[-64:]):
+            ts = self._timestamp_at(p)
+            if ts is not None and ts == ts:
+                return ts
+        return None
+
+    def _roll_back(self, pos: int) -> None:
+        """Drop the messages just before the damage that were read from damaged bytes. Over the
+        last 64 messages of this file, the timestamps must run forward (each no earlier than the
+        previous and at most :data:`RESYNC_MAX_GAP_S` after it): the first that does not, and
+        everything after it, is dropped; so is anything after the last timestamped message
+        (untimestamped messages there cannot be told from damaged bytes)."""
+        floor = max(self.file_starts[-1], len(self.positions) - 64)
+        window = self.positions[floor:]
+        prev: float | None = None
+        keep = 0  # messages of the window kept
+        for i, p in enumerate(window):
+            ts = self._timestamp_at(p)
+            if ts is None:
+                continue
+            if ts != ts or (prev is not None and not prev <= ts <= prev + RESYNC_MAX_GAP_S):
+                break
+            prev, keep = ts, i + 1
+        if prev is None:
+            return  # nothing to judge by
+        del self.positions[floor + keep :]
+
+    def _definition_resync(self, pos: int, end: int, last_ts: float | None) -> int:
+        at = _DEF_CANDIDATE.search(self.buf, pos + 1, end)
+        while at is not None:
+            if self._plausible_definition(at.start(), end, last_ts):
+                return at.start()
+            at = _DEF_CANDIDATE.search(self.buf, at.start() + 1, end)
+        return -1
+
+    def _data_resync(self, pos: int, end: int, last_ts: float | None) -> int:
+        """First byte after ``pos`` that starts :data:`RESYNC_CHAIN` consecutive data messages
+        of the current definitions (or fewer ending at a definition or at ``end``) whose
+        timestamps run forward from ``last_ts``. Vectorised over 64 KB windows: linear."""
+        step = np.asarray(self.step, dtype=np.int64)
+        if last_ts is None or not step.any():
+            return -1
+        # byte offset of a native 4-byte timestamp per (normal) header byte, -1 when none
+        ts_off = np.full(256, -1, dtype=np.int64)
+        ts_big = np.zeros(256, dtype=bool)
+        for local, lid in enumerate(self.local_layout):
+            if lid < 0 or not step[local]:
+                continue
+            layout = self.layouts[lid]
+            for i, spec in enumerate(layout.fields):
+                if spec.def_num == _FIELD_TIMESTAMP and spec.dev is None and spec.base.size == 4:
+                    ts_off[local] = spec.offset
+                    ts_big[local] = layout.dtype[f"c{i}"].byteorder == ">"
+                    break
+        u8 = np.frombuffer(self.buf, dtype=np.uint8)[:end]
+        for lo in range(pos + 1, end, 1 << 16):
+            cand = lo + np.flatnonzero(ts_off[u8[lo : min(end, lo + (1 << 16))]] >= 0)
+            off = ts_off[u8[cand]]
+            fits = cand + off + 4 <= end
+            cand, off = cand[fits], off[fits]
+            big = ts_big[u8[cand]]
+            b = [u8[cand + off + k].astype(np.int64) for k in range(4)]
+            ts = np.where(
+                big,
+                (b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3],
+                (b[3] << 24) | (b[2] << 16) | (b[1] << 8) | b[0],
+            )
+            near = (ts >= last_ts) & (ts <= last_ts + RESYNC_MAX_GAP_S)
+            cand = cand[near]  # the first message carries a timestamp running forward
+            ok = np.ones(len(cand), dtype=bool)
+            done = np.zeros(len(cand), dtype=bool)
+            q = cand.copy()
+            for _ in range(RESYNC_CHAIN):
+                at_end = q >= end
+                done |= at_end
+                h = u8[np.where(at_end, 0, q)]
+                done |= ~at_end & (h & 0xD0 == 0x40)  # a definition follows
+                size = step[h]
+                ok &= done | (size > 0)
+                q = np.where(done, q, q + size)
+            ok &= q <= end
+            for p in cand[ok].tolist():
+                if self._chain_times_ok(int(p), end, last_ts):
+                    return int(p)
+        return -1
+
+    def _chain_times_ok(self, p: int, end: int, last_ts: float) -> bool:
+        """The timestamps of the data chain at ``p`` run forward from ``last_ts`` (the first
+        message has a native timestamp; none is invalid or more than :data:`RESYNC_MAX_GAP_S`
+        after the previous)."""
+        prev, seen = last_ts, False
+        for i in range(RESYNC_CHAIN):
+            if p >= end or self.buf[p] & 0xD0 == 0x40:
+                break
+            ts = self._timestamp_at(p)
+            if i == 0 and ts is None:
+                return False  # the first message must carry its own timestamp
+            if ts is not None:
+                if not prev <= ts <= prev + RESYNC_MAX_GAP_S:
+                    return False
+                prev, seen = ts, True
+            p += self.step[self.buf[p]]
+        return seen
+
+    def _plausible_definition(self, p: int, end: int, last_ts: float | None) -> bool:
+        """True when a definition message at ``p`` is plausible (module docstring)."""
+        buf = self.buf
+        if p + 6 > end:
+            return False
+        h, arch = buf[p], buf[p + 2]
+        mesg = int.from_bytes(buf[p + 3 : p + 5], "big" if arch else "little")
+        n_fields = buf[p + 5]
+        if n_fields == 0 or prof.mesg_name(mesg).startswith("mesg_"):
+            return False
+        stop = p + 6 + 3 * n_fields
+        if stop + (1 if h & 0x20 else 0) > end:
+            return False
+        size, ts_at = 1, -1
+        for i in range(p + 6, stop, 3):
+            num, fsize, ident = buf[i], buf[i + 1], buf[i + 2]
+            base = prof.base_type(ident)
+            if base is None or base.ident != ident or fsize == 0 or fsize % base.size:
+                return False
+            if num == _FIELD_TIMESTAMP and fsize == 4 and base.size == 4:
+                ts_at = size
+            size += fsize
+        if h & 0x20:
+            n_dev = buf[stop]
+            stop += 1 + 3 * n_dev
+            if stop > end:
+                return False
+            size += sum(buf[stop - 3 * n_dev + 3 * k + 1] for k in range(n_dev))
+        local = h & 0x0F
+        if mesg in (_MESG_FIELD_DESCRIPTION, _MESG_DEVELOPER_DATA_ID):
+            return False  # their data changes later definitions: not a safe restart
+        # the next two record headers: a definition, or a data message of this local type
+        q, first_data = stop, -1
+        for _ in range(2):
+            if q >= end:
+                if q > end:
+                    return False
+                break
+            nh = buf[q]
+            if nh & 0xC0 == 0x40:
+                if not (nh & 0x10 == 0 and q + 2 < end and buf[q + 1] == 0 and buf[q + 2] <= 1):
+                    return False
+                break
+            if nh & 0x80:  # compressed-timestamp header
+                data_local = (nh >> 5) & 0x03
+            elif nh & 0xF0 == 0:
+                data_local = nh & 0x0F
+            else:
+                return False
+            if data_local != local:
+                return False
+            if first_data < 0:
+                first_data = q
+            q += size
+            if q > end:
+                return False
+        # confirmed by time: a native timestamp in its first data message, running forward
+        if last_ts is None or ts_at < 0 or first_data < 0 or buf[first_data] & 0x80:
+            return False
+        ts = int.from_bytes(
+            buf[first_data + ts_at : first_data + ts_at + 4], "big" if arch else "little"
+        )
+        return last_ts <= ts <= last_ts + RESYNC_MAX_GAP_S
+
     def message_overrun(self, pos: int, complete: bool) -> None:
         if complete:
-            raise ParseError(
-                f"corrupt FIT data at byte {pos}: message runs past the end of the data section"
-            )
+            if not len(self.positions):
+                raise ParseError(
+                    f"corrupt FIT data at byte {pos}: message runs past the end of the data "
+                    "section"
+                )
+            self.overrun_pos = pos  # the caller reads on (:meth:`read_on`)
+            return
         self.truncated = True
         self.warn(f"FIT data is truncated: the file ends inside a message at byte {pos}")
 
@@ -393,10 +686,8 @@ class _Decoder:
             return -1
         arch = buf[pos + 2]
         if arch > 1:
-            self.fail_pos = pos
-            raise ParseError(
-                f"corrupt FIT data at byte {pos}: invalid architecture byte {arch} in a definition"
-            )
+            self._fault_reason = f"invalid architecture byte {arch} in a definition"
+            return -2
         mesg_num = int.from_bytes(buf[pos + 3 : pos + 5], "big" if arch else "little")
         n_fields = buf[pos + 5]
         fend = pos + 6 + 3 * n_fields
@@ -429,10 +720,15 @@ class _Decoder:
                 self.make_layout(mesg_num, arch == 1, field_defs, dev_defs, dev_resolved)
             )
             self.layout_ids[key] = lid
-        layout = self.layouts[lid]
         local = h & 0x0F
-        local_layout[local] = lid
         self.def_events.append((len(self.positions), local, lid))
+        self.def_pos.append(pos)
+        self._set_local(local, lid, step, local_layout)
+        return next_pos
+
+    def _set_local(self, local: int, lid: int, step: list[int], local_layout: list[int]) -> None:
+        layout = self.layouts[lid]
+        local_layout[local] = lid
         size = (
             layout.size
             if layout.mesg_num not in (_MESG_FIELD_DESCRIPTION, _MESG_DEVELOPER_DATA_ID)
@@ -444,7 +740,22 @@ class _Decoder:
             base = 0x80 | (local << 5)
             for t in range(32):
                 step[base | t] = size
-        return next_pos
+
+    def _forget_definitions_after(self, good_end: int) -> None:
+        """Drop the definitions read from damaged bytes (at or after ``good_end``, or recorded
+        after the last kept message) and rebuild the current ones from this file's others."""
+        n = len(self.positions)
+        keep = [
+            i
+            for i, (count, _, _) in enumerate(self.def_events)
+            if self.def_pos[i] < good_end and count <= n
+        ]
+        self.def_events = [self.def_events[i] for i in keep]
+        self.def_pos = [self.def_pos[i] for i in keep]
+        self.reset_definitions()
+        for (_, local, lid), at in zip(self.def_events, self.def_pos, strict=True):
+            if at >= self.body_start:
+                self._set_local(local, lid, self.step, self.local_layout)
 
     # ---------------------------------------------------------------- developer fields
     def dev_field_for(self, ddi: int, field_num: int, pos: int) -> DevFieldInfo:
@@ -773,6 +1084,11 @@ class _Decoder:
                     else:
                         cols["timestamp"] = np.where(np.isnan(old), got, old)
 
+        msg_ts = raw_ts.copy()
+        if len(compressed):
+            msg_ts[compressed] = ts
+        self._fault_warnings(msg_ts)
+
         messages: dict[str, dict[str, np.ndarray]] = {}
         for name, plist in parts.items():
             idx, table = _merge_parts(plist)
@@ -794,6 +1110,44 @@ class _Decoder:
             n_files=n_files,
             enum_types=self.enum_types,
         )
+
+    def _fault_warnings(self, msg_ts: np.ndarray) -> None:
+        """One warning per damage point: where, what was skipped, the time gap, the share of
+        the declared data recovered."""
+        if not self.faults:
+            return
+        skipped = sum((r if r >= 0 else e) - g for _, _, r, _, e, g in self.faults)
+        share = 100.0 * max(0.0, 1.0 - skipped / max(self.declared_bytes, 1))
+        if len(self.faults) > 3:  # one line, not one per damaged spot
+            p0, r0 = self.faults[0][:2]
+            self.warn(
+                f"corrupt FIT data at {len(self.faults)} places (first at byte {p0}: {r0}); "
+                f"{skipped} bytes skipped, {share:.1f} % of the declared data recovered"
+            )
+            return
+        for p, reason, resync, n_before, end, good_end in self.faults:
+            where = f"byte {p}" if good_end == p else f"byte {p} (readable up to byte {good_end})"
+            before = msg_ts[:n_before]
+            before = before[np.isfinite(before)]
+            if resync < 0:
+                self.warn(
+                    f"corrupt FIT data at {where}: {reason}; kept the {n_before} messages "
+                    f"before it, skipped the last {end - good_end} bytes ({share:.1f} % of the "
+                    "declared data recovered)"
+                )
+                continue
+            after = msg_ts[n_before:]
+            after = after[np.isfinite(after)]
+            gap = (
+                f", a {after[0] - before[-1]:.0f} s gap in time"
+                if len(before) and len(after)
+                else ""
+            )
+            self.warn(
+                f"corrupt FIT data at {where}: {reason}; resynchronised at byte {resync} "
+                f"({resync - good_end} bytes skipped{gap}; {share:.1f} % of the declared data "
+                "recovered)"
+            )
 
     def _accumulate(
         self, name: str, idx: np.ndarray, table: dict[str, np.ndarray], events: np.ndarray

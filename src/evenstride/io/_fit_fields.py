@@ -22,6 +22,8 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+import numpy as np
+
 from evenstride import consts
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "CADENCE_FIELD",
     "DEV_COLUMNS",
     "FRACTIONAL_CADENCE_FIELD",
+    "IMPACT_ABOVE_BRAKING_MIN_SHARE",
     "KNOWN_APPS",
     "NATIVE_RECORD_COLUMNS",
     "POSITION_FIELDS",
@@ -45,6 +48,8 @@ __all__ = [
     "SidedField",
     "match_runscribe_name",
     "normalise_name",
+    "runscribe_impact_braking_note",
+    "runscribe_light_field",
     "unit_factor",
 ]
 
@@ -189,17 +194,31 @@ _SHORT_STEMS: Final = frozenset({"gct", "ig", "bg", "fs", "p", "fr", "contacttim
 #    (APP_ID_RUNSCRIBE_LIGHT / APP_ID_RUNSCRIBE_PLUS, given there as decimal bytes).
 #  * aee3c518b4bf11e7abc4cec278b6b50a "RunScribe Light" and 1841a964b8a111e7abc4cec278b6b50a
 #    "RunScribe Beta": ScribeLabs/garmin-connect-iq-runscribe-light, app_ids.txt and manifest.xml.
-# Field numbers: the unnamed-field revision of RunScribeDataField.mc calls
-# ``createField("", metric, FLOAT)`` for the left foot and ``metric + 6`` for the right, and
-# ``createField("", 12, FLOAT)`` for power; Runalyze maps 0 impact, 1 braking, 2 footstrike,
-# 3 pronation (+6 right), 12 power. 4/10 (flight ratio) and 5/11 (contact time, ms) follow the
-# same metric order.
-# NOT VERIFIED: no RunScribe FIT file is in the shared corpus, so none of these ids or numbers
-# was checked against a real recording. The Scribe Labs sources disagree on 0 vs 1: the display
-# code labels metric 0 "Impact", but the ANT decoder of the same revision stores
-# ``payload[2]/16 // Braking`` in data[0] and resources.xml labels fitField 0 "braking". We
-# follow Runalyze (0 = impact), which was built from users' files; treat impact/braking of
-# unnamed RunScribe Light fields as possibly swapped.
+# Field numbers (issue 10: resolved from the writer's own source and checked on value ranges).
+# Every revision of Scribe Labs' Connect IQ data field found (github.com/ScribeLabs/
+# garmin-connect-iq-runscribe-light; read 2026-12 through the public code index) writes BRAKING
+# g to field 0 (left) / 6 (right) and IMPACT g to 1 / 7:
+#  * unnamed revision: ``mCurrentBGFieldLeft = createField("", 0 + offset, FLOAT)`` fed with
+#    ``setData(mSensorLeft.braking_gs)``; ``mCurrentIGFieldLeft = createField("", 1 + offset…)``
+#    with ``impact_gs``; right 6 / 7; the sensor decodes ``impact_gs = payload[1] / 16`` and
+#    ``braking_gs = payload[2] / 16`` (the ANT page: byte 1 Impact Gs, byte 2 Braking Gs);
+#  * "metric index" revision: field number = metric index, ``setData(sensor.data[i])`` with
+#    ``data[0] = payload[2] / 16.0; // Braking`` and ``data[1] = payload[1] / 16.0; // Impact``
+#    (only its on-watch titles say "Impact" for index 0: a display-label slip);
+#  * named revisions: ``createField("BrakingGs_L", 0…)``/``("ImpactGs_L", 1…)`` and
+#    ``("BG_L", 0…)``/``("IG_L", 1…)``;
+#  * resources/resources.xml: ``fitField id="0"`` → ``braking_gs_label_left``, ``id="1"`` →
+#    ``impact_gs_label_left`` (6 / 7 right).
+# Runalyze (FitActivity::adjustFieldDescriptionForRunScribeLight) maps 0 → impact, 1 → braking
+# while citing that resources.xml: it contradicts its own source (probably the display titles of
+# the "metric index" revision), so we do not follow it. Value check: in RunScribe's own per-stride
+# export in the shared data (read-runscribe/run_37075right.csv) impact g exceeds braking g in
+# 81 % of 5 859 strides (medians 11.7 vs 7.0 g), so a swap shows as "braking" above "impact"
+# (:func:`runscribe_impact_braking_note`). 2 / 8 footstrike, 3 / 9 pronation, 4 / 10 flight
+# ratio, 5 / 11 contact time (ms). Power: field 12 (FLOAT, "W") in the "metric index" revision,
+# field 18 (SINT16, "W") later, where 12–17 hold the single-channel L/R averages (units "G"…):
+# field 12 is power only when its units are watts or absent.
+# NOT VERIFIED on a real RunScribe FIT file (none in the shared corpus).
 RUNSCRIBE_APP_IDS: Final[dict[str, str]] = {
     "502092b3b0dd45ad89b3472ab2060ab6": "RunScribe Light",
     "c1f5c80a5a054e8a97b3fda34e957035": "RunScribe Plus",
@@ -208,20 +227,62 @@ RUNSCRIBE_APP_IDS: Final[dict[str, str]] = {
 }
 _L, _R = consts.SIDES
 RUNSCRIBE_LIGHT_FIELDS: Final[dict[int, SidedField | str]] = {
-    0: SidedField(consts.M_IMPACT_G, _L, 1.0),
-    1: SidedField(consts.M_BRAKING_G, _L, 1.0),
+    0: SidedField(consts.M_BRAKING_G, _L, 1.0),
+    1: SidedField(consts.M_IMPACT_G, _L, 1.0),
     2: SidedField(consts.M_FOOTSTRIKE, _L, 1.0),
     3: SidedField(consts.M_PRONATION_DEG, _L, 1.0),
     4: SidedField(consts.M_FLIGHT_RATIO, _L, 1.0),
     5: SidedField(consts.M_CONTACT_TIME, _L, 1e-3),
-    6: SidedField(consts.M_IMPACT_G, _R, 1.0),
-    7: SidedField(consts.M_BRAKING_G, _R, 1.0),
+    6: SidedField(consts.M_BRAKING_G, _R, 1.0),
+    7: SidedField(consts.M_IMPACT_G, _R, 1.0),
     8: SidedField(consts.M_FOOTSTRIKE, _R, 1.0),
     9: SidedField(consts.M_PRONATION_DEG, _R, 1.0),
     10: SidedField(consts.M_FLIGHT_RATIO, _R, 1.0),
     11: SidedField(consts.M_CONTACT_TIME, _R, 1e-3),
-    12: consts.POWER_W,  # bilateral average power, a sample column
+    12: consts.POWER_W,  # bilateral average power ("metric index" revision), a sample column
+    18: consts.POWER_W,  # bilateral average power (later revisions)
 }
+
+
+def runscribe_light_field(field_num: int, units: str | None) -> SidedField | str | None:
+    """What an unnamed RunScribe Light field holds (:data:`RUNSCRIBE_LIGHT_FIELDS`), or None.
+
+    Field 12 is power only when its units are watts or absent: later app revisions store the
+    single-channel braking-g average there (units "G").
+
+    >>> runscribe_light_field(0, "G")
+    SidedField(metric='braking_g', side='left', factor=1.0)
+    >>> runscribe_light_field(12, "G") is None, runscribe_light_field(12, "W")
+    (True, 'power_w')
+    """
+    hit = RUNSCRIBE_LIGHT_FIELDS.get(field_num)
+    if isinstance(hit, str) and units is not None and normalise_name(units) not in ("w", "watts"):
+        return None
+    return hit
+
+
+#: Share of samples where a run's impact g must exceed its braking g; below it the RunScribe
+#: impact/braking channels are flagged as possibly swapped. RunScribe's own export in the shared
+#: data: impact > braking in 81 % of 5 859 strides; engineering choice with margin.
+IMPACT_ABOVE_BRAKING_MIN_SHARE = 0.5
+
+
+def runscribe_impact_braking_note(
+    impact: np.ndarray, braking: np.ndarray, side: str
+) -> str | None:
+    """A warning when impact g is not mostly above braking g on ``side`` (a likely swap of the
+    two unnamed fields), else None."""
+    ok = np.isfinite(impact) & np.isfinite(braking)
+    if ok.sum() < 10:
+        return None
+    share = float(np.mean(impact[ok] > braking[ok]))
+    if share >= IMPACT_ABOVE_BRAKING_MIN_SHARE:
+        return None
+    return (
+        f"RunScribe {side} impact g is above braking g in only {100 * share:.0f} % of samples "
+        "(RunScribe's own export: 81 %): the two fields may be swapped in this file; "
+        "impact/braking order unverified for it"
+    )
 
 #: Developer applications we can name (application id → name).
 KNOWN_APPS: Final[dict[str, str]] = {

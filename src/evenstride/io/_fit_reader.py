@@ -292,6 +292,8 @@ def _samples_and_channels(
     dropped = int(keep.sum()) - len(sel)
     if dropped:
         notes.append(f"{dropped} records without a timestamp were ignored")
+    if len(sel) > 1 and not bool(np.all(np.diff(ts_all[sel]) >= 0)):  # as TCX/GPX (issue 14)
+        notes.append("records were out of time order: sorted by time")
     # sort by time, keep the last record of each timestamp
     order = sel[np.argsort(ts_all[sel], kind="stable")]
     ts_sorted = ts_all[order]
@@ -347,7 +349,24 @@ def _samples_and_channels(
         if k in (consts.TIME_S, consts.TIMESTAMP_S) or np.isfinite(v).any()
     }
     sided = _balance_channel(rec, rows, samples) + _runscribe_channels(fit, rec, rows, samples)
+    notes.extend(_impact_braking_notes(sided))
     return samples, sided
+
+
+def _impact_braking_notes(sided: list[SidedChannel]) -> list[str]:
+    """Flag RunScribe impact/braking channels whose values look swapped (issue 10)."""
+    by = {c.metric: c for c in sided if c.source == consts.SRC_RUNSCRIBE}
+    imp, brk = by.get(consts.M_IMPACT_G), by.get(consts.M_BRAKING_G)
+    if imp is None or brk is None:
+        return []
+    out = []
+    for side in consts.SIDES:
+        a, b = getattr(imp, side), getattr(brk, side)
+        if a is not None and b is not None:
+            note = ff.runscribe_impact_braking_note(a, b, side)
+            if note:
+                out.append(note)
+    return out
 
 
 def _first_with_data(cands: list[np.ndarray | None]) -> np.ndarray | None:
@@ -373,7 +392,7 @@ def _developer_columns(
     for info in _record_dev_fields(fit, rec):
         if info.name is None:
             if info.application_id in ff.RUNSCRIBE_APP_IDS:
-                target = ff.RUNSCRIBE_LIGHT_FIELDS.get(info.field_num)
+                target = ff.runscribe_light_field(info.field_num, info.units)
                 if isinstance(target, str) and target not in out:
                     out[target] = rec[info.key][rows].astype(np.float64)
             continue
@@ -433,7 +452,7 @@ def _runscribe_channels(
             target = ff.match_runscribe_name(info.name, from_runscribe_app=from_rs)
             label = info.name
         elif from_rs:
-            hit = ff.RUNSCRIBE_LIGHT_FIELDS.get(info.field_num)
+            hit = ff.runscribe_light_field(info.field_num, info.units)
             target = hit if isinstance(hit, ff.SidedField) else None
             label = f"{info.key} (RunScribe Light field {info.field_num})"
         else:

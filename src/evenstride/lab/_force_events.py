@@ -410,9 +410,9 @@ def step_metrics(fd: ForceData, md: MarkerData, mass_kg: float) -> Steps:
     for sd in ("left", "right"):
         mine = [_resample(f[s]) / bw for s, x in zip(segs, side, strict=True) if x == sd]
         curves[sd] = np.mean(mine, axis=0)
-    from evenstride.lab._kinematics import contact_kinematics
+    from evenstride.lab._kinematics import contact_kinematics_with_origins
 
-    kin = contact_kinematics(md, ic_s, tc_s, side)
+    kin, origins = contact_kinematics_with_origins(md, ic_s, tc_s, side)
     return Steps(
         ic_s=ic_s,
         tc_s=tc_s,
@@ -433,6 +433,7 @@ def step_metrics(fd: ForceData, md: MarkerData, mass_kg: float) -> Steps:
         ap_axis=ap_name,
         curves_bw=curves,
         kinematics=kin,
+        kinematic_origins=origins,
     )
 
 

@@ -27,10 +27,16 @@ MT1, MT5; X along the belt, Y vertical, Z medio-lateral). Choices:
 - **Hip adduction at IC and its peak in stance**: frontal-plane (Z–Y) angle of the thigh-cluster
   axis (mean of the Thigh.Top markers → mean of the Thigh.Bottom markers) from vertical, positive
   when its distal end is medial (toward the other leg; medial from the ASIS–ASIS line), plus the
-  contralateral pelvic drop (above) so that the angle is relative to the pelvis. The running
+  pelvis obliquity (the ASIS line's frontal angle, stance side higher = +, **as measured**: the
+  trial mean is not removed here) so that the angle is relative to the pelvis. The running
   marker set has no hip-joint-centre or knee landmarks: the lateral thigh cluster stands in for
   the femur, so the absolute value has a subject-specific offset (uncalibrated); the within-run
-  change and the L − R difference are what it is good for.
+  change and the L − R difference are what it is good for. Scientific fix: the trial-mean
+  obliquity used to be removed from the pelvis but not from the thigh, which is inconsistent
+  for a joint angle and subtracted twice the mean obliquity from L − R (RBDS001: −1.8° instead of
+  the dataset's processed +3.4° at 2.5 m/s; now +2.6°). With the static trial beside the run
+  (``RBDSxxxstatic.c3d``/``.txt``), knee flexion and hip adduction are calibrated on its
+  landmarks (:func:`~evenstride.lab._static_calibration.rbds_calibrated_kinematics`).
 
 Sides are compared as L − R differences (degrees / mm), not a symmetry angle/index: the angles
 cross zero and the distance is measured from an arbitrary origin (science.md §1.1, §1.6).
@@ -172,11 +178,12 @@ def _warn_if_sparse(md: MarkerData, ev: dict[str, tuple[np.ndarray, np.ndarray]]
         )
 
 
-def _obliquity_left_up(md: MarkerData) -> np.ndarray:
-    """Frontal angle of the ASIS line, left ASIS higher = positive, trial mean removed."""
+def _obliquity_left_up(md: MarkerData, *, centred: bool = True) -> np.ndarray:
+    """Frontal angle of the ASIS line, left ASIS higher = positive; trial mean removed when
+    ``centred`` (pelvic drop), as measured otherwise (the pelvis frame of hip adduction)."""
     la, ra = md.markers["L.ASIS"], md.markers["R.ASIS"]
     obl = np.degrees(np.arctan2(la[:, 1] - ra[:, 1], np.abs(la[:, 2] - ra[:, 2])))
-    return obl - np.nanmean(obl)
+    return obl - np.nanmean(obl) if centred else obl
 
 
 def _side_values(
@@ -211,7 +218,7 @@ def _side_values(
     medial = np.sign(np.nanmean(m[other][:, 2] - m[p + "ASIS"][:, 2])) or 1.0
     thigh_vec = tb - tt
     frontal = np.degrees(np.arctan2(medial * thigh_vec[:, 2], -thigh_vec[:, 1]))
-    hip = frontal + drop_sign * obliq_lr
+    hip = frontal + drop_sign * _obliquity_left_up(md, centred=False)
     hip_ic = _at(md, hip, ic)
     hip_peak = np.full(len(ic), np.nan)
     for k, (a, b) in enumerate(zip(ic, tc, strict=True)):
@@ -235,8 +242,22 @@ def contact_kinematics(
     """Per-contact kinematics aligned with the contacts (``side[k]`` is contact k's side):
     side-labelled metric (:data:`CHANNEL_METRICS` values) → one value per contact. Empty when
     the markers are not the RBDS running set."""
+    return contact_kinematics_with_origins(md, ic_s, tc_s, side)[0]
+
+
+def contact_kinematics_with_origins(
+    md: MarkerData,
+    ic_s: np.ndarray,
+    tc_s: np.ndarray,
+    side: np.ndarray,
+    *,
+    static: MarkerData | None = None,
+) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """:func:`contact_kinematics` and the origin text of each metric calibrated on the static
+    trial (``static``, else the ``RBDSxxxstatic`` file beside ``md.path``); the origins are
+    empty when nothing was calibrated."""
     if not has_marker_set(md) or len(ic_s) == 0:
-        return {}
+        return {}, {}
     from evenstride.lab._markers_only import to_rbds_frame
 
     md = to_rbds_frame(md)  # review fix: the formulas below read X = belt, Y = up (Z-up labs)
@@ -244,7 +265,7 @@ def contact_kinematics(
         fwd = forward_sign(md)
     except ValueError as exc:
         warnings.warn(f"marker kinematics skipped: {exc}", EvenstrideWarning, stacklevel=2)
-        return {}
+        return {}, {}
     obl = _obliquity_left_up(md)
     out = {metric: np.full(len(ic_s), np.nan) for metric in CHANNEL_METRICS.values()}
     for s in SIDES:
@@ -252,13 +273,51 @@ def contact_kinematics(
         vals = _side_values(md, s, ic_s[m], tc_s[m], fwd=fwd, obliq_lr=obl, leg_length_mm=None)
         for name, metric in CHANNEL_METRICS.items():
             out[metric][m] = vals[name]
-    return out
+    cal = _calibrated(md, static, ic_s, tc_s, side, fwd=fwd)
+    out.update(cal)
+    from evenstride.lab._static_calibration import RBDS_ORIGINS
+
+    return out, {k: RBDS_ORIGINS[k] for k in cal}
+
+
+def _calibrated(
+    md: MarkerData,
+    static: MarkerData | None,
+    ic_s: np.ndarray,
+    tc_s: np.ndarray,
+    side: np.ndarray,
+    *,
+    fwd: float,
+) -> dict[str, np.ndarray]:
+    """Static-calibrated knee flexion / hip adduction (metric → per contact), or empty."""
+    from evenstride.lab._static_calibration import rbds_calibrated_kinematics, rbds_static_for
+
+    if static is None:
+        static = rbds_static_for(md.path)
+    if static is None:
+        return {}
+    return rbds_calibrated_kinematics(
+        md,
+        static,
+        ic_s,
+        tc_s,
+        side,
+        fwd=fwd,
+        obliquity_left_up_deg=_obliquity_left_up(md, centred=False),
+    )
 
 
 def ic_kinematics(
-    md: MarkerData, fd: ForceData | None = None, *, leg_length_mm: float | None = None
+    md: MarkerData,
+    fd: ForceData | None = None,
+    *,
+    leg_length_mm: float | None = None,
+    static: MarkerData | None = None,
+    calibrate: bool = True,
 ) -> Kinematics:
-    """Kinematics at IC / mid-stance per side (see module docstring)."""
+    """Kinematics at IC / mid-stance per side (see module docstring); knee flexion and hip
+    adduction are calibrated on ``static`` (else the ``RBDSxxxstatic`` trial beside
+    ``md.path``) when ``calibrate`` and one is found."""
     from evenstride.lab._markers_only import to_rbds_frame
 
     md = to_rbds_frame(md)  # review fix: the formulas below read X = belt, Y = up (Z-up labs)
@@ -273,11 +332,21 @@ def ic_kinematics(
         )
     source, ev = _events(md, fd)
     fwd = forward_sign(md)
+    if calibrate and static is None:
+        from evenstride.lab._static_calibration import rbds_static_for
+
+        static = rbds_static_for(md.path)
+    if not calibrate:
+        static = None
     obl = _obliquity_left_up(md)
     k = Kinematics(event_source=source)
     for s in SIDES:
         ic, tc = ev[s]
         vals = _side_values(md, s, ic, tc, fwd=fwd, obliq_lr=obl, leg_length_mm=leg_length_mm)
+        if static is not None:
+            sides = np.full(len(ic), s)
+            for metric, v in _calibrated(md, static, ic, tc, sides, fwd=fwd).items():
+                vals[next(n for n, c in CHANNEL_METRICS.items() if c == metric)] = v
         k.per_step[s] = vals
         k.mean[s] = {
             n: float(np.nanmean(v)) if np.any(np.isfinite(v)) else float("nan")

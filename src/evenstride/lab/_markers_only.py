@@ -474,7 +474,7 @@ def marker_step_metrics(md: MarkerData) -> Steps:
     (a missed contact leaves NaN, never a doubled step); kinematics at each contact when the
     markers are the RBDS running set (:func:`~evenstride.lab._kinematics.contact_kinematics`).
     """
-    from evenstride.lab._kinematics import contact_kinematics
+    from evenstride.lab._kinematics import contact_kinematics_with_origins
 
     ev = marker_contacts(md)
     ic, tc, side = ev.ic_s, ev.tc_s, ev.side
@@ -493,7 +493,7 @@ def marker_step_metrics(md: MarkerData) -> Steps:
             stride[k] = ic[later[0]] - ic[k]
     med = float(np.nanmedian(stride)) if np.isfinite(stride).any() else float("nan")
     stride[stride > 1.5 * med] = np.nan  # a missed contact, not a stride (engineering rule)
-    kin = contact_kinematics(md, ic, tc, side)
+    kin, origins = contact_kinematics_with_origins(md, ic, tc, side)
     extra: dict[str, object] = {
         "event_method": "foot-marker pitch angular velocity (Falbriard 2018 rules)",
         "contacts_per_side": dict(ev.per_side),
@@ -523,6 +523,7 @@ def marker_step_metrics(md: MarkerData) -> Steps:
         propulsive_impulse_bw_s=nan.copy(),
         ap_axis="",
         kinematics=kin,
+        kinematic_origins=origins,
         event_source="markers",
         extra=extra,
     )

@@ -55,8 +55,9 @@ def _find(md: MarkerData, side: str, *words: str) -> list[str]:
 def _landmark(static: MarkerData, side: str, joint: str) -> np.ndarray | None:
     names = _find(static, side, joint)
     if joint != "hip":
-        lat = [n for n in names if "lat" in n.lower()]
         med = [n for n in names if "med" in n.lower()]
+        # RIC: L_lat_knee / L_med_knee; RBDS: L.Knee (lateral) / L.Knee.Medial
+        lat = [n for n in names if "lat" in n.lower()] or [n for n in names if n not in med]
         names = lat[:1] + med[:1] if lat and med else []
     vals = [np.nanmean(static.markers[n], axis=0) for n in names]
     vals = [v for v in vals if np.all(np.isfinite(v))]
@@ -133,3 +134,133 @@ def calibrated_kinematics(
     if not found:
         return {}, {}
     return {k: v for k, v in out.items() if np.isfinite(v).any()}, standing
+
+
+#: Hip-joint-centre regression (Bell AL, Pedersen DR, Brand RA (1990) J Biomech 23:617–621):
+#: from the ASIS midpoint, in fractions of the inter-ASIS distance (engineering choice of a
+#: published regression; the RBDS running set has no hip landmark).
+HJC_LATERAL, HJC_DISTAL, HJC_POSTERIOR = 0.36, 0.30, 0.19
+
+#: Static-trial markers of the RBDS set the calibration needs, per side (after ``L.``/``R.``).
+RBDS_STATIC_LANDMARKS = ("Knee", "Knee.Medial", "Ankle", "Ankle.Medial")
+
+RBDS_ORIGINS = {
+    consts.M_KNEE_FLEXION_IC_DEG: "sagittal thigh (hip-joint centre, Bell 1990 → knee centre) "
+    "minus shank (knee → ankle centre) angle at IC; knee and ankle landmarks from the static "
+    "trial carried by the thigh/shank clusters",
+    consts.M_HIP_ADDUCTION_IC_DEG: "frontal femur axis (hip-joint centre, Bell 1990 → knee "
+    "centre from the static trial) vs the ASIS line at IC, + = adduction",
+    consts.M_HIP_ADDUCTION_PEAK_DEG: "peak frontal femur axis (hip-joint centre, Bell 1990 → "
+    "knee centre from the static trial) vs the ASIS line in stance, + = adduction",
+}
+
+
+def rbds_static_for(path: str) -> MarkerData | None:
+    """The RBDS static trial beside a running trial (``RBDS001runT35.c3d`` or
+    ``RBDS001runT25markers.txt`` → ``RBDS001static.c3d``, else ``RBDS001static.txt``), read;
+    None when there is none or it lacks the knee/ankle landmarks."""
+    import re
+    from pathlib import Path
+
+    p = Path(path)
+    m = re.match(r"(RBDS\d+)run", p.name)
+    if not m:
+        return None
+    for ext in (".c3d", ".txt"):
+        cand = p.with_name(f"{m.group(1)}static{ext}")
+        if not cand.is_file():
+            continue
+        if ext == ".c3d":
+            from evenstride.lab._c3d import c3d_markers, read_c3d
+
+            static = c3d_markers(read_c3d(cand))
+        else:
+            from evenstride.lab._fukuchi import read_markers
+
+            static = read_markers(cand)
+        if all(f"{s}.{n}" in static.markers for s in "LR" for n in RBDS_STATIC_LANDMARKS):
+            return static
+    return None
+
+
+def hip_joint_centres(md: MarkerData) -> dict[str, np.ndarray]:
+    """Per-frame hip-joint centres (n, 3) by side from the running ASIS/PSIS markers (Bell
+    1990 regression, :data:`HJC_LATERAL` …)."""
+    m = md.markers
+    la, ra = m["L.ASIS"], m["R.ASIS"]
+    mid = 0.5 * (la + ra)
+    pw = np.linalg.norm(la - ra, axis=1, keepdims=True)
+    lat_l = (la - ra) / pw
+    back = 0.5 * (m["L.PSIS"] + m["R.PSIS"]) - mid
+    back = back - np.sum(back * lat_l, axis=1, keepdims=True) * lat_l
+    back = back / np.linalg.norm(back, axis=1, keepdims=True)
+    down = np.cross(lat_l, back)
+    down = down * np.where(down[:, 1:2] > 0, -1.0, 1.0)  # RBDS frame: Y up
+    common = mid + pw * (HJC_DISTAL * down + HJC_POSTERIOR * back)
+    return {"left": common + HJC_LATERAL * pw * lat_l, "right": common - HJC_LATERAL * pw * lat_l}
+
+
+def rbds_calibrated_kinematics(
+    run: MarkerData,
+    static: MarkerData,
+    ic_s: np.ndarray,
+    tc_s: np.ndarray,
+    side: np.ndarray,
+    *,
+    fwd: float,
+    obliquity_left_up_deg: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Knee flexion at IC and hip adduction at IC / peak in stance of the RBDS running set,
+    calibrated on its static trial (metric → one value per contact; see :data:`RBDS_ORIGINS`).
+
+    ``run`` is in the RBDS frame (X belt, Y up), ``fwd`` the forward sign along X and
+    ``obliquity_left_up_deg`` the as-measured ASIS-line obliquity (left higher = +). Knee and
+    ankle centres (midpoints of the lateral/medial landmarks) are carried into each running
+    frame by the thigh/shank clusters; the hip-joint centre comes from the running pelvis
+    markers. On RBDS001 this agrees with the dataset's own processed curves within 2.5° per side
+    and 1° in L − R (tests/test_lab/test_processed_agreement.py). Empty when a cluster does not
+    fit the static trial."""
+    out = {m: np.full(len(ic_s), np.nan) for m in RBDS_ORIGINS}
+    hjc_static = hip_joint_centres(
+        MarkerData(static.path, static.fs_hz, static.time_s[:1], {
+            n: np.nanmean(static.markers[n], axis=0)[None, :]
+            for n in ("L.ASIS", "R.ASIS", "L.PSIS", "R.PSIS")
+        })
+    )
+    run_l = np.nanmean(run.markers["L.ASIS"], axis=0)
+    run_r = np.nanmean(run.markers["R.ASIS"], axis=0)
+    for s in SIDES:
+        p = "L." if s == "left" else "R."
+        thigh = [p + f"Thigh.{e}.{f}" for e in ("Top", "Bottom") for f in ("Lateral", "Medial")]
+        shank = [p + f"Shank.{e}.{f}" for e in ("Top", "Bottom") for f in ("Lateral", "Medial")]
+        knee, ankle = _landmark(static, s, "knee"), _landmark(static, s, "ankle")
+        if knee is None or ankle is None:
+            return {}
+        # calibrated anatomical systems: the femur (hip-joint centre → knee centre, both
+        # located in the static trial) and the tibia follow their clusters' rigid motion
+        th = _carry(run, static, thigh, [hjc_static[s][0], knee])
+        sh = _carry(run, static, shank, [knee, ankle])
+        if th is None or sh is None:
+            return {}
+        (h_th, k_th), (k_sh, a_sh) = th, sh
+        femur, tibia = k_th - h_th, a_sh - k_sh
+        sag_thigh = np.degrees(np.arctan2(fwd * femur[:, 0], -femur[:, 1]))
+        sag_shank = np.degrees(np.arctan2(fwd * tibia[:, 0], -tibia[:, 1]))
+        medial = 1.0 if s == "left" else -1.0
+        medial *= np.sign(run_r[2] - run_l[2]) or 1.0
+        drop_sign = 1.0 if s == "left" else -1.0
+        hip = (
+            np.degrees(np.arctan2(medial * femur[:, 2], -femur[:, 1]))
+            + drop_sign * obliquity_left_up_deg
+        )
+        m = side == s
+        ic, tc = ic_s[m], tc_s[m]
+        out[consts.M_KNEE_FLEXION_IC_DEG][m] = np.interp(ic, run.time_s, sag_thigh - sag_shank)
+        out[consts.M_HIP_ADDUCTION_IC_DEG][m] = np.interp(ic, run.time_s, hip)
+        peak = np.full(len(ic), np.nan)
+        for k, (a, b) in enumerate(zip(ic, tc, strict=True)):
+            w = (run.time_s >= a) & (run.time_s <= b) & np.isfinite(hip)
+            if w.any():
+                peak[k] = float(np.max(hip[w]))
+        out[consts.M_HIP_ADDUCTION_PEAK_DEG][m] = peak
+    return out

@@ -140,7 +140,7 @@ def _display_unit(unit: str) -> tuple[str, float, int]:
         return "m", 1.0, 3
     if unit == "W":
         return "W", 1.0, 0
-    return unit, 1.0, 2
+    return unit, 1.0, consts.UNIT_DISPLAY_DECIMALS.get(unit, 2)  # impulses: 4 (issue 10)
 
 
 def _scaled(x: float | None, factor: float) -> float | None:
