@@ -1,0 +1,143 @@
+# SPDX-License-Identifier: MIT
+"""Hostile input through the CLI (issue 14): each case is a one-line error on stderr naming the
+file or the option, exit code 2, no traceback; or, where the data allow it, an analysis with a
+warning. Run in-process through :func:`evenstride.cli.main`."""
+
+from __future__ import annotations
+
+import json
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import shared_data_dir
+from evenstride.cli import main
+
+
+def _one_line_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str], *needles: str) -> str:
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert "Traceback" not in err[0] and "internal error" not in err[0], err[0]
+    for n in needles:
+        assert n in err[0], err[0]
+    return err[0]
+
+
+# --- the one-leg accelerometer CSV ---------------------------------------------------------------
+
+
+def _accel_rows(duration_s: float = 60.0, fs: float = 100.0, stride_s: float = 0.72) -> list[str]:
+    t = np.arange(0.0, duration_s, 1.0 / fs)
+    phase = (t % stride_s) / stride_s
+    z = 1.0 + 4.0 * np.exp(-0.5 * ((phase - 0.5) * stride_s / 0.02) ** 2)
+    base = np.datetime64("2018-10-25T17:57:30", "ns")
+    stamps = base + (t * 1e9).astype("timedelta64[ns]")
+    return [
+        f"left_ankle,{str(s).replace('T', ' ')},0.01,-0.02,{v:.3f}"
+        for s, v in zip(stamps, z, strict=True)
+    ]
+
+
+HEADER = "loc_id,date_time,x,y,z"
+
+
+def test_accel_reference_file_is_analysed(tmp_path: Path, capsys) -> None:
+    f = tmp_path / "acc.csv"
+    f.write_text("\n".join([HEADER, *_accel_rows()]) + "\n")
+    assert main(["steps", str(f), "--format", "accel", "--json"]) == 0
+    assert '"cadence_spm"' in capsys.readouterr().out
+
+
+def test_accel_cut_mid_row_is_analysed_up_to_the_cut(tmp_path: Path, capsys) -> None:
+    text = "\n".join([HEADER, *_accel_rows()]) + "\n"
+    f = tmp_path / "cut.csv"
+    f.write_text(text[: int(len(text) * 0.9)].rstrip("\n")[:-9])  # 9/10 of it, mid-row
+    assert main(["steps", str(f), "--format", "accel", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert any("file is truncated: its last, incomplete row is dropped" in w
+               for w in doc["warnings"])
+    assert 50 < doc["duration_s"] < 54.1
+
+
+def test_accel_short_row_inside_the_file_is_one_line(tmp_path: Path, capsys) -> None:
+    rows = _accel_rows()
+    rows[100] = "left_ankle,2018-10-25 17:57:31.0,0.1"  # 3 of 5 fields, not at the end
+    f = tmp_path / "short.csv"
+    f.write_text("\n".join([HEADER, *rows]) + "\n")
+    _one_line_exit_2(["steps", str(f), "--format", "accel"], capsys, str(f), "row 102")
+
+
+def test_accel_duplicated_rows_are_dropped_with_a_count(tmp_path: Path, capsys) -> None:
+    rows = [r for r in _accel_rows() for _ in (0, 1)]
+    f = tmp_path / "dup.csv"
+    f.write_text("\n".join([HEADER, *rows]) + "\n")
+    assert main(["steps", str(f), "--format", "accel", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert any("left_ankle: 6000 repeated rows (same time and values) are dropped" in w
+               for w in doc["warnings"])
+    assert doc["form"]["summary"]["cadence_spm"]["median"] == pytest.approx(120 / 0.72, abs=1)
+
+
+def test_accel_same_time_other_values_is_one_line(tmp_path: Path, capsys) -> None:
+    rows = _accel_rows()
+    rows.insert(200, rows[199].rsplit(",", 1)[0] + ",7.5")
+    f = tmp_path / "clash.csv"
+    f.write_text("\n".join([HEADER, *rows]) + "\n")
+    _one_line_exit_2(["steps", str(f), "--format", "accel"], capsys, str(f),
+                     "repeat a time with other values")
+
+
+# --- C3D header fields ---------------------------------------------------------------------------
+
+RBDS = "RBDS001runT35.c3d"
+
+
+def _param_offset(buf: bytes, group: str, name: str) -> tuple[int, int]:
+    """(type, byte offset of the data) of parameter ``group:name`` in a C3D parameter section."""
+    i = (buf[0] - 1) * 512 + 4
+    groups: dict[int, str] = {}
+    found: list[tuple[int, str, int, int]] = []
+    while True:
+        nlen, gid = abs(struct.unpack_from("b", buf, i)[0]), struct.unpack_from("b", buf, i + 1)[0]
+        if nlen == 0:
+            break
+        nm = buf[i + 2 : i + 2 + nlen].decode("latin-1").upper()
+        j = i + 2 + nlen
+        off = struct.unpack_from("<h", buf, j)[0]
+        if gid < 0:
+            groups[-gid] = nm
+        else:
+            typ, ndim = struct.unpack_from("b", buf, j + 2)[0], buf[j + 3]
+            found.append((gid, nm, typ, j + 4 + ndim))
+        if off == 0:
+            break
+        i = j + off
+    return next((t, o) for g, n, t, o in found if groups.get(g) == group and n == name)
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize(
+    ("group", "name", "value", "shown"),
+    [
+        ("ANALOG", "RATE", float("inf"), "ANALOG:RATE inf"),
+        ("ANALOG", "RATE", float("nan"), "ANALOG:RATE nan"),
+        ("ANALOG", "RATE", -1.0, "ANALOG:RATE -1.0"),
+        ("POINT", "USED", -5, "POINT:USED -5"),
+    ],
+)
+def test_c3d_implausible_header_is_one_line(
+    tmp_path: Path, capsys, group: str, name: str, value: float, shown: str
+) -> None:
+    src = shared_data_dir() / "fukuchi-bmc-ric" / RBDS
+    if not src.is_file():
+        pytest.skip(f"{src} missing")
+    buf = bytearray(src.read_bytes())
+    typ, at = _param_offset(bytes(buf), group, name)
+    struct.pack_into("<f" if typ == 4 else "<h", buf, at, value if typ == 4 else int(value))
+    f = tmp_path / "bad.c3d"
+    f.write_bytes(bytes(buf))
+    _one_line_exit_2(["steps", str(f), "--format", "c3d", "--speed", "3.5", "--mass-kg", "70"],
+                     capsys, str(f), shown)
