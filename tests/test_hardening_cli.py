@@ -141,3 +141,58 @@ def test_c3d_implausible_header_is_one_line(
     f.write_bytes(bytes(buf))
     _one_line_exit_2(["steps", str(f), "--format", "c3d", "--speed", "3.5", "--mass-kg", "70"],
                      capsys, str(f), shown)
+
+
+# --- options: one shared set of validated types --------------------------------------------------
+
+BIG_ID = str(2**70)
+
+
+@pytest.mark.parametrize(
+    ("argv", "needles"),
+    [
+        (["demo", "--duration-min", "20"], ["--duration-min", "22–1440 min"]),
+        (["demo", "--duration-min", "nan"], ["--duration-min", "finite"]),
+        (["demo", "--seed", "-1"], ["--seed"]),
+        (["analyze", "x.fit", "--seed", "-1"], ["--seed"]),
+        (["history", "--hr-rest", "nan"], ["--hr-rest", "finite"]),
+        (["history", "--hr-max", "inf"], ["--hr-max", "finite"]),
+        (["rpe", BIG_ID, "5"], ["ACTIVITY_ID", BIG_ID]),
+        (["rpe", "0", "5"], ["ACTIVITY_ID"]),
+        (["rpe", "3", "nan"], ["RPE", "finite"]),
+        (["shoe", "use", "pegasus", "1", BIG_ID], ["ACTIVITY_ID", BIG_ID]),
+        (["symptom", "add", "--side", "left", "--region", "knee", "--kind", "pain",
+          "--severity", "3", "--timing", "during", "--activity", BIG_ID], ["--activity"]),
+        (["import", "--athlete", "", "x.fit"], ["--athlete", "empty"]),
+        (["history", "--athlete", "  "], ["--athlete", "empty"]),
+        (["test", "add", "hop", "left", "inf"], ["VALUE", "finite"]),
+        (["steps", "x.c3d", "--format", "c3d", "--speed", "inf"], ["--speed", "finite"]),
+        (["steps", "x.c3d", "--format", "c3d", "--speed", "0"], ["--speed", "above 0"]),
+        (["steps", "x.c3d", "--format", "c3d", "--mass-kg", "-70"], ["--mass-kg"]),
+    ],
+)
+def test_implausible_option_is_one_line(
+    argv: list[str], needles: list[str], tmp_path: Path, capsys, monkeypatch
+) -> None:
+    monkeypatch.setenv("EVENSTRIDE_DB", str(tmp_path / "store.sqlite"))
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "Traceback" not in err[0], err
+    for n in needles:
+        assert n in err[0], err[0]
+
+
+def test_hr_max_below_hr_rest_is_refused_before_the_store_is_read(tmp_path, capsys) -> None:
+    db = tmp_path / "none.sqlite"  # no store at all: the option error comes first
+    msg = _one_line_exit_2(
+        ["history", "--db", str(db), "--hr-rest", "110", "--hr-max", "105"], capsys
+    )
+    assert msg == "evenstride: --hr-max (105) must be above --hr-rest (110)"
+
+
+def test_shortest_demo_runs(tmp_path: Path, capsys) -> None:
+    assert main(["demo", "--out", str(tmp_path / "d"), "--duration-min", "22", "--seed", "0",
+                 "--json"]) == 0
+    assert abs(json.loads(capsys.readouterr().out)["duration_s"] - 22 * 60) < 5
