@@ -150,6 +150,19 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("--secret-file", metavar="FILE",
                    help="file whose first line is the access secret (at least 16 characters)")
 
+    dr = sub.add_parser(
+        "doctor", help="check the store and repair what can be repaired safely",
+        description="Check the history store: SQLite integrity, rows pointing to nothing, and "
+        "every run's stored document and recording. With --repair: a lost document is "
+        "re-derived from the stored recording; a run whose recording is lost is moved, with "
+        "all its rows, to a JSON file in STORE.quarantine/ (re-import its file to restore it); "
+        "nothing is removed without being written there first. Exit code 0 when the store is "
+        "healthy (after repairs), 2 when problems remain.")
+    dr.add_argument("--db", metavar="PATH", help="store file (default: $EVENSTRIDE_DB or the "
+                    "user data folder)")
+    dr.add_argument("--repair", action="store_true", help="repair what can be repaired")
+    dr.add_argument("--json", action="store_true", help="print an evenstride.doctor/1 document")
+
     d = sub.add_parser("demo", help="simulate a run with known asymmetry and analyse it")
     d.add_argument("--out", metavar="DIR", default="evenstride-demo", help="output folder")
     d.add_argument("--json", action="store_true", help="print the JSON document")
@@ -194,6 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_serve(args)
         if args.command == "report":
             return _cmd_report(args)
+        if args.command == "doctor":
+            return _cmd_doctor(args)
     except KeyboardInterrupt:
         print("evenstride: interrupted", file=sys.stderr)
         return 130
@@ -585,7 +600,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     links: dict[int, str] = {}
     if args.runs:
         from evenstride.report import write_report
-        from evenstride.store import open_store
+        from evenstride.store import StoreError, open_store
 
         run_dir = target.with_suffix("").with_name(target.stem + "-runs")
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -594,7 +609,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
             from evenstride.pipeline import analyze
 
             for aid in docs:
-                act = store.load_activity(aid)
+                try:
+                    act = store.load_activity(aid)
+                except StoreError as exc:  # one corrupt run: no page for it, the rest go on
+                    print(f"evenstride: warning: {store.path}: {exc}; no run report for it — "
+                          "'evenstride doctor' checks the store", file=sys.stderr)
+                    continue
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", EvenstrideWarning)
                     res = analyze(act)
@@ -605,6 +625,45 @@ def _cmd_report(args: argparse.Namespace) -> int:
     out = write_history_report(hist, target, run_links=links, athlete=args.athlete)
     _console().print(f"history report written to {out}")
     return EXIT_OK
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from evenstride.pipeline import analyze
+    from evenstride.store import StoreError, default_db_path, open_store
+    from evenstride.store._doctor import check_store, repair_store
+
+    db = Path(args.db) if args.db else default_db_path()
+    if not db.is_file() and not db.is_dir():
+        raise UserInputError("no store here (nothing imported yet?)", path=db)
+
+    def rederive(act: Any) -> dict[str, Any]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", EvenstrideWarning)
+            return analyze(act).to_dict()
+
+    with open_store(db, readonly=not args.repair) as store:
+        problems = check_store(store)
+        repairs: list[str] = []
+        if args.repair and problems:
+            if store.readonly:
+                raise StoreError(f"cannot repair: {store.readonly_reason}", path=db)
+            repairs = repair_store(store, problems, rederive)
+            problems = check_store(store)
+        n_runs = store._conn.execute("SELECT COUNT(*) FROM activities").fetchone()[0]
+    if args.json:
+        _print_json({"schema": "evenstride.doctor/1", "store": str(db), "n_activities": n_runs,
+                     "repairs": repairs, "problems": [p.to_dict() for p in problems]})
+    else:
+        for line in repairs:
+            print(f"repaired: {line}")
+        for p in problems:
+            print(f"problem: {p.line()}", file=sys.stderr)
+        if not problems:
+            print(f"{db}: store OK ({n_runs} activities checked)")
+        elif not args.repair and any(p.repair for p in problems):
+            print(f"{db}: {len(problems)} problems; 'evenstride doctor --repair' fixes those "
+                  "marked 'repair'", file=sys.stderr)
+    return EXIT_USER if problems else EXIT_OK
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:

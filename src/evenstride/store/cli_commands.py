@@ -300,6 +300,8 @@ def _open_existing(args: argparse.Namespace) -> Any:
     from evenstride.store import open_store
 
     db = _db(args)
+    if db.is_dir():
+        raise UserInputError("is a folder, not a store file", path=db)
     if not db.is_file():
         raise UserInputError("no history store yet: run 'evenstride import FILES' first", path=db)
     return open_store(db)
@@ -622,6 +624,8 @@ def load_history(args: argparse.Namespace) -> tuple[Any, dict[int, dict[str, Any
     from evenstride.store import default_db_path, open_store
 
     db = Path(args.db) if args.db else default_db_path()
+    if db.is_dir():
+        raise UserInputError("is a folder, not a store file", path=db)
     if not db.is_file():
         raise UserInputError("no history store yet: run 'evenstride import FILES' first", path=db)
     # Opened for writing so that an older store is migrated on first use (a read-only open of
@@ -643,7 +647,8 @@ def load_history(args: argparse.Namespace) -> tuple[Any, dict[int, dict[str, Any
             road_side = None if prof is None else prof.road_side
         runs = []
         docs: dict[int, dict[str, Any]] = {}
-        for row, doc in store.analysis_docs(ath.id):
+        skipped: list[str] = []  # one corrupt run must not hide the others
+        for row, doc in store.analysis_docs(ath.id, skipped=skipped):
             try:
                 runs.append(
                     RunRecord.from_run_doc(
@@ -652,9 +657,16 @@ def load_history(args: argparse.Namespace) -> tuple[Any, dict[int, dict[str, Any
                 )
             except ValueError:
                 continue  # no start time: cannot be placed in a history
+            except (KeyError, TypeError, AttributeError) as exc:
+                skipped.append(f"activity {row.id}: stored document is malformed "
+                               f"({type(exc).__name__}: {exc}) (file {row.source_name}); "
+                               "skipped — 'evenstride doctor' checks the store")
+                continue
             docs[row.id] = doc
     finally:
         store.close()
+    for msg in skipped:
+        print(f"evenstride: warning: {db}: {msg}", file=sys.stderr)
     hist = build_history(
         runs,
         shoes=shoe_infos,
