@@ -5,8 +5,14 @@ warning. Run in-process through :func:`evenstride.cli.main`."""
 
 from __future__ import annotations
 
+import gzip
 import json
+import os
 import struct
+import subprocess
+import sys
+import tempfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +20,13 @@ import pytest
 
 from conftest import shared_data_dir
 from evenstride.cli import main
+from evenstride.exceptions import ParseError
+from evenstride.io._bounded import (
+    MAX_DECOMPRESSED_BYTES,
+    gunzip_bounded,
+    maybe_gunzip,
+    read_file_bounded,
+)
 
 
 def _one_line_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str], *needles: str) -> str:
@@ -196,3 +209,84 @@ def test_shortest_demo_runs(tmp_path: Path, capsys) -> None:
     assert main(["demo", "--out", str(tmp_path / "d"), "--duration-min", "22", "--seed", "0",
                  "--json"]) == 0
     assert abs(json.loads(capsys.readouterr().out)["duration_s"] - 22 * 60) < 5
+
+
+# --- bounded reading: gzip bombs, devices ------------------------------------------------------
+
+#: The test's memory cap for one CLI run on hostile input (issue 14: RSS over 1 GB counts as a
+#: failure).
+RSS_CAP_KB = 1024 * 1024
+
+
+def _gzip_bomb(path: Path, head: bytes, expands_mb: int) -> Path:
+    """A gzip file of ~``expands_mb`` MB of zeros after ``head``, written in a stream (the test
+    never holds the expansion in memory)."""
+    c = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    zeros = bytes(1024 * 1024)
+    with open(path, "wb") as f:
+        f.write(c.compress(head))
+        for _ in range(expands_mb):
+            f.write(c.compress(zeros))
+        f.write(c.flush())
+    return path
+
+
+def _run_measured(*argv: str) -> tuple[int, str, int]:
+    """Run the CLI in a subprocess: (exit code, stderr, peak RSS in KB of that process)."""
+    with tempfile.TemporaryFile() as err:
+        p = subprocess.Popen([sys.executable, "-m", "evenstride", *argv],
+                             stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        return p.returncode, err.read().decode(), int(usage.ru_maxrss)
+
+
+@pytest.mark.parametrize(
+    ("name", "head", "argv"),
+    [
+        ("bomb.fit.gz", b"\x0e\x10\x00\x00\x00\x00\x00\x00.FIT\x00\x00", ["analyze"]),
+        ("bomb.gpx.gz", b'<?xml version="1.0"?><gpx version="1.1">', ["analyze"]),
+        ("bomb.csv.gz", b"loc_id,date_time,x,y,z\n", ["steps", "--format", "accel"]),
+        ("bomb.csv.gz", b"RR (ms)\n", ["hrv", "import"]),
+    ],
+)
+def test_gzip_bomb_is_refused_in_bounded_memory(tmp_path, name, head, argv) -> None:
+    bomb = _gzip_bomb(tmp_path / name, head, expands_mb=MAX_DECOMPRESSED_BYTES // 2**20 + 64)
+    assert bomb.stat().st_size < 1_000_000
+    extra = ["--db", str(tmp_path / "s.sqlite")] if argv[0] == "hrv" else []
+    code, err, rss_kb = _run_measured(*argv, str(bomb), *extra)
+    assert code == 2, err
+    line = _one_line_of(err)
+    assert str(bomb) in line and "refusing a possible gzip bomb" in line
+    assert rss_kb < RSS_CAP_KB, f"peak RSS {rss_kb / 1024:.0f} MB"
+
+
+def test_device_is_refused_without_reading_it(capsys) -> None:
+    _one_line_exit_2(["analyze", "/dev/zero"], capsys, "/dev/zero: is a device, not a file")
+
+
+def test_bounded_gunzip_reads_every_member_up_to_the_limit() -> None:
+    data = bytes(range(256)) * 5000
+    two = gzip.compress(data) + gzip.compress(b"tail")
+    assert gunzip_bounded(two, "x") == data + b"tail"
+    assert gunzip_bounded(gzip.compress(data), "x", limit=len(data)) == data
+    with pytest.raises(ParseError, match="x: gzip data expands beyond"):
+        gunzip_bounded(gzip.compress(data), "x", limit=len(data) - 1)
+    with pytest.raises(ParseError, match="x: truncated gzip data"):
+        gunzip_bounded(gzip.compress(data)[:-30], "x")
+    assert maybe_gunzip(b"<gpx/>", "x") == b"<gpx/>"
+
+
+def test_file_read_is_bounded(tmp_path) -> None:
+    f = tmp_path / "big.bin"
+    f.write_bytes(bytes(1001))
+    assert read_file_bounded(f, limit=1001) == bytes(1001)
+    with pytest.raises(ParseError, match=r"big\.bin: file is too large"):
+        read_file_bounded(f, limit=1000)
+
+
+def _one_line_of(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err and "internal error" not in err, lines
+    return lines[0]

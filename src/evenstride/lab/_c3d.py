@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from evenstride.exceptions import EvenstrideWarning, ParseError
+from evenstride.io._bounded import read_file_bounded
 from evenstride.lab._fukuchi import PEAK_BW_RANGE, ForceData, G, MarkerData
 
 BLOCK = 512
@@ -165,7 +166,7 @@ def read_c3d(path: str | Path) -> C3DData:
     """Read a C3D file (see module docstring)."""
     p = Path(path)
     try:
-        buf = p.read_bytes()
+        buf = read_file_bounded(p)
     except OSError as exc:
         raise ParseError(f"cannot open: {exc.strerror}", path=p) from exc
     if len(buf) < BLOCK or buf[1] != 0x50:

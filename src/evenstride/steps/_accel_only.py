@@ -27,7 +27,6 @@ or outside 0.6–1.6 × the local median (missed/extra impacts) are ``NaN``.
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import os
 import warnings
@@ -40,6 +39,7 @@ import numpy as np
 from evenstride import consts
 from evenstride.datatypes import Activity, ActivityMeta, Segment
 from evenstride.exceptions import EvenstrideWarning, NotEnoughDataError, ParseError, UserInputError
+from evenstride.io._bounded import maybe_gunzip, read_file_bounded
 from evenstride.steps._falbriard import _peaks, lowpass
 
 #: ActiGraph GT9X dynamic range, g.
@@ -110,8 +110,7 @@ def read_adeptdata_csv(
     """
     p = Path(path)
     try:
-        raw = p.read_bytes()
-        text = gzip.decompress(raw).decode() if raw[:2] == b"\x1f\x8b" else raw.decode("utf-8-sig")
+        text = maybe_gunzip(read_file_bounded(p), str(p)).decode("utf-8-sig")
     except FileNotFoundError:
         raise UserInputError("file not found", path=p) from None
     except (OSError, UnicodeDecodeError, EOFError) as e:
