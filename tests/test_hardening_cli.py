@@ -290,3 +290,23 @@ def _one_line_of(err: str) -> str:
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in err and "internal error" not in err, lines
     return lines[0]
+
+
+def test_phone_zip_with_a_huge_csv_is_refused_in_bounded_memory(tmp_path) -> None:
+    import zipfile
+
+    z = tmp_path / "export.zip"
+    row = b"1700000000000000000,0.0,0.01,-0.02,0.98\n"
+    chunk = row * (2**20 // len(row))
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in ("Accelerometer.csv", "Gravity.csv"):
+            with zf.open(name, "w", force_zip64=True) as f:
+                f.write(b"time,seconds_elapsed,z,y,x\n")
+                n = MAX_DECOMPRESSED_BYTES // len(chunk) + 16 if name.startswith("Acc") else 1
+                for _ in range(n):
+                    f.write(chunk)
+    code, err, rss_kb = _run_measured("steps", str(z), "--format", "phone")
+    assert code == 2, err
+    line = _one_line_of(err)
+    assert str(z) in line and "Accelerometer.csv in the zip is larger than 128 MB" in line
+    assert rss_kb < RSS_CAP_KB, f"peak RSS {rss_kb / 1024:.0f} MB"
