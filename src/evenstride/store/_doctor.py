@@ -118,7 +118,8 @@ def check_store(store: Store) -> list[Problem]:
             cols = store.samples(aid)
             n = len(next(iter(cols.values()))) if cols else 0
             if r["n_samples"] is not None and n != int(r["n_samples"]):
-                rec_err = f"{n} sample rows, expected {r['n_samples']}"
+                problems.append(Problem("counts", f"{name}: {n} sample rows, expected "
+                                        f"{r['n_samples']}", aid, src))
         except (ValueError, zlib.error, KeyError, TypeError) as exc:  # BlobError is a ValueError
             rec_err = f"stored recording cannot be decoded ({exc})"
         if rec_err is not None:
