@@ -161,9 +161,39 @@ def test_cycling_file_refused(tmp_path):
     assert r.returncode == 2 and "cycling" in r.stderr and "Traceback" not in r.stderr
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
-                    reason="needs root to drop to another user")
+NOBODY_UID = 65534
+
+
+def _as_nobody(*argv: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["setpriv", f"--reuid={NOBODY_UID}", f"--regid={NOBODY_UID}", "--clear-groups", *argv],
+        capture_output=True, text=True, timeout=120, cwd="/tmp",
+        env={**os.environ, "HOME": "/tmp"},
+    )
+
+
+def _why_nobody_cannot_run_evenstride() -> str | None:
+    """The reason the permission test cannot run here, or None when it can."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        return "needs root and setpriv to drop to another user"
+    import pwd
+
+    try:
+        pwd.getpwuid(NOBODY_UID)
+    except KeyError:
+        return f"no unprivileged user with uid {NOBODY_UID} on this machine"
+    probe = _as_nobody(sys.executable, "-c", "import evenstride")
+    if probe.returncode != 0:
+        last = (probe.stderr.strip().splitlines() or ["(no message)"])[-1]
+        return (f"uid {NOBODY_UID} cannot run this checkout's Python or import evenstride "
+                f"(e.g. a parent folder is not readable): {last}")
+    return None
+
+
 def test_unreadable_file_reports_permission(sim_fit, tmp_path):
+    reason = _why_nobody_cannot_run_evenstride()
+    if reason is not None:
+        pytest.skip(reason)
     d = Path("/tmp") / f"evenstride-perm-{os.getpid()}"
     d.mkdir(exist_ok=True)
     f = d / "locked.fit"
@@ -171,16 +201,9 @@ def test_unreadable_file_reports_permission(sim_fit, tmp_path):
     d.chmod(0o755)
     f.chmod(0o600)  # owned by root: the unprivileged user cannot read it
     try:
-        p = subprocess.run(
-            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-             sys.executable, "-m", "evenstride", "analyze", str(f)],
-            capture_output=True, text=True, timeout=120, cwd="/tmp",
-            env={**os.environ, "HOME": "/tmp"},
-        )
+        p = _as_nobody(sys.executable, "-m", "evenstride", "analyze", str(f))
     finally:
         shutil.rmtree(d, ignore_errors=True)
-    if "Permission denied" in p.stderr and "python" in p.stderr.lower():
-        pytest.skip("the interpreter itself is not readable by the unprivileged user")
     assert p.returncode == 2, p.stderr
     assert "permission denied" in p.stderr and "Traceback" not in p.stderr
 

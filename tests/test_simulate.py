@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import io
-import time
 from datetime import datetime
 
 import fitdecode
@@ -102,18 +101,6 @@ def test_activity_is_valid(sim) -> None:
     for name, arr in vars(sim.truth).items():
         if isinstance(arr, np.ndarray):
             assert len(arr) == act.n_samples, name
-
-
-def test_simulates_an_hour_fast() -> None:
-    simulate_run(seed=1)  # warm-up
-    best = min(_timed(lambda: simulate_run(seed=1)) for _ in range(3))
-    assert best < 0.05, best
-
-
-def _timed(fn) -> float:
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
 
 
 # --- the planted truth -------------------------------------------------------------------------

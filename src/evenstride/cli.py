@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evenstride import __version__, consts
+from evenstride import _cli_types as types
 from evenstride.exceptions import EvenstrideWarning, UserInputError
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="write a self-contained HTML report (a directory when several files are given)",
     )
-    a.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    a.add_argument("--seed", type=types.seed, default=0, help="bootstrap seed (default 0)")
     a.add_argument("--no-progress", action="store_true", help="no progress bar")
     a.add_argument("--quiet", "-q", action="store_true", help="findings only, no tables")
 
@@ -82,8 +83,10 @@ def _parser() -> argparse.ArgumentParser:
         choices=("left", "right"),
         help="side of the road you usually run on (for camber exposure; weak evidence)",
     )
-    h.add_argument("--hr-rest", type=float, metavar="BPM", help="resting heart rate (for TRIMP)")
-    h.add_argument("--hr-max", type=float, metavar="BPM", help="maximum heart rate (for TRIMP)")
+    h.add_argument("--hr-rest", type=types.hr_rest_bpm, metavar="BPM",
+                   help="resting heart rate (for TRIMP)")
+    h.add_argument("--hr-max", type=types.hr_max_bpm, metavar="BPM",
+                   help="maximum heart rate (for TRIMP)")
 
     r = sub.add_parser("report", help="write an athlete's history report (HTML)")
     _store_args(r)
@@ -121,11 +124,11 @@ def _parser() -> argparse.ArgumentParser:
                     "export's own Gyroscope.csv (format phone)")
     st.add_argument("--location", metavar="NAME", help="sensor location to analyse, e.g. "
                     "left_ankle (format accel; default: the first ankle sensor)")
-    st.add_argument("--mass-kg", type=float, metavar="KG",
+    st.add_argument("--mass-kg", type=types.positive_float, metavar="KG",
                     help="body mass (format c3d with force channels)")
-    st.add_argument("--speed", type=float, metavar="M/S", help="treadmill speed (formats c3d, "
-                    "fukuchi markers-only; default for markers only: the belt speed measured "
-                    "from the stance foot)")
+    st.add_argument("--speed", type=types.positive_float, metavar="M/S",
+                    help="treadmill speed (formats c3d, fukuchi markers-only; default for "
+                    "markers only: the belt speed measured from the stance foot)")
     st.add_argument("--static", metavar="FILE", help="static calibration trial for cluster-only "
                     "markers (format c3d without forces; default: …_static.c3d beside …_run.c3d)")
     st.add_argument("--format", choices=STEP_FORMATS, default="imu", help="input format")
@@ -133,7 +136,7 @@ def _parser() -> argparse.ArgumentParser:
                     help="units of a generic IMU CSV when the file does not declare them")
     st.add_argument("--json", action="store_true", help="print the evenstride.run/1 document")
     st.add_argument("--html", metavar="FILE", help="write the HTML report")
-    st.add_argument("--seed", type=int, default=0)
+    st.add_argument("--seed", type=types.seed, default=0)
 
     w = sub.add_parser(
         "serve", help="start the local web app (coaches, physical therapists)",
@@ -147,11 +150,25 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("--secret-file", metavar="FILE",
                    help="file whose first line is the access secret (at least 16 characters)")
 
+    dr = sub.add_parser(
+        "doctor", help="check the store and repair what can be repaired safely",
+        description="Check the history store: SQLite integrity, rows pointing to nothing, and "
+        "every run's stored document and recording. With --repair: a lost document is "
+        "re-derived from the stored recording; a run whose recording is lost is moved, with "
+        "all its rows, to a JSON file in STORE.quarantine/ (re-import its file to restore it); "
+        "nothing is removed without being written there first. Exit code 0 when the store is "
+        "healthy (after repairs), 2 when problems remain.")
+    dr.add_argument("--db", metavar="PATH", help="store file (default: $EVENSTRIDE_DB or the "
+                    "user data folder)")
+    dr.add_argument("--repair", action="store_true", help="repair what can be repaired")
+    dr.add_argument("--json", action="store_true", help="print an evenstride.doctor/1 document")
+
     d = sub.add_parser("demo", help="simulate a run with known asymmetry and analyse it")
     d.add_argument("--out", metavar="DIR", default="evenstride-demo", help="output folder")
     d.add_argument("--json", action="store_true", help="print the JSON document")
-    d.add_argument("--duration-min", type=float, default=75.0, help="run length (min)")
-    d.add_argument("--seed", type=int, default=7)
+    d.add_argument("--duration-min", type=types.demo_duration_min, default=75.0,
+                   help=f"run length (min, at least {types.DEMO_MIN_DURATION_MIN:g})")
+    d.add_argument("--seed", type=types.seed, default=7)
     return p
 
 
@@ -160,7 +177,7 @@ def _store_args(p: argparse.ArgumentParser) -> None:
 
     p.add_argument("--db", metavar="PATH", help=f"store file (default: ${ENV_DB} or the user "
                    "data folder)")
-    p.add_argument("--athlete", default=DEFAULT_ATHLETE, metavar="NAME",
+    p.add_argument("--athlete", type=types.athlete_name, default=DEFAULT_ATHLETE, metavar="NAME",
                    help=f"whose history (default {DEFAULT_ATHLETE!r})")
 
 
@@ -190,6 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_serve(args)
         if args.command == "report":
             return _cmd_report(args)
+        if args.command == "doctor":
+            return _cmd_doctor(args)
     except KeyboardInterrupt:
         print("evenstride: interrupted", file=sys.stderr)
         return 130
@@ -501,7 +520,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     except OSError as exc:
         msg = f"cannot create output folder ({exc.strerror})"
         raise UserInputError(msg, path=out_dir) from None
-    duration_s = max(args.duration_min, 15.0) * 60.0
+    duration_s = args.duration_min * 60.0
     plant: dict[str, Any] = dict(DEMO_PLANT)
     plant["drift_onset_s"] = min(float(plant["drift_onset_s"]), 0.55 * duration_s)
     fit_path = write_simulated_fit(
@@ -543,6 +562,7 @@ def _load_history(args: argparse.Namespace) -> tuple[Any, dict[int, dict[str, An
 
 
 def _cmd_history(args: argparse.Namespace) -> int:
+    types.check_hr_order(args.hr_rest, args.hr_max)
     hist, _ = _load_history(args)
     d = hist.to_dict()
     if args.json:
@@ -639,7 +659,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     links: dict[int, str] = {}
     if args.runs:
         from evenstride.report import write_report
-        from evenstride.store import open_store
+        from evenstride.store import StoreError, open_store
 
         run_dir = target.with_suffix("").with_name(target.stem + "-runs")
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -648,7 +668,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
             from evenstride.pipeline import analyze
 
             for aid in docs:
-                act = store.load_activity(aid)
+                try:
+                    act = store.load_activity(aid)
+                except StoreError as exc:  # one corrupt run: no page for it, the rest go on
+                    print(f"evenstride: warning: {store.path}: {exc}; no run report for it — "
+                          "'evenstride doctor' checks the store", file=sys.stderr)
+                    continue
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", EvenstrideWarning)
                     res = analyze(act)
@@ -659,6 +684,45 @@ def _cmd_report(args: argparse.Namespace) -> int:
     out = write_history_report(hist, target, run_links=links, athlete=args.athlete)
     _console().print(f"history report written to {out}")
     return EXIT_OK
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from evenstride.pipeline import analyze
+    from evenstride.store import StoreError, default_db_path, open_store
+    from evenstride.store._doctor import check_store, repair_store
+
+    db = Path(args.db) if args.db else default_db_path()
+    if not db.is_file() and not db.is_dir():
+        raise UserInputError("no store here (nothing imported yet?)", path=db)
+
+    def rederive(act: Any) -> dict[str, Any]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", EvenstrideWarning)
+            return analyze(act).to_dict()
+
+    with open_store(db, readonly=not args.repair) as store:
+        problems = check_store(store)
+        repairs: list[str] = []
+        if args.repair and problems:
+            if store.readonly:
+                raise StoreError(f"cannot repair: {store.readonly_reason}", path=db)
+            repairs = repair_store(store, problems, rederive)
+            problems = check_store(store)
+        n_runs = store._conn.execute("SELECT COUNT(*) FROM activities").fetchone()[0]
+    if args.json:
+        _print_json({"schema": "evenstride.doctor/1", "store": str(db), "n_activities": n_runs,
+                     "repairs": repairs, "problems": [p.to_dict() for p in problems]})
+    else:
+        for line in repairs:
+            print(f"repaired: {line}")
+        for p in problems:
+            print(f"problem: {p.line()}", file=sys.stderr)
+        if not problems:
+            print(f"{db}: store OK ({n_runs} activities checked)")
+        elif not args.repair and any(p.repair for p in problems):
+            print(f"{db}: {len(problems)} problems; 'evenstride doctor --repair' fixes those "
+                  "marked 'repair'", file=sys.stderr)
+    return EXIT_USER if problems else EXIT_OK
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:

@@ -32,7 +32,6 @@ accepted intervals. Every error is one line naming the file (:class:`UserInputEr
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import math
 import re
@@ -45,6 +44,7 @@ from typing import Any, Final
 import numpy as np
 
 from evenstride.exceptions import UserInputError
+from evenstride.io._bounded import maybe_gunzip, read_file_bounded
 
 __all__ = [
     "MAX_CHANGE",
@@ -160,15 +160,10 @@ class RestingValue:
 # ------------------------------------------------------------------------------------- reading
 def _read_bytes(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        data = read_file_bounded(path)
     except OSError as exc:
         raise UserInputError(f"cannot read the file ({exc.strerror or exc})", path=path) from None
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise UserInputError(f"corrupt gzip data ({exc})", path=path) from None
-    return data
+    return maybe_gunzip(data, str(path))
 
 
 def _is_fit(data: bytes) -> bool:

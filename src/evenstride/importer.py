@@ -62,6 +62,7 @@ from evenstride.exceptions import (
     UnsupportedActivityError,
     UserInputError,
 )
+from evenstride.io._bounded import MAX_DECOMPRESSED_BYTES, maybe_gunzip
 from evenstride.store import ActivityStore, Fingerprint, richness
 
 __all__ = [
@@ -413,35 +414,9 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, source: str, limit:
     return data
 
 
-def _gunzip(data: bytes, source: str, limit: int = MAX_MEMBER_BYTES) -> bytes:
+def _gunzip(data: bytes, source: str, limit: int = MAX_DECOMPRESSED_BYTES) -> bytes:
     """Unwrap gzip (several members too) with an output limit; other data is returned as is."""
-    if data[:2] != b"\x1f\x8b":
-        return data
-    out: list[bytes] = []
-    total = 0
-    rest = data
-    try:
-        while rest[:2] == b"\x1f\x8b":
-            d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-            chunk = d.decompress(rest, limit + 1 - total)
-            while True:
-                total += len(chunk)
-                out.append(chunk)
-                if total > limit:
-                    raise ParseError(
-                        f"gzip data expands beyond {limit / 1e6:,.0f} MB: refusing a possible "
-                        "gzip bomb",
-                        path=source,
-                    )
-                if not d.unconsumed_tail:
-                    break
-                chunk = d.decompress(d.unconsumed_tail, limit + 1 - total)
-            if not d.eof:
-                raise ParseError("truncated gzip data", path=source)
-            rest = d.unused_data
-    except zlib.error as exc:
-        raise ParseError(f"corrupt gzip data ({exc})", path=source) from None
-    return b"".join(out)
+    return maybe_gunzip(data, source, limit)
 
 
 class _Discovery:

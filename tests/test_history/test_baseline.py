@@ -149,11 +149,17 @@ def test_device_change_without_step_restarts_the_baseline_only():
 
 
 def test_other_surfaces_are_not_part_of_the_road_baseline():
+    # From run 30 on, every other run is on trail, 1.2 higher: were trail runs let into the road
+    # baseline (or its noise floor), the latest road run's baseline would sit near 1.9, not 1.3.
     rng = np.random.default_rng(7)
-    surfaces = ["track" if i % 10 == 5 else "road" for i in range(70)]
-    vals = np.array([2.5 if s == "track" else 1.3 for s in surfaces]) + rng.normal(0, 0.3, 70)
+    surfaces = ["trail" if i >= 30 and i % 2 == 0 else "road" for i in range(69)] + ["road"]
+    vals = np.array([2.5 if s == "trail" else 1.3 for s in surfaces]) + rng.normal(0, 0.3, 70)
     h = build_history(_records(vals, surfaces=surfaces), params=FAST)
     assert h.changes == []
+    current = h.metrics[KEY].current
+    assert current["baseline"]["surface"] == "road"
+    assert current["baseline"]["mean"] == pytest.approx(1.3, abs=0.15)
+    assert h.metrics[KEY].typical_error == pytest.approx(0.3, abs=0.1)
 
 
 def test_stratified_difference_pools_within_strata():

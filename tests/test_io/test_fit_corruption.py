@@ -8,7 +8,6 @@ import contextlib
 import random
 import signal
 import struct
-import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -209,16 +208,15 @@ def test_corrupted_field_size_in_definition(run_file: bytes, delta: int) -> None
 
 
 @pytest.mark.shared_data
-def test_corruption_suite_is_fast(run_file: bytes) -> None:
-    """The decoder fails fast: 50 corrupt variants in well under the hang limit."""
+def test_random_corruptions_decode_or_fail_cleanly(run_file: bytes) -> None:
+    """50 corrupt variants each decode or raise a one-line ParseError within the hang limit
+    (the decoder's speed is measured in bench/bench_decode.py, not asserted here)."""
     rng = np.random.default_rng(3)
-    t0 = time.perf_counter()
     for _ in range(50):
         blob = bytearray(run_file)
         for pos in rng.integers(14, len(blob), 3):
             blob[pos] = int(rng.integers(0, 256))
         _decode_or_parse_error(bytes(blob))
-    assert time.perf_counter() - t0 < 5.0
 
 
 def _random_fit(rng: random.Random) -> bytes:

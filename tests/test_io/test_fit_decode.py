@@ -458,21 +458,14 @@ def test_enum_names_of_missing_message() -> None:
 
 
 @pytest.mark.shared_data
-def test_real_file_decodes_fast(shared_data: Path) -> None:
-    """Sanity bound (the full comparison is bench/bench_decode.py): the 3 MB, 45 805-record
-    triathlon decodes in well under a second, CRC included."""
-    import time
-
+def test_real_file_decodes_every_record(shared_data: Path) -> None:
+    """The 3 MB triathlon decodes all its 45 805 records, CRC included (its speed against
+    fitdecode is measured in bench/bench_decode.py, not asserted here)."""
     path = shared_data / "goldencheetah" / "MultiSport-2019-11-24.fit"
     if not path.exists():
         pytest.skip("MultiSport file missing")
-    blob = path.read_bytes()
-    decode_fit(blob)
-    t0 = time.perf_counter()
-    fd = decode_fit(blob)
-    elapsed = time.perf_counter() - t0
+    fd = decode_fit(path.read_bytes())
     assert len(fd.messages["record"]["_index"]) == 45805
-    assert elapsed < 0.5, f"{elapsed:.2f} s"
 
 
 def test_header_without_data_size_reads_to_the_end() -> None:

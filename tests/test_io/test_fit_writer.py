@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import struct
-import time
 from datetime import UTC, datetime
 
 import fitdecode
@@ -526,20 +525,3 @@ def test_timestamps_without_timestamp_column_use_meta_start() -> None:
     act = Activity({consts.TIME_S: np.arange(4.0)}, meta=ActivityMeta(start_time=START))
     cols = record_columns(decode(encode_activity_fit(act)))
     np.testing.assert_array_equal(cols["timestamp"], START.timestamp() + np.arange(4.0))
-
-
-def test_five_hour_file_encodes_fast() -> None:
-    act = make_activity(5 * 3600)
-    encode_activity_fit(act)  # warm-up
-    best = min(_timed(lambda: encode_activity_fit(act)) for _ in range(3))
-    best_c = min(
-        _timed(lambda: encode_activity_fit(act, compressed_timestamps=True)) for _ in range(3)
-    )
-    assert best < 1.0, best
-    assert best_c < 1.0, best_c
-
-
-def _timed(fn) -> float:
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0

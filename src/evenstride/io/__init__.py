@@ -9,19 +9,18 @@ text file is refused with a clear message.
 
 from __future__ import annotations
 
-import gzip
 import os
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 
 from evenstride.datatypes import Activity
 from evenstride.exceptions import ParseError
+from evenstride.io._bounded import MAX_FILE_BYTES, maybe_gunzip, read_file_bounded
 
 __all__ = ["detect_format", "read_activity", "read_bytes"]
 
-#: Files larger than this are refused before reading (a 14-hour FIT is ~3 MB).
-MAX_FILE_BYTES = 512 * 1024 * 1024
+# Files larger than MAX_FILE_BYTES are refused (a 14-hour FIT is ~3 MB); gzip is unwrapped up to
+# evenstride.io._bounded.MAX_DECOMPRESSED_BYTES.
 
 
 def _read_fit(data: bytes, path: str) -> Activity:
@@ -63,12 +62,8 @@ def detect_format(data: bytes) -> str | None:
 
 
 def read_bytes(data: bytes, *, path: str = "<bytes>") -> Activity:
-    """Read an activity from bytes (gzip is unwrapped automatically)."""
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise ParseError(f"corrupt gzip data ({exc})", path=path) from None
+    """Read an activity from bytes (gzip is unwrapped automatically, with a size limit)."""
+    data = maybe_gunzip(data, path)
     if not data:
         raise ParseError("file is empty", path=path)
     fmt = detect_format(data)
@@ -111,10 +106,12 @@ def read_activity(path: str | os.PathLike[str]) -> Activity:
     try:
         if p.is_dir():
             raise ParseError("is a directory, not a file", path=name)
+        if p.is_char_device() or p.is_block_device():
+            raise ParseError("is a device, not a file", path=name)
         size = p.stat().st_size
         if size > MAX_FILE_BYTES:
             raise ParseError(f"file is too large ({size / 1e6:.0f} MB)", path=name)
-        data = p.read_bytes()
+        data = read_file_bounded(p)  # also bounds /dev/zero and pipes, whose size is 0
     except FileNotFoundError:
         raise ParseError("no such file", path=name) from None
     except PermissionError:

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from evenstride.exceptions import EvenstrideWarning, ParseError
+from evenstride.io._bounded import read_file_bounded
 from evenstride.lab._fukuchi import PEAK_BW_RANGE, ForceData, G, MarkerData
 
 BLOCK = 512
@@ -165,7 +166,7 @@ def read_c3d(path: str | Path) -> C3DData:
     """Read a C3D file (see module docstring)."""
     p = Path(path)
     try:
-        buf = p.read_bytes()
+        buf = read_file_bounded(p)
     except OSError as exc:
         raise ParseError(f"cannot open: {exc.strerror}", path=p) from exc
     if len(buf) < BLOCK or buf[1] != 0x50:
@@ -203,6 +204,15 @@ def read_c3d(path: str | Path) -> C3DData:
         )
     n_ch = int(np.atleast_1d(ana.get("USED", [0]))[0]) if ana else 0
     analog_rate = float(np.atleast_1d(ana.get("RATE", [0.0]))[0]) if ana else 0.0
+    if n_points < 0 or n_ch < 0:
+        raise ParseError(
+            f"implausible C3D header (POINT:USED {n_points}, ANALOG:USED {n_ch})", path=p
+        )
+    if n_ch and "RATE" in ana and not (np.isfinite(analog_rate) and analog_rate > 0):
+        raise ParseError(
+            f"implausible C3D header (ANALOG:RATE {analog_rate} for {n_ch} analog channels)",
+            path=p,
+        )
     per = round(analog_rate / rate) if n_ch and analog_rate > 0 else 0
     if n_ch and per * n_ch != n_analog_per_frame:
         per = n_analog_per_frame // n_ch if n_ch else 0

@@ -8,6 +8,9 @@ cadence (= 2 × strides/min, assuming symmetric steps).
 
 Reader: the adeptdata ``acc_running`` CSV (``loc_id,date_time,x,y,z``; acc in g; 100 Hz;
 ``loc_id`` such as ``left_hip``/``left_ankle``; ``date_time`` like ``2018-10-25 17:57:30.01``).
+A file cut mid-row is read up to the cut, with a warning; exact repeats of a row are dropped with
+a counted warning; a short row inside the file, or one time repeated with other values, is a
+one-line :class:`~evenstride.exceptions.ParseError` naming the file.
 
 Clipping: the ActiGraph GT9X range is ±8 g; samples within 1 % of the range on any axis are
 clipped. Clipped spans (padded by :data:`CLIP_PAD_S`) are excluded: a stride touching one gets
@@ -24,7 +27,6 @@ or outside 0.6–1.6 × the local median (missed/extra impacts) are ``NaN``.
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import os
 import warnings
@@ -37,6 +39,7 @@ import numpy as np
 from evenstride import consts
 from evenstride.datatypes import Activity, ActivityMeta, Segment
 from evenstride.exceptions import EvenstrideWarning, NotEnoughDataError, ParseError, UserInputError
+from evenstride.io._bounded import maybe_gunzip, read_file_bounded
 from evenstride.steps._falbriard import _peaks, lowpass
 
 #: ActiGraph GT9X dynamic range, g.
@@ -107,8 +110,7 @@ def read_adeptdata_csv(
     """
     p = Path(path)
     try:
-        raw = p.read_bytes()
-        text = gzip.decompress(raw).decode() if raw[:2] == b"\x1f\x8b" else raw.decode("utf-8-sig")
+        text = maybe_gunzip(read_file_bounded(p), str(p)).decode("utf-8-sig")
     except FileNotFoundError:
         raise UserInputError("file not found", path=p) from None
     except (OSError, UnicodeDecodeError, EOFError) as e:
@@ -119,12 +121,19 @@ def read_adeptdata_csv(
     if any(c not in header for c in need):
         raise ParseError(f"expected columns {', '.join(need)} (found {', '.join(header)})", path=p)
     ix = [header.index(c) for c in need]
-    cols: list[list[str]] = [[], [], [], [], []]
-    for row in reader:
-        if not row:
-            continue
-        for k, i in enumerate(ix):
-            cols[k].append(row[i])
+    rows = [row for row in reader if row]
+    file_notes: list[str] = []
+    if rows and not text.endswith(("\n", "\r")) and not _row_parses(rows[-1], ix):
+        rows.pop()  # cut mid-line: analyse up to the cut, as for FIT
+        file_notes.append("file is truncated: its last, incomplete row is dropped")
+        warnings.warn(f"{p}: {file_notes[-1]}", EvenstrideWarning, stacklevel=2)
+    width = max(ix) + 1
+    short = next((n for n, row in enumerate(rows) if len(row) < width), None)
+    if short is not None:
+        raise ParseError(
+            f"row {short + 2} has {len(rows[short])} fields, expected at least {width}", path=p
+        )
+    cols = [[row[i] for row in rows] for i in ix]
     try:
         ts = np.array(cols[1], dtype="datetime64[ns]")
         acc = np.column_stack([np.array(cols[k], dtype=float) for k in (2, 3, 4)])
@@ -138,8 +147,9 @@ def read_adeptdata_csv(
         order = np.argsort(t_abs, kind="stable")
         t_abs = t_abs[order]
         a = acc[m][order]
+        t_abs, a, repeats = _drop_repeated_rows(t_abs, a, str(name), p)
         t = (t_abs - t_abs[0]).astype("timedelta64[ns]").astype(np.int64) / 1e9
-        notes: list[str] = []
+        notes: list[str] = [*file_notes, *repeats]
         clip = clipping_mask(a, range_g=range_g)
         fs = float(1.0 / np.median(np.diff(t))) if len(t) > 1 else 1.0
         excl = _dilate(clip, round(CLIP_PAD_S * fs))
@@ -153,6 +163,38 @@ def read_adeptdata_csv(
         valid = np.all(np.isfinite(a), axis=1) & ~excl
         out[str(name)] = AccelSeries(str(name), t, a, valid, t_abs[0], notes)
     return out
+
+
+def _row_parses(row: list[str], ix: list[int]) -> bool:
+    """Whether a CSV row has every needed field, with a valid time and numbers."""
+    try:
+        np.datetime64(row[ix[1]], "ns")
+        [float(row[i]) for i in ix[2:]]
+    except (IndexError, ValueError):
+        return False
+    return True
+
+
+def _drop_repeated_rows(
+    t_abs: np.ndarray, a: np.ndarray, name: str, p: Path
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Drop exact repeats of a row (same time and values) with a counted warning; a repeated
+    time with other values cannot be ordered and is a one-line :class:`ParseError`."""
+    same_t = np.r_[False, t_abs[1:] == t_abs[:-1]]
+    if not same_t.any():
+        return t_abs, a, []
+    equal = (a[1:] == a[:-1]) | (np.isnan(a[1:]) & np.isnan(a[:-1]))
+    same_row = same_t & np.r_[False, np.all(equal, axis=1)]
+    if not np.array_equal(same_row, same_t):
+        k = int(np.argmax(same_t & ~same_row))
+        raise ParseError(
+            f"{name}: {int((same_t & ~same_row).sum())} samples repeat a time with other values "
+            f"(first at {t_abs[k]})",
+            path=p,
+        )
+    msg = f"{name}: {int(same_row.sum())} repeated rows (same time and values) are dropped"
+    warnings.warn(f"{p}: {msg}", EvenstrideWarning, stacklevel=3)
+    return t_abs[~same_row], a[~same_row], [msg]
 
 
 def left_right_asymmetry(*_args: object, **_kwargs: object) -> NoReturn:

@@ -71,6 +71,7 @@ from evenstride.exceptions import (
     ParseError,
     UserInputError,
 )
+from evenstride.io._bounded import MAX_DECOMPRESSED_BYTES
 from evenstride.steps._falbriard import _peaks, lowpass
 from evenstride.steps._imu_io import G
 from evenstride.steps._to_activity import MISSED_STRIDE_FACTOR, _nanmean2
@@ -410,8 +411,12 @@ class _Export:
             return [header] + [[str(r.get(k, "")) for k in header] for r in recs]
         if self.path.suffix.lower() == ".zip":
             try:
-                with zipfile.ZipFile(self.path) as zf:
-                    text = zf.read(self._zip[name]).decode("utf-8-sig")
+                with zipfile.ZipFile(self.path) as zf, zf.open(self._zip[name]) as member:
+                    raw = member.read(MAX_DECOMPRESSED_BYTES + 1)  # bounded: a zip bomb stops
+                if len(raw) > MAX_DECOMPRESSED_BYTES:
+                    raise ParseError(f"{name} in the zip is larger than "
+                                     f"{MAX_DECOMPRESSED_BYTES // 2**20} MB", path=self.path)
+                text = raw.decode("utf-8-sig")
             except (OSError, zipfile.BadZipFile, UnicodeDecodeError) as e:
                 raise ParseError(
                     f"cannot read {name} in the zip ({type(e).__name__})", path=self.path
@@ -438,6 +443,8 @@ def _ios_signs(ex: _Export | None) -> bool:
 
 def _csv_rows(path: Path) -> list[list[str]]:
     try:
+        if path.stat().st_size > MAX_DECOMPRESSED_BYTES:  # read whole into rows: bounded
+            raise ParseError(f"CSV larger than {MAX_DECOMPRESSED_BYTES // 2**20} MB", path=path)
         with path.open(encoding="utf-8-sig", newline="") as fh:
             return list(csv.reader(fh))
     except FileNotFoundError:

@@ -13,6 +13,7 @@ another writer instead of failing.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import zlib
@@ -134,6 +135,42 @@ def _bool(v: Any) -> int | None:
     return None if v is None else int(bool(v))
 
 
+def _writable(path: Path) -> bool:
+    """Whether SQLite can write the store: the file and its folder (journal files) writable."""
+    return os.access(path, os.W_OK) and os.access(path.absolute().parent, os.W_OK)
+
+
+def _connect_readonly(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
+    """A read-only connection. A WAL store in a folder we cannot write cannot get its shared
+    memory file; it is then opened as immutable (no one can write there either)."""
+    base = path.absolute().as_uri()
+    conn = sqlite3.connect(base + "?mode=ro", uri=True, timeout=busy_timeout_s,
+                           isolation_level=None)
+    try:
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+        if os.access(path.absolute().parent, os.W_OK):
+            raise
+    return sqlite3.connect(base + "?mode=ro&immutable=1", uri=True, timeout=busy_timeout_s,
+                           isolation_level=None)
+
+
+def _decode_doc(activity_id: int, codec: Any, raw: Any) -> dict[str, Any]:
+    """The stored ``evenstride.run/1`` document, or a one-line :class:`StoreError`."""
+    if codec != "zlib":
+        raise StoreError(f"activity {activity_id}: unknown document codec {codec!r}")
+    try:
+        doc = json.loads(zlib.decompress(raw))
+    except (zlib.error, TypeError, ValueError) as exc:  # JSON and UTF-8 errors are ValueErrors
+        raise StoreError(f"activity {activity_id}: stored document cannot be decoded "
+                         f"({type(exc).__name__}: {exc})") from None
+    if not isinstance(doc, dict):
+        raise StoreError(f"activity {activity_id}: stored document is not a JSON object")
+    return doc
+
+
 def _insert(c: sqlite3.Connection, table: str, values: Mapping[str, Any]) -> int:
     """INSERT naming every column (so later migrations may add columns); returns the rowid."""
     keys = ", ".join(values)
@@ -151,15 +188,21 @@ class Store:
 
     def __init__(self, path: Path, *, readonly: bool = False, busy_timeout_s: float = 30.0):
         self.path = Path(path)
+        if self.path.is_dir():
+            raise StoreError("is a folder, not a store file (name a file, e.g. "
+                             "FOLDER/evenstride.sqlite)", path=self.path)
+        #: Why writes are refused when the store was opened read-only without being asked to.
+        self.readonly_reason: str | None = None
+        if not readonly and self.path.is_file() and not _writable(self.path):
+            # a read-only file or folder: reading (history, reports) still works
+            readonly = True
+            self.readonly_reason = "the store file or its folder is read-only"
         self.readonly = readonly
         try:
             if readonly:
                 if not self.path.is_file():
                     raise StoreError("no store here (nothing imported yet?)", path=self.path)
-                uri = self.path.absolute().as_uri() + "?mode=ro"
-                self._conn = sqlite3.connect(
-                    uri, uri=True, timeout=busy_timeout_s, isolation_level=None
-                )
+                self._conn = _connect_readonly(self.path, busy_timeout_s)
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._conn = sqlite3.connect(
@@ -174,6 +217,7 @@ class Store:
         try:
             self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
             self._conn.execute("PRAGMA foreign_keys = ON")
+            self._refuse_foreign()
             if not readonly:
                 mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
                 if str(mode).lower() != "wal":
@@ -206,7 +250,8 @@ class Store:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         if self.readonly:
-            raise StoreError("the store was opened read-only", path=self.path)
+            raise StoreError(self.readonly_reason or "the store was opened read-only",
+                             path=self.path)
         self._conn.execute("BEGIN IMMEDIATE")
         try:
             yield self._conn
@@ -225,6 +270,19 @@ class Store:
             return 0
         row = self._conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
         return int(row[0] or 0)
+
+    def _refuse_foreign(self) -> None:
+        """Another program's SQLite database (tables, no ``schema_version``) is refused before
+        anything is written to it (not even the switch to WAL)."""
+        if self.schema_version() != 0:
+            return
+        foreign = [r[0] for r in self._conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        if foreign:
+            shown = ", ".join(foreign[:5]) + (" …" if len(foreign) > 5 else "")
+            raise StoreError(f"an SQLite database of another program (tables {shown}), "
+                             "not an evenstride store", path=self.path)
 
     def _migrate(self) -> None:
         migrations = known_migrations()
@@ -705,10 +763,7 @@ class Store:
         ).fetchone()
         if r is None:
             raise KeyError(f"no activity {activity_id}")
-        if r["doc_codec"] != "zlib":
-            raise StoreError(f"activity {activity_id}: unknown document codec {r['doc_codec']!r}")
-        doc: dict[str, Any] = json.loads(zlib.decompress(r["doc"]))
-        return doc
+        return _decode_doc(activity_id, r["doc_codec"], r["doc"])
 
     def analysis_docs(
         self,
@@ -716,9 +771,14 @@ class Store:
         *,
         since: datetime | date | str | None = None,
         until: datetime | date | str | None = None,
+        skipped: list[str] | None = None,
     ) -> Iterator[tuple[ActivityRow, dict[str, Any]]]:
         """Each activity with its document, by start time, in one query (e.g. to build
-        ``evenstride.history.RunRecord.from_run_doc(doc, activity_id=row.id, gear=row.gear)``)."""
+        ``evenstride.history.RunRecord.from_run_doc(doc, activity_id=row.id, gear=row.gear)``).
+
+        A document that cannot be decoded raises a one-line :class:`StoreError`; with a
+        ``skipped`` list, that activity is left out instead and the message (naming the activity
+        and its file) is appended to the list, so one corrupt run does not hide the others."""
         sql = (
             "SELECT a.*, b.doc_codec AS doc_codec, b.doc AS doc FROM activities a "
             "JOIN activity_blobs b ON b.activity_id = a.id WHERE "
@@ -726,9 +786,15 @@ class Store:
         where, args = _time_range("a.", athlete_id, since, until)
         sql += where + " ORDER BY a.start_ts NULLS LAST, a.id"
         for r in self._conn.execute(sql, args).fetchall():
-            if r["doc_codec"] != "zlib":
-                raise StoreError(f"activity {r['id']}: unknown document codec {r['doc_codec']!r}")
-            yield self._activity_row(r), json.loads(zlib.decompress(r["doc"]))
+            try:
+                doc = _decode_doc(int(r["id"]), r["doc_codec"], r["doc"])
+            except StoreError as exc:
+                if skipped is None:
+                    raise
+                skipped.append(f"{exc} (file {r['source_name']}); skipped — "
+                               "'evenstride doctor' checks and repairs the store")
+                continue
+            yield self._activity_row(r), doc
 
     def samples(self, activity_id: int) -> dict[str, np.ndarray]:
         r = self._conn.execute(
@@ -739,8 +805,30 @@ class Store:
         return decode_samples(r["samples"])
 
     def load_activity(self, activity_id: int) -> Activity:
+        """The stored recording; a corrupt blob is a one-line :class:`StoreError`."""
         r = self._blob_row(activity_id)
-        return unpack_activity(r["samples"], self.analysis_doc(activity_id))
+        doc = self.analysis_doc(activity_id)
+        try:
+            return unpack_activity(r["samples"], doc)
+        except (BlobError, zlib.error, ValueError, KeyError, TypeError) as exc:
+            raise StoreError(f"activity {activity_id}: stored recording cannot be decoded "
+                             f"({exc})") from None
+
+    def replace_document(self, activity_id: int, doc: Mapping[str, Any]) -> None:
+        """Replace an activity's stored document (``evenstride doctor --repair`` re-derives a
+        lost one from the stored recording); the summary columns and rows are kept."""
+        if doc.get("schema") != _DOC_SCHEMA:
+            raise ValueError(f"not an {_DOC_SCHEMA} document")
+        doc_z = zlib.compress(
+            json.dumps(dict(doc), ensure_ascii=False, allow_nan=False,
+                       separators=(",", ":")).encode(),
+            6,
+        )
+        with self._write() as c:
+            cur = c.execute("UPDATE activity_blobs SET doc_codec = 'zlib', doc = ? "
+                            "WHERE activity_id = ?", (doc_z, activity_id))
+            if cur.rowcount != 1:
+                raise KeyError(f"no activity {activity_id}")
 
     def shoes(self, athlete_id: int) -> list[Shoe]:
         rows = self._conn.execute(
@@ -901,7 +989,7 @@ class Store:
             try:
                 doc = self.analysis_doc(aid)
                 cols = self.samples(aid)
-            except (KeyError, BlobError, zlib.error, ValueError) as exc:
+            except (KeyError, BlobError, zlib.error, ValueError, StoreError) as exc:
                 problems.append(f"activity {aid}: {exc}")
                 continue
             n = len(next(iter(cols.values()))) if cols else 0

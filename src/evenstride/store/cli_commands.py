@@ -32,6 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from evenstride import _cli_types as types
 from evenstride.exceptions import UserInputError
 
 if TYPE_CHECKING:
@@ -72,11 +73,11 @@ def add_import_parser(subparsers: Any) -> argparse.ArgumentParser:
         help=f"store file (default: ${ENV_DB}, else "
         "$XDG_DATA_HOME/evenstride/evenstride.sqlite or ~/.local/share/evenstride/…)",
     )
-    p.add_argument("--athlete", default=DEFAULT_ATHLETE, metavar="NAME",
+    p.add_argument("--athlete", type=types.athlete_name, default=DEFAULT_ATHLETE, metavar="NAME",
                    help=f"whose history (default {DEFAULT_ATHLETE!r})")
     p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                    help="worker processes for decoding and analysis (default: all cores)")
-    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    p.add_argument("--seed", type=types.seed, default=0, help="bootstrap seed (default 0)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print a machine-readable summary")
     p.set_defaults(func=cmd_import)
@@ -195,7 +196,7 @@ def _store_options(p: argparse.ArgumentParser) -> None:
         help=f"store file (default: ${ENV_DB}, else "
         "$XDG_DATA_HOME/evenstride/evenstride.sqlite or ~/.local/share/evenstride/…)",
     )
-    p.add_argument("--athlete", default=DEFAULT_ATHLETE, metavar="NAME",
+    p.add_argument("--athlete", type=types.athlete_name, default=DEFAULT_ATHLETE, metavar="NAME",
                    help=f"whose history (default {DEFAULT_ATHLETE!r})")
 
 
@@ -214,8 +215,8 @@ def add_athlete_input_parsers(subparsers: Any) -> None:
     ss.add_argument("name", metavar="NAME", help="gear name as in your imported runs")
     ss.add_argument("--type", dest="shoe_type", metavar="{" + ",".join(SHOE_TYPES) + "}",
                     help="kind of shoe")
-    ss.add_argument("--drop-mm", type=float, metavar="N", help="heel-to-toe drop, mm")
-    ss.add_argument("--retire-km", type=float, metavar="N",
+    ss.add_argument("--drop-mm", type=types.finite_float, metavar="N", help="heel-to-toe drop, mm")
+    ss.add_argument("--retire-km", type=types.finite_float, metavar="N",
                     help="show a replacement reminder at this distance (default 800 km)")
     ret = ss.add_mutually_exclusive_group()
     ret.add_argument("--retired", action="store_true", default=None,
@@ -229,7 +230,7 @@ def add_athlete_input_parsers(subparsers: Any) -> None:
         help="record which shoe you wore for runs (exports other than Strava carry no shoe)",
     )
     su.add_argument("name", metavar="NAME", help="shoe name (as in 'shoe set')")
-    su.add_argument("activity_ids", type=int, nargs="+", metavar="ACTIVITY_ID",
+    su.add_argument("activity_ids", type=types.row_id, nargs="+", metavar="ACTIVITY_ID",
                     help="runs, as listed by 'evenstride activities'")
     _store_options(su)
     su.set_defaults(func=cmd_shoe_use)
@@ -244,8 +245,8 @@ def add_athlete_input_parsers(subparsers: Any) -> None:
         "CR-10 scale; the history then shows Foster session load (RPE × minutes). Find the "
         "ACTIVITY_ID with 'evenstride activities'.",
     )
-    r.add_argument("activity_id", type=int, metavar="ACTIVITY_ID")
-    r.add_argument("rpe", type=float, metavar="RPE", help="0–10")
+    r.add_argument("activity_id", type=types.row_id, metavar="ACTIVITY_ID")
+    r.add_argument("rpe", type=types.finite_float, metavar="RPE", help="0–10")
     r.add_argument("--note", metavar="TEXT", help="a note kept with the rating")
     _store_options(r)
     r.set_defaults(func=cmd_rpe)
@@ -299,6 +300,8 @@ def _open_existing(args: argparse.Namespace) -> Any:
     from evenstride.store import open_store
 
     db = _db(args)
+    if db.is_dir():
+        raise UserInputError("is a folder, not a store file", path=db)
     if not db.is_file():
         raise UserInputError("no history store yet: run 'evenstride import FILES' first", path=db)
     return open_store(db)
@@ -621,6 +624,8 @@ def load_history(args: argparse.Namespace) -> tuple[Any, dict[int, dict[str, Any
     from evenstride.store import default_db_path, open_store
 
     db = Path(args.db) if args.db else default_db_path()
+    if db.is_dir():
+        raise UserInputError("is a folder, not a store file", path=db)
     if not db.is_file():
         raise UserInputError("no history store yet: run 'evenstride import FILES' first", path=db)
     # Opened for writing so that an older store is migrated on first use (a read-only open of
@@ -642,7 +647,8 @@ def load_history(args: argparse.Namespace) -> tuple[Any, dict[int, dict[str, Any
             road_side = None if prof is None else prof.road_side
         runs = []
         docs: dict[int, dict[str, Any]] = {}
-        for row, doc in store.analysis_docs(ath.id):
+        skipped: list[str] = []  # one corrupt run must not hide the others
+        for row, doc in store.analysis_docs(ath.id, skipped=skipped):
             try:
                 runs.append(
                     RunRecord.from_run_doc(
@@ -651,9 +657,16 @@ def load_history(args: argparse.Namespace) -> tuple[Any, dict[int, dict[str, Any
                 )
             except ValueError:
                 continue  # no start time: cannot be placed in a history
+            except (KeyError, TypeError, AttributeError) as exc:
+                skipped.append(f"activity {row.id}: stored document is malformed "
+                               f"({type(exc).__name__}: {exc}) (file {row.source_name}); "
+                               "skipped — 'evenstride doctor' checks the store")
+                continue
             docs[row.id] = doc
     finally:
         store.close()
+    for msg in skipped:
+        print(f"evenstride: warning: {db}: {msg}", file=sys.stderr)
     hist = build_history(
         runs,
         shoes=shoe_infos,

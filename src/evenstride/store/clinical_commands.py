@@ -27,6 +27,7 @@ import sys
 from datetime import date
 from typing import Any
 
+from evenstride import _cli_types as types
 from evenstride.exceptions import UserInputError
 from evenstride.store.cli_commands import (
     EXIT_OK,
@@ -75,7 +76,7 @@ def add_clinical_parsers(subparsers: Any) -> None:
     ps.add_argument("--sport", action="append", metavar="NAME", help="other sport (repeatable)")
     ps.add_argument("--habit", action="append", metavar="TEXT",
                     help="e.g. 'long sitting' (repeatable)")
-    ps.add_argument("--mass-kg", type=float, metavar="N", help="body mass, kg")
+    ps.add_argument("--mass-kg", type=types.positive_float, metavar="N", help="body mass, kg")
     ps.add_argument("--road-side", choices=("left", "right"),
                     help="side of the road you usually run on (camber exposure)")
     ps.add_argument("--leg-length-cm", nargs="+", metavar="SIDE=CM",
@@ -95,7 +96,8 @@ def add_clinical_parsers(subparsers: Any) -> None:
                           "and extras.")
     ta.add_argument("protocol", metavar="PROTOCOL")
     ta.add_argument("side", metavar="SIDE", help="left or right (both/none for bilateral)")
-    ta.add_argument("value", type=float, metavar="VALUE", help="in the protocol's unit")
+    ta.add_argument("value", type=types.finite_float, metavar="VALUE",
+                    help="in the protocol's unit")
     ta.add_argument("--extra", nargs="+", default=[], metavar="KEY=VALUE",
                     help="e.g. lever_arm_m=0.8 body_mass_kg=64 or quality=7")
     ta.add_argument("--date", metavar="YYYY-MM-DD", help="test date (default today)")
@@ -120,10 +122,12 @@ def add_clinical_parsers(subparsers: Any) -> None:
     sa.add_argument("--kind", required=True, choices=_KINDS)
     sa.add_argument("--severity", required=True, type=int, metavar="0-10")
     sa.add_argument("--timing", required=True, choices=_TIMINGS)
-    sa.add_argument("--activity", type=int, metavar="ID", help="the run it came with")
+    sa.add_argument("--activity", type=types.row_id, metavar="ID", help="the run it came with")
     onset = sa.add_mutually_exclusive_group()
-    onset.add_argument("--onset-km", type=float, metavar="KM", help="started at this km")
-    onset.add_argument("--onset-min", type=float, metavar="MIN", help="started at this minute")
+    onset.add_argument("--onset-km", type=types.nonnegative_float, metavar="KM",
+                       help="started at this km")
+    onset.add_argument("--onset-min", type=types.nonnegative_float, metavar="MIN",
+                       help="started at this minute")
     sa.add_argument("--flag", action="append", default=[], metavar="FLAG",
                     help="red flag: sharp, changes_form, swelling, night_pain, numbness, "
                     "bone_tenderness (repeatable)")

@@ -28,6 +28,7 @@ import sys
 from datetime import date
 from typing import Any
 
+from evenstride import _cli_types as types
 from evenstride.exceptions import UserInputError
 from evenstride.store.cli_commands import (
     EXIT_OK,
@@ -59,7 +60,7 @@ def add_plan_parsers(subparsers: Any) -> None:
     p.add_argument("--weeks", type=int, default=10, metavar="N", help="8–12 (default 10)")
     p.add_argument("--sessions-per-week", type=int, default=2, metavar="N",
                    help="2–3 (default 2)")
-    p.add_argument("--extra-weaker-side-pct", type=float, default=0.0, metavar="PCT",
+    p.add_argument("--extra-weaker-side-pct", type=types.finite_float, default=0.0, metavar="PCT",
                    help="extra volume on the weaker side, %% (default 0: equal volume; any "
                    "extra is expert opinion, unverified)")
     p.add_argument("--level", type=int, metavar="N", help="starting level 1–4 (default: 1 with "
@@ -83,9 +84,10 @@ def add_plan_parsers(subparsers: Any) -> None:
     done = lg.add_mutually_exclusive_group(required=True)
     done.add_argument("--done", dest="done", action="store_true", help="the session was done")
     done.add_argument("--skipped", dest="done", action="store_false", help="it was skipped")
-    lg.add_argument("--rpe", type=float, metavar="N", help="effort 0–10 (CR-10)")
-    lg.add_argument("--pain-during", type=float, metavar="N", help="pain during, 0–10")
-    lg.add_argument("--pain-next-morning", type=float, metavar="N",
+    lg.add_argument("--rpe", type=types.finite_float, metavar="N", help="effort 0–10 (CR-10)")
+    lg.add_argument("--pain-during", type=types.finite_float, metavar="N",
+                    help="pain during, 0–10")
+    lg.add_argument("--pain-next-morning", type=types.finite_float, metavar="N",
                     help="pain the next morning, 0–10")
     lg.add_argument("--note", default="", metavar="TEXT")
     lg.add_argument("--json", action="store_true", help="print JSON")

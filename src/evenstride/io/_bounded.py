@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: MIT
+"""Bounded reading: every reader that opens a file or unwraps gzip goes through here, so that a
+gzip bomb, ``/dev/zero`` or a FIFO cannot take the machine's memory (issue 14, "Resources").
+
+- :func:`read_file_bounded` reads at most :data:`MAX_FILE_BYTES` (+1 to detect more): a file
+  whose size the file system does not report (``/dev/zero``, a pipe) is still bounded.
+- :func:`gunzip_bounded` unwraps gzip (several members too) and stops as soon as the output
+  passes :data:`MAX_DECOMPRESSED_BYTES`: a 1 MB bomb is refused after at most that much output.
+
+Both raise a one-line :class:`~evenstride.exceptions.ParseError` naming the file.
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from typing import Final
+
+from evenstride.exceptions import ParseError
+
+__all__ = [
+    "MAX_DECOMPRESSED_BYTES",
+    "MAX_FILE_BYTES",
+    "gunzip_bounded",
+    "maybe_gunzip",
+    "read_file_bounded",
+]
+
+#: Largest file read (bytes). Engineering bound: a 14-hour FIT is ~3 MB, a 24-hour TCX at 1 s
+#: ~50 MB; exports (zip) of many runs are handled by the importer's own limits.
+MAX_FILE_BYTES: Final = 512 * 1024 * 1024
+#: Largest gzip expansion (bytes) of one recording. Engineering bound: twice a 24-hour 1 s TCX
+#: (~50 MB), so that reading it stays well under 1 GB of memory (TCX/GPX parsing takes ~3× the
+#: text).
+MAX_DECOMPRESSED_BYTES: Final = 128 * 1024 * 1024
+GZIP_MAGIC: Final = b"\x1f\x8b"
+_CHUNK = 1024 * 1024
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024**2:,.0f} MB"
+
+
+def read_file_bounded(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of ``path``, refusing more than ``limit`` (``OSError`` passes through)."""
+    with open(path, "rb") as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise ParseError(f"file is too large (more than {_mb(limit)})", path=os.fspath(path))
+    return data
+
+
+def gunzip_bounded(data: bytes, path: str, limit: int = MAX_DECOMPRESSED_BYTES) -> bytes:
+    """Unwrap gzip ``data`` (one or several members) with an output limit."""
+    out: list[bytes] = []
+    total = 0
+    rest = data
+    try:
+        while rest[:2] == GZIP_MAGIC:
+            d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            pending = rest
+            while True:
+                want = min(_CHUNK, limit + 1 - total)
+                chunk = d.decompress(pending, want)
+                total += len(chunk)
+                out.append(chunk)
+                if total > limit:
+                    raise ParseError(f"gzip data expands beyond {_mb(limit)}: refusing a "
+                                     "possible gzip bomb", path=path)
+                pending = d.unconsumed_tail
+                if d.eof or (not pending and len(chunk) < want):
+                    break
+            if not d.eof:
+                raise ParseError("truncated gzip data", path=path)
+            rest = d.unused_data
+    except zlib.error as exc:
+        raise ParseError(f"corrupt gzip data ({exc})", path=path) from None
+    return b"".join(out)
+
+
+def maybe_gunzip(data: bytes, path: str, limit: int = MAX_DECOMPRESSED_BYTES) -> bytes:
+    """``data`` unwrapped when it is gzip, else unchanged."""
+    return gunzip_bounded(data, path, limit) if data[:2] == GZIP_MAGIC else data
