@@ -155,5 +155,5 @@ def test_the_handout_says_red_flag_once(db, tmp_path, capsys, monkeypatch):
     rc, _, err = _run(capsys, "plan", "--db", str(db), "--athlete", "ann", "--html", str(html))
     assert rc == 0, err
     text = html.read_text(encoding="utf-8")
-    assert "Red flag: shin medial (right)" in text
+    assert "Stop running until a clinician has seen your right inner shin" in text
     assert "Red flag: Red flag" not in text

@@ -35,6 +35,7 @@ from evenstride.clinical.models import (
     Side,
     Symptom,
     TestResult,
+    region_words,
 )
 from evenstride.clinical.protocols import PROTOCOLS, normalised_value
 
@@ -106,17 +107,21 @@ RATIO_BANDS: dict[str, RatioBand] = {
         name="hamstring:quadriceps",
         numerator="hhd_knee_flexion",
         denominator="hhd_knee_extension",
-        low_below=0.5,
-        typical="isokinetic concentric H:Q is conventionally ≈ 0.6; isometric H:Q by hand-held "
-        "dynamometry in healthy athletes was 0.51–0.56",
+        # healthy mean 0.51–0.56 (mid 0.535) − 2 × SD 0.08–0.11 (mid 0.095) ≈ 0.345: about
+        # 2–3 % of healthy athletes fall below it if the ratio is roughly normal
+        low_below=0.35,
+        typical="isometric H:Q by hand-held dynamometry in healthy athletes averages 0.51–0.56 "
+        "(SD 0.08–0.11); the conventional ≈ 0.6 is an isokinetic concentric value and does not "
+        "transfer to hand-held testing",
         evidence=Evidence(
-            grade="S",
-            sources=("Coombs & Garbutt 2002 J Sports Sci Med 1:56 (review: conventional 0.6, "
-                     "questioned)",
-                     "Bogdanis et al. 2025 J Hum Kinet (HHD vs isokinetic, n = 12: H/Q "
-                     "0.51–0.56)"),
-            note="Typical values, not an injury threshold; 0.5 as 'low' for isometric HHD is an "
-            "evenstride choice. Compare torques (give lever arms), not forces.",
+            grade="U",
+            sources=("Bogdanis et al. 2025 J Hum Kinet (HHD vs isokinetic: isometric H/Q "
+                     "0.51–0.56, SD 0.08–0.11; science.md §13)",
+                     "Coombs & Garbutt 2002 J Sports Sci Med 1:56 (review: conventional 0.6 is "
+                     "isokinetic, questioned)"),
+            note="Typical values from a small sample, not an injury threshold. 'Low' = below "
+            "the healthy mean − 2 SD (≈ 0.35), an evenstride choice; a 0.5 cut would flag about "
+            "a third of healthy athletes. Compare torques (give lever arms), not forces.",
         ),
         targets=("hamstrings",),
     ),
@@ -409,8 +414,8 @@ def agonist_antagonist(
     >>> ts = [TestResult("hhd_knee_flexion", s, f, "N", d) for s, f in (("left", 150.0),
     ...       ("right", 120.0))] + [TestResult("hhd_knee_extension", s, 300.0, "N", d)
     ...       for s in ("left", "right")]
-    >>> r = agonist_antagonist(ts)[0]; (r.left, r.right, r.low_sides)
-    (0.5, 0.4, ('right',))
+    >>> r = agonist_antagonist(ts)[0]; (r.left, r.right, r.low_sides, r.lower_side)
+    (0.5, 0.4, (), 'right')
     """
     mass = profile.body_mass_kg if profile is not None else None
     out = []
@@ -533,7 +538,7 @@ def red_flag_findings(symptoms: Sequence[Symptom]) -> list[ClinicalFinding]:
         latest = max((s.when for _, s in flagged.get(k, [])), default=None)
         if k in rising:
             latest = max(latest or rising[k][-1].when, rising[k][-1].when)
-        where = region.replace("_", " ") + ("" if side in ("both", "none") else f" ({side})")
+        where = region_words(region) + ("" if side in ("both", "none") else f" ({side})")
         values: dict[str, float] = {}
         if k in rising:
             values = {f"severity_{i + 1}": float(s.severity) for i, s in enumerate(rising[k])}
@@ -547,6 +552,7 @@ def red_flag_findings(symptoms: Sequence[Symptom]) -> list[ClinicalFinding]:
             side=side if side in ("left", "right") else None,  # type: ignore[arg-type]
             severity=3, confidence=0.9, region=region, values=values,
             when=None if latest is None else datetime(latest.year, latest.month, latest.day),
+            flags=tuple(names),
         ))
     return out
 
@@ -931,30 +937,57 @@ def _test_findings(profile: AthleteProfile | None, tests: Sequence[TestResult],
             retest=r.protocol,
         ))
     for rr in agonist_antagonist(tests, profile):
-        band = RATIO_BANDS[rr.key]
-        flagged = list(rr.low_sides)
-        if rr.lower_side is not None and rr.lower_side not in flagged:
-            flagged.append(rr.lower_side)
-        if not flagged:
-            continue
-        side = flagged[0]
-        if profile is not None and profile.involved_side in flagged:
-            side = profile.involved_side
-        why = ("below " + f"{band.low_below:g}" if side in rr.low_sides and band.low_below
-               else f"more than {100 * RATIO_SIDE_DIFFERENCE:.0f} % lower than the other side")
-        out.append(ClinicalFinding(
-            kind="agonist_antagonist",
-            title=f"{band.name.capitalize()} ratio low on the {side}",
-            text=(f"{band.name} ({rr.compared}): left {rr.left}, right {rr.right}; the {side} is "
-                  f"{why}. Typical: {band.typical}."),
-            evidence=band.evidence, side=side, targets=band.targets, severity=1,
-            confidence=_conf(band.evidence, 0.6 if rr.compared == "torque" else 0.5),
-            values={k: v for k, v in (("ratio_left", rr.left), ("ratio_right", rr.right))
-                    if v is not None},
-            retest=band.numerator,
-        ))
+        out.extend(_ratio_findings(rr, profile))
     out.extend(ybalance_findings(tests))
     return out
+
+
+def _ratio_findings(rr: RatioResult, profile: AthleteProfile | None) -> list[ClinicalFinding]:
+    """An agonist:antagonist ratio as a physical therapist reads it: both sides reported, the
+    lower side named (or both), flagged only below the band's evidence-based cut
+    (:data:`RATIO_BANDS`) or when the sides differ by more than ``RATIO_SIDE_DIFFERENCE``."""
+    band = RATIO_BANDS[rr.key]
+    sides = {s: v for s, v in (("left", rr.left), ("right", rr.right)) if v is not None}
+    if not sides:
+        return []
+    both = ", ".join(f"{s} {v:.3g}" for s, v in sides.items())
+    lower: Side | None = None
+    if len(sides) == 2 and rr.left != rr.right:
+        lower = "left" if (rr.left or 0.0) < (rr.right or 0.0) else "right"
+    low = list(rr.low_sides)
+    if len(low) == 2:
+        verdict, side, sev = (f"both sides are below {band.low_below:g}", None, 1)
+        title = f"{band.name.capitalize()} ratio low on both sides ({both})"
+    elif low:
+        side = low[0]
+        verdict, sev = f"the {side} is below {band.low_below:g}", 1
+        title = f"{band.name.capitalize()} ratio low on the {side} ({both})"
+    elif rr.lower_side is not None:
+        side = rr.lower_side
+        verdict, sev = (f"the {side} is more than {100 * RATIO_SIDE_DIFFERENCE:.0f} % lower "
+                        "than the other side", 1)
+        title = f"{band.name.capitalize()} ratio lower on the {side} ({both})"
+    else:
+        side, sev = None, 0
+        cut = (f"none below {band.low_below:g}" if band.low_below is not None
+               else "not classified")
+        where = f"the {lower} is lower" if lower else "equal"
+        verdict = (f"{where}, by less than {100 * RATIO_SIDE_DIFFERENCE:.0f} %; {cut}")
+        title = (f"{band.name.capitalize()} ratio {both}"
+                 + (f": {lower} lower" if lower else "")
+                 + (f"; neither below {band.low_below:g}" if band.low_below is not None
+                    else ""))
+    if sev and side is not None and profile is not None and profile.involved_side in low:
+        side = profile.involved_side
+    return [ClinicalFinding(
+        kind="agonist_antagonist", title=title,
+        text=(f"{band.name} ({rr.compared}): {both}; {verdict}. Typical: {band.typical}."),
+        evidence=band.evidence, side=side, targets=band.targets if sev else (), severity=sev,
+        confidence=_conf(band.evidence, 0.6 if rr.compared == "torque" else 0.5),
+        values={k: v for k, v in (("ratio_left", rr.left), ("ratio_right", rr.right))
+                if v is not None},
+        retest=band.numerator if sev else None,
+    )]
 
 
 def integrated_assessment(
