@@ -136,7 +136,7 @@ def test_rule_case_weak_right_hip_abductor_with_itb_soreness():
     assert hip.side == "right"
     assert {"hip_abductors", "trunk_lateral"} <= set(hip.targets)
     assert hip.values["lsi_pct"] == 80.0
-    assert "knee lateral" in hip.text
+    assert "outer knee (iliotibial band)" in hip.text
     gait = next(f for f in fs if f.kind == "gait_asymmetry")
     assert fs.index(hip) < fs.index(gait)
     assert 0 < hip.confidence <= 1

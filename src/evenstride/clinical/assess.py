@@ -29,6 +29,7 @@ from typing import Any
 
 from evenstride.assessment.reference_bands import ASYMMETRY_BANDS, Evidence
 from evenstride.clinical.models import (
+    TARGET_WORDS,
     TARGETS,
     AthleteProfile,
     ClinicalFinding,
@@ -310,6 +311,11 @@ def _data_weight(past_threshold: float) -> float:
 
 def _conf(evidence: Evidence, weight: float) -> float:
     return round(GRADE_WEIGHT.get(evidence.grade, 0.5) * weight, 2)
+
+
+def _target_words(targets: Iterable[str]) -> str:
+    """Targets in plain words (no internal keys in any output)."""
+    return ", ".join(TARGET_WORDS.get(t, t.replace("_", " ")) for t in targets)
 
 
 def _targets(*groups: Iterable[str]) -> tuple[str, ...]:
@@ -625,7 +631,7 @@ def symptom_pattern_findings(
     out: list[ClinicalFinding] = []
     for (side, region), logs in sorted(by_region.items()):
         targets, why = SYMPTOM_REGION_TARGETS.get(region, ((), ""))
-        where = region.replace("_", " ") + ("" if side in ("both", "none") else f" ({side})")
+        where = region_words(region) + ("" if side in ("both", "none") else f" ({side})")
         if len(logs) >= 2:
             counts: Counter[str] = Counter()
             n_matched = 0
@@ -655,7 +661,7 @@ def symptom_pattern_findings(
             elif n_matched:
                 text += " No common factor among the runs before them."
             if why:
-                text += f" Worked on through {', '.join(targets)}: {why}."
+                text += f" Worked on through the {_target_words(targets)}: {why}."
             out.append(ClinicalFinding(
                 kind="symptom_pattern", title=f"Recurring {logs[-1].kind}: {where}",
                 text=text, evidence=ASSOCIATION_EVIDENCE,
@@ -690,7 +696,7 @@ def symptom_pattern_findings(
             if abs(float(d_on) - onset_s) <= tol:
                 out.append(ClinicalFinding(
                     kind="gait_drift",
-                    title=f"{s.kind.capitalize()} at the {s.region.replace('_', ' ')} began near "
+                    title=f"{s.kind.capitalize()} at the {region_words(s.region)} began near "
                     f"the {key.split('/')[0].replace('_', ' ')} drift onset",
                     text=(f"In run {s.activity_id} the {s.kind} started at about "
                           f"{onset_s / 60:.0f} min and the asymmetry drift at about "
@@ -796,7 +802,7 @@ def _gait_finding(metric: str, key: str, cls: str, larger: str, involved: Side |
         kind="gait_asymmetry",
         title=f"{name.capitalize()}: {larger} side larger ({cls})",
         text=(f"{basis}: {value:+.2f} {unit or '(index)'} — {cls} against the reference band. "
-              + (f"Worked on through {', '.join(targets)}: {why}." if targets else "")
+              + (f"Worked on through the {_target_words(targets)}: {why}." if targets else "")
               + (f" Side to work on: {side} (from your injury history)." if involved else "")),
         evidence=ev, side=side, targets=_targets(targets), severity=2 if cls == "marked" else 1,
         confidence=_conf(ev, weight), values={"index": round(value, 3), "n_runs": float(n_runs)},
@@ -926,7 +932,7 @@ def _test_findings(profile: AthleteProfile | None, tests: Sequence[TestResult],
                 f"{LSI_BAND.min_pct:g} % limb symmetry index ({LSI_BAND.origin}). {why}.")
         if related:
             text += (f" You also log symptoms at the {r.involved} "
-                     f"{related[0].replace('_', ' ')} on the same side.")
+                     f"{region_words(related[0])} on the same side.")
         out.append(ClinicalFinding(
             kind="mobility" if r.protocol in _MOBILITY else "strength_lsi",
             title=f"{p.name}: {r.involved} at {r.lsi_pct:.0f} % of the {_other(r.involved)}",

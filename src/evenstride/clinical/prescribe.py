@@ -580,6 +580,7 @@ TEMPO: Final[dict[str, str]] = {
     "not pain",
     "balance": "unhurried: reach and touch lightly, return without setting the foot down; "
     "eyes on a fixed point",
+    "balance_hold": "hold steady with small ankle corrections; eyes on a fixed point",
     "ballistic": "quick, springy, quiet contacts; full reset between sets; stop when form "
     "fades",
     "fast_variant": "lower under control in about 2 s, then rise as fast as you can",
@@ -592,6 +593,8 @@ def _tempo(ex: Exercise, phase: Phase | None = None, *, fast_variant: bool = Fal
         return TEMPO["fast_variant"]
     if ex.kind == "isometric":
         return TEMPO["isometric_s" if ex.dosage[1].seconds is not None else "isometric_reps"]
+    if ex.kind == "balance" and ex.dosage[1].seconds is not None:
+        return TEMPO["balance_hold"]
     if ex.kind in ("control", "mobility", "balance", "ballistic"):
         return TEMPO[ex.kind]
     if phase is not None and phase.name == "Strength":
