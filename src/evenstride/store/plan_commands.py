@@ -79,18 +79,45 @@ def add_plan_parsers(subparsers: Any) -> None:
         "sessions at RPE ≤ 7; 4–5/10 or not settled → hold; > 5/10 or rising → go back a "
         "step and see a clinician.",
     )
-    lg.add_argument("--date", metavar="DATE", help="session date (default today)")
-    done = lg.add_mutually_exclusive_group(required=True)
-    done.add_argument("--done", dest="done", action="store_true", help="the session was done")
-    done.add_argument("--skipped", dest="done", action="store_false", help="it was skipped")
-    lg.add_argument("--rpe", type=float, metavar="N", help="effort 0–10 (CR-10)")
-    lg.add_argument("--pain-during", type=float, metavar="N", help="pain during, 0–10")
-    lg.add_argument("--pain-next-morning", type=float, metavar="N",
-                    help="pain the next morning, 0–10")
-    lg.add_argument("--note", default="", metavar="TEXT")
+    def log_fields(pp: Any, note_default: str | None) -> None:
+        pp.add_argument("--date", metavar="DATE", help="session date (default today)")
+        done = pp.add_mutually_exclusive_group()
+        done.add_argument("--done", dest="done", action="store_true",
+                          help="the session was done")
+        done.add_argument("--skipped", dest="done", action="store_false", help="it was skipped")
+        pp.add_argument("--rpe", type=float, metavar="N", help="effort 0–10 (CR-10)")
+        pp.add_argument("--pain-during", type=float, metavar="N", help="pain during, 0–10")
+        pp.add_argument("--pain-next-morning", type=float, metavar="N",
+                        help="pain the next morning, 0–10")
+        pp.add_argument("--note", default=note_default, metavar="TEXT")
+        pp.set_defaults(done=None)
+
+    log_fields(lg, "")
     lg.add_argument("--json", action="store_true", help="print JSON")
     _store_options(lg)
     lg.set_defaults(func=cmd_log)
+    lg_sub = lg.add_subparsers(dest="log_command", required=False,
+                               metavar="{list,edit,delete,changes}")
+    ll = lg_sub.add_parser("list", help="the session logs of the active plan, with their numbers")
+    ll.add_argument("--json", action="store_true", help="print JSON")
+    _store_options(ll)
+    ll.set_defaults(func=cmd_log_list)
+    le = lg_sub.add_parser("edit", help="correct a session log (the old entry is kept in the "
+                           "change history)")
+    le.add_argument("id", type=int, metavar="ID", help="the number shown by 'log list'")
+    log_fields(le, None)
+    le.add_argument("--reason", default="", metavar="TEXT", help="why it was corrected")
+    _store_options(le)
+    le.set_defaults(func=cmd_log_edit)
+    ld = lg_sub.add_parser("delete", help="delete a session log (kept in the change history)")
+    ld.add_argument("id", type=int, metavar="ID")
+    ld.add_argument("--reason", default="", metavar="TEXT")
+    _store_options(ld)
+    ld.set_defaults(func=cmd_log_delete)
+    lc = lg_sub.add_parser("changes", help="every correction and deletion of session logs")
+    lc.add_argument("--json", action="store_true", help="print JSON")
+    _store_options(lc)
+    lc.set_defaults(func=_cmd_changes, record="session_log")
 
     r = subparsers.add_parser(
         "retest", help="retest dates and the outcome check (change beyond the MDC?)",
@@ -269,16 +296,14 @@ def log_session(args: argparse.Namespace) -> tuple[int, Any, list[Any], Any]:
     """Validate and store one session log of the active plan (``args``: ``db``, ``athlete``,
     ``date``, ``done``, ``rpe``, ``pain_during``, ``pain_next_morning``, ``note``). Returns
     (plan id, the log, all logs, the next-step decision)."""
-    from evenstride.clinical.prescribe import SessionLog, next_step
+    from evenstride.clinical.prescribe import next_step
     from evenstride.store._plans import add_session_log, session_logs
 
-    when = _date(args.date, "--date")
-    rpe = _score(args.rpe, "RPE")
-    during = _score(args.pain_during, "pain during")
-    morning = _score(args.pain_next_morning, "pain next morning")
-    if not args.done and any(v is not None for v in (rpe, during, morning)):
-        raise UserInputError("a skipped session has no RPE or pain scores")
-    log = SessionLog(when, bool(args.done), rpe, during, morning, args.note or "")
+    if args.done is None:
+        raise UserInputError("say whether the session was done or skipped: --done or --skipped")
+    log = _session_log(args.date, args.done, args.rpe, args.pain_during,
+                       args.pain_next_morning, args.note)
+    when = log.date
     with _open_existing(args) as store:
         aid = _athlete_id(store, args)
         plan_id, program = _active(store, aid, args)
@@ -287,6 +312,117 @@ def log_session(args: argparse.Namespace) -> tuple[int, Any, list[Any], Any]:
         add_session_log(store, plan_id, log)
         logs = session_logs(store, plan_id)
     return plan_id, log, logs, next_step(program, logs)
+
+
+def _session_log(day: str | None, done: bool, rpe: float | None, during: float | None,
+                 morning: float | None, note: str | None) -> Any:
+    """One validated session log (shared by ``log`` and ``log edit``)."""
+    from evenstride.clinical.prescribe import SessionLog
+
+    when = _date(day, "--date")
+    rpe = _score(rpe, "RPE")
+    during = _score(during, "pain during")
+    morning = _score(morning, "pain next morning")
+    if not done and any(v is not None for v in (rpe, during, morning)):
+        raise UserInputError("a skipped session has no RPE or pain scores")
+    return SessionLog(when, bool(done), rpe, during, morning, note or "")
+
+
+def correct_session_log(args: argparse.Namespace, log_id: int, *, delete: bool = False
+                        ) -> tuple[Any, Any]:
+    """Correct (``args``: ``date``, ``done``, ``rpe``, ``pain_during``,
+    ``pain_next_morning``, ``note``, ``reason``; ``None`` keeps the stored value) or delete
+    one session log of the active plan; the old entry is kept in the change history. Returns
+    (old log, new log or ``None``). Shared by ``evenstride log edit|delete`` and the web."""
+    from evenstride.store._clinical import correct_record
+    from evenstride.store._plans import session_log_ids
+
+    with _open_existing(args) as store:
+        aid = _athlete_id(store, args)
+        plan_id, program = _active(store, aid, args)
+        old = next((lg for i, lg in session_log_ids(store, plan_id) if i == log_id), None)
+        if old is None:
+            raise UserInputError(f"no session log #{log_id} in the active plan (see "
+                                 "'evenstride log list')")
+        new = None
+        if not delete:
+            done = old.done if args.done is None else args.done
+            keep = done == old.done
+
+            def pick(v: Any, o: Any) -> Any:
+                return v if v is not None else (o if keep else None)
+
+            new = _session_log(args.date or old.date.isoformat(), done,
+                               pick(args.rpe, old.rpe), pick(args.pain_during, old.pain_during),
+                               pick(args.pain_next_morning, old.pain_next_morning),
+                               old.note if args.note is None else args.note)
+            if new.date < program.start:
+                raise UserInputError(f"--date {new.date} is before the plan started "
+                                     f"({program.start})")
+        correct_record(store, aid, "session_log", log_id, new,
+                       reason=getattr(args, "reason", "") or "")
+    return old, new
+
+
+def cmd_log_list(args: argparse.Namespace) -> int:
+    """``evenstride log list``"""
+
+    def run(args: argparse.Namespace) -> int:
+        from evenstride.store._plans import session_log_ids
+
+        with _open_existing(args) as store:
+            aid = _athlete_id(store, args)
+            plan_id, _program = _active(store, aid, args)
+            rows = session_log_ids(store, plan_id)
+        if args.json:
+            _print_json({"plan_id": plan_id, "logs": [
+                {"id": i, "date": lg.date.isoformat(), "done": lg.done, "rpe": lg.rpe,
+                 "pain_during": lg.pain_during, "pain_next_morning": lg.pain_next_morning,
+                 "note": lg.note} for i, lg in rows]})
+            return EXIT_OK
+        if not rows:
+            print("no session logged yet: 'evenstride log --done --rpe N --pain-during N'")
+
+        def sc(v: float | None) -> str:
+            return "–" if v is None else f"{v:g}"
+
+        for i, lg in rows:
+            print(f"#{i:<4} {lg.date.isoformat()}  {'done' if lg.done else 'skipped':<7} "
+                  f"RPE {sc(lg.rpe)}  pain during {sc(lg.pain_during)}  next morning "
+                  f"{sc(lg.pain_next_morning)}" + (f"  {lg.note}" if lg.note else ""))
+        return EXIT_OK
+
+    return _guarded(run, args)
+
+
+def cmd_log_edit(args: argparse.Namespace) -> int:
+    """``evenstride log edit ID [--date] [--done|--skipped] [--rpe] [--pain-during]
+    [--pain-next-morning] [--note]``"""
+
+    def run(args: argparse.Namespace) -> int:
+        _old, new = correct_session_log(args, args.id)
+        print(f"session log #{args.id} corrected: {new.date} "
+              f"{'done' if new.done else 'skipped'} (kept in 'evenstride log changes')")
+        return EXIT_OK
+
+    return _guarded(run, args)
+
+
+def cmd_log_delete(args: argparse.Namespace) -> int:
+    """``evenstride log delete ID``"""
+
+    def run(args: argparse.Namespace) -> int:
+        correct_session_log(args, args.id, delete=True)
+        print(f"session log #{args.id} deleted (kept in 'evenstride log changes')")
+        return EXIT_OK
+
+    return _guarded(run, args)
+
+
+def _cmd_changes(args: argparse.Namespace) -> int:
+    from evenstride.store.clinical_commands import cmd_changes
+
+    return cmd_changes(args)
 
 
 def active_program(args: argparse.Namespace) -> tuple[int, Any, list[Any], list[Any]] | None:
