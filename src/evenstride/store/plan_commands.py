@@ -38,9 +38,9 @@ from evenstride.store.cli_commands import (
     _store_options,
 )
 
-__all__ = ["PLAN_COMMANDS", "active_program", "add_plan_parsers", "cmd_log", "cmd_plan",
-           "cmd_retest", "history_findings", "log_session", "make_plan", "record_retests",
-           "retest_state"]
+__all__ = ["MDC_LSI_PCT", "PLAN_COMMANDS", "active_program", "add_plan_parsers", "cmd_log",
+           "cmd_plan", "cmd_retest", "history_findings", "log_session", "make_plan",
+           "record_retests", "retest_state"]
 
 #: Top-level commands added by :func:`add_plan_parsers`.
 PLAN_COMMANDS = ("plan", "log", "retest")
@@ -121,15 +121,22 @@ def add_plan_parsers(subparsers: Any) -> None:
 
     r = subparsers.add_parser(
         "retest", help="retest dates and the outcome check (change beyond the MDC?)",
-        description="Show the retest dates of the active plan. --record MEASURE AFTER MDC stores "
-        "a retest; the value before comes from the plan's findings (or --before MEASURE=VALUE). "
-        "Each recorded measure is judged: improved beyond noise, within noise, or worse beyond "
-        "noise.",
+        description="Show the retest dates of the active plan. --test PROTOCOL LEFT RIGHT "
+        "stores a retest of a known test (values in its unit, see 'evenstride test protocols'): "
+        "the LSI is computed from the two sides, the value before from your stored tests, and "
+        "the change is judged against the test's minimal detectable change (MDC). Running "
+        "measures come from your runs (--from-history) or --record METRIC/SOURCE AFTER MDC.",
     )
+    r.add_argument("--test", nargs=3, action="append", default=[],
+                   metavar=("PROTOCOL", "LEFT", "RIGHT"),
+                   help="retest a test on both sides, in the protocol's unit (repeatable)")
+    r.add_argument("--extra", nargs="+", default=[], metavar="KEY=VALUE",
+                   help="extras for --test on both sides, e.g. lever_arm_m=0.4")
     r.add_argument("--record", nargs=3, action="append", default=[],
-                   metavar=("MEASURE", "AFTER", "MDC"), help="record a retested measure")
+                   metavar=("MEASURE", "AFTER", "MDC"),
+                   help="a running-asymmetry measure of the plan (METRIC/SOURCE) by hand")
     r.add_argument("--before", action="append", default=[], metavar="MEASURE=VALUE",
-                   help="value before the program (default: from the plan's findings)")
+                   help="running measure's value before the program (default: from the plan)")
     r.add_argument("--date", metavar="DATE", help="retest date (default today)")
     r.add_argument(
         "--from-history",
@@ -530,18 +537,124 @@ def _plan_before(program: Any) -> dict[str, tuple[float, float]]:
     return out
 
 
-def record_retests(args: argparse.Namespace) -> tuple[int, Any, list[Any]]:
-    """Validate and store the retests of ``args`` (``record`` [(MEASURE, AFTER, MDC)],
-    ``before`` [MEASURE=VALUE], ``date``, ``from_history``) in the active plan of
-    ``args.athlete``; returns (plan id, program, every retest row of the plan). Shared by
-    ``evenstride retest`` and the web app."""
+#: Minimal detectable change of a test's LSI, percentage points, with its source. Tests not
+#: listed have no published MDC of the LSI: their change is shown as "no MDC known".
+MDC_LSI_PCT: dict[str, tuple[float | None, str]] = {
+    **dict.fromkeys(("single_hop", "triple_hop", "crossover_hop", "timed_hop_6m"), (
+        13.0, "Reid et al. 2007 Phys Ther 87(3):337–349: MDC90 of hop-test LSIs 7.05–12.96 % "
+        "after ACL reconstruction; the upper bound, rounded, for every hop test (grade S: "
+        "secondary source, another population)")),
+}
+
+
+def _measure_name(measure: str) -> str:
+    """A retest measure in plain words (a protocol's name, or a running metric)."""
+    from evenstride.clinical.protocols import PROTOCOLS
+
+    if measure in PROTOCOLS:
+        return f"{PROTOCOLS[measure].name} (LSI %)"
+    metric, _, source = measure.partition("/")
+    return metric.replace("_", " ") + (f" ({source.replace('_', ' ')})" if source else "")
+
+
+def _lsi(protocol: str, pair: dict[str, Any], involved: str, mass: float | None
+         ) -> float | None:
+    """LSI % of a left/right pair with a fixed involved side (timed tests inverted), comparing
+    torques when both sides have lever arms, else the raw values."""
+    from evenstride.clinical.protocols import PROTOCOLS, normalised_value
+
+    p = PROTOCOLS[protocol]
+    other = "right" if involved == "left" else "left"
+    vals = {s: t.value for s, t in pair.items()}
+    if p.key.startswith("hhd_"):
+        norm = {s: normalised_value(t, mass) for s, t in pair.items()}
+        if all(v is not None for v in norm.values()):
+            vals = {s: float(v) for s, v in norm.items() if v is not None}
+    num, den = vals[involved], vals[other]
+    if p.lower_is_better:
+        num, den = den, num
+    return None if den <= 0 else round(num / den * 100.0, 1)
+
+
+def _test_retest(store: Any, aid: int, program: Any, protocol: str, left: str, right: str,
+                 extra: dict[str, float], when: date) -> tuple[list[Any], str, float | None,
+                                                                float | None, float | None]:
+    """Validate both sides of a retested test; return the two results, the involved side, the
+    LSI before (from the stored tests before the plan, else the plan's finding), after, and
+    the MDC of the LSI."""
     import math
 
+    from evenstride.clinical.protocols import PROTOCOLS
+    from evenstride.store._clinical import load_profile, tests
+    from evenstride.store.clinical_commands import validate_test
+
+    if protocol not in PROTOCOLS:
+        raise UserInputError(f"--test: unknown test {protocol!r}: see 'evenstride test "
+                             "protocols'")
+    vals = []
+    for side, v in (("left", left), ("right", right)):
+        try:
+            x = float(v)
+        except ValueError:
+            raise UserInputError(f"--test {protocol}: {side} value must be a number in "
+                                 f"{PROTOCOLS[protocol].unit} (got {v!r})") from None
+        if not math.isfinite(x):
+            raise UserInputError(f"--test {protocol}: {side} value must be finite")
+        vals.append(validate_test(store, aid, protocol, side, x, extra=dict(extra),
+                                  when=when.isoformat(), note="retest"))
+    new = {t.side: t for t in vals}
+    prof = load_profile(store, aid)
+    mass = prof.body_mass_kg if prof is not None else None
+    finding = next((f for f in program.findings if f.get("retest") == protocol), None)
+    involved = (finding or {}).get("side") or (prof.involved_side if prof else None)
+    earlier = [t for t in tests(store, aid) if t.protocol == protocol and t.when < when]
+    base = [t for t in earlier if t.when <= program.start] or earlier
+    pair: dict[str, Any] = {}
+    for t in base:
+        if t.side in ("left", "right"):
+            pair[t.side] = t  # latest per side (tests come oldest first)
+    if involved is None:
+        ref = pair if set(pair) == {"left", "right"} else new
+        lower_better = PROTOCOLS[protocol].lower_is_better
+        worse = (max if lower_better else min)(("left", "right"), key=lambda s: ref[s].value)
+        involved = worse
+    before = None
+    if set(pair) == {"left", "right"}:
+        before = _lsi(protocol, pair, involved, mass)
+    elif finding and "lsi_pct" in (finding.get("values") or {}):
+        before = float(finding["values"]["lsi_pct"])
+    after = _lsi(protocol, new, involved, mass)
+    mdc = MDC_LSI_PCT.get(protocol, (None, ""))[0]
+    return vals, involved, before, after, mdc
+
+
+def _running_measures(program: Any) -> set[str]:
+    """Running-asymmetry measures the plan can be retested on by hand."""
+    return {f["retest"] for f in program.findings if "/" in (f.get("retest") or "")}
+
+
+def record_retests(args: argparse.Namespace) -> tuple[int, Any, list[Any]]:
+    """Validate and store the retests of ``args`` (``test`` [(PROTOCOL, LEFT, RIGHT)],
+    ``extra`` [KEY=VALUE], ``record`` [(METRIC/SOURCE, AFTER, MDC)], ``before``
+    [MEASURE=VALUE], ``date``, ``from_history``) in the active plan of ``args.athlete``;
+    returns (plan id, program, every retest row of the plan). Shared by ``evenstride retest``
+    and the web app.
+
+    A test is retested on both sides in its own unit: both results are stored as tests, and
+    the LSI before (stored tests before the plan) and after are computed here, with the test's
+    MDC (:data:`MDC_LSI_PCT`). ``--record`` takes only the plan's running-asymmetry measures;
+    anything else is refused with one line.
+    """
+    import math
+
+    from evenstride.clinical.protocols import PROTOCOLS
+    from evenstride.store._clinical import add_test
     from evenstride.store._plans import add_retest, retests
+    from evenstride.store.clinical_commands import _pairs
 
     when = _date(args.date, "--date")
     before_override: dict[str, float] = {}
-    for item in args.before:
+    for item in getattr(args, "before", []) or []:
         k, sep, v = item.partition("=")
         try:
             before_override[k.strip()] = float(v)
@@ -550,7 +663,11 @@ def record_retests(args: argparse.Namespace) -> tuple[int, Any, list[Any]]:
         if not sep or not k.strip() or not math.isfinite(before_override.get(k.strip(), 0)):
             raise UserInputError(f"--before must be MEASURE=VALUE (got {item!r})")
     records = []
-    for measure, after, mdc in args.record:
+    for measure, after, mdc in getattr(args, "record", []) or []:
+        measure = measure.strip()
+        if measure in PROTOCOLS:
+            raise UserInputError(f"--record {measure}: a test is retested with --test "
+                                 f"{measure} LEFT RIGHT (the LSI is computed for you)")
         try:
             a, m = float(after), float(mdc)
         except ValueError:
@@ -558,19 +675,34 @@ def record_retests(args: argparse.Namespace) -> tuple[int, Any, list[Any]]:
                 from None
         if not (math.isfinite(a) and math.isfinite(m)) or m < 0:
             raise UserInputError(f"--record {measure}: MDC must be ≥ 0 and values finite")
-        records.append((measure.strip(), a, m))
+        records.append((measure, a, m))
+    test_specs = list(getattr(args, "test", []) or [])
+    extra = _pairs(getattr(args, "extra", []) or [], "--extra")
     with _open_existing(args) as store:
         aid = _athlete_id(store, args)
         plan_id, program = _active(store, aid, args)
-        if records and when < program.start:
+        if (records or test_specs) and when < program.start:
             raise UserInputError(f"--date {when} is before the plan started "
                                  f"({program.start})")
+        known = _running_measures(program)
+        for measure, _a, _m in records:
+            if measure not in known:
+                hint = (f"the plan's running measures are {', '.join(sorted(known))}" if known
+                        else "the plan has no running measure")
+                raise UserInputError(f"--record: unknown measure {measure!r}: use --test "
+                                     f"PROTOCOL LEFT RIGHT for a test ('evenstride test "
+                                     f"protocols'); {hint}")
         before = {**{m: v for m, (v, _) in _plan_before(program).items()}, **before_override}
         if getattr(args, "from_history", False):
             records += _history_records(args, [m for m in before if "/" in m])
+        computed = [(spec[0], *_test_retest(store, aid, program, spec[0], spec[1], spec[2],
+                                            extra, when)) for spec in test_specs]
+        for protocol, results, _inv, t_before, t_after, t_mdc in computed:
+            for t in results:
+                add_test(store, aid, t)
+            add_retest(store, plan_id, when, protocol, before=t_before, after=t_after,
+                       mdc=t_mdc)
         for measure, a, m in records:
-            if not measure:
-                raise UserInputError("--record: the measure name is empty")
             add_retest(store, plan_id, when, measure, before=before.get(measure),
                        after=a, mdc=m)
         rows = retests(store, plan_id)
@@ -616,10 +748,13 @@ def cmd_retest(args: argparse.Namespace) -> int:
         for s in schedule:
             print(f"  {s['date']}  {s['status']}")
         if not result.items:
-            print("no retest recorded yet: evenstride retest --record MEASURE AFTER MDC")
+            print("no retest recorded yet: evenstride retest --test PROTOCOL LEFT RIGHT")
         for it in result.items:
             ch = "–" if it.change is None else f"{it.change:+.1f}"
-            print(f"  {it.measure}: {it.before} → {it.after} (change {ch}, MDC {it.mdc}): "
+            mdc = "not known: can't tell if beyond noise" if it.mdc is None else f"{it.mdc:g}"
+            b = "–" if it.before is None else f"{it.before:g}"
+            a = "–" if it.after is None else f"{it.after:g}"
+            print(f"  {_measure_name(it.measure)}: {b} → {a} (change {ch}, MDC {mdc}): "
                   f"{it.verdict}")
         return EXIT_OK
 
