@@ -507,8 +507,12 @@ def cmd_log(args: argparse.Namespace) -> int:
         print(f"logged {when} ({'done' if log.done else 'skipped'}) in plan {plan_id}; "
               f"adherence {adh}")
         print(f"next step: {decision.action.upper()} — {decision.reason}")
+        from evenstride.clinical.catalog import CATALOG
+
         for old, new in decision.changes.items():
-            print(f"  {old} → {new}")
+            names = [CATALOG[k].name if k in CATALOG else k.replace("_", " ")
+                     for k in (old, new)]
+            print(f"  {names[0]} → {names[1]}")
         if decision.see_clinician:
             print("see a clinician (doctor or physiotherapist) if the pain does not settle")
         return EXIT_OK
