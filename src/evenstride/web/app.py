@@ -757,8 +757,14 @@ def _install_routes(app: Flask) -> None:
 
         return _form_errors(run, url_for("clinical_page", aid=aid) + "#tests")
 
-    @app.post("/a/<int:aid>/tests/<int:rid>/delete", defaults={"kind": "tests"})
-    @app.post("/a/<int:aid>/symptoms/<int:rid>/delete", defaults={"kind": "symptoms"})
+    @app.post("/a/<int:aid>/tests/<int:rid>/delete")
+    def test_delete(aid: int, rid: int) -> Any:
+        return clinical_delete(aid, rid, "tests")
+
+    @app.post("/a/<int:aid>/symptoms/<int:rid>/delete")
+    def symptom_delete(aid: int, rid: int) -> Any:
+        return clinical_delete(aid, rid, "symptoms")
+
     def clinical_delete(aid: int, rid: int, kind: str) -> Any:
         """``evenstride test|symptom delete``: the row is kept in the change history."""
         from evenstride.store._clinical import correct_record
@@ -959,8 +965,14 @@ def _install_routes(app: Flask) -> None:
 
         return _form_errors(run, url_for("plan_page", aid=aid) + "#log")
 
-    @app.post("/a/<int:aid>/plan/log/<int:lid>/edit", defaults={"action": "edit"})
-    @app.post("/a/<int:aid>/plan/log/<int:lid>/delete", defaults={"action": "delete"})
+    @app.post("/a/<int:aid>/plan/log/<int:lid>/edit")
+    def plan_log_edit(aid: int, lid: int) -> Any:
+        return plan_log_correct(aid, lid, "edit")
+
+    @app.post("/a/<int:aid>/plan/log/<int:lid>/delete")
+    def plan_log_delete(aid: int, lid: int) -> Any:
+        return plan_log_correct(aid, lid, "delete")
+
     def plan_log_correct(aid: int, lid: int, action: str) -> Any:
         """``evenstride log edit|delete``: the same validation, the old entry kept."""
         from evenstride.store.plan_commands import correct_session_log
