@@ -262,6 +262,16 @@ def test_bone_tenderness_stops_running_and_impact_in_plain_words_first():
     assert any("Running is paused" in n for n in p.notes)
 
 
+def test_progressing_under_a_bone_stress_flag_never_moves_to_weight_bearing_work():
+    p = prescribe(_bone_tenderness_findings(), start=START, level=1)
+    logs = [SessionLog(p.sessions[0].date, True, 5, 0, 0),
+            SessionLog(p.sessions[1].date, True, 5, 0, 0)]
+    d = next_step(p, logs)
+    assert d.action == "progress"
+    # side-lying abduction → banded side walk (standing) would load the shin
+    assert all(CATALOG[k].leg_load == "none" for k in d.changes.values()), d.changes
+
+
 def test_night_pain_at_a_leg_region_pauses_running_too():
     sym = Symptom(date(2025, 2, 28), "right", "heel", "pain", 4, "after",
                   flags=("night_pain",))

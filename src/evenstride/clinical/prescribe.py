@@ -1049,12 +1049,15 @@ def _current_session(program: Program, when: date) -> Session | None:
 def _changes(program: Program, session: Session | None, direction: str) -> dict[str, str]:
     if session is None:
         return {}
-    excluded = set(program.excluded_targets)
+    limits = _Limits(frozenset(program.excluded_targets),
+                     max_leg_load=program.max_leg_load if program.max_leg_load in LEG_LOADS
+                     else "impact",
+                     fast_ok=not program.red_flags)
     out = {}
     for p in session.prescriptions:
         ex = CATALOG.get(p.exercise)
         key = getattr(ex, direction) if ex is not None else None
-        if key and not (set(CATALOG[key].targets) & excluded):
+        if key and limits.allows(CATALOG[key]):
             out[p.exercise] = key
     return out
 

@@ -94,6 +94,7 @@ def _phases(program: Program) -> list[dict[str, Any]]:
             })
         out.append({
             "name": ph.name, "weeks": f"{ph.first_week}–{ph.last_week}", "focus": ph.focus,
+            "speed": ph.speed,
             "dates": f"{_fmt_date(sessions[0].date)} – {_fmt_date(sessions[-1].date)}",
             "n_sessions": len(sessions), "rows": rows,
         })

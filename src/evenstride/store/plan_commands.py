@@ -475,7 +475,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
                 sess = next((s for s in program.sessions if s.phase == ph.name), None)
                 if sess is None:
                     continue
-                print(f"{ph.name} (weeks {ph.first_week}–{ph.last_week}):")
+                print(f"{ph.name} (weeks {ph.first_week}–{ph.last_week}; speed: {ph.speed}):")
                 for p in sess.prescriptions:
                     side = "" if p.side_order == ("both",) else f" [{p.side_order[0]} first]"
                     print(f"  - {p.name}: {p.dosage_text()}{side} ({', '.join(p.findings)})")
