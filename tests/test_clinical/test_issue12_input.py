@@ -155,6 +155,17 @@ def test_tests_symptoms_and_logs_can_be_corrected_and_deleted_keeping_history(st
     assert hist[4].before["pain_during"] == 2.0 and hist[5].after is None
 
 
+def test_bone_tenderness_on_entry_says_stop_running(store, capsys):
+    _, common = store
+    rc, out, err = _run(capsys, "symptom", "add", *common, "--side", "left", "--region",
+                        "shin_medial", "--kind", "pain", "--severity", "5", "--timing",
+                        "during", "--flag", "bone_tenderness")
+    assert rc == 0
+    assert "left inner shin" in out and "shin_medial" not in out
+    assert err.startswith("red flag (pin-point tenderness on a bone): stop running, hopping and "
+                          "jumping")
+
+
 def test_log_needs_done_or_skipped(store, capsys):
     _, common = store
     rc, _, err = _run(capsys, "log", *common, "--rpe", "5")

@@ -57,6 +57,7 @@ __all__ = [
     "cmd_test_list",
     "cmd_test_protocols",
     "normalise_region",
+    "red_flag_line",
     "validate_symptom",
     "validate_test",
 ]
@@ -560,11 +561,28 @@ def validate_symptom(store: Any, athlete_id: int, *, side: str, region: str, kin
                    flags=tuple(dict.fromkeys(norm)), note=note or "")
 
 
+def red_flag_line(sym: Any) -> str:
+    """What a ticked red flag means, in plain words, first: a possible bone stress injury at a
+    leg region stops running (shared by the CLI and the web app)."""
+    from evenstride.clinical.assess import RED_FLAGS
+    from evenstride.clinical.models import region_words
+    from evenstride.clinical.prescribe import BONE_STRESS_FLAGS, LEG_REGIONS, _region_head
+
+    what = ", ".join(RED_FLAGS.get(f, f) for f in sym.flags)
+    where = f"{sym.side} {region_words(sym.region)}" if sym.side in ("left", "right") \
+        else region_words(sym.region)
+    if set(sym.flags) & BONE_STRESS_FLAGS and _region_head(sym.region) in LEG_REGIONS:
+        return (f"red flag ({what}): stop running, hopping and jumping, and see a clinician "
+                f"(doctor or physiotherapist) about your {where} before you run again")
+    return (f"red flag ({what}): stop loading your {where} and see a clinician experienced "
+            "with runners")
+
+
 def cmd_symptom_add(args: argparse.Namespace) -> int:
     """``evenstride symptom add …``"""
 
     def run(args: argparse.Namespace) -> int:
-        from evenstride.clinical.assess import RED_FLAGS
+        from evenstride.clinical.models import region_words
         from evenstride.store import open_store
         from evenstride.store._clinical import add_symptom
 
@@ -580,11 +598,10 @@ def cmd_symptom_add(args: argparse.Namespace) -> int:
             _print_json({"schema": "evenstride.symptom/1", "athlete": args.athlete,
                          **_symptom_dict(sym)})
         else:
-            print(f"symptom {sym.kind} {sym.severity}/10 at {sym.side} {sym.region} on "
-                  f"{sym.when.isoformat()}")
+            print(f"symptom {sym.kind} {sym.severity}/10 at {sym.side} "
+                  f"{region_words(sym.region)} on {sym.when.isoformat()}")
         if sym.flags:
-            print(f"red flag ({', '.join(RED_FLAGS[f] for f in sym.flags)}): stop loading this "
-                  "area and see a clinician experienced with runners", file=sys.stderr)
+            print(red_flag_line(sym), file=sys.stderr)
         return EXIT_OK
 
     return _guarded(run, args)

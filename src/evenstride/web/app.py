@@ -841,7 +841,6 @@ def _install_routes(app: Flask) -> None:
 
     @app.post("/a/<int:aid>/symptoms")
     def symptom_add(aid: int) -> Any:
-        from evenstride.clinical.assess import RED_FLAGS
         from evenstride.store._clinical import add_symptom
         from evenstride.store.clinical_commands import validate_symptom
 
@@ -863,8 +862,10 @@ def _install_routes(app: Flask) -> None:
             flash(f"Symptom saved: {sym.kind} {sym.severity}/10 at {sym.side} "
                   f"{region_words(sym.region)}.", "ok")
             if sym.flags:
-                flash(f"Red flag ({', '.join(RED_FLAGS[f] for f in sym.flags)}): stop loading "
-                      "this area and see a clinician experienced with runners.", "error")
+                from evenstride.store.clinical_commands import red_flag_line
+
+                line = red_flag_line(sym)
+                flash(line[:1].upper() + line[1:] + ".", "error")
             return redirect(url_for("clinical_page", aid=a.id) + "#symptoms")
 
         return _form_errors(run, url_for("clinical_page", aid=aid) + "#add-symptom")
