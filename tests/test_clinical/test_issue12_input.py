@@ -166,6 +166,16 @@ def test_bone_tenderness_on_entry_says_stop_running(store, capsys):
                           "jumping")
 
 
+def test_retest_without_a_value_before_says_it_cannot_tell(store, capsys):
+    _, common = store
+    rc, out, err = _run(capsys, "retest", *common, "--test", "triple_hop", "400", "380",
+                        "--json")
+    assert rc == 0, err
+    item = next(i for i in json.loads(out)["outcome"]["items"] if i["measure"] == "triple_hop")
+    assert item["before"] is None and item["after"] == 95.0
+    assert item["verdict"] == "no value before the plan: can't tell"
+
+
 def test_log_needs_done_or_skipped(store, capsys):
     _, common = store
     rc, _, err = _run(capsys, "log", *common, "--rpe", "5")

@@ -1094,6 +1094,7 @@ WITHIN_NOISE: Final = "within noise"
 WORSE: Final = "worse beyond noise"
 NO_MDC: Final = "no MDC known"
 NOT_RETESTED: Final = "not retested"
+NO_BEFORE: Final = "no value before the plan: can't tell"
 
 
 @dataclass(frozen=True)
@@ -1152,7 +1153,9 @@ def outcome_check(
         sym = (symmetric or {}).get(m, _symmetric_value(m))
         md = mdc.get(m)
         if b is None or a is None:
-            items.append(OutcomeItem(m, b, a, None, md, sym, NOT_RETESTED))
+            items.append(OutcomeItem(m, b, a, None, md, sym,
+                                     NO_BEFORE if b is None and a is not None
+                                     else NOT_RETESTED))
             continue
         change = a - b
         if md is None:

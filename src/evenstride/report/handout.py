@@ -52,8 +52,10 @@ def _fmt_date(d: date) -> str:
 
 def _ev(e: Evidence | dict[str, Any]) -> dict[str, Any]:
     d: dict[str, Any] = e.to_dict() if isinstance(e, Evidence) else e
+    # the project's science notes are named for a reader who has not seen the repository
+    sources = [str(x).replace("science.md", "evenstride science notes") for x in d["sources"]]
     return {"grade": d["grade"], "grade_text": GRADE_TEXT.get(d["grade"], d["grade"]),
-            "sources": list(d["sources"]), "note": d["note"]}
+            "sources": sources, "note": d["note"]}
 
 
 def _advice(a: Advice) -> dict[str, Any]:
