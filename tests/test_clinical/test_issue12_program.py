@@ -141,6 +141,10 @@ def test_hq_flags_beyond_the_cut_or_a_side_difference(flex, ext, want_title, sid
              if f.kind == "agonist_antagonist")
     assert want_title in f.title and f.side == side
     assert f.targets == ("hamstrings",) and f.severity == 1
+    p = prescribe([f], start=START, level=3)
+    keys = {r.exercise for s in p.sessions for r in s.prescriptions}
+    assert {"nordic_curl", "single_leg_rdl", "slider_leg_curl", "single_leg_slider_curl",
+            "single_leg_rdl_reach"} & keys, keys
 
 
 # --- 3. phases that progress ------------------------------------------------------------------
