@@ -13,7 +13,7 @@ def hip_abductor_finding(lsi: float = 80.0) -> ClinicalFinding:
     return ClinicalFinding(
         "strength_lsi", "Weak right hip abductors", f"Right hip abduction is {lsi:.0f} % of the "
         "left (LSI).", EV, side="right", targets=("hip_abductors",), severity=2,
-        confidence=0.8, values={"lsi_pct": lsi}, retest="hip_abduction_hhd")
+        confidence=0.8, values={"lsi_pct": lsi}, retest="hhd_hip_abduction")
 
 
 def itb_finding() -> ClinicalFinding:

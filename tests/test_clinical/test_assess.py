@@ -93,7 +93,8 @@ def test_hamstring_quadriceps_ratio_hand_computed():
     prof = AthleteProfile("a", body_mass_kg=70)
     hq = next(r for r in agonist_antagonist(ts, prof) if r.key == "hamstring_quadriceps")
     assert (hq.left, hq.right, hq.compared) == (0.5, 0.4, "torque")
-    assert hq.low_sides == ("right",) and hq.lower_side == "right"  # 0.4 < 0.5, 20 % lower
+    # 0.4 is above the evidence-based cut (0.35) but 20 % lower than the left
+    assert hq.low_sides == () and hq.lower_side == "right"
     f = next(f for f in integrated_assessment(prof, ts, []) if f.kind == "agonist_antagonist")
     assert f.side == "right" and "hamstrings" in f.targets
     assert f.evidence.grade in "SU" and f.evidence.sources
@@ -135,7 +136,7 @@ def test_rule_case_weak_right_hip_abductor_with_itb_soreness():
     assert hip.side == "right"
     assert {"hip_abductors", "trunk_lateral"} <= set(hip.targets)
     assert hip.values["lsi_pct"] == 80.0
-    assert "knee lateral" in hip.text
+    assert "outer knee (iliotibial band)" in hip.text
     gait = next(f for f in fs if f.kind == "gait_asymmetry")
     assert fs.index(hip) < fs.index(gait)
     assert 0 < hip.confidence <= 1

@@ -102,7 +102,7 @@ def test_assessment_with_runs_and_red_flag(runs_dir, tmp_path, capsys):
         (["test", "add", "single_hop", "left", "150", "--date", "2999-01-01"], "future"),
         (["symptom", "add", "--side", "left", "--region", "knee", "--kind", "pain",
           "--severity", "12", "--timing", "after"], "severity must be 0–10"),
-        (["symptom", "add", "--side", "left", "--region", "knee", "--kind", "pain",
+        (["symptom", "add", "--side", "left", "--region", "knee_medial", "--kind", "pain",
           "--severity", "2", "--timing", "after", "--flag", "itchy"], "unknown --flag"),
         (["profile", "set", "--injury", "right:knee"], "--injury: expected"),
         (["profile", "set", "--mass-kg", "700"], "--mass-kg"),

@@ -18,10 +18,10 @@ START = date(2025, 3, 3)
 def test_handout_contents():
     p = prescribe([hip_abductor_finding(), itb_finding(), red_flag("shin")], start=START,
                   extra_weaker_side_pct=10)
-    html = render_handout(p, athlete="Ann")
+    html = render_handout(p, athlete="Ann", today=START)
     assert html.startswith("<!DOCTYPE html>") and "@media print" in html
     # red flag before the other findings
-    assert html.index("Red flag:") < html.index("Weak right hip abductors")
+    assert html.index("Do not load your left shin") < html.index("Weak right hip abductors")
     first = p.sessions[0].prescriptions[0]
     ex = CATALOG[first.exercise]
     for text in (ex.setup, ex.cues[0], ex.mistakes[0]):

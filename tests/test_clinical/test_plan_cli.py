@@ -54,13 +54,14 @@ def test_plan_log_retest_round_trip(db, tmp_path, capsys):
                       "--pain-during", "7")
     assert rc == 0 and "REGRESS" in out and "clinician" in out
 
+    # a retest is entered as the two sides in the test's unit; the LSI is computed
     rc, out, err = _run(capsys, "retest", *common, "--date", "2025-03-31",
-                        "--record", "hip_abduction_hhd", "93", "8", "--json")
+                        "--test", "hhd_hip_abduction", "200", "186", "--json")
     assert rc == 0, err
     res = json.loads(out)
     item = res["outcome"]["items"][0]
-    assert item["before"] == 80.0 and item["after"] == 93.0
-    assert item["verdict"] == "improved beyond noise"
+    assert item["before"] == 80.0 and item["after"] == 93.0  # right 186 ÷ left 200
+    assert item["verdict"] == "no MDC known"  # no published MDC for a hand-held LSI
     assert res["schedule"][0] == {"date": "2025-03-31", "status": "done"}
 
     with open_store(db) as st:
@@ -68,7 +69,7 @@ def test_plan_log_retest_round_trip(db, tmp_path, capsys):
         plan_id, prog = active_plan(st, aid)
         assert prog["weeks"] == 8
         assert [lg.pain_during for lg in session_logs(st, plan_id)] == [2.0, 1.0, 7.0]
-        assert [r.measure for r in retests(st, plan_id)] == ["hip_abduction_hhd"]
+        assert [r.measure for r in retests(st, plan_id)] == ["hhd_hip_abduction"]
 
 
 @pytest.mark.parametrize("argv", [
@@ -79,6 +80,12 @@ def test_plan_log_retest_round_trip(db, tmp_path, capsys):
     ("plan", "--weeks", "20"),
     ("plan", "--sessions-per-week", "5"),
     ("retest", "--record", "x", "a", "1"),
+    ("retest", "--record", "foo", "1", "1"),
+    ("retest", "--record", "single_hop", "90", "5"),
+    ("retest", "--test", "nonsense", "1", "1"),
+    ("retest", "--test", "single_hop", "150", "lots"),
+    ("retest", "--test", "single_hop", "150", "-3"),
+    ("log", "edit", "99", "--rpe", "5"),
 ])
 def test_user_errors_are_one_line(db, capsys, argv):
     if argv[0] != "plan":
@@ -131,7 +138,7 @@ def test_impossible_dates_are_refused(db, capsys):
         rc, _, err = _run(capsys, "log", *common, "--date", when, "--done")
         assert rc == 2 and why in err, err
         rc, _, err = _run(capsys, "retest", *common, "--date", when,
-                          "--record", "hip_abduction_hhd", "93", "8")
+                          "--test", "hhd_hip_abduction", "200", "186")
         assert rc == 2 and why in err, err
     with open_store(db) as st:
         plan_id, _ = active_plan(st, st.athlete("ann").id)
@@ -155,5 +162,5 @@ def test_the_handout_says_red_flag_once(db, tmp_path, capsys, monkeypatch):
     rc, _, err = _run(capsys, "plan", "--db", str(db), "--athlete", "ann", "--html", str(html))
     assert rc == 0, err
     text = html.read_text(encoding="utf-8")
-    assert "Red flag: shin medial (right)" in text
+    assert "Stop running until a clinician has seen your right inner shin" in text
     assert "Red flag: Red flag" not in text

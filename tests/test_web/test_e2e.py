@@ -325,7 +325,8 @@ def test_clinical_tests_and_symptoms(page: Page, server: _Server,
         form.locator("#value").fill(value)
         form.get_by_role("button", name="Save test").click()
         page.wait_for_load_state()
-        assert f"Test saved: single_hop {side} {value} cm." in _flashes(page, "ok")
+        assert (f"Test saved: Single-leg hop for distance {side} {value} cm."
+                in _flashes(page, "ok"))
     # right 120 vs left 150 cm: LSI 80 %, right is the weaker (involved) side, flagged
     row = page.locator("section#lsi tbody tr").filter(has_text="Single-leg hop for distance")
     assert row.count() == 1
@@ -338,7 +339,7 @@ def test_clinical_tests_and_symptoms(page: Page, server: _Server,
     # a bad value: the browser itself refuses severity 11 (max=10) ...
     form = page.locator("section#add-symptom form")
     form.locator("#s-side").select_option("left")
-    form.locator("#region").fill("knee_lateral")
+    form.locator("#region").select_option("knee_lateral")
     form.locator("#kind").select_option("pain")
     form.locator("#severity").fill("11")
     form.locator("#timing").select_option("after")
@@ -358,17 +359,18 @@ def test_clinical_tests_and_symptoms(page: Page, server: _Server,
 
     form = page.locator("section#add-symptom form")
     form.locator("#s-side").select_option("right")
-    form.locator("#region").fill("knee_lateral")
+    form.locator("#region").select_option("knee_lateral")
     form.locator("#kind").select_option("pain")
     form.locator("#severity").fill("4")
     form.locator("#timing").select_option("after")
     form.get_by_role("button", name="Save symptom").click()
     page.wait_for_load_state()
-    assert "Symptom saved: pain 4/10 at right knee_lateral." in _flashes(page, "ok")
+    assert ("Symptom saved: pain 4/10 at right outer knee (iliotibial band)."
+            in _flashes(page, "ok"))
     assert not _flashes(page, "error")
     sym = page.locator("section#symptoms tbody tr")
     assert sym.count() == 1
-    assert "knee lateral" in sym.inner_text()
+    assert "outer knee (iliotibial band)" in sym.inner_text()
     assert "4/10" in sym.inner_text()
 
     # the overview shows both
@@ -428,10 +430,12 @@ def test_plan_prescribe_log_print_and_ics(page: Page, context: BrowserContext,
     handout = new.value
     handout.wait_for_load_state()
     assert urlsplit(handout.url).path == f"/a/{state['aid']}/plan/print"
-    assert handout.locator("h1").inner_text() == f"Strength program for {ATHLETE}"
-    assert handout.locator("section#findings article.finding").count() >= 1
-    assert handout.locator("section.phase article.exercise").count() >= 1
-    assert handout.locator("section#retests").count() == 1
+    # issue 12: the handout leads with the program
+    assert handout.locator("h1").inner_text() == f"Your strength program: {ATHLETE}"
+    assert handout.locator("section#this-week table.week tbody tr").count() >= 1
+    assert handout.locator("section#details article.finding").count() >= 1
+    assert handout.locator("section#details article.instr").count() >= 1
+    assert handout.locator("#retest-date").count() == 1
     handout.close()
 
     # the calendar downloads and parses

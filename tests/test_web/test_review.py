@@ -118,7 +118,7 @@ def test_y_balance_can_be_entered_and_extras_show_units(client: FlaskClient, db:
                  {"protocol": "y_balance", "side": "left", "value": "60",
                   "posteromedial_cm": "100", "posterolateral_cm": "95",
                   "limb_length_cm": "90", "date": ""}, f"/a/{aid}/clinical")
-    assert "Test saved: y_balance left 60 cm." in page
+    assert "Test saved: Y-balance (lower quarter) left 60 cm." in page
     assert "posteromedial 100 cm" in page and "composite 94.4 %" in page
     _post(client, f"/a/{aid}/tests",
           {"protocol": "hhd_hip_abduction", "side": "left", "value": "200",
@@ -178,19 +178,21 @@ def test_retest_outcome_is_shown_as_the_cli_judges_it(client: FlaskClient, db: P
               f"/a/{aid}/clinical")
     _post(client, f"/a/{aid}/plan", {"weeks": "10", "sessions_per_week": "2"}, f"/a/{aid}/plan")
     plan = client.get(f"/a/{aid}/plan").text
-    assert "not the raw test result" in plan and "single_hop 83.3 % LSI" in plan
+    # issue 12: the retest takes both sides in the test's unit; the LSI is computed
+    assert "computed for you" in plan and "Single-leg hop for distance (LSI %) 83.3 %" in plan
     page = _post(client, f"/a/{aid}/plan/retest",
-                 {"measure": "single_hop", "after": "95", "mdc": "5", "date": ""},
+                 {"protocol": "single_hop", "left": "175", "right": "180", "date": ""},
                  f"/a/{aid}/plan")
-    assert "Retest of single_hop recorded." in page
+    assert "Retest of Single-leg hop for distance (LSI %) recorded" in page
     capsys.readouterr()
     assert main(["retest", "--db", str(db), "--athlete", "ann", "--json"]) == 0
     cli = json.loads(capsys.readouterr().out)
-    verdicts = {it["measure"]: it["verdict"] for it in cli["outcome"]["items"]}
-    assert verdicts == {"single_hop": "improved beyond noise"}
+    items = {it["measure"]: it for it in cli["outcome"]["items"]}
+    assert items["single_hop"]["after"] == 97.2  # left 175 ÷ right 180 (left was weaker)
+    assert items["single_hop"]["verdict"] == "improved beyond noise"  # +13.9 > MDC 13
     outcome = page[page.index("<h3>Outcome"):page.index("</table>", page.index("<h3>Outcome"))]
-    assert "single_hop" in outcome and "improved beyond noise" in outcome
-    assert "+11.7" in outcome and "(LSI %)" in outcome
+    assert "Single-leg hop for distance" in outcome and "improved beyond noise" in outcome
+    assert "+13.9" in outcome and "single_hop" not in outcome
 
 
 def test_a_plan_without_findings_says_so(client: FlaskClient) -> None:
@@ -356,7 +358,7 @@ def test_a_refused_form_keeps_what_was_typed_once(client: FlaskClient) -> None:
                   "date": ""}, f"/a/{aid}/clinical")
     assert "severity must be 0–10 (got 11)" in page
     form = _section(page, "add-symptom")
-    assert 'name="region" value="achilles"' in form and 'name="severity" value="11"' in form
+    assert '<option value="achilles" selected>' in form and 'name="severity" value="11"' in form
     assert 'name="note" value="&lt;b&gt;after hills&lt;/b&gt;"' in form
     assert re.search(r'value="swelling" checked', form)
     assert re.search(r'<option value="after" selected>', form)
@@ -364,4 +366,4 @@ def test_a_refused_form_keeps_what_was_typed_once(client: FlaskClient) -> None:
     test_form = _section(page, "add-test")
     assert 'name="note" value=""' in test_form
     again = client.get(f"/a/{aid}/clinical").text
-    assert 'name="region" value=""' in again and "after hills" not in again
+    assert '<option value="achilles" selected>' not in again and "after hills" not in again

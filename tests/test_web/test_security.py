@@ -841,8 +841,10 @@ def test_static_files_stay_in_their_folder(db):
                   "timing": "after"}, "--severity must be 0–10 (got 11)"),
     ("symptoms", {"side": "left", "region": "knee", "kind": "pain", "severity": "3.5",
                   "timing": "after"}, "severity must be a whole number"),
-    ("symptoms", {"side": "left", "region": "knee", "kind": "pain", "severity": "3",
+    ("symptoms", {"side": "left", "region": "knee_medial", "kind": "pain", "severity": "3",
                   "timing": "after", "activity": "12345"}, "no run 12345 for this athlete"),
+    ("symptoms", {"side": "left", "region": "kneee", "kind": "pain", "severity": "3",
+                  "timing": "after"}, "did you mean knee_anterior"),
     ("tests", {"protocol": "no_such_test", "side": "left", "value": "150"}, "no_such_test"),
     ("tests", {"protocol": "single_hop", "side": "left", "value": "nan"},
      "must be a finite number"),
@@ -854,7 +856,7 @@ def test_static_files_stay_in_their_folder(db):
     ("edit", {"n_injuries": "1000000000"}, "at most 100 injury rows"),
     ("edit", {"name": "a\x00b"}, "name contains a NUL character"),
     ("shoes", {"shoe_name": "s", "drop_mm": "-3"}, "drop"),
-    ("plan/retest", {"measure": "\x00", "after": "1", "mdc": "1"}, "NUL character"),
+    ("plan/retest", {"protocol": "\x00", "left": "1", "right": "1"}, "NUL character"),
 ], ids=lambda v: v if isinstance(v, str) and len(v) < 20 else None)
 def test_impossible_values_show_the_cli_message(client, db, url, form, message):
     aid = _make_athlete(db)

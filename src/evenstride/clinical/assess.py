@@ -29,12 +29,14 @@ from typing import Any
 
 from evenstride.assessment.reference_bands import ASYMMETRY_BANDS, Evidence
 from evenstride.clinical.models import (
+    TARGET_WORDS,
     TARGETS,
     AthleteProfile,
     ClinicalFinding,
     Side,
     Symptom,
     TestResult,
+    region_words,
 )
 from evenstride.clinical.protocols import PROTOCOLS, normalised_value
 
@@ -106,17 +108,21 @@ RATIO_BANDS: dict[str, RatioBand] = {
         name="hamstring:quadriceps",
         numerator="hhd_knee_flexion",
         denominator="hhd_knee_extension",
-        low_below=0.5,
-        typical="isokinetic concentric H:Q is conventionally ≈ 0.6; isometric H:Q by hand-held "
-        "dynamometry in healthy athletes was 0.51–0.56",
+        # healthy mean 0.51–0.56 (mid 0.535) − 2 × SD 0.08–0.11 (mid 0.095) ≈ 0.345: about
+        # 2–3 % of healthy athletes fall below it if the ratio is roughly normal
+        low_below=0.35,
+        typical="isometric H:Q by hand-held dynamometry in healthy athletes averages 0.51–0.56 "
+        "(SD 0.08–0.11); the conventional ≈ 0.6 is an isokinetic concentric value and does not "
+        "transfer to hand-held testing",
         evidence=Evidence(
-            grade="S",
-            sources=("Coombs & Garbutt 2002 J Sports Sci Med 1:56 (review: conventional 0.6, "
-                     "questioned)",
-                     "Bogdanis et al. 2025 J Hum Kinet (HHD vs isokinetic, n = 12: H/Q "
-                     "0.51–0.56)"),
-            note="Typical values, not an injury threshold; 0.5 as 'low' for isometric HHD is an "
-            "evenstride choice. Compare torques (give lever arms), not forces.",
+            grade="U",
+            sources=("Bogdanis et al. 2025 J Hum Kinet (HHD vs isokinetic: isometric H/Q "
+                     "0.51–0.56, SD 0.08–0.11; science.md §13)",
+                     "Coombs & Garbutt 2002 J Sports Sci Med 1:56 (review: conventional 0.6 is "
+                     "isokinetic, questioned)"),
+            note="Typical values from a small sample, not an injury threshold. 'Low' = below "
+            "the healthy mean − 2 SD (≈ 0.35), an evenstride choice; a 0.5 cut would flag about "
+            "a third of healthy athletes. Compare torques (give lever arms), not forces.",
         ),
         targets=("hamstrings",),
     ),
@@ -307,6 +313,11 @@ def _conf(evidence: Evidence, weight: float) -> float:
     return round(GRADE_WEIGHT.get(evidence.grade, 0.5) * weight, 2)
 
 
+def _target_words(targets: Iterable[str]) -> str:
+    """Targets in plain words (no internal keys in any output)."""
+    return ", ".join(TARGET_WORDS.get(t, t.replace("_", " ")) for t in targets)
+
+
 def _targets(*groups: Iterable[str]) -> tuple[str, ...]:
     out: list[str] = []
     for g in groups:
@@ -409,8 +420,8 @@ def agonist_antagonist(
     >>> ts = [TestResult("hhd_knee_flexion", s, f, "N", d) for s, f in (("left", 150.0),
     ...       ("right", 120.0))] + [TestResult("hhd_knee_extension", s, 300.0, "N", d)
     ...       for s in ("left", "right")]
-    >>> r = agonist_antagonist(ts)[0]; (r.left, r.right, r.low_sides)
-    (0.5, 0.4, ('right',))
+    >>> r = agonist_antagonist(ts)[0]; (r.left, r.right, r.low_sides, r.lower_side)
+    (0.5, 0.4, (), 'right')
     """
     mass = profile.body_mass_kg if profile is not None else None
     out = []
@@ -533,7 +544,7 @@ def red_flag_findings(symptoms: Sequence[Symptom]) -> list[ClinicalFinding]:
         latest = max((s.when for _, s in flagged.get(k, [])), default=None)
         if k in rising:
             latest = max(latest or rising[k][-1].when, rising[k][-1].when)
-        where = region.replace("_", " ") + ("" if side in ("both", "none") else f" ({side})")
+        where = region_words(region) + ("" if side in ("both", "none") else f" ({side})")
         values: dict[str, float] = {}
         if k in rising:
             values = {f"severity_{i + 1}": float(s.severity) for i, s in enumerate(rising[k])}
@@ -547,6 +558,7 @@ def red_flag_findings(symptoms: Sequence[Symptom]) -> list[ClinicalFinding]:
             side=side if side in ("left", "right") else None,  # type: ignore[arg-type]
             severity=3, confidence=0.9, region=region, values=values,
             when=None if latest is None else datetime(latest.year, latest.month, latest.day),
+            flags=tuple(names),
         ))
     return out
 
@@ -619,7 +631,7 @@ def symptom_pattern_findings(
     out: list[ClinicalFinding] = []
     for (side, region), logs in sorted(by_region.items()):
         targets, why = SYMPTOM_REGION_TARGETS.get(region, ((), ""))
-        where = region.replace("_", " ") + ("" if side in ("both", "none") else f" ({side})")
+        where = region_words(region) + ("" if side in ("both", "none") else f" ({side})")
         if len(logs) >= 2:
             counts: Counter[str] = Counter()
             n_matched = 0
@@ -649,7 +661,7 @@ def symptom_pattern_findings(
             elif n_matched:
                 text += " No common factor among the runs before them."
             if why:
-                text += f" Worked on through {', '.join(targets)}: {why}."
+                text += f" Worked on through the {_target_words(targets)}: {why}."
             out.append(ClinicalFinding(
                 kind="symptom_pattern", title=f"Recurring {logs[-1].kind}: {where}",
                 text=text, evidence=ASSOCIATION_EVIDENCE,
@@ -684,7 +696,7 @@ def symptom_pattern_findings(
             if abs(float(d_on) - onset_s) <= tol:
                 out.append(ClinicalFinding(
                     kind="gait_drift",
-                    title=f"{s.kind.capitalize()} at the {s.region.replace('_', ' ')} began near "
+                    title=f"{s.kind.capitalize()} at the {region_words(s.region)} began near "
                     f"the {key.split('/')[0].replace('_', ' ')} drift onset",
                     text=(f"In run {s.activity_id} the {s.kind} started at about "
                           f"{onset_s / 60:.0f} min and the asymmetry drift at about "
@@ -791,7 +803,7 @@ def _gait_finding(metric: str, key: str, cls: str, larger: str, involved: Side |
         kind="gait_asymmetry",
         title=f"{name.capitalize()}: {larger} side larger ({cls})",
         text=(f"{basis}: {value:+.2f} {unit or '(index)'} — {cls} against the reference band. "
-              + (f"Worked on through {', '.join(targets)}: {why}." if targets else "")
+              + (f"Worked on through the {_target_words(targets)}: {why}." if targets else "")
               + (f" Side to work on: {side} (from your injury history)." if involved else "")),
         evidence=ev, side=side, targets=_targets(targets), severity=2 if cls == "marked" else 1,
         confidence=_conf(ev, weight), values={"index": round(value, 3), "n_runs": float(n_runs)},
@@ -921,7 +933,7 @@ def _test_findings(profile: AthleteProfile | None, tests: Sequence[TestResult],
                 f"{LSI_BAND.min_pct:g} % limb symmetry index ({LSI_BAND.origin}). {why}.")
         if related:
             text += (f" You also log symptoms at the {r.involved} "
-                     f"{related[0].replace('_', ' ')} on the same side.")
+                     f"{region_words(related[0])} on the same side.")
         out.append(ClinicalFinding(
             kind="mobility" if r.protocol in _MOBILITY else "strength_lsi",
             title=f"{p.name}: {r.involved} at {r.lsi_pct:.0f} % of the {_other(r.involved)}",
@@ -932,30 +944,57 @@ def _test_findings(profile: AthleteProfile | None, tests: Sequence[TestResult],
             retest=r.protocol,
         ))
     for rr in agonist_antagonist(tests, profile):
-        band = RATIO_BANDS[rr.key]
-        flagged = list(rr.low_sides)
-        if rr.lower_side is not None and rr.lower_side not in flagged:
-            flagged.append(rr.lower_side)
-        if not flagged:
-            continue
-        side = flagged[0]
-        if profile is not None and profile.involved_side in flagged:
-            side = profile.involved_side
-        why = ("below " + f"{band.low_below:g}" if side in rr.low_sides and band.low_below
-               else f"more than {100 * RATIO_SIDE_DIFFERENCE:.0f} % lower than the other side")
-        out.append(ClinicalFinding(
-            kind="agonist_antagonist",
-            title=f"{band.name.capitalize()} ratio low on the {side}",
-            text=(f"{band.name} ({rr.compared}): left {rr.left}, right {rr.right}; the {side} is "
-                  f"{why}. Typical: {band.typical}."),
-            evidence=band.evidence, side=side, targets=band.targets, severity=1,
-            confidence=_conf(band.evidence, 0.6 if rr.compared == "torque" else 0.5),
-            values={k: v for k, v in (("ratio_left", rr.left), ("ratio_right", rr.right))
-                    if v is not None},
-            retest=band.numerator,
-        ))
+        out.extend(_ratio_findings(rr, profile))
     out.extend(ybalance_findings(tests))
     return out
+
+
+def _ratio_findings(rr: RatioResult, profile: AthleteProfile | None) -> list[ClinicalFinding]:
+    """An agonist:antagonist ratio as a physical therapist reads it: both sides reported, the
+    lower side named (or both), flagged only below the band's evidence-based cut
+    (:data:`RATIO_BANDS`) or when the sides differ by more than ``RATIO_SIDE_DIFFERENCE``."""
+    band = RATIO_BANDS[rr.key]
+    sides = {s: v for s, v in (("left", rr.left), ("right", rr.right)) if v is not None}
+    if not sides:
+        return []
+    both = ", ".join(f"{s} {v:.3g}" for s, v in sides.items())
+    lower: Side | None = None
+    if len(sides) == 2 and rr.left != rr.right:
+        lower = "left" if (rr.left or 0.0) < (rr.right or 0.0) else "right"
+    low = list(rr.low_sides)
+    if len(low) == 2:
+        verdict, side, sev = (f"both sides are below {band.low_below:g}", None, 1)
+        title = f"{band.name.capitalize()} ratio low on both sides ({both})"
+    elif low:
+        side = low[0]
+        verdict, sev = f"the {side} is below {band.low_below:g}", 1
+        title = f"{band.name.capitalize()} ratio low on the {side} ({both})"
+    elif rr.lower_side is not None:
+        side = rr.lower_side
+        verdict, sev = (f"the {side} is more than {100 * RATIO_SIDE_DIFFERENCE:.0f} % lower "
+                        "than the other side", 1)
+        title = f"{band.name.capitalize()} ratio lower on the {side} ({both})"
+    else:
+        side, sev = None, 0
+        cut = (f"none below {band.low_below:g}" if band.low_below is not None
+               else "not classified")
+        where = f"the {lower} is lower" if lower else "equal"
+        verdict = (f"{where}, by less than {100 * RATIO_SIDE_DIFFERENCE:.0f} %; {cut}")
+        title = (f"{band.name.capitalize()} ratio {both}"
+                 + (f": {lower} lower" if lower else "")
+                 + (f"; neither below {band.low_below:g}" if band.low_below is not None
+                    else ""))
+    if sev and side is not None and profile is not None and profile.involved_side in low:
+        side = profile.involved_side
+    return [ClinicalFinding(
+        kind="agonist_antagonist", title=title,
+        text=(f"{band.name} ({rr.compared}): {both}; {verdict}. Typical: {band.typical}."),
+        evidence=band.evidence, side=side, targets=band.targets if sev else (), severity=sev,
+        confidence=_conf(band.evidence, 0.6 if rr.compared == "torque" else 0.5),
+        values={k: v for k, v in (("ratio_left", rr.left), ("ratio_right", rr.right))
+                if v is not None},
+        retest=band.numerator if sev else None,
+    )]
 
 
 def integrated_assessment(

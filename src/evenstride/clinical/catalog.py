@@ -21,7 +21,7 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 from evenstride.assessment.reference_bands import Evidence
@@ -30,8 +30,11 @@ from evenstride.clinical.models import TARGETS
 __all__ = [
     "CATALOG",
     "FAST",
+    "KINDS",
+    "LEG_LOADS",
     "LEVELS",
     "PLANES",
+    "PLYO_LADDER",
     "SLOW",
     "Dosage",
     "Exercise",
@@ -39,6 +42,11 @@ __all__ = [
 ]
 
 PLANES: Final = ("sagittal", "frontal", "transverse", "multi")
+#: Exercise types; each has its own tempo/dosage wording (prescribe._tempo).
+KINDS: Final = ("strength", "isometric", "control", "mobility", "balance", "ballistic")
+#: Load through the legs, lowest first: lying/seated/kneeling, standing on two feet, standing on
+#: one foot or with load, and impact (hops, bounds, landings).
+LEG_LOADS: Final = ("none", "standing", "single_leg", "impact")
 SLOW: Final = "slow/controlled"
 FAST: Final = "fast/ballistic"
 LEVELS: Final = (1, 2, 3, 4)
@@ -89,6 +97,10 @@ class Exercise:
     #: Athlete level (1–4) → default dosage.
     dosage: dict[int, Dosage] = field(hash=False)
     evidence: Evidence = field(hash=False)
+    #: Exercise type (:data:`KINDS`): sets the tempo and dosage wording.
+    kind: str = ""
+    #: Load through the legs (:data:`LEG_LOADS`): red flags of bone stress allow only "none".
+    leg_load: str = ""
 
     def dose(self, level: int) -> Dosage:
         return self.dosage[min(max(level, 1), 4)]
@@ -149,6 +161,27 @@ _BALANCE_EV = Evidence(
     sources=("Plisky et al. 2006/2009 (Star Excursion / Y-balance test)",),
     note="The test is reliable and reach asymmetry was linked to injury in basketball; the "
     "drill itself is common practice, not a tested intervention for runners.",
+)
+_HAMSTRING_EV = Evidence(
+    grade="S",
+    sources=("van der Horst et al. 2015 Am J Sports Med 43(6):1316–1323 and Petersen et al. "
+             "2011 Am J Sports Med 39(11):2296–2303 (Nordic hamstring programmes, football; "
+             "secondary sources here)", "Balsalobre-Fernández et al. 2016 (dosage)"),
+    note="Eccentric hamstring work lowered hamstring injuries in football players; for runners "
+    "and for a side difference it is an extrapolation.",
+)
+_NORDIC_EV = _HAMSTRING_EV
+_ADDUCTOR_EV = Evidence(
+    grade="S",
+    sources=("Harøy et al. 2019 Br J Sports Med 53:150–157 (Copenhagen adduction programme, "
+             "football; secondary source here)",),
+    note="Adductor strengthening lowered groin problems in football; using it for runners is "
+    "an extrapolation.",
+)
+_FOOT_EV = Evidence(
+    grade="U",
+    sources=("expert opinion / common clinical practice (intrinsic foot exercises)",),
+    note="Low-risk foot-muscle exercises; no trial links them to running asymmetry.",
 )
 _FORM_EV = Evidence(
     grade="U",
@@ -298,7 +331,7 @@ _EXERCISES: tuple[Exercise, ...] = (
          "thigh of the straight leg."),
         _bodyweight((8, 10, 10, 12)), _UNILATERAL_EV),
     _ex("curtsy_lunge", "Curtsy lunge", ("hip_abductors", "hip_rotators", "quadriceps",
-        "balance"), "transverse", True, 3, ("none", "dumbbells optional"), SLOW,
+        "balance", "hip_adductors"), "transverse", True, 3, ("none", "dumbbells optional"), SLOW,
         "reverse_lunge", None,
         "Stand tall, feet hip-width apart, hands on hips.",
         ("Step one foot back and across behind the other, as in a curtsy.",
@@ -590,20 +623,260 @@ _EXERCISES: tuple[Exercise, ...] = (
         ("Putting weight on the reaching foot.", "Heel of the stance foot lifting.",
          "Knee collapsing inward on long reaches."),
         _bodyweight((3, 4, 5, 6), rpe=("3 reaches per direction",) * 4), _BALANCE_EV),
+    # --- added for issue 12: hamstrings, adductors, trunk, foot, mobility, plyometric ladder ---
+    _ex("slider_leg_curl", "Slider leg curl (two legs)", ("hamstrings", "hip_extensors"),
+        "sagittal", False, 1, ("sliders, towel on a smooth floor, or a gym ball",), SLOW,
+        "glute_bridge", "nordic_curl",
+        "Lie on your back, heels on sliders (or a towel), knees bent, arms on the floor.",
+        ("Lift the hips into a bridge and keep them up.",
+         "Slide the heels away until the legs are almost straight, taking 3 s.",
+         "Pull the heels back in under the hips without letting the hips drop."),
+        ("Hips sagging as the legs straighten.", "Arching the lower back.",
+         "Letting the heels shoot out fast."),
+        _strength((8, 10, 8, 8), (2, 3, 3, 4)), _HAMSTRING_EV),
+    _ex("single_leg_slider_curl", "Single-leg slider curl", ("hamstrings", "hip_extensors"),
+        "sagittal", True, 3, ("slider or towel on a smooth floor",), SLOW, "slider_leg_curl",
+        None,
+        "As the two-leg slider curl, with one heel on the slider and the other leg held up.",
+        ("Bridge up on one heel; keep the pelvis level.",
+         "Slide out in 3 s, pull back in with the hips high.",
+         "Weaker side first, the same reps on both sides."),
+        ("Pelvis dropping on the free-leg side.", "Hips sagging.", "Rushing the way out."),
+        _strength((6, 8, 8, 8), (2, 3, 3, 3)), _HAMSTRING_EV),
+    _ex("nordic_curl", "Nordic hamstring curl", ("hamstrings",), "sagittal", False, 3,
+        ("partner or a fixed bar to hold the ankles", "mat"), SLOW, "slider_leg_curl", None,
+        "Kneel on a mat, ankles held down by a partner or under a fixed bar, body straight "
+        "from knees to head, hands ready in front of the chest.",
+        ("Lean forward slowly as a straight plank, braking with the hamstrings as long as you "
+         "can.", "Catch yourself with the hands when you can no longer hold the lean.",
+         "Push off lightly with the hands to come back up."),
+        ("Bending at the hips (buttocks back) instead of staying straight.",
+         "Dropping fast after the first few degrees.", "Doing it the day before a hard run."),
+        {1: Dosage(1, reps=4, load="bodyweight, partial range, RPE 6", rest_s=90),
+         2: Dosage(2, reps=5, load="bodyweight, RPE 7", rest_s=90),
+         3: Dosage(3, reps=6, load="bodyweight, RPE 7–8", rest_s=120),
+         4: Dosage(3, reps=8, load="bodyweight, RPE 8", rest_s=120)}, _NORDIC_EV),
+    _ex("single_leg_rdl_reach", "Single-leg Romanian deadlift with cross-body reach",
+        ("hamstrings", "hip_rotators", "hip_extensors", "balance"), "transverse", True, 3,
+        ("light dumbbell optional",), SLOW, "single_leg_rdl", None,
+        "As the single-leg Romanian deadlift, reaching the opposite hand towards the outside "
+        "of the standing foot.",
+        ("Hinge and reach across to the outside of the standing foot.",
+         "The standing hip turns in under control; knee stays over the toes.",
+         "Return tall, squeezing the buttock."),
+        ("Rounding the back to reach further.", "Knee collapsing inward.",
+         "Losing the hinge and squatting instead."),
+        _strength((8, 8, 8, 8), (2, 3, 3, 3)), _UNILATERAL_EV),
+    _ex("side_lying_hip_adduction", "Side-lying hip adduction", ("hip_adductors",), "frontal",
+        True, 1, ("mat", "ankle weight optional"), SLOW, None, "copenhagen_plank",
+        "Lie on your side, top leg bent with the foot on the floor in front, bottom leg "
+        "straight.",
+        ("Lift the bottom leg towards the ceiling, about 20 cm.",
+         "Hold 2 s at the top, lower in 3 s.", "Keep the hips stacked."),
+        ("Rolling back.", "Swinging the leg.", "Toes turning up."),
+        _bodyweight((10, 12, 15, 15)), _ADDUCTOR_EV),
+    _ex("adductor_squeeze", "Adductor squeeze (ball between the knees)", ("hip_adductors",),
+        "frontal", False, 1, ("ball or folded pillow",), SLOW, None, "copenhagen_plank",
+        "Lie on your back, knees bent, a ball or folded pillow between the knees.",
+        ("Squeeze the knees together steadily and hold.",
+         "Breathe normally.", "Start at half effort; build to a strong squeeze if pain-free."),
+        ("Holding the breath.", "Squeezing through groin pain.", "Lifting the hips."),
+        _hold((10, 15, 20, 30), (3, 3, 4, 4)), _ADDUCTOR_EV),
+    _ex("side_plank_rotation", "Side plank with rotation (thread the needle)",
+        ("trunk_lateral", "trunk_rotation"), "transverse", True, 2, ("mat",), SLOW,
+        "side_plank", None,
+        "Side plank on the elbow (knees bent or legs straight), top arm pointing to the "
+        "ceiling.",
+        ("Keep the hips high and reach the top arm under the body, turning the chest down.",
+         "Turn back open.", "Slow and even on both sides."),
+        ("Hips dropping as you rotate.", "Rushing.", "Shrugging the supporting shoulder."),
+        _bodyweight((6, 8, 10, 10)), _TRUNK_EV),
+    _ex("suitcase_carry", "Suitcase carry (one-hand carry)", ("trunk_lateral", "balance"),
+        "frontal", True, 2, ("dumbbell, kettlebell or bag",), SLOW, "side_plank", None,
+        "Hold a heavy weight in one hand at your side, stand tall.",
+        ("Walk 20–30 m without leaning towards or away from the weight.",
+         "Shoulders level, ribs down, steady steps.", "Switch hands and walk back."),
+        ("Leaning to the weight side.", "Shrugging the carrying shoulder.",
+         "Hurrying."),
+        _hold((20, 30, 30, 40)), _TRUNK_EV),
+    _ex("plank", "Front plank", ("trunk_anterior",), "sagittal", False, 1, ("mat",), SLOW,
+        None, "plank_leg_lift",
+        "Forearms under the shoulders, legs straight (knees down is easier).",
+        ("Body in one line from head to heels.", "Ribs down, buttocks gently squeezed.",
+         "Breathe normally."),
+        ("Hips sagging.", "Hips high.", "Holding the breath."),
+        _hold(), _TRUNK_EV),
+    _ex("plank_leg_lift", "Plank with alternate leg lift", ("trunk_anterior", "trunk_rotation",
+        "hip_extensors"), "sagittal", True, 2, ("mat",), SLOW, "plank", None,
+        "Front plank on the forearms, legs straight.",
+        ("Lift one foot a few cm and hold 2 s without the pelvis turning.",
+         "Lower and switch.", "Same number each side."),
+        ("Pelvis rotating.", "Lower back arching.", "Hips sagging."),
+        _bodyweight((6, 8, 10, 12)), _TRUNK_EV),
+    _ex("short_foot", "Short foot (foot doming)", ("foot_ankle",), "multi", True, 1,
+        ("none",), SLOW, None, "single_leg_stance_unstable",
+        "Sit with the foot flat on the floor (progress to standing, then to one leg).",
+        ("Draw the ball of the foot towards the heel, raising the arch without curling the "
+         "toes.", "Hold 5 s, relax.", "Toes stay long and relaxed."),
+        ("Curling the toes.", "Rolling the foot outward.", "Lifting the big toe."),
+        {lv: Dosage(s, reps=r, load="bodyweight, light effort", rest_s=30)
+         for lv, (s, r) in {1: (2, 8), 2: (3, 10), 3: (3, 10), 4: (3, 12)}.items()},
+        _FOOT_EV),
+    _ex("toe_yoga", "Toe yoga (big toe / little toes)", ("foot_ankle",), "sagittal", True, 1,
+        ("none",), SLOW, None, "short_foot",
+        "Sit or stand with the foot flat.",
+        ("Lift the big toe while the other toes stay down; then the reverse.",
+         "Slow, deliberate changes.", "Progress to standing on one leg."),
+        ("Rolling the foot.", "Lifting the whole forefoot.", "Rushing."),
+        {lv: Dosage(s, reps=r, load="bodyweight, light effort", rest_s=30)
+         for lv, (s, r) in {1: (2, 8), 2: (2, 10), 3: (3, 10), 4: (3, 12)}.items()}, _FOOT_EV),
+    _ex("banded_ankle_mobilisation", "Banded ankle mobilisation (knee over toes)",
+        ("ankle_mobility", "calf_soleus"), "sagittal", True, 1, ("band", "step"), SLOW, None,
+        "knee_to_wall",
+        "Half-kneel with the front foot on a low step, a band around the front of the ankle "
+        "pulling backwards (or no band).",
+        ("Rock the knee forward over the toes with the heel down.",
+         "Pause 2 s at the end of the range; come back.", "Note the side difference."),
+        ("Heel lifting.", "Knee caving in.", "Forcing into pain."),
+        _mobility(10, 2), _MOBILITY_EV),
+    _ex("half_kneeling_hip_flexor_stretch", "Half-kneeling hip flexor stretch",
+        ("hip_mobility", "hip_flexors"), "sagittal", True, 1, ("mat",), SLOW, None,
+        "worlds_greatest_stretch",
+        "Kneel on one knee, the other foot in front, trunk tall.",
+        ("Tuck the pelvis under (buttock of the kneeling side squeezed) and shift forward "
+         "until the front of the hip stretches.", "Breathe slowly; ease in and out.",
+         "Reach the arm of the kneeling side up for more."),
+        ("Arching the lower back instead of tucking.", "Lunging so far the pelvis tips.",
+         "Bouncing."),
+        _mobility(6, 2), _MOBILITY_EV),
+    _ex("worlds_greatest_stretch", "Lunge with rotation (world's greatest stretch)",
+        ("hip_mobility", "hip_flexors", "trunk_rotation"), "multi", True, 2, ("mat",), SLOW,
+        "half_kneeling_hip_flexor_stretch", None,
+        "Long lunge position, both hands on the floor inside the front foot.",
+        ("Drop the elbow towards the front instep.",
+         "Rotate the chest open and reach the inside hand to the ceiling.",
+         "Back knee straight (or down to make it easier)."),
+        ("Rushing through the positions.", "Front knee collapsing in.", "Holding the breath."),
+        _mobility(5, 2), _MOBILITY_EV),
+    _ex("wall_drill", "Wall drill (running posture, single-leg)", ("running_form",
+        "hip_flexors", "balance"), "sagittal", True, 1, ("wall",), SLOW, None, "a_skip",
+        "Lean into a wall with straight arms, body in a straight line from the ankles, on the "
+        "balls of the feet.",
+        ("Drive one knee up to hip height, toes up, and hold 2 s.",
+         "Switch legs crisply; keep the body line.", "Progress: quick single switches."),
+        ("Bending at the waist.", "Heels dropping.", "Knee not reaching hip height."),
+        _bodyweight((6, 8, 10, 10), rpe=("per leg, easy",) * 4), _FORM_EV),
+    _ex("a_skip", "A-skip", ("running_form", "hip_flexors", "calf_soleus"), "sagittal", False,
+        2, ("none",), FAST, "wall_drill", None,
+        "Space to move forward 15–20 m.",
+        ("Skip forward driving one knee up while the other foot strikes down under the hip.",
+         "Tall posture, quick quiet contacts, arms as in running.", "Rhythm before speed."),
+        ("Leaning back.", "Landing in front of the body.", "Loud contacts."),
+        _jumps((10, 15, 20, 20), (2, 2, 3, 3)), _FORM_EV),
+    _ex("lateral_line_hops", "Side-to-side line hops", ("plyometric", "calf_soleus",
+        "foot_ankle"), "frontal", False, 2, ("a line on the floor",), FAST, "pogo_hops",
+        "lateral_bound",
+        "Stand beside a line, feet together.",
+        ("Hop quickly side to side over the line on the balls of the feet.",
+         "Stiff ankles, short quiet contacts.", "Count contacts."),
+        ("Heels touching down.", "Big high hops.", "Going on when contacts get slow."),
+        _jumps((10, 15, 20, 20)), _PLYO_EV),
+    _ex("split_squat_jump", "Split-squat jump (switch lunge)", ("plyometric", "quadriceps",
+        "hip_extensors"), "sagittal", True, 3, ("none",), FAST, "split_squat", None,
+        "Split-squat stance, weight evenly between the feet.",
+        ("Dip a little and jump up; switch legs in the air.",
+         "Land softly back in the split stance, front knee over the toes.",
+         "Reset between reps at first; then continuous."),
+        ("Landing with a collapsing front knee.", "Landing loud.",
+         "Going on when landings get sloppy."),
+        _jumps((4, 6, 8, 10), (2, 3, 3, 3)), _PLYO_EV),
+    _ex("bounding", "Bounding (alternate legs)", ("plyometric", "hip_extensors",
+        "calf_soleus"), "sagittal", False, 3, ("20–30 m of flat ground",), FAST,
+        "single_leg_hops", "single_leg_bounds",
+        "Flat firm ground, 20–30 m.",
+        ("Exaggerated running strides: push off long and land on the other leg under the hip.",
+         "Drive the knee and the opposite arm forward.", "Walk back to recover."),
+        ("Reaching forward with the foot (overstriding).", "Landing on the heel.",
+         "Going on when the contacts get long."),
+        _jumps((10, 10, 12, 16), (2, 3, 3, 3)), _PLYO_EV),
+    _ex("single_leg_bounds", "Single-leg bounds (forward hops for distance)",
+        ("plyometric", "hip_extensors", "quadriceps", "balance"), "sagittal", True, 4,
+        ("15–20 m of flat ground",), FAST, "bounding", None,
+        "Flat firm ground, 15–20 m.",
+        ("Hop forward on one leg, driving the knee and arms; land under the hip.",
+         "Short quiet contacts; stop the set when the distance drops.",
+         "Weaker side first, the same contacts on both sides."),
+        ("Knee collapsing in on landing.", "Heavy heel landings.", "Rushing the next hop."),
+        _jumps((5, 6, 8, 10), (2, 3, 3, 3)), _PLYO_EV),
 )
+
+#: Exercise type where the default rule (fast → ballistic; a mobility target first →
+#: mobility; a hold in seconds → isometric; else strength) does not fit.
+_KIND: Final[dict[str, str]] = {
+    "pallof_press": "isometric", "short_foot": "isometric", "adductor_squeeze": "isometric",
+    "dead_bug": "control", "bird_dog": "control", "plank_leg_lift": "control",
+    "side_plank_rotation": "control", "banded_side_walk": "control", "cable_chop": "control",
+    "half_kneeling_chop": "control", "toe_yoga": "control", "wall_drill": "control",
+    "y_balance_reach": "balance", "single_leg_stance_unstable": "balance",
+}
+#: Load through the legs of every entry (see :data:`LEG_LOADS`).
+_LEG_LOAD: Final[dict[str, str]] = {
+    **dict.fromkeys((
+        "glute_bridge", "single_leg_bridge", "single_leg_hip_thrust", "side_lying_hip_abduction",
+        "side_lying_hip_adduction", "adductor_squeeze", "copenhagen_plank", "side_plank",
+        "side_plank_hip_abduction", "side_plank_rotation", "dead_bug", "bird_dog", "plank",
+        "plank_leg_lift", "push_up", "hip_90_90", "slider_leg_curl", "single_leg_slider_curl",
+        "nordic_curl", "half_kneeling_chop", "half_kneeling_hip_flexor_stretch", "short_foot",
+        "toe_yoga", "arm_swing_drill"), "none"),
+    **dict.fromkeys((
+        "calf_raise_double", "banded_side_walk", "pallof_press", "cable_chop", "row",
+        "knee_to_wall", "banded_ankle_mobilisation", "worlds_greatest_stretch", "wall_drill"),
+        "standing"),
+    **dict.fromkeys((
+        "split_squat", "rear_foot_elevated_split_squat", "single_leg_box_squat", "pistol_squat",
+        "step_up", "lateral_step_down", "reverse_lunge", "forward_lunge", "lateral_lunge",
+        "curtsy_lunge", "single_leg_rdl", "single_leg_rdl_reach", "calf_raise_single",
+        "soleus_raise_bent_knee", "calf_raise_weighted", "standing_hip_abduction",
+        "single_leg_stance_unstable", "y_balance_reach", "suitcase_carry"), "single_leg"),
+    **dict.fromkeys((
+        "pogo_hops", "single_leg_hops", "lateral_bound", "skater_hops", "a_skip",
+        "lateral_line_hops", "split_squat_jump", "bounding", "single_leg_bounds"), "impact"),
+}
+
+
+def _kind(e: Exercise) -> str:
+    if e.key in _KIND:
+        return _KIND[e.key]
+    if e.speed == FAST:
+        return "ballistic"
+    if e.targets[0] in ("ankle_mobility", "hip_mobility"):
+        return "mobility"
+    if all(d.seconds is not None for d in e.dosage.values()):
+        return "isometric"
+    return "strength"
+
+
+_EXERCISES = tuple(replace(e, kind=_kind(e), leg_load=_LEG_LOAD.get(e.key, ""))
+                   for e in _EXERCISES)
 
 #: The catalogue, by key.
 CATALOG: dict[str, Exercise] = {e.key: e for e in _EXERCISES}
 
+#: The plyometric ladder of the power phase, easiest first (issue 12: pogo → hops → bounds →
+#: single-leg bounds). Each rung is climbed only when the pain rule allows.
+PLYO_LADDER: Final = ("pogo_hops", "single_leg_hops", "bounding", "single_leg_bounds")
+
 
 def exercises_for(target: str, *, exclude_targets: frozenset[str] = frozenset(),
-                  max_level: int = 4) -> list[Exercise]:
-    """Catalogue entries that train ``target``, at most ``max_level``, none of which touches an
-    excluded target (red-flag regions), in catalogue order."""
+                  max_level: int = 4, max_leg_load: str = "impact") -> list[Exercise]:
+    """Catalogue entries that train ``target``, at most ``max_level`` and ``max_leg_load``, none
+    of which touches an excluded target (red-flag regions), in catalogue order."""
     if target not in TARGETS:
         raise ValueError(f"unknown target {target!r}")
+    top = LEG_LOADS.index(max_leg_load)
     return [e for e in _EXERCISES
             if target in e.targets and e.level <= max_level
+            and LEG_LOADS.index(e.leg_load) <= top
             and not (set(e.targets) & exclude_targets)]
 
 
@@ -617,6 +890,8 @@ def _check() -> None:
                 raise RuntimeError(f"catalogue entry {e.key} links to unknown {k}")
         if set(e.dosage) != set(LEVELS):
             raise RuntimeError(f"catalogue entry {e.key} lacks a dosage per level")
+        if e.kind not in KINDS or e.leg_load not in LEG_LOADS:
+            raise RuntimeError(f"catalogue entry {e.key} has no type or leg load")
 
 
 _check()

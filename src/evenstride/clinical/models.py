@@ -41,6 +41,66 @@ TARGETS: tuple[str, ...] = (
     "running_form",
 )
 
+#: Targets in plain words (handout, CLI, web: no internal keys).
+TARGET_WORDS: dict[str, str] = {
+    "hip_abductors": "hip abductors (side of the hip)",
+    "hip_adductors": "hip adductors (inner thigh)",
+    "hip_extensors": "hip extensors (buttocks)",
+    "hip_flexors": "hip flexors",
+    "hip_rotators": "hip rotators",
+    "quadriceps": "quadriceps (front of the thigh)",
+    "hamstrings": "hamstrings (back of the thigh)",
+    "calf_soleus": "calf and soleus",
+    "foot_ankle": "foot and ankle",
+    "ankle_mobility": "ankle mobility",
+    "hip_mobility": "hip mobility",
+    "trunk_lateral": "side of the trunk",
+    "trunk_rotation": "trunk rotation control",
+    "trunk_anterior": "front of the trunk",
+    "upper_body": "upper body",
+    "balance": "single-leg balance",
+    "plyometric": "hops and jumps",
+    "running_form": "running form",
+}
+
+#: The controlled vocabulary of symptom regions: key → plain words. ``symptom add --region``
+#: takes only these (with a "did you mean" suggestion).
+SYMPTOM_REGIONS: dict[str, str] = {
+    "foot": "foot (forefoot or midfoot)",
+    "toes": "toes",
+    "plantar": "sole of the foot / heel underside",
+    "heel": "heel",
+    "ankle": "ankle",
+    "achilles": "Achilles tendon",
+    "calf": "calf",
+    "shin_medial": "inner shin",
+    "shin_anterior": "front of the shin",
+    "shin_lateral": "outer shin",
+    "knee_anterior": "front of the knee",
+    "knee_lateral": "outer knee (iliotibial band)",
+    "knee_medial": "inner knee",
+    "knee_posterior": "back of the knee",
+    "thigh_anterior": "front of the thigh",
+    "hamstring": "back of the thigh (hamstring)",
+    "groin": "groin",
+    "hip_anterior": "front of the hip",
+    "hip_lateral": "outer hip",
+    "buttock": "buttock",
+    "pelvis": "pelvis",
+    "low_back": "lower back",
+    "upper_back": "upper back",
+    "shoulder": "shoulder",
+    "arm": "arm",
+    "general": "whole body / general",
+}
+
+
+def region_words(region: str | None) -> str:
+    """A symptom region in plain words (``"shin_medial"`` → ``"inner shin"``)."""
+    if not region:
+        return ""
+    return SYMPTOM_REGIONS.get(region, region.replace("_", " "))
+
 
 @dataclass(frozen=True)
 class Injury:
@@ -143,3 +203,5 @@ class ClinicalFinding:
     #: "contact_time/running_dynamics".
     retest: str | None = None
     when: datetime | None = None
+    #: Red-flag descriptors behind a red-flag finding (e.g. ``("bone_tenderness",)``).
+    flags: tuple[str, ...] = ()

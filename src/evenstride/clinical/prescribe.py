@@ -33,14 +33,14 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from itertools import pairwise
 from typing import Any, Final
 
 from evenstride.assessment.reference_bands import Evidence
-from evenstride.clinical.catalog import CATALOG, FAST, SLOW, Exercise
-from evenstride.clinical.models import TARGETS, ClinicalFinding
+from evenstride.clinical.catalog import CATALOG, FAST, LEG_LOADS, PLYO_LADDER, SLOW, Exercise
+from evenstride.clinical.models import TARGET_WORDS, TARGETS, ClinicalFinding, region_words
 
 __all__ = [
     "ADVICE_RULES",
@@ -77,6 +77,44 @@ FAST_FROM_WEEK: Final = 5
 RETEST_WEEKS_RANGE: Final = (4, 6)
 #: Strength exercises per session (plus mobility/balance).
 MAX_STRENGTH_EXERCISES: Final = 6
+#: Planned load rise per week in the strength phase, % of the phase's first week (progressive
+#: overload: ACSM 2009 suggests +2–10 % when the set is done with 1–2 reps to spare).
+LOAD_RISE_PER_WEEK_PCT: Final = 5.0
+LOAD_RISE_EVIDENCE: Final = Evidence(
+    grade="S",
+    sources=("American College of Sports Medicine 2009 Med Sci Sports Exerc 41(3):687–708 "
+             "(progression models in resistance training: +2–10 % load when the current load "
+             "can be done for 1–2 reps more than planned)",),
+    note="A guideline for healthy adults, not a trial in runners; the 5 %/week step is the "
+    "middle of its range and is applied only when the pain rule allows.",
+)
+LOAD_RISE_NOTE: Final = ("Add load (about 5 % a week) only if the last two sessions met the "
+                         "pain rule and every rep was clean; otherwise keep last week's load.")
+#: Fast variants of strength exercises in the power phase: lighter load, lifted fast.
+FAST_VARIANT_LOAD: Final = "lighter load (about 30–60 % 1RM, RPE 6–7) so every rep is fast"
+FAST_GATE_NOTE: Final = ("Only if pain stays ≤ 3/10 and has settled by the next morning; "
+                         "otherwise do the slow version or skip it.")
+#: Strength exercises that stay slow in the power phase: eccentric or isolation work, where
+#: speed adds risk rather than transfer to running (evenstride design, grade U).
+NO_FAST_VARIANT: Final = frozenset({
+    "nordic_curl", "slider_leg_curl", "single_leg_slider_curl", "side_lying_hip_abduction",
+    "side_lying_hip_adduction", "standing_hip_abduction", "calf_raise_weighted",
+})
+#: Speed is a named training variable, per phase (issue 12 / seed 002: "always lifting slowly?
+#: maybe speed should be a variable"). Heavy-slow and explosive work both improved running
+#: economy (Denadai et al. 2017, science.md §8.1).
+PHASE_SPEED: Final[dict[str, str]] = {
+    "Foundation": "slow: 3 s down, 1 s pause, 1–2 s up — learn the movement",
+    "Strength": "controlled down (2–3 s), then up with intent — as fast as good form allows",
+    "Power and transfer": "fast: lighter load lifted as fast as you can, plus hops and bounds",
+}
+SPEED_EVIDENCE: Final = Evidence(
+    grade="V",
+    sources=("Denadai et al. 2017 Sports Med (explosive and heavy training both improve "
+             "running economy)", "Balsalobre-Fernández et al. 2016"),
+    note="Both heavy-slow and explosive strength work improved running economy; the order "
+    "(slow first, fast last) is common practice.",
+)
 
 DOSAGE_EVIDENCE: Final = Evidence(
     grade="V",
@@ -101,6 +139,7 @@ EXTRA_VOLUME_EVIDENCE: Final = Evidence(
 REGION_TARGETS: Final[dict[str, tuple[str, ...]]] = {
     "foot": ("foot_ankle", "calf_soleus", "plyometric", "balance", "ankle_mobility"),
     "heel": ("foot_ankle", "calf_soleus", "plyometric", "balance"),
+    "plantar": ("foot_ankle", "calf_soleus", "plyometric", "balance"),
     "ankle": ("foot_ankle", "calf_soleus", "plyometric", "balance", "ankle_mobility"),
     "achilles": ("calf_soleus", "foot_ankle", "plyometric", "ankle_mobility"),
     "calf": ("calf_soleus", "plyometric"),
@@ -116,11 +155,33 @@ REGION_TARGETS: Final[dict[str, tuple[str, ...]]] = {
     "pelvis": ("hip_abductors", "hip_adductors", "hip_extensors", "hip_flexors",
                "hip_rotators", "plyometric"),
     "back": ("trunk_lateral", "trunk_rotation", "trunk_anterior", "hip_extensors", "plyometric"),
+    "low_back": ("trunk_lateral", "trunk_rotation", "trunk_anterior", "hip_extensors",
+                 "hamstrings", "plyometric"),
     "lower_back": ("trunk_lateral", "trunk_rotation", "trunk_anterior", "hip_extensors",
                    "hamstrings", "plyometric"),
+    "toes": ("foot_ankle", "calf_soleus", "plyometric", "balance"),
+    "upper_back": ("trunk_rotation", "trunk_lateral", "upper_body"),
     "shoulder": ("upper_body",),
     "arm": ("upper_body",),
 }
+#: Red-flag descriptors that can mean a bone stress injury: at a leg region they stop running
+#: and impact, and only non-weight-bearing exercises remain (Warden et al. 2014).
+BONE_STRESS_FLAGS: Final = frozenset({"bone_tenderness", "night_pain"})
+#: Region heads of the legs and pelvis (a bone-stress flag elsewhere gives no program at all).
+LEG_REGIONS: Final = frozenset({"foot", "heel", "ankle", "achilles", "calf", "shin", "tibia",
+                                "knee", "thigh", "hamstring", "hip", "groin", "buttock",
+                                "pelvis", "plantar"})
+BONE_STRESS_EVIDENCE: Final = Evidence(
+    grade="S",
+    sources=("Warden SJ, Davis IS, Fredericson M 2014 Curr Sports Med Rep 13(3):177–185 "
+             "(management of bone stress injuries: focal bone tenderness and night pain as "
+             "signs; relative rest from impact until examined)",),
+    note="Signs that call for a clinical examination (and often imaging) before running "
+    "again; not a diagnosis.",
+)
+RUNNING_PAUSED_NOTE: Final = ("Running is paused: no running, hopping or jumping until a doctor "
+                              "or physiotherapist has examined the possible bone stress injury. "
+                              "Running advice resumes after that.")
 #: Regions that mean "the whole body" (no program at all).
 GENERAL_REGIONS: Final = frozenset({"general", "systemic", "whole_body", "unknown"})
 
@@ -270,9 +331,15 @@ class Prescription:
     weaker_side_reps: int | None = None
     weaker_side_seconds: int | None = None
     rest_s: int = 60
+    #: Exercise type (catalogue ``kind``): strength, isometric, control, mobility, balance,
+    #: ballistic.
+    kind: str = ""
+    #: Planned load rise over the first week of the phase, % (strength phase).
+    load_increase_pct: float = 0.0
 
     def dosage_text(self) -> str:
-        amount = f"{self.seconds} s" if self.seconds is not None else f"{self.reps}"
+        unit = {"ballistic": " contacts"}.get(self.kind, "")
+        amount = f"{self.seconds} s" if self.seconds is not None else f"{self.reps}{unit}"
         out = f"{self.sets} × {amount}"
         if self.side_order != ("both",):
             out += " each side"
@@ -298,6 +365,8 @@ class Phase:
     first_week: int
     last_week: int
     focus: str
+    #: How fast the exercises are done in this phase (speed as a training variable).
+    speed: str = ""
 
 
 @dataclass(frozen=True)
@@ -329,6 +398,11 @@ class Program:
     #: Targets no exercise may load (red-flag regions).
     excluded_targets: tuple[str, ...] = ()
     notes: list[str] = field(default_factory=list)
+    #: Highest load through the legs allowed (catalogue ``LEG_LOADS``); "none" under a
+    #: bone-stress red flag.
+    max_leg_load: str = "impact"
+    #: Running is paused until a clinician has seen a bone-stress red flag.
+    running_paused: bool = False
 
     @property
     def end(self) -> date:
@@ -381,6 +455,8 @@ class Program:
             "retests": [d.isoformat() for d in self.retests],
             "excluded_targets": list(self.excluded_targets),
             "notes": list(self.notes),
+            "max_leg_load": self.max_leg_load,
+            "running_paused": self.running_paused,
             "rules": {"progression": PAIN_RULE, "progression_evidence": ev(PAIN_RULE_EVIDENCE),
                       "dosage_evidence": ev(DOSAGE_EVIDENCE),
                       "weaker_first_evidence": ev(WEAKER_FIRST_EVIDENCE)},
@@ -413,6 +489,8 @@ class Program:
             red_flags=[adv(a) for a in d["red_flags"]], advice=[adv(a) for a in d["advice"]],
             retests=[date.fromisoformat(x) for x in d["retests"]],
             excluded_targets=tuple(d.get("excluded_targets", ())), notes=list(d.get("notes", ())),
+            max_leg_load=d.get("max_leg_load", "impact"),
+            running_paused=bool(d.get("running_paused", False)),
         )
 
 
@@ -430,8 +508,12 @@ def _region_targets(region: str | None) -> tuple[str, ...] | None:
         return None
     if r in REGION_TARGETS:
         return REGION_TARGETS[r]
-    head = r.split("_")[0]
-    return REGION_TARGETS.get(head)
+    return REGION_TARGETS.get(_region_head(r))
+
+
+def _region_head(region: str) -> str:
+    r = region.strip().lower().replace(" ", "_").replace("-", "_")
+    return r if r in REGION_TARGETS else r.split("_")[0]
 
 
 def _phases(weeks: int) -> list[Phase]:
@@ -440,11 +522,12 @@ def _phases(weeks: int) -> list[Phase]:
     mid = math.ceil(rest / 2)
     return [
         Phase("Foundation", 1, first, "slow, controlled strength and control; learn the "
-              "movements, weaker side first"),
-        Phase("Strength", first + 1, first + mid, "harder versions and more load (towards "
-              "40–70 % 1RM); first fast/ballistic work if pain allows"),
-        Phase("Power and transfer", first + mid + 1, weeks, "keep the strength; more "
-              "fast/ballistic work (hops, bounds) if pain allows"),
+              "movements, weaker side first", PHASE_SPEED["Foundation"]),
+        Phase("Strength", first + 1, first + mid, "harder versions and more load each week "
+              "(towards 40–70 % 1RM); the first hops if pain allows", PHASE_SPEED["Strength"]),
+        Phase("Power and transfer", first + mid + 1, weeks, "keep the strength, lift fast, "
+              "and climb the hop ladder (pogo → hops → bounds → single-leg bounds) if pain "
+              "allows", PHASE_SPEED["Power and transfer"]),
     ]
 
 
@@ -454,38 +537,69 @@ def _finding_summary(i: int, f: ClinicalFinding) -> dict[str, Any]:
         "targets": list(f.targets), "severity": f.severity, "confidence": f.confidence,
         "region": f.region, "values": dict(f.values), "retest": f.retest,
         "evidence": f.evidence.to_dict(), "red_flag": _is_red_flag(f),
+        "flags": list(getattr(f, "flags", ()) or ()),
     }
 
 
-def _pick(target: str, *, level: int, sided: bool, excluded: frozenset[str],
+def _words(target: str) -> str:
+    """A target in plain words (``"calf_soleus"`` → ``"calf and soleus"``)."""
+    return TARGET_WORDS.get(target, target.replace("_", " "))
+
+
+def _pick(target: str, *, level: int, sided: bool, limits: _Limits,
           taken: set[str], speed: str) -> Exercise | None:
     """The best catalogue entry for ``target``: right speed, level ≤ ``level`` (highest first),
-    single-leg first for a one-sided finding, target listed earliest, not taken."""
+    allowed by the red flags, not taken; exercises whose main target it is first, then
+    single-leg first for a one-sided finding, then the target listed earliest."""
     cands = [e for e in CATALOG.values()
              if target in e.targets and e.speed == speed and e.level <= level
-             and e.key not in taken and not (set(e.targets) & excluded)]
+             and e.key not in taken and limits.allows(e)]
     if not cands:
         return None
     order = list(CATALOG)
-    cands.sort(key=lambda e: (sided and not e.unilateral, e.targets.index(target), -e.level,
-                              order.index(e.key)))
+    cands.sort(key=lambda e: (e.targets.index(target) > 0, sided and not e.unilateral,
+                              e.targets.index(target), -e.level, order.index(e.key)))
     return cands[0]
 
 
-def _advance(ex: Exercise, level: int, excluded: frozenset[str]) -> Exercise:
+def _advance(ex: Exercise, level: int, limits: _Limits) -> Exercise:
     """The progression of ``ex`` if it exists, is allowed and within ``level``."""
     nxt = CATALOG.get(ex.progression) if ex.progression else None
-    if nxt is None or nxt.level > level or set(nxt.targets) & excluded:
+    if nxt is None or nxt.level > level or not limits.allows(nxt):
         return ex
     return nxt
 
 
-def _tempo(speed: str, hold: bool = False) -> str:
-    if hold:
-        return "steady hold, breathe normally; stop the set when form breaks"
-    if speed == FAST:
-        return "quick, springy, quiet contacts; full reset between sets; stop when form fades"
-    return "3 s lowering, 1 s pause, controlled 1–2 s up"
+#: How each exercise type is done (tempo/rhythm), in plain words; strength work follows the
+#: phase's speed (:data:`PHASE_SPEED`).
+TEMPO: Final[dict[str, str]] = {
+    "isometric_s": "steady hold, breathe normally; stop the set when form breaks",
+    "isometric_reps": "move into position in 1–2 s, hold 3–5 s, release slowly",
+    "control": "slowly, about 2 s out and 2 s back; breathe out as you move",
+    "mobility": "easy rhythm into the end of the range, 2 s there, no forcing: a stretch, "
+    "not pain",
+    "balance": "unhurried: reach and touch lightly, return without setting the foot down; "
+    "eyes on a fixed point",
+    "balance_hold": "hold steady with small ankle corrections; eyes on a fixed point",
+    "ballistic": "quick, springy, quiet contacts; full reset between sets; stop when form "
+    "fades",
+    "fast_variant": "lower under control in about 2 s, then rise as fast as you can",
+}
+
+
+def _tempo(ex: Exercise, phase: Phase | None = None, *, fast_variant: bool = False) -> str:
+    """Tempo text by exercise type; for strength work by the phase's speed."""
+    if fast_variant:
+        return TEMPO["fast_variant"]
+    if ex.kind == "isometric":
+        return TEMPO["isometric_s" if ex.dosage[1].seconds is not None else "isometric_reps"]
+    if ex.kind == "balance" and ex.dosage[1].seconds is not None:
+        return TEMPO["balance_hold"]
+    if ex.kind in ("control", "mobility", "balance", "ballistic"):
+        return TEMPO[ex.kind]
+    if phase is not None and phase.name == "Strength":
+        return "2–3 s down, then up with intent (as fast as good form allows)"
+    return "3 s down, 1 s pause, controlled 1–2 s up"
 
 
 def prescribe(
@@ -533,55 +647,104 @@ def prescribe(
     red_flags: list[Advice] = []
     excluded: set[str] = set()
     general_flag = False
+    bone_stress = False
     for f in ranked:
         if not _is_red_flag(f):
             continue
-        region_targets = _region_targets(f.region)
+        adv, region_targets, bone = _red_flag_advice(f, ids[id(f)])
+        red_flags.append(adv)
         if region_targets is None:
             general_flag = True
-            text = (f"{f.text} This needs a clinician (doctor or physiotherapist) before any "
-                    "exercise program: no exercises are prescribed.")
         else:
             excluded.update(region_targets)
-            where = f.region.replace("_", " ") if f.region else "this region"
-            text = (f"{f.text} Do not load the {where} until a clinician (doctor or "
-                    f"physiotherapist) has seen it; exercises that load it are left out.")
-        red_flags.append(Advice(f"red_flag_{ids[id(f)]}", f.title, text, f.evidence,
-                                (ids[id(f)],), kind="red_flag"))
+            bone_stress = bone_stress or bone
+    if red_flags:
+        excluded.add("plyometric")  # no impact work while a red flag is open
 
     advice = _advice(ranked, ids)
+    if bone_stress:
+        advice = []  # no running cues while running is paused
     if level is None:
         symptomatic = any(f.kind == "symptom_pattern" or _is_red_flag(f) for f in ranked)
         level = 1 if symptomatic else 2
     retests = retest_dates(start, weeks, every_weeks=retest_every_weeks)
     phases = _phases(weeks)
+    limits = _Limits(frozenset(excluded),
+                     max_leg_load="none" if bone_stress else ("single_leg" if red_flags
+                                                              else "impact"),
+                     fast_ok=not red_flags)
+    if red_flags:
+        phases = [replace(p, speed=PHASE_SPEED["Foundation"] if i == 0 else
+                          "controlled: no fast lifting, hops or jumps until a clinician has "
+                          "cleared the red flag")
+                  for i, p in enumerate(phases)]
     program = Program(start, weeks, sessions_per_week, level, float(extra_weaker_side_pct),
-                      summaries, phases, [], red_flags, advice, retests, tuple(sorted(excluded)))
+                      summaries, phases, [], red_flags, advice, retests, tuple(sorted(excluded)),
+                      max_leg_load=limits.max_leg_load, running_paused=bone_stress)
+    if bone_stress:
+        program.notes.append(RUNNING_PAUSED_NOTE)
     if general_flag:
         program.notes.append("No exercise program: a general red flag needs a clinician first.")
         program.retests = []
         return program
 
-    plan = _plan(ranked, ids, level=level, excluded=frozenset(excluded),
-                 extra_pct=float(extra_weaker_side_pct))
-    if not plan[0]:
-        program.notes.append("No finding points to an exercise target the program may load.")
+    plan = _plan(ranked, ids, level=level, limits=limits,
+                 extra_pct=float(extra_weaker_side_pct), phases=phases)
+    if not plan:
+        program.notes.append("No finding points to an exercise the program may safely load: "
+                             "advice only until a clinician has seen you."
+                             if red_flags else
+                             "No finding points to an exercise target the program may load.")
         program.retests = []
         return program
     sessions = []
     idx = 0
-    for phase_no, phase in enumerate(phases):
+    for phase in phases:
         for week in range(phase.first_week, phase.last_week + 1):
             for day in SESSION_DAYS[sessions_per_week]:
                 idx += 1
                 when = start + timedelta(weeks=week - 1, days=day)
-                sessions.append(Session(when, week, idx, phase.name, plan[phase_no]))
+                sessions.append(Session(when, week, idx, phase.name, plan[week - 1]))
     program.sessions = sessions
     if extra_weaker_side_pct > 0:
         program.notes.append(
             f"Weaker side gets {extra_weaker_side_pct:g} % extra volume: expert opinion, "
             "unverified (no study shows extra weaker-side volume helps).")
     return program
+
+
+def _red_flag_advice(f: ClinicalFinding, ref: str) -> tuple[Advice, tuple[str, ...] | None,
+                                                             bool]:
+    """The plain-words advice of a red flag, the targets it removes (``None``: no program at
+    all) and whether it is a bone-stress flag at a leg region (running stops)."""
+    flags = set(getattr(f, "flags", ()) or ())
+    region_targets = _region_targets(f.region)
+    where = region_words(f.region) if f.region else "this area"
+    if f.side in ("left", "right") and f.region:
+        where = f"{f.side} {where}"
+    bone = bool(flags & BONE_STRESS_FLAGS) and region_targets is not None and (
+        _region_head(f.region or "") in LEG_REGIONS)
+    reported = f.text.split(". ")[0].rstrip(".") + "."
+    if region_targets is None:
+        title = "See a doctor or physiotherapist before any exercise program"
+        text = (f"{f.text} This needs a clinician (doctor or physiotherapist) before any "
+                "exercise program: no exercises are prescribed.")
+    elif bone:
+        title = f"Stop running until a clinician has seen your {where}"
+        text = (f"Stop running, hopping and jumping now, and see a clinician (doctor or "
+                f"physiotherapist) about your {where} before you run again. {reported} "
+                "Pin-point bone tenderness or pain at night can be a bone stress injury (a "
+                "stress fracture), which impact makes worse. Until then walk only as much as "
+                "daily life needs and stop anything that hurts there. Only exercises done "
+                f"lying, seated or kneeling that do not load the {where} are in this program.")
+    else:
+        title = f"Do not load your {where} until a clinician has seen it"
+        text = (f"Do not load your {where}, and do no hops or jumps, until a clinician (doctor "
+                f"or physiotherapist) has seen it. {f.text} Exercises that load it are left "
+                "out.")
+    adv = Advice(f"red_flag_{ref}", title, text, BONE_STRESS_EVIDENCE if bone else f.evidence,
+                 (ref,), kind="red_flag")
+    return adv, region_targets, bone
 
 
 def _advice(ranked: list[ClinicalFinding], ids: dict[int, str]) -> list[Advice]:
@@ -605,9 +768,28 @@ def _advice(ranked: list[ClinicalFinding], ids: dict[int, str]) -> list[Advice]:
     return list(by_key.values())
 
 
+_Pick = tuple[Exercise, str | None, tuple[str, ...], str]
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """What the red flags allow: targets not to load, the highest load through the legs, and
+    whether fast/ballistic work (jumps, hops, fast lifting) is allowed at all."""
+
+    excluded: frozenset[str]
+    max_leg_load: str = "impact"
+    fast_ok: bool = True
+
+    def allows(self, ex: Exercise) -> bool:
+        return (not (set(ex.targets) & self.excluded)
+                and LEG_LOADS.index(ex.leg_load) <= LEG_LOADS.index(self.max_leg_load)
+                and (self.fast_ok or ex.speed != FAST))
+
+
 def _plan(ranked: list[ClinicalFinding], ids: dict[int, str], *, level: int,
-          excluded: frozenset[str], extra_pct: float) -> list[tuple[Prescription, ...]]:
-    """Prescriptions of the three phases."""
+          limits: _Limits, extra_pct: float, phases: list[Phase]) -> list[tuple[Prescription, ...]]:
+    """Prescriptions of every week (index 0 = week 1), phase by phase (see module docstring)."""
+    excluded = limits.excluded
     # target → (weight, side of the strongest finding, finding ids)
     tgt: dict[str, tuple[float, str | None, list[str]]] = {}
     for f in ranked:
@@ -621,14 +803,14 @@ def _plan(ranked: list[ClinicalFinding], ids: dict[int, str], *, level: int,
             side = old_side if old_side is not None else f.side
             tgt[t] = (old_w + w, side, [*refs, ids[id(f)]])
     if not tgt:
-        return [(), (), ()]
+        return []
     order = sorted(tgt, key=lambda t: -tgt[t][0])
     all_refs = tuple(dict.fromkeys(r for t in order for r in tgt[t][2]))
     # side to work first overall: the strongest one-sided finding
     main_side = next((tgt[t][1] for t in order if tgt[t][1] is not None), None)
 
     # phase-1 slow exercises: 2 for the top target, 1 for the others
-    chosen: list[tuple[Exercise, str | None, tuple[str, ...], str]] = []  # ex, side, refs, why
+    chosen: list[_Pick] = []  # ex, side, refs, why
     taken: set[str] = set()
     first_target: dict[str, str] = {}
     for rank, t in enumerate(order):
@@ -638,12 +820,12 @@ def _plan(ranked: list[ClinicalFinding], ids: dict[int, str], *, level: int,
         for _ in range(2 if rank == 0 else 1):
             if len(chosen) >= MAX_STRENGTH_EXERCISES:
                 break
-            ex = _pick(t, level=level, sided=side is not None, excluded=excluded, taken=taken,
+            ex = _pick(t, level=level, sided=side is not None, limits=limits, taken=taken,
                        speed=SLOW)
             if ex is None:
                 break
             taken.add(ex.key)
-            chosen.append((ex, side, tuple(refs), f"for the {t.replace('_', ' ')}"))
+            chosen.append((ex, side, tuple(refs), f"for the {_words(t)}"))
             first_target[ex.key] = t
     # plane coverage: frontal and transverse work in every program
     for plane, targets in (("frontal", ("hip_abductors", "trunk_lateral")),
@@ -651,31 +833,36 @@ def _plan(ranked: list[ClinicalFinding], ids: dict[int, str], *, level: int,
         if any(e.plane == plane for e, *_ in chosen):
             continue
         for t in targets:
-            ex = _pick(t, level=level, sided=main_side is not None, excluded=excluded,
+            ex = _pick(t, level=level, sided=main_side is not None, limits=limits,
                        taken=taken, speed=SLOW)
             if ex is not None and ex.plane == plane:
                 taken.add(ex.key)
                 chosen.append((ex, main_side, all_refs, f"{plane}-plane work"))
                 break
+    if not chosen:
+        return []
 
-    # fast/ballistic work from phase 2 (if pain allows)
-    fast_targets = [t for t in order if t != "running_form"] + ["plyometric"]
-    fast: list[tuple[Exercise, str | None, tuple[str, ...], str]] = []
-    fast_taken: set[str] = set(taken)
-    if "plyometric" not in excluded:
-        for t in fast_targets:
-            f_side = tgt[t][1] if t in tgt else main_side
-            f_refs = tuple(tgt[t][2]) if t in tgt else all_refs
-            ex = _pick(t, level=min(level + 1, 4), sided=f_side is not None,
-                       excluded=excluded, taken=fast_taken, speed=FAST)
+    # fast/ballistic work (no red flag, and only when the pain rule allows): the plyometric
+    # ladder, plus one target-specific fast exercise in the power phase
+    up = min(level + 1, 4)
+    top = min(level + 2, 4)
+    ladder = [CATALOG[k] for k in PLYO_LADDER
+              if limits.fast_ok and limits.allows(CATALOG[k]) and CATALOG[k].level <= top]
+    extra_fast: list[_Pick] = []
+    if limits.fast_ok and ladder:
+        fast_taken = set(taken) | set(PLYO_LADDER)
+        for t in [t for t in order if t not in ("running_form", "plyometric")]:
+            ex = _pick(t, level=up, sided=tgt[t][1] is not None, limits=limits,
+                       taken=fast_taken, speed=FAST)
             if ex is not None and "plyometric" in ex.targets:
-                fast_taken.add(ex.key)
-                fast.append((ex, f_side, f_refs, "fast/ballistic work"))
-            if len(fast) >= 2:
+                extra_fast.append((ex, tgt[t][1], tuple(tgt[t][2]), "fast/ballistic work"))
                 break
+    ladder_side = main_side
+    ladder_refs = tuple(tgt["plyometric"][2]) if "plyometric" in tgt else all_refs
 
     def rx(ex: Exercise, side: str | None, refs: tuple[str, ...], why: str, lv: int,
-           extra_note: str | None = None) -> Prescription:
+           phase: Phase, extra_note: str | None = None, *, load_pct: float = 0.0,
+           fast_variant: bool = False) -> Prescription:
         dose = ex.dose(lv)
         notes = [why[:1].upper() + why[1:] + "."]
         order_: tuple[str, ...]
@@ -697,36 +884,69 @@ def _plan(ranked: list[ClinicalFinding], ids: dict[int, str], *, level: int,
             if dose.seconds is not None:
                 weaker_secs = math.ceil(dose.seconds * (1 + extra_pct / 100) - 1e-9)
             notes.append(f"+{extra_pct:g} % on the {side} side: expert opinion, unverified.")
+        load = dose.load
+        if load_pct > 0:
+            load = f"{load}; about +{load_pct:g} % load over the first week of this phase"
+            notes.append(LOAD_RISE_NOTE)
         if extra_note:
             notes.append(extra_note)
-        return Prescription(ex.key, ex.name, order_, dose.sets, dose.reps, dose.seconds,
-                            dose.load, ex.speed, _tempo(ex.speed, dose.seconds is not None),
-                            tuple(notes), refs, weaker_reps, weaker_secs, dose.rest_s)
+        name, speed, kind = ex.name, ex.speed, ex.kind
+        if fast_variant:
+            name, speed = f"{ex.name} (fast)", FAST
+            load = FAST_VARIANT_LOAD
+            notes.append(FAST_GATE_NOTE)
+        return Prescription(ex.key, name, order_, dose.sets, dose.reps, dose.seconds,
+                            load, speed, _tempo(ex, phase, fast_variant=fast_variant),
+                            tuple(notes), refs, weaker_reps, weaker_secs, dose.rest_s,
+                            kind=kind, load_increase_pct=load_pct)
 
-    phase1 = tuple(rx(e, s, r, why, level) for e, s, r, why in chosen)
-    # phase 2: progressions where allowed and within one level up; heavier dosage
-    phase2_slow = []
+    foundation, strength, power = phases
+    # strength phase: harder versions where allowed (one level up, one-sided kept one-sided)
+    progressed: list[_Pick] = []
     seen: set[str] = set(taken)
-    up = min(level + 1, 4)
     for e, s, r, why in chosen:
-        nxt = _advance(e, up, excluded)
+        nxt = _advance(e, up, limits)
         if s is not None and e.unilateral and not nxt.unilateral and e.key in first_target:
-            # keep one-sided work one-sided: a harder single-leg exercise for the same target
-            alt = _pick(first_target[e.key], level=up, sided=True, excluded=excluded,
+            alt = _pick(first_target[e.key], level=up, sided=True, limits=limits,
                         taken=seen, speed=SLOW)
             if alt is not None and alt.unilateral and alt.level > e.level:
                 nxt = alt
         if nxt is not e and nxt.key in seen:
             nxt = e
         seen.add(nxt.key)
-        note = None if nxt is e else f"Progressed from {e.name}."
-        phase2_slow.append(rx(nxt, s, r, why, min(level + 1, 4), note))
-    pain_note = "Only if pain stays ≤ 3/10 and settled next morning; otherwise skip it."
-    phase2 = tuple(phase2_slow) + tuple(
-        rx(e, s, r, why, level, pain_note) for e, s, r, why in fast[:1])
-    phase3 = tuple(phase2_slow) + tuple(
-        rx(e, s, r, why, min(level + 1, 4), pain_note) for e, s, r, why in fast)
-    return [phase1, phase2, phase3]
+        progressed.append((nxt, s, r, why if nxt is e else f"{why} (progressed from {e.name})"))
+
+    weeks: list[tuple[Prescription, ...]] = []
+    for _w in range(foundation.first_week, foundation.last_week + 1):
+        weeks.append(tuple(rx(e, s, r, why, level, foundation) for e, s, r, why in chosen))
+    n_str = strength.last_week - strength.first_week + 1
+    for k in range(n_str):
+        lv = up if k < math.ceil(n_str / 2) else top
+        rows = [rx(e, s, r, why, lv, strength,
+                   load_pct=LOAD_RISE_PER_WEEK_PCT * k if e.kind == "strength" else 0.0)
+                for e, s, r, why in progressed]
+        if ladder:
+            rows.append(rx(ladder[0], ladder_side if ladder[0].unilateral else None,
+                           ladder_refs, "first fast work: plyometric ladder, step 1", level,
+                           strength, FAST_GATE_NOTE))
+        weeks.append(tuple(rows))
+    n_pow = power.last_week - power.first_week + 1
+    for j in range(n_pow):
+        rows = [rx(e, s, r, why, top, power, fast_variant=limits.fast_ok
+                   and e.kind == "strength" and e.key not in NO_FAST_VARIANT)
+                for e, s, r, why in progressed]
+        if ladder:
+            rung = min(len(ladder) - 1, 1 + (j * (len(ladder) - 1)) // max(n_pow, 1))
+            rung = max(rung, 0) if len(ladder) > 1 else 0
+            ex = ladder[rung]
+            rows.append(rx(ex, ladder_side if ex.unilateral else None, ladder_refs,
+                           f"plyometric ladder, step {rung + 1} of {len(ladder)}", up, power,
+                           FAST_GATE_NOTE + f" Go back to {ladder[rung - 1].name} if not."
+                           if rung > 0 else FAST_GATE_NOTE))
+        for e, s, r, why in extra_fast:
+            rows.append(rx(e, s, r, why, up, power, FAST_GATE_NOTE))
+        weeks.append(tuple(rows))
+    return weeks
 
 
 # --- progression -------------------------------------------------------------------------------
@@ -800,8 +1020,8 @@ def next_step(program: Program, logs: list[SessionLog]) -> Decision:
     if _worst(last) > PAIN_ACCEPTABLE_MAX or rising:
         why = (f"pain {_worst(last):g}/10 is above {PAIN_ACCEPTABLE_MAX}/10" if not rising
                else f"pain rose over the last {SESSIONS_RISING} sessions")
-        return Decision("regress", f"Go back a step: {why}. See a clinician if it does not "
-                        "settle.", True, PAIN_RULE_EVIDENCE,
+        return Decision("regress", f"Back off: go back a step ({why}). See a clinician if "
+                        "it does not settle.", True, PAIN_RULE_EVIDENCE,
                         _changes(program, current, "regression"), adh)
     if (last.pain_during or 0.0) > PAIN_SAFE_MAX or not _settled(last):
         why = ("pain during was 4–5/10" if (last.pain_during or 0.0) > PAIN_SAFE_MAX
@@ -829,12 +1049,15 @@ def _current_session(program: Program, when: date) -> Session | None:
 def _changes(program: Program, session: Session | None, direction: str) -> dict[str, str]:
     if session is None:
         return {}
-    excluded = set(program.excluded_targets)
+    limits = _Limits(frozenset(program.excluded_targets),
+                     max_leg_load=program.max_leg_load if program.max_leg_load in LEG_LOADS
+                     else "impact",
+                     fast_ok=not program.red_flags)
     out = {}
     for p in session.prescriptions:
         ex = CATALOG.get(p.exercise)
         key = getattr(ex, direction) if ex is not None else None
-        if key and not (set(CATALOG[key].targets) & excluded):
+        if key and limits.allows(CATALOG[key]):
             out[p.exercise] = key
     return out
 
@@ -871,6 +1094,7 @@ WITHIN_NOISE: Final = "within noise"
 WORSE: Final = "worse beyond noise"
 NO_MDC: Final = "no MDC known"
 NOT_RETESTED: Final = "not retested"
+NO_BEFORE: Final = "no value before the plan: can't tell"
 
 
 @dataclass(frozen=True)
@@ -929,7 +1153,9 @@ def outcome_check(
         sym = (symmetric or {}).get(m, _symmetric_value(m))
         md = mdc.get(m)
         if b is None or a is None:
-            items.append(OutcomeItem(m, b, a, None, md, sym, NOT_RETESTED))
+            items.append(OutcomeItem(m, b, a, None, md, sym,
+                                     NO_BEFORE if b is None and a is not None
+                                     else NOT_RETESTED))
             continue
         change = a - b
         if md is None:

@@ -19,7 +19,7 @@ athlete profile, test results and symptoms. Plain functions taking a
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -29,13 +29,19 @@ if TYPE_CHECKING:
     from evenstride.store._sqlite import Store
 
 __all__ = [
+    "EDITABLE",
+    "Edit",
     "add_symptom",
     "add_test",
+    "correct_record",
+    "edits",
     "load_profile",
     "profile_from_dict",
     "profile_to_dict",
     "save_profile",
+    "symptom_ids",
     "symptoms",
+    "test_ids",
     "tests",
 ]
 
@@ -143,3 +149,134 @@ def symptoms(store: Store, athlete_id: int) -> list[Symptom]:
                 flags=tuple(json.loads(r["flags"])), note=r["note"])
         for r in rows
     ]
+
+
+# --- corrections: edit and delete, keeping what was changed -----------------------------------
+#: Kinds of record that can be corrected, with their table and how a row belongs to an athlete.
+EDITABLE: dict[str, str] = {"test": "test_results", "symptom": "symptoms",
+                            "session_log": "session_logs"}
+
+#: The audit table. Created on first use (``CREATE TABLE IF NOT EXISTS``) rather than by a
+#: numbered migration, so it adds nothing to the schema-version sequence shared with other
+#: parts of the store; every edit and delete writes the full row before (and after) into it.
+_EDITS_DDL = (
+    "CREATE TABLE IF NOT EXISTS clinical_edits ("
+    " id INTEGER PRIMARY KEY,"
+    " athlete_id INTEGER NOT NULL REFERENCES athletes(id) ON DELETE CASCADE,"
+    " record TEXT NOT NULL CHECK (record IN ('test', 'symptom', 'session_log')),"
+    " record_id INTEGER NOT NULL,"
+    " action TEXT NOT NULL CHECK (action IN ('edit', 'delete')),"
+    " before TEXT NOT NULL CHECK (json_valid(before)),"
+    " after TEXT CHECK (after IS NULL OR json_valid(after)),"
+    " reason TEXT NOT NULL DEFAULT '',"
+    " edited_at TEXT NOT NULL)"
+)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One correction: the row before and (for an edit) after, as stored."""
+
+    id: int
+    record: str
+    record_id: int
+    action: str
+    before: dict[str, Any]
+    after: dict[str, Any] | None
+    reason: str
+    edited_at: str
+
+
+def _owned_row(c: Any, athlete_id: int, record: str, record_id: int) -> dict[str, Any]:
+    if record not in EDITABLE:
+        raise ValueError(f"unknown record kind {record!r}")
+    if record == "session_log":
+        row = c.execute(
+            "SELECT l.* FROM session_logs l JOIN plans p ON p.id = l.plan_id "
+            "WHERE l.id = ? AND p.athlete_id = ?", (record_id, athlete_id)).fetchone()
+    else:
+        row = c.execute(f"SELECT * FROM {EDITABLE[record]} WHERE id = ? AND athlete_id = ?",
+                        (record_id, athlete_id)).fetchone()
+    if row is None:
+        raise KeyError(f"no {record.replace('_', ' ')} {record_id} for this athlete")
+    return dict(row)
+
+
+def _columns(record: str, value: Any) -> dict[str, Any]:
+    """The table columns of a validated record."""
+    if record == "test":
+        return {"protocol": value.protocol, "side": value.side, "value": float(value.value),
+                "unit": value.unit, "test_date": value.when.isoformat(),
+                "extra": json.dumps(value.extra), "note": value.note or ""}
+    if record == "symptom":
+        return {"symptom_date": value.when.isoformat(), "side": value.side,
+                "region": value.region, "kind": value.kind, "severity": int(value.severity),
+                "timing": value.timing, "activity_id": value.activity_id,
+                "onset_km": value.onset_km, "onset_min": value.onset_min,
+                "flags": json.dumps(list(value.flags)), "note": value.note or ""}
+    return {"log_date": value.date.isoformat(), "done": int(value.done), "rpe": value.rpe,
+            "pain_during": value.pain_during, "pain_next_morning": value.pain_next_morning,
+            "note": value.note or ""}
+
+
+def correct_record(store: Store, athlete_id: int, record: str, record_id: int,
+                   value: Any | None, *, reason: str = "") -> Edit:
+    """Replace (``value`` given: a validated TestResult, Symptom or SessionLog) or delete
+    (``value`` is ``None``) one of the athlete's records, writing the row before and after to
+    the audit table in the same transaction. ``KeyError`` if the record is not theirs."""
+    with store._write() as c:
+        c.execute(_EDITS_DDL)
+        before = _owned_row(c, athlete_id, record, record_id)
+        table = EDITABLE[record]
+        if value is None:
+            c.execute(f"DELETE FROM {table} WHERE id = ?", (record_id,))
+            after = None
+        else:
+            cols = _columns(record, value)
+            sets = ", ".join(f"{k} = ?" for k in cols)
+            c.execute(f"UPDATE {table} SET {sets} WHERE id = ?", (*cols.values(), record_id))
+            after = _owned_row(c, athlete_id, record, record_id)
+        action = "delete" if value is None else "edit"
+        cur = c.execute(
+            "INSERT INTO clinical_edits (athlete_id, record, record_id, action, before, after, "
+            "reason, edited_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (athlete_id, record, record_id, action, json.dumps(before),
+             None if after is None else json.dumps(after), reason, _now()))
+        return Edit(int(cur.lastrowid or 0), record, record_id, action, before, after, reason,
+                    _now())
+
+
+def edits(store: Store, athlete_id: int, record: str | None = None) -> list[Edit]:
+    """Every correction of the athlete's records (oldest first), optionally of one kind."""
+    has = store._conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                              "name = 'clinical_edits'").fetchone()
+    if has is None:
+        return []
+    q = "SELECT * FROM clinical_edits WHERE athlete_id = ?"
+    args: tuple[Any, ...] = (athlete_id,)
+    if record is not None:
+        q += " AND record = ?"
+        args += (record,)
+    rows = store._conn.execute(q + " ORDER BY id", args).fetchall()
+    return [Edit(int(r["id"]), r["record"], int(r["record_id"]), r["action"],
+                 json.loads(r["before"]), None if r["after"] is None else json.loads(r["after"]),
+                 r["reason"], r["edited_at"]) for r in rows]
+
+
+def test_ids(store: Store, athlete_id: int) -> list[tuple[int, TestResult]]:
+    """``(id, result)`` of every test result of the athlete, oldest first."""
+    ids = [int(r[0]) for r in store._conn.execute(
+        "SELECT id FROM test_results WHERE athlete_id = ? ORDER BY test_date, id",
+        (athlete_id,)).fetchall()]
+    return list(zip(ids, tests(store, athlete_id), strict=True))
+
+
+def symptom_ids(store: Store, athlete_id: int) -> list[tuple[int, Symptom]]:
+    """``(id, symptom)`` of every symptom log of the athlete, oldest first."""
+    ids = [int(r[0]) for r in store._conn.execute(
+        "SELECT id FROM symptoms WHERE athlete_id = ? ORDER BY symptom_date, id",
+        (athlete_id,)).fetchall()]
+    return list(zip(ids, symptoms(store, athlete_id), strict=True))
+
+
+test_ids.__test__ = False  # type: ignore[attr-defined]

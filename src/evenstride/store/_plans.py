@@ -35,6 +35,7 @@ __all__ = [
     "add_session_log",
     "retests",
     "save_plan",
+    "session_log_ids",
     "session_logs",
 ]
 
@@ -137,3 +138,11 @@ def retests(store: Store, plan_id: int) -> list[RetestRow]:
     ).fetchall()
     return [RetestRow(int(r["id"]), int(r["plan_id"]), date.fromisoformat(r["retest_date"]),
                       r["measure"], r["before"], r["after"], r["mdc"], r["note"]) for r in rows]
+
+
+def session_log_ids(store: Store, plan_id: int) -> list[tuple[int, SessionLog]]:
+    """``(id, log)`` of the plan's session logs, in the order of :func:`session_logs`."""
+    ids = [int(r[0]) for r in store._conn.execute(
+        "SELECT id FROM session_logs WHERE plan_id = ? ORDER BY log_date, id",
+        (plan_id,)).fetchall()]
+    return list(zip(ids, session_logs(store, plan_id), strict=True))

@@ -44,13 +44,21 @@ __all__ = [
     "add_clinical_parsers",
     "build_profile",
     "cmd_assessment",
+    "cmd_changes",
     "cmd_profile_set",
     "cmd_profile_show",
     "cmd_symptom_add",
+    "cmd_symptom_delete",
+    "cmd_symptom_edit",
     "cmd_symptom_list",
+    "cmd_symptom_regions",
     "cmd_test_add",
+    "cmd_test_delete",
+    "cmd_test_edit",
     "cmd_test_list",
     "cmd_test_protocols",
+    "normalise_region",
+    "red_flag_line",
     "validate_symptom",
     "validate_test",
 ]
@@ -90,7 +98,7 @@ def add_clinical_parsers(subparsers: Any) -> None:
 
     t = subparsers.add_parser("test", help="strength, hop, balance and mobility test results")
     t_sub = t.add_subparsers(dest="test_command", required=True,
-                             metavar="{add,list,protocols}")
+                             metavar="{add,list,edit,delete,changes,protocols}")
     ta = t_sub.add_parser("add", help="record one test on one side",
                           description="See 'evenstride test protocols' for the keys, units "
                           "and extras.")
@@ -109,16 +117,39 @@ def add_clinical_parsers(subparsers: Any) -> None:
     tl.add_argument("--json", action="store_true", help="print JSON")
     _store_options(tl)
     tl.set_defaults(func=cmd_test_list)
+    te = t_sub.add_parser("edit", help="correct a stored test result (the old value is kept "
+                          "in the change history)")
+    te.add_argument("id", type=int, metavar="ID", help="the number shown by 'test list'")
+    te.add_argument("--side", metavar="SIDE")
+    te.add_argument("--value", type=float, metavar="VALUE")
+    te.add_argument("--extra", nargs="+", default=None, metavar="KEY=VALUE")
+    te.add_argument("--date", metavar="YYYY-MM-DD")
+    te.add_argument("--note", default=None, metavar="TEXT")
+    te.add_argument("--reason", default="", metavar="TEXT", help="why it was corrected")
+    _store_options(te)
+    te.set_defaults(func=cmd_test_edit)
+    td = t_sub.add_parser("delete", help="delete a stored test result (kept in the change "
+                          "history)")
+    td.add_argument("id", type=int, metavar="ID")
+    td.add_argument("--reason", default="", metavar="TEXT")
+    _store_options(td)
+    td.set_defaults(func=cmd_test_delete)
+    tc = t_sub.add_parser("changes", help="every correction and deletion of test results")
+    tc.add_argument("--json", action="store_true", help="print JSON")
+    _store_options(tc)
+    tc.set_defaults(func=cmd_changes, record="test")
     tp = t_sub.add_parser("protocols", help="the test protocols evenstride knows")
     tp.add_argument("--json", action="store_true", help="print JSON")
     tp.set_defaults(func=cmd_test_protocols)
 
     s = subparsers.add_parser("symptom", help="log soreness, pain or tightness")
-    s_sub = s.add_subparsers(dest="symptom_command", required=True, metavar="{add,list}")
+    s_sub = s.add_subparsers(dest="symptom_command", required=True,
+                             metavar="{add,list,edit,delete,changes,regions}")
     sa = s_sub.add_parser("add", help="log one symptom")
     sa.add_argument("--side", required=True, choices=_SIDES)
     sa.add_argument("--region", required=True, metavar="REGION",
-                    help="e.g. knee_lateral (ITB), achilles, shin_medial, hip_lateral")
+                    help="e.g. knee_lateral (ITB), achilles, shin_medial, hip_lateral; see "
+                    "'evenstride symptom regions'")
     sa.add_argument("--kind", required=True, choices=_KINDS)
     sa.add_argument("--severity", required=True, type=int, metavar="0-10")
     sa.add_argument("--timing", required=True, choices=_TIMINGS)
@@ -140,6 +171,33 @@ def add_clinical_parsers(subparsers: Any) -> None:
     sl.add_argument("--json", action="store_true", help="print JSON")
     _store_options(sl)
     sl.set_defaults(func=cmd_symptom_list)
+    se = s_sub.add_parser("edit", help="correct a logged symptom (the old entry is kept in the "
+                          "change history)")
+    se.add_argument("id", type=int, metavar="ID", help="the number shown by 'symptom list'")
+    se.add_argument("--side", choices=_SIDES)
+    se.add_argument("--region", metavar="REGION")
+    se.add_argument("--kind", choices=_KINDS)
+    se.add_argument("--severity", type=int, metavar="0-10")
+    se.add_argument("--timing", choices=_TIMINGS)
+    se.add_argument("--flag", action="append", default=None, metavar="FLAG",
+                    help="replaces the stored red flags (repeatable); --flag none clears them")
+    se.add_argument("--date", metavar="YYYY-MM-DD")
+    se.add_argument("--note", default=None, metavar="TEXT")
+    se.add_argument("--reason", default="", metavar="TEXT", help="why it was corrected")
+    _store_options(se)
+    se.set_defaults(func=cmd_symptom_edit)
+    sd = s_sub.add_parser("delete", help="delete a logged symptom (kept in the change history)")
+    sd.add_argument("id", type=int, metavar="ID")
+    sd.add_argument("--reason", default="", metavar="TEXT")
+    _store_options(sd)
+    sd.set_defaults(func=cmd_symptom_delete)
+    sc = s_sub.add_parser("changes", help="every correction and deletion of symptom logs")
+    sc.add_argument("--json", action="store_true", help="print JSON")
+    _store_options(sc)
+    sc.set_defaults(func=cmd_changes, record="symptom")
+    sr = s_sub.add_parser("regions", help="the body regions a symptom can be logged at")
+    sr.add_argument("--json", action="store_true", help="print JSON")
+    sr.set_defaults(func=cmd_symptom_regions)
 
     a = subparsers.add_parser(
         "assessment", help="ranked findings from profile, tests, symptoms and your runs",
@@ -377,19 +435,25 @@ def cmd_test_list(args: argparse.Namespace) -> int:
     """``evenstride test list``"""
 
     def run(args: argparse.Namespace) -> int:
-        from evenstride.store._clinical import tests
+        from evenstride.clinical.protocols import PROTOCOLS
+        from evenstride.store._clinical import test_ids
 
         with _open_existing(args) as store:
-            rows = tests(store, _athlete_id(store, args))
+            rows = test_ids(store, _athlete_id(store, args))
         if args.json:
-            _print_json({"athlete": args.athlete, "tests": [_test_dict(t) for t in rows]})
+            _print_json({"athlete": args.athlete,
+                         "tests": [{"id": i, **_test_dict(t)} for i, t in rows]})
             return EXIT_OK
         if not rows:
             print("no test results yet: 'evenstride test add PROTOCOL SIDE VALUE'")
-        for t in rows:
-            ex = " ".join(f"{k}={v:g}" for k, v in t.extra.items())
-            print(f"{t.when.isoformat()}  {t.protocol:<26} {t.side:<5} {t.value:>8g} {t.unit}"
-                  + (f"  {ex}" if ex else ""))
+        for i, t in rows:
+            ex = ", ".join(_extra_words(k, v) for k, v in t.extra.items())
+            name = PROTOCOLS[t.protocol].name if t.protocol in PROTOCOLS else t.protocol
+            print(f"#{i:<4} {t.when.isoformat()}  {name:<44} {t.side:<5} {t.value:>8g} {t.unit}"
+                  + (f"  ({ex})" if ex else ""))
+        if rows:
+            print("correct one: 'evenstride test edit ID …', remove one: 'evenstride test "
+                  "delete ID'")
         return EXIT_OK
 
     return _guarded(run, args)
@@ -426,13 +490,37 @@ def _symptom_dict(s: Any) -> dict[str, Any]:
             "note": s.note}
 
 
+def normalise_region(region: str) -> str:
+    """The region's key in the controlled vocabulary
+    (:data:`evenstride.clinical.models.SYMPTOM_REGIONS`), accepting its plain words too
+    (``"inner shin"`` → ``"shin_medial"``); anything else is refused with a "did you mean"."""
+    import difflib
+
+    from evenstride.clinical.models import SYMPTOM_REGIONS
+
+    key = region.strip().lower().replace(" ", "_").replace("-", "_")
+    if key in SYMPTOM_REGIONS:
+        return key
+    by_words = {v.lower(): k for k, v in SYMPTOM_REGIONS.items()}
+    if region.strip().lower() in by_words:
+        return by_words[region.strip().lower()]
+    heads = sorted({k.split("_")[0] for k in SYMPTOM_REGIONS})
+    head = difflib.get_close_matches(key.split("_")[0], heads, n=1, cutoff=0.7)
+    close = ([k for k in SYMPTOM_REGIONS if k.split("_")[0] == head[0]] if head
+             else difflib.get_close_matches(key, list(SYMPTOM_REGIONS), n=3, cutoff=0.6))
+    if len(close) > 1:
+        close = [", ".join(close[:-1]), close[-1]]
+    hint = (f"did you mean {' or '.join(close)}?" if close
+            else "see 'evenstride symptom regions' for the list")
+    raise UserInputError(f"--region {region.strip()!r} is not a known region: {hint}")
+
+
 def validate_symptom(store: Any, athlete_id: int, *, side: str, region: str, kind: str,
                      severity: int, timing: str, activity: int | None = None,
                      onset_km: float | None = None, onset_min: float | None = None,
                      flags: list[str] | None = None, when: str | None = None,
                      note: str = "") -> Any:
     """One symptom log validated as ``symptom add`` validates it. Not stored."""
-    import re
 
     from evenstride.clinical.assess import RED_FLAGS, normalise_flag
     from evenstride.clinical.models import Symptom
@@ -443,10 +531,7 @@ def validate_symptom(store: Any, athlete_id: int, *, side: str, region: str, kin
             raise UserInputError(f"{what} must be one of {', '.join(allowed)} (got {given!r})")
     if not 0 <= severity <= 10:
         raise UserInputError(f"--severity must be 0–10 (got {severity})")
-    region = region.strip().lower().replace(" ", "_").replace("-", "_")
-    if not re.fullmatch(r"[a-z][a-z0-9_]{0,40}", region):
-        raise UserInputError(f"--region must be a short name like knee_lateral (got "
-                             f"{region!r})")
+    region = normalise_region(region)
     if onset_km is not None and onset_min is not None:
         raise UserInputError("give --onset-km or --onset-min, not both")
     for opt, v in (("--onset-km", onset_km), ("--onset-min", onset_min)):
@@ -480,11 +565,28 @@ def validate_symptom(store: Any, athlete_id: int, *, side: str, region: str, kin
                    flags=tuple(dict.fromkeys(norm)), note=note or "")
 
 
+def red_flag_line(sym: Any) -> str:
+    """What a ticked red flag means, in plain words, first: a possible bone stress injury at a
+    leg region stops running (shared by the CLI and the web app)."""
+    from evenstride.clinical.assess import RED_FLAGS
+    from evenstride.clinical.models import region_words
+    from evenstride.clinical.prescribe import BONE_STRESS_FLAGS, LEG_REGIONS, _region_head
+
+    what = ", ".join(RED_FLAGS.get(f, f) for f in sym.flags)
+    where = f"{sym.side} {region_words(sym.region)}" if sym.side in ("left", "right") \
+        else region_words(sym.region)
+    if set(sym.flags) & BONE_STRESS_FLAGS and _region_head(sym.region) in LEG_REGIONS:
+        return (f"red flag ({what}): stop running, hopping and jumping, and see a clinician "
+                f"(doctor or physiotherapist) about your {where} before you run again")
+    return (f"red flag ({what}): stop loading your {where} and see a clinician experienced "
+            "with runners")
+
+
 def cmd_symptom_add(args: argparse.Namespace) -> int:
     """``evenstride symptom add …``"""
 
     def run(args: argparse.Namespace) -> int:
-        from evenstride.clinical.assess import RED_FLAGS
+        from evenstride.clinical.models import region_words
         from evenstride.store import open_store
         from evenstride.store._clinical import add_symptom
 
@@ -500,11 +602,10 @@ def cmd_symptom_add(args: argparse.Namespace) -> int:
             _print_json({"schema": "evenstride.symptom/1", "athlete": args.athlete,
                          **_symptom_dict(sym)})
         else:
-            print(f"symptom {sym.kind} {sym.severity}/10 at {sym.side} {sym.region} on "
-                  f"{sym.when.isoformat()}")
+            print(f"symptom {sym.kind} {sym.severity}/10 at {sym.side} "
+                  f"{region_words(sym.region)} on {sym.when.isoformat()}")
         if sym.flags:
-            print(f"red flag ({', '.join(RED_FLAGS[f] for f in sym.flags)}): stop loading this "
-                  "area and see a clinician experienced with runners", file=sys.stderr)
+            print(red_flag_line(sym), file=sys.stderr)
         return EXIT_OK
 
     return _guarded(run, args)
@@ -514,22 +615,184 @@ def cmd_symptom_list(args: argparse.Namespace) -> int:
     """``evenstride symptom list``"""
 
     def run(args: argparse.Namespace) -> int:
-        from evenstride.store._clinical import symptoms
+        from evenstride.clinical.assess import RED_FLAGS
+        from evenstride.clinical.models import region_words
+        from evenstride.store._clinical import symptom_ids
 
         with _open_existing(args) as store:
-            rows = symptoms(store, _athlete_id(store, args))
+            rows = symptom_ids(store, _athlete_id(store, args))
         if args.json:
-            _print_json({"athlete": args.athlete, "symptoms": [_symptom_dict(s) for s in rows]})
+            _print_json({"athlete": args.athlete,
+                         "symptoms": [{"id": i, **_symptom_dict(s)} for i, s in rows]})
             return EXIT_OK
         if not rows:
             print("no symptoms logged")
-        for s in rows:
-            print(f"{s.when.isoformat()}  {s.side:<5} {s.region:<16} {s.kind:<9} "
-                  f"{s.severity:>2}/10 {s.timing}" + (f"  flags: {', '.join(s.flags)}"
-                                                     if s.flags else ""))
+        for i, s in rows:
+            print(f"#{i:<4} {s.when.isoformat()}  {s.side:<5} {region_words(s.region):<30} "
+                  f"{s.kind:<9} {s.severity:>2}/10 {s.timing.replace('_', ' ')}"
+                  + (f"  red flags: {', '.join(RED_FLAGS.get(f, f) for f in s.flags)}"
+                     if s.flags else ""))
+        if rows:
+            print("correct one: 'evenstride symptom edit ID …', remove one: 'evenstride symptom "
+                  "delete ID'")
         return EXIT_OK
 
     return _guarded(run, args)
+
+
+def _extra_words(key: str, value: float) -> str:
+    words = {"lever_arm_m": ("lever arm", "m"), "body_mass_kg": ("body mass", "kg"),
+             "limb_length_cm": ("limb length", "cm"), "quality": ("quality", "/10"),
+             "posteromedial_cm": ("posteromedial reach", "cm"),
+             "posterolateral_cm": ("posterolateral reach", "cm"),
+             "composite_pct": ("composite", "% of limb length"),
+             "torque_nm_per_kg": ("torque", "N·m/kg")}
+    name, unit = words.get(key, (key.replace("_", " "), ""))
+    return f"{name} {value:g} {unit}".strip()
+
+
+# ---------------------------------------------------------------------------- corrections
+def _find(rows: list[Any], rid: int, what: str) -> Any:
+    for i, r in rows:
+        if i == rid:
+            return r
+    raise UserInputError(f"no {what} #{rid} for this athlete (see 'evenstride {what} list')")
+
+
+def cmd_test_edit(args: argparse.Namespace) -> int:
+    """``evenstride test edit ID [--side] [--value] [--extra] [--date] [--note]``"""
+
+    def run(args: argparse.Namespace) -> int:
+        from evenstride.store import open_store
+        from evenstride.store._clinical import correct_record, test_ids
+
+        with open_store(_db(args)) as store:
+            aid = _athlete_id(store, args)
+            old = _find(test_ids(store, aid), args.id, "test")
+            extra = {k: v for k, v in old.extra.items()
+                     if k not in ("composite_pct", "torque_nm_per_kg")}
+            if args.extra is not None:
+                extra.update(_pairs(args.extra, "--extra"))
+            new = validate_test(
+                store, aid, old.protocol, args.side or old.side,
+                old.value if args.value is None else args.value, extra=extra,
+                when=args.date or old.when.isoformat(),
+                note=old.note if args.note is None else args.note)
+            correct_record(store, aid, "test", args.id, new, reason=args.reason or "")
+        print(f"test #{args.id} corrected: {new.side} {new.value:g} {new.unit} on "
+              f"{new.when.isoformat()} (was {old.side} {old.value:g} {old.unit} on "
+              f"{old.when.isoformat()}; kept in 'evenstride test changes')")
+        return EXIT_OK
+
+    return _guarded(run, args)
+
+
+def _delete(args: argparse.Namespace, record: str, what: str) -> int:
+    def run(args: argparse.Namespace) -> int:
+        from evenstride.store import open_store
+        from evenstride.store._clinical import correct_record
+
+        with open_store(_db(args)) as store:
+            aid = _athlete_id(store, args)
+            try:
+                correct_record(store, aid, record, args.id, None, reason=args.reason or "")
+            except KeyError:
+                raise UserInputError(f"no {what} #{args.id} for this athlete (see "
+                                     f"'evenstride {what} list')") from None
+        print(f"{what} #{args.id} deleted (kept in 'evenstride {what} changes')")
+        return EXIT_OK
+
+    return _guarded(run, args)
+
+
+def cmd_test_delete(args: argparse.Namespace) -> int:
+    """``evenstride test delete ID``"""
+    return _delete(args, "test", "test")
+
+
+def cmd_symptom_delete(args: argparse.Namespace) -> int:
+    """``evenstride symptom delete ID``"""
+    return _delete(args, "symptom", "symptom")
+
+
+def cmd_symptom_edit(args: argparse.Namespace) -> int:
+    """``evenstride symptom edit ID [--side] [--region] [--kind] [--severity] [--timing]
+    [--flag …] [--date] [--note]``"""
+
+    def run(args: argparse.Namespace) -> int:
+        from evenstride.store import open_store
+        from evenstride.store._clinical import correct_record, symptom_ids
+
+        with open_store(_db(args)) as store:
+            aid = _athlete_id(store, args)
+            old = _find(symptom_ids(store, aid), args.id, "symptom")
+            flags = list(old.flags)
+            if args.flag is not None:
+                flags = [f for f in args.flag if f.strip().lower() != "none"]
+            new = validate_symptom(
+                store, aid, side=args.side or old.side, region=args.region or old.region,
+                kind=args.kind or old.kind,
+                severity=old.severity if args.severity is None else args.severity,
+                timing=args.timing or old.timing, activity=old.activity_id,
+                onset_km=old.onset_km, onset_min=old.onset_min, flags=flags,
+                when=args.date or old.when.isoformat(),
+                note=old.note if args.note is None else args.note)
+            correct_record(store, aid, "symptom", args.id, new, reason=args.reason or "")
+        print(f"symptom #{args.id} corrected: {new.kind} {new.severity}/10 at {new.side} "
+              f"{new.region} on {new.when.isoformat()} (kept in 'evenstride symptom changes')")
+        return EXIT_OK
+
+    return _guarded(run, args)
+
+
+def change_lines(rows: list[Any]) -> list[str]:
+    """Plain-words lines of corrections (shared by the CLI; the web app shows the same)."""
+    out = []
+    for e in rows:
+        what = e.record.replace("_", " ")
+        changed = ""
+        if e.after is not None:
+            diffs = [f"{k.replace('_', ' ')} {e.before[k]!s} → {e.after[k]!s}"
+                     for k in e.before if k not in ("entered_at",)
+                     and e.before.get(k) != e.after.get(k)]
+            changed = ": " + "; ".join(diffs) if diffs else ": no field changed"
+        out.append(f"{e.edited_at}  {what} #{e.record_id} {e.action}d{changed}"
+                   + (f" (reason: {e.reason})" if e.reason else ""))
+    return out
+
+
+def cmd_changes(args: argparse.Namespace) -> int:
+    """``evenstride test changes`` / ``symptom changes`` / ``log changes``"""
+
+    def run(args: argparse.Namespace) -> int:
+        from dataclasses import asdict
+
+        from evenstride.store._clinical import edits
+
+        with _open_existing(args) as store:
+            rows = edits(store, _athlete_id(store, args), args.record)
+        if getattr(args, "json", False):
+            _print_json({"athlete": args.athlete, "changes": [asdict(e) for e in rows]})
+            return EXIT_OK
+        if not rows:
+            print("no corrections yet")
+        for line in change_lines(rows):
+            print(line)
+        return EXIT_OK
+
+    return _guarded(run, args)
+
+
+def cmd_symptom_regions(args: argparse.Namespace) -> int:
+    """``evenstride symptom regions``: the controlled vocabulary of regions."""
+    from evenstride.clinical.models import SYMPTOM_REGIONS
+
+    if getattr(args, "json", False):
+        _print_json({"regions": SYMPTOM_REGIONS})
+        return EXIT_OK
+    for k, v in SYMPTOM_REGIONS.items():
+        print(f"{k:<16} {v}")
+    return EXIT_OK
 
 
 # ---------------------------------------------------------------------------- assessment
@@ -584,7 +847,10 @@ def cmd_assessment(args: argparse.Namespace) -> int:
                   f"{f.evidence.grade})")
             print(f"   {f.text}")
             if f.targets:
-                print(f"   work on: {', '.join(f.targets)}")
+                from evenstride.clinical.models import TARGET_WORDS
+
+                print("   work on: " + ", ".join(TARGET_WORDS.get(t, t.replace("_", " "))
+                                             for t in f.targets))
         return EXIT_OK
 
     return _guarded(run, args)

@@ -39,9 +39,9 @@ from evenstride.store.cli_commands import (
     _store_options,
 )
 
-__all__ = ["PLAN_COMMANDS", "active_program", "add_plan_parsers", "cmd_log", "cmd_plan",
-           "cmd_retest", "history_findings", "log_session", "make_plan", "record_retests",
-           "retest_state"]
+__all__ = ["MDC_LSI_PCT", "PLAN_COMMANDS", "active_program", "add_plan_parsers", "cmd_log",
+           "cmd_plan", "cmd_retest", "history_findings", "log_session", "make_plan",
+           "record_retests", "retest_state"]
 
 #: Top-level commands added by :func:`add_plan_parsers`.
 PLAN_COMMANDS = ("plan", "log", "retest")
@@ -80,31 +80,64 @@ def add_plan_parsers(subparsers: Any) -> None:
         "sessions at RPE ≤ 7; 4–5/10 or not settled → hold; > 5/10 or rising → go back a "
         "step and see a clinician.",
     )
-    lg.add_argument("--date", metavar="DATE", help="session date (default today)")
-    done = lg.add_mutually_exclusive_group(required=True)
-    done.add_argument("--done", dest="done", action="store_true", help="the session was done")
-    done.add_argument("--skipped", dest="done", action="store_false", help="it was skipped")
-    lg.add_argument("--rpe", type=types.finite_float, metavar="N", help="effort 0–10 (CR-10)")
-    lg.add_argument("--pain-during", type=types.finite_float, metavar="N",
-                    help="pain during, 0–10")
-    lg.add_argument("--pain-next-morning", type=types.finite_float, metavar="N",
-                    help="pain the next morning, 0–10")
-    lg.add_argument("--note", default="", metavar="TEXT")
+    def log_fields(pp: Any, note_default: str | None) -> None:
+        pp.add_argument("--date", metavar="DATE", help="session date (default today)")
+        done = pp.add_mutually_exclusive_group()
+        done.add_argument("--done", dest="done", action="store_true",
+                          help="the session was done")
+        done.add_argument("--skipped", dest="done", action="store_false", help="it was skipped")
+        pp.add_argument("--rpe", type=types.finite_float, metavar="N", help="effort 0–10 (CR-10)")
+        pp.add_argument("--pain-during", type=types.finite_float, metavar="N", help="pain during, 0–10")
+        pp.add_argument("--pain-next-morning", type=types.finite_float, metavar="N",
+                        help="pain the next morning, 0–10")
+        pp.add_argument("--note", default=note_default, metavar="TEXT")
+        pp.set_defaults(done=None)
+
+    log_fields(lg, "")
     lg.add_argument("--json", action="store_true", help="print JSON")
     _store_options(lg)
     lg.set_defaults(func=cmd_log)
+    lg_sub = lg.add_subparsers(dest="log_command", required=False,
+                               metavar="{list,edit,delete,changes}")
+    ll = lg_sub.add_parser("list", help="the session logs of the active plan, with their numbers")
+    ll.add_argument("--json", action="store_true", help="print JSON")
+    _store_options(ll)
+    ll.set_defaults(func=cmd_log_list)
+    le = lg_sub.add_parser("edit", help="correct a session log (the old entry is kept in the "
+                           "change history)")
+    le.add_argument("id", type=int, metavar="ID", help="the number shown by 'log list'")
+    log_fields(le, None)
+    le.add_argument("--reason", default="", metavar="TEXT", help="why it was corrected")
+    _store_options(le)
+    le.set_defaults(func=cmd_log_edit)
+    ld = lg_sub.add_parser("delete", help="delete a session log (kept in the change history)")
+    ld.add_argument("id", type=int, metavar="ID")
+    ld.add_argument("--reason", default="", metavar="TEXT")
+    _store_options(ld)
+    ld.set_defaults(func=cmd_log_delete)
+    lc = lg_sub.add_parser("changes", help="every correction and deletion of session logs")
+    lc.add_argument("--json", action="store_true", help="print JSON")
+    _store_options(lc)
+    lc.set_defaults(func=_cmd_changes, record="session_log")
 
     r = subparsers.add_parser(
         "retest", help="retest dates and the outcome check (change beyond the MDC?)",
-        description="Show the retest dates of the active plan. --record MEASURE AFTER MDC stores "
-        "a retest; the value before comes from the plan's findings (or --before MEASURE=VALUE). "
-        "Each recorded measure is judged: improved beyond noise, within noise, or worse beyond "
-        "noise.",
+        description="Show the retest dates of the active plan. --test PROTOCOL LEFT RIGHT "
+        "stores a retest of a known test (values in its unit, see 'evenstride test protocols'): "
+        "the LSI is computed from the two sides, the value before from your stored tests, and "
+        "the change is judged against the test's minimal detectable change (MDC). Running "
+        "measures come from your runs (--from-history) or --record METRIC/SOURCE AFTER MDC.",
     )
+    r.add_argument("--test", nargs=3, action="append", default=[],
+                   metavar=("PROTOCOL", "LEFT", "RIGHT"),
+                   help="retest a test on both sides, in the protocol's unit (repeatable)")
+    r.add_argument("--extra", nargs="+", default=[], metavar="KEY=VALUE",
+                   help="extras for --test on both sides, e.g. lever_arm_m=0.4")
     r.add_argument("--record", nargs=3, action="append", default=[],
-                   metavar=("MEASURE", "AFTER", "MDC"), help="record a retested measure")
+                   metavar=("MEASURE", "AFTER", "MDC"),
+                   help="a running-asymmetry measure of the plan (METRIC/SOURCE) by hand")
     r.add_argument("--before", action="append", default=[], metavar="MEASURE=VALUE",
-                   help="value before the program (default: from the plan's findings)")
+                   help="running measure's value before the program (default: from the plan)")
     r.add_argument("--date", metavar="DATE", help="retest date (default today)")
     r.add_argument(
         "--from-history",
@@ -271,16 +304,14 @@ def log_session(args: argparse.Namespace) -> tuple[int, Any, list[Any], Any]:
     """Validate and store one session log of the active plan (``args``: ``db``, ``athlete``,
     ``date``, ``done``, ``rpe``, ``pain_during``, ``pain_next_morning``, ``note``). Returns
     (plan id, the log, all logs, the next-step decision)."""
-    from evenstride.clinical.prescribe import SessionLog, next_step
+    from evenstride.clinical.prescribe import next_step
     from evenstride.store._plans import add_session_log, session_logs
 
-    when = _date(args.date, "--date")
-    rpe = _score(args.rpe, "RPE")
-    during = _score(args.pain_during, "pain during")
-    morning = _score(args.pain_next_morning, "pain next morning")
-    if not args.done and any(v is not None for v in (rpe, during, morning)):
-        raise UserInputError("a skipped session has no RPE or pain scores")
-    log = SessionLog(when, bool(args.done), rpe, during, morning, args.note or "")
+    if args.done is None:
+        raise UserInputError("say whether the session was done or skipped: --done or --skipped")
+    log = _session_log(args.date, args.done, args.rpe, args.pain_during,
+                       args.pain_next_morning, args.note)
+    when = log.date
     with _open_existing(args) as store:
         aid = _athlete_id(store, args)
         plan_id, program = _active(store, aid, args)
@@ -289,6 +320,117 @@ def log_session(args: argparse.Namespace) -> tuple[int, Any, list[Any], Any]:
         add_session_log(store, plan_id, log)
         logs = session_logs(store, plan_id)
     return plan_id, log, logs, next_step(program, logs)
+
+
+def _session_log(day: str | None, done: bool, rpe: float | None, during: float | None,
+                 morning: float | None, note: str | None) -> Any:
+    """One validated session log (shared by ``log`` and ``log edit``)."""
+    from evenstride.clinical.prescribe import SessionLog
+
+    when = _date(day, "--date")
+    rpe = _score(rpe, "RPE")
+    during = _score(during, "pain during")
+    morning = _score(morning, "pain next morning")
+    if not done and any(v is not None for v in (rpe, during, morning)):
+        raise UserInputError("a skipped session has no RPE or pain scores")
+    return SessionLog(when, bool(done), rpe, during, morning, note or "")
+
+
+def correct_session_log(args: argparse.Namespace, log_id: int, *, delete: bool = False
+                        ) -> tuple[Any, Any]:
+    """Correct (``args``: ``date``, ``done``, ``rpe``, ``pain_during``,
+    ``pain_next_morning``, ``note``, ``reason``; ``None`` keeps the stored value) or delete
+    one session log of the active plan; the old entry is kept in the change history. Returns
+    (old log, new log or ``None``). Shared by ``evenstride log edit|delete`` and the web."""
+    from evenstride.store._clinical import correct_record
+    from evenstride.store._plans import session_log_ids
+
+    with _open_existing(args) as store:
+        aid = _athlete_id(store, args)
+        plan_id, program = _active(store, aid, args)
+        old = next((lg for i, lg in session_log_ids(store, plan_id) if i == log_id), None)
+        if old is None:
+            raise UserInputError(f"no session log #{log_id} in the active plan (see "
+                                 "'evenstride log list')")
+        new = None
+        if not delete:
+            done = old.done if args.done is None else args.done
+            keep = done == old.done
+
+            def pick(v: Any, o: Any) -> Any:
+                return v if v is not None else (o if keep else None)
+
+            new = _session_log(args.date or old.date.isoformat(), done,
+                               pick(args.rpe, old.rpe), pick(args.pain_during, old.pain_during),
+                               pick(args.pain_next_morning, old.pain_next_morning),
+                               old.note if args.note is None else args.note)
+            if new.date < program.start:
+                raise UserInputError(f"--date {new.date} is before the plan started "
+                                     f"({program.start})")
+        correct_record(store, aid, "session_log", log_id, new,
+                       reason=getattr(args, "reason", "") or "")
+    return old, new
+
+
+def cmd_log_list(args: argparse.Namespace) -> int:
+    """``evenstride log list``"""
+
+    def run(args: argparse.Namespace) -> int:
+        from evenstride.store._plans import session_log_ids
+
+        with _open_existing(args) as store:
+            aid = _athlete_id(store, args)
+            plan_id, _program = _active(store, aid, args)
+            rows = session_log_ids(store, plan_id)
+        if args.json:
+            _print_json({"plan_id": plan_id, "logs": [
+                {"id": i, "date": lg.date.isoformat(), "done": lg.done, "rpe": lg.rpe,
+                 "pain_during": lg.pain_during, "pain_next_morning": lg.pain_next_morning,
+                 "note": lg.note} for i, lg in rows]})
+            return EXIT_OK
+        if not rows:
+            print("no session logged yet: 'evenstride log --done --rpe N --pain-during N'")
+
+        def sc(v: float | None) -> str:
+            return "–" if v is None else f"{v:g}"
+
+        for i, lg in rows:
+            print(f"#{i:<4} {lg.date.isoformat()}  {'done' if lg.done else 'skipped':<7} "
+                  f"RPE {sc(lg.rpe)}  pain during {sc(lg.pain_during)}  next morning "
+                  f"{sc(lg.pain_next_morning)}" + (f"  {lg.note}" if lg.note else ""))
+        return EXIT_OK
+
+    return _guarded(run, args)
+
+
+def cmd_log_edit(args: argparse.Namespace) -> int:
+    """``evenstride log edit ID [--date] [--done|--skipped] [--rpe] [--pain-during]
+    [--pain-next-morning] [--note]``"""
+
+    def run(args: argparse.Namespace) -> int:
+        _old, new = correct_session_log(args, args.id)
+        print(f"session log #{args.id} corrected: {new.date} "
+              f"{'done' if new.done else 'skipped'} (kept in 'evenstride log changes')")
+        return EXIT_OK
+
+    return _guarded(run, args)
+
+
+def cmd_log_delete(args: argparse.Namespace) -> int:
+    """``evenstride log delete ID``"""
+
+    def run(args: argparse.Namespace) -> int:
+        correct_session_log(args, args.id, delete=True)
+        print(f"session log #{args.id} deleted (kept in 'evenstride log changes')")
+        return EXIT_OK
+
+    return _guarded(run, args)
+
+
+def _cmd_changes(args: argparse.Namespace) -> int:
+    from evenstride.store.clinical_commands import cmd_changes
+
+    return cmd_changes(args)
 
 
 def active_program(args: argparse.Namespace) -> tuple[int, Any, list[Any], list[Any]] | None:
@@ -334,7 +476,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
                 sess = next((s for s in program.sessions if s.phase == ph.name), None)
                 if sess is None:
                     continue
-                print(f"{ph.name} (weeks {ph.first_week}–{ph.last_week}):")
+                print(f"{ph.name} (weeks {ph.first_week}–{ph.last_week}; speed: {ph.speed}):")
                 for p in sess.prescriptions:
                     side = "" if p.side_order == ("both",) else f" [{p.side_order[0]} first]"
                     print(f"  - {p.name}: {p.dosage_text()}{side} ({', '.join(p.findings)})")
@@ -366,8 +508,12 @@ def cmd_log(args: argparse.Namespace) -> int:
         print(f"logged {when} ({'done' if log.done else 'skipped'}) in plan {plan_id}; "
               f"adherence {adh}")
         print(f"next step: {decision.action.upper()} — {decision.reason}")
+        from evenstride.clinical.catalog import CATALOG
+
         for old, new in decision.changes.items():
-            print(f"  {old} → {new}")
+            names = [CATALOG[k].name if k in CATALOG else k.replace("_", " ")
+                     for k in (old, new)]
+            print(f"  {names[0]} → {names[1]}")
         if decision.see_clinician:
             print("see a clinician (doctor or physiotherapist) if the pain does not settle")
         return EXIT_OK
@@ -396,18 +542,124 @@ def _plan_before(program: Any) -> dict[str, tuple[float, float]]:
     return out
 
 
-def record_retests(args: argparse.Namespace) -> tuple[int, Any, list[Any]]:
-    """Validate and store the retests of ``args`` (``record`` [(MEASURE, AFTER, MDC)],
-    ``before`` [MEASURE=VALUE], ``date``, ``from_history``) in the active plan of
-    ``args.athlete``; returns (plan id, program, every retest row of the plan). Shared by
-    ``evenstride retest`` and the web app."""
+#: Minimal detectable change of a test's LSI, percentage points, with its source. Tests not
+#: listed have no published MDC of the LSI: their change is shown as "no MDC known".
+MDC_LSI_PCT: dict[str, tuple[float | None, str]] = {
+    **dict.fromkeys(("single_hop", "triple_hop", "crossover_hop", "timed_hop_6m"), (
+        13.0, "Reid et al. 2007 Phys Ther 87(3):337–349: MDC90 of hop-test LSIs 7.05–12.96 % "
+        "after ACL reconstruction; the upper bound, rounded, for every hop test (grade S: "
+        "secondary source, another population)")),
+}
+
+
+def _measure_name(measure: str) -> str:
+    """A retest measure in plain words (a protocol's name, or a running metric)."""
+    from evenstride.clinical.protocols import PROTOCOLS
+
+    if measure in PROTOCOLS:
+        return f"{PROTOCOLS[measure].name} (LSI %)"
+    metric, _, source = measure.partition("/")
+    return metric.replace("_", " ") + (f" ({source.replace('_', ' ')})" if source else "")
+
+
+def _lsi(protocol: str, pair: dict[str, Any], involved: str, mass: float | None
+         ) -> float | None:
+    """LSI % of a left/right pair with a fixed involved side (timed tests inverted), comparing
+    torques when both sides have lever arms, else the raw values."""
+    from evenstride.clinical.protocols import PROTOCOLS, normalised_value
+
+    p = PROTOCOLS[protocol]
+    other = "right" if involved == "left" else "left"
+    vals = {s: t.value for s, t in pair.items()}
+    if p.key.startswith("hhd_"):
+        norm = {s: normalised_value(t, mass) for s, t in pair.items()}
+        if all(v is not None for v in norm.values()):
+            vals = {s: float(v) for s, v in norm.items() if v is not None}
+    num, den = vals[involved], vals[other]
+    if p.lower_is_better:
+        num, den = den, num
+    return None if den <= 0 else round(num / den * 100.0, 1)
+
+
+def _test_retest(store: Any, aid: int, program: Any, protocol: str, left: str, right: str,
+                 extra: dict[str, float], when: date) -> tuple[list[Any], str, float | None,
+                                                                float | None, float | None]:
+    """Validate both sides of a retested test; return the two results, the involved side, the
+    LSI before (from the stored tests before the plan, else the plan's finding), after, and
+    the MDC of the LSI."""
     import math
 
+    from evenstride.clinical.protocols import PROTOCOLS
+    from evenstride.store._clinical import load_profile, tests
+    from evenstride.store.clinical_commands import validate_test
+
+    if protocol not in PROTOCOLS:
+        raise UserInputError(f"--test: unknown test {protocol!r}: see 'evenstride test "
+                             "protocols'")
+    vals = []
+    for side, v in (("left", left), ("right", right)):
+        try:
+            x = float(v)
+        except ValueError:
+            raise UserInputError(f"--test {protocol}: {side} value must be a number in "
+                                 f"{PROTOCOLS[protocol].unit} (got {v!r})") from None
+        if not math.isfinite(x):
+            raise UserInputError(f"--test {protocol}: {side} value must be finite")
+        vals.append(validate_test(store, aid, protocol, side, x, extra=dict(extra),
+                                  when=when.isoformat(), note="retest"))
+    new = {t.side: t for t in vals}
+    prof = load_profile(store, aid)
+    mass = prof.body_mass_kg if prof is not None else None
+    finding = next((f for f in program.findings if f.get("retest") == protocol), None)
+    involved = (finding or {}).get("side") or (prof.involved_side if prof else None)
+    earlier = [t for t in tests(store, aid) if t.protocol == protocol and t.when < when]
+    base = [t for t in earlier if t.when <= program.start] or earlier
+    pair: dict[str, Any] = {}
+    for t in base:
+        if t.side in ("left", "right"):
+            pair[t.side] = t  # latest per side (tests come oldest first)
+    if involved is None:
+        ref = pair if set(pair) == {"left", "right"} else new
+        lower_better = PROTOCOLS[protocol].lower_is_better
+        worse = (max if lower_better else min)(("left", "right"), key=lambda s: ref[s].value)
+        involved = worse
+    before = None
+    if set(pair) == {"left", "right"}:
+        before = _lsi(protocol, pair, involved, mass)
+    elif finding and "lsi_pct" in (finding.get("values") or {}):
+        before = float(finding["values"]["lsi_pct"])
+    after = _lsi(protocol, new, involved, mass)
+    mdc = MDC_LSI_PCT.get(protocol, (None, ""))[0]
+    return vals, involved, before, after, mdc
+
+
+def _running_measures(program: Any) -> set[str]:
+    """Running-asymmetry measures the plan can be retested on by hand."""
+    return {f["retest"] for f in program.findings if "/" in (f.get("retest") or "")}
+
+
+def record_retests(args: argparse.Namespace) -> tuple[int, Any, list[Any]]:
+    """Validate and store the retests of ``args`` (``test`` [(PROTOCOL, LEFT, RIGHT)],
+    ``extra`` [KEY=VALUE], ``record`` [(METRIC/SOURCE, AFTER, MDC)], ``before``
+    [MEASURE=VALUE], ``date``, ``from_history``) in the active plan of ``args.athlete``;
+    returns (plan id, program, every retest row of the plan). Shared by ``evenstride retest``
+    and the web app.
+
+    A test is retested on both sides in its own unit: both results are stored as tests, and
+    the LSI before (stored tests before the plan) and after are computed here, with the test's
+    MDC (:data:`MDC_LSI_PCT`). ``--record`` takes only the plan's running-asymmetry measures;
+    anything else is refused with one line.
+    """
+    import math
+
+    from evenstride.clinical.protocols import PROTOCOLS
+    from evenstride.store._clinical import add_test
     from evenstride.store._plans import add_retest, retests
+    from evenstride.store.clinical_commands import _pairs
 
     when = _date(args.date, "--date")
     before_override: dict[str, float] = {}
-    for item in args.before:
+    for item in getattr(args, "before", []) or []:
         k, sep, v = item.partition("=")
         try:
             before_override[k.strip()] = float(v)
@@ -416,7 +668,11 @@ def record_retests(args: argparse.Namespace) -> tuple[int, Any, list[Any]]:
         if not sep or not k.strip() or not math.isfinite(before_override.get(k.strip(), 0)):
             raise UserInputError(f"--before must be MEASURE=VALUE (got {item!r})")
     records = []
-    for measure, after, mdc in args.record:
+    for measure, after, mdc in getattr(args, "record", []) or []:
+        measure = measure.strip()
+        if measure in PROTOCOLS:
+            raise UserInputError(f"--record {measure}: a test is retested with --test "
+                                 f"{measure} LEFT RIGHT (the LSI is computed for you)")
         try:
             a, m = float(after), float(mdc)
         except ValueError:
@@ -424,19 +680,34 @@ def record_retests(args: argparse.Namespace) -> tuple[int, Any, list[Any]]:
                 from None
         if not (math.isfinite(a) and math.isfinite(m)) or m < 0:
             raise UserInputError(f"--record {measure}: MDC must be ≥ 0 and values finite")
-        records.append((measure.strip(), a, m))
+        records.append((measure, a, m))
+    test_specs = list(getattr(args, "test", []) or [])
+    extra = _pairs(getattr(args, "extra", []) or [], "--extra")
     with _open_existing(args) as store:
         aid = _athlete_id(store, args)
         plan_id, program = _active(store, aid, args)
-        if records and when < program.start:
+        if (records or test_specs) and when < program.start:
             raise UserInputError(f"--date {when} is before the plan started "
                                  f"({program.start})")
+        known = _running_measures(program)
+        for measure, _a, _m in records:
+            if measure not in known:
+                hint = (f"the plan's running measures are {', '.join(sorted(known))}" if known
+                        else "the plan has no running measure")
+                raise UserInputError(f"--record: unknown measure {measure!r}: use --test "
+                                     f"PROTOCOL LEFT RIGHT for a test ('evenstride test "
+                                     f"protocols'); {hint}")
         before = {**{m: v for m, (v, _) in _plan_before(program).items()}, **before_override}
         if getattr(args, "from_history", False):
             records += _history_records(args, [m for m in before if "/" in m])
+        computed = [(spec[0], *_test_retest(store, aid, program, spec[0], spec[1], spec[2],
+                                            extra, when)) for spec in test_specs]
+        for protocol, results, _inv, t_before, t_after, t_mdc in computed:
+            for t in results:
+                add_test(store, aid, t)
+            add_retest(store, plan_id, when, protocol, before=t_before, after=t_after,
+                       mdc=t_mdc)
         for measure, a, m in records:
-            if not measure:
-                raise UserInputError("--record: the measure name is empty")
             add_retest(store, plan_id, when, measure, before=before.get(measure),
                        after=a, mdc=m)
         rows = retests(store, plan_id)
@@ -482,10 +753,13 @@ def cmd_retest(args: argparse.Namespace) -> int:
         for s in schedule:
             print(f"  {s['date']}  {s['status']}")
         if not result.items:
-            print("no retest recorded yet: evenstride retest --record MEASURE AFTER MDC")
+            print("no retest recorded yet: evenstride retest --test PROTOCOL LEFT RIGHT")
         for it in result.items:
             ch = "–" if it.change is None else f"{it.change:+.1f}"
-            print(f"  {it.measure}: {it.before} → {it.after} (change {ch}, MDC {it.mdc}): "
+            mdc = "not known: can't tell if beyond noise" if it.mdc is None else f"{it.mdc:g}"
+            b = "–" if it.before is None else f"{it.before:g}"
+            a = "–" if it.after is None else f"{it.after:g}"
+            print(f"  {_measure_name(it.measure)}: {b} → {a} (change {ch}, MDC {mdc}): "
                   f"{it.verdict}")
         return EXIT_OK
 

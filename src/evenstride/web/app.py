@@ -711,20 +711,104 @@ def _install_routes(app: Flask) -> None:
     @app.get("/a/<int:aid>/clinical")
     def clinical_page(aid: int) -> Any:
         from evenstride.clinical.assess import RED_FLAGS, agonist_antagonist, lsi_results
+        from evenstride.clinical.models import SYMPTOM_REGIONS
         from evenstride.clinical.protocols import PROTOCOLS
-        from evenstride.store._clinical import symptoms, tests
+        from evenstride.store._clinical import edits, symptom_ids, test_ids, tests
+        from evenstride.store.clinical_commands import change_lines
 
         a = _athlete(aid)
         st = _store()
         prof = load_profile(st, aid)
         ts = tests(st, aid)
         return render_template(
-            "clinical.html.j2", athlete=a, profile=prof, tests=list(reversed(ts)),
+            "clinical.html.j2", athlete=a, profile=prof,
+            tests=list(reversed(test_ids(st, aid))),
             lsis=lsi_results(ts, prof), ratios=agonist_antagonist(ts, prof),
-            symptoms=list(reversed(symptoms(st, aid))), protocols=PROTOCOLS,
+            symptoms=list(reversed(symptom_ids(st, aid))), protocols=PROTOCOLS,
             activities=list(reversed(st.activities(aid)))[:30], today=date.today().isoformat(),
             red_flags={k: v for k, v in RED_FLAGS.items() if k != "rising"},
+            regions=SYMPTOM_REGIONS,
+            changes=change_lines([e for e in edits(st, aid) if e.record != "session_log"]),
             nav=_nav(a, "clinical"))
+
+    @app.post("/a/<int:aid>/tests/<int:tid>/edit")
+    def test_edit(aid: int, tid: int) -> Any:
+        """``evenstride test edit``: the same validation, the old row kept."""
+        from evenstride.store._clinical import correct_record, test_ids
+        from evenstride.store.clinical_commands import validate_test
+
+        a = _athlete(aid)
+
+        def run() -> Any:
+            st = _store()
+            old = next((t for i, t in test_ids(st, aid) if i == tid), None)
+            if old is None:
+                raise UserInputError(f"no test #{tid} for this athlete")
+            extra = {k: v for k, v in old.extra.items()
+                     if k not in ("composite_pct", "torque_nm_per_kg")}
+            value = _num("value")
+            new = validate_test(st, aid, old.protocol, _text("side", 10) or old.side,
+                                old.value if value is None else value, extra=extra,
+                                when=_text("date", 10) or old.when.isoformat(),
+                                note=_text("note"))
+            correct_record(st, aid, "test", tid, new, reason=_text("reason", 200))
+            flash(f"Test #{tid} corrected (the old entry is kept under 'Changes').", "ok")
+            return redirect(url_for("clinical_page", aid=a.id) + "#tests")
+
+        return _form_errors(run, url_for("clinical_page", aid=aid) + "#tests")
+
+    @app.post("/a/<int:aid>/tests/<int:rid>/delete")
+    def test_delete(aid: int, rid: int) -> Any:
+        return clinical_delete(aid, rid, "tests")
+
+    @app.post("/a/<int:aid>/symptoms/<int:rid>/delete")
+    def symptom_delete(aid: int, rid: int) -> Any:
+        return clinical_delete(aid, rid, "symptoms")
+
+    def clinical_delete(aid: int, rid: int, kind: str) -> Any:
+        """``evenstride test|symptom delete``: the row is kept in the change history."""
+        from evenstride.store._clinical import correct_record
+
+        a = _athlete(aid)
+        record = "test" if kind == "tests" else "symptom"
+
+        def run() -> Any:
+            try:
+                correct_record(_store(), aid, record, rid, None, reason=_text("reason", 200))
+            except KeyError:
+                raise UserInputError(f"no {record} #{rid} for this athlete") from None
+            flash(f"{record.capitalize()} #{rid} deleted (kept under 'Changes').", "ok")
+            return redirect(url_for("clinical_page", aid=a.id) + f"#{kind}")
+
+        return _form_errors(run, url_for("clinical_page", aid=aid) + f"#{kind}")
+
+    @app.post("/a/<int:aid>/symptoms/<int:sid>/edit")
+    def symptom_edit(aid: int, sid: int) -> Any:
+        """``evenstride symptom edit``: the same validation, the old row kept."""
+        from evenstride.store._clinical import correct_record, symptom_ids
+        from evenstride.store.clinical_commands import validate_symptom
+
+        a = _athlete(aid)
+
+        def run() -> Any:
+            st = _store()
+            old = next((x for i, x in symptom_ids(st, aid) if i == sid), None)
+            if old is None:
+                raise UserInputError(f"no symptom #{sid} for this athlete")
+            sev = _num("severity", integer=True)
+            new = validate_symptom(
+                st, aid, side=_text("side", 10) or old.side,
+                region=_text("region", 60) or old.region, kind=_text("kind", 20) or old.kind,
+                severity=old.severity if sev is None else sev,
+                timing=_text("timing", 20) or old.timing, activity=old.activity_id,
+                onset_km=old.onset_km, onset_min=old.onset_min,
+                flags=request.form.getlist("flag"),
+                when=_text("date", 10) or old.when.isoformat(), note=_text("note"))
+            correct_record(st, aid, "symptom", sid, new, reason=_text("reason", 200))
+            flash(f"Symptom #{sid} corrected (the old entry is kept under 'Changes').", "ok")
+            return redirect(url_for("clinical_page", aid=a.id) + "#symptoms")
+
+        return _form_errors(run, url_for("clinical_page", aid=aid) + "#symptoms")
 
     @app.post("/a/<int:aid>/tests")
     def test_add(aid: int) -> Any:
@@ -747,14 +831,16 @@ def _install_routes(app: Flask) -> None:
                                 _num("value", required=True), extra=extra,
                                 when=_text("date", 10) or None, note=_text("note"))
             add_test(st, aid, res)
-            flash(f"Test saved: {res.protocol} {res.side} {res.value:g} {res.unit}.", "ok")
+            from evenstride.clinical.protocols import PROTOCOLS
+
+            flash(f"Test saved: {PROTOCOLS[res.protocol].name} {res.side} {res.value:g} "
+                  f"{res.unit}.", "ok")
             return redirect(url_for("clinical_page", aid=a.id) + "#tests")
 
         return _form_errors(run, url_for("clinical_page", aid=aid) + "#add-test")
 
     @app.post("/a/<int:aid>/symptoms")
     def symptom_add(aid: int) -> Any:
-        from evenstride.clinical.assess import RED_FLAGS
         from evenstride.store._clinical import add_symptom
         from evenstride.store.clinical_commands import validate_symptom
 
@@ -771,11 +857,15 @@ def _install_routes(app: Flask) -> None:
                 flags=request.form.getlist("flag"), when=_text("date", 10) or None,
                 note=_text("note"))
             add_symptom(st, aid, sym)
-            flash(f"Symptom saved: {sym.kind} {sym.severity}/10 at {sym.side} {sym.region}.",
-                  "ok")
+            from evenstride.clinical.models import region_words
+
+            flash(f"Symptom saved: {sym.kind} {sym.severity}/10 at {sym.side} "
+                  f"{region_words(sym.region)}.", "ok")
             if sym.flags:
-                flash(f"Red flag ({', '.join(RED_FLAGS[f] for f in sym.flags)}): stop loading "
-                      "this area and see a clinician experienced with runners.", "error")
+                from evenstride.store.clinical_commands import red_flag_line
+
+                line = red_flag_line(sym)
+                flash(line[:1].upper() + line[1:] + ".", "error")
             return redirect(url_for("clinical_page", aid=a.id) + "#symptoms")
 
         return _form_errors(run, url_for("clinical_page", aid=aid) + "#add-symptom")
@@ -802,6 +892,24 @@ def _install_routes(app: Flask) -> None:
             # the schedule, the asymmetry before the plan (measure → (value, value of
             # symmetry)) and the verdicts, as 'evenstride retest' computes them
             schedule, from_plan, outcome = retest_state(program, rts)
+            from evenstride.clinical.models import TARGET_WORDS
+            from evenstride.clinical.protocols import PROTOCOLS
+            from evenstride.store._clinical import edits
+            from evenstride.store._plans import session_log_ids
+            from evenstride.store.clinical_commands import change_lines
+            from evenstride.store.plan_commands import MDC_LSI_PCT, _measure_name
+
+            planned = [f["retest"] for f in program.findings if f.get("retest") in PROTOCOLS]
+            ctx.update(
+                log_rows=list(reversed(session_log_ids(_store(), plan_id))),
+                log_changes=change_lines(edits(_store(), aid, "session_log")),
+                measure_name=_measure_name,
+                retest_protocols=[(k, PROTOCOLS[k]) for k in dict.fromkeys(
+                    [*planned, *PROTOCOLS]) if PROTOCOLS[k].sided],
+                mdc_known=MDC_LSI_PCT,
+                excluded_words=[TARGET_WORDS.get(t, t.replace("_", " "))
+                                for t in program.excluded_targets],
+            )
             ctx.update(
                 plan_id=plan_id, program=program, phases=_phases(program), logs=logs,
                 decision=next_step(program, logs) if logs else None,
@@ -858,6 +966,33 @@ def _install_routes(app: Flask) -> None:
 
         return _form_errors(run, url_for("plan_page", aid=aid) + "#log")
 
+    @app.post("/a/<int:aid>/plan/log/<int:lid>/edit")
+    def plan_log_edit(aid: int, lid: int) -> Any:
+        return plan_log_correct(aid, lid, "edit")
+
+    @app.post("/a/<int:aid>/plan/log/<int:lid>/delete")
+    def plan_log_delete(aid: int, lid: int) -> Any:
+        return plan_log_correct(aid, lid, "delete")
+
+    def plan_log_correct(aid: int, lid: int, action: str) -> Any:
+        """``evenstride log edit|delete``: the same validation, the old entry kept."""
+        from evenstride.store.plan_commands import correct_session_log
+
+        a = _athlete(aid)
+
+        def run() -> Any:
+            done = {"done": True, "skipped": False}.get(_text("done", 10))
+            correct_session_log(_args(
+                a, date=_text("date", 10) or None, done=done, rpe=_num("rpe"),
+                pain_during=_num("pain_during"), pain_next_morning=_num("pain_next_morning"),
+                note=_text("note") if "note" in request.form else None,
+                reason=_text("reason", 200)), lid, delete=action == "delete")
+            flash(f"Session log #{lid} {'deleted' if action == 'delete' else 'corrected'} "
+                  "(the old entry is kept under 'Changes').", "ok")
+            return redirect(url_for("plan_page", aid=aid) + "#log")
+
+        return _form_errors(run, url_for("plan_page", aid=aid) + "#log")
+
     @app.post("/a/<int:aid>/plan/retest")
     def plan_retest(aid: int) -> Any:
         from evenstride.store.plan_commands import record_retests
@@ -865,14 +1000,17 @@ def _install_routes(app: Flask) -> None:
         a = _athlete(aid)
 
         def run() -> Any:
-            measure = _text("measure", 80)
-            after, mdc = _num("after", required=True), _num("mdc", required=True)
-            if not measure:
-                raise UserInputError("choose the measure that was retested")
-            ns = _args(a, date=_text("date", 10) or None, before=[],
-                       record=[(measure, str(after), str(mdc))], from_history=False)
+            from evenstride.store.plan_commands import _measure_name
+
+            protocol = _text("protocol", 80)
+            left, right = _num("left", required=True), _num("right", required=True)
+            if not protocol:
+                raise UserInputError("choose the test that was retested")
+            ns = _args(a, date=_text("date", 10) or None, before=[], record=[], extra=[],
+                       test=[(protocol, repr(left), repr(right))], from_history=False)
             record_retests(ns)  # the CLI's validation and storage; errors are its messages
-            flash(f"Retest of {measure} recorded.", "ok")
+            flash(f"Retest of {_measure_name(protocol)} recorded: the LSI was computed from "
+                  "both sides.", "ok")
             return redirect(url_for("plan_page", aid=aid) + "#retests")
 
         return _form_errors(run, url_for("plan_page", aid=aid) + "#retests")
