@@ -87,7 +87,8 @@ def add_plan_parsers(subparsers: Any) -> None:
                           help="the session was done")
         done.add_argument("--skipped", dest="done", action="store_false", help="it was skipped")
         pp.add_argument("--rpe", type=types.finite_float, metavar="N", help="effort 0–10 (CR-10)")
-        pp.add_argument("--pain-during", type=types.finite_float, metavar="N", help="pain during, 0–10")
+        pp.add_argument("--pain-during", type=types.finite_float, metavar="N",
+                        help="pain during, 0–10")
         pp.add_argument("--pain-next-morning", type=types.finite_float, metavar="N",
                         help="pain the next morning, 0–10")
         pp.add_argument("--note", default=note_default, metavar="TEXT")
