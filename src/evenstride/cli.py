@@ -284,10 +284,13 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
                 continue
             if args.html:
                 from evenstride.report import write_report
+                from evenstride.report.figures import write_plotly_js
 
                 try:
                     target = _html_target(args.html, f, len(files))
-                    write_report(res, target)
+                    # several reports in one folder share one plotly.min.js beside them
+                    shared_js = write_plotly_js(target.parent) if len(files) > 1 else None
+                    write_report(res, target, plotly_src=shared_js)
                 except OSError as exc:
                     err.print(
                         f"evenstride: {args.html}: cannot write the report "
@@ -573,31 +576,9 @@ def _fmt(x: Any, unit: str) -> str:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from evenstride.report import write_history_report
+    from evenstride.store.cli_commands import write_history_reports
 
-    hist, docs = _load_history(args)
-    target = Path(args.html)
-    links: dict[int, str] = {}
-    if args.runs:
-        from evenstride.report import write_report
-        from evenstride.store import open_store
-
-        run_dir = target.with_suffix("").with_name(target.stem + "-runs")
-        run_dir.mkdir(parents=True, exist_ok=True)
-        store = open_store(Path(args.db) if args.db else None)
-        try:
-            from evenstride.pipeline import analyze
-
-            for aid in docs:
-                act = store.load_activity(aid)
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", EvenstrideWarning)
-                    res = analyze(act)
-                p = write_report(res, run_dir / f"run-{aid}.html")
-                links[aid] = f"{run_dir.name}/{p.name}"
-        finally:
-            store.close()
-    out = write_history_report(hist, target, run_links=links, athlete=args.athlete)
+    out = write_history_reports(args)
     _console().print(f"history report written to {out}")
     return EXIT_OK
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from markupsafe import escape
-from plotly.offline import get_plotlyjs
 
 from evenstride.history import History, RunRecord, ShoeInfo, build_history
 from evenstride.report import render_history_report, write_history_report
+from evenstride.report.figures import plotly_js as get_plotlyjs
 from evenstride.report.history import _relative_href
 from evenstride.report.html import fmt_num
 

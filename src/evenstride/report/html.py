@@ -7,7 +7,8 @@ the analysis (:mod:`evenstride.report.figures`). The only arithmetic here is uni
 display (s → ms, m → cm, m → km, m/s → pace).
 
 The page loads nothing: CSS is inline, the plotly.js bundle is inlined once in ``<head>``
-(≈ 4.8 MB, the size floor of an offline plotly report, libs.md §4), and every figure is written
+(the 1.2 MB *basic* bundle, :func:`evenstride.report.figures.plotly_js`; or one
+``plotly.min.js`` beside several reports written together), and every figure is written
 with ``include_plotlyjs=False``. The Jinja2 template autoescapes, so file names, device names
 and every other string that comes from a file are inert.
 
@@ -477,9 +478,8 @@ def _environment() -> jinja2.Environment:
 
 @lru_cache(maxsize=1)
 def _plotly_js() -> Markup:
-    from plotly.offline import get_plotlyjs
-
-    return Markup(get_plotlyjs())
+    """The plotly.js bundle to inline (:func:`evenstride.report.figures.plotly_js`)."""
+    return Markup(figures.plotly_js())
 
 
 def render_report(
@@ -559,8 +559,14 @@ def render_report(
     return _environment().get_template(_TEMPLATE).render(**ctx)
 
 
-def write_report(analysis: RunAnalysis, path: str | os.PathLike[str]) -> Path:
-    """Render ``analysis`` and write it to ``path`` (UTF-8); returns the path written."""
+def write_report(
+    analysis: RunAnalysis, path: str | os.PathLike[str], *, plotly_src: str | None = None
+) -> Path:
+    """Render ``analysis`` and write it to ``path`` (UTF-8); returns the path written.
+
+    ``plotly_src`` (e.g. the name :func:`evenstride.report.figures.write_plotly_js` returned
+    for the same folder) makes several reports written together share one bundle beside them.
+    """
     out = Path(path)
-    out.write_text(render_report(analysis), encoding="utf-8")
+    out.write_text(render_report(analysis, plotly_src=plotly_src), encoding="utf-8")
     return out

@@ -663,3 +663,41 @@ def load_history(args: argparse.Namespace) -> tuple[Any, dict[int, dict[str, Any
         hr_max_bpm=getattr(args, "hr_max", None),
     )
     return hist, docs
+
+
+def write_history_reports(args: argparse.Namespace) -> Path:
+    """``evenstride report --html FILE [--runs]``: the history report and, with ``--runs``, a
+    per-run report for every stored run in ``FILE-runs/``, linked from the history page.
+
+    Written together, the pages share one ``plotly.min.js`` in ``FILE-runs/`` (the folder works
+    offline as long as it stays beside the history page); the history page alone inlines it.
+    Returns the history page's path.
+    """
+    import warnings
+    from urllib.parse import quote
+
+    from evenstride.exceptions import EvenstrideWarning
+    from evenstride.pipeline import analyze
+    from evenstride.report import write_history_report, write_report
+    from evenstride.report.figures import write_plotly_js
+    from evenstride.store import open_store
+
+    hist, docs = load_history(args)
+    target = Path(args.html)
+    links: dict[int, str] = {}
+    shared: str | None = None
+    if args.runs:
+        run_dir = target.with_suffix("").with_name(target.stem + "-runs")
+        run_dir.mkdir(parents=True, exist_ok=True)
+        js = write_plotly_js(run_dir)
+        shared = f"{quote(run_dir.name)}/{js}"
+        with open_store(_db(args)) as store:
+            for aid in docs:
+                act = store.load_activity(aid)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", EvenstrideWarning)
+                    res = analyze(act)
+                p = write_report(res, run_dir / f"run-{aid}.html", plotly_src=js)
+                links[aid] = f"{quote(run_dir.name)}/{p.name}"
+    return write_history_report(hist, target, run_links=links, athlete=args.athlete,
+                                plotly_src=shared)
