@@ -60,6 +60,10 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     a.add_argument("--no-progress", action="store_true", help="no progress bar")
     a.add_argument("--quiet", "-q", action="store_true", help="findings only, no tables")
+    a.add_argument("--athlete", metavar="NAME", help="also say where each run sits against "
+                   "this athlete's own history in the store (nothing is stored)")
+    a.add_argument("--db", metavar="PATH", help="store for --athlete (default: $EVENSTRIDE_DB "
+                   "or the user data folder)")
 
     from evenstride.store.cli_commands import add_athlete_input_parsers, add_import_parser
 
@@ -243,6 +247,12 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     err = _console(stderr=True)
     status = EXIT_OK
     show_progress = (not args.no_progress) and len(files) > 1 and err.is_terminal
+    # "is this normal for me?": the athlete's history, built once (a user error if none)
+    hist = None
+    if args.athlete:
+        from evenstride.store.cli_commands import load_history, place_run_doc
+
+        hist = load_history(args)[0]
     progress = Progress(
         TextColumn("[bold]analysing"),
         BarColumn(),
@@ -265,6 +275,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
                         res.warnings
                     ):
                         res.warnings.append(str(w.message))
+                pb = (None if hist is None
+                      else place_run_doc(hist, res.to_dict(), athlete=args.athlete))
             except UserInputError as exc:
                 err.print(f"evenstride: {exc}", markup=False, highlight=False)
                 if args.json:
@@ -290,7 +302,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
                     target = _html_target(args.html, f, len(files))
                     # several reports in one folder share one plotly.min.js beside them
                     shared_js = write_plotly_js(target.parent) if len(files) > 1 else None
-                    write_report(res, target, plotly_src=shared_js)
+                    write_report(res, target, plotly_src=shared_js, personal=pb)
                 except OSError as exc:
                     err.print(
                         f"evenstride: {args.html}: cannot write the report "
@@ -303,9 +315,14 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
                     continue
             try:
                 if args.json:
-                    _print_json(res.to_dict())
+                    _print_json(res.to_dict() if pb is None
+                                else {**res.to_dict(), "personal_baseline": pb})
                 else:
                     print_summary(res, out, quiet=args.quiet)
+                    if pb is not None:
+                        from evenstride.store.cli_commands import print_personal
+
+                        print_personal(pb, out)
                     if args.html:
                         out.print(f"[dim]report written to[/dim] {target}")
             except BrokenPipeError:

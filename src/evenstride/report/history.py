@@ -158,33 +158,45 @@ def _asymmetry_plot(history: History, key: str, d: dict[str, Any]) -> Plot:
         return Plot(pid, title, "", skipped=_not_enough(len(pts), need, "a trend"))
     fig = go.Figure()
     mdc = md["noise_floor"]["mdc95"]
-    # The personal baseline of each regime ± the noise floor (MDC95).
-    for i, r in enumerate(md["regimes"]):
-        x = [r["start"], r["end"]]
-        if mdc is not None:
-            fig.add_trace(
-                go.Scatter(
-                    x=x + x[::-1],
-                    y=[r["mean"] + mdc] * 2 + [r["mean"] - mdc] * 2,
-                    fill="toself",
-                    fillcolor=C_BAND,
-                    line={"width": 0},
-                    hoverinfo="skip",
-                    name="baseline ± noise floor (MDC95)",
-                    legendgroup="band",
-                    showlegend=i == 0,
-                )
-            )
+    # The personal baseline of each regime ± the noise floor (MDC95): one band trace and one
+    # line trace for all regimes (None separates them), not two traces per regime: a history
+    # with a hundred device changes built 200 traces here, most of the page's render time.
+    regs = md["regimes"]
+    if mdc is not None and regs:
+        bx: list[Any] = []
+        by: list[Any] = []
+        for r in regs:
+            hi, lo = r["mean"] + mdc, r["mean"] - mdc
+            bx += [r["start"], r["end"], r["end"], r["start"], r["start"], None]
+            by += [hi, hi, lo, lo, hi, None]
         fig.add_trace(
             go.Scatter(
-                x=x,
-                y=[r["mean"]] * 2,
+                x=bx,
+                y=by,
+                fill="toself",
+                fillcolor=C_BAND,
+                line={"width": 0},
+                hoverinfo="skip",
+                name="baseline ± noise floor (MDC95)",
+            )
+        )
+    if regs:
+        lx: list[Any] = []
+        ly: list[Any] = []
+        text: list[Any] = []
+        for r in regs:
+            lx += [r["start"], r["end"], None]
+            ly += [r["mean"], r["mean"], None]
+            text += [r["reason"], r["reason"], None]
+        fig.add_trace(
+            go.Scatter(
+                x=lx,
+                y=ly,
+                text=text,
                 mode="lines",
                 line={"color": figures.C_MAIN, "width": 2},
                 name="personal baseline (per period)",
-                legendgroup="base",
-                showlegend=i == 0,
-                hovertemplate=f"baseline {r['mean']:.2f} {unit}<br>{r['reason']}<extra></extra>",
+                hovertemplate="baseline %{y:.2f} " + unit + "<br>%{text}<extra></extra>",
             )
         )
     by_surface: dict[str, list[Any]] = {}
@@ -225,8 +237,10 @@ def _asymmetry_plot(history: History, key: str, d: dict[str, Any]) -> Plot:
                 hovertemplate="week of %{x}<br>mean %{y:.2f} " + unit + "<extra></extra>",
             )
         )
-    marks = [_vmarker(dc["date"], "device change", C_DEVICE, "dash", 1.0)
-             for dc in d["device_changes"]]
+    # only the device changes that restarted this metric's baseline, one line per date
+    dates = sorted({dc["date"] for dc in d["device_changes"]
+                    if any(st.get("metric") == key for st in dc.get("steps") or [])})
+    marks = [_vmarker(day, "device change", C_DEVICE, "dash", 1.0) for day in dates]
     marks += [_vmarker(c["started"], "change in the runner", C_CHANGE, "solid", 0.93)
               for c in md["changes"] if c["started"]]
     _add_vmarkers(fig, marks)

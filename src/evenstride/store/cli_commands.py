@@ -616,9 +616,22 @@ def load_history(args: argparse.Namespace) -> tuple[Any, dict[int, dict[str, Any
     """Build the athlete's :class:`~evenstride.history.History` from the store (``args``:
     ``db``, ``athlete``, optional ``road_side``, ``hr_rest``, ``hr_max``) and return it with
     each stored run's document by activity id. Shared by ``history``, ``report``,
-    ``assessment``, ``retest --from-history`` and the web app."""
-    from evenstride.history import RunRecord, build_history
+    ``assessment``, ``retest --from-history`` and the web app.
+
+    The result is cached in this process until the athlete's stored data change
+    (:mod:`evenstride.store._history_cache`): treat it as read-only."""
+    hist, docs, _key = load_history_keyed(args)
+    return hist, docs
+
+
+def load_history_keyed(
+    args: argparse.Namespace,
+) -> tuple[Any, dict[int, dict[str, Any]], tuple[Any, ...]]:
+    """:func:`load_history` and the cache key it was found under: the key changes whenever
+    the history could (any write to the athlete's runs, RPEs, shoes, HRV or profile), so pages
+    derived from the history can be cached under it too."""
     from evenstride.store import default_db_path, open_store
+    from evenstride.store._history_cache import HISTORY_CACHE, history_fingerprint
 
     db = Path(args.db) if args.db else default_db_path()
     if not db.is_file():
@@ -633,27 +646,40 @@ def load_history(args: argparse.Namespace) -> tuple[Any, dict[int, dict[str, Any
             raise UserInputError(f"no athlete {args.athlete!r} in this store (known: {known})",
                                  path=db)
         ath = store.athlete(args.athlete, create=False)
-        shoe_infos, rpes, resting = store_history_inputs(store, ath.id)
-        road_side = getattr(args, "road_side", None)
-        if road_side is None:  # the side declared in the athlete's profile, if any
-            from evenstride.store._clinical import load_profile
-
-            prof = load_profile(store, ath.id)
-            road_side = None if prof is None else prof.road_side
-        runs = []
-        docs: dict[int, dict[str, Any]] = {}
-        for row, doc in store.analysis_docs(ath.id):
-            try:
-                runs.append(
-                    RunRecord.from_run_doc(
-                        doc, activity_id=row.id, gear=row.gear, session_rpe=rpes.get(row.id)
-                    )
-                )
-            except ValueError:
-                continue  # no start time: cannot be placed in a history
-            docs[row.id] = doc
+        key = (str(db.resolve()), ath.id, history_fingerprint(store, ath.id),
+               getattr(args, "road_side", None), getattr(args, "hr_rest", None),
+               getattr(args, "hr_max", None))
+        hist, docs = HISTORY_CACHE.get(key, lambda: _build_history(store, ath.id, args))
     finally:
         store.close()
+    return hist, docs, key
+
+
+def _build_history(
+    store: Any, athlete_id: int, args: argparse.Namespace
+) -> tuple[Any, dict[int, dict[str, Any]]]:
+    """The uncached work of :func:`load_history` (the store is open)."""
+    from evenstride.history import RunRecord, build_history
+
+    shoe_infos, rpes, resting = store_history_inputs(store, athlete_id)
+    road_side = getattr(args, "road_side", None)
+    if road_side is None:  # the side declared in the athlete's profile, if any
+        from evenstride.store._clinical import load_profile
+
+        prof = load_profile(store, athlete_id)
+        road_side = None if prof is None else prof.road_side
+    runs = []
+    docs: dict[int, dict[str, Any]] = {}
+    for row, doc in store.analysis_docs(athlete_id):
+        try:
+            runs.append(
+                RunRecord.from_run_doc(
+                    doc, activity_id=row.id, gear=row.gear, session_rpe=rpes.get(row.id)
+                )
+            )
+        except ValueError:
+            continue  # no start time: cannot be placed in a history
+        docs[row.id] = doc
     hist = build_history(
         runs,
         shoes=shoe_infos,
@@ -701,3 +727,37 @@ def write_history_reports(args: argparse.Namespace) -> Path:
                 links[aid] = f"{quote(run_dir.name)}/{p.name}"
     return write_history_report(hist, target, run_links=links, athlete=args.athlete,
                                 plotly_src=shared)
+
+
+# ------------------------------------------------------------- "is this normal for me?"
+def place_run_doc(
+    hist: Any, doc: dict[str, Any], *, athlete: str, activity_id: int | str = "this run"
+) -> dict[str, Any]:
+    """The ``personal_baseline`` part for one run document against the athlete's history
+    (:func:`evenstride.history.personal_baseline`); ``activity_id`` of a stored run, or a
+    label for a run that is not stored."""
+    from evenstride.history import RunRecord, personal_baseline
+
+    try:
+        rec = RunRecord.from_run_doc(doc, activity_id=activity_id)
+    except ValueError:
+        return {
+            "athlete": athlete, "history_runs": len(hist.runs), "run_in_history": False,
+            "summary": "Can't tell: the file has no start time, so it cannot be placed in your "
+                       "history.",
+            "metrics": [], "note": "", "method": "", "evidence": None,
+        }
+    return personal_baseline(hist, rec, athlete=athlete)
+
+
+def print_personal(pb: dict[str, Any], console: Any, *, title: str | None = None) -> None:
+    """Terminal lines of a ``personal_baseline`` part: the summary, then one line per metric."""
+    from rich.text import Text
+
+    style = {"beyond": "bold yellow", "within": "green", "cannot tell": "dim"}
+    console.print(Text(title or "Is this normal for you?", style="bold"))
+    console.print(Text(pb["summary"]))
+    for m in pb["metrics"]:
+        console.print(Text(f"• {m['sentence']}", style=style.get(m["status"], "")))
+    if pb.get("note") and pb["metrics"]:
+        console.print(Text(pb["note"], style="dim"))

@@ -179,6 +179,8 @@ def create_app(
                                  max_upload_bytes=max_upload_bytes,
                                  max_upload_text=_size(max_upload_bytes))
     app.extensions["evenstride_runs"] = _RunCache(_RUN_CACHE_SIZE)
+    #: pages derived from an athlete's history, keyed by the history's cache key
+    app.extensions["evenstride_pages"] = _RunCache(_RUN_CACHE_SIZE)
     app.extensions["evenstride_signin"] = _SigninLimiter()
     _install_guards(app)
     _install_errors(app)
@@ -694,19 +696,24 @@ def _install_routes(app: Flask) -> None:
     @app.get("/a/<int:aid>/history")
     def history_page(aid: int) -> Any:
         from evenstride.report import render_history_report
-        from evenstride.store.cli_commands import load_history as _load_history
+        from evenstride.store.cli_commands import load_history_keyed as _load_history
 
         a = _athlete(aid)
         if not _store().activities(aid):
             return render_template("empty.html.j2", athlete=a, nav=_nav(a, "history"),
                                    what="History and load",
                                    text="No runs yet: upload activity files first.")
-        hist, docs = _load_history(_args(a))
-        links = {i: url_for("run_page", rid=i) for i in docs}
-        html = render_history_report(hist, run_links=links, athlete=a.name,
-                                     plotly_src=_plotly_src(), app_head=_app_head(),
-                                     app_nav=_nav(a, "history"))
-        return _page(html)
+        hist, docs, key = _load_history(_args(a))
+
+        def make() -> str:
+            links = {i: url_for("run_page", rid=i) for i in docs}
+            return render_history_report(hist, run_links=links, athlete=a.name,
+                                         plotly_src=_plotly_src(), app_head=_app_head(),
+                                         app_nav=_nav(a, "history"))
+
+        # the key changes with every write to the athlete's data (another process included):
+        # the page is rendered once per version of the history, not once per view
+        return _page(app.extensions["evenstride_pages"].get(("history", key, a.name), make))
 
     @app.get("/a/<int:aid>/clinical")
     def clinical_page(aid: int) -> Any:
