@@ -143,12 +143,44 @@ def _run(args: argparse.Namespace, err: Any) -> int:
         )
     for item in report.failed:
         err.print(f"evenstride: {item.source}: {item.reason}", markup=False, highlight=False)
+    placed = _place_new_runs(args, db, report)
     if args.json:
-        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False) + "\n")
+        doc = report.to_dict()
+        if placed:
+            doc["personal_baseline"] = {str(k): v for k, v in placed.items()}
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
         sys.stdout.flush()
     else:
         _print_summary(report)
+        out = _out()
+        for k, (rid, pb) in enumerate(placed.items()):
+            print_personal(pb, out, title=f"Run {rid} ({pb.get('date') or 'undated'}): is this "
+                                          "normal for you?", note=k == len(placed) - 1)
     return report.exit_code
+
+
+#: The import summary places at most this many of the newest new runs against the history.
+IMPORT_PLACED_RUNS = 5
+
+
+def _place_new_runs(args: argparse.Namespace, db: Any, report: Any) -> dict[int, dict[str, Any]]:
+    """``personal_baseline`` of the newest new runs of this import (at most
+    :data:`IMPORT_PLACED_RUNS`), by activity id; empty when nothing new or no history forms."""
+    from evenstride.history import personal_baseline
+
+    new = {i.activity_id for i in report.items if i.status == "new" and i.activity_id}
+    if not new:
+        return {}
+    try:
+        hist, _docs = load_history(argparse.Namespace(db=str(db), athlete=args.athlete))
+    except (ValueError, UserInputError):  # no running activity, or nothing to build from
+        return {}
+    recs = [r for r in hist.runs if r.activity_id in new][-IMPORT_PLACED_RUNS:]
+    out: dict[int, dict[str, Any]] = {}
+    for r in reversed(recs):  # newest first
+        pb = personal_baseline(hist, r, athlete=args.athlete)
+        out[int(r.activity_id)] = {"date": r.start_time.date().isoformat(), **pb}
+    return out
 
 
 def _print_summary(report: Any) -> None:
@@ -703,6 +735,7 @@ def write_history_reports(args: argparse.Namespace) -> Path:
     from urllib.parse import quote
 
     from evenstride.exceptions import EvenstrideWarning
+    from evenstride.history import personal_baseline
     from evenstride.pipeline import analyze
     from evenstride.report import write_history_report, write_report
     from evenstride.report.figures import write_plotly_js
@@ -717,13 +750,17 @@ def write_history_reports(args: argparse.Namespace) -> Path:
         run_dir.mkdir(parents=True, exist_ok=True)
         js = write_plotly_js(run_dir)
         shared = f"{quote(run_dir.name)}/{js}"
+        recs = {r.activity_id: r for r in hist.runs}
         with open_store(_db(args)) as store:
             for aid in docs:
                 act = store.load_activity(aid)
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", EvenstrideWarning)
                     res = analyze(act)
-                p = write_report(res, run_dir / f"run-{aid}.html", plotly_src=js)
+                rec = recs.get(aid)
+                pb = (None if rec is None
+                      else personal_baseline(hist, rec, athlete=args.athlete))
+                p = write_report(res, run_dir / f"run-{aid}.html", plotly_src=js, personal=pb)
                 links[aid] = f"{quote(run_dir.name)}/{p.name}"
     return write_history_report(hist, target, run_links=links, athlete=args.athlete,
                                 plotly_src=shared)
@@ -750,7 +787,9 @@ def place_run_doc(
     return personal_baseline(hist, rec, athlete=athlete)
 
 
-def print_personal(pb: dict[str, Any], console: Any, *, title: str | None = None) -> None:
+def print_personal(
+    pb: dict[str, Any], console: Any, *, title: str | None = None, note: bool = True
+) -> None:
     """Terminal lines of a ``personal_baseline`` part: the summary, then one line per metric."""
     from rich.text import Text
 
@@ -759,5 +798,23 @@ def print_personal(pb: dict[str, Any], console: Any, *, title: str | None = None
     console.print(Text(pb["summary"]))
     for m in pb["metrics"]:
         console.print(Text(f"• {m['sentence']}", style=style.get(m["status"], "")))
-    if pb.get("note") and pb["metrics"]:
+    if note and pb.get("note") and pb["metrics"]:
         console.print(Text(pb["note"], style="dim"))
+
+
+def stored_run_personal(
+    args: argparse.Namespace, activity_id: int
+) -> tuple[dict[str, Any] | None, tuple[Any, ...]]:
+    """``personal_baseline`` of the stored run ``activity_id`` of ``args.athlete`` and the
+    history's cache key (pages showing it are cached under that key); ``(None, key)`` when the
+    run is not part of the history (no start time, not running)."""
+    from evenstride.history import personal_baseline
+
+    try:
+        hist, _docs, key = load_history_keyed(args)
+    except ValueError:  # no running activity to build a history from
+        return None, ()
+    rec = next((r for r in hist.runs if r.activity_id == activity_id), None)
+    if rec is None:
+        return None, key
+    return personal_baseline(hist, rec, athlete=args.athlete), key

@@ -674,10 +674,14 @@ def _install_routes(app: Flask) -> None:
     def run_page(rid: int) -> Any:
         from evenstride.pipeline import analyze
         from evenstride.report import render_report
+        from evenstride.store.cli_commands import stored_run_personal
 
         st = _store()
         row = _activity(rid)
         a = st.athlete_by_id(row.athlete_id)
+
+        # "is this normal for you?": this run against the athlete's history (cached)
+        personal, hist_key = stored_run_personal(_args(a), rid)
 
         def make() -> str:
             act = st.load_activity(rid)
@@ -685,12 +689,14 @@ def _install_routes(app: Flask) -> None:
                 warnings.simplefilter("ignore", EvenstrideWarning)
                 res = analyze(act)
             return render_report(res, plotly_src=_plotly_src(), app_head=_app_head(),
-                                 app_nav=_nav(a, "overview"))  # runs are listed there
+                                 app_nav=_nav(a, "overview"),  # runs are listed there
+                                 personal=personal)
 
         cache = app.extensions["evenstride_runs"]
         # the athlete's name is part of the key: the cached page's navigation bar shows it, and
-        # a renamed athlete's run pages kept the old name (review fix)
-        html = cache.get((rid, row.imported_at, a.name), make)
+        # a renamed athlete's run pages kept the old name (review fix); the history's key too:
+        # the comparison with the runner's own runs changes when runs are added
+        html = cache.get((rid, row.imported_at, a.name, hist_key), make)
         return _page(html)
 
     @app.get("/a/<int:aid>/history")
