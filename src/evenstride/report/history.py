@@ -553,35 +553,42 @@ def _metric_cards(history: History, d: dict[str, Any]) -> list[dict[str, Any]]:
             }
             for c in md["changes"]
         ]
-        devices = [
-            {
-                "date": dc["date"],
-                "from": dc["from"],
-                "to": dc["to"],
-                "sentence": s["sentence"],
-                "attributed": s["attributed_to_device"],
-                "evidence": _evidence(dc["evidence"]),
-            }
-            for dc in d["device_changes"]
-            for s in dc["steps"]
-            if s["metric"] == key
-        ]
+        devices = []
+        seen: set[str] = set()
+        for dc in d["device_changes"]:
+            for st in dc["steps"]:
+                if st["metric"] != key or dc["date"] in seen:
+                    continue  # one line per date, however many steps share it
+                seen.add(dc["date"])
+                devices.append({
+                    "date": dc["date"],
+                    "from": dc["from"],
+                    "to": dc["to"],
+                    "sentence": st["sentence"],
+                    "attributed": st["attributed_to_device"],
+                    "evidence": _evidence(dc["evidence"]),
+                })
+        devices.sort(key=lambda x: x["date"], reverse=True)  # newest first
         status = cur.get("status") or "insufficient baseline"
         insufficient = status == "insufficient baseline" or not base
+        if insufficient and changes:  # never "insufficient baseline" beside a real change
+            status = "changed; new baseline forming"
         cards.append(
             {
                 "key": key,
                 "title": _key_title(key),
                 "unit": unit,
                 "status": status,
-                "status_css": {"stable": "cls-typical", "changed": "cls-notable"}.get(
+                "status_css": {"stable": "cls-typical", "changed": "cls-notable",
+                               "changed; new baseline forming": "cls-notable"}.get(
                     status, "cls-insufficient"
                 ),
                 "insufficient": insufficient,
                 "insufficient_text": _not_enough(
                     base.get("n_runs") or 0,
                     min_runs,
-                    "a personal baseline (comparable runs since the last device change, "
+                    "a personal baseline (comparable runs since the last device change or "
+                    "real change, "
                     f"of {md['n_runs']} runs in all)",
                 )
                 if insufficient
@@ -601,12 +608,97 @@ def _metric_cards(history: History, d: dict[str, Any]) -> list[dict[str, Any]]:
                 "latest_beyond": bool(latest.get("beyond_mdc95")),
                 "latest_note": latest.get("note") or "",
                 "changes": changes,
-                "devices": devices,
+                "devices": devices[:DEVICE_LIST],
+                "devices_more": devices[DEVICE_LIST:],
                 "evidence": _evidence(nf["evidence"]),
                 "n_runs": md["n_runs"],
             }
         )
     return cards
+
+
+#: Metrics summed up at the top of the page (the ones with the most runs).
+ANSWER_METRICS = 4
+#: Device changes listed under each metric before the rest fold into a "more" list.
+DEVICE_LIST = 3
+
+
+def _answer(d: dict[str, Any]) -> list[dict[str, Any]]:
+    """The page's opening answer, per metric: your usual, your noise floor, what changed and
+    when (and what the latest run says). Sentences only; the numbers are the history's."""
+    out = []
+    need = d["params"]["min_baseline_runs"]
+    for key, md in list(d["metrics"].items())[:ANSWER_METRICS]:
+        unit, nd = _unit(md["unit"])
+        cur = md["current"]
+        base = cur.get("baseline") or {}
+        latest = cur.get("latest") or {}
+        nf = md["noise_floor"]
+        n_base = base.get("n_runs") or 0
+        if n_base >= need and base.get("mean") is not None:
+            sd = base.get("sd")
+            usual = (f"{fmt_num(base['balance_left_pct'], 1)} % left "
+                     if base.get("balance_left_pct") is not None else "")
+            usual += (f"({fmt_num(base['mean'], nd, signed=True, unit=unit)}"
+                      + (f" ± {fmt_num(sd, nd)}" if sd is not None else "") + ")"
+                      if usual else fmt_num(base["mean"], nd, signed=True, unit=unit)
+                      + (f" ± {fmt_num(sd, nd)}" if sd is not None else ""))
+            usual_note = (f"{n_base} comparable runs since {_date(base.get('since'))}"
+                          + (f" ({base['since_reason']})" if base.get("since_reason") else ""))
+        else:
+            usual = "not formed yet"
+            usual_note = (f"{n_base} of at least {need} comparable runs since "
+                          f"{_date(base.get('since'))}"
+                          + (f" ({base['since_reason']})" if base.get("since_reason") else ""))
+        noise = ("not measured yet" if nf["mdc95"] is None
+                 else f"± {fmt_num(nf['mdc95'], nd, unit=unit)}")
+        noise_note = ("too few pairs of comparable runs" if nf["mdc95"] is None
+                      else f"MDC95; typical error {fmt_num(nf['typical_error'], nd, unit=unit)} "
+                           f"from {nf['n_pairs']} pairs of runs")
+        changes = []
+        for c in md["changes"]:
+            bal = c.get("shift_balance_pct")
+            what = fmt_num(c["shift"], nd, signed=True, unit=unit)
+            if bal is not None:
+                what = f"{fmt_num(bal, 1, signed=True)} %-points of balance ({what})"
+            changes.append({
+                "when": c["started"],
+                "ci": "" if not c["started_ci95"]
+                else f"{c['started_ci95'][0]} to {c['started_ci95'][1]}",
+                "what": what,
+            })
+        dev_dates = sorted({dc["date"] for dc in d["device_changes"]
+                            if any(st.get("metric") == key for st in dc.get("steps") or [])})
+        status = cur.get("status") or "insufficient baseline"
+        if changes and status == "insufficient baseline":
+            # a real change restarts the baseline: say that, never "insufficient" beside it
+            status = "changed; new baseline forming"
+        elif changes and status == "stable":
+            status = f"stable at the new level since {changes[-1]['when']}"
+        beyond = latest.get("beyond_mdc95")
+        out.append({
+            "title": _key_title(key),
+            "status": status,
+            "status_css": "cls-typical" if status.startswith("stable")
+            else "cls-insufficient" if status == "insufficient baseline" else "cls-notable",
+            "usual": usual,
+            "usual_note": usual_note,
+            "noise": noise,
+            "noise_note": noise_note,
+            "changes": changes,
+            "devices": len(dev_dates),
+            "last_device": dev_dates[-1] if dev_dates else None,
+            "latest": "" if not latest else (
+                f"{_date(latest.get('date'))}: "
+                + (f"{fmt_num(latest['balance_left_pct'], 1)} % left, "
+                   if latest.get("balance_left_pct") is not None else "")
+                + (f"{fmt_num(latest['deviation'], nd, signed=True, unit=unit)} from your "
+                   "usual, " + ("beyond" if beyond else "within") + " your noise floor"
+                   if latest.get("deviation") is not None and beyond is not None
+                   else "no comparison yet")
+            ),
+        })
+    return out
 
 
 def _load_ctx(d: dict[str, Any]) -> dict[str, Any]:
@@ -837,6 +929,7 @@ def render_history_report(
         "base_css": _run_report_css(),
         "header": _header(history, d, athlete),
         "metrics": _metric_cards(history, d),
+        "answer": _answer(d),
         "min_baseline_runs": d["params"]["min_baseline_runs"],
         "load": _load_ctx(d),
         "shoes": _shoes_ctx(d),
