@@ -138,3 +138,29 @@ def test_analyze_athlete_terminal_and_errors(store, capsys) -> None:
     assert main(["analyze", str(new["high"]), "--athlete", "Bob", "--db", str(db)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "no athlete 'Bob'" in err
+
+
+@pytest.mark.slow
+def test_import_summary_places_the_new_run(store, tmp_path, capsys) -> None:
+    import shutil
+
+    db, new = store
+    copy = tmp_path / "copy.sqlite"
+    shutil.copy(db, copy)
+    capsys.readouterr()
+    assert main(["import", str(new["high"]), "--db", str(copy), "--athlete", "Ann",
+                 "--no-progress", "--jobs", "1", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    (rid, pb), = doc["personal_baseline"].items()
+    assert int(rid) == next(i["activity_id"] for i in doc["items"] if i["status"] == "new")
+    assert pb["run_in_history"] is True and pb["metrics"][0]["status"] == "beyond"
+    assert pb["metrics"][0]["n_comparable_runs"] >= 5
+    # importing it again: nothing new, nothing placed
+    assert main(["import", str(new["high"]), "--db", str(copy), "--athlete", "Ann",
+                 "--no-progress", "--jobs", "1"]) == 0
+    assert "is this normal for you?" not in capsys.readouterr().out
+    shutil.copy(db, copy)
+    assert main(["import", str(new["usual"]), "--db", str(copy), "--athlete", "Ann",
+                 "--no-progress", "--jobs", "1"]) == 0
+    text = capsys.readouterr().out
+    assert "is this normal for you?" in text and "within your noise floor" in text
