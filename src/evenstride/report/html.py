@@ -527,7 +527,8 @@ def _personal_ctx(pb: dict[str, Any] | None) -> dict[str, Any] | None:
             "reason": m["reason"] or "",
         })
     return {"summary": pb["summary"], "rows": rows, "note": pb["note"],
-            "method": pb["method"], "grade": pb["evidence"]["grade"]}
+            "method": pb["method"][:1].upper() + pb["method"][1:],
+            "grade": (pb.get("evidence") or {}).get("grade", "V")}
 
 
 def render_report(
