@@ -173,6 +173,7 @@ def _asymmetry_plot(history: History, key: str, d: dict[str, Any]) -> Plot:
             go.Scatter(
                 x=bx,
                 y=by,
+                mode="lines",
                 fill="toself",
                 fillcolor=C_BAND,
                 line={"width": 0},
@@ -237,12 +238,27 @@ def _asymmetry_plot(history: History, key: str, d: dict[str, Any]) -> Plot:
                 hovertemplate="week of %{x}<br>mean %{y:.2f} " + unit + "<extra></extra>",
             )
         )
-    # only the device changes that restarted this metric's baseline, one line per date
+    # only the device changes that restarted this metric's baseline, one line per date, all in
+    # one trace on a hidden 0–1 axis (a legend entry instead of a label per line: a hundred
+    # shapes and labels took most of the page's render time and covered the plot)
     dates = sorted({dc["date"] for dc in d["device_changes"]
                     if any(st.get("metric") == key for st in dc.get("steps") or [])})
-    marks = [_vmarker(day, "device change", C_DEVICE, "dash", 1.0) for day in dates]
-    marks += [_vmarker(c["started"], "change in the runner", C_CHANGE, "solid", 0.93)
-              for c in md["changes"] if c["started"]]
+    if dates:
+        fig.add_trace(
+            go.Scatter(
+                x=[v for day in dates for v in (day, day, None)],
+                y=[0.0, 1.0, None] * len(dates),
+                yaxis="y2",
+                mode="lines",
+                line={"color": C_DEVICE, "width": 1.2, "dash": "dash"},
+                name=f"device change ({len(dates)})",
+                hovertemplate="device change %{x}<extra></extra>",
+            )
+        )
+        fig.update_layout(yaxis2={"overlaying": "y", "range": [0, 1], "visible": False,
+                                  "fixedrange": True})
+    marks = [_vmarker(c["started"], "change in the runner", C_CHANGE, "solid", 0.93)
+             for c in md["changes"] if c["started"]]
     _add_vmarkers(fig, marks)
     _layout(fig, height=440, y_title=f"{title.split(' (')[0]}<br>({unit}, + = left larger)")
     fig.update_xaxes(type="date")

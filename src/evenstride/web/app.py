@@ -18,7 +18,6 @@ import os
 import secrets
 import threading
 import warnings
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -108,28 +107,6 @@ def _size(n: int) -> str:
     return f"{n / 1024**2:.0f} MB" if n >= 1024**2 else f"{max(1, n // 1024)} kB"
 
 
-class _RunCache:
-    """A small thread-safe LRU of rendered run pages, keyed by (activity id, imported at,
-    athlete name)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._d: OrderedDict[tuple[Any, ...], str] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...], make: Callable[[], str]) -> str:
-        with self._lock:
-            if key in self._d:
-                self._d.move_to_end(key)
-                return self._d[key]
-        html = make()
-        with self._lock:
-            self._d[key] = html
-            while len(self._d) > self.size:
-                self._d.popitem(last=False)
-        return html
-
-
 def create_app(
     db: str | os.PathLike[str],
     *,
@@ -153,6 +130,7 @@ def create_app(
         Largest request body accepted (uploads).
     """
     from evenstride.store import open_store
+    from evenstride.store._history_cache import HistoryCache
 
     db_path = Path(db).expanduser().absolute()
     open_store(db_path).close()  # create and migrate now: a bad path fails at start, not later
@@ -178,9 +156,10 @@ def create_app(
                                  tv=_typed_value, tl=_typed_list,
                                  max_upload_bytes=max_upload_bytes,
                                  max_upload_text=_size(max_upload_bytes))
-    app.extensions["evenstride_runs"] = _RunCache(_RUN_CACHE_SIZE)
+    # rendered pages; several viewers of a page not yet rendered wait for one rendering
+    app.extensions["evenstride_runs"] = HistoryCache(_RUN_CACHE_SIZE)
     #: pages derived from an athlete's history, keyed by the history's cache key
-    app.extensions["evenstride_pages"] = _RunCache(_RUN_CACHE_SIZE)
+    app.extensions["evenstride_pages"] = HistoryCache(_RUN_CACHE_SIZE)
     app.extensions["evenstride_signin"] = _SigninLimiter()
     _install_guards(app)
     _install_errors(app)
