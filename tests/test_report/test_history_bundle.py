@@ -112,14 +112,18 @@ def _fits(folder: Path, n: int) -> list[Path]:
 
 
 def _dump_dom(page: Path, tmp_path: Path) -> str:
-    """``page`` loaded offline in headless chromium: the DOM after scripts ran."""
+    """``page`` loaded offline in headless chromium: the DOM after scripts ran (and no message
+    on the browser console: no script error, no failed load)."""
     cmd = [shutil.which("chromium") or CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
-           "--disable-background-networking", "--no-first-run",
+           "--disable-background-networking", "--no-first-run", "--enable-logging=stderr",
+           "--log-level=0",
            "--host-resolver-rules=MAP * ~NOTFOUND", f"--user-data-dir={tmp_path / 'profile'}",
            "--window-size=1280,3000", "--virtual-time-budget=10000", "--dump-dom",
            page.as_uri()]
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=False)
     assert res.returncode == 0, res.stderr[-2000:]
+    console = [ln for ln in res.stderr.splitlines() if ":CONSOLE" in ln]
+    assert console == [], console
     return res.stdout
 
 
