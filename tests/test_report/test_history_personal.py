@@ -164,3 +164,15 @@ def test_import_summary_places_the_new_run(store, tmp_path, capsys) -> None:
                  "--no-progress", "--jobs", "1"]) == 0
     text = capsys.readouterr().out
     assert "is this normal for you?" in text and "within your noise floor" in text
+
+
+@pytest.mark.slow
+def test_analyze_athlete_finds_the_store_from_the_environment(store, capsys, monkeypatch):
+    db, new = store
+    monkeypatch.setenv("EVENSTRIDE_DB", str(db))
+    assert main(["analyze", str(new["usual"]), "--athlete", "Ann", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["personal_baseline"]["metrics"][0]["status"] == "within"
+    monkeypatch.setenv("EVENSTRIDE_DB", str(db.with_name("missing.sqlite")))
+    assert main(["analyze", str(new["usual"]), "--athlete", "Ann"]) == 2
+    assert "no history store yet" in capsys.readouterr().err
