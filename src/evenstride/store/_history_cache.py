@@ -26,8 +26,8 @@ __all__ = ["HISTORY_CACHE", "HistoryCache", "history_fingerprint"]
 
 T = TypeVar("T")
 
-#: Histories kept (athletes × settings); each holds the run documents, a few MB for 200 runs.
-CACHE_SIZE: Final = 6
+#: Histories kept (athletes × settings); each holds the run documents: about 20 MB for 200 runs.
+CACHE_SIZE: Final = 4
 
 _QUERIES: Final = (
     "SELECT id, sha256, imported_at, evenstride_version, doc_schema, gear, start_ts "
