@@ -176,3 +176,27 @@ def test_analyze_athlete_finds_the_store_from_the_environment(store, capsys, mon
     monkeypatch.setenv("EVENSTRIDE_DB", str(db.with_name("missing.sqlite")))
     assert main(["analyze", str(new["usual"]), "--athlete", "Ann"]) == 2
     assert "no history store yet" in capsys.readouterr().err
+
+
+def test_calibration_single_run_verdict() -> None:
+    """Seeded: a stable runner's next run is called "beyond" in at most 5 % of histories, and a
+    run moved by twice the true MDC95 is found in at least 80 % (MDC95 is built for one run
+    against one run; against the mean of the baseline runs it is conservative)."""
+    from evenstride.history import HistoryParams
+
+    p = HistoryParams(n_boot=20, n_boot_changepoint=20)
+    rng = np.random.default_rng(2024)
+    sd = 0.3
+    true_mdc = 1.96 * np.sqrt(2.0) * sd
+    n, false_beyond, found = 150, 0, 0
+    for _ in range(n):
+        x = 1.0 + rng.normal(0.0, sd, 15)
+        hist = build_history([_rec(i, float(v)) for i, v in enumerate(x)], params=p)
+        nxt = float(1.0 + rng.normal(0.0, sd))
+        a = personal_baseline(hist, _rec(99, nxt, day=40))["metrics"][0]
+        b = personal_baseline(hist, _rec(98, nxt + 2 * true_mdc, day=40))["metrics"][0]
+        assert a["status"] != "cannot tell"
+        false_beyond += a["status"] == "beyond"
+        found += b["status"] == "beyond"
+    assert false_beyond / n <= 0.05, false_beyond / n
+    assert found / n >= 0.80, found / n
