@@ -146,3 +146,25 @@ def test_cache_builds_once_for_concurrent_viewers() -> None:
     cache.get("a", lambda: "a")
     cache.get("b", lambda: "b")  # size 2: "k" is evicted
     assert cache.get("k", lambda: "rebuilt") == "rebuilt"
+
+
+def test_a_write_through_the_app_rebuilds_in_the_background(store) -> None:
+    db, aid, ids, _ = store
+    HISTORY_CACHE.clear()
+    app = create_app(db)
+    c = app.test_client()
+    assert c.get(f"/a/{aid}/history").status_code == 200
+    tok = re.search(r'name="csrf_token" value="([^"]+)"',
+                    c.get(f"/a/{aid}").get_data(as_text=True)).group(1)
+    misses = HISTORY_CACHE.misses
+    r = c.post(f"/runs/{ids[0]}/details", data={"csrf_token": tok, "rpe": "7"})
+    assert r.status_code == 302
+    assert app.extensions["evenstride_warm"].wait_idle(120)
+    assert HISTORY_CACHE.misses == misses + 1  # rebuilt once, in the background
+    page = c.get(f"/a/{aid}/history")
+    assert page.status_code == 200
+    assert HISTORY_CACHE.misses == misses + 1  # the view found it built
+    # a refused form (RPE 11) changes nothing: the rebuild finds the same version cached
+    c.post(f"/runs/{ids[0]}/details", data={"csrf_token": tok, "rpe": "11"})
+    assert app.extensions["evenstride_warm"].wait_idle(120)
+    assert HISTORY_CACHE.misses == misses + 1

@@ -164,7 +164,35 @@ def create_app(
     _install_guards(app)
     _install_errors(app)
     _install_routes(app)
+    _install_warming(app)
     return app
+
+
+def _install_warming(app: Flask) -> None:
+    """After a successful write through the app, rebuild that athlete's history in the
+    background (:mod:`evenstride.web._warm`), so the page viewed next finds it ready."""
+    from evenstride.web._warm import HistoryWarmer
+
+    app.extensions["evenstride_warm"] = HistoryWarmer(app.config["EVENSTRIDE_DB"])
+
+    @app.after_request
+    def warm_after_write(resp: Response) -> Response:
+        # a streamed upload is still importing here: it asks for the rebuild when it is done
+        if request.method not in _UNSAFE_METHODS or resp.status_code >= 400 or resp.is_streamed:
+            return resp
+        va = request.view_args or {}
+        try:
+            st = _store()
+            if "aid" in va:
+                name = st.athlete_by_id(int(va["aid"])).name
+            elif "rid" in va:
+                name = st.athlete_by_id(st.activity(int(va["rid"])).athlete_id).name
+            else:
+                return resp
+        except (KeyError, OverflowError, ValueError):
+            return resp
+        app.extensions["evenstride_warm"].warm(name)
+        return resp
 
 
 # ------------------------------------------------------------------------------ guards
