@@ -161,9 +161,12 @@ def test_a_write_through_the_app_rebuilds_in_the_background(store) -> None:
     assert r.status_code == 302
     assert app.extensions["evenstride_warm"].wait_idle(120)
     assert HISTORY_CACHE.misses == misses + 1  # rebuilt once, in the background
+    pages = app.extensions["evenstride_pages"]
+    rendered = pages.misses
     page = c.get(f"/a/{aid}/history")
     assert page.status_code == 200
     assert HISTORY_CACHE.misses == misses + 1  # the view found it built
+    assert pages.misses == rendered  # and the page rendered, in the background too
     # a refused form (RPE 11) changes nothing: the rebuild finds the same version cached
     c.post(f"/runs/{ids[0]}/details", data={"csrf_token": tok, "rpe": "11"})
     assert app.extensions["evenstride_warm"].wait_idle(120)

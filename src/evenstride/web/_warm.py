@@ -5,7 +5,8 @@ The history behind the history, assessment and run pages is cached per version o
 athlete's data (:mod:`evenstride.store._history_cache`); a write makes a new version, and the
 first page view after it would pay for the rebuild (about a second for 200 runs). When the write
 came through the app (an upload, a shoe or RPE, a profile), the app knows, and rebuilds right
-away in one background thread, so the view that follows finds it ready. Writes from another
+away in one background thread, and renders their history page from it, so the view that
+follows finds both ready. Writes from another
 process (the command line) are still seen at the next view, which then rebuilds itself.
 
 One build at a time (the machine may have 2 cores), one pending request per athlete.
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 __all__ = ["HistoryWarmer"]
@@ -24,8 +26,10 @@ __all__ = ["HistoryWarmer"]
 class HistoryWarmer:
     """Background rebuilds of athletes' histories for the store at ``db``."""
 
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: Path, prerender: Callable[[int], object] | None = None) -> None:
         self._db = db
+        #: called with the athlete's id after a rebuild (the app renders their history page)
+        self._prerender = prerender
         self._lock = threading.Lock()
         self._one_at_a_time = threading.Lock()
         self._pending: set[str] = set()
@@ -54,7 +58,10 @@ class HistoryWarmer:
                 # no history to build (no runs, a race with a rename, a removed store): the
                 # next page view says why
                 with contextlib.suppress(Exception):
-                    load_history_keyed(argparse.Namespace(db=str(self._db), athlete=athlete))
+                    _h, _d, key = load_history_keyed(
+                        argparse.Namespace(db=str(self._db), athlete=athlete))
+                    if self._prerender is not None:
+                        self._prerender(int(key[1]))
         finally:
             with self._lock:
                 self._running -= 1

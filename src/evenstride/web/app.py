@@ -173,7 +173,11 @@ def _install_warming(app: Flask) -> None:
     background (:mod:`evenstride.web._warm`), so the page viewed next finds it ready."""
     from evenstride.web._warm import HistoryWarmer
 
-    app.extensions["evenstride_warm"] = HistoryWarmer(app.config["EVENSTRIDE_DB"])
+    def prerender(aid: int) -> None:  # the history page, into the page cache
+        with app.test_request_context(f"/a/{aid}/history"):
+            app.view_functions["history_page"](aid=aid)
+
+    app.extensions["evenstride_warm"] = HistoryWarmer(app.config["EVENSTRIDE_DB"], prerender)
 
     @app.after_request
     def warm_after_write(resp: Response) -> Response:
