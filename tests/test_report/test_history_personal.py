@@ -200,3 +200,17 @@ def test_calibration_single_run_verdict() -> None:
         found += b["status"] == "beyond"
     assert false_beyond / n <= 0.05, false_beyond / n
     assert found / n >= 0.80, found / n
+
+
+@pytest.mark.slow
+def test_analyze_athlete_without_runs_is_a_one_line_error(store, tmp_path, capsys) -> None:
+    import shutil
+
+    db, new = store
+    copy = tmp_path / "copy.sqlite"
+    shutil.copy(db, copy)
+    assert main(["shoe", "set", "Pegasus", "--athlete", "Empty", "--db", str(copy)]) == 0
+    capsys.readouterr()
+    assert main(["analyze", str(new["usual"]), "--athlete", "Empty", "--db", str(copy)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "athlete 'Empty'" in err and "internal error" not in err

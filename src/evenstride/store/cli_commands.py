@@ -712,14 +712,17 @@ def _build_history(
         except ValueError:
             continue  # no start time: cannot be placed in a history
         docs[row.id] = doc
-    hist = build_history(
-        runs,
-        shoes=shoe_infos,
-        resting_hrv=resting,
-        declared_road_side=road_side,
-        hr_rest_bpm=getattr(args, "hr_rest", None),
-        hr_max_bpm=getattr(args, "hr_max", None),
-    )
+    try:
+        hist = build_history(
+            runs,
+            shoes=shoe_infos,
+            resting_hrv=resting,
+            declared_road_side=road_side,
+            hr_rest_bpm=getattr(args, "hr_rest", None),
+            hr_max_bpm=getattr(args, "hr_max", None),
+        )
+    except ValueError as exc:  # e.g. no running activity: a user's situation, not a bug
+        raise UserInputError(f"athlete {args.athlete!r}: {exc}", path=store.path) from None
     return hist, docs
 
 
@@ -812,7 +815,7 @@ def stored_run_personal(
 
     try:
         hist, _docs, key = load_history_keyed(args)
-    except ValueError:  # no running activity to build a history from
+    except (ValueError, UserInputError):  # no running activity to build a history from
         return None, ()
     rec = next((r for r in hist.runs if r.activity_id == activity_id), None)
     if rec is None:
