@@ -7,10 +7,13 @@
 A season of ``--n`` simulated runs (as in bench_import.py) is imported into a fresh store (not
 timed). Then, through a real HTTP server on 127.0.0.1 (werkzeug, threaded, as ``evenstride
 serve``), each page is fetched ``--rounds`` times and the median wall time printed, beside the
-baseline measured in the same run: the same work done without the web app (the history report
-and a run report written as self-contained files, as ``evenstride report --runs`` does). The
-ratio shows what the adapter adds; the byte counts show what serving plotly.js once saves per
-page. Target: every page under 1 s for a season of 200 runs on a 2-core machine.
+baseline measured in the same run: the same work done directly, without the web app and
+without the history cache (load and build the history, render the page or the assessment; a run
+report as a self-contained file). The ratio shows what the caches save: a history is built once
+per version of the athlete's data (any write, also from another process, makes a new version:
+the "after a write" rows measure that rebuild) and the page rendered once per version. Also
+four viewers of the history page at once, right after a write. Target (issue 11): history and
+assessment pages under 1 s for a season of 200 runs on a 2-core machine.
 """
 
 from __future__ import annotations
@@ -66,12 +69,26 @@ def main() -> int:
             aid = st.athlete("bench", create=False).id
             rid = st.activities(aid)[-1].id
 
-        # baseline: the same renderers without the web app
+        # baseline: the same work without the web app and without the history cache (what
+        # every history or assessment page view cost before the cache)
         import argparse as _ap
 
+        from evenstride.clinical.assess import integrated_assessment
+        from evenstride.store._history_cache import HISTORY_CACHE
+        from evenstride.store.clinical_commands import assessment_inputs
+
+        ns = _ap.Namespace(db=str(db), athlete="bench", road_side=None, hr_rest=None,
+                           hr_max=None)
+
         def history_direct() -> int:
-            hist, _ = _load_history(_ap.Namespace(db=str(db), athlete="bench"))
+            HISTORY_CACHE.clear()
+            hist, _ = _load_history(ns)
             return len(render_history_report(hist, athlete="bench"))
+
+        def assessment_direct() -> int:
+            HISTORY_CACHE.clear()
+            prof, ts, ss, docs, hh = assessment_inputs(ns)
+            return len(integrated_assessment(prof, ts, ss, run_docs=docs, history=hh))
 
         def run_direct() -> int:
             with open_store(db) as st:
@@ -79,50 +96,99 @@ def main() -> int:
             return len(render_report(analyze(act)))
 
         base: dict[str, tuple[float, int]] = {}
-        for name, fn in (("history", history_direct), ("run", run_direct)):
+        for name, fn in (("history", history_direct), ("assessment", assessment_direct),
+                         ("run", run_direct)):
             times, size = [], 0
             for _ in range(args.rounds):
                 t0 = time.perf_counter()
                 size = fn()
                 times.append(time.perf_counter() - t0)
             base[name] = (statistics.median(times), size)
+        HISTORY_CACHE.clear()
 
         app = create_app(db)
         server = make_server("127.0.0.1", 0, app, threaded=True)
         th = threading.Thread(target=server.serve_forever, daemon=True)
         th.start()
         url = f"http://127.0.0.1:{server.server_port}"
-        pages = {
-            "athletes": "/",
-            "overview": f"/a/{aid}",
-            "history": f"/a/{aid}/history",
-            "run (first view)": f"/runs/{rid}",
-            "run (cached)": f"/runs/{rid}",
-            "tests & symptoms": f"/a/{aid}/clinical",
-            "plan": f"/a/{aid}/plan",
-            "plotly.js (once)": "/static/plotly.min.js",
-        }
-        print(f"\n{args.n} runs; median of {args.rounds} fetches over HTTP on loopback\n")
-        print(f"{'page':<20} {'time':>9} {'bytes':>11} {'baseline':>10} {'ratio':>6}")
+
+        def write() -> None:  # what 'evenstride rpe' does from a terminal: another connection
+            with open_store(db) as st:
+                st.set_session_rpe(rid, float(len(write_log) % 10), None)
+            write_log.append(1)
+
+        write_log: list[int] = []
+        # (label, path, baseline key, what happens before each fetch)
+        pages: list[tuple[str, str, str | None, str]] = [
+            ("athletes", "/", None, ""),
+            ("overview", f"/a/{aid}", None, ""),
+            ("history (first view)", f"/a/{aid}/history", "history", "once"),
+            ("history (cached)", f"/a/{aid}/history", "history", ""),
+            ("history (after a write)", f"/a/{aid}/history", "history", "write"),
+            ("assessment (cached)", f"/a/{aid}/assessment", "assessment", ""),
+            ("assessment (after a write)", f"/a/{aid}/assessment", "assessment", "write"),
+            ("run (first view)", f"/runs/{rid}", "run", "once"),
+            ("run (cached)", f"/runs/{rid}", "run", ""),
+            ("tests & symptoms", f"/a/{aid}/clinical", None, ""),
+            ("plan", f"/a/{aid}/plan", None, ""),
+            ("plotly.js (once)", "/static/plotly.min.js", None, ""),
+        ]
+        print(f"\n{args.n} runs; median of {args.rounds} fetches over HTTP on loopback; baseline"
+              " = the same page's work done directly without any cache, in this run\n")
+        print(f"{'page':<27} {'time':>9} {'bytes':>11} {'baseline':>10} {'ratio':>7}")
         try:
-            for name, path in pages.items():
-                if name == "run (first view)":
-                    t, size = _fetch(url + path)  # one fetch: the next ones hit the cache
-                    times = [t]
-                else:
-                    times, size = [], 0
-                    for _ in range(args.rounds):
-                        t, size = _fetch(url + path)
-                        times.append(t)
+            for name, path, key, before in pages:
+                times, size = [], 0
+                for _ in range(1 if before == "once" else args.rounds):
+                    if before == "write":
+                        write()
+                    t, size = _fetch(url + path)
+                    times.append(t)
                 med = statistics.median(times)
-                key = "history" if name == "history" else "run" if name.startswith("run (f") \
-                    else None
                 if key:
-                    bt, bsize = base[key]
-                    print(f"{name:<20} {med * 1000:>7.0f}ms {size:>11,} {bt * 1000:>8.0f}ms "
-                          f"{med / bt:>5.2f}×   (file: {bsize:,} bytes with plotly inlined)")
+                    bt, _bsize = base[key]
+                    print(f"{name:<27} {med * 1000:>7.0f}ms {size:>11,} {bt * 1000:>8.0f}ms "
+                          f"{med / bt:>6.3f}×")
                 else:
-                    print(f"{name:<20} {med * 1000:>7.0f}ms {size:>11,}")
+                    print(f"{name:<27} {med * 1000:>7.0f}ms {size:>11,}")
+            # a write through the app (an RPE in the run's form): the app rebuilds the history
+            # in the background; the view after it renders the page from the rebuilt history
+            import http.cookiejar
+            import re
+            import urllib.parse
+
+            opener = urllib.request.build_opener(
+                urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+            warm = app.extensions["evenstride_warm"]
+            times = []
+            for k in range(args.rounds):
+                page = opener.open(url + f"/a/{aid}", timeout=120).read().decode()
+                tok = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+                # RPE values not stored before: a new version of the data each time
+                body = urllib.parse.urlencode({"csrf_token": tok, "rpe": f"{k + 6.5:g}"}).encode()
+                opener.open(url + f"/runs/{rid}/details", data=body, timeout=120).read()
+                warm.wait_idle(120)
+                times.append(_fetch(url + f"/a/{aid}/history")[0])
+            bt = base["history"][0]
+            med = statistics.median(times)
+            print(f"{'history (after an app write)':<27} {med * 1000:>7.0f}ms {'':>11} "
+                  f"{bt * 1000:>8.0f}ms {med / bt:>6.3f}×   (rebuilt in the background)")
+            # four viewers at once, right after a write (one build, three waits)
+            write()
+            res: list[float] = []
+
+            def viewer() -> None:
+                res.append(_fetch(url + f"/a/{aid}/history")[0])
+
+            ths = [threading.Thread(target=viewer) for _ in range(4)]
+            for t_ in ths:
+                t_.start()
+            for t_ in ths:
+                t_.join()
+            print(f"{'history, 4 viewers at once':<27} {statistics.median(res) * 1000:>7.0f}ms "
+                  f"(median; slowest {max(res) * 1000:.0f}ms) after a write")
+            print(f"\nfiles written by 'report': history {base['history'][1]:,} bytes, a run "
+                  f"{base['run'][1]:,} bytes, each with the plotly.js bundle inlined")
         finally:
             server.shutdown()
     return 0

@@ -61,6 +61,10 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--seed", type=types.seed, default=0, help="bootstrap seed (default 0)")
     a.add_argument("--no-progress", action="store_true", help="no progress bar")
     a.add_argument("--quiet", "-q", action="store_true", help="findings only, no tables")
+    a.add_argument("--athlete", metavar="NAME", help="also say where each run sits against "
+                   "this athlete's own history in the store (nothing is stored)")
+    a.add_argument("--db", metavar="PATH", help="store for --athlete (default: $EVENSTRIDE_DB "
+                   "or the user data folder)")
 
     from evenstride.store.cli_commands import add_athlete_input_parsers, add_import_parser
 
@@ -262,6 +266,12 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     err = _console(stderr=True)
     status = EXIT_OK
     show_progress = (not args.no_progress) and len(files) > 1 and err.is_terminal
+    # "is this normal for me?": the athlete's history, built once (a user error if none)
+    hist = None
+    if args.athlete:
+        from evenstride.store.cli_commands import load_history, place_run_doc
+
+        hist = load_history(args)[0]
     progress = Progress(
         TextColumn("[bold]analysing"),
         BarColumn(),
@@ -280,6 +290,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
                     warnings.simplefilter("always", EvenstrideWarning)
                     res = analyze(f, seed=args.seed)
                 merge_warnings(res.warnings, caught, res.file)
+                pb = (None if hist is None
+                      else place_run_doc(hist, res.to_dict(), athlete=args.athlete))
             except UserInputError as exc:
                 err.print(f"evenstride: {exc}", markup=False, highlight=False)
                 if args.json:
@@ -299,10 +311,13 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
                 continue
             if args.html:
                 from evenstride.report import write_report
+                from evenstride.report.figures import write_plotly_js
 
                 try:
                     target = _html_target(args.html, f, len(files))
-                    write_report(res, target)
+                    # several reports in one folder share one plotly.min.js beside them
+                    shared_js = write_plotly_js(target.parent) if len(files) > 1 else None
+                    write_report(res, target, plotly_src=shared_js, personal=pb)
                 except OSError as exc:
                     err.print(
                         f"evenstride: {args.html}: cannot write the report "
@@ -315,9 +330,14 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
                     continue
             try:
                 if args.json:
-                    _print_json(res.to_dict())
+                    _print_json(res.to_dict() if pb is None
+                                else {**res.to_dict(), "personal_baseline": pb})
                 else:
                     print_summary(res, out, quiet=args.quiet)
+                    if pb is not None:
+                        from evenstride.store.cli_commands import print_personal
+
+                        print_personal(pb, out)
                     if args.html:
                         out.print(f"[dim]report written to[/dim] {target}")
             except BrokenPipeError:
@@ -652,36 +672,9 @@ def _fmt(x: Any, unit: str) -> str:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from evenstride.report import write_history_report
+    from evenstride.store.cli_commands import write_history_reports
 
-    hist, docs = _load_history(args)
-    target = Path(args.html)
-    links: dict[int, str] = {}
-    if args.runs:
-        from evenstride.report import write_report
-        from evenstride.store import StoreError, open_store
-
-        run_dir = target.with_suffix("").with_name(target.stem + "-runs")
-        run_dir.mkdir(parents=True, exist_ok=True)
-        store = open_store(Path(args.db) if args.db else None)
-        try:
-            from evenstride.pipeline import analyze
-
-            for aid in docs:
-                try:
-                    act = store.load_activity(aid)
-                except StoreError as exc:  # one corrupt run: no page for it, the rest go on
-                    print(f"evenstride: warning: {store.path}: {exc}; no run report for it — "
-                          "'evenstride doctor' checks the store", file=sys.stderr)
-                    continue
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", EvenstrideWarning)
-                    res = analyze(act)
-                p = write_report(res, run_dir / f"run-{aid}.html")
-                links[aid] = f"{run_dir.name}/{p.name}"
-        finally:
-            store.close()
-    out = write_history_report(hist, target, run_links=links, athlete=args.athlete)
+    out = write_history_reports(args)
     _console().print(f"history report written to {out}")
     return EXIT_OK
 

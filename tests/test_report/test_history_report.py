@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from markupsafe import escape
-from plotly.offline import get_plotlyjs
 
 from evenstride.history import History, RunRecord, ShoeInfo, build_history
 from evenstride.report import render_history_report, write_history_report
+from evenstride.report.figures import plotly_js as get_plotlyjs
 from evenstride.report.history import _relative_href
 from evenstride.report.html import fmt_num
 
@@ -170,3 +170,60 @@ def test_short_history_with_asymmetry_says_not_enough_runs(history):
     html = render_history_report(short)
     assert "not enough runs" in html
     assert html.count(get_plotlyjs()) <= 1
+
+
+# --- the page leads with the answer (issue 11) ---------------------------------------------------
+
+
+def test_page_leads_with_usual_noise_floor_and_what_changed_when(page, doc):
+    text = _text(page)
+    assert page.index('<section id="answer">') < page.index('<section id="findings">')
+    answer = text[text.index('<section id="answer">'):text.index('<section id="findings">')]
+    for label in ("Your usual", "Your noise floor", "What changed, and when"):
+        assert label in answer
+    # the usual is today's level: base + device offset + the runner's shift (all planted)
+    usual = float(re.search(r'<span class="big">(\d+\.\d) % left', answer).group(1))
+    assert usual == pytest.approx(A.BASE_BALANCE + A.DEVICE_OFFSET + A.SHIFT, abs=0.35)
+    mdc = doc["metrics"][KEY]["noise_floor"]["mdc95"]
+    assert f"± {fmt_num(mdc, 2)}" in answer
+    # the planted change in the runner, dated within a week of the truth
+    when = datetime.fromisoformat(re.search(r"since (\d{4}-\d\d-\d\d)", answer).group(1))
+    planted = A.START + timedelta(days=A.SHIFT_DAY)
+    assert abs((when.date() - planted.date()).days) <= 7
+    assert "device change" in answer and "Latest run" in answer
+
+
+def test_answer_never_says_insufficient_beside_a_change(history, doc):
+    import copy
+
+    from evenstride.report.history import _answer, _metric_cards
+
+    d = copy.deepcopy(doc)
+    md = d["metrics"][KEY]
+    assert md["changes"], "the fixture plants a change"
+    md["current"]["status"] = "insufficient baseline"
+    md["current"]["baseline"]["n_runs"] = 2
+    a = next(x for x in _answer(d) if x["title"].startswith("Ground contact time"))
+    assert a["status"] == "changed; new baseline forming" and a["usual"] == "not formed yet"
+    card = next(c for c in _metric_cards(history, d) if c["key"] == KEY)
+    assert card["status"] == "changed; new baseline forming"
+
+
+def test_device_changes_listed_once_per_date(history, doc):
+    import copy
+
+    from evenstride.report.history import DEVICE_LIST, _metric_cards
+
+    d = copy.deepcopy(doc)
+    assert d["device_changes"]
+    d["device_changes"] = d["device_changes"] * 3  # the same change reported three times
+    extra = []
+    for k in range(6):  # and six more changes on other dates
+        dc = copy.deepcopy(d["device_changes"][0])
+        dc["date"] = f"2024-0{k + 1}-15"
+        extra.append(dc)
+    d["device_changes"] += extra
+    card = next(c for c in _metric_cards(history, d) if c["key"] == KEY)
+    dates = [x["date"] for x in card["devices"] + card["devices_more"]]
+    assert len(dates) == len(set(dates)) == 7
+    assert len(card["devices"]) == DEVICE_LIST and dates == sorted(dates, reverse=True)

@@ -65,6 +65,7 @@ from evenstride.history._load import (
     monotony_strain,
     weekly_ramp_flags,
 )
+from evenstride.history._personal import personal_baseline as personal_baseline
 from evenstride.history._shoes import ShoeInfo, shoe_asymmetry, shoe_report
 from evenstride.metrics.context import (
     CAMBER_EVIDENCE,

@@ -158,33 +158,46 @@ def _asymmetry_plot(history: History, key: str, d: dict[str, Any]) -> Plot:
         return Plot(pid, title, "", skipped=_not_enough(len(pts), need, "a trend"))
     fig = go.Figure()
     mdc = md["noise_floor"]["mdc95"]
-    # The personal baseline of each regime ± the noise floor (MDC95).
-    for i, r in enumerate(md["regimes"]):
-        x = [r["start"], r["end"]]
-        if mdc is not None:
-            fig.add_trace(
-                go.Scatter(
-                    x=x + x[::-1],
-                    y=[r["mean"] + mdc] * 2 + [r["mean"] - mdc] * 2,
-                    fill="toself",
-                    fillcolor=C_BAND,
-                    line={"width": 0},
-                    hoverinfo="skip",
-                    name="baseline ± noise floor (MDC95)",
-                    legendgroup="band",
-                    showlegend=i == 0,
-                )
-            )
+    # The personal baseline of each regime ± the noise floor (MDC95): one band trace and one
+    # line trace for all regimes (None separates them), not two traces per regime: a history
+    # with a hundred device changes built 200 traces here, most of the page's render time.
+    regs = md["regimes"]
+    if mdc is not None and regs:
+        bx: list[Any] = []
+        by: list[Any] = []
+        for r in regs:
+            hi, lo = r["mean"] + mdc, r["mean"] - mdc
+            bx += [r["start"], r["end"], r["end"], r["start"], r["start"], None]
+            by += [hi, hi, lo, lo, hi, None]
         fig.add_trace(
             go.Scatter(
-                x=x,
-                y=[r["mean"]] * 2,
+                x=bx,
+                y=by,
+                mode="lines",
+                fill="toself",
+                fillcolor=C_BAND,
+                line={"width": 0},
+                hoverinfo="skip",
+                name="baseline ± noise floor (MDC95)",
+            )
+        )
+    if regs:
+        lx: list[Any] = []
+        ly: list[Any] = []
+        text: list[Any] = []
+        for r in regs:
+            lx += [r["start"], r["end"], None]
+            ly += [r["mean"], r["mean"], None]
+            text += [r["reason"], r["reason"], None]
+        fig.add_trace(
+            go.Scatter(
+                x=lx,
+                y=ly,
+                text=text,
                 mode="lines",
                 line={"color": figures.C_MAIN, "width": 2},
                 name="personal baseline (per period)",
-                legendgroup="base",
-                showlegend=i == 0,
-                hovertemplate=f"baseline {r['mean']:.2f} {unit}<br>{r['reason']}<extra></extra>",
+                hovertemplate="baseline %{y:.2f} " + unit + "<br>%{text}<extra></extra>",
             )
         )
     by_surface: dict[str, list[Any]] = {}
@@ -225,10 +238,27 @@ def _asymmetry_plot(history: History, key: str, d: dict[str, Any]) -> Plot:
                 hovertemplate="week of %{x}<br>mean %{y:.2f} " + unit + "<extra></extra>",
             )
         )
-    marks = [_vmarker(dc["date"], "device change", C_DEVICE, "dash", 1.0)
-             for dc in d["device_changes"]]
-    marks += [_vmarker(c["started"], "change in the runner", C_CHANGE, "solid", 0.93)
-              for c in md["changes"] if c["started"]]
+    # only the device changes that restarted this metric's baseline, one line per date, all in
+    # one trace on a hidden 0–1 axis (a legend entry instead of a label per line: a hundred
+    # shapes and labels took most of the page's render time and covered the plot)
+    dates = sorted({dc["date"] for dc in d["device_changes"]
+                    if any(st.get("metric") == key for st in dc.get("steps") or [])})
+    if dates:
+        fig.add_trace(
+            go.Scatter(
+                x=[v for day in dates for v in (day, day, None)],
+                y=[0.0, 1.0, None] * len(dates),
+                yaxis="y2",
+                mode="lines",
+                line={"color": C_DEVICE, "width": 1.2, "dash": "dash"},
+                name=f"device change ({len(dates)})",
+                hovertemplate="device change %{x}<extra></extra>",
+            )
+        )
+        fig.update_layout(yaxis2={"overlaying": "y", "range": [0, 1], "visible": False,
+                                  "fixedrange": True})
+    marks = [_vmarker(c["started"], "change in the runner", C_CHANGE, "solid", 0.93)
+             for c in md["changes"] if c["started"]]
     _add_vmarkers(fig, marks)
     _layout(fig, height=440, y_title=f"{title.split(' (')[0]}<br>({unit}, + = left larger)")
     fig.update_xaxes(type="date")
@@ -539,35 +569,42 @@ def _metric_cards(history: History, d: dict[str, Any]) -> list[dict[str, Any]]:
             }
             for c in md["changes"]
         ]
-        devices = [
-            {
-                "date": dc["date"],
-                "from": dc["from"],
-                "to": dc["to"],
-                "sentence": s["sentence"],
-                "attributed": s["attributed_to_device"],
-                "evidence": _evidence(dc["evidence"]),
-            }
-            for dc in d["device_changes"]
-            for s in dc["steps"]
-            if s["metric"] == key
-        ]
+        devices = []
+        seen: set[str] = set()
+        for dc in d["device_changes"]:
+            for st in dc["steps"]:
+                if st["metric"] != key or dc["date"] in seen:
+                    continue  # one line per date, however many steps share it
+                seen.add(dc["date"])
+                devices.append({
+                    "date": dc["date"],
+                    "from": dc["from"],
+                    "to": dc["to"],
+                    "sentence": st["sentence"],
+                    "attributed": st["attributed_to_device"],
+                    "evidence": _evidence(dc["evidence"]),
+                })
+        devices.sort(key=lambda x: x["date"], reverse=True)  # newest first
         status = cur.get("status") or "insufficient baseline"
         insufficient = status == "insufficient baseline" or not base
+        if insufficient and changes:  # never "insufficient baseline" beside a real change
+            status = "changed; new baseline forming"
         cards.append(
             {
                 "key": key,
                 "title": _key_title(key),
                 "unit": unit,
                 "status": status,
-                "status_css": {"stable": "cls-typical", "changed": "cls-notable"}.get(
+                "status_css": {"stable": "cls-typical", "changed": "cls-notable",
+                               "changed; new baseline forming": "cls-notable"}.get(
                     status, "cls-insufficient"
                 ),
                 "insufficient": insufficient,
                 "insufficient_text": _not_enough(
                     base.get("n_runs") or 0,
                     min_runs,
-                    "a personal baseline (comparable runs since the last device change, "
+                    "a personal baseline (comparable runs since the last device change or "
+                    "real change, "
                     f"of {md['n_runs']} runs in all)",
                 )
                 if insufficient
@@ -587,12 +624,97 @@ def _metric_cards(history: History, d: dict[str, Any]) -> list[dict[str, Any]]:
                 "latest_beyond": bool(latest.get("beyond_mdc95")),
                 "latest_note": latest.get("note") or "",
                 "changes": changes,
-                "devices": devices,
+                "devices": devices[:DEVICE_LIST],
+                "devices_more": devices[DEVICE_LIST:],
                 "evidence": _evidence(nf["evidence"]),
                 "n_runs": md["n_runs"],
             }
         )
     return cards
+
+
+#: Metrics summed up at the top of the page (the ones with the most runs).
+ANSWER_METRICS = 4
+#: Device changes listed under each metric before the rest fold into a "more" list.
+DEVICE_LIST = 3
+
+
+def _answer(d: dict[str, Any]) -> list[dict[str, Any]]:
+    """The page's opening answer, per metric: your usual, your noise floor, what changed and
+    when (and what the latest run says). Sentences only; the numbers are the history's."""
+    out = []
+    need = d["params"]["min_baseline_runs"]
+    for key, md in list(d["metrics"].items())[:ANSWER_METRICS]:
+        unit, nd = _unit(md["unit"])
+        cur = md["current"]
+        base = cur.get("baseline") or {}
+        latest = cur.get("latest") or {}
+        nf = md["noise_floor"]
+        n_base = base.get("n_runs") or 0
+        if n_base >= need and base.get("mean") is not None:
+            sd = base.get("sd")
+            usual = (f"{fmt_num(base['balance_left_pct'], 1)} % left "
+                     if base.get("balance_left_pct") is not None else "")
+            usual += (f"({fmt_num(base['mean'], nd, signed=True, unit=unit)}"
+                      + (f" ± {fmt_num(sd, nd)}" if sd is not None else "") + ")"
+                      if usual else fmt_num(base["mean"], nd, signed=True, unit=unit)
+                      + (f" ± {fmt_num(sd, nd)}" if sd is not None else ""))
+            usual_note = (f"{n_base} comparable runs since {_date(base.get('since'))}"
+                          + (f" ({base['since_reason']})" if base.get("since_reason") else ""))
+        else:
+            usual = "not formed yet"
+            usual_note = (f"{n_base} of at least {need} comparable runs since "
+                          f"{_date(base.get('since'))}"
+                          + (f" ({base['since_reason']})" if base.get("since_reason") else ""))
+        noise = ("not measured yet" if nf["mdc95"] is None
+                 else f"± {fmt_num(nf['mdc95'], nd, unit=unit)}")
+        noise_note = ("too few pairs of comparable runs" if nf["mdc95"] is None
+                      else f"MDC95; typical error {fmt_num(nf['typical_error'], nd, unit=unit)} "
+                           f"from {nf['n_pairs']} pairs of runs")
+        changes = []
+        for c in md["changes"]:
+            bal = c.get("shift_balance_pct")
+            what = fmt_num(c["shift"], nd, signed=True, unit=unit)
+            if bal is not None:
+                what = f"{fmt_num(bal, 1, signed=True)} %-points of balance ({what})"
+            changes.append({
+                "when": c["started"],
+                "ci": "" if not c["started_ci95"]
+                else f"{c['started_ci95'][0]} to {c['started_ci95'][1]}",
+                "what": what,
+            })
+        dev_dates = sorted({dc["date"] for dc in d["device_changes"]
+                            if any(st.get("metric") == key for st in dc.get("steps") or [])})
+        status = cur.get("status") or "insufficient baseline"
+        if changes and status == "insufficient baseline":
+            # a real change restarts the baseline: say that, never "insufficient" beside it
+            status = "changed; new baseline forming"
+        elif changes and status == "stable":
+            status = f"stable at the new level since {changes[-1]['when']}"
+        beyond = latest.get("beyond_mdc95")
+        out.append({
+            "title": _key_title(key),
+            "status": status,
+            "status_css": "cls-typical" if status.startswith("stable")
+            else "cls-insufficient" if status == "insufficient baseline" else "cls-notable",
+            "usual": usual,
+            "usual_note": usual_note,
+            "noise": noise,
+            "noise_note": noise_note,
+            "changes": changes,
+            "devices": len(dev_dates),
+            "last_device": dev_dates[-1] if dev_dates else None,
+            "latest": "" if not latest else (
+                f"{_date(latest.get('date'))}: "
+                + (f"{fmt_num(latest['balance_left_pct'], 1)} % left, "
+                   if latest.get("balance_left_pct") is not None else "")
+                + (f"{fmt_num(latest['deviation'], nd, signed=True, unit=unit)} from your "
+                   "usual, " + ("beyond" if beyond else "within") + " your noise floor"
+                   if latest.get("deviation") is not None and beyond is not None
+                   else "no comparison yet")
+            ),
+        })
+    return out
 
 
 def _load_ctx(d: dict[str, Any]) -> dict[str, Any]:
@@ -823,6 +945,7 @@ def render_history_report(
         "base_css": _run_report_css(),
         "header": _header(history, d, athlete),
         "metrics": _metric_cards(history, d),
+        "answer": _answer(d),
         "min_baseline_runs": d["params"]["min_baseline_runs"],
         "load": _load_ctx(d),
         "shoes": _shoes_ctx(d),

@@ -7,7 +7,8 @@ the analysis (:mod:`evenstride.report.figures`). The only arithmetic here is uni
 display (s → ms, m → cm, m → km, m/s → pace).
 
 The page loads nothing: CSS is inline, the plotly.js bundle is inlined once in ``<head>``
-(≈ 4.8 MB, the size floor of an offline plotly report, libs.md §4), and every figure is written
+(the 1.2 MB *basic* bundle, :func:`evenstride.report.figures.plotly_js`; or one
+``plotly.min.js`` beside several reports written together), and every figure is written
 with ``include_plotlyjs=False``. The Jinja2 template autoescapes, so file names, device names
 and every other string that comes from a file are inert.
 
@@ -503,9 +504,57 @@ def _environment() -> jinja2.Environment:
 
 @lru_cache(maxsize=1)
 def _plotly_js() -> Markup:
-    from plotly.offline import get_plotlyjs
+    """The plotly.js bundle to inline (:func:`evenstride.report.figures.plotly_js`)."""
+    return Markup(figures.plotly_js())
 
-    return Markup(get_plotlyjs())
+
+#: Chip of each "is this normal for you?" verdict.
+_PERSONAL_CSS = {"within": "cls-typical", "beyond": "cls-notable",
+                 "cannot tell": "cls-insufficient"}
+
+
+def _personal_ctx(pb: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The "Is this normal for you?" section from the ``personal_baseline`` document part
+    (:func:`evenstride.history.personal_baseline`); ``None`` hides the section."""
+    if not pb:
+        return None
+    rows = []
+    for m in pb["metrics"]:
+        ratio = m["index"] == "symmetry_angle_pct"
+        nd = 2 if ratio else 3
+        u = m.get("usual") or {}
+        bal = m.get("balance_left_pct")
+        if bal is not None and u.get("balance_left_pct") is not None:
+            usual = fmt_num(u["balance_left_pct"], 1, unit="% left")
+            if u.get("balance_sd") is not None:
+                usual = f"{fmt_num(u['balance_left_pct'], 1)} ± {fmt_num(u['balance_sd'], 1)}" \
+                        "\u202f% left"
+        elif u:
+            usual = fmt_num(u.get("mean"), nd, signed=True, unit=m["unit"])
+            if u.get("sd") is not None:
+                usual += f" ± {fmt_num(u['sd'], nd)}"
+        else:
+            usual = "–"
+        today = (fmt_num(bal, 1, unit="% left") if bal is not None
+                 else fmt_num(m["value"], nd, signed=True, unit=m["unit"]))
+        n = m["n_comparable_runs"]
+        rows.append({
+            "title": _key_title(m["key"]),
+            "today": today,
+            "usual": usual,
+            "n": f"{n} run{'s' if n != 1 else ''}"
+            + (f" since {u['since']}" if u.get("since") else ""),
+            "move": fmt_num(m["deviation"], nd, signed=True, unit=m["unit"]),
+            "mdc": "no noise floor yet" if m["mdc95"] is None
+            else f"MDC95 {fmt_num(m['mdc95'], nd, unit=m['unit'])}",
+            "status": {"within": "within your noise floor", "beyond": "beyond your noise floor",
+                       "cannot tell": "can't tell"}[m["status"]],
+            "css": _PERSONAL_CSS[m["status"]],
+            "reason": m["reason"] or "",
+        })
+    return {"summary": pb["summary"], "rows": rows, "note": pb["note"],
+            "method": pb["method"][:1].upper() + pb["method"][1:],
+            "grade": (pb.get("evidence") or {}).get("grade", "V")}
 
 
 def render_report(
@@ -514,6 +563,7 @@ def render_report(
     plotly_src: str | None = None,
     app_head: Markup | None = None,
     app_nav: Markup | None = None,
+    personal: dict[str, Any] | None = None,
 ) -> str:
     """Render ``analysis`` as a self-contained HTML page (see module docstring).
 
@@ -527,6 +577,9 @@ def render_report(
     app_head, app_nav
         Trusted markup put at the end of ``<head>`` and at the start of ``<body>`` (the web
         app's style sheet and navigation). Never user text: it is not escaped here.
+    personal
+        The run against the runner's own history (``personal_baseline`` of
+        :func:`evenstride.history.personal_baseline`): shown as "Is this normal for you?".
 
     Returns
     -------
@@ -582,12 +635,24 @@ def render_report(
         "plotly_src": plotly_src if n_fig else None,
         "app_head": app_head or Markup(""),
         "app_nav": app_nav or Markup(""),
+        "personal": _personal_ctx(personal),
     }
     return _environment().get_template(_TEMPLATE).render(**ctx)
 
 
-def write_report(analysis: RunAnalysis, path: str | os.PathLike[str]) -> Path:
-    """Render ``analysis`` and write it to ``path`` (UTF-8); returns the path written."""
+def write_report(
+    analysis: RunAnalysis,
+    path: str | os.PathLike[str],
+    *,
+    plotly_src: str | None = None,
+    personal: dict[str, Any] | None = None,
+) -> Path:
+    """Render ``analysis`` and write it to ``path`` (UTF-8); returns the path written.
+
+    ``plotly_src`` (e.g. the name :func:`evenstride.report.figures.write_plotly_js` returned
+    for the same folder) makes several reports written together share one bundle beside them.
+    """
     out = Path(path)
-    out.write_text(render_report(analysis), encoding="utf-8")
+    out.write_text(render_report(analysis, plotly_src=plotly_src, personal=personal),
+                   encoding="utf-8")
     return out

@@ -144,12 +144,44 @@ def _run(args: argparse.Namespace, err: Any) -> int:
         )
     for item in report.failed:
         err.print(f"evenstride: {item.source}: {item.reason}", markup=False, highlight=False)
+    placed = _place_new_runs(args, db, report)
     if args.json:
-        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False) + "\n")
+        doc = report.to_dict()
+        if placed:
+            doc["personal_baseline"] = {str(k): v for k, v in placed.items()}
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
         sys.stdout.flush()
     else:
         _print_summary(report)
+        out = _out()
+        for k, (rid, pb) in enumerate(placed.items()):
+            print_personal(pb, out, title=f"Run {rid} ({pb.get('date') or 'undated'}): is this "
+                                          "normal for you?", note=k == len(placed) - 1)
     return report.exit_code
+
+
+#: The import summary places at most this many of the newest new runs against the history.
+IMPORT_PLACED_RUNS = 5
+
+
+def _place_new_runs(args: argparse.Namespace, db: Any, report: Any) -> dict[int, dict[str, Any]]:
+    """``personal_baseline`` of the newest new runs of this import (at most
+    :data:`IMPORT_PLACED_RUNS`), by activity id; empty when nothing new or no history forms."""
+    from evenstride.history import personal_baseline
+
+    new = {i.activity_id for i in report.items if i.status == "new" and i.activity_id}
+    if not new:
+        return {}
+    try:
+        hist, _docs = load_history(argparse.Namespace(db=str(db), athlete=args.athlete))
+    except (ValueError, UserInputError):  # no running activity, or nothing to build from
+        return {}
+    recs = [r for r in hist.runs if r.activity_id in new][-IMPORT_PLACED_RUNS:]
+    out: dict[int, dict[str, Any]] = {}
+    for r in reversed(recs):  # newest first
+        pb = personal_baseline(hist, r, athlete=args.athlete)
+        out[int(r.activity_id)] = {"date": r.start_time.date().isoformat(), **pb}
+    return out
 
 
 def _print_summary(report: Any) -> None:
@@ -619,9 +651,22 @@ def load_history(args: argparse.Namespace) -> tuple[Any, dict[int, dict[str, Any
     """Build the athlete's :class:`~evenstride.history.History` from the store (``args``:
     ``db``, ``athlete``, optional ``road_side``, ``hr_rest``, ``hr_max``) and return it with
     each stored run's document by activity id. Shared by ``history``, ``report``,
-    ``assessment``, ``retest --from-history`` and the web app."""
-    from evenstride.history import RunRecord, build_history
+    ``assessment``, ``retest --from-history`` and the web app.
+
+    The result is cached in this process until the athlete's stored data change
+    (:mod:`evenstride.store._history_cache`): treat it as read-only."""
+    hist, docs, _key = load_history_keyed(args)
+    return hist, docs
+
+
+def load_history_keyed(
+    args: argparse.Namespace,
+) -> tuple[Any, dict[int, dict[str, Any]], tuple[Any, ...]]:
+    """:func:`load_history` and the cache key it was found under: the key changes whenever
+    the history could (any write to the athlete's runs, RPEs, shoes, HRV or profile), so pages
+    derived from the history can be cached under it too."""
     from evenstride.store import default_db_path, open_store
+    from evenstride.store._history_cache import HISTORY_CACHE, history_fingerprint
 
     db = Path(args.db) if args.db else default_db_path()
     if db.is_dir():
@@ -638,41 +683,159 @@ def load_history(args: argparse.Namespace) -> tuple[Any, dict[int, dict[str, Any
             raise UserInputError(f"no athlete {args.athlete!r} in this store (known: {known})",
                                  path=db)
         ath = store.athlete(args.athlete, create=False)
-        shoe_infos, rpes, resting = store_history_inputs(store, ath.id)
-        road_side = getattr(args, "road_side", None)
-        if road_side is None:  # the side declared in the athlete's profile, if any
-            from evenstride.store._clinical import load_profile
-
-            prof = load_profile(store, ath.id)
-            road_side = None if prof is None else prof.road_side
-        runs = []
-        docs: dict[int, dict[str, Any]] = {}
-        skipped: list[str] = []  # one corrupt run must not hide the others
-        for row, doc in store.analysis_docs(ath.id, skipped=skipped):
-            try:
-                runs.append(
-                    RunRecord.from_run_doc(
-                        doc, activity_id=row.id, gear=row.gear, session_rpe=rpes.get(row.id)
-                    )
-                )
-            except ValueError:
-                continue  # no start time: cannot be placed in a history
-            except (KeyError, TypeError, AttributeError) as exc:
-                skipped.append(f"activity {row.id}: stored document is malformed "
-                               f"({type(exc).__name__}: {exc}) (file {row.source_name}); "
-                               "skipped — 'evenstride doctor' checks the store")
-                continue
-            docs[row.id] = doc
+        key = (str(db.resolve()), ath.id, history_fingerprint(store, ath.id),
+               getattr(args, "road_side", None), getattr(args, "hr_rest", None),
+               getattr(args, "hr_max", None))
+        hist, docs = HISTORY_CACHE.get(key, lambda: _build_history(store, ath.id, args))
     finally:
         store.close()
+    return hist, docs, key
+
+
+def _build_history(
+    store: Any, athlete_id: int, args: argparse.Namespace
+) -> tuple[Any, dict[int, dict[str, Any]]]:
+    """The uncached work of :func:`load_history` (the store is open)."""
+    from evenstride.history import RunRecord, build_history
+
+    shoe_infos, rpes, resting = store_history_inputs(store, athlete_id)
+    road_side = getattr(args, "road_side", None)
+    if road_side is None:  # the side declared in the athlete's profile, if any
+        from evenstride.store._clinical import load_profile
+
+        prof = load_profile(store, athlete_id)
+        road_side = None if prof is None else prof.road_side
+    runs = []
+    docs: dict[int, dict[str, Any]] = {}
+    skipped: list[str] = []  # one corrupt run must not hide the others
+    for row, doc in store.analysis_docs(athlete_id, skipped=skipped):
+        try:
+            runs.append(
+                RunRecord.from_run_doc(
+                    doc, activity_id=row.id, gear=row.gear, session_rpe=rpes.get(row.id)
+                )
+            )
+        except ValueError:
+            continue  # no start time: cannot be placed in a history
+        except (KeyError, TypeError, AttributeError) as exc:
+            skipped.append(f"activity {row.id}: stored document is malformed "
+                           f"({type(exc).__name__}: {exc}) (file {row.source_name}); "
+                           "skipped — 'evenstride doctor' checks the store")
+            continue
+        docs[row.id] = doc
     for msg in skipped:
-        print(f"evenstride: warning: {db}: {msg}", file=sys.stderr)
-    hist = build_history(
-        runs,
-        shoes=shoe_infos,
-        resting_hrv=resting,
-        declared_road_side=road_side,
-        hr_rest_bpm=getattr(args, "hr_rest", None),
-        hr_max_bpm=getattr(args, "hr_max", None),
-    )
+        print(f"evenstride: warning: {store.path}: {msg}", file=sys.stderr)
+    try:
+        hist = build_history(
+            runs,
+            shoes=shoe_infos,
+            resting_hrv=resting,
+            declared_road_side=road_side,
+            hr_rest_bpm=getattr(args, "hr_rest", None),
+            hr_max_bpm=getattr(args, "hr_max", None),
+        )
+    except ValueError as exc:  # e.g. no running activity: a user's situation, not a bug
+        raise UserInputError(f"athlete {args.athlete!r}: {exc}", path=store.path) from None
     return hist, docs
+
+
+def write_history_reports(args: argparse.Namespace) -> Path:
+    """``evenstride report --html FILE [--runs]``: the history report and, with ``--runs``, a
+    per-run report for every stored run in ``FILE-runs/``, linked from the history page.
+
+    Written together, the pages share one ``plotly.min.js`` in ``FILE-runs/`` (the folder works
+    offline as long as it stays beside the history page); the history page alone inlines it.
+    Returns the history page's path.
+    """
+    import warnings
+    from urllib.parse import quote
+
+    from evenstride.exceptions import EvenstrideWarning
+    from evenstride.history import personal_baseline
+    from evenstride.pipeline import analyze
+    from evenstride.report import write_history_report, write_report
+    from evenstride.report.figures import write_plotly_js
+    from evenstride.store import StoreError, open_store
+
+    hist, docs = load_history(args)
+    target = Path(args.html)
+    links: dict[int, str] = {}
+    shared: str | None = None
+    if args.runs:
+        run_dir = target.with_suffix("").with_name(target.stem + "-runs")
+        run_dir.mkdir(parents=True, exist_ok=True)
+        js = write_plotly_js(run_dir)
+        shared = f"{quote(run_dir.name)}/{js}"
+        recs = {r.activity_id: r for r in hist.runs}
+        with open_store(_db(args)) as store:
+            for aid in docs:
+                try:
+                    act = store.load_activity(aid)
+                except StoreError as exc:  # one corrupt run: no page for it, the rest go on
+                    print(f"evenstride: warning: {store.path}: {exc}; no run report for it — "
+                          "'evenstride doctor' checks the store", file=sys.stderr)
+                    continue
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", EvenstrideWarning)
+                    res = analyze(act)
+                rec = recs.get(aid)
+                pb = (None if rec is None
+                      else personal_baseline(hist, rec, athlete=args.athlete))
+                p = write_report(res, run_dir / f"run-{aid}.html", plotly_src=js, personal=pb)
+                links[aid] = f"{quote(run_dir.name)}/{p.name}"
+    return write_history_report(hist, target, run_links=links, athlete=args.athlete,
+                                plotly_src=shared)
+
+
+# ------------------------------------------------------------- "is this normal for me?"
+def place_run_doc(
+    hist: Any, doc: dict[str, Any], *, athlete: str, activity_id: int | str = "this run"
+) -> dict[str, Any]:
+    """The ``personal_baseline`` part for one run document against the athlete's history
+    (:func:`evenstride.history.personal_baseline`); ``activity_id`` of a stored run, or a
+    label for a run that is not stored."""
+    from evenstride.history import RunRecord, personal_baseline
+
+    try:
+        rec = RunRecord.from_run_doc(doc, activity_id=activity_id)
+    except ValueError:
+        return {
+            "athlete": athlete, "history_runs": len(hist.runs), "run_in_history": False,
+            "summary": "Can't tell: the file has no start time, so it cannot be placed in your "
+                       "history.",
+            "metrics": [], "note": "", "method": "", "evidence": None,
+        }
+    return personal_baseline(hist, rec, athlete=athlete)
+
+
+def print_personal(
+    pb: dict[str, Any], console: Any, *, title: str | None = None, note: bool = True
+) -> None:
+    """Terminal lines of a ``personal_baseline`` part: the summary, then one line per metric."""
+    from rich.text import Text
+
+    style = {"beyond": "bold yellow", "within": "green", "cannot tell": "dim"}
+    console.print(Text(title or "Is this normal for you?", style="bold"))
+    console.print(Text(pb["summary"]))
+    for m in pb["metrics"]:
+        console.print(Text(f"• {m['sentence']}", style=style.get(m["status"], "")))
+    if note and pb.get("note") and pb["metrics"]:
+        console.print(Text(pb["note"], style="dim"))
+
+
+def stored_run_personal(
+    args: argparse.Namespace, activity_id: int
+) -> tuple[dict[str, Any] | None, tuple[Any, ...]]:
+    """``personal_baseline`` of the stored run ``activity_id`` of ``args.athlete`` and the
+    history's cache key (pages showing it are cached under that key); ``(None, key)`` when the
+    run is not part of the history (no start time, not running)."""
+    from evenstride.history import personal_baseline
+
+    try:
+        hist, _docs, key = load_history_keyed(args)
+    except (ValueError, UserInputError):  # no running activity to build a history from
+        return None, ()
+    rec = next((r for r in hist.runs if r.activity_id == activity_id), None)
+    if rec is None:
+        return None, key
+    return personal_baseline(hist, rec, athlete=args.athlete), key

@@ -133,6 +133,9 @@ def _stream_import(app: Flask, db: Path, athlete: str, work: Path, paths: list[s
                                          "'evenstride serve' shows the details")
         try:
             out = ("done", _run_import(db, athlete, paths, names, progress))
+            warm = app.extensions.get("evenstride_warm")
+            if warm is not None:  # the history pages viewed next find the new runs built
+                warm.warm(athlete)
         except UserInputError as exc:
             out = ("error", str(exc))
         except Exception:  # a bug: logged, one line to the page

@@ -18,7 +18,6 @@ import os
 import secrets
 import threading
 import warnings
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -108,28 +107,6 @@ def _size(n: int) -> str:
     return f"{n / 1024**2:.0f} MB" if n >= 1024**2 else f"{max(1, n // 1024)} kB"
 
 
-class _RunCache:
-    """A small thread-safe LRU of rendered run pages, keyed by (activity id, imported at,
-    athlete name)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._d: OrderedDict[tuple[Any, ...], str] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...], make: Callable[[], str]) -> str:
-        with self._lock:
-            if key in self._d:
-                self._d.move_to_end(key)
-                return self._d[key]
-        html = make()
-        with self._lock:
-            self._d[key] = html
-            while len(self._d) > self.size:
-                self._d.popitem(last=False)
-        return html
-
-
 def create_app(
     db: str | os.PathLike[str],
     *,
@@ -153,6 +130,7 @@ def create_app(
         Largest request body accepted (uploads).
     """
     from evenstride.store import open_store
+    from evenstride.store._history_cache import HistoryCache
 
     db_path = Path(db).expanduser().absolute()
     open_store(db_path).close()  # create and migrate now: a bad path fails at start, not later
@@ -178,12 +156,47 @@ def create_app(
                                  tv=_typed_value, tl=_typed_list,
                                  max_upload_bytes=max_upload_bytes,
                                  max_upload_text=_size(max_upload_bytes))
-    app.extensions["evenstride_runs"] = _RunCache(_RUN_CACHE_SIZE)
+    # rendered pages; several viewers of a page not yet rendered wait for one rendering
+    app.extensions["evenstride_runs"] = HistoryCache(_RUN_CACHE_SIZE)
+    #: pages derived from an athlete's history, keyed by the history's cache key
+    app.extensions["evenstride_pages"] = HistoryCache(_RUN_CACHE_SIZE)
     app.extensions["evenstride_signin"] = _SigninLimiter()
     _install_guards(app)
     _install_errors(app)
     _install_routes(app)
+    _install_warming(app)
     return app
+
+
+def _install_warming(app: Flask) -> None:
+    """After a successful write through the app, rebuild that athlete's history in the
+    background (:mod:`evenstride.web._warm`), so the page viewed next finds it ready."""
+    from evenstride.web._warm import HistoryWarmer
+
+    def prerender(aid: int) -> None:  # the history page, into the page cache
+        with app.test_request_context(f"/a/{aid}/history"):
+            app.view_functions["history_page"](aid=aid)
+
+    app.extensions["evenstride_warm"] = HistoryWarmer(app.config["EVENSTRIDE_DB"], prerender)
+
+    @app.after_request
+    def warm_after_write(resp: Response) -> Response:
+        # a streamed upload is still importing here: it asks for the rebuild when it is done
+        if request.method not in _UNSAFE_METHODS or resp.status_code >= 400 or resp.is_streamed:
+            return resp
+        va = request.view_args or {}
+        try:
+            st = _store()
+            if "aid" in va:
+                name = st.athlete_by_id(int(va["aid"])).name
+            elif "rid" in va:
+                name = st.athlete_by_id(st.activity(int(va["rid"])).athlete_id).name
+            else:
+                return resp
+        except (KeyError, OverflowError, ValueError):
+            return resp
+        app.extensions["evenstride_warm"].warm(name)
+        return resp
 
 
 # ------------------------------------------------------------------------------ guards
@@ -672,10 +685,14 @@ def _install_routes(app: Flask) -> None:
     def run_page(rid: int) -> Any:
         from evenstride.pipeline import analyze
         from evenstride.report import render_report
+        from evenstride.store.cli_commands import stored_run_personal
 
         st = _store()
         row = _activity(rid)
         a = st.athlete_by_id(row.athlete_id)
+
+        # "is this normal for you?": this run against the athlete's history (cached)
+        personal, hist_key = stored_run_personal(_args(a), rid)
 
         def make() -> str:
             act = st.load_activity(rid)
@@ -683,30 +700,37 @@ def _install_routes(app: Flask) -> None:
                 warnings.simplefilter("ignore", EvenstrideWarning)
                 res = analyze(act)
             return render_report(res, plotly_src=_plotly_src(), app_head=_app_head(),
-                                 app_nav=_nav(a, "overview"))  # runs are listed there
+                                 app_nav=_nav(a, "overview"),  # runs are listed there
+                                 personal=personal)
 
         cache = app.extensions["evenstride_runs"]
         # the athlete's name is part of the key: the cached page's navigation bar shows it, and
-        # a renamed athlete's run pages kept the old name (review fix)
-        html = cache.get((rid, row.imported_at, a.name), make)
+        # a renamed athlete's run pages kept the old name (review fix); the history's key too:
+        # the comparison with the runner's own runs changes when runs are added
+        html = cache.get((rid, row.imported_at, a.name, hist_key), make)
         return _page(html)
 
     @app.get("/a/<int:aid>/history")
     def history_page(aid: int) -> Any:
         from evenstride.report import render_history_report
-        from evenstride.store.cli_commands import load_history as _load_history
+        from evenstride.store.cli_commands import load_history_keyed as _load_history
 
         a = _athlete(aid)
         if not _store().activities(aid):
             return render_template("empty.html.j2", athlete=a, nav=_nav(a, "history"),
                                    what="History and load",
                                    text="No runs yet: upload activity files first.")
-        hist, docs = _load_history(_args(a))
-        links = {i: url_for("run_page", rid=i) for i in docs}
-        html = render_history_report(hist, run_links=links, athlete=a.name,
-                                     plotly_src=_plotly_src(), app_head=_app_head(),
-                                     app_nav=_nav(a, "history"))
-        return _page(html)
+        hist, docs, key = _load_history(_args(a))
+
+        def make() -> str:
+            links = {i: url_for("run_page", rid=i) for i in docs}
+            return render_history_report(hist, run_links=links, athlete=a.name,
+                                         plotly_src=_plotly_src(), app_head=_app_head(),
+                                         app_nav=_nav(a, "history"))
+
+        # the key changes with every write to the athlete's data (another process included):
+        # the page is rendered once per version of the history, not once per view
+        return _page(app.extensions["evenstride_pages"].get(("history", key, a.name), make))
 
     @app.get("/a/<int:aid>/clinical")
     def clinical_page(aid: int) -> Any:
