@@ -686,16 +686,19 @@ def load_history_keyed(
         key = (str(db.resolve()), ath.id, history_fingerprint(store, ath.id),
                getattr(args, "road_side", None), getattr(args, "hr_rest", None),
                getattr(args, "hr_max", None))
-        hist, docs = HISTORY_CACHE.get(key, lambda: _build_history(store, ath.id, args))
+        hist, docs, skipped = HISTORY_CACHE.get(key, lambda: _build_history(store, ath.id, args))
     finally:
         store.close()
+    for msg in skipped:  # said on every use, also when the history comes from the cache
+        print(f"evenstride: warning: {db}: {msg}", file=sys.stderr)
     return hist, docs, key
 
 
 def _build_history(
     store: Any, athlete_id: int, args: argparse.Namespace
-) -> tuple[Any, dict[int, dict[str, Any]]]:
-    """The uncached work of :func:`load_history` (the store is open)."""
+) -> tuple[Any, dict[int, dict[str, Any]], list[str]]:
+    """The uncached work of :func:`load_history` (the store is open); also the runs skipped
+    as unreadable, one message each."""
     from evenstride.history import RunRecord, build_history
 
     shoe_infos, rpes, resting = store_history_inputs(store, athlete_id)
@@ -723,8 +726,6 @@ def _build_history(
                            "skipped — 'evenstride doctor' checks the store")
             continue
         docs[row.id] = doc
-    for msg in skipped:
-        print(f"evenstride: warning: {store.path}: {msg}", file=sys.stderr)
     try:
         hist = build_history(
             runs,
@@ -736,7 +737,7 @@ def _build_history(
         )
     except ValueError as exc:  # e.g. no running activity: a user's situation, not a bug
         raise UserInputError(f"athlete {args.athlete!r}: {exc}", path=store.path) from None
-    return hist, docs
+    return hist, docs, skipped
 
 
 def write_history_reports(args: argparse.Namespace) -> Path:
