@@ -63,6 +63,7 @@ from evenstride.history._load import (
     longest_run_band,
     longest_run_flags,
     monotony_strain,
+    session_minutes,
     weekly_ramp_flags,
 )
 from evenstride.history._shoes import ShoeInfo, shoe_asymmetry, shoe_report
@@ -138,8 +139,9 @@ SESSION_RPE_EVIDENCE = Evidence(
         "Foster et al. 2001 J Strength Cond Res 15:109 (session RPE × minutes)",
     ),
     note=(
-        "Session load = your rating of the whole session on the CR-10 scale × its minutes; it "
-        "reflects how hard the runs felt to you, so rate every run the same way."
+        "Session load = your rating of the whole session on the CR-10 scale × its minutes of "
+        "moving time (stops not counted); it reflects how hard the runs felt to you, so rate "
+        "every run the same way."
     ),
 )
 #: Resting HRV: the athlete's own range is the mean ± SD of the values in this many days before
@@ -208,6 +210,8 @@ class RunRecord:
     #: Median speed over steady running, m/s.
     median_speed_m_s: float | None = None
     running_s: float | None = None
+    #: Time moving (not stopped), s; session load uses it (elapsed time when unknown).
+    moving_s: float | None = None
     #: ``"road"``, ``"trail"``, ``"track"`` or ``"treadmill"``.
     surface: str = "road"
     route_shape: str | None = None
@@ -309,6 +313,7 @@ class RunRecord:
             asymmetry=asym,
             median_speed_m_s=speed,
             running_s=load.get("running_s"),
+            moving_s=load.get("moving_s"),
             surface=surface,
             route_shape=c.get("route_shape"),
             is_track=bool(track.get("is_track")) or surface == "track",
@@ -795,7 +800,8 @@ def _session_rpe_load(runs: Sequence[RunRecord], load: dict[str, Any]) -> dict[s
     detail = []
     total = 0.0
     for r in rated:
-        au = float(r.session_rpe or 0.0) * r.duration_s / 60.0
+        minutes = session_minutes(r)
+        au = float(r.session_rpe or 0.0) * minutes
         total += round(au, 1)
         day = r.start_time.date()
         per_day[day.isoformat()] = per_day.get(day.isoformat(), 0.0) + au
@@ -808,6 +814,7 @@ def _session_rpe_load(runs: Sequence[RunRecord], load: dict[str, Any]) -> dict[s
                 "date": day.isoformat(),
                 "rpe": r.session_rpe,
                 "duration_min": round(r.duration_s / 60.0, 1),
+                "moving_min": round(minutes, 1),
                 "session_load": round(au, 1),
             }
         )
@@ -820,7 +827,10 @@ def _session_rpe_load(runs: Sequence[RunRecord], load: dict[str, Any]) -> dict[s
     return {
         "available": True,
         "unit": "AU (RPE × min)",
-        "formula": "session load = session RPE (CR-10) × duration (min)",
+        "formula": (
+            "session load = session RPE (CR-10) × moving time (min; elapsed time when the "
+            "moving time is unknown)"
+        ),
         "runs_with_rpe": k,
         "runs": n,
         "coverage_pct": round(100.0 * k / n, 1),
