@@ -201,7 +201,8 @@ def test_record_from_run_doc_minimal_and_without_context():
         "form": {"cadence_speed": {"reference_speed_m_s": 2.9}},
     }
     r = RunRecord.from_run_doc(doc, activity_id=7, gear="Ghost 15", session_rpe=4.0)
-    assert r.device_key == "garmin fr965 + stryd"
+    assert r.device_key == "Garmin Forerunner 965 + Stryd"
+    assert r.devices == ("stryd", "garmin fr965")
     assert r.surface == "treadmill" and r.median_speed_m_s == 2.9
     e = r.asymmetry["pronation_deg/runscribe"]
     assert (e.value, e.unit, e.ci95, e.real) == (3.2, "deg", (2.0, 4.4), True)

@@ -46,6 +46,7 @@ from evenstride.history._baseline import (
     step_fit,
     typical_error,
 )
+from evenstride.history._devices import setup_label
 from evenstride.history._links import (
     links_for_metric,
     stratified_difference,
@@ -201,8 +202,12 @@ class RunRecord:
     distance_m: float | None = None
     sport: str | None = "running"
     sub_sport: str | None = None
-    #: The devices that recorded the run, sorted and joined (a change marks a new set-up).
+    #: The devices that recorded the run, clean names sorted and joined (the set-up).
     device_key: str = "unknown"
+    #: The devices as the file lists them, recording device first (``doc.devices``); each
+    #: metric's baseline restarts only when the device(s) producing it change
+    #: (:func:`~evenstride.history._devices.sensor_key`). Empty: taken from ``device_key``.
+    devices: tuple[str, ...] = ()
     #: Shoe (gear) name, or None.
     gear: str | None = None
     #: ``metric/source`` → entry.
@@ -308,7 +313,8 @@ class RunRecord:
             distance_m=doc.get("distance_m"),
             sport=doc.get("sport"),
             sub_sport=sub,
-            device_key=" + ".join(sorted(set(devices))) or "unknown",
+            device_key=setup_label([str(x) for x in devices]),
+            devices=tuple(str(x) for x in devices),
             gear=gear,
             asymmetry=asym,
             median_speed_m_s=speed,
@@ -479,30 +485,24 @@ def _trimps(
 def _device_changes(
     runs: Sequence[RunRecord], metrics: Mapping[str, MetricHistory]
 ) -> list[dict[str, Any]]:
+    """One entry per run at which the sensor producing at least one metric changed, listing
+    each restarted metric once (its step at that run); other device changes restart nothing."""
+    by_run: dict[Any, list[Any]] = {}
+    for m in metrics.values():
+        for s in m.device_steps:
+            by_run.setdefault((s.at, str(s.activity_id)), []).append(s)
     out = []
-    for i in range(1, len(runs)):
-        a, b = runs[i - 1], runs[i]
-        if a.device_key == b.device_key:
-            continue
-        steps = [
-            s.to_dict()
-            for m in metrics.values()
-            for s in m.device_steps
-            if s.at == b.start_time
-            or (
-                s.from_device == a.device_key
-                and s.to_device == b.device_key
-                and abs((s.at - b.start_time).days) <= 14
-            )
-        ]
+    for (at, _aid), steps in sorted(by_run.items(), key=lambda kv: kv[0][0]):
+        first = steps[0]
         out.append(
             {
-                "date": b.start_time.date().isoformat(),
-                "activity_id": b.activity_id,
-                "from": a.device_key,
-                "to": b.device_key,
+                "date": at.date().isoformat(),
+                "activity_id": first.activity_id,
+                "from": first.from_setup,
+                "to": first.to_setup,
+                "metrics": [s.key for s in steps],
                 "baseline_restarts": True,
-                "steps": steps,
+                "steps": [s.to_dict() for s in steps],
                 "evidence": DEVICE_EVIDENCE.to_dict(),
             }
         )

@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from evenstride.assessment.reference_bands import Evidence
+from evenstride.history._devices import run_sensor
 
 if TYPE_CHECKING:
     from evenstride.history import AsymmetryEntry, HistoryParams, RunRecord
@@ -137,6 +138,7 @@ class Point:
 def metric_points(runs: Sequence[RunRecord], key: str) -> list[Point]:
     """The runs (already in time order) with a usable value of ``key``."""
     out: list[Point] = []
+    source = key.split("/", 1)[1] if "/" in key else key
     for run in runs:
         e = run.asymmetry.get(key)
         if e is None or e.value is None or not math.isfinite(e.value) or e.real is None:
@@ -152,7 +154,7 @@ def metric_points(runs: Sequence[RunRecord], key: str) -> list[Point]:
                 balance=e.balance_left_pct,
                 speed=run.median_speed_m_s,
                 surface=run.surface,
-                device=run.device_key,
+                device=run_sensor(run.devices, run.device_key, source),
                 se=se,
                 entry=e,
             )
@@ -336,11 +338,19 @@ class DeviceStep:
     n_after: int
     unit: str
     sentence: str
+    activity_id: int | str | None = None
+    #: The whole set-ups (clean names) of the last run before and the first run after.
+    from_setup: str = ""
+    to_setup: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "metric": self.key,
             "unit": self.unit,
+            "date": _iso(self.at),
+            "activity_id": self.activity_id,
+            "from_device": self.from_device,
+            "to_device": self.to_device,
             "step": _r(self.step, 3),
             "step_ci95": _rci(self.step_ci95),
             "located_offset_runs": self.located_offset_runs,
@@ -585,6 +595,9 @@ def _device_steps(
                     at=at,
                     from_device=frm,
                     to_device=to,
+                    activity_id=points[c].run.activity_id,
+                    from_setup=points[c - 1].run.device_key,
+                    to_setup=points[c].run.device_key,
                     unit=unit,
                     step=None,
                     step_ci95=None,
@@ -639,6 +652,9 @@ def _device_steps(
                 at=at,
                 from_device=frm,
                 to_device=to,
+                activity_id=points[c].run.activity_id,
+                from_setup=points[c - 1].run.device_key,
+                to_setup=points[c].run.device_key,
                 unit=unit,
                 step=step,
                 step_ci95=ci,
