@@ -370,8 +370,8 @@ class HistoryParams:
     device_tolerance_runs: int = 2
     #: Change detector: |z| threshold ``a + b·ln(runs so far)`` (calibrated on simulated
     #: histories with run-to-run correlation up to 0.5: bench/calibration_history.py).
-    change_z_a: float = 3.3
-    change_z_b: float = 0.12
+    change_z_a: float = 3.0
+    change_z_b: float = 0.2
     speed_bin_m_s: float = 0.25
     n_boot: int = 1000
     n_boot_changepoint: int = 300

@@ -6,33 +6,39 @@ Method (formulas cited; matching, monitoring and change-point rules are evenstri
 1. **Series.** For each ``metric/source`` the run values of the index (% SA for ratio-scale
    metrics, else L − R) of runs with enough data, in time order.
 2. **Comparable runs** (the personal baseline of a run): earlier runs of the same *regime* (no
-   device change or detected change in the runner in between) with the same device key, the same
+   change of the device(s) producing the metric, :mod:`~evenstride.history._devices`, and no
+   detected change in the runner in between) with the same producing device(s), the same
    surface class and a median speed within ± ``speed_band_m_s`` (0.3 m/s) of the run's, at most
    ``baseline_lookback_days`` (180) old.
-3. **Noise floor.** Hopkins' *typical error* (Hopkins 2000, Sports Med 30:1–15: the within-subject
-   SD of repeated measurements): ``TE = SD(d)/√2`` where ``d`` are the differences between each run
-   and the next comparable run of the same regime (pairs straddling a regime boundary are left
-   out, so a device or runner step does not inflate it; consecutive differences also remove slow
-   trends). ``SEM = TE`` and ``MDC95 = 1.96·√2·SEM`` (science.md §2.3, V). We do not use
-   ``SEM = SD·√(1 − ICC)`` with an ICC built from within-run intervals: for one athlete, the
-   between-run variance is the day-to-day variation we want to count as noise, and that ICC route
-   would leave only the within-run sampling error (reported separately as ``within_run_se``, the
-   median of the per-run 95 % interval half-widths / 1.96).
-4. **Change in the runner.** Walking forward through the runs, the mean deviation of the last
-   ``recent_runs`` (5) runs from their own baselines (each needs ≥ ``min_baseline_runs`` (5)
-   comparable runs before the recent window) is compared with MDC95; a change is flagged only
-   when it is larger. The mean of several runs varies less than one run, so MDC95 (built for one
-   run against one run) is a conservative threshold for it.
+3. **Noise floor.** The *typical error* (Hopkins 2000, Sports Med 30:1–15: the within-subject SD
+   of repeated measurements) is the SD of one run about the runner's level with consecutive runs
+   allowed to be correlated: an AR(1) model fitted to the semivariances of comparable runs 1–6
+   runs apart (:mod:`~evenstride.history._noise`; the best single step of a regime is removed
+   first when it is large, :func:`_without_best_step`). ``SEM = TE`` and ``MDC95 = 1.96·√2·SEM``
+   (science.md §2.3, V). Hopkins' ``SD(d)/√2`` of consecutive differences is kept for reference
+   (it is ``σ·√(1 − φ)``, too small with correlated runs). We do not use ``SEM = SD·√(1 − ICC)``
+   with an ICC built from within-run intervals: for one athlete, the between-run variance is the
+   day-to-day variation we want to count as noise, and that ICC route would leave only the
+   within-run sampling error (reported separately as ``within_run_se``, the median of the
+   per-run 95 % interval half-widths / 1.96).
+4. **Change in the runner.** Walking forward through the runs, at each run the windows of the
+   last ``L`` runs (:func:`window_lengths`) are compared with their own comparable baselines
+   (≥ ``min_baseline_runs`` (5) runs before the window); ``z`` = mean deviation / its standard
+   error under the fitted AR(1) (exact: ``σ²·wᵀRw``). A change is flagged when the largest
+   ``|z|`` exceeds :func:`change_threshold` (calibrated on simulated histories:
+   bench/calibration_history.py, docs/methods.md §10a).
 5. **When it started.** A level shift ``x = a + c·1[run ≥ τ] + β·(speed − mean)`` is fitted by
-   least squares over the regime's runs of the majority surface class, from the regime start to
-   ``2·recent_runs`` runs after the detection (the analysis is retrospective; never past the
-   next device change), with τ ≥ 3 runs from either end, minimum SSE; the start date's 95 %
-   interval and the shift's come from a bootstrap over runs (runs resampled with replacement,
-   kept in time order, τ refitted). The baseline restarts at τ.
-6. **Device changes.** The baseline restarts at every change of the device key. Around each
-   change (± ``device_window_runs``) the same level-shift fit locates the largest step; a step
-   whose bootstrap 95 % interval excludes 0 and that lies within ± ``device_tolerance_runs`` (2)
-   runs of the device change is attributed to the device, not to the runner.
+   generalised least squares under the fitted AR(1) over the regime's runs of the majority
+   surface class, from the regime start to ``4·recent_runs`` runs after the detection (the
+   analysis is retrospective; never past the next device change), with τ ≥ 3 runs from either
+   end, minimum SSE; the start date's 95 % interval and the shift's come from a bootstrap over
+   runs (runs resampled with replacement, kept in time order, τ refitted by ordinary least
+   squares). The baseline restarts at τ.
+6. **Device changes.** A metric's baseline restarts at every change of the device(s) producing
+   it. Around each change (± ``device_window_runs``) the same level-shift fit locates the
+   largest step; a step whose bootstrap 95 % interval excludes 0 and that lies within
+   ± ``device_tolerance_runs`` (2) runs of the device change is attributed to the device, not
+   to the runner.
 """
 
 from __future__ import annotations
@@ -74,8 +80,9 @@ BASELINE_EVIDENCE = Evidence(
         "2005 primary not retrieved)",
     ),
     note=(
-        "The formulas are standard; matching comparable runs, the 5-run rolling mean and the "
-        "change-point fit are evenstride design. A change beyond the noise floor is real for "
+        "The formulas are standard; matching comparable runs, the AR(1) noise model, the "
+        "window detector with its calibrated threshold and the change-point fit are evenstride "
+        "design. A change beyond the noise floor is real for "
         "the measurement, not proof of an injury risk."
     ),
 )
@@ -347,7 +354,7 @@ def _majority(pts: Sequence[Point]) -> list[Point]:
 
 @dataclass
 class Change:
-    """A change in the runner (beyond MDC95) or a step at a device change."""
+    """A change in the runner (beyond the noise floor) or a step at a device change."""
 
     kind: str  # "runner" or "device"
     key: str
@@ -682,10 +689,10 @@ def _monitor(
         z_crit = change_threshold(i + 1, p)
         if best is None or abs(best.z) <= z_crit:
             continue
-        # locate the start on the regime so far plus up to 2·k later runs of the same device:
+        # locate the start on the regime so far plus up to 4·k later runs of the same device:
         # at detection only a few runs show the new level (retrospective analysis)
         nxt = min([c for c in dev_starts if c > i] + [len(points)])
-        seg = _majority(points[regime_start : min(i + 1 + 2 * k, nxt)])
+        seg = _majority(points[regime_start : min(i + 1 + 4 * k, nxt)])
         x = np.array([q.x for q in seg])
         fit = step_fit(x, _speeds(seg), phi=nf.phi)
         if fit is None:
