@@ -111,3 +111,26 @@ def test_a_strap_change_restarts_only_the_strap_metric_and_is_listed_once():
     assert step["to_device"] == "Garmin Forerunner 965 + Garmin HRM 600"
     for name in (dc["from"], dc["to"], step["from_device"], step["to_device"]):
         assert "garmin 0" not in name and "development" not in name
+
+
+def test_the_html_report_lists_each_restart_once_per_metric():
+    import re
+
+    from evenstride.report.history import render_history_report
+
+    def devs(i):
+        strap = STRAP if i < 16 else "garmin hrm_600"
+        return [WATCH, strap] + ["scribe_labs RunScribe"] * (i % 2 == 0) + ["stryd 4660"] * (
+            i % 3 == 0
+        ) + ["garmin 0", "development"]
+
+    h = _history(32, devs)
+    html = render_history_report(h, athlete="Ann")
+    text = re.sub(r"<script\b.*?</script>", "", html, flags=re.S)
+    (dc,) = h.to_dict()["device_changes"]
+    (step,) = dc["steps"]
+    day = dc["date"]
+    items = re.findall(r"<li>\s*" + re.escape(day) + r":", text)
+    assert len(items) == 1  # one bullet: the strap metric, once
+    assert "garmin 0" not in text and "development" not in text
+    assert step["to_device"] in text
