@@ -134,3 +134,13 @@ def test_the_html_report_lists_each_restart_once_per_metric():
     assert len(items) == 1  # one bullet: the strap metric, once
     assert "garmin 0" not in text and "development" not in text
     assert step["to_device"] in text
+
+
+def test_the_history_modules_doctests():
+    import doctest
+
+    from evenstride.history import _baseline, _devices, _noise
+
+    for mod in (_devices, _noise, _baseline):
+        res = doctest.testmod(mod)
+        assert res.failed == 0 and res.attempted >= 2, mod.__name__
