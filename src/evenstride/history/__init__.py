@@ -46,6 +46,7 @@ from evenstride.history._baseline import (
     step_fit,
     typical_error,
 )
+from evenstride.history._devices import setup_label
 from evenstride.history._links import (
     links_for_metric,
     stratified_difference,
@@ -63,6 +64,7 @@ from evenstride.history._load import (
     longest_run_band,
     longest_run_flags,
     monotony_strain,
+    session_minutes,
     weekly_ramp_flags,
 )
 from evenstride.history._personal import personal_baseline as personal_baseline
@@ -139,8 +141,9 @@ SESSION_RPE_EVIDENCE = Evidence(
         "Foster et al. 2001 J Strength Cond Res 15:109 (session RPE × minutes)",
     ),
     note=(
-        "Session load = your rating of the whole session on the CR-10 scale × its minutes; it "
-        "reflects how hard the runs felt to you, so rate every run the same way."
+        "Session load = your rating of the whole session on the CR-10 scale × its minutes of "
+        "moving time (stops not counted); it reflects how hard the runs felt to you, so rate "
+        "every run the same way."
     ),
 )
 #: Resting HRV: the athlete's own range is the mean ± SD of the values in this many days before
@@ -200,8 +203,12 @@ class RunRecord:
     distance_m: float | None = None
     sport: str | None = "running"
     sub_sport: str | None = None
-    #: The devices that recorded the run, sorted and joined (a change marks a new set-up).
+    #: The devices that recorded the run, clean names sorted and joined (the set-up).
     device_key: str = "unknown"
+    #: The devices as the file lists them, recording device first (``doc.devices``); each
+    #: metric's baseline restarts only when the device(s) producing it change
+    #: (:func:`~evenstride.history._devices.sensor_key`). Empty: taken from ``device_key``.
+    devices: tuple[str, ...] = ()
     #: Shoe (gear) name, or None.
     gear: str | None = None
     #: ``metric/source`` → entry.
@@ -209,6 +216,8 @@ class RunRecord:
     #: Median speed over steady running, m/s.
     median_speed_m_s: float | None = None
     running_s: float | None = None
+    #: Time moving (not stopped), s; session load uses it (elapsed time when unknown).
+    moving_s: float | None = None
     #: ``"road"``, ``"trail"``, ``"track"`` or ``"treadmill"``.
     surface: str = "road"
     route_shape: str | None = None
@@ -306,11 +315,13 @@ class RunRecord:
             distance_m=doc.get("distance_m"),
             sport=doc.get("sport"),
             sub_sport=sub,
-            device_key=" + ".join(sorted(set(devices))) or "unknown",
+            device_key=setup_label([str(x) for x in devices]),
+            devices=tuple(str(x) for x in devices),
             gear=gear,
             asymmetry=asym,
             median_speed_m_s=speed,
             running_s=load.get("running_s"),
+            moving_s=load.get("moving_s"),
             surface=surface,
             route_shape=c.get("route_shape"),
             is_track=bool(track.get("is_track")) or surface == "track",
@@ -359,6 +370,10 @@ class HistoryParams:
     baseline_lookback_days: float = 180.0
     device_window_runs: int = 10
     device_tolerance_runs: int = 2
+    #: Change detector: |z| threshold ``a + b·ln(runs so far)`` (calibrated on simulated
+    #: histories with run-to-run correlation up to 0.5: bench/calibration_history.py).
+    change_z_a: float = 3.0
+    change_z_b: float = 0.2
     speed_bin_m_s: float = 0.25
     n_boot: int = 1000
     n_boot_changepoint: int = 300
@@ -476,30 +491,24 @@ def _trimps(
 def _device_changes(
     runs: Sequence[RunRecord], metrics: Mapping[str, MetricHistory]
 ) -> list[dict[str, Any]]:
+    """One entry per run at which the sensor producing at least one metric changed, listing
+    each restarted metric once (its step at that run); other device changes restart nothing."""
+    by_run: dict[Any, list[Any]] = {}
+    for m in metrics.values():
+        for s in m.device_steps:
+            by_run.setdefault((s.at, str(s.activity_id)), []).append(s)
     out = []
-    for i in range(1, len(runs)):
-        a, b = runs[i - 1], runs[i]
-        if a.device_key == b.device_key:
-            continue
-        steps = [
-            s.to_dict()
-            for m in metrics.values()
-            for s in m.device_steps
-            if s.at == b.start_time
-            or (
-                s.from_device == a.device_key
-                and s.to_device == b.device_key
-                and abs((s.at - b.start_time).days) <= 14
-            )
-        ]
+    for (at, _aid), steps in sorted(by_run.items(), key=lambda kv: kv[0][0]):
+        first = steps[0]
         out.append(
             {
-                "date": b.start_time.date().isoformat(),
-                "activity_id": b.activity_id,
-                "from": a.device_key,
-                "to": b.device_key,
+                "date": at.date().isoformat(),
+                "activity_id": first.activity_id,
+                "from": first.from_setup,
+                "to": first.to_setup,
+                "metrics": [s.key for s in steps],
                 "baseline_restarts": True,
-                "steps": steps,
+                "steps": [s.to_dict() for s in steps],
                 "evidence": DEVICE_EVIDENCE.to_dict(),
             }
         )
@@ -797,7 +806,8 @@ def _session_rpe_load(runs: Sequence[RunRecord], load: dict[str, Any]) -> dict[s
     detail = []
     total = 0.0
     for r in rated:
-        au = float(r.session_rpe or 0.0) * r.duration_s / 60.0
+        minutes = session_minutes(r)
+        au = float(r.session_rpe or 0.0) * minutes
         total += round(au, 1)
         day = r.start_time.date()
         per_day[day.isoformat()] = per_day.get(day.isoformat(), 0.0) + au
@@ -810,6 +820,7 @@ def _session_rpe_load(runs: Sequence[RunRecord], load: dict[str, Any]) -> dict[s
                 "date": day.isoformat(),
                 "rpe": r.session_rpe,
                 "duration_min": round(r.duration_s / 60.0, 1),
+                "moving_min": round(minutes, 1),
                 "session_load": round(au, 1),
             }
         )
@@ -822,7 +833,10 @@ def _session_rpe_load(runs: Sequence[RunRecord], load: dict[str, Any]) -> dict[s
     return {
         "available": True,
         "unit": "AU (RPE × min)",
-        "formula": "session load = session RPE (CR-10) × duration (min)",
+        "formula": (
+            "session load = session RPE (CR-10) × moving time (min; elapsed time when the "
+            "moving time is unknown)"
+        ),
         "runs_with_rpe": k,
         "runs": n,
         "coverage_pct": round(100.0 * k / n, 1),

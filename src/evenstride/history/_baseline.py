@@ -6,33 +6,39 @@ Method (formulas cited; matching, monitoring and change-point rules are evenstri
 1. **Series.** For each ``metric/source`` the run values of the index (% SA for ratio-scale
    metrics, else L − R) of runs with enough data, in time order.
 2. **Comparable runs** (the personal baseline of a run): earlier runs of the same *regime* (no
-   device change or detected change in the runner in between) with the same device key, the same
+   change of the device(s) producing the metric, :mod:`~evenstride.history._devices`, and no
+   detected change in the runner in between) with the same producing device(s), the same
    surface class and a median speed within ± ``speed_band_m_s`` (0.3 m/s) of the run's, at most
    ``baseline_lookback_days`` (180) old.
-3. **Noise floor.** Hopkins' *typical error* (Hopkins 2000, Sports Med 30:1–15: the within-subject
-   SD of repeated measurements): ``TE = SD(d)/√2`` where ``d`` are the differences between each run
-   and the next comparable run of the same regime (pairs straddling a regime boundary are left
-   out, so a device or runner step does not inflate it; consecutive differences also remove slow
-   trends). ``SEM = TE`` and ``MDC95 = 1.96·√2·SEM`` (science.md §2.3, V). We do not use
-   ``SEM = SD·√(1 − ICC)`` with an ICC built from within-run intervals: for one athlete, the
-   between-run variance is the day-to-day variation we want to count as noise, and that ICC route
-   would leave only the within-run sampling error (reported separately as ``within_run_se``, the
-   median of the per-run 95 % interval half-widths / 1.96).
-4. **Change in the runner.** Walking forward through the runs, the mean deviation of the last
-   ``recent_runs`` (5) runs from their own baselines (each needs ≥ ``min_baseline_runs`` (5)
-   comparable runs before the recent window) is compared with MDC95; a change is flagged only
-   when it is larger. The mean of several runs varies less than one run, so MDC95 (built for one
-   run against one run) is a conservative threshold for it.
+3. **Noise floor.** The *typical error* (Hopkins 2000, Sports Med 30:1–15: the within-subject SD
+   of repeated measurements) is the SD of one run about the runner's level with consecutive runs
+   allowed to be correlated: an AR(1) model fitted to the semivariances of comparable runs 1–6
+   runs apart (:mod:`~evenstride.history._noise`; the best single step of a regime is removed
+   first when it is large, :func:`_without_best_step`). ``SEM = TE`` and ``MDC95 = 1.96·√2·SEM``
+   (science.md §2.3, V). Hopkins' ``SD(d)/√2`` of consecutive differences is kept for reference
+   (it is ``σ·√(1 − φ)``, too small with correlated runs). We do not use ``SEM = SD·√(1 − ICC)``
+   with an ICC built from within-run intervals: for one athlete, the between-run variance is the
+   day-to-day variation we want to count as noise, and that ICC route would leave only the
+   within-run sampling error (reported separately as ``within_run_se``, the median of the
+   per-run 95 % interval half-widths / 1.96).
+4. **Change in the runner.** Walking forward through the runs, at each run the windows of the
+   last ``L`` runs (:func:`window_lengths`) are compared with their own comparable baselines
+   (≥ ``min_baseline_runs`` (5) runs before the window); ``z`` = mean deviation / its standard
+   error under the fitted AR(1) (exact: ``σ²·wᵀRw``). A change is flagged when the largest
+   ``|z|`` exceeds :func:`change_threshold` (calibrated on simulated histories:
+   bench/calibration_history.py, docs/methods.md §10a).
 5. **When it started.** A level shift ``x = a + c·1[run ≥ τ] + β·(speed − mean)`` is fitted by
-   least squares over the regime's runs of the majority surface class, from the regime start to
-   ``2·recent_runs`` runs after the detection (the analysis is retrospective; never past the
-   next device change), with τ ≥ 3 runs from either end, minimum SSE; the start date's 95 %
-   interval and the shift's come from a bootstrap over runs (runs resampled with replacement,
-   kept in time order, τ refitted). The baseline restarts at τ.
-6. **Device changes.** The baseline restarts at every change of the device key. Around each
-   change (± ``device_window_runs``) the same level-shift fit locates the largest step; a step
-   whose bootstrap 95 % interval excludes 0 and that lies within ± ``device_tolerance_runs`` (2)
-   runs of the device change is attributed to the device, not to the runner.
+   generalised least squares under the fitted AR(1) over the regime's runs of the majority
+   surface class, from the regime start to ``4·recent_runs`` runs after the detection (the
+   analysis is retrospective; never past the next device change), with τ ≥ 3 runs from either
+   end, minimum SSE; the start date's 95 % interval and the shift's come from a bootstrap over
+   runs (runs resampled with replacement, kept in time order, τ refitted by ordinary least
+   squares). The baseline restarts at τ.
+6. **Device changes.** A metric's baseline restarts at every change of the device(s) producing
+   it. Around each change (± ``device_window_runs``) the same level-shift fit locates the
+   largest step; a step whose bootstrap 95 % interval excludes 0 and that lies within
+   ± ``device_tolerance_runs`` (2) runs of the device change is attributed to the device, not
+   to the runner.
 """
 
 from __future__ import annotations
@@ -48,6 +54,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from evenstride.assessment.reference_bands import Evidence
+from evenstride.history._devices import run_sensor
+from evenstride.history._noise import MAX_LAG, PHI_FALLBACK, contrast_var, fit_ar1
 
 if TYPE_CHECKING:
     from evenstride.history import AsymmetryEntry, HistoryParams, RunRecord
@@ -72,8 +80,9 @@ BASELINE_EVIDENCE = Evidence(
         "2005 primary not retrieved)",
     ),
     note=(
-        "The formulas are standard; matching comparable runs, the 5-run rolling mean and the "
-        "change-point fit are evenstride design. A change beyond the noise floor is real for "
+        "The formulas are standard; matching comparable runs, the AR(1) noise model, the "
+        "window detector with its calibrated threshold and the change-point fit are evenstride "
+        "design. A change beyond the noise floor is real for "
         "the measurement, not proof of an injury risk."
     ),
 )
@@ -107,6 +116,9 @@ BEND_EVIDENCE = Evidence(
     note="Within-run differences between bends and straights, averaged over runs.",
 )
 
+#: The best single step of a regime is removed before the noise floor is estimated when its
+#: naive t reaches this (:func:`_without_best_step`; evenstride design, calibrated).
+PROFILE_T = 7.0
 #: Minimum runs on each side of a level shift.
 MIN_SIDE = 3
 #: Minimum comparable pairs for a typical error.
@@ -137,6 +149,7 @@ class Point:
 def metric_points(runs: Sequence[RunRecord], key: str) -> list[Point]:
     """The runs (already in time order) with a usable value of ``key``."""
     out: list[Point] = []
+    source = key.split("/", 1)[1] if "/" in key else key
     for run in runs:
         e = run.asymmetry.get(key)
         if e is None or e.value is None or not math.isfinite(e.value) or e.real is None:
@@ -152,7 +165,7 @@ def metric_points(runs: Sequence[RunRecord], key: str) -> list[Point]:
                 balance=e.balance_left_pct,
                 speed=run.median_speed_m_s,
                 surface=run.surface,
-                device=run.device_key,
+                device=run_sensor(run.devices, run.device_key, source),
                 se=se,
                 entry=e,
             )
@@ -202,13 +215,74 @@ def typical_error(
     return float(np.std(diffs, ddof=1) / math.sqrt(2.0)), len(diffs)
 
 
+def _without_best_step(x: np.ndarray, regime_of: Sequence[int]) -> np.ndarray:
+    """``x`` with the best single level shift of each regime removed.
+
+    A change not yet found would otherwise add to the differences that straddle it and be
+    read as noise (a larger typical error and correlation, so less power to find it). Only a
+    step whose naive t (independent runs assumed) reaches :data:`PROFILE_T` is removed: runs
+    without change rarely give one even when correlated, so the noise floor of a stable
+    history is left as it is (calibrated: bench/calibration_history.py).
+    """
+    out = x.copy()
+    lo = 0
+    for hi in range(1, len(x) + 1):
+        if hi == len(x) or regime_of[hi] != regime_of[lo]:
+            fit = step_fit(x[lo:hi], None)
+            if fit is not None:
+                tau, c, sse = fit
+                n = hi - lo
+                se = math.sqrt(sse / max(n - 2, 1) * (1.0 / tau + 1.0 / (n - tau)))
+                if se > 0 and abs(c) / se >= PROFILE_T:
+                    out[lo + tau : hi] -= c
+            lo = hi
+    return out
+
+
+@dataclass(frozen=True)
+class NoiseFloor:
+    """Typical error ``sd`` (marginal SD of one run) and lag-1 correlation ``phi``."""
+
+    sd: float | None
+    phi: float
+    phi_estimated: bool
+    n_pairs: int
+
+
+def noise_floor(points: Sequence[Point], regime_of: Sequence[int], p: HistoryParams) -> NoiseFloor:
+    """AR(1) noise floor from comparable runs of the same regime up to ``MAX_LAG`` apart
+    (:mod:`~evenstride.history._noise`); ``sd`` is None with fewer than :data:`MIN_PAIRS`
+    pairs."""
+    acc: dict[int, list[float]] = {}
+    n = len(points)
+    xs = _without_best_step(np.array([q.x for q in points]), regime_of)
+    for a in range(n):
+        for b in range(a + 1, min(n, a + MAX_LAG + 1)):
+            if regime_of[b] != regime_of[a]:
+                break
+            if _comparable(points[a], points[b], p):
+                d = xs[b] - xs[a]
+                row = acc.setdefault(b - a, [0.0, 0.0])
+                row[0] += 1
+                row[1] += 0.5 * d * d
+    gamma = {h: (int(c), s_ / c) for h, (c, s_) in acc.items() if c > 0}
+    n_pairs = sum(c for c, _ in gamma.values())
+    sd, phi = fit_ar1(gamma)
+    estimated = sum(1 for c, _ in gamma.values() if c >= 3) >= 2
+    if n_pairs < MIN_PAIRS:
+        sd = None
+    return NoiseFloor(sd, phi, estimated, n_pairs)
+
+
 def step_fit(
-    x: np.ndarray, speed: np.ndarray | None, *, min_side: int = MIN_SIDE
+    x: np.ndarray, speed: np.ndarray | None, *, min_side: int = MIN_SIDE, phi: float = 0.0
 ) -> tuple[int, float, float] | None:
     """Least-squares level shift ``x = a + c·1[i ≥ τ] (+ β·(speed − mean))``.
 
     Returns ``(τ, c, sse)`` for the τ with the smallest residual sum of squares (runs ``i ≥ τ``
-    are "after"), or None when fewer than ``2·min_side`` values.
+    are "after"), or None when fewer than ``2·min_side`` values. With ``phi > 0`` the fit is
+    generalised least squares under AR(1) errors (Prais–Winsten transform of both sides), which
+    dates a step more sharply when consecutive runs are correlated.
 
     >>> tau, c, _ = step_fit(np.array([0.0, 0.1, -0.1, 0.0, 2.0, 2.1, 1.9, 2.0]), None)
     >>> tau, round(c, 3)
@@ -218,15 +292,20 @@ def step_fit(
     if n < 2 * min_side:
         return None
     use_speed = speed is not None and bool(np.all(np.isfinite(speed))) and np.ptp(speed) > 0.05
+    tr = np.eye(n)
+    if phi > 0:
+        tr[0, 0] = math.sqrt(1.0 - phi * phi)
+        tr[np.arange(1, n), np.arange(n - 1)] = -phi
+    xt = tr @ x
     best: tuple[int, float, float] | None = None
     for tau in range(min_side, n - min_side + 1):
         cols = [np.ones(n), (np.arange(n) >= tau).astype(float)]
         if use_speed:
             assert speed is not None
             cols.append(speed - speed.mean())
-        a = np.column_stack(cols)
-        coef, *_ = np.linalg.lstsq(a, x, rcond=None)
-        sse = float(np.sum((x - a @ coef) ** 2))
+        a = tr @ np.column_stack(cols)
+        coef, *_ = np.linalg.lstsq(a, xt, rcond=None)
+        sse = float(np.sum((xt - a @ coef) ** 2))
         if best is None or sse < best[2] - 1e-12:
             best = (tau, float(coef[1]), sse)
     return best
@@ -275,7 +354,7 @@ def _majority(pts: Sequence[Point]) -> list[Point]:
 
 @dataclass
 class Change:
-    """A change in the runner (beyond MDC95) or a step at a device change."""
+    """A change in the runner (beyond the noise floor) or a step at a device change."""
 
     kind: str  # "runner" or "device"
     key: str
@@ -294,6 +373,9 @@ class Change:
     mdc95: float | None
     unit: str
     sentence: str
+    #: The detector's standardised deviation and its threshold (runner changes).
+    z: float | None = None
+    z_threshold: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -314,6 +396,8 @@ class Change:
             "n_before": self.n_before,
             "n_after": self.n_after,
             "recent_mean_deviation": _r(self.monitor_deviation, 3),
+            "z": _r(self.z, 2),
+            "z_threshold": _r(self.z_threshold, 2),
             "mdc95": _r(self.mdc95, 3),
             "sentence": self.sentence,
             "evidence": (BASELINE_EVIDENCE if self.kind == "runner" else DEVICE_EVIDENCE).to_dict(),
@@ -336,11 +420,19 @@ class DeviceStep:
     n_after: int
     unit: str
     sentence: str
+    activity_id: int | str | None = None
+    #: The whole set-ups (clean names) of the last run before and the first run after.
+    from_setup: str = ""
+    to_setup: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "metric": self.key,
             "unit": self.unit,
+            "date": _iso(self.at),
+            "activity_id": self.activity_id,
+            "from_device": self.from_device,
+            "to_device": self.to_device,
             "step": _r(self.step, 3),
             "step_ci95": _rci(self.step_ci95),
             "located_offset_runs": self.located_offset_runs,
@@ -380,6 +472,8 @@ class MetricHistory:
     key: str
     unit: str
     n_runs: int
+    #: Typical error: SD of one run about the runner's level, allowing for run-to-run
+    #: correlation (:mod:`~evenstride.history._noise`).
     typical_error: float | None
     n_pairs: int
     mdc95: float | None
@@ -393,6 +487,12 @@ class MetricHistory:
     #: Regime number of every point (positions of :func:`metric_points`).
     regime_of: list[int] = field(default_factory=list)
     points: list[Point] = field(default_factory=list)
+    #: Lag-1 correlation of consecutive runs used by the noise floor (estimated or fallback).
+    autocorrelation: float | None = None
+    autocorrelation_estimated: bool = False
+    #: Hopkins' classic SD(consecutive differences)/√2, for reference (too small when φ > 0).
+    typical_error_consecutive: float | None = None
+    change_z: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -404,9 +504,20 @@ class MetricHistory:
                 "mdc95": _r(self.mdc95, 3),
                 "n_pairs": self.n_pairs,
                 "within_run_se": _r(self.within_run_se, 3),
+                "lag1_autocorrelation": _r(self.autocorrelation, 2),
+                "lag1_autocorrelation_source": "estimated"
+                if self.autocorrelation_estimated
+                else f"assumed ({PHI_FALLBACK}): too few comparable pairs to estimate it",
+                "typical_error_consecutive_runs": _r(self.typical_error_consecutive, 3),
+                "change_threshold_z": _r(self.change_z, 2),
                 "method": (
-                    "typical error = SD of differences between consecutive comparable runs / √2 "
-                    "(Hopkins 2000); SEM = typical error; MDC95 = 1.96·√2·SEM"
+                    "typical error = SD of one run about your level, with consecutive runs "
+                    "allowed to resemble each other (AR(1) fitted to half mean squared "
+                    "differences of comparable runs 1–6 runs apart); SEM = typical error; "
+                    "MDC95 = 1.96·√2·SEM (one run against one run). A change in the runner is "
+                    "flagged when the mean deviation of recent runs from their baseline, "
+                    "divided by its standard error under that correlation, exceeds the "
+                    "calibrated threshold (docs/methods.md)"
                 ),
                 "evidence": BASELINE_EVIDENCE.to_dict(),
             },
@@ -465,18 +576,102 @@ def _device_starts(points: Sequence[Point]) -> list[int]:
     return [i for i in range(1, len(points)) if points[i].device != points[i - 1].device]
 
 
+def _comparable_before(points: Sequence[Point], p: HistoryParams) -> list[np.ndarray]:
+    """For each point, the positions of the earlier comparable points within the lookback."""
+    out = []
+    for r, ref in enumerate(points):
+        oldest = ref.t - timedelta(days=p.baseline_lookback_days)
+        start = bisect.bisect_left(points, oldest, lo=0, hi=r, key=lambda q: q.t)
+        out.append(
+            np.array([q.pos for q in points[start:r] if _comparable(q, ref, p)], dtype=np.int64)
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class _Window:
+    """Mean deviation of a window of runs from their baselines, and its z under AR(1)."""
+
+    deviation: float
+    z: float
+    n_runs: int
+
+
+def _window(
+    xs: np.ndarray,
+    comp: Sequence[np.ndarray],
+    rows: range,
+    regime_start: int,
+    nf: NoiseFloor,
+    p: HistoryParams,
+    need: int,
+) -> _Window | None:
+    """Runs ``rows`` against their comparable runs in ``[regime_start, rows.start)``."""
+    used = []
+    for r in rows:
+        c = comp[r]
+        base = c[bisect.bisect_left(c, regime_start) : bisect.bisect_left(c, rows.start)]
+        if len(base) >= p.min_baseline_runs:
+            used.append((r, base))
+    if len(used) < need or nf.sd is None or nf.sd <= 0:
+        return None
+    m = len(used)
+    w = np.zeros(len(xs))
+    for r, base in used:
+        w[r] += 1.0 / m
+        w[base] -= 1.0 / (m * len(base))
+    idx = np.flatnonzero(w)
+    wv = w[idx]
+    dev = float(wv @ xs[idx])
+    var = nf.sd**2 * contrast_var(idx, wv, nf.phi)
+    return _Window(dev, dev / math.sqrt(var) if var > 0 else 0.0, m)
+
+
+def window_lengths(longest: int) -> list[int]:
+    """Window lengths tried at each run: ``MIN_SIDE`` upward, each ~25 % longer than the last
+    (geometric, so long histories add few looks), up to ``longest``.
+
+    >>> window_lengths(40)
+    [3, 4, 5, 6, 8, 10, 12, 15, 19, 24, 30, 38]
+    """
+    out: list[int] = []
+    n_rows = MIN_SIDE
+    while n_rows <= longest:
+        out.append(n_rows)
+        n_rows = max(n_rows + 1, round(n_rows * 1.25))
+    return out
+
+
+def change_threshold(n_runs: int, p: HistoryParams) -> float:
+    """|z| a window must exceed at the ``n_runs``-th run of a metric: ``a + b·ln(n_runs)``
+    (``change_z_a``, ``change_z_b``), growing with the number of looks so that a history
+    without change reports one in ≤ 5 % of cases whatever its length (calibrated:
+    bench/calibration_history.py).
+    """
+    return p.change_z_a + p.change_z_b * math.log(max(n_runs, 2))
+
+
+def _need(n_rows: int) -> int:
+    return max(MIN_SIDE, math.ceil(0.6 * n_rows))
+
+
 def _monitor(
     points: Sequence[Point],
-    te: float,
+    nf: NoiseFloor,
     dev_starts: Sequence[int],
     p: HistoryParams,
     key: str,
     unit: str,
     rng: np.random.Generator,
+    comp: Sequence[np.ndarray],
 ) -> tuple[list[tuple[int, str]], list[Change]]:
-    mdc = mdc95(te)
+    """Walk forward; at each run, the windows of the last ``L`` runs (:func:`window_lengths`)
+    against their baselines; flag a change when the largest ``|z|`` exceeds
+    :func:`change_threshold`, locate its start, restart the baseline there."""
+    assert nf.sd is not None
+    mdc = mdc95(nf.sd)
     k = p.recent_runs
-    need = max(1, math.ceil(0.6 * k))
+    xs = np.array([q.x for q in points])
     starts: list[tuple[int, str]] = [(0, "first run")]
     changes: list[Change] = []
     regime_start = 0
@@ -485,30 +680,25 @@ def _monitor(
         if i in dev and i > regime_start:
             regime_start = i
             starts.append((i, "device change"))
-        lo = i - k + 1
-        if lo < regime_start:
+        best: _Window | None = None
+        for n_rows in window_lengths(i - regime_start + 1 - p.min_baseline_runs):
+            w = _window(xs, comp, range(i - n_rows + 1, i + 1), regime_start, nf, p,
+                        _need(n_rows))
+            if w is not None and (best is None or abs(w.z) > abs(best.z)):
+                best = w
+        z_crit = change_threshold(i + 1, p)
+        if best is None or abs(best.z) <= z_crit:
             continue
-        devs = []
-        for r in range(lo, i + 1):
-            base = _baseline_for(points, r, regime_start, lo, p)
-            if len(base) >= p.min_baseline_runs:
-                devs.append(points[r].x - float(np.mean([q.x for q in base])))
-        if len(devs) < need:
-            continue
-        dbar = float(np.mean(devs))
-        if abs(dbar) <= mdc:
-            continue
-        # locate the start on the regime so far plus up to 2·k later runs of the same device:
+        # locate the start on the regime so far plus up to 4·k later runs of the same device:
         # at detection only a few runs show the new level (retrospective analysis)
         nxt = min([c for c in dev_starts if c > i] + [len(points)])
-        seg = _majority(points[regime_start : min(i + 1 + 2 * k, nxt)])
+        seg = _majority(points[regime_start : min(i + 1 + 4 * k, nxt)])
         x = np.array([q.x for q in seg])
-        fit = step_fit(x, _speeds(seg))
+        fit = step_fit(x, _speeds(seg), phi=nf.phi)
         if fit is None:
             continue
         tau_local, _c, _ = fit
         tau = seg[tau_local].pos
-        # keep at least MIN_SIDE runs after the start so that the new regime is the new level
         before = [q for q in seg if q.pos < tau]
         after = [q for q in seg if q.pos >= tau]
         dates, steps = _boot_step(seg, rng, p.n_boot_changepoint)
@@ -522,8 +712,10 @@ def _monitor(
         sentence = (
             f"{_describe_shift(key, unit, shift, bal)} from about {_iso(points[tau].t)}"
             + (f" (95 % interval {_iso(ci[0])} to {_iso(ci[1])})" if ci else "")
-            + f"; the mean of your last {len(devs)} runs is {dbar:+.2f} {unit} from your "
-            f"baseline, beyond your noise floor (MDC95 {mdc:.2f} {unit})."
+            + f"; the mean of your last {best.n_runs} runs is {best.deviation:+.2f} {unit} from "
+            f"your baseline, {abs(best.z):.1f} standard errors away (threshold "
+            f"{z_crit:.1f}, allowing for how much consecutive runs resemble each other): "
+            "beyond your noise floor."
         )
         changes.append(
             Change(
@@ -540,10 +732,12 @@ def _monitor(
                 level_after=float(np.mean([q.x for q in after])),
                 n_before=len(before),
                 n_after=len(after),
-                monitor_deviation=dbar,
+                monitor_deviation=best.deviation,
                 mdc95=mdc,
                 unit=unit,
                 sentence=sentence,
+                z=best.z,
+                z_threshold=z_crit,
             )
         )
         regime_start = tau
@@ -585,6 +779,9 @@ def _device_steps(
                     at=at,
                     from_device=frm,
                     to_device=to,
+                    activity_id=points[c].run.activity_id,
+                    from_setup=points[c - 1].run.device_key,
+                    to_setup=points[c].run.device_key,
                     unit=unit,
                     step=None,
                     step_ci95=None,
@@ -639,6 +836,9 @@ def _device_steps(
                 at=at,
                 from_device=frm,
                 to_device=to,
+                activity_id=points[c].run.activity_id,
+                from_setup=points[c - 1].run.device_key,
+                to_setup=points[c].run.device_key,
                 unit=unit,
                 step=step,
                 step_ci95=ci,
@@ -679,40 +879,43 @@ def _current(
     points: Sequence[Point],
     starts: Sequence[tuple[int, str]],
     changes: Sequence[Change],
-    te: float | None,
+    nf: NoiseFloor,
     p: HistoryParams,
     unit: str,
+    comp: Sequence[np.ndarray],
 ) -> dict[str, Any]:
     last = len(points) - 1
     regime_start = max(s for s, _ in starts)
+    reason = dict(starts).get(regime_start, "")
     k = p.recent_runs
     lo = max(regime_start, last - k + 1)
+    te = nf.sd
     mdc = None if te is None else mdc95(te)
     latest = points[last]
-    base = _baseline_for(points, last, regime_start, lo, p)
+    # "your usual": the comparable runs of the current regime before the latest run
+    base = _baseline_for(points, last, regime_start, last, p)
     bx = [q.x for q in base]
     bb = [q.balance for q in base if q.balance is not None]
-    devs = []
-    for r in range(lo, last + 1):
-        br = _baseline_for(points, r, regime_start, lo, p)
-        if len(br) >= p.min_baseline_runs:
-            devs.append(points[r].x - float(np.mean([q.x for q in br])))
-    recent_dev = float(np.mean(devs)) if devs else None
-    latest_dev = (latest.x - float(np.mean(bx))) if len(bx) >= p.min_baseline_runs else None
+    xs = np.array([q.x for q in points])
+    win = None
+    if te is not None and lo > regime_start:
+        win = _window(xs, comp, range(lo, last + 1), regime_start, nf, p, 1)
+    latest_dev = latest.x - float(np.mean(bx)) if len(bx) >= p.min_baseline_runs else None
     just_changed = [
         c
         for c in changes
         if c.detected is not None and c.detected >= points[max(0, last - k + 1)].t
     ]
-    if just_changed:
+    forming = reason == "change in the runner" and (win is None or win.n_runs < _need(k))
+    if just_changed or forming:
+        # the change is the news; a new baseline forms at the new level
         status = "changed"
-    elif recent_dev is None or mdc is None:
+    elif win is None or win.n_runs < _need(min(k, last - regime_start + 1)):
         status = "insufficient baseline"
-    elif abs(recent_dev) > mdc:
+    elif abs(win.z) > change_threshold(last + 1, p):
         status = "changed"
     else:
         status = "stable"
-    reason = dict(starts).get(regime_start, "")
     lo_s = None if latest.speed is None else latest.speed - p.speed_band_m_s
     hi_s = None if latest.speed is None else latest.speed + p.speed_band_m_s
     return {
@@ -729,11 +932,16 @@ def _current(
             "note": "one run: a single run beyond the noise floor is not yet a change",
         },
         "recent": {
-            "n_runs": len(devs),
-            "mean_deviation": _r(recent_dev),
+            "n_runs": 0 if win is None else win.n_runs,
+            "mean_deviation": None if win is None else _r(win.deviation),
+            "z": None if win is None else _r(win.z, 2),
+            "z_threshold": _r(change_threshold(last + 1, p), 2),
+            "beyond_noise_floor": None
+            if win is None
+            else bool(abs(win.z) > change_threshold(last + 1, p)),
             "beyond_mdc95": None
-            if recent_dev is None or mdc is None
-            else bool(abs(recent_dev) > mdc),
+            if win is None or mdc is None
+            else bool(abs(win.deviation) > mdc),
         },
         "baseline": {
             "mean": _r(float(np.mean(bx))) if bx else None,
@@ -742,6 +950,7 @@ def _current(
             "n_runs": len(bx),
             "since": _iso(points[regime_start].t),
             "since_reason": reason,
+            "forming": bool(forming),
             "device_key": latest.device,
             "surface": latest.surface,
             "speed_band_m_s": None if lo_s is None else [round(lo_s, 2), round(hi_s or 0.0, 2)],
@@ -902,33 +1111,39 @@ def analyse_metric(
     dev_starts = _device_starts(points)
     starts: list[tuple[int, str]] = [(0, "first run")] + [(c, "device change") for c in dev_starts]
     regime_of = _regime_of(len(points), starts)
-    te, n_pairs = typical_error(points, regime_of, p)
+    comp = _comparable_before(points, p)
+    nf = noise_floor(points, regime_of, p)
     changes: list[Change] = []
-    if te is not None and te > 0:
-        # two passes: the typical error without pairs that straddle a detected change
+    if nf.sd is not None and nf.sd > 0:
+        # two passes: the noise floor without pairs that straddle a detected change
         for _ in range(2):
-            starts, changes = _monitor(points, te, dev_starts, p, key, unit, rng)
+            starts, changes = _monitor(points, nf, dev_starts, p, key, unit, rng, comp)
             regime_of = _regime_of(len(points), starts)
-            te2, n_pairs = typical_error(points, regime_of, p)
-            if te2 is None or abs(te2 - te) < 1e-9:
+            nf2 = noise_floor(points, regime_of, p)
+            if nf2.sd is None or (abs(nf2.sd - nf.sd) < 1e-9 and nf2.phi == nf.phi):
                 break
-            te = te2
+            nf = nf2
+    te_classic, _n = typical_error(points, regime_of, p)
     dsteps = _device_steps(points, dev_starts, p, key, unit, rng)
     ses = [q.se for q in points if q.se is not None]
     return MetricHistory(
         key=key,
         unit=unit,
         n_runs=len(points),
-        typical_error=te,
-        n_pairs=n_pairs,
-        mdc95=None if te is None else mdc95(te),
+        typical_error=nf.sd,
+        n_pairs=nf.n_pairs,
+        mdc95=None if nf.sd is None else mdc95(nf.sd),
         within_run_se=float(np.median(ses)) if ses else None,
         regimes=_regimes(points, starts),
         changes=changes,
         device_steps=dsteps,
-        current=_current(points, starts, changes, te, p, unit),
+        current=_current(points, starts, changes, nf, p, unit, comp),
         speed_curve=_speed_curve(points, regime_of, p, rng, unit),
         context_effects=_context_effects(points, p, rng, unit),
         regime_of=regime_of,
         points=list(points),
+        autocorrelation=nf.phi if nf.sd is not None else None,
+        autocorrelation_estimated=nf.phi_estimated,
+        typical_error_consecutive=te_classic,
+        change_z=change_threshold(len(points), p),
     )

@@ -106,6 +106,15 @@ LONGEST_RUN_BANDS: tuple[tuple[float, float, str, float, tuple[float, float]], .
 )
 
 
+def session_minutes(run: RunRecord) -> float:
+    """Minutes of a session for session RPE × minutes: the moving time (stops excluded; Foster
+    2001 rates the training session, not the time the watch ran), else the elapsed time."""
+    moving = run.moving_s
+    if moving is not None and math.isfinite(moving) and moving > 0:
+        return float(moving) / 60.0
+    return run.duration_s / 60.0
+
+
 def ewma(load: Sequence[float] | np.ndarray, n: int, *, init: float = 0.0) -> np.ndarray:
     """Exponentially weighted moving average with ``λ = 2/(n + 1)`` (Williams et al. 2017).
 
@@ -266,7 +275,7 @@ def daily_load(
         dur[i] += r.duration_s / 60.0
         tri[i] += float(t) if ok and t is not None else t_per_min * r.duration_s / 60.0
         if r.session_rpe is not None:
-            srpe[i] += r.session_rpe * r.duration_s / 60.0
+            srpe[i] += r.session_rpe * session_minutes(r)
     share_t = sum(have_t) / len(runs)
     if measure == "auto":
         if all(r.session_rpe is not None for r in runs):

@@ -389,7 +389,8 @@ class ActivityStore(Protocol):
         self, athlete_id: int, when: datetime, rmssd_ms: float, n_beats: int, source: str
     ) -> bool:
         """Store one resting RMSSD; False (nothing changed) when the athlete already has a
-        value recorded at that time (re-importing a file is harmless)."""
+        value recorded at that time, or the same recording (same RMSSD and beat count) at any
+        time: re-importing a file, from another path or with another ``--when``, is harmless."""
         ...
 
     def resting_hrv(self, athlete_id: int) -> list[RestingHrv]:

@@ -947,6 +947,15 @@ class Store:
         if not (np.isfinite(rmssd_ms) and rmssd_ms > 0):
             raise ValueError(f"RMSSD must be above 0 ms (got {rmssd_ms:g})")
         with self._write() as c:
+            # the same recording imported again (another path, another --when) gives the same
+            # R-R values, so the same RMSSD and beat count: stored once
+            same = c.execute(
+                "SELECT 1 FROM resting_hrv WHERE athlete_id = ? AND n_beats = ? "
+                "AND abs(rmssd_ms - ?) <= 1e-9 LIMIT 1",
+                (athlete_id, int(n_beats), rmssd_ms),
+            ).fetchone()
+            if same is not None:
+                return False
             cur = c.execute(
                 "INSERT OR IGNORE INTO resting_hrv (athlete_id, recorded_at, recorded_ts, "
                 "rmssd_ms, n_beats, source, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
