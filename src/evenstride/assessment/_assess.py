@@ -95,6 +95,7 @@ class AsymmetryJudgement:
             "n_effective": r.n_effective,
             "block_length_samples": r.block_len,
             "real": r.real,
+            **r.verdict_dict(),
             "larger_side": r.larger_side,
             "class": self.cls,
             "class_reason": self.reason,
@@ -124,19 +125,15 @@ def judge_asymmetry(r: ChannelAsymmetry) -> AsymmetryJudgement:
         ev = rb.Evidence(ev.grade, ev.sources, f"{ev.note} {rb.TORSO_BALANCE_CAVEAT}")
     value = r.index_value
     if not r.enough_data or value is None or r.real is None:
-        need = f"{rb_min_steps()} steps per side"
-        return AsymmetryJudgement(
-            r,
-            "insufficient data",
-            f"only {r.n} steady-running samples ({r.n_steps or 0} steps); need about {need}",
-            ev,
-            band,
-        )
+        why = r.verdict_reason or f"only {r.n} steady-running samples ({r.n_steps or 0} steps)"
+        return AsymmetryJudgement(r, "insufficient data", f"can't tell from this run: {why}", ev,
+                                  band)
     if not r.real:
         return AsymmetryJudgement(
             r,
             "within noise",
-            "the 95 % interval includes 0: no asymmetry beyond this run's sample-to-sample noise",
+            "no asymmetry beyond this run's noise at the family-wise 5 % level "
+            f"({r.decision or 'per test'})",
             ev,
             band,
         )
@@ -203,14 +200,15 @@ def find_disagreements(results: list[ChannelAsymmetry]) -> list[Disagreement]:
                         f"{b.larger_side}",
                     )
                 )
-            elif ca[1] < cb[0] or cb[1] < ca[0]:
+            elif a.disagreement_verdicts.get(b.key) == "real":
                 out.append(
                     Disagreement(
                         a.metric,
                         (a.source, b.source),
                         "magnitude",
                         f"{what}: {sa} {va:+.2f} (95 % CI {ca[0]:+.2f}…{ca[1]:+.2f}) vs {sb} "
-                        f"{vb:+.2f} ({cb[0]:+.2f}…{cb[1]:+.2f}); the intervals do not overlap",
+                        f"{vb:+.2f} ({cb[0]:+.2f}…{cb[1]:+.2f}); the gap is beyond both "
+                        "sensors' noise (family-wise 5 %)",
                     )
                 )
     return out

@@ -16,8 +16,14 @@ Method (design documented in docs/methods.md; components cited):
    reported only when the better of them beats both a constant and a straight line by ΔBIC > 6
    computed with the effective number of windows (serial correlation), i.e. the change is abrupt
    rather than gradual (Meyer et al. 2021 found abrupt changes in marathons).
-5. Intervals: a moving-block bootstrap over windows (the fit, the quarter difference and τ are
-   recomputed in every replicate).
+5. Intervals: the slope and the quarter difference are linear in the window values, so their
+   standard errors come from the batch-means / persistence-floor method of
+   :mod:`evenstride.metrics._intervals` on the model residuals (the same calibrated method as the
+   asymmetry intervals; calibration in docs/methods.md). The onset interval is a moving-block
+   bootstrap over windows (τ recomputed in every replicate).
+6. Decision: "changed" (``verdict == "real"``) is set by the family-wise step
+   (:mod:`evenstride.metrics._family`); quarters and onset are only statements when the slope of
+   the same series is.
 """
 
 from __future__ import annotations
@@ -27,6 +33,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from evenstride.metrics._bootstrap import block_length, integrated_autocorr_time, percentile_ci
+from evenstride.metrics._intervals import (
+    MIN_N_EFFECTIVE,
+    PersistencePrior,
+    linear_interval,
+)
 
 #: Window length for the drift model.
 WINDOW_S = 60.0
@@ -60,11 +71,24 @@ class DriftResult:
     window_value: np.ndarray | None = None
     window_adjusted: np.ndarray | None = None
     reason: str | None = None
+    #: Standard errors, degrees of freedom and two-sided p-values (same method as the CIs).
+    slope_se: float | None = None
+    slope_df: float | None = None
+    slope_p: float | None = None
+    quarter_p: float | None = None
+    n_effective: float | None = None
+    #: Holm-adjusted p of the slope over the run's statements (family-wise step).
+    p_adjusted: float | None = None
+    decision: str | None = None
+    verdict: str = "cant_tell"
+    verdict_reason: str | None = None
+    #: Whether the first-vs-last-quarter change is a statement (only under a "real" slope).
+    quarter_verdict: str = "cant_tell"
 
     @property
     def significant(self) -> bool:
-        ci = self.slope_ci95
-        return ci is not None and bool(ci[0] > 0 or ci[1] < 0)
+        """The calibrated, family-wise controlled "changed during the run" decision."""
+        return self.verdict == "real"
 
     def to_dict(self) -> dict[str, object]:
         def r(x: float | None, nd: int = 4) -> float | None:
@@ -85,6 +109,14 @@ class DriftResult:
             "onset_ci95": rci(self.onset_ci95, 0),
             "onset_kind": self.onset_kind,
             "significant": self.significant,
+            "verdict": self.verdict,
+            "verdict_reason": self.verdict_reason,
+            "quarter_verdict": self.quarter_verdict,
+            "slope_p": r(self.slope_p, 6),
+            "quarter_p": r(self.quarter_p, 6),
+            "p_adjusted": r(self.p_adjusted, 6),
+            "decision_level": self.decision,
+            "n_effective": r(self.n_effective, 1),
             "adjusted_for": list(self.adjusted_for),
             "n_windows": self.n_windows,
             "reason": self.reason,
@@ -215,6 +247,7 @@ def drift(
     *,
     seed: int = 0,
     window_s: float = WINDOW_S,
+    prior: PersistencePrior | None = None,
 ) -> DriftResult:
     """Drift of ``y`` over the run at matched covariates (see module docstring).
 
@@ -232,6 +265,8 @@ def drift(
         Named covariate series (``"speed"`` is centred on its median; others are taken with
         0 as the reference, i.e. flat and straight). Covariates missing in > 10 % of windows or
         without variation are left out, and the result says what it adjusted for.
+    prior
+        Persistence floor of the series (per second; the window spacing is applied), or None.
     """
     m = mask & np.isfinite(y)
     tw, means, cnt = window_means(t, {"y": y, **covariates}, m, window_s=window_s)
@@ -244,6 +279,7 @@ def drift(
         res.reason = (
             f"only {len(tw)} one-minute windows of steady running (need {MIN_WINDOWS})"
         )
+        res.verdict_reason = res.reason
         return res
     cols: list[np.ndarray] = []
     names: list[str] = []
@@ -274,8 +310,47 @@ def drift(
     res.window_t_s, res.window_value, res.window_adjusted = tw, yw, y_adj
     onset, gain, onset_kind = _onset(tw, y_adj, float(len(tw)))
 
-    # Moving-block bootstrap over windows (pairs resampling keeps the covariate structure),
-    # vectorised across replicates: batched normal equations and a batched change-point scan.
+    # Slope and quarter difference are linear in the window values: w·y. Their standard errors
+    # come from the calibrated batch-means / persistence-floor method on the residuals.
+    xtx_inv = np.linalg.pinv(X.T @ X)
+    w_slope = (xtx_inv @ X.T)[1]
+    sl = linear_interval(res.slope_per_h, resid, w_slope, t_s=tw, prior=prior)
+    w_q = np.where(q4, 1.0 / max(int(q4.sum()), 1), 0.0) - np.where(
+        q1, 1.0 / max(int(q1.sum()), 1), 0.0
+    )
+    qd = linear_interval(res.quarter_difference, resid, w_q, t_s=tw, prior=prior)
+    res.n_effective = round(sl.n_effective, 1)
+    res.slope_se, res.slope_df, res.slope_p = sl.se, sl.df, sl.p_value
+    res.quarter_p = qd.p_value
+    if not sl.enough or not np.isfinite(sl.se):
+        res.verdict = "cant_tell"
+        res.verdict_reason = (
+            f"only ~{sl.n_effective:.0f} independent stretches of data in this run (need "
+            f"{MIN_N_EFFECTIVE:.0f})"
+        )
+        return res
+    res.slope_ci95 = sl.ci()
+    res.quarter_difference_ci95 = qd.ci()
+    res.verdict = "real" if sl.p_value <= 0.05 else "not_detected"
+    res.decision = "per-test 95 % (not yet family-wise)"
+    if onset is not None and gain > ONSET_DELTA_BIC:
+        res.onset_s = onset
+        res.onset_ci95 = _onset_ci(tw, yw, X, resid, cols, onset_kind, seed)
+        res.onset_kind = onset_kind
+    return res
+
+
+def _onset_ci(
+    tw: np.ndarray,
+    yw: np.ndarray,
+    X: np.ndarray,
+    resid: np.ndarray,
+    cols: list[np.ndarray],
+    onset_kind: str,
+    seed: int,
+) -> tuple[float, float]:
+    """Moving-block bootstrap interval of the change-point time (pairs resampling over windows,
+    vectorised: batched normal equations and a batched change-point scan)."""
     n = len(tw)
     bl = max(2, min(block_length(resid), n // 3))
     nblk = int(np.ceil(n / bl))
@@ -293,20 +368,5 @@ def drift(
     Xb, yb, idx, xtx = Xb[full_rank], yb[full_rank], idx[full_rank], xtx[full_rank]
     xty = np.einsum("bnp,bn->bp", Xb, yb)
     betas = np.linalg.solve(xtx, xty[:, :, None])[:, :, 0]
-    slopes = betas[:, 1]
     ya = yb - (np.einsum("bnp,bp->bn", Xb[:, :, 2:], betas[:, 2:]) if cols else 0.0)
-    thi = th[idx]
-    m1 = thi <= th[-1] * 0.25
-    m4 = thi >= th[-1] * 0.75
-    c1, c4 = m1.sum(axis=1), m4.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        diffs = np.where(
-            (c1 > 0) & (c4 > 0), (ya * m4).sum(1) / c4 - (ya * m1).sum(1) / c1, np.nan
-        )
-    res.slope_ci95 = percentile_ci(slopes)
-    res.quarter_difference_ci95 = percentile_ci(diffs)
-    if onset is not None and gain > ONSET_DELTA_BIC:
-        res.onset_s = onset
-        res.onset_ci95 = percentile_ci(_boot_onsets(tw[idx], ya, tw, onset_kind))
-        res.onset_kind = onset_kind
-    return res
+    return percentile_ci(_boot_onsets(tw[idx], ya, tw, onset_kind))
