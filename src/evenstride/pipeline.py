@@ -33,6 +33,7 @@ from evenstride.metrics import (
 )
 from evenstride.metrics._family import FamilySummary, control_family
 from evenstride.metrics._intervals import WATCH_PRIOR
+from evenstride.metrics.asymmetry import MIN_SAMPLES
 from evenstride.metrics.context import ContextParams, RunContext, run_context
 from evenstride.metrics.drift import window_means
 from evenstride.preprocessing import Gating, GatingParams, label_samples
@@ -141,7 +142,7 @@ def analyze(
     cov = _covariates(act, gating)
     drifts: dict[str, DriftResult] = {}
     for r in asym:
-        if r.per_sample is None or not r.enough_data:
+        if r.per_sample is None or r.n < MIN_SAMPLES:
             continue
         unit = "% SA" if r.ratio_scale else r.unit
         drifts[r.key] = drift(

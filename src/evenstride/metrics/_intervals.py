@@ -36,6 +36,9 @@ from evenstride.metrics._bootstrap import integrated_autocorr_time
 MIN_N_EFFECTIVE = 5.0
 #: Batch length in units of τ (batches three autocorrelation times long are nearly independent).
 BATCH_TAU_FACTOR = 3.0
+#: Cap of the bias-corrected lag-1 coefficient in :func:`data_tau` (the top of the calibration
+#: grid; a trend in the series would otherwise read as φ → 1).
+MAX_AR1_PHI = 0.995
 #: Most batches used (more add little power and let short-range correlation leak in).
 MAX_BATCHES = 20
 
@@ -197,7 +200,7 @@ def data_tau(x: np.ndarray) -> float:
     if den <= 0.0:
         return tau
     phi = float(xc[:-1] @ xc[1:]) / den
-    phi = min(phi + (1.0 + 3.0 * phi) / n, 0.999) if phi > 0 else 0.0
+    phi = min(phi + (1.0 + 3.0 * phi) / n, MAX_AR1_PHI) if phi > 0 else 0.0
     return max(tau, (1.0 + phi) / (1.0 - phi))
 
 

@@ -181,14 +181,16 @@ def _bic(rss: float, n_eff: float, k: int, n: int) -> float:
     return n_eff * np.log(rss / n) + k * np.log(max(n_eff, 2.0))
 
 
-def _onset(t: np.ndarray, y: np.ndarray, n_eff: float) -> tuple[float | None, float, str]:
+def _onset(
+    t: np.ndarray, y: np.ndarray, n_eff: float
+) -> tuple[float | None, float, str, np.ndarray | None]:
     n = len(t)
     if n < MIN_WINDOWS:
-        return None, 0.0, ""
+        return None, 0.0, "", None
     lo_t, hi_t = np.quantile(t, [0.15, 0.85])
     taus = t[(t >= lo_t) & (t <= hi_t)]
     if len(taus) == 0:
-        return None, 0.0, ""
+        return None, 0.0, "", None
     best: tuple[float, float, float, str] | None = None  # rss, tau, coef, kind
     for kind in ("shift", "drift"):
         rss_k, c_k = _hinge_scan(t, y, taus, kind)
@@ -209,7 +211,7 @@ def _onset(t: np.ndarray, y: np.ndarray, n_eff: float) -> tuple[float | None, fl
     rss_l = float((res**2).sum())
     b_h = _bic(rss_h, n_eff, 3, n)
     gain = min(_bic(rss_c, n_eff, 1, n), _bic(rss_l, n_eff, 2, n)) - b_h
-    return tau, float(gain), kind
+    return tau, float(gain), kind, y - fit
 
 
 def _boot_onsets(
@@ -308,17 +310,25 @@ def drift(
     res.last_quarter = float(y_adj[q4].mean())
     res.quarter_difference = res.last_quarter - res.first_quarter
     res.window_t_s, res.window_value, res.window_adjusted = tw, yw, y_adj
-    onset, gain, onset_kind = _onset(tw, y_adj, float(len(tw)))
+    onset, gain, onset_kind, onset_resid = _onset(tw, y_adj, float(len(tw)))
+    # Persistence is judged on the residuals of the better model: a change point that the straight
+    # line misfits would otherwise read as slow noise.
+    found = onset is not None and gain > ONSET_DELTA_BIC and onset_resid is not None
+    tau_src = onset_resid if found else resid
 
     # Slope and quarter difference are linear in the window values: w·y. Their standard errors
     # come from the calibrated batch-means / persistence-floor method on the residuals.
     xtx_inv = np.linalg.pinv(X.T @ X)
     w_slope = (xtx_inv @ X.T)[1]
-    sl = linear_interval(res.slope_per_h, resid, w_slope, t_s=tw, prior=prior)
+    sl = linear_interval(
+        res.slope_per_h, resid, w_slope, t_s=tw, prior=prior, tau_series=tau_src
+    )
     w_q = np.where(q4, 1.0 / max(int(q4.sum()), 1), 0.0) - np.where(
         q1, 1.0 / max(int(q1.sum()), 1), 0.0
     )
-    qd = linear_interval(res.quarter_difference, resid, w_q, t_s=tw, prior=prior)
+    qd = linear_interval(
+        res.quarter_difference, resid, w_q, t_s=tw, prior=prior, tau_series=tau_src
+    )
     res.n_effective = round(sl.n_effective, 1)
     res.slope_se, res.slope_df, res.slope_p = sl.se, sl.df, sl.p_value
     res.quarter_p = qd.p_value
@@ -333,7 +343,7 @@ def drift(
     res.quarter_difference_ci95 = qd.ci()
     res.verdict = "real" if sl.p_value <= 0.05 else "not_detected"
     res.decision = "per-test 95 % (not yet family-wise)"
-    if onset is not None and gain > ONSET_DELTA_BIC:
+    if found:
         res.onset_s = onset
         res.onset_ci95 = _onset_ci(tw, yw, X, resid, cols, onset_kind, seed)
         res.onset_kind = onset_kind
