@@ -25,7 +25,21 @@ from dataclasses import dataclass
 
 from evenstride.metrics._intervals import holm, t_two_sided_p
 from evenstride.metrics.asymmetry import FAMILY_ALPHA, ChannelAsymmetry
-from evenstride.metrics.drift import DriftResult
+from evenstride.metrics.drift import SMALLEST_IMPORTANT_CHANGE, DriftResult
+
+
+def _below_smallest_important(d: DriftResult) -> str | None:
+    sid = SMALLEST_IMPORTANT_CHANGE.get(d.name) or SMALLEST_IMPORTANT_CHANGE.get(d.unit)
+    if sid is None or d.slope_per_h is None or d.window_t_s is None or len(d.window_t_s) < 2:
+        return None
+    hours = float(d.window_t_s[-1] - d.window_t_s[0]) / 3600.0
+    change = abs(d.slope_per_h) * hours
+    if change >= sid.change:
+        return None
+    return (
+        f"detectable but small: {change:.3g} {d.unit} over the run, below the smallest important "
+        f"change {sid.change:g} ({sid.source})"
+    )
 
 
 @dataclass(frozen=True)
@@ -117,16 +131,21 @@ def control_family(
         elif kind == "drift":
             assert isinstance(obj, DriftResult)
             obj.verdict, obj.p_adjusted, obj.decision = verdict, p_adj, level
+            small = _below_smallest_important(obj) if rej else None
+            if small is not None:
+                rej = False
+                obj.verdict, obj.verdict_reason = "not_detected", small
             if rej:
                 qp = obj.quarter_p
                 obj.quarter_verdict = (
                     "real" if qp is not None and qp <= secondary_alpha else "not_detected"
                 )
-            else:
+            elif small is None:
                 obj.verdict_reason = (
                     f"no change beyond this run's noise (adjusted p = {p_adj:.2g} over {m} "
                     "statements)"
                 )
+            if not rej:
                 obj.quarter_verdict = "not_detected"
                 # hierarchical gate: no onset statement without a real change
                 obj.onset_s = obj.onset_ci95 = obj.onset_kind = None

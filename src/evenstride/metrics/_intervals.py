@@ -243,6 +243,7 @@ def linear_interval(
     t_s: np.ndarray | None = None,
     prior: PersistencePrior | None = None,
     tau_series: np.ndarray | None = None,
+    min_tau: float = 1.0,
 ) -> LinearInterval:
     """Standard error of ``estimate ≈ const + Σ wᵢ·zᵢ`` for a serially correlated ``z``.
 
@@ -266,7 +267,7 @@ def linear_interval(
     w = np.full(n, 1.0 / n) if weights is None else np.asarray(weights, dtype=np.float64)
     if n < 4:
         return LinearInterval(estimate, float("nan"), 1.0, n, float(n), 0, float("nan"))
-    tau = data_tau(z if tau_series is None else tau_series)
+    tau = max(data_tau(z if tau_series is None else tau_series), float(min_tau))
     v_prior = 0.0
     if prior is not None and t_s is not None:
         ts = np.asarray(t_s, dtype=np.float64)

@@ -36,6 +36,7 @@ from evenstride.metrics._bootstrap import block_length, integrated_autocorr_time
 from evenstride.metrics._intervals import (
     MIN_N_EFFECTIVE,
     PersistencePrior,
+    data_tau,
     linear_interval,
 )
 
@@ -46,6 +47,42 @@ MIN_WINDOWS = 10
 #: ΔBIC for accepting an abrupt onset (Kass & Raftery 1995: > 6 is "strong").
 ONSET_DELTA_BIC = 6.0
 N_BOOT_DRIFT = 400
+#: Fewest effectively independent stretches for a "changed during the run" verdict. A trend needs
+#: more than a mean: with strongly persistent noise (lag-1 0.995 at 1 Hz) a 20-min run's slope is
+#: indistinguishable from wander (calibration, docs/methods.md). Design choice, grade [U].
+MIN_N_EFFECTIVE_DRIFT = 10.0
+
+
+@dataclass(frozen=True)
+class SmallestImportantChange:
+    """The smallest change over a run worth flagging, in the series' unit (data, with source)."""
+
+    change: float
+    source: str
+
+
+#: Smallest important within-run change per series (issue 10: a detectable but trivial effect is
+#: described, not flagged). Keys are drift series names; asymmetry series use "% SA".
+SMALLEST_IMPORTANT_CHANGE: dict[str, SmallestImportantChange] = {
+    "cadence_spm": SmallestImportantChange(
+        5.0,
+        "≈ 3 % of a 170 steps/min cadence: below the +5–10 % changes studied for loading "
+        "(science.md §4; Heiderscheit 2011); design choice [U]",
+    ),
+    "contact_time_s": SmallestImportantChange(
+        0.010,
+        "10 ms ≈ 4 % of a 250 ms contact: within-run fatigue changes reported are of this "
+        "order (science.md §3.2); design choice [U]",
+    ),
+    "vertical_ratio_pct": SmallestImportantChange(
+        0.5, "half a Garmin vertical-ratio band step (science.md reference bands); design [U]"
+    ),
+    "% SA": SmallestImportantChange(
+        1.2,
+        "1.2 % SA, the practical threshold for a relevant asymmetry (science.md §2.3, "
+        "Hanley & Tucker)",
+    ),
+}
 
 
 @dataclass
@@ -318,25 +355,36 @@ def drift(
 
     # Slope and quarter difference are linear in the window values: w·y. Their standard errors
     # come from the calibrated batch-means / persistence-floor method on the residuals.
+    # Persistence measured on the per-second series (many more samples than windows, so the
+    # AR(1) estimate is far less biased), converted to windows: a floor for the window residuals.
+    ts_m, ys_m = t[m], y[m]
+    if len(ts_m) > 20:
+        # per-second residuals from the fitted model (line + covariates, or the change point)
+        fitted_w = yw - tau_src
+        per_sample_tau = data_tau(ys_m - np.interp(ts_m, tw, fitted_w)) * med_dt / window_s
+    else:
+        per_sample_tau = 1.0
     xtx_inv = np.linalg.pinv(X.T @ X)
     w_slope = (xtx_inv @ X.T)[1]
     sl = linear_interval(
-        res.slope_per_h, resid, w_slope, t_s=tw, prior=prior, tau_series=tau_src
+        res.slope_per_h, resid, w_slope, t_s=tw, prior=prior, tau_series=tau_src,
+        min_tau=per_sample_tau,
     )
     w_q = np.where(q4, 1.0 / max(int(q4.sum()), 1), 0.0) - np.where(
         q1, 1.0 / max(int(q1.sum()), 1), 0.0
     )
     qd = linear_interval(
-        res.quarter_difference, resid, w_q, t_s=tw, prior=prior, tau_series=tau_src
+        res.quarter_difference, resid, w_q, t_s=tw, prior=prior, tau_series=tau_src,
+        min_tau=per_sample_tau,
     )
     res.n_effective = round(sl.n_effective, 1)
     res.slope_se, res.slope_df, res.slope_p = sl.se, sl.df, sl.p_value
     res.quarter_p = qd.p_value
-    if not sl.enough or not np.isfinite(sl.se):
+    if sl.n_effective < max(MIN_N_EFFECTIVE, MIN_N_EFFECTIVE_DRIFT) or not np.isfinite(sl.se):
         res.verdict = "cant_tell"
         res.verdict_reason = (
             f"only ~{sl.n_effective:.0f} independent stretches of data in this run (need "
-            f"{MIN_N_EFFECTIVE:.0f})"
+            f"{max(MIN_N_EFFECTIVE, MIN_N_EFFECTIVE_DRIFT):.0f} for a trend)"
         )
         return res
     res.slope_ci95 = sl.ci()
