@@ -39,6 +39,9 @@ BATCH_TAU_FACTOR = 3.0
 #: Cap of the bias-corrected lag-1 coefficient in :func:`data_tau` (the top of the calibration
 #: grid; a trend in the series would otherwise read as φ → 1).
 MAX_AR1_PHI = 0.995
+#: Fewest batches when the variance rests on the batches alone (t with ≥ 3 df; fewer gives
+#: absurd intervals such as t₁ = 12.7 × SE).
+MIN_BATCHES = 4
 #: Most batches used (more add little power and let short-range correlation leak in).
 MAX_BATCHES = 20
 
@@ -165,6 +168,8 @@ class LinearInterval:
     n_effective: float
     n_batches: int
     tau_samples: float
+    #: "batches" (data-driven) or "prior" (the persistence floor was larger).
+    variance_from: str = "batches"
 
     def ci(self, level: float = 0.95) -> tuple[float, float]:
         if not (math.isfinite(self.se) and math.isfinite(self.estimate)):
@@ -180,7 +185,16 @@ class LinearInterval:
         return t_two_sided_p(self.estimate / self.se, self.df)
 
     @property
+    def n_effective_needed(self) -> float:
+        """Independent stretches this interval needs for a verdict."""
+        if self.variance_from == "batches":
+            return max(MIN_N_EFFECTIVE, MIN_BATCHES * BATCH_TAU_FACTOR)
+        return MIN_N_EFFECTIVE
+
+    @property
     def enough(self) -> bool:
+        if self.variance_from == "batches" and self.n_batches < MIN_BATCHES:
+            return False
         return self.n_effective >= MIN_N_EFFECTIVE
 
 
@@ -286,10 +300,10 @@ def linear_interval(
     v_bm = float(k * contrib.var(ddof=1))
     n_eff = n / max(tau, 1.0)
     if v_bm >= v_prior:
-        var, df = v_bm, float(k - 1)
+        var, df, src = v_bm, float(k - 1), "batches"
     else:
-        var, df = v_prior, float(max(k - 1, math.floor(n_eff) - 1, 1))
-    return LinearInterval(estimate, math.sqrt(max(var, 0.0)), df, n, n_eff, k, tau)
+        var, df, src = v_prior, float(max(k - 1, math.floor(n_eff) - 1, 1)), "prior"
+    return LinearInterval(estimate, math.sqrt(max(var, 0.0)), df, n, n_eff, k, tau, src)
 
 
 def holm(p_values: list[float], alpha: float = 0.05) -> tuple[list[bool], list[float]]:

@@ -23,7 +23,6 @@ from evenstride import consts
 from evenstride.datatypes import Activity, SidedChannel
 from evenstride.metrics import symmetry as sym
 from evenstride.metrics._intervals import (
-    MIN_N_EFFECTIVE,
     WATCH_PRIOR,
     LinearInterval,
     PersistencePrior,
@@ -312,7 +311,7 @@ def _not_enough_reason(n: int, n_steps: float | None, ix: LinearInterval) -> str
         return f"only about {n_steps / 2:.0f} steps per side (need {MIN_STEPS_PER_SIDE})"
     return (
         f"only ~{ix.n_effective:.0f} independent stretches of data in this run (need "
-        f"{MIN_N_EFFECTIVE:.0f}): the signal wanders too slowly for this run's length"
+        f"{ix.n_effective_needed:.0f}): the signal wanders too slowly for this run's length"
     )
 
 
@@ -400,7 +399,10 @@ def _contexts(
             if ix.enough and np.isfinite(ix.se):
                 ci, p, reason = ix.ci(), ix.p_value, None
             else:
-                reason = f"only ~{ix.n_effective:.0f} independent stretches in this context"
+                reason = (
+                    f"only ~{ix.n_effective:.0f} independent stretches in this context (need "
+                    f"{ix.n_effective_needed:.0f})"
+                )
         spd = speed[mm]
         out.append(
             ContextAsymmetry(

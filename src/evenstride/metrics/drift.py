@@ -34,9 +34,7 @@ import numpy as np
 
 from evenstride.metrics._bootstrap import block_length, integrated_autocorr_time, percentile_ci
 from evenstride.metrics._intervals import (
-    MIN_N_EFFECTIVE,
     PersistencePrior,
-    data_tau,
     linear_interval,
 )
 
@@ -355,36 +353,33 @@ def drift(
 
     # Slope and quarter difference are linear in the window values: w·y. Their standard errors
     # come from the calibrated batch-means / persistence-floor method on the residuals.
-    # Persistence measured on the per-second series (many more samples than windows, so the
-    # AR(1) estimate is far less biased), converted to windows: a floor for the window residuals.
+    # The slope and the quarter difference are linear in the window means, hence in the samples:
+    # each sample of window j carries weight w_j / (samples in j). Their standard errors are
+    # computed on the per-sample residuals of the better model, where the persistence floor
+    # applies at its own time scale (window means would hide the fast/slow mix).
     ts_m, ys_m = t[m], y[m]
-    if len(ts_m) > 20:
-        # per-second residuals from the fitted model (line + covariates, or the change point)
-        fitted_w = yw - tau_src
-        per_sample_tau = data_tau(ys_m - np.interp(ts_m, tw, fitted_w)) * med_dt / window_s
-    else:
-        per_sample_tau = 1.0
+    b_s = np.floor((ts_m - ts_m[0]) / window_s).astype(np.int64)
+    row_of = np.cumsum(ok) - 1
+    keep_s = ok[b_s]
+    row_s = row_of[b_s][keep_s]
+    ts_k, ys_k = ts_m[keep_s], ys_m[keep_s]
+    cnt_k = cnt[b_s][keep_s].astype(float)
+    r_s = ys_k - (yw - tau_src)[row_s]
     xtx_inv = np.linalg.pinv(X.T @ X)
     w_slope = (xtx_inv @ X.T)[1]
-    sl = linear_interval(
-        res.slope_per_h, resid, w_slope, t_s=tw, prior=prior, tau_series=tau_src,
-        min_tau=per_sample_tau,
-    )
+    sl = linear_interval(res.slope_per_h, r_s, w_slope[row_s] / cnt_k, t_s=ts_k, prior=prior)
     w_q = np.where(q4, 1.0 / max(int(q4.sum()), 1), 0.0) - np.where(
         q1, 1.0 / max(int(q1.sum()), 1), 0.0
     )
-    qd = linear_interval(
-        res.quarter_difference, resid, w_q, t_s=tw, prior=prior, tau_series=tau_src,
-        min_tau=per_sample_tau,
-    )
+    qd = linear_interval(res.quarter_difference, r_s, w_q[row_s] / cnt_k, t_s=ts_k, prior=prior)
     res.n_effective = round(sl.n_effective, 1)
     res.slope_se, res.slope_df, res.slope_p = sl.se, sl.df, sl.p_value
     res.quarter_p = qd.p_value
-    if sl.n_effective < max(MIN_N_EFFECTIVE, MIN_N_EFFECTIVE_DRIFT) or not np.isfinite(sl.se):
+    if sl.n_effective < MIN_N_EFFECTIVE_DRIFT or not sl.enough or not np.isfinite(sl.se):
         res.verdict = "cant_tell"
         res.verdict_reason = (
             f"only ~{sl.n_effective:.0f} independent stretches of data in this run (need "
-            f"{max(MIN_N_EFFECTIVE, MIN_N_EFFECTIVE_DRIFT):.0f} for a trend)"
+            f"{max(MIN_N_EFFECTIVE_DRIFT, sl.n_effective_needed):.0f} for a trend)"
         )
         return res
     res.slope_ci95 = sl.ci()
