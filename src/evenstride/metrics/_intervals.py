@@ -218,6 +218,20 @@ def data_tau(x: np.ndarray) -> float:
     return max(tau, (1.0 + phi) / (1.0 - phi))
 
 
+def _ar1_upper(x: np.ndarray) -> float:
+    """Bias-corrected lag-1 coefficient plus one standard error, capped at 0.998 (0 if ≤ 0)."""
+    n = len(x)
+    xc = x - x.mean()
+    den = float(xc @ xc)
+    if n < 8 or den <= 0.0:
+        return 0.0
+    phi = float(xc[:-1] @ xc[1:]) / den
+    if phi <= 0.0:
+        return 0.0
+    phi = phi + (1.0 + 3.0 * phi) / n
+    return float(min(phi + math.sqrt(max(1.0 - phi * phi, 0.0) / n), 0.998))
+
+
 def _geometric_quad(weights: np.ndarray, phi: float) -> float:
     """``Σᵢⱼ wᵢ wⱼ φ^|i−j|`` in O(n): ``2·Σ wᵢ yᵢ − Σ wᵢ²`` with ``yᵢ = φ·yᵢ₋₁ + wᵢ``."""
     n = len(weights)
@@ -293,6 +307,15 @@ def linear_interval(
         # E[s²] = σ²(1 − F_mean) under the prior; undo that bias before scaling.
         sigma2 = float(z.var(ddof=1)) / max(1.0 - f_mean, 1.0 / n)
         v_prior = sigma2 * f_w
+        # A second model floor from the run itself: AR(1) at the upper 1-SE bound of the
+        # bias-corrected lag-1 coefficient (prewhitening in the spirit of Andrews & Monahan 1992),
+        # which catches runs more persistent than the real-file median.
+        phi_up = _ar1_upper(z)
+        if phi_up > 0.0:
+            f_w_ar = _geometric_quad(w, phi_up)
+            f_mean_ar = _geometric_quad(np.full(n, 1.0 / n), phi_up)
+            s2_ar = float(z.var(ddof=1)) / max(1.0 - f_mean_ar, 1.0 / n)
+            v_prior = max(v_prior, s2_ar * f_w_ar)
     k = int(np.clip(n // max(1, round(BATCH_TAU_FACTOR * tau)), 2, MAX_BATCHES))
     edges = np.linspace(0, n, k + 1).round().astype(int)
     contrib = np.array([float(w[a:b] @ z[a:b]) for a, b in itertools.pairwise(edges)])

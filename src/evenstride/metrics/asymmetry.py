@@ -59,6 +59,9 @@ MIN_SAMPLES = 20
 #: ≥ 100 per side for stable estimates; a 30 s lab trial (~40 per side of nearly independent
 #: steps) still gets a verdict when its calibrated interval allows.
 MIN_STEPS_PER_SIDE = 20
+#: Remove a linear trend from the influence series before estimating the noise (a trend is a
+#: drift, judged separately); see docs/methods.md.
+DETREND_FOR_NOISE = True
 #: Family-wise error rate of the run's "real / changed" statements (issue 10; docs/methods.md).
 FAMILY_ALPHA = 0.05
 #: Verdict values.
@@ -331,6 +334,12 @@ def _linear_interval_of(
     gl = (float(f(ml + hl, mr)) - float(f(ml - hl, mr))) / (2 * hl)  # type: ignore[operator]
     gr = (float(f(ml, mr + hr)) - float(f(ml, mr - hr))) / (2 * hr)  # type: ignore[operator]
     z = gl * (lv - ml) + gr * (rv - mr)
+    if DETREND_FOR_NOISE and len(z) > 10:
+        # A linear trend over the run is a drift (reported by the drift analysis), not noise.
+        tc = t_s - t_s.mean()
+        den = float(tc @ tc)
+        if den > 0:
+            z = z - tc * float(tc @ z) / den
     return linear_interval(est, z, t_s=t_s, prior=prior)
 
 
