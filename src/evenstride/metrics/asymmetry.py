@@ -59,9 +59,11 @@ MIN_SAMPLES = 20
 #: ≥ 100 per side for stable estimates; a 30 s lab trial (~40 per side of nearly independent
 #: steps) still gets a verdict when its calibrated interval allows.
 MIN_STEPS_PER_SIDE = 20
-#: Remove a linear trend from the influence series before estimating the noise (a trend is a
-#: drift, judged separately); see docs/methods.md.
+#: Remove a clear linear trend from the influence series before estimating the noise (a trend
+#: is a drift, judged separately); see docs/methods.md.
 DETREND_FOR_NOISE = True
+#: p-value below which a linear trend is treated as drift rather than noise (design choice).
+TREND_P = 0.01
 #: Family-wise error rate of the run's "real / changed" statements (issue 10; docs/methods.md).
 FAMILY_ALPHA = 0.05
 #: Verdict values.
@@ -335,11 +337,16 @@ def _linear_interval_of(
     gr = (float(f(ml, mr + hr)) - float(f(ml, mr - hr))) / (2 * hr)  # type: ignore[operator]
     z = gl * (lv - ml) + gr * (rv - mr)
     if DETREND_FOR_NOISE and len(z) > 10:
-        # A linear trend over the run is a drift (reported by the drift analysis), not noise.
+        # A clear linear trend over the run is a drift (judged by the drift analysis), not noise;
+        # it is removed only when it is beyond the noise itself (p < TREND_P, same interval
+        # method), so slow wander that merely looks like a trend still counts as noise.
         tc = t_s - t_s.mean()
         den = float(tc @ tc)
         if den > 0:
-            z = z - tc * float(tc @ z) / den
+            w_tr = tc / den
+            trend = linear_interval(float(w_tr @ z), z, w_tr, t_s=t_s, prior=prior)
+            if trend.enough and trend.p_value < TREND_P:
+                z = z - tc * float(w_tr @ z)
     return linear_interval(est, z, t_s=t_s, prior=prior)
 
 
