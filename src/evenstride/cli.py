@@ -502,7 +502,8 @@ def print_summary(res: RunAnalysis, console: Console, *, quiet: bool = False) ->
             t.add_row(
                 f"{metric_name(k.split('/')[0])} asymmetry ({sensors.get(k, '')})" if "/" in k
                 else metric_name(k),
-                f"{v['slope_per_h']:+.3g} {v['unit']} ({ci[0]:+.3g}…{ci[1]:+.3g})",
+                f"{v['slope_per_h']:+.3g} {v['unit']} "
+                + (f"({ci[0]:+.3g}…{ci[1]:+.3g})" if ci else "(can't tell)"),
                 f"{v['first_quarter']:.4g}",
                 f"{v['last_quarter']:.4g}",
                 "–" if v["onset_s"] is None else fmt_clock(v["onset_s"]),

@@ -31,6 +31,9 @@ from evenstride.metrics import (
     drift,
     form_summaries,
 )
+from evenstride.metrics._family import FamilySummary, control_family
+from evenstride.metrics._intervals import WATCH_PRIOR
+from evenstride.metrics.asymmetry import MIN_SAMPLES
 from evenstride.metrics.context import ContextParams, RunContext, legs_totals, run_context
 from evenstride.metrics.drift import window_means
 from evenstride.preprocessing import Gating, GatingParams, label_samples
@@ -66,6 +69,8 @@ class RunAnalysis:
     warnings: list[str] = field(default_factory=list)
     #: Where and how the run was done and its load (``"context"`` in the JSON document).
     context: RunContext | None = None
+    #: The family-wise decision step over all of the run's statements.
+    family: FamilySummary | None = None
 
     @property
     def file(self) -> str | None:
@@ -138,14 +143,21 @@ def analyze(
     drifts: dict[str, DriftResult] = {}
     drift_mask = gating.steady_main_leg  # within one leg: never across a multisport file's bike
     for r in asym:
-        if r.per_sample is None or not r.enough_data:
+        if r.per_sample is None or r.n < MIN_SAMPLES:
             continue
         unit = "% SA" if r.ratio_scale else r.unit
-        drifts[r.key] = drift(r.key, unit, t, r.per_sample, drift_mask, cov, seed=seed)
+        drifts[r.key] = drift(
+            r.key, unit, t, r.per_sample, drift_mask, cov, seed=seed, prior=r.prior
+        )
     for col in DRIFT_COLUMNS:
         if act.has(col):
             unit = consts.SAMPLE_COLUMN_UNITS[col]
-            drifts[col] = drift(col, unit, t, act.column(col), drift_mask, cov, seed=seed)
+            drifts[col] = drift(
+                col, unit, t, act.column(col), drift_mask, cov, seed=seed, prior=WATCH_PRIOR
+            )
+    # Family-wise step (issue 10): every "real"/"changed" statement of the run is decided here,
+    # after all results exist and before the assessment reads them.
+    family = control_family(asym, drifts)
     cs = cadence_speed(act, gating)
     summaries = form_summaries(act, gating)
     assessment = assess(asym, drifts, cs, summaries, gating=gating, activity=act)
@@ -157,7 +169,9 @@ def analyze(
         notes.append(msg)
         warnings.warn(f"{act.meta.path}: {msg}", EvenstrideWarning, stacklevel=2)
     context = run_context(act, gating, context_params)
-    return RunAnalysis(act, gating, asym, drifts, cs, summaries, assessment, notes, context)
+    return RunAnalysis(
+        act, gating, asym, drifts, cs, summaries, assessment, notes, context, family
+    )
 
 
 def _covariates(act: Activity, g: Gating) -> dict[str, np.ndarray]:
@@ -283,6 +297,7 @@ def _to_dict(a: RunAnalysis) -> dict[str, Any]:
             "labels": cov,
             "dropouts": a.gating.dropout_coverage(),
             "analysed_s": _r(float(a.gating.weight_s[a.gating.steady].sum()), 1),
+            "family_wise": None if a.family is None else a.family.to_dict(),
         },
         "context": None if a.context is None else a.context.to_dict(),
         "asymmetry": [j.to_dict() for j in a.assessment.judgements],

@@ -59,8 +59,14 @@ straights; both are exact functions of the route position (GPS noise does not ch
 (``SimTruth.balance_true_pct``; % of total ground contact time on the LEFT foot, Garmin's
 convention: > 50 means the left contact is longer). The observed (FIT) balance is
 
-- running (RUN, ACCEL): ``b(τ) + e(τ)``, ``e`` stationary AR(1), φ = ``balance_noise_phi``
-  (0.9), marginal SD ``balance_noise_sd_pct`` (0.4 pct-points);
+- running (RUN, ACCEL): ``b(τ) + e(τ)``, ``e = e_f + e_s`` the sum of two stationary AR(1)
+  series: a fast one, φ = ``balance_noise_phi`` (0.96 per s), and a slow one, φ =
+  ``balance_noise_slow_phi`` (0.993 per s) carrying ``balance_noise_slow_share`` (30 %) of the
+  variance; total marginal SD ``balance_noise_sd_pct`` (0.55 pct-points). Lag-1 ≈ 0.97,
+  integrated autocorrelation time ≈ 120 s. These defaults are the medians of per-file fits on
+  seven shared real FIT files with GCT balance (linearly detrended; docs/methods.md, table
+  "Noise of real files"); ``balance_noise_slow_share=0, balance_noise_phi=0.9,
+  balance_noise_sd_pct=0.4`` gives the old gentle AR(1);
 - walking: ``b(τ) + 2·e(τ)``;
 - drills: ``98 + u`` (left hops) and ``2 + u`` (right hops), ``u ~ N(0, 1)`` iid (a reader
   that treats implausible balances as missing will drop these; the Activity keeps what the file
@@ -87,7 +93,9 @@ distance = cumulative observed speed, to 0.01 m.
 
     gct(τ) = gct_ref_s · (1 + gct_fatigue_pct_per_h/100 · τ/3600) − 0.040 · (v_c − 3.2)
 
-observed = ``gct + AR(1)`` (φ = 0.8, SD 4 ms), walking 0.60 s, drills 0.19 s; rounded to 0.1 ms.
+observed = ``gct + AR(1)`` (φ = 0.8, SD 4 ms) ``+ slow AR(1)`` (φ = 0.993, SD 3 ms; the slow
+wander of real contact times, ``form_noise_slow=True``), walking 0.60 s, drills 0.19 s; rounded to
+0.1 ms.
 Per-foot values of the running-dynamics channel are derived from the *observed* (quantised)
 balance and GCT exactly as a reader does: ``left = 2·gct·b/100``, ``right = 2·gct·(1 − b/100)``.
 
@@ -96,13 +104,15 @@ balance and GCT exactly as a reader does: ``left = 2·gct·b/100``, ``right = 2�
     cadence(τ) = (cadence_intercept_spm + 5.6 · v_c)
                  × (1 − cadence_deficit_pct/100)   if RUN/ACCEL and τ in cadence_deficit_window_s
 
-observed = ``cadence + AR(1)`` (φ = 0.7, SD 1.5 spm), walks U(110, 125) per walk + noise, drills
+observed = ``cadence + AR(1)`` (φ = 0.7, SD 1.5 spm) ``+ slow AR(1)`` (φ = 0.993, SD 1 spm,
+``form_noise_slow``), walks U(110, 125) per walk + noise, drills
 150, stops 0; quantised to 1/64 spm (FIT strides/min with 1/128 fractional cadence). The
 deficit window is given in run seconds ``τ`` (default ``[0.45, 0.60] × duration``);
 ``SimTruth.cadence_deficit_window_s`` holds it on the ``time_s`` axis.
 
 **Derived running dynamics.** Vertical oscillation ``0.085 + 0.004·(v_c − 3.2)`` m + AR(1)
-(φ = 0.8, SD 2 mm) (walk 0.045 m, drill 0.10 m), to 0.1 mm; step length = observed speed /
+(φ = 0.8, SD 2 mm) + slow AR(1) (φ = 0.993, SD 1.5 mm, ``form_noise_slow``) (walk 0.045 m,
+drill 0.10 m), to 0.1 mm; step length = observed speed /
 (observed cadence/60), to 0.1 mm; vertical ratio = VO / step length × 100, to 0.01 %; stance time
 percent = GCT · (cadence/2)/60 × 100 (share of the stride), to 0.01 %.
 
@@ -219,6 +229,8 @@ class SimTruth:
     bend_effect_pct: float
     balance_noise_sd_pct: float
     balance_noise_phi: float
+    balance_noise_slow_share: float
+    balance_noise_slow_phi: float
     speed_m_s: float
     gct_ref_s: float
     gct_fatigue_pct_per_h: float
@@ -247,7 +259,7 @@ class SimTruth:
     balance_true_pct: np.ndarray
     #: Noise-free expected observed balance (``b`` running/walking, 98/2 drills, NaN stops).
     balance_expected_pct: np.ndarray
-    #: The AR(1) noise ``e(τ)`` added to ``b`` while running.
+    #: The balance noise ``e(τ)`` (fast + slow AR(1)) added to ``b`` while running.
     balance_noise_pct: np.ndarray
     gct_true_s: np.ndarray
     cadence_true_spm: np.ndarray
@@ -540,8 +552,11 @@ def simulate_run(
     drift_onset_s: float | None = 1800.0,
     grade_effect_pct_per_pct: float = 0.05,
     bend_effect_pct: float = 0.0,
-    balance_noise_sd_pct: float = 0.4,
-    balance_noise_phi: float = 0.9,
+    balance_noise_sd_pct: float = 0.55,
+    balance_noise_phi: float = 0.96,
+    balance_noise_slow_share: float = 0.3,
+    balance_noise_slow_phi: float = 0.993,
+    form_noise_slow: bool = True,
     speed_m_s: float = 3.2,
     speed_variation_pct: float = 4.0,
     hills: bool = True,
@@ -583,8 +598,12 @@ def simulate_run(
     balance_left_pct, drift_pct_per_h, drift_onset_s, grade_effect_pct_per_pct, bend_effect_pct
         The balance law ``b(τ)`` (% left; pct-points per hour after the onset; pct-points per %
         grade; pct-points on left-hand bends, minus that on right-hand bends).
-    balance_noise_sd_pct, balance_noise_phi
-        Marginal SD and lag-1 coefficient of the AR(1) balance noise.
+    balance_noise_sd_pct, balance_noise_phi, balance_noise_slow_share, balance_noise_slow_phi
+        Total marginal SD of the balance noise, lag-1 coefficient of its fast AR(1) part, the
+        share of the variance in the slow AR(1) part and that part's lag-1 coefficient (fitted on
+        real files; ``balance_noise_slow_share=0`` gives a single AR(1)).
+    form_noise_slow
+        Add the slow wander of real files to contact time, cadence and vertical oscillation.
     speed_m_s, speed_variation_pct
         Mean running speed and the SD of its slow variation (% of the speed).
     hills, hill_amplitude_m
@@ -635,6 +654,8 @@ def simulate_run(
     n = round(duration_s)
     if n < 600:
         raise ValueError("duration_s must be at least 600 s")
+    if not 0.0 <= balance_noise_slow_share <= 1.0:
+        raise ValueError("balance_noise_slow_share must be in [0, 1]")
     if not 0.0 <= dropouts_fraction < 0.5:
         raise ValueError("dropouts_fraction must be in [0, 0.5)")
     streams = np.random.SeedSequence(seed).spawn(14)
@@ -744,8 +765,12 @@ def simulate_run(
         + grade_effect_pct_per_pct * grade
         + bend_effect_pct * turn
     )
-    e_bal = _ar1(r_bal, n, balance_noise_phi, balance_noise_sd_pct)
+    share = balance_noise_slow_share
+    e_bal = _ar1(r_bal, n, balance_noise_phi, balance_noise_sd_pct * math.sqrt(1.0 - share))
     hop_noise = r_bal.standard_normal(n)
+    if share > 0.0:
+        slow_sd = balance_noise_sd_pct * math.sqrt(share)
+        e_bal = e_bal + _ar1(r_bal, n, balance_noise_slow_phi, slow_sd)
     b_expected = b_true.copy()
     b_expected[is_drill_l] = DRILL_BALANCE_LEFT_PCT
     b_expected[is_drill_r] = DRILL_BALANCE_RIGHT_PCT
@@ -763,6 +788,8 @@ def simulate_run(
     gct_true[is_drill] = 0.19
     gct_obs = gct_true + _ar1(r_gct, n, 0.8, 0.004)
     gct_obs[is_walk] = gct_true[is_walk] + 0.01 * r_gct.standard_normal(int(is_walk.sum()))
+    if form_noise_slow:
+        gct_obs = gct_obs + _ar1(r_gct, n, 0.993, 0.003)
     gct_obs = _quantise(np.maximum(gct_obs, 0.05), 1e-4)
 
     if cadence_deficit_window_s is None:
@@ -777,13 +804,18 @@ def simulate_run(
     cad_true[is_drill] = 150.0
     cad_true[is_stop] = 0.0
     cad_obs = cad_true + _ar1(r_cad, n, 0.7, 1.5)
+    if form_noise_slow:
+        cad_obs = cad_obs + _ar1(r_cad, n, 0.993, 1.0)
     cad_obs[is_stop] = 0.0
     cad_obs = _quantise(np.maximum(cad_obs, 0.0), 1.0 / 64.0)
 
     vo_true = 0.085 + 0.004 * (v_c - REFERENCE_SPEED_M_S)
     vo_true[is_walk] = 0.045
     vo_true[is_drill] = 0.10
-    vo_obs = _quantise(vo_true + _ar1(r_vo, n, 0.8, 0.002), 1e-4)
+    vo_noise = _ar1(r_vo, n, 0.8, 0.002)
+    if form_noise_slow:
+        vo_noise = vo_noise + _ar1(r_vo, n, 0.993, 0.0015)
+    vo_obs = _quantise(vo_true + vo_noise, 1e-4)
 
     # --- observed speed, distance -----------------------------------------------------------------
     v_noise = r_speed.standard_normal(n) * (0.02 if treadmill else 0.04)
@@ -983,6 +1015,8 @@ def simulate_run(
         bend_effect_pct=bend_effect_pct,
         balance_noise_sd_pct=balance_noise_sd_pct,
         balance_noise_phi=balance_noise_phi,
+        balance_noise_slow_share=balance_noise_slow_share,
+        balance_noise_slow_phi=balance_noise_slow_phi,
         speed_m_s=speed_m_s,
         gct_ref_s=gct_ref_s,
         gct_fatigue_pct_per_h=gct_fatigue_pct_per_h,

@@ -139,21 +139,22 @@ def test_activity_and_engine(trial) -> None:
     assert len(keys - force_keys) == 6
     units = {ch.metric: ch.unit for ch in act.sided}
     assert units[M_PEAK_VGRF_BW] == "BW" and units[M_LOADING_RATE_BW_S] == "BW/s"
-    # The whole pipeline judges a 30 s lab trial like a watch run: numbers, but every class
-    # "insufficient data" (≈ 38 steps per side, below the 100-steps-per-side rule).
+    # The whole pipeline judges a 30 s lab trial like a watch run. ≈ 38 nearly independent steps
+    # per side are enough for a calibrated interval (issue 10): verdicts, not "insufficient data"
+    # on every metric.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         doc = analyze(act).to_dict()
-    assert {a["class"] for a in doc["asymmetry"]} == {"insufficient data"}
+    classes = {a["class"] for a in doc["asymmetry"]}
+    assert classes - {"insufficient data"} and "within noise" in classes
     assert all(a["left"] is not None for a in doc["asymmetry"])
-    # The same engine, channel by channel: numbers present, class "insufficient data"
-    # (≈ 38 steps per side, far below the 100-steps-per-side rule).
+    assert all(a["verdict"] in ("real", "not_detected", "cant_tell") for a in doc["asymmetry"])
     g = label_samples(act)
     for ch in act.sided:
         r = channel_asymmetry(act, ch, g)
         assert r.left is not None and r.right is not None and np.isfinite(r.difference)
-        assert r.enough_data is False
-        assert judge_asymmetry(r).cls == "insufficient data"
+        assert r.enough_data is True and r.n_effective is not None and r.n_effective >= 5
+        assert judge_asymmetry(r).cls != "insufficient data"
 
 
 def test_per_step_timing_and_impulses_as_side_channels(trial) -> None:

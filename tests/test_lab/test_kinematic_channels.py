@@ -190,7 +190,7 @@ def test_c3d_cli_reports_kinematics_with_units_and_no_band(fk: Path, capsys, tmp
     for a in by.values():
         assert a["index"] == "difference" and a["symmetry_angle_pct"] is None
         assert a["band"] is None and a["evidence"]["grade"] == "U"
-        assert a["class"] == "insufficient data"  # 30 s, ~42 steps per side
+        assert a["class"] != "insufficient data"  # 30 s, ~42 steps per side: a verdict
         assert a["difference"] == pytest.approx(a["left"] - a["right"], abs=1e-3)
     assert by[consts.M_KNEE_FLEXION_IC_DEG]["unit"] == "deg"
     assert by[consts.M_FOOT_AHEAD_IC_MM]["unit"] == "mm"

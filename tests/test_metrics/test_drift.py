@@ -63,8 +63,9 @@ def test_speed_confound_is_adjusted():
     _, y = _series(n, rng, speed=speed, speed_effect=1.5, noise=0.2)
     unadjusted = drift("x", "% SA", t, y, np.ones(n, bool), {}, seed=4)
     adjusted = drift("x", "% SA", t, y, np.ones(n, bool), {"speed": speed}, seed=4)
-    assert unadjusted.slope_per_h > 0.8 and unadjusted.significant
-    assert abs(adjusted.slope_per_h) < 0.3
+    # unadjusted, the 10-min speed wave leaves persistent residuals: never "no change"
+    assert unadjusted.slope_per_h > 0.8 and unadjusted.verdict in ("real", "cant_tell")
+    assert abs(adjusted.slope_per_h) < 0.3 and not adjusted.significant
     assert adjusted.adjusted_for == ["speed"]
 
 

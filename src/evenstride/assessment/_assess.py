@@ -273,8 +273,7 @@ class AsymmetryJudgement:
             "n_effective": r.n_effective,
             "block_length_samples": r.block_len,
             "real": r.real,
-            "verdict": self.verdict,
-            "verdict_reason": _reason(r),
+            **r.verdict_dict(),
             "larger_side": r.larger_side,
             "side_doing_more": spec.side_doing_more(r.index_value),
             "larger_means": spec.larger_means,
@@ -334,10 +333,12 @@ def judge_asymmetry(
         why = _reason(r) or (
             f"only {r.n} steady-running samples ({r.n_steps or 0} steps); need about {need}"
         )
-        return AsymmetryJudgement(r, "insufficient data", why, ev, band, **extra)
+        return AsymmetryJudgement(r, "insufficient data", f"can't tell from this run: {why}", ev,
+                                  band, **extra)
     if v != "real":
         why = _reason(r) or (
-            "the 95 % interval includes 0: no asymmetry beyond this run's sample-to-sample noise"
+            "no asymmetry beyond this run's noise at the family-wise 5 % level "
+            f"({getattr(r, 'decision', None) or 'per test'})"
         )
         return AsymmetryJudgement(r, "within noise", why, ev, band, **extra)
     if band is None:
@@ -456,11 +457,11 @@ def find_disagreements(
                 kind = "direction"
                 detail = (f"{what}: {sa} says {spec.more_phrase(side_a or 'neither')}, {sb} says "
                           f"{spec.more_phrase(side_b or 'neither')}{gap_txt}")
-            elif ca[1] < cb[0] or cb[1] < ca[0]:
+            elif a.disagreement_verdicts.get(b.key) == "real":
                 kind = "magnitude"
                 detail = (f"{what}: {sa} {va:+.2f} (95 % CI {ca[0]:+.2f}…{ca[1]:+.2f}) vs {sb} "
-                          f"{vb:+.2f} ({cb[0]:+.2f}…{cb[1]:+.2f}); the intervals do not "
-                          f"overlap{gap_txt}")
+                          f"{vb:+.2f} ({cb[0]:+.2f}…{cb[1]:+.2f}); the gap is beyond both "
+                          f"sensors' noise (family-wise 5 %){gap_txt}")
             if kind is not None:
                 out.append(Disagreement(a.metric, (a.source, b.source), kind,
                                         f"{detail}. {who[:1].upper()}{who[1:]}.", gap, direct,

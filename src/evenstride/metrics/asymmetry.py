@@ -5,9 +5,12 @@ serial correlation.
 For each :class:`~evenstride.datatypes.SidedChannel` the steady-running samples give per-sample
 left and right values (or, for a balance-only channel, ``L = b`` and ``R = 100 − b``, which gives
 the same ratio). The run's asymmetry is computed from the *means* of each side (the convention of
-the running-asymmetry literature: an index of per-limb means), and its 95 % interval from a
-moving-block bootstrap of those means (:mod:`evenstride.metrics._bootstrap`). "Real for this run"
-means the interval of the index excludes 0 (science.md §2.3).
+the running-asymmetry literature: an index of per-limb means), and its 95 % interval from the
+linearised index with a batch-means standard error and, for 1 Hz watch/strap channels, a
+persistence floor measured on real files (:mod:`evenstride.metrics._intervals`; calibration in
+docs/methods.md). The verdict ("real" / "not_detected" / "cant_tell") is set per test here and
+replaced by the family-wise controlled decision of :mod:`evenstride.metrics._family` in
+:func:`evenstride.pipeline.analyze`.
 """
 
 from __future__ import annotations
@@ -19,7 +22,12 @@ import numpy as np
 from evenstride import consts
 from evenstride.datatypes import Activity, SidedChannel
 from evenstride.metrics import symmetry as sym
-from evenstride.metrics._bootstrap import block_bootstrap_means, percentile_ci
+from evenstride.metrics._intervals import (
+    WATCH_PRIOR,
+    LinearInterval,
+    PersistencePrior,
+    linear_interval,
+)
 from evenstride.preprocessing import Gating
 
 #: Metrics on a ratio scale (positive values): symmetry angle/index and log ratio apply.
@@ -45,9 +53,21 @@ RATIO_SCALE_METRICS = frozenset(
 )
 
 #: Minimum steady-running samples for a judgement.
-MIN_SAMPLES = 30
-#: Minimum steps per side (science.md §11: ≥ 100 per side recommended; a design choice).
-MIN_STEPS_PER_SIDE = 100
+MIN_SAMPLES = 20
+#: Minimum steps per side for any verdict (a design floor; the real gate is the effective sample
+#: size, :data:`~evenstride.metrics._intervals.MIN_N_EFFECTIVE`). science.md §2.3 recommends
+#: ≥ 100 per side for stable estimates; a 30 s lab trial (~40 per side of nearly independent
+#: steps) still gets a verdict when its calibrated interval allows.
+MIN_STEPS_PER_SIDE = 20
+#: Remove a clear linear trend from the influence series before estimating the noise (a trend
+#: is a drift, judged separately); see docs/methods.md.
+DETREND_FOR_NOISE = True
+#: p-value below which a linear trend is treated as drift rather than noise (design choice).
+TREND_P = 0.01
+#: Family-wise error rate of the run's "real / changed" statements (issue 10; docs/methods.md).
+FAMILY_ALPHA = 0.05
+#: Verdict values.
+VERDICTS = ("real", "not_detected", "cant_tell")
 #: Minimum samples in a context (bend, hill, speed band) for its own interval.
 MIN_CONTEXT_SAMPLES = 60
 
@@ -63,9 +83,15 @@ class ContextAsymmetry:
     balance_left_pct: float | None
     difference: float | None
     mean_speed_m_s: float | None
+    p_value: float | None = None
+    verdict: str = "cant_tell"
+    verdict_reason: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
+            "verdict": self.verdict,
+            "verdict_reason": self.verdict_reason,
+            "p_value": _r(self.p_value, 5),
             "context": self.context,
             "n": self.n,
             "symmetry_angle_pct": _r(self.symmetry_angle_pct),
@@ -104,6 +130,20 @@ class ChannelAsymmetry:
     by_context: list[ContextAsymmetry] = field(default_factory=list)
     #: Per-sample index (SA for ratio-scale metrics, else L−R) for drift analysis; NaN off-mask.
     per_sample: np.ndarray | None = None
+    #: Standard error, degrees of freedom and two-sided p of the index (same method as ci95).
+    index_se: float | None = None
+    index_df: float | None = None
+    p_value: float | None = None
+    #: Holm-adjusted p over all statements of the run (set by the family-wise step).
+    p_adjusted: float | None = None
+    #: How the verdict was decided (e.g. "Holm over 9 run statements, family-wise 5 %").
+    decision: str | None = None
+    verdict: str = "cant_tell"
+    verdict_reason: str | None = None
+    #: Persistence floor used for the interval (None: data-driven batch means only).
+    prior: PersistencePrior | None = None
+    #: Decisions on "this source disagrees with that one" (other key → verdict), family-wise.
+    disagreement_verdicts: dict[str, str] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -120,11 +160,28 @@ class ChannelAsymmetry:
 
     @property
     def real(self) -> bool | None:
-        """True when the 95 % interval excludes 0; None when there is too little data."""
-        ci = self.index_ci95
-        if not self.enough_data or ci is None or not np.all(np.isfinite(ci)):
+        """The calibrated, family-wise controlled decision: True ("real"), False ("not
+        detected") or None ("can't tell from this run", see :attr:`verdict_reason`)."""
+        if self.verdict == "cant_tell":
             return None
-        return bool(ci[0] > 0.0 or ci[1] < 0.0)
+        return self.verdict == "real"
+
+    def verdict_dict(self) -> dict[str, object]:
+        """The decision fields for the JSON document."""
+        return {
+            "verdict": self.verdict,
+            "verdict_reason": self.verdict_reason,
+            "p_value": _r(self.p_value, 6),
+            "p_adjusted": _r(self.p_adjusted, 6),
+            "decision_level": self.decision,
+            "index_se": _r(self.index_se, 5),
+            "index_df": _r(self.index_df, 1),
+            "interval_method": "batch means (t, k−1 df)"
+            + ("" if self.prior is None else " with the real-file persistence floor"),
+        }
+
+    def to_dict(self) -> dict[str, object]:
+        return {"metric": self.metric, "source": self.source, **self.verdict_dict()}
 
     @property
     def larger_side(self) -> str | None:
@@ -145,12 +202,6 @@ def _pseudo_sides(ch: SidedChannel) -> tuple[np.ndarray, np.ndarray]:
         return ch.left, ch.right
     assert ch.balance_left_pct is not None
     return ch.balance_left_pct, 100.0 - ch.balance_left_pct
-
-
-def _stat(mean_l: np.ndarray, mean_r: np.ndarray, ratio: bool) -> np.ndarray:
-    if ratio:
-        return np.asarray(sym.symmetry_angle(mean_l, mean_r))
-    return mean_l - mean_r
 
 
 def channel_asymmetry(
@@ -188,6 +239,7 @@ def channel_asymmetry(
     per = np.full(activity.n_samples, np.nan)
     if n == 0:
         res.enough_data = False
+        res.verdict_reason = "no steady-running samples with both sides"
         res.per_sample = per
         return res
     lv, rv = left[valid], right[valid]
@@ -206,24 +258,104 @@ def channel_asymmetry(
         res.symmetry_angle_pct = float(sym.symmetry_angle(ml, mr))
         res.symmetry_index_pct = float(sym.symmetry_index(ml, mr))
         res.log_ratio = float(sym.log_ratio(ml, mr))
-    enough = n >= MIN_SAMPLES and (n_steps is None or n_steps >= 2 * MIN_STEPS_PER_SIDE)
-    res.enough_data = enough
-    if n < 10:
+    t_s = activity.samples[consts.TIME_S][valid]
+    prior = prior_for(channel, t_s)
+    res.prior = prior
+    if n < 4:
+        res.enough_data = False
+        res.verdict_reason = f"only {n} steady-running samples"
         return res
-    bb = block_bootstrap_means([lv, rv], driver=per[valid], seed=seed)
-    res.n_effective = round(bb.n_effective, 1)
-    res.block_len = bb.block_len
-    bl, br = bb.means[:, 0], bb.means[:, 1]
-    stat = _stat(bl, br, ratio)
+    ix = _index_interval(lv, rv, ratio, t_s, prior)
+    res.n_effective = round(ix.n_effective, 1)
+    res.block_len = ix.n // max(ix.n_batches, 1)
+    res.index_se, res.index_df, res.p_value = ix.se, ix.df, ix.p_value
+    steps_ok = n_steps is None or n_steps >= 2 * MIN_STEPS_PER_SIDE
+    enough = n >= MIN_SAMPLES and steps_ok and ix.enough and np.isfinite(ix.se)
+    res.enough_data = bool(enough)
+    if not enough:
+        res.verdict_reason = _not_enough_reason(n, n_steps, ix)
+        res.verdict = "cant_tell"
+    else:
+        res.verdict = "real" if ix.p_value <= FAMILY_ALPHA else "not_detected"
+        res.decision = "per-test 95 % (not yet family-wise)"
+    if not enough:
+        # an interval resting on too few independent stretches is not shown (it would be absurd)
+        if not ratio and not has_sides:
+            res.difference = ml - mr
+        return res
+    ci = ix.ci()
     if ratio:
-        res.symmetry_angle_ci95 = percentile_ci(stat)
-        res.balance_ci95 = percentile_ci(np.asarray(sym.balance_left_pct(bl, br)))
+        res.symmetry_angle_ci95 = ci
+        bal = _linear_interval_of(
+            lambda a, b: sym.balance_left_pct(a, b), lv, rv, t_s, prior
+        )
+        res.balance_ci95 = bal.ci()
     if has_sides or not ratio:
-        res.difference_ci95 = percentile_ci(bl - br)
+        res.difference_ci95 = ci if not ratio else _linear_interval_of(
+            lambda a, b: a - b, lv, rv, t_s, prior
+        ).ci()
     if not ratio and not has_sides:
         res.difference = ml - mr
-    res.by_context = _contexts(activity, gating, valid, left, right, ratio, has_sides, seed)
+    res.by_context = _contexts(activity, gating, valid, left, right, ratio, has_sides, prior)
     return res
+
+
+def prior_for(channel: SidedChannel, t_s: np.ndarray) -> PersistencePrior | None:
+    """The persistence floor of a channel: the real-file watch model for 1 Hz running-dynamics
+    (strap/watch/pod GCT balance) recordings; none for per-step channels (lab, IMU, RunScribe),
+    whose step-to-step noise is nearly independent (docs/methods.md, noise table)."""
+    if channel.source != consts.SRC_RUNNING_DYNAMICS or len(t_s) < 2:
+        return None
+    return WATCH_PRIOR
+
+
+def _not_enough_reason(n: int, n_steps: float | None, ix: LinearInterval) -> str:
+    if n < MIN_SAMPLES:
+        return f"only {n} steady-running samples (need {MIN_SAMPLES})"
+    if n_steps is not None and n_steps < 2 * MIN_STEPS_PER_SIDE:
+        return f"only about {n_steps / 2:.0f} steps per side (need {MIN_STEPS_PER_SIDE})"
+    return (
+        f"only ~{ix.n_effective:.0f} independent stretches of data in this run (need "
+        f"{ix.n_effective_needed:.0f}): the signal wanders too slowly for this run's length"
+    )
+
+
+def _linear_interval_of(
+    fn: object,
+    lv: np.ndarray,
+    rv: np.ndarray,
+    t_s: np.ndarray,
+    prior: PersistencePrior | None,
+) -> LinearInterval:
+    """Interval of ``fn(mean L, mean R)`` by the delta method (numerical gradient)."""
+    f = fn  # a callable of two floats
+    ml, mr = float(lv.mean()), float(rv.mean())
+    est = float(f(ml, mr))  # type: ignore[operator]
+    hl = 1e-6 * max(abs(ml), 1e-3)
+    hr = 1e-6 * max(abs(mr), 1e-3)
+    gl = (float(f(ml + hl, mr)) - float(f(ml - hl, mr))) / (2 * hl)  # type: ignore[operator]
+    gr = (float(f(ml, mr + hr)) - float(f(ml, mr - hr))) / (2 * hr)  # type: ignore[operator]
+    z = gl * (lv - ml) + gr * (rv - mr)
+    if DETREND_FOR_NOISE and len(z) > 10:
+        # A clear linear trend over the run is a drift (judged by the drift analysis), not noise;
+        # it is removed only when it is beyond the noise itself (p < TREND_P, same interval
+        # method), so slow wander that merely looks like a trend still counts as noise.
+        tc = t_s - t_s.mean()
+        den = float(tc @ tc)
+        if den > 0:
+            w_tr = tc / den
+            trend = linear_interval(float(w_tr @ z), z, w_tr, t_s=t_s, prior=prior)
+            if trend.enough and trend.p_value < TREND_P:
+                z = z - tc * float(w_tr @ z)
+    return linear_interval(est, z, t_s=t_s, prior=prior)
+
+
+def _index_interval(
+    lv: np.ndarray, rv: np.ndarray, ratio: bool, t_s: np.ndarray, prior: PersistencePrior | None
+) -> LinearInterval:
+    if ratio:
+        return _linear_interval_of(lambda a, b: sym.symmetry_angle(a, b), lv, rv, t_s, prior)
+    return _linear_interval_of(lambda a, b: a - b, lv, rv, t_s, prior)
 
 
 def _contexts(
@@ -234,7 +366,7 @@ def _contexts(
     right: np.ndarray,
     ratio: bool,
     has_sides: bool,
-    seed: int,
+    prior: PersistencePrior | None,
 ) -> list[ContextAsymmetry]:
     speed = activity.column(consts.SPEED_M_S)
     masks: list[tuple[str, np.ndarray]] = []
@@ -264,17 +396,29 @@ def _contexts(
         mm = valid & m
         k = int(mm.sum())
         if k == 0:
-            out.append(ContextAsymmetry(name, 0, None, None, None, None, None))
+            out.append(
+                ContextAsymmetry(
+                    name, 0, None, None, None, None, None, verdict_reason="no samples here"
+                )
+            )
             continue
         lv, rv = left[mm], right[mm]
         ml, mr = float(lv.mean()), float(rv.mean())
         sa = float(sym.symmetry_angle(ml, mr)) if ratio else None
         bal = float(sym.balance_left_pct(ml, mr)) if ratio else None
         ci = None
+        p = None
+        reason: str | None = f"only {k} samples in this context (need {MIN_CONTEXT_SAMPLES})"
         if k >= MIN_CONTEXT_SAMPLES:
-            per = np.asarray(sym.symmetry_angle(lv, rv)) if ratio else lv - rv
-            bb = block_bootstrap_means([lv, rv], driver=per, seed=seed, n_boot=500)
-            ci = percentile_ci(_stat(bb.means[:, 0], bb.means[:, 1], ratio))
+            t_s = activity.samples[consts.TIME_S][mm]
+            ix = _index_interval(lv, rv, ratio, t_s, prior)
+            if ix.enough and np.isfinite(ix.se):
+                ci, p, reason = ix.ci(), ix.p_value, None
+            else:
+                reason = (
+                    f"only ~{ix.n_effective:.0f} independent stretches in this context (need "
+                    f"{ix.n_effective_needed:.0f})"
+                )
         spd = speed[mm]
         out.append(
             ContextAsymmetry(
@@ -285,6 +429,9 @@ def _contexts(
                 balance_left_pct=bal,
                 difference=(ml - mr) if (has_sides or not ratio) else None,
                 mean_speed_m_s=float(np.nanmean(spd)) if np.isfinite(spd).any() else None,
+                p_value=p,
+                verdict="cant_tell" if p is None else "not_detected",
+                verdict_reason=reason,
             )
         )
     return out

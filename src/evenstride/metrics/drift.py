@@ -16,8 +16,14 @@ Method (design documented in docs/methods.md; components cited):
    reported only when the better of them beats both a constant and a straight line by ΔBIC > 6
    computed with the effective number of windows (serial correlation), i.e. the change is abrupt
    rather than gradual (Meyer et al. 2021 found abrupt changes in marathons).
-5. Intervals: a moving-block bootstrap over windows (the fit, the quarter difference and τ are
-   recomputed in every replicate).
+5. Intervals: the slope and the quarter difference are linear in the window values, so their
+   standard errors come from the batch-means / persistence-floor method of
+   :mod:`evenstride.metrics._intervals` on the model residuals (the same calibrated method as the
+   asymmetry intervals; calibration in docs/methods.md). The onset interval is a moving-block
+   bootstrap over windows (τ recomputed in every replicate).
+6. Decision: "changed" (``verdict == "real"``) is set by the family-wise step
+   (:mod:`evenstride.metrics._family`); quarters and onset are only statements when the slope of
+   the same series is.
 """
 
 from __future__ import annotations
@@ -27,6 +33,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from evenstride.metrics._bootstrap import block_length, integrated_autocorr_time, percentile_ci
+from evenstride.metrics._intervals import (
+    PersistencePrior,
+    linear_interval,
+)
 
 #: Window length for the drift model.
 WINDOW_S = 60.0
@@ -35,6 +45,42 @@ MIN_WINDOWS = 10
 #: ΔBIC for accepting an abrupt onset (Kass & Raftery 1995: > 6 is "strong").
 ONSET_DELTA_BIC = 6.0
 N_BOOT_DRIFT = 400
+#: Fewest effectively independent stretches for a "changed during the run" verdict. A trend needs
+#: more than a mean: with strongly persistent noise (lag-1 0.995 at 1 Hz) a 20-min run's slope is
+#: indistinguishable from wander (calibration, docs/methods.md). Design choice, grade [U].
+MIN_N_EFFECTIVE_DRIFT = 10.0
+
+
+@dataclass(frozen=True)
+class SmallestImportantChange:
+    """The smallest change over a run worth flagging, in the series' unit (data, with source)."""
+
+    change: float
+    source: str
+
+
+#: Smallest important within-run change per series (issue 10: a detectable but trivial effect is
+#: described, not flagged). Keys are drift series names; asymmetry series use "% SA".
+SMALLEST_IMPORTANT_CHANGE: dict[str, SmallestImportantChange] = {
+    "cadence_spm": SmallestImportantChange(
+        5.0,
+        "≈ 3 % of a 170 steps/min cadence: below the +5–10 % changes studied for loading "
+        "(science.md §4; Heiderscheit 2011); design choice [U]",
+    ),
+    "contact_time_s": SmallestImportantChange(
+        0.010,
+        "10 ms ≈ 4 % of a 250 ms contact: within-run fatigue changes reported are of this "
+        "order (science.md §3.2); design choice [U]",
+    ),
+    "vertical_ratio_pct": SmallestImportantChange(
+        0.5, "half a Garmin vertical-ratio band step (science.md reference bands); design [U]"
+    ),
+    "% SA": SmallestImportantChange(
+        1.2,
+        "1.2 % SA, the practical threshold for a relevant asymmetry (science.md §2.3, "
+        "Hanley & Tucker)",
+    ),
+}
 
 
 @dataclass
@@ -60,11 +106,24 @@ class DriftResult:
     window_value: np.ndarray | None = None
     window_adjusted: np.ndarray | None = None
     reason: str | None = None
+    #: Standard errors, degrees of freedom and two-sided p-values (same method as the CIs).
+    slope_se: float | None = None
+    slope_df: float | None = None
+    slope_p: float | None = None
+    quarter_p: float | None = None
+    n_effective: float | None = None
+    #: Holm-adjusted p of the slope over the run's statements (family-wise step).
+    p_adjusted: float | None = None
+    decision: str | None = None
+    verdict: str = "cant_tell"
+    verdict_reason: str | None = None
+    #: Whether the first-vs-last-quarter change is a statement (only under a "real" slope).
+    quarter_verdict: str = "cant_tell"
 
     @property
     def significant(self) -> bool:
-        ci = self.slope_ci95
-        return ci is not None and bool(ci[0] > 0 or ci[1] < 0)
+        """The calibrated, family-wise controlled "changed during the run" decision."""
+        return self.verdict == "real"
 
     def to_dict(self) -> dict[str, object]:
         def r(x: float | None, nd: int = 4) -> float | None:
@@ -85,6 +144,14 @@ class DriftResult:
             "onset_ci95": rci(self.onset_ci95, 0),
             "onset_kind": self.onset_kind,
             "significant": self.significant,
+            "verdict": self.verdict,
+            "verdict_reason": self.verdict_reason,
+            "quarter_verdict": self.quarter_verdict,
+            "slope_p": r(self.slope_p, 6),
+            "quarter_p": r(self.quarter_p, 6),
+            "p_adjusted": r(self.p_adjusted, 6),
+            "decision_level": self.decision,
+            "n_effective": r(self.n_effective, 1),
             "adjusted_for": list(self.adjusted_for),
             "n_windows": self.n_windows,
             "reason": self.reason,
@@ -149,14 +216,16 @@ def _bic(rss: float, n_eff: float, k: int, n: int) -> float:
     return n_eff * np.log(rss / n) + k * np.log(max(n_eff, 2.0))
 
 
-def _onset(t: np.ndarray, y: np.ndarray, n_eff: float) -> tuple[float | None, float, str]:
+def _onset(
+    t: np.ndarray, y: np.ndarray, n_eff: float
+) -> tuple[float | None, float, str, np.ndarray | None]:
     n = len(t)
     if n < MIN_WINDOWS:
-        return None, 0.0, ""
+        return None, 0.0, "", None
     lo_t, hi_t = np.quantile(t, [0.15, 0.85])
     taus = t[(t >= lo_t) & (t <= hi_t)]
     if len(taus) == 0:
-        return None, 0.0, ""
+        return None, 0.0, "", None
     best: tuple[float, float, float, str] | None = None  # rss, tau, coef, kind
     for kind in ("shift", "drift"):
         rss_k, c_k = _hinge_scan(t, y, taus, kind)
@@ -177,7 +246,7 @@ def _onset(t: np.ndarray, y: np.ndarray, n_eff: float) -> tuple[float | None, fl
     rss_l = float((res**2).sum())
     b_h = _bic(rss_h, n_eff, 3, n)
     gain = min(_bic(rss_c, n_eff, 1, n), _bic(rss_l, n_eff, 2, n)) - b_h
-    return tau, float(gain), kind
+    return tau, float(gain), kind, y - fit
 
 
 def _boot_onsets(
@@ -215,6 +284,7 @@ def drift(
     *,
     seed: int = 0,
     window_s: float = WINDOW_S,
+    prior: PersistencePrior | None = None,
 ) -> DriftResult:
     """Drift of ``y`` over the run at matched covariates (see module docstring).
 
@@ -232,6 +302,8 @@ def drift(
         Named covariate series (``"speed"`` is centred on its median; others are taken with
         0 as the reference, i.e. flat and straight). Covariates missing in > 10 % of windows or
         without variation are left out, and the result says what it adjusted for.
+    prior
+        Persistence floor of the series (per second; the window spacing is applied), or None.
     """
     m = mask & np.isfinite(y)
     tw, means, cnt = window_means(t, {"y": y, **covariates}, m, window_s=window_s)
@@ -244,6 +316,7 @@ def drift(
         res.reason = (
             f"only {len(tw)} one-minute windows of steady running (need {MIN_WINDOWS})"
         )
+        res.verdict_reason = res.reason
         return res
     cols: list[np.ndarray] = []
     names: list[str] = []
@@ -272,10 +345,65 @@ def drift(
     res.last_quarter = float(y_adj[q4].mean())
     res.quarter_difference = res.last_quarter - res.first_quarter
     res.window_t_s, res.window_value, res.window_adjusted = tw, yw, y_adj
-    onset, gain, onset_kind = _onset(tw, y_adj, float(len(tw)))
+    onset, gain, onset_kind, onset_resid = _onset(tw, y_adj, float(len(tw)))
+    # Persistence is judged on the residuals of the better model: a change point that the straight
+    # line misfits would otherwise read as slow noise.
+    found = onset is not None and gain > ONSET_DELTA_BIC and onset_resid is not None
+    tau_src = onset_resid if found else resid
 
-    # Moving-block bootstrap over windows (pairs resampling keeps the covariate structure),
-    # vectorised across replicates: batched normal equations and a batched change-point scan.
+    # Slope and quarter difference are linear in the window values: w·y. Their standard errors
+    # come from the calibrated batch-means / persistence-floor method on the residuals.
+    # The slope and the quarter difference are linear in the window means, hence in the samples:
+    # each sample of window j carries weight w_j / (samples in j). Their standard errors are
+    # computed on the per-sample residuals of the better model, where the persistence floor
+    # applies at its own time scale (window means would hide the fast/slow mix).
+    ts_m, ys_m = t[m], y[m]
+    b_s = np.floor((ts_m - ts_m[0]) / window_s).astype(np.int64)
+    row_of = np.cumsum(ok) - 1
+    keep_s = ok[b_s]
+    row_s = row_of[b_s][keep_s]
+    ts_k, ys_k = ts_m[keep_s], ys_m[keep_s]
+    cnt_k = cnt[b_s][keep_s].astype(float)
+    r_s = ys_k - (yw - tau_src)[row_s]
+    xtx_inv = np.linalg.pinv(X.T @ X)
+    w_slope = (xtx_inv @ X.T)[1]
+    sl = linear_interval(res.slope_per_h, r_s, w_slope[row_s] / cnt_k, t_s=ts_k, prior=prior)
+    w_q = np.where(q4, 1.0 / max(int(q4.sum()), 1), 0.0) - np.where(
+        q1, 1.0 / max(int(q1.sum()), 1), 0.0
+    )
+    qd = linear_interval(res.quarter_difference, r_s, w_q[row_s] / cnt_k, t_s=ts_k, prior=prior)
+    res.n_effective = round(sl.n_effective, 1)
+    res.slope_se, res.slope_df, res.slope_p = sl.se, sl.df, sl.p_value
+    res.quarter_p = qd.p_value
+    if sl.n_effective < MIN_N_EFFECTIVE_DRIFT or not sl.enough or not np.isfinite(sl.se):
+        res.verdict = "cant_tell"
+        res.verdict_reason = (
+            f"only ~{sl.n_effective:.0f} independent stretches of data in this run (need "
+            f"{max(MIN_N_EFFECTIVE_DRIFT, sl.n_effective_needed):.0f} for a trend)"
+        )
+        return res
+    res.slope_ci95 = sl.ci()
+    res.quarter_difference_ci95 = qd.ci()
+    res.verdict = "real" if sl.p_value <= 0.05 else "not_detected"
+    res.decision = "per-test 95 % (not yet family-wise)"
+    if found:
+        res.onset_s = onset
+        res.onset_ci95 = _onset_ci(tw, yw, X, resid, cols, onset_kind, seed)
+        res.onset_kind = onset_kind
+    return res
+
+
+def _onset_ci(
+    tw: np.ndarray,
+    yw: np.ndarray,
+    X: np.ndarray,
+    resid: np.ndarray,
+    cols: list[np.ndarray],
+    onset_kind: str,
+    seed: int,
+) -> tuple[float, float]:
+    """Moving-block bootstrap interval of the change-point time (pairs resampling over windows,
+    vectorised: batched normal equations and a batched change-point scan)."""
     n = len(tw)
     bl = max(2, min(block_length(resid), n // 3))
     nblk = int(np.ceil(n / bl))
@@ -293,20 +421,5 @@ def drift(
     Xb, yb, idx, xtx = Xb[full_rank], yb[full_rank], idx[full_rank], xtx[full_rank]
     xty = np.einsum("bnp,bn->bp", Xb, yb)
     betas = np.linalg.solve(xtx, xty[:, :, None])[:, :, 0]
-    slopes = betas[:, 1]
     ya = yb - (np.einsum("bnp,bp->bn", Xb[:, :, 2:], betas[:, 2:]) if cols else 0.0)
-    thi = th[idx]
-    m1 = thi <= th[-1] * 0.25
-    m4 = thi >= th[-1] * 0.75
-    c1, c4 = m1.sum(axis=1), m4.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        diffs = np.where(
-            (c1 > 0) & (c4 > 0), (ya * m4).sum(1) / c4 - (ya * m1).sum(1) / c1, np.nan
-        )
-    res.slope_ci95 = percentile_ci(slopes)
-    res.quarter_difference_ci95 = percentile_ci(diffs)
-    if onset is not None and gain > ONSET_DELTA_BIC:
-        res.onset_s = onset
-        res.onset_ci95 = percentile_ci(_boot_onsets(tw[idx], ya, tw, onset_kind))
-        res.onset_kind = onset_kind
-    return res
+    return percentile_ci(_boot_onsets(tw[idx], ya, tw, onset_kind))

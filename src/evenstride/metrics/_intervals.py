@@ -1,0 +1,347 @@
+# SPDX-License-Identifier: MIT
+"""Intervals that keep their promise under strong serial correlation (design: docs/methods.md,
+"Intervals and false alarms: calibration").
+
+Every per-run statistic (an asymmetry index of per-side means, a drift slope, a quarter
+difference) is, to first order, a weighted sum ``Σ wᵢ·zᵢ`` of a serially correlated series
+``z``. Its standard error comes from two estimates, of which the larger is used:
+
+1. **Batch means** (a fixed-b interval; Schmeiser 1982, Kiefer & Vogelsang 2002/2005): the series
+   is cut into ``k`` contiguous batches of about ``3·τ`` samples (``τ`` the persistence, below),
+   at most :data:`MAX_BATCHES`; the spread of the batch contributions gives the variance and the
+   critical value is Student's ``t`` with ``k − 1`` degrees of freedom.
+2. **A persistence floor** for 1 Hz watch/strap series: the real Garmin files show slow wander
+   (an AR(1)+slow-AR(1) autocorrelation, fitted in ``bench/noise_real.py``) that a single run
+   cannot measure when the wander is as slow as the run is long. The variance implied by that
+   measured autocorrelation, scaled by the run's own variance, is a lower bound.
+
+``τ`` (integrated autocorrelation time, samples) is the larger of the data's estimate and the
+floor model's; ``n_eff = n/τ`` is the number of effectively independent stretches. Below
+:data:`MIN_N_EFFECTIVE` the verdict is "can't tell".
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from evenstride.metrics._bootstrap import integrated_autocorr_time
+
+#: Fewest effectively independent stretches for any verdict (design choice: with fewer than 5
+#: the variance itself rests on < 4 degrees of freedom and t critical values exceed 2.8).
+MIN_N_EFFECTIVE = 5.0
+#: Batch length in units of τ (batches three autocorrelation times long are nearly independent).
+BATCH_TAU_FACTOR = 3.0
+#: Cap of the bias-corrected lag-1 coefficient in :func:`data_tau` (the top of the calibration
+#: grid; a trend in the series would otherwise read as φ → 1).
+MAX_AR1_PHI = 0.995
+#: Fewest batches when the variance rests on the batches alone (t with ≥ 3 df; fewer gives
+#: absurd intervals such as t₁ = 12.7 × SE).
+MIN_BATCHES = 4
+#: Most batches used (more add little power and let short-range correlation leak in).
+MAX_BATCHES = 20
+
+
+@dataclass(frozen=True)
+class PersistencePrior:
+    """Autocorrelation model ``ρ(Δt) = w·φ_f^Δt + (1 − w)·φ_s^Δt`` (Δt in seconds).
+
+    Fitted on the shared real FIT files (table in docs/methods.md; ``bench/noise_real.py``).
+    """
+
+    fast_share: float
+    fast_phi_per_s: float
+    slow_phi_per_s: float
+    source: str
+
+    def acf(self, lag_s: np.ndarray) -> np.ndarray:
+        lag = np.abs(np.asarray(lag_s, dtype=np.float64))
+        w = self.fast_share
+        return np.asarray(w * self.fast_phi_per_s**lag + (1.0 - w) * self.slow_phi_per_s**lag)
+
+    @property
+    def tau_s(self) -> float:
+        """Integrated autocorrelation time of the model, seconds."""
+        w, pf, ps = self.fast_share, self.fast_phi_per_s, self.slow_phi_per_s
+        return w * (1 + pf) / (1 - pf) + (1 - w) * (1 + ps) / (1 - ps)
+
+
+#: Garmin GCT balance and the other 1 Hz running-dynamics series (median of the per-file fits on
+#: seven shared files with GCT balance; measured 2026-12-07, see docs/methods.md).
+WATCH_PRIOR = PersistencePrior(
+    fast_share=0.7,
+    fast_phi_per_s=0.96,
+    slow_phi_per_s=0.993,
+    source="two-component AR fit of GCT balance on 7 shared real FIT files (docs/methods.md)",
+)
+
+
+# --- Student t without scipy ---------------------------------------------------------------------
+def _betacf(a: float, b: float, x: float) -> float:
+    # Continued fraction of the incomplete beta function (Numerical Recipes, modified Lentz).
+    tiny = 1e-300
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c, d = 1.0, 1.0 - qab * x / qap
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 300):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        de = d * c
+        h *= de
+        if abs(de - 1.0) < 1e-12:
+            break
+    return h
+
+
+def _betainc(a: float, b: float, x: float) -> float:
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    lbt = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x)
+    lbt += b * math.log1p(-x)
+    if x < (a + 1.0) / (a + b + 2.0):
+        return math.exp(lbt) * _betacf(a, b, x) / a
+    return 1.0 - math.exp(lbt) * _betacf(b, a, 1.0 - x) / b
+
+
+def t_two_sided_p(t: float, df: float) -> float:
+    """Two-sided p-value of Student's t.
+
+    Examples
+    --------
+    >>> round(t_two_sided_p(2.228, 10), 3)
+    0.05
+    """
+    if not math.isfinite(t):
+        return 0.0 if not math.isnan(t) else 1.0
+    df = max(float(df), 1.0)
+    return _betainc(0.5 * df, 0.5, df / (df + t * t))
+
+
+@lru_cache(maxsize=512)
+def t_critical(df: float, level: float = 0.95) -> float:
+    """Two-sided critical value of Student's t (bisection on :func:`t_two_sided_p`).
+
+    Examples
+    --------
+    >>> round(t_critical(4), 3), round(t_critical(1e6), 3)
+    (2.776, 1.96)
+    """
+    alpha = 1.0 - level
+    lo, hi = 0.0, 1e4
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if t_two_sided_p(mid, df) > alpha:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-9:
+            break
+    return 0.5 * (lo + hi)
+
+
+# --- the interval --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LinearInterval:
+    """Estimate, standard error and degrees of freedom of a (linearised) statistic."""
+
+    estimate: float
+    se: float
+    df: float
+    n: int
+    n_effective: float
+    n_batches: int
+    tau_samples: float
+    #: "batches" (data-driven) or "prior" (the persistence floor was larger).
+    variance_from: str = "batches"
+
+    def ci(self, level: float = 0.95) -> tuple[float, float]:
+        if not (math.isfinite(self.se) and math.isfinite(self.estimate)):
+            return (float("nan"), float("nan"))
+        h = t_critical(round(self.df, 1), level) * self.se
+        return (self.estimate - h, self.estimate + h)
+
+    @property
+    def p_value(self) -> float:
+        """Two-sided p-value of "the statistic is 0"."""
+        if not math.isfinite(self.se) or self.se <= 0.0:
+            return 1.0 if self.estimate == 0.0 or not math.isfinite(self.estimate) else 0.0
+        return t_two_sided_p(self.estimate / self.se, self.df)
+
+    @property
+    def n_effective_needed(self) -> float:
+        """Independent stretches this interval needs for a verdict."""
+        if self.variance_from == "batches":
+            return max(MIN_N_EFFECTIVE, MIN_BATCHES * BATCH_TAU_FACTOR)
+        return MIN_N_EFFECTIVE
+
+    @property
+    def enough(self) -> bool:
+        if self.variance_from == "batches" and self.n_batches < MIN_BATCHES:
+            return False
+        return self.n_effective >= MIN_N_EFFECTIVE
+
+
+def data_tau(x: np.ndarray) -> float:
+    """Persistence of ``x`` in samples: the larger of the integrated autocorrelation time and
+    the AR(1) value ``(1 + φ)/(1 − φ)`` with the lag-1 coefficient bias-corrected
+    (Marriott & Pope 1954: ``E[φ̂] ≈ φ − (1 + 3φ)/n``), because the truncated sum alone misses
+    slow decay in short series."""
+    x = np.asarray(x, dtype=np.float64)
+    x = x[np.isfinite(x)]
+    n = len(x)
+    tau = integrated_autocorr_time(x)
+    if n < 8:
+        return tau
+    xc = x - x.mean()
+    den = float(xc @ xc)
+    if den <= 0.0:
+        return tau
+    phi = float(xc[:-1] @ xc[1:]) / den
+    phi = min(phi + (1.0 + 3.0 * phi) / n, MAX_AR1_PHI) if phi > 0 else 0.0
+    return max(tau, (1.0 + phi) / (1.0 - phi))
+
+
+def _ar1_upper(x: np.ndarray) -> float:
+    """Bias-corrected lag-1 coefficient plus one standard error, capped at 0.998 (0 if ≤ 0)."""
+    n = len(x)
+    xc = x - x.mean()
+    den = float(xc @ xc)
+    if n < 8 or den <= 0.0:
+        return 0.0
+    phi = float(xc[:-1] @ xc[1:]) / den
+    if phi <= 0.0:
+        return 0.0
+    phi = phi + (1.0 + 3.0 * phi) / n
+    return float(min(phi + math.sqrt(max(1.0 - phi * phi, 0.0) / n), 0.998))
+
+
+def _geometric_quad(weights: np.ndarray, phi: float) -> float:
+    """``Σᵢⱼ wᵢ wⱼ φ^|i−j|`` in O(n): ``2·Σ wᵢ yᵢ − Σ wᵢ²`` with ``yᵢ = φ·yᵢ₋₁ + wᵢ``."""
+    n = len(weights)
+    if n == 0:
+        return 0.0
+    blk = 64
+    m = -(-n // blk) * blk
+    wp = np.zeros(m)
+    wp[:n] = weights
+    seg = wp.reshape(-1, blk)
+    lag = np.arange(blk)[:, None] - np.arange(blk)[None, :]
+    toep = np.where(lag >= 0, phi ** np.maximum(lag, 0), 0.0)
+    local = seg @ toep.T  # filter within each block from zero state
+    carry_w = phi ** (np.arange(blk) + 1.0)
+    y = np.empty_like(seg)
+    prev = 0.0
+    for i in range(seg.shape[0]):
+        y[i] = local[i] + prev * carry_w
+        prev = float(y[i, -1])
+    yy = y.reshape(-1)[:n]
+    return float(2.0 * weights @ yy - weights @ weights)
+
+
+def _prior_variance_factor(weights: np.ndarray, dt_s: float, prior: PersistencePrior) -> float:
+    """``Σᵢⱼ wᵢ wⱼ ρ(|i − j|·dt)`` for the prior autocorrelation (regular spacing ``dt``)."""
+    w = prior.fast_share
+    return w * _geometric_quad(weights, prior.fast_phi_per_s**dt_s) + (1.0 - w) * _geometric_quad(
+        weights, prior.slow_phi_per_s**dt_s
+    )
+
+
+def linear_interval(
+    estimate: float,
+    z: np.ndarray,
+    weights: np.ndarray | None = None,
+    *,
+    t_s: np.ndarray | None = None,
+    prior: PersistencePrior | None = None,
+    tau_series: np.ndarray | None = None,
+    min_tau: float = 1.0,
+) -> LinearInterval:
+    """Standard error of ``estimate ≈ const + Σ wᵢ·zᵢ`` for a serially correlated ``z``.
+
+    Parameters
+    ----------
+    estimate
+        The statistic's value.
+    z
+        Centred influence series (residuals), finite, in time order.
+    weights
+        ``wᵢ`` (default ``1/n``: the statistic is a mean).
+    t_s
+        Sample times in seconds (needed with ``prior``; irregular spacing is fine).
+    prior
+        Persistence floor (see module docstring), or None for data-driven batch means only.
+    tau_series
+        Series whose autocorrelation time sets the batch length (default ``z``).
+    """
+    z = np.asarray(z, dtype=np.float64)
+    n = len(z)
+    w = np.full(n, 1.0 / n) if weights is None else np.asarray(weights, dtype=np.float64)
+    if n < 4:
+        return LinearInterval(estimate, float("nan"), 1.0, n, float(n), 0, float("nan"))
+    tau = max(data_tau(z if tau_series is None else tau_series), float(min_tau))
+    v_prior = 0.0
+    if prior is not None and t_s is not None:
+        ts = np.asarray(t_s, dtype=np.float64)
+        dt = float(np.median(np.diff(ts))) if n > 1 else 1.0
+        # the prior's own τ in samples of this series, and the variance it implies
+        tau = max(tau, prior.tau_s / max(dt, 1e-6))
+        f_w = _prior_variance_factor(w, dt, prior)
+        f_mean = _prior_variance_factor(np.full(n, 1.0 / n), dt, prior)
+        # E[s²] = σ²(1 − F_mean) under the prior; undo that bias before scaling.
+        sigma2 = float(z.var(ddof=1)) / max(1.0 - f_mean, 1.0 / n)
+        v_prior = sigma2 * f_w
+        # A second model floor from the run itself: AR(1) at the upper 1-SE bound of the
+        # bias-corrected lag-1 coefficient (prewhitening in the spirit of Andrews & Monahan 1992),
+        # which catches runs more persistent than the real-file median.
+        phi_up = _ar1_upper(z)
+        if phi_up > 0.0:
+            f_w_ar = _geometric_quad(w, phi_up)
+            f_mean_ar = _geometric_quad(np.full(n, 1.0 / n), phi_up)
+            s2_ar = float(z.var(ddof=1)) / max(1.0 - f_mean_ar, 1.0 / n)
+            v_prior = max(v_prior, s2_ar * f_w_ar)
+    k = int(np.clip(n // max(1, round(BATCH_TAU_FACTOR * tau)), 2, MAX_BATCHES))
+    edges = np.linspace(0, n, k + 1).round().astype(int)
+    contrib = np.array([float(w[a:b] @ z[a:b]) for a, b in itertools.pairwise(edges)])
+    # batch contributions sum to the statistic's fluctuation; their spread estimates its variance
+    v_bm = float(k * contrib.var(ddof=1))
+    n_eff = n / max(tau, 1.0)
+    if v_bm >= v_prior:
+        var, df, src = v_bm, float(k - 1), "batches"
+    else:
+        var, df, src = v_prior, float(max(k - 1, math.floor(n_eff) - 1, 1)), "prior"
+    return LinearInterval(estimate, math.sqrt(max(var, 0.0)), df, n, n_eff, k, tau, src)
+
+
+def holm(p_values: list[float], alpha: float = 0.05) -> tuple[list[bool], list[float]]:
+    """Holm (1979) step-down: which hypotheses are rejected, and the adjusted p-values.
+
+    Examples
+    --------
+    >>> holm([0.01, 0.04, 0.03])
+    ([True, False, False], [0.03, 0.06, 0.06])
+    """
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: p_values[i])
+    adj = [1.0] * m
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p_values[i]))
+        adj[i] = round(running, 12)
+    return [a <= alpha for a in adj], adj
