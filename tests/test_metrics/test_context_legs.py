@@ -90,7 +90,10 @@ def run_bike_run() -> bytes:
 def run_bike_run_fit() -> bytes:
     """Run 30 min at 50 % left GCT, bike 40 min, run 20 min at 53.5 % left: no drift in a leg."""
     kw = dict(drift_pct_per_h=0.0, drift_onset_s=None, stops=0, hills=False, include_stryd=False,
-              dropouts_fraction=0.0, route="loop")
+              dropouts_fraction=0.0, route="loop",
+              # the old gentle noise: this test checks point recovery of a zero slope within a
+              # leg, not the calibration (tests/test_metrics/test_calibration.py does that)
+              balance_noise_phi=0.9, balance_noise_slow_share=0.0, balance_noise_sd_pct=0.4)
     r1 = simulate_run(duration_s=RUN1_S, seed=21, balance_left_pct=50.0, **kw).activity
     r2 = simulate_run(duration_s=RUN2_S, seed=22, balance_left_pct=53.5, **kw).activity
     d1 = float(np.nanmax(r1.column(consts.DISTANCE_M))) + 3.0

@@ -62,7 +62,9 @@ KIND_WEIGHT = {
     "cadence": 0.2,
     "asymmetry:within noise": 0.25,
     "form": 0.1,
-    "asymmetry:insufficient data": 0.1,
+    # the user's main question about a side channel: "can't tell" is said up front (0.45 × 0.4
+    # confidence clears HEADLINE_MIN_SCORE), below every judged asymmetry
+    "asymmetry:insufficient data": 0.45,
     "drift:stable": 0.1,
     "data": 0.1,
 }
@@ -333,8 +335,7 @@ def judge_asymmetry(
         why = _reason(r) or (
             f"only {r.n} steady-running samples ({r.n_steps or 0} steps); need about {need}"
         )
-        return AsymmetryJudgement(r, "insufficient data", f"can't tell from this run: {why}", ev,
-                                  band, **extra)
+        return AsymmetryJudgement(r, "insufficient data", why, ev, band, **extra)
     if v != "real":
         why = _reason(r) or (
             "no asymmetry beyond this run's noise at the family-wise 5 % level "
@@ -600,8 +601,9 @@ def _asymmetry_finding(j: AsymmetryJudgement) -> Finding:
         return Finding(
             "asymmetry", f"{spec.title}, {sensor}: can't tell",
             f"{sensor}: {j.reason}.", j.evidence,
-            sentence=f"{sensor}: can't tell from this run whether your {spec.name} differs "
-            f"between left and right ({j.reason}){miss}; a longer steady run would tell.",
+            sentence=f"{sensor}: {_seen_text(r, spec.name)}this run can't tell whether your "
+            f"{spec.name} really differs between left and right — {j.reason}{miss}; a longer "
+            "steady run would tell.",
             kind="asymmetry:insufficient data", **common,
         )
     if j.cls == "within noise":
@@ -644,6 +646,15 @@ def _asymmetry_finding(j: AsymmetryJudgement) -> Finding:
 
 def asymmetry_findings(judgements: list[AsymmetryJudgement]) -> list[Finding]:
     return [_asymmetry_finding(j) for j in judgements]
+
+
+def _seen_text(r: ChannelAsymmetry, name: str) -> str:
+    """``"your … was 48.3 % on the left; "`` (the observed value, before a "can't tell")."""
+    if r.balance_left_pct is not None and np.isfinite(r.balance_left_pct):
+        return f"{r.balance_left_pct:.1f} % of your {name} was on the left, but "
+    if r.symmetry_angle_pct is not None and np.isfinite(r.symmetry_angle_pct):
+        return f"your {name} symmetry angle was {r.symmetry_angle_pct:+.2f} %, but "
+    return ""
 
 
 def _value_text(r: ChannelAsymmetry) -> str:

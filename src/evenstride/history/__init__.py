@@ -30,6 +30,7 @@ The history is pure: it reads numbers, never files or a database, so any store c
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -173,6 +174,11 @@ class ContextValue:
     mean_speed_m_s: float | None = None
 
 
+#: Steady-running samples (1 Hz: five minutes) a run's value needs to enter the history when the
+#: run alone could not judge it (design choice: the run-to-run noise floor absorbs the rest).
+MIN_HISTORY_SAMPLES = 300
+
+
 @dataclass(frozen=True)
 class AsymmetryEntry:
     """One metric/source of one run: the index, its 95 % interval, balance and class."""
@@ -190,6 +196,15 @@ class AsymmetryEntry:
     #: ``"% SA"`` or the metric's unit for a difference.
     unit: str = "% SA"
     by_context: tuple[ContextValue, ...] = ()
+
+    @property
+    def usable(self) -> bool:
+        """A value the history can use: the run's mean is one observation of the runner, also
+        when the run alone was too short or too persistent to judge it ("can't tell": ``real``
+        is None), as long as it rests on at least :data:`MIN_HISTORY_SAMPLES` samples."""
+        if self.value is None or not math.isfinite(self.value):
+            return False
+        return self.real is not None or self.n >= MIN_HISTORY_SAMPLES
 
 
 @dataclass(frozen=True)
@@ -900,7 +915,7 @@ def build_history(
     counts: dict[str, int] = {}
     for r in rs:
         for k, e in r.asymmetry.items():
-            if e.value is not None and e.real is not None:
+            if e.usable:
                 counts[k] = counts.get(k, 0) + 1
     metrics: dict[str, MetricHistory] = {}
     for key in sorted(counts, key=lambda k: (-counts[k], k)):

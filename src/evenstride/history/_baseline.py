@@ -152,7 +152,7 @@ def metric_points(runs: Sequence[RunRecord], key: str) -> list[Point]:
     source = key.split("/", 1)[1] if "/" in key else key
     for run in runs:
         e = run.asymmetry.get(key)
-        if e is None or e.value is None or not math.isfinite(e.value) or e.real is None:
+        if e is None or e.value is None or not e.usable:
             continue
         se = None
         if e.ci95 is not None:

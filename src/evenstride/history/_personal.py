@@ -146,7 +146,7 @@ def _metric_label(key: str) -> str:
 
 def _one(history: History, key: str, run: RunRecord) -> dict[str, Any] | None:
     e = run.asymmetry.get(key)
-    if e is None or e.value is None or not math.isfinite(e.value) or e.real is None:
+    if e is None or e.value is None or not e.usable:
         return None
     metric, _, source = key.partition("/")
     ratio = e.index == "symmetry_angle_pct"
