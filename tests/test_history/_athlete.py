@@ -113,6 +113,10 @@ def run_doc(r: PlannedRun) -> dict:
         balance_left_pct=r.balance_left_pct,
         drift_pct_per_h=0.0,
         bend_effect_pct=0.6,
+        # the simulator's old gentle balance noise (issue 10 made the default real-file noise)
+        balance_noise_sd_pct=0.4,
+        balance_noise_phi=0.9,
+        balance_noise_slow_share=0.0,
         speed_m_s=r.speed_m_s,
         route=r.route,
         hill_amplitude_m=r.hill_amplitude_m,

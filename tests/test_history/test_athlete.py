@@ -150,7 +150,8 @@ def test_noise_floor_matches_the_day_to_day_variation(athlete_doc):
     sd_sa = _sa(50.0 + A.DAY_SD)
     assert 0.7 * sd_sa < nf["typical_error"] < 1.4 * sd_sa
     assert nf["mdc95"] == pytest.approx(1.96 * math.sqrt(2) * nf["typical_error"], abs=2e-3)
-    assert nf["within_run_se"] < 0.5 * nf["typical_error"]
+    # within-run SEs include the real-file persistence floor since issue 10 (more honest, larger)
+    assert nf["within_run_se"] < 0.6 * nf["typical_error"]
 
 
 def test_the_planted_real_change_is_found_once_with_its_date(athlete_doc):

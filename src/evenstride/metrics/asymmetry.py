@@ -344,9 +344,15 @@ def _linear_interval_of(
         den = float(tc @ tc)
         if den > 0:
             w_tr = tc / den
-            trend = linear_interval(float(w_tr @ z), z, w_tr, t_s=t_s, prior=prior)
+            z_detrended = z - tc * float(w_tr @ z)
+            trend = linear_interval(
+                float(w_tr @ z), z, w_tr, t_s=t_s, prior=prior, tau_series=z_detrended
+            )
             if trend.enough and trend.p_value < TREND_P:
-                z = z - tc * float(w_tr @ z)
+                z = z_detrended
+            # the persistence (batch length) is always judged without the straight-line trend,
+            # which would otherwise read as slow noise; the variance keeps it unless it is clear
+            return linear_interval(est, z, t_s=t_s, prior=prior, tau_series=z_detrended)
     return linear_interval(est, z, t_s=t_s, prior=prior)
 
 
