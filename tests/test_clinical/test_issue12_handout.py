@@ -127,3 +127,27 @@ def test_hq_title_reads_as_a_pt_writes_it(title):
     hq = next(f for f in _findings() if f.kind == "agonist_antagonist")
     assert hq.title == title
     assert not re.search(r"low on the left", hq.text)
+
+
+def test_no_weaker_side_is_claimed_when_its_exercises_were_excluded():
+    """Every one-sided finding is on the right, but a bone-stress red flag on the right shin
+    leaves only exercises for findings without a side: no line may say which side goes first
+    (the handout once said 'left side first' in the table and 'the right side first' above it)."""
+    d = date(2025, 2, 1)
+    ts = [TestResult("single_hop", "left", 150.0, "cm", d),
+          TestResult("single_hop", "right", 120.0, "cm", d),
+          TestResult("hhd_knee_flexion", "left", 170.0, "N", d),
+          TestResult("hhd_knee_flexion", "right", 150.0, "N", d)]
+    sy = [Symptom(date(2025, 2, 20), "right", "shin_medial", "pain", 5, "during",
+                  flags=("bone_tenderness",))]
+    findings = assess.integrated_assessment(AthleteProfile("Ann"), ts, sy)
+    p = prescribe(findings, start=START)
+    rxs = [rx for s in p.sessions for rx in s.prescriptions]
+    assert rxs, "the red flag leaves non-weight-bearing work"
+    for rx in rxs:
+        if rx.weaker_side is not None:  # a one-sided start only where a finding names the side
+            assert rx.weaker_side == "right"
+    page = visible_text(render_handout(p, athlete="Ann", today=START))
+    if all(rx.weaker_side is None for rx in rxs):
+        assert "side first" not in page
+    assert "left side first" not in page

@@ -59,7 +59,7 @@ def fold_line(line: str) -> str:
 def _describe(session: Session, program: Program) -> str:
     lines = [f"Week {session.week} of {program.weeks}, {session.phase} phase."]
     for i, p in enumerate(session.prescriptions, 1):
-        side = "" if p.side_order == ("both",) else f" — {p.side_order[0]} side first"
+        side = "" if p.weaker_side is None else f" — {p.weaker_side} side first"
         lines.append(f"{i}. {p.name}: {p.dosage_text()}{side}; {p.speed}.")
     lines.append("Pain rule: up to 3/10 and settled next morning is fine; 4–5/10 hold; "
                  "above 5/10 go back a step and see a clinician.")

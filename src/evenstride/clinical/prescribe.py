@@ -312,6 +312,15 @@ CADENCE_INCREASE: Final = (0.05, 0.10)
 
 
 # --- records -----------------------------------------------------------------------------------
+def _legacy_weaker_side(p: dict[str, Any]) -> str | None:
+    """The weaker side of a prescription stored before ``weaker_side`` was kept: its first side
+    unless it was bilateral or both sides were worked alike."""
+    order = p.get("side_order") or ["both"]
+    if order[0] == "both" or "Same reps on both sides." in (p.get("notes") or ()):
+        return None
+    return str(order[0])
+
+
 @dataclass(frozen=True)
 class Prescription:
     exercise: str
@@ -336,6 +345,9 @@ class Prescription:
     kind: str = ""
     #: Planned load rise over the first week of the phase, % (strength phase).
     load_increase_pct: float = 0.0
+    #: The side to start with (the weaker side of a one-sided finding); None when both sides
+    #: are worked alike (a bilateral exercise, or no finding names a weaker side).
+    weaker_side: str | None = None
 
     def dosage_text(self) -> str:
         unit = {"ballistic": " contacts"}.get(self.kind, "")
@@ -477,7 +489,8 @@ class Program:
         sessions = [
             Session(date.fromisoformat(s["date"]), s["week"], s["index"], s["phase"], tuple(
                 Prescription(**{**p, "side_order": tuple(p["side_order"]),
-                                "notes": tuple(p["notes"]), "findings": tuple(p["findings"])})
+                                "notes": tuple(p["notes"]), "findings": tuple(p["findings"]),
+                                "weaker_side": p.get("weaker_side", _legacy_weaker_side(p))})
                 for p in s["prescriptions"]))
             for s in d["sessions"]
         ]
@@ -898,7 +911,8 @@ def _plan(ranked: list[ClinicalFinding], ids: dict[int, str], *, level: int,
         return Prescription(ex.key, name, order_, dose.sets, dose.reps, dose.seconds,
                             load, speed, _tempo(ex, phase, fast_variant=fast_variant),
                             tuple(notes), refs, weaker_reps, weaker_secs, dose.rest_s,
-                            kind=kind, load_increase_pct=load_pct)
+                            kind=kind, load_increase_pct=load_pct,
+                            weaker_side=side if ex.unilateral else None)
 
     foundation, strength, power = phases
     # strength phase: harder versions where allowed (one level up, one-sided kept one-sided)

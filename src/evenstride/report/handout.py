@@ -83,7 +83,7 @@ def _phases(program: Program) -> list[dict[str, Any]]:
                 "tempo": p.tempo,
                 "sides": ("both legs / both sides" if p.side_order == ("both",)
                           else " then ".join(p.side_order)),
-                "weaker_first": p.side_order != ("both",) and len(p.findings) > 0,
+                "weaker_first": p.weaker_side is not None,
                 "notes": list(p.notes),
                 "findings": ", ".join(p.findings),
                 "setup": ex.setup if ex else "",
@@ -118,7 +118,10 @@ def _why(program: Program) -> list[str]:
     targets = [t for t in dict.fromkeys(t for f in found for t in f.get("targets") or [])
                if t in trained and t not in ("plyometric", "running_form")]
     if program.sessions and targets:
-        side = next((f.get("side") for f in found if f.get("side")), None)
+        # the side the single-leg work actually starts with (a weaker side named by a finding
+        # whose exercises were all excluded, e.g. by a red flag, starts nothing)
+        side = next((p.weaker_side for ss in program.sessions[:1] for p in ss.prescriptions
+                     if p.weaker_side), None)
         works = ", ".join(TARGET_WORDS.get(t, t.replace("_", " ")) for t in targets)
         lines.append(f"So the program works on the {works}"
                      + (f"; the {side} side first." if side else "."))
@@ -145,7 +148,7 @@ def _row(p: Any) -> dict[str, Any]:
     return {
         "name": p.name, "dosage": p.dosage_text(), "rest": f"{p.rest_s} s",
         "tempo": p.tempo,
-        "first": None if p.side_order == ("both",) else p.side_order[0],
+        "first": p.weaker_side,
         # the weaker-side rule is said once above the table, not on every row
         "notes": [n for n in p.notes if not n.startswith((
             "For the ", "Frontal-plane", "Transverse-plane", "Weaker side first", "Same reps",

@@ -479,7 +479,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
                     continue
                 print(f"{ph.name} (weeks {ph.first_week}–{ph.last_week}; speed: {ph.speed}):")
                 for p in sess.prescriptions:
-                    side = "" if p.side_order == ("both",) else f" [{p.side_order[0]} first]"
+                    side = "" if p.weaker_side is None else f" [{p.weaker_side} first]"
                     print(f"  - {p.name}: {p.dosage_text()}{side} ({', '.join(p.findings)})")
         for n in program.notes:
             print(n)
