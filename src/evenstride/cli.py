@@ -519,7 +519,7 @@ def print_summary(res: RunAnalysis, console: Console, *, quiet: bool = False) ->
 #: loop with bends — every confounder the analysis must see through.
 DEMO_PLANT = {
     "balance_left_pct": 51.2,
-    "drift_pct_per_h": 2.0,
+    "drift_pct_per_h": 4.0,
     "drift_onset_s": 2400.0,
     "grade_effect_pct_per_pct": 0.05,
     "stops": 2,

@@ -381,6 +381,9 @@ class Disagreement:
     #: Sources of the pair that measure each foot directly.
     direct_sources: tuple[str, ...] = ()
     sensors: tuple[str, str] = ("", "")
+    #: A magnitude gap smaller than the metric's smallest important difference: real, but
+    #: described in the tables only (never a headline).
+    trivial: bool = False
 
     def to_dict(self) -> dict[str, object]:
         spec = reg.spec(self.metric)
@@ -393,6 +396,7 @@ class Disagreement:
             "gap": None if self.gap is None else round(self.gap, 5),
             "gap_unit": spec.unit,
             "measures_each_foot": list(self.direct_sources),
+            "below_smallest_important_difference": self.trivial,
             "evidence": rb.DISAGREEMENT_EVIDENCE.to_dict(),
         }
 
@@ -464,9 +468,11 @@ def find_disagreements(
                           f"{vb:+.2f} ({cb[0]:+.2f}…{cb[1]:+.2f}); the gap is beyond both "
                           f"sensors' noise (family-wise 5 %){gap_txt}")
             if kind is not None:
+                # the two indices differ by less than the SID: real, but not worth acting on
+                trivial = kind == "magnitude" and spec.above_sid(va - vb) is False
                 out.append(Disagreement(a.metric, (a.source, b.source), kind,
                                         f"{detail}. {who[:1].upper()}{who[1:]}.", gap, direct,
-                                        (sa, sb)))
+                                        (sa, sb), trivial))
     return out
 
 
@@ -623,7 +629,8 @@ def _asymmetry_finding(j: AsymmetryJudgement) -> Finding:
     trivial = sids is not None and sids < 1.0
     cls_words = CLASS_WORDS.get(j.cls, j.cls)
     title = f"{spec.title}, {sensor}: {phrase.removeprefix('your ')}, {cls_words}"
-    text = f"{sensor}: {_value_text(r)}. Real for this run (interval excludes 0); {j.reason}."
+    text = (f"{sensor}: {_value_text(r)}. Real for this run (beyond its noise, family-wise 5 %); "
+            f"{j.reason}.")
     if j.band is not None:
         text += f" {j.band.basis}"
     if j.garmin_context:
@@ -977,7 +984,7 @@ def assess(
                     d.detail + " Both are shown; neither is averaged away.",
                     rb.DISAGREEMENT_EVIDENCE, sentence=_disagreement_sentence(d),
                     sensor=" and ".join(d.sensors), kind="disagreement", metric=d.metric,
-                    verdict="real")
+                    verdict="real", trivial=d.trivial)
         )
     fallback = _data_finding(device_sensor, bool(asymmetry))
     return Assessment(judgements=judgements, disagreements=dis,
