@@ -307,3 +307,25 @@ def test_tables_name_no_side_when_the_difference_is_not_real():
     assert "neither (not real for this run)" in html
     assert "your left foot stays on the ground longer" not in html
     assert "your right foot stays on the ground longer" not in html
+
+
+def test_a_real_disagreement_below_the_sid_is_described_not_a_headline():
+    """The demo's strap and pods differ by ~0.5 % SA (4 ms): beyond both sensors' noise, but
+    below contact time's smallest important difference (1.2 % SA), so it must not lead."""
+    n = 2400
+    strap = _balance_channel(51.6, n)  # ≈ 2.0 % SA
+    pods = _pods(C.M_CONTACT_TIME, "s", 0.2581, 0.2461, n, sd=0.004, seed=5)  # ≈ 1.5 % SA
+    act = _activity([strap, pods], n, devices=["garmin hrm_pro"])
+    g = label_samples(act)
+    a, b = (channel_asymmetry(act, ch, g) for ch in act.sided)
+    a.disagreement_verdicts[b.key] = "real"  # as the run's family-wise step decided
+    assert a.real and b.real and a.index_value is not None and b.index_value is not None
+    assert abs(a.index_value - b.index_value) < spec(C.M_CONTACT_TIME).sid.value
+    (d,) = find_disagreements([a, b])
+    assert d.kind == "magnitude" and d.trivial
+    assert d.to_dict()["below_smallest_important_difference"] is True
+    # a gap of 2.5 % SA is not trivial
+    a2 = channel_asymmetry(act, _balance_channel(53.2, n), g)
+    a2.disagreement_verdicts[b.key] = "real"
+    (d2,) = find_disagreements([a2, b])
+    assert d2.kind == "magnitude" and not d2.trivial
