@@ -661,10 +661,29 @@ class _Run:
             self.store.record_skipped(self.athlete_id, sha, c.source, res.reason)
         if res.status != "ok" or res.doc is None or res.samples_blob is None:
             return ImportItem(c.source, res.status, res.reason)
+        # The checks and the insert they decide are one transaction: a concurrent import (another
+        # process, a web upload) cannot store the same file or run in between.
+        with self.store.transaction():
+            return self._store_ok(c, sha, res)
+
+    def _store_ok(self, c: _Candidate, sha: str, res: WorkResult) -> ImportItem:
+        assert res.doc is not None
+        assert res.samples_blob is not None
         doc = res.doc
+        aid = self.store.has_file(self.athlete_id, sha)
+        if aid is not None:  # another import stored this file while it was being analysed
+            return ImportItem(c.source, STORED, None, aid)
         fp = Fingerprint.from_doc(doc)
         dup = None if fp is None else self.store.find_duplicate(self.athlete_id, fp)
-        if dup is None or richness(doc, res.n_columns) > dup.richness:
+        if dup is not None:
+            keep_new = richness(doc, res.n_columns) > dup.richness
+            poorer = f"the poorer copy {dup.source_name} ({dup.file_format})"
+        else:
+            prefix = self.store.find_prefix_copy(self.athlete_id, doc, res.samples_blob)
+            if prefix is not None:  # one is the other cut short: the longer one holds both
+                dup, keep_new = prefix
+                poorer = f"the truncated copy {dup.source_name}"
+        if dup is None or keep_new:
             aid = self.store.add_activity(
                 self.athlete_id, doc, res.samples_blob, sha256=sha, source_name=c.source,
                 gear=c.gear, name=c.name, load=res.load, external_id=c.external_id,
@@ -678,8 +697,7 @@ class _Run:
                 old.status, old.reason, old.activity_id = (
                     DUPLICATE, f"same activity as {c.source} (kept: richer file)", aid)
                 self.by_activity.setdefault(aid, []).append(k)
-            why = f"replaces the poorer copy {dup.source_name} ({dup.file_format})"
-            return ImportItem(c.source, NEW, why, aid)
+            return ImportItem(c.source, NEW, f"replaces {poorer}", aid)
         self.store.link_duplicate(dup.id, sha256=sha, source_name=c.source,
                                   file_format=doc.get("file_format"), gear=c.gear, name=c.name,
                                   external_id=c.external_id)
