@@ -709,6 +709,7 @@ def import_paths(
     store: ActivityStore,
     *,
     athlete: str = "default",
+    athlete_id: int | None = None,
     jobs: int | None = None,
     seed: int = 0,
     progress: ProgressCallback | None = None,
@@ -726,6 +727,10 @@ def import_paths(
         An open, writable store.
     athlete
         Athlete name (created when new).
+    athlete_id
+        The athlete's id, when the caller resolved it already (a web upload): wins over
+        ``athlete``, so a rename while the files upload cannot send them to a new athlete with
+        the old name. An unknown id is a :class:`~evenstride.exceptions.UserInputError`.
     jobs
         Worker processes for decoding and analysis (default: all cores; 1 = in this process).
     seed
@@ -747,7 +752,14 @@ def import_paths(
         One item per file; a refused archive is one failed item.
     """
     t0 = time.perf_counter()
-    ath = store.athlete(athlete)
+    if athlete_id is None:
+        ath = store.athlete(athlete)
+    else:
+        try:
+            ath = store.athlete_by_id(athlete_id)
+        except KeyError:
+            raise UserInputError(f"athlete {athlete_id} no longer exists (deleted during the "
+                                 "import?)") from None
     report = ImportReport(db=db_label or str(getattr(store, "path", "")), athlete=ath.name)
     run = _Run(store, ath.id, report, progress)
     with ExitStack() as stack:
