@@ -621,12 +621,49 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     ctx = multiprocessing.get_context(method)
     if method == "forkserver":
         ctx.set_forkserver_preload(["evenstride.importer", "evenstride.pipeline"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
+                               initargs=(os.getpid(),))
 
 
-def _worker_init() -> None:
+#: How often a worker checks that the import that started it is still running (s).
+PARENT_POLL_S: Final = 0.5
+
+
+def _worker_init(import_pid: int) -> None:
     # Ctrl-C is the parent's to handle (it stops the pool); workers would only print tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A killed import (kill -9) cannot stop its pool: each worker leaves by itself, and with it
+    # the copies of the import's stdout/stderr it holds (a caller reading them sees the end).
+    threading.Thread(target=_exit_with, args=(import_pid, os.getppid()),
+                     name="evenstride-parent-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # POSIX only: on Windows this would terminate the process
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by another user (a reused pid): not ours any more
+        return False
+    return True
+
+
+def _exit_with(import_pid: int, parent_pid: int) -> None:
+    """Exit this worker as soon as the import is gone: multiprocessing's parent sentinel (a pipe
+    end or process handle that becomes ready when the parent dies; every platform), and on
+    POSIX a new parent pid (orphaned) or a vanished import pid (forkserver workers)."""
+    from multiprocessing.connection import wait as wait_ready
+
+    parent = multiprocessing.parent_process()
+    sentinel = None if parent is None else parent.sentinel
+    while True:
+        if sentinel is not None:
+            if wait_ready([sentinel], timeout=PARENT_POLL_S):
+                os._exit(1)
+        else:
+            time.sleep(PARENT_POLL_S)
+        if os.name != "nt" and (os.getppid() != parent_pid or not _alive(import_pid)):
+            os._exit(1)
 
 
 def _cpu_count() -> int:
