@@ -19,10 +19,13 @@ How one import runs:
    store is reported "already stored" without decoding.
 3. **Decode and analyse** in worker processes (all cores); workers return compact picklable
    results — the ``evenstride.run/1`` document, load inputs and the compressed sample blob.
-4. **Store** in the parent only, one transaction per activity. A recording matching a stored
-   activity's :class:`~evenstride.store.Fingerprint` (same athlete, start within 60 s, duration
-   and distance within 2 %) is the same run from another export: the richer file is kept
-   (left/right data first, then FIT > TCX > GPX), the other is recorded as its duplicate.
+4. **Store** in the parent only, one transaction per activity, which also holds the checks
+   deciding it (already stored? same run?), so concurrent imports cannot both store one run.
+   A recording matching a stored activity's :class:`~evenstride.store.Fingerprint` (same
+   athlete, start within 60 s, duration and distance within 2 %) is the same run from another
+   export: the richer file is kept (left/right data first, then FIT > TCX > GPX), the other is
+   recorded as its duplicate. A truncated copy (same start and devices, samples a prefix) is the
+   same run too: the longer recording is kept.
 
 Killing an import loses nothing already committed and leaves no half-written activity;
 running it again reports the stored files as "already stored" and continues.
