@@ -66,7 +66,7 @@ from evenstride.exceptions import (
     UserInputError,
 )
 from evenstride.io._bounded import MAX_DECOMPRESSED_BYTES, maybe_gunzip
-from evenstride.store import ActivityStore, Fingerprint, richness
+from evenstride.store import ActivityRow, ActivityStore, Fingerprint, richness
 
 __all__ = [
     "DUPLICATE",
@@ -716,12 +716,17 @@ class _Run:
         fp = Fingerprint.from_doc(doc)
         dup = None if fp is None else self.store.find_duplicate(self.athlete_id, fp)
         if dup is not None:
-            keep_new = richness(doc, res.n_columns) > dup.richness
+            rich = richness(doc, res.n_columns)
+            keep_new = rich > dup.richness
             poorer = f"the poorer copy {dup.source_name} ({dup.file_format})"
+            if rich == dup.richness:  # a copy cut near its end matches too: keep the longer
+                prefix = self.store.find_prefix_copy(self.athlete_id, doc, res.samples_blob)
+                if prefix is not None and prefix[0].id == dup.id and _longer(prefix[1], doc, dup):
+                    keep_new, poorer = True, f"the truncated copy {dup.source_name}"
         else:
             prefix = self.store.find_prefix_copy(self.athlete_id, doc, res.samples_blob)
             if prefix is not None:  # one is the other cut short: the longer one holds both
-                dup, keep_new = prefix
+                dup, keep_new = prefix[0], _longer(prefix[1], doc, prefix[0])
                 poorer = f"the truncated copy {dup.source_name}"
         if dup is None or keep_new:
             aid = self.store.add_activity(
@@ -742,6 +747,15 @@ class _Run:
                                   file_format=doc.get("file_format"), gear=c.gear, name=c.name,
                                   external_id=c.external_id)
         return ImportItem(c.source, DUPLICATE, f"same activity as {dup.source_name}", dup.id)
+
+
+def _longer(more_samples: int, doc: Mapping[str, Any], stored: ActivityRow) -> bool:
+    """Whether a recording whose samples extend (or equal) a stored one's should replace it:
+    more samples, or the same samples with fewer warnings (the stored file was cut only in its
+    closing summary and was read with a truncation warning)."""
+    if more_samples != 0:
+        return more_samples > 0
+    return len(doc.get("warnings") or []) < (stored.n_warnings or 0)
 
 
 def import_paths(

@@ -97,17 +97,19 @@ def test_two_copies_of_one_file_at_once_the_second_is_already_stored(tmp_path, i
     assert later["reason"] is None  # not "same activity as …" (another export)
 
 
-def _full_and_cut(tmp_path: Path, i: int) -> tuple[Path, Path]:
+def _full_and_cut(tmp_path: Path, i: int, kept_share: float = 0.6) -> tuple[Path, Path]:
     data = _fit(i)
     full, cut = tmp_path / "full.fit", tmp_path / "cut.fit"
     full.write_bytes(data)
-    cut.write_bytes(data[: len(data) * 6 // 10])  # the same file, cut short
+    cut.write_bytes(data[: int(len(data) * kept_share)])  # the same file, cut short
     return full, cut
 
 
+@pytest.mark.parametrize("kept_share", [0.6, 0.995])  # 0.995: within the 2 % duration match
 @pytest.mark.parametrize("cut_first", [True, False])
-def test_a_truncated_copy_is_the_same_run_and_the_longer_is_kept(tmp_path, cut_first):
-    full, cut = _full_and_cut(tmp_path, 0)
+def test_a_truncated_copy_is_the_same_run_and_the_longer_is_kept(tmp_path, cut_first,
+                                                                  kept_share):
+    full, cut = _full_and_cut(tmp_path, 0, kept_share)
     db = tmp_path / "s.db"
     order = [cut, full] if cut_first else [full, cut]
     with open_store(db) as st:

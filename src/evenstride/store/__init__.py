@@ -296,9 +296,9 @@ class ActivityStore(Protocol):
 
     def find_prefix_copy(
         self, athlete_id: int, summary: Mapping[str, Any], samples_blob: bytes
-    ) -> tuple[ActivityRow, bool] | None:
-        """A stored activity this recording is a truncated copy of (or the reverse), and
-        whether the new recording is the longer one; else None."""
+    ) -> tuple[ActivityRow, int] | None:
+        """A stored activity this recording is a truncated copy of (or the reverse), and how
+        many more samples the new recording has (negative: fewer); else None."""
         ...
 
     def add_activity(

@@ -445,12 +445,13 @@ class Store:
 
     def find_prefix_copy(
         self, athlete_id: int, summary: Mapping[str, Any], samples_blob: bytes
-    ) -> tuple[ActivityRow, bool] | None:
+    ) -> tuple[ActivityRow, int] | None:
         """A stored activity that this recording is a truncated copy of, or that is a truncated
         copy of it: same start (within :data:`PREFIX_START_TOLERANCE_S`), same devices, and the
         shorter one's samples equal the first samples of the longer one in every common column.
 
-        Returns the stored activity and whether the new recording is the longer one, else None.
+        Returns the stored activity and how many more samples the new recording has (negative:
+        fewer; 0: the same samples, e.g. a file cut only in its closing summary), else None.
         """
         start = _parse_time(summary.get("start_time"))
         if start is None:
@@ -474,7 +475,7 @@ class Store:
             except (BlobError, KeyError, ValueError):
                 continue  # a corrupt stored run is never matched (doctor names it)
             if _is_prefix_pair(new, old):
-                return self._activity_row(r), _n_rows(new) > _n_rows(old)
+                return self._activity_row(r), _n_rows(new) - _n_rows(old)
         return None
 
     # --- writes ------------------------------------------------------------------------------
