@@ -19,10 +19,13 @@ How one import runs:
    store is reported "already stored" without decoding.
 3. **Decode and analyse** in worker processes (all cores); workers return compact picklable
    results — the ``evenstride.run/1`` document, load inputs and the compressed sample blob.
-4. **Store** in the parent only, one transaction per activity. A recording matching a stored
-   activity's :class:`~evenstride.store.Fingerprint` (same athlete, start within 60 s, duration
-   and distance within 2 %) is the same run from another export: the richer file is kept
-   (left/right data first, then FIT > TCX > GPX), the other is recorded as its duplicate.
+4. **Store** in the parent only, one transaction per activity, which also holds the checks
+   deciding it (already stored? same run?), so concurrent imports cannot both store one run.
+   A recording matching a stored activity's :class:`~evenstride.store.Fingerprint` (same
+   athlete, start within 60 s, duration and distance within 2 %) is the same run from another
+   export: the richer file is kept (left/right data first, then FIT > TCX > GPX), the other is
+   recorded as its duplicate. A truncated copy (same start and devices, samples a prefix) is the
+   same run too: the longer recording is kept.
 
 Killing an import loses nothing already committed and leaves no half-written activity;
 running it again reports the stored files as "already stored" and continues.
@@ -63,7 +66,7 @@ from evenstride.exceptions import (
     UserInputError,
 )
 from evenstride.io._bounded import MAX_DECOMPRESSED_BYTES, maybe_gunzip
-from evenstride.store import ActivityStore, Fingerprint, richness
+from evenstride.store import ActivityRow, ActivityStore, Fingerprint, richness
 
 __all__ = [
     "DUPLICATE",
@@ -621,12 +624,49 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     ctx = multiprocessing.get_context(method)
     if method == "forkserver":
         ctx.set_forkserver_preload(["evenstride.importer", "evenstride.pipeline"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
+                               initargs=(os.getpid(),))
 
 
-def _worker_init() -> None:
+#: How often a worker checks that the import that started it is still running (s).
+PARENT_POLL_S: Final = 0.5
+
+
+def _worker_init(import_pid: int) -> None:
     # Ctrl-C is the parent's to handle (it stops the pool); workers would only print tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A killed import (kill -9) cannot stop its pool: each worker leaves by itself, and with it
+    # the copies of the import's stdout/stderr it holds (a caller reading them sees the end).
+    threading.Thread(target=_exit_with, args=(import_pid, os.getppid()),
+                     name="evenstride-parent-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # POSIX only: on Windows this would terminate the process
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by another user (a reused pid): not ours any more
+        return False
+    return True
+
+
+def _exit_with(import_pid: int, parent_pid: int) -> None:
+    """Exit this worker as soon as the import is gone: multiprocessing's parent sentinel (a pipe
+    end or process handle that becomes ready when the parent dies; every platform), and on
+    POSIX a new parent pid (orphaned) or a vanished import pid (forkserver workers)."""
+    from multiprocessing.connection import wait as wait_ready
+
+    parent = multiprocessing.parent_process()
+    sentinel = None if parent is None else parent.sentinel
+    while True:
+        if sentinel is not None:
+            if wait_ready([sentinel], timeout=PARENT_POLL_S):
+                os._exit(1)
+        else:
+            time.sleep(PARENT_POLL_S)
+        if os.name != "nt" and (os.getppid() != parent_pid or not _alive(import_pid)):
+            os._exit(1)
 
 
 def _cpu_count() -> int:
@@ -661,10 +701,34 @@ class _Run:
             self.store.record_skipped(self.athlete_id, sha, c.source, res.reason)
         if res.status != "ok" or res.doc is None or res.samples_blob is None:
             return ImportItem(c.source, res.status, res.reason)
+        # The checks and the insert they decide are one transaction: a concurrent import (another
+        # process, a web upload) cannot store the same file or run in between.
+        with self.store.transaction():
+            return self._store_ok(c, sha, res)
+
+    def _store_ok(self, c: _Candidate, sha: str, res: WorkResult) -> ImportItem:
+        assert res.doc is not None
+        assert res.samples_blob is not None
         doc = res.doc
+        aid = self.store.has_file(self.athlete_id, sha)
+        if aid is not None:  # another import stored this file while it was being analysed
+            return ImportItem(c.source, STORED, None, aid)
         fp = Fingerprint.from_doc(doc)
         dup = None if fp is None else self.store.find_duplicate(self.athlete_id, fp)
-        if dup is None or richness(doc, res.n_columns) > dup.richness:
+        if dup is not None:
+            rich = richness(doc, res.n_columns)
+            keep_new = rich > dup.richness
+            poorer = f"the poorer copy {dup.source_name} ({dup.file_format})"
+            if rich == dup.richness:  # a copy cut near its end matches too: keep the longer
+                prefix = self.store.find_prefix_copy(self.athlete_id, doc, res.samples_blob)
+                if prefix is not None and prefix[0].id == dup.id and _longer(prefix[1], doc, dup):
+                    keep_new, poorer = True, f"the truncated copy {dup.source_name}"
+        else:
+            prefix = self.store.find_prefix_copy(self.athlete_id, doc, res.samples_blob)
+            if prefix is not None:  # one is the other cut short: the longer one holds both
+                dup, keep_new = prefix[0], _longer(prefix[1], doc, prefix[0])
+                poorer = f"the truncated copy {dup.source_name}"
+        if dup is None or keep_new:
             aid = self.store.add_activity(
                 self.athlete_id, doc, res.samples_blob, sha256=sha, source_name=c.source,
                 gear=c.gear, name=c.name, load=res.load, external_id=c.external_id,
@@ -678,12 +742,20 @@ class _Run:
                 old.status, old.reason, old.activity_id = (
                     DUPLICATE, f"same activity as {c.source} (kept: richer file)", aid)
                 self.by_activity.setdefault(aid, []).append(k)
-            why = f"replaces the poorer copy {dup.source_name} ({dup.file_format})"
-            return ImportItem(c.source, NEW, why, aid)
+            return ImportItem(c.source, NEW, f"replaces {poorer}", aid)
         self.store.link_duplicate(dup.id, sha256=sha, source_name=c.source,
                                   file_format=doc.get("file_format"), gear=c.gear, name=c.name,
                                   external_id=c.external_id)
         return ImportItem(c.source, DUPLICATE, f"same activity as {dup.source_name}", dup.id)
+
+
+def _longer(more_samples: int, doc: Mapping[str, Any], stored: ActivityRow) -> bool:
+    """Whether a recording whose samples extend (or equal) a stored one's should replace it:
+    more samples, or the same samples with fewer warnings (the stored file was cut only in its
+    closing summary and was read with a truncation warning)."""
+    if more_samples != 0:
+        return more_samples > 0
+    return len(doc.get("warnings") or []) < (stored.n_warnings or 0)
 
 
 def import_paths(
@@ -691,6 +763,7 @@ def import_paths(
     store: ActivityStore,
     *,
     athlete: str = "default",
+    athlete_id: int | None = None,
     jobs: int | None = None,
     seed: int = 0,
     progress: ProgressCallback | None = None,
@@ -708,6 +781,10 @@ def import_paths(
         An open, writable store.
     athlete
         Athlete name (created when new).
+    athlete_id
+        The athlete's id, when the caller resolved it already (a web upload): wins over
+        ``athlete``, so a rename while the files upload cannot send them to a new athlete with
+        the old name. An unknown id is a :class:`~evenstride.exceptions.UserInputError`.
     jobs
         Worker processes for decoding and analysis (default: all cores; 1 = in this process).
     seed
@@ -729,7 +806,14 @@ def import_paths(
         One item per file; a refused archive is one failed item.
     """
     t0 = time.perf_counter()
-    ath = store.athlete(athlete)
+    if athlete_id is None:
+        ath = store.athlete(athlete)
+    else:
+        try:
+            ath = store.athlete_by_id(athlete_id)
+        except KeyError:
+            raise UserInputError(f"athlete {athlete_id} no longer exists (deleted during the "
+                                 "import?)") from None
     report = ImportReport(db=db_label or str(getattr(store, "path", "")), athlete=ath.name)
     run = _Run(store, ath.id, report, progress)
     with ExitStack() as stack:

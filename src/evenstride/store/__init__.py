@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -38,6 +39,7 @@ __all__ = [
     "DEFAULT_ATHLETE",
     "DISTANCE_TOLERANCE",
     "DURATION_TOLERANCE",
+    "PREFIX_START_TOLERANCE_S",
     "START_TOLERANCE_S",
     "ActivityRow",
     "ActivityStore",
@@ -62,6 +64,10 @@ START_TOLERANCE_S: Final = 60.0
 DURATION_TOLERANCE: Final = 0.02
 #: … and, when both are known, so do their distances.
 DISTANCE_TOLERANCE: Final = 0.02
+#: A recording is a truncated copy of another (the same file cut short) when their starts are at
+#: most this far apart (s), their devices are the same and its samples are the other's first
+#: samples. Both start stamps come from the same recording, so they agree to the second.
+PREFIX_START_TOLERANCE_S: Final = 1.0
 
 #: Shoe types the athlete can enter (``evenstride shoe set --type``).
 SHOE_TYPES: Final = ("road", "trail", "track", "racing")
@@ -277,6 +283,22 @@ class ActivityStore(Protocol):
 
     def find_duplicate(self, athlete_id: int, fingerprint: Fingerprint) -> ActivityRow | None:
         """A stored activity of this athlete matching ``fingerprint`` (closest start first)."""
+        ...
+
+    def athlete_by_id(self, athlete_id: int) -> Athlete:
+        """The athlete with this id (``KeyError`` when unknown)."""
+        ...
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Reads and writes inside are one transaction (``BEGIN IMMEDIATE``): no other writer
+        stores anything between a check and the insert it decides."""
+        ...
+
+    def find_prefix_copy(
+        self, athlete_id: int, summary: Mapping[str, Any], samples_blob: bytes
+    ) -> tuple[ActivityRow, int] | None:
+        """A stored activity this recording is a truncated copy of (or the reverse), and how
+        many more samples the new recording has (negative: fewer); else None."""
         ...
 
     def add_activity(

@@ -28,6 +28,7 @@ import numpy as np
 
 from evenstride import __version__
 from evenstride.store import (
+    PREFIX_START_TOLERANCE_S,
     RPE_RANGE,
     SHOE_TYPES,
     START_TOLERANCE_S,
@@ -157,6 +158,27 @@ def _connect_readonly(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
                            isolation_level=None)
 
 
+def _n_rows(cols: Mapping[str, np.ndarray]) -> int:
+    return max((len(v) for v in cols.values()), default=0)
+
+
+def _is_prefix_pair(a: Mapping[str, np.ndarray], b: Mapping[str, np.ndarray]) -> bool:
+    """True when the shorter of two sample tables equals the start of the longer one: same
+    timestamps and the same values in every column both have (a file cut short)."""
+    common = set(a) & set(b)
+    if "timestamp_s" not in common and "time_s" not in common:
+        return False
+    short, long_ = (a, b) if _n_rows(a) <= _n_rows(b) else (b, a)
+    n = _n_rows(short)
+    if n < 2:
+        return False
+    for k in common:
+        x, y = short[k], long_[k]
+        if len(x) != n or len(y) < n or not np.array_equal(x, y[:n], equal_nan=True):
+            return False
+    return True
+
+
 def _decode_doc(activity_id: int, codec: Any, raw: Any) -> dict[str, Any]:
     """The stored ``evenstride.run/1`` document, or a one-line :class:`StoreError`."""
     if codec != "zlib":
@@ -252,6 +274,9 @@ class Store:
         if self.readonly:
             raise StoreError(self.readonly_reason or "the store was opened read-only",
                              path=self.path)
+        if self._conn.in_transaction:  # inside transaction(): one commit at its end
+            yield self._conn
+            return
         self._conn.execute("BEGIN IMMEDIATE")
         try:
             yield self._conn
@@ -259,6 +284,14 @@ class Store:
             self._conn.execute("ROLLBACK")
             raise
         self._conn.execute("COMMIT")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Reads and writes inside are one ``BEGIN IMMEDIATE`` transaction: no other writer
+        (thread or process) can store between a check and the insert it decides (the
+        importer's "already stored?" / "same run?" checks and its insert)."""
+        with self._write():
+            yield
 
     # --- schema ------------------------------------------------------------------------------
     def schema_version(self) -> int:
@@ -408,6 +441,41 @@ class Store:
             fp = act.fingerprint
             if fp is not None and fingerprint.matches(fp):
                 return act
+        return None
+
+    def find_prefix_copy(
+        self, athlete_id: int, summary: Mapping[str, Any], samples_blob: bytes
+    ) -> tuple[ActivityRow, int] | None:
+        """A stored activity that this recording is a truncated copy of, or that is a truncated
+        copy of it: same start (within :data:`PREFIX_START_TOLERANCE_S`), same devices, and the
+        shorter one's samples equal the first samples of the longer one in every common column.
+
+        Returns the stored activity and how many more samples the new recording has (negative:
+        fewer; 0: the same samples, e.g. a file cut only in its closing summary), else None.
+        """
+        start = _parse_time(summary.get("start_time"))
+        if start is None:
+            return None
+        devices = json.dumps(list(summary.get("devices") or []), ensure_ascii=False)
+        rows = self._conn.execute(
+            "SELECT * FROM activities WHERE athlete_id = ? AND start_ts BETWEEN ? AND ? "
+            "AND devices = ? ORDER BY abs(start_ts - ?), id",
+            (athlete_id, start.timestamp() - PREFIX_START_TOLERANCE_S,
+             start.timestamp() + PREFIX_START_TOLERANCE_S, devices, start.timestamp()),
+        ).fetchall()
+        if not rows:
+            return None
+        try:
+            new = decode_samples(samples_blob)
+        except BlobError:
+            return None
+        for r in rows:
+            try:
+                old = self.samples(int(r["id"]))
+            except (BlobError, KeyError, ValueError):
+                continue  # a corrupt stored run is never matched (doctor names it)
+            if _is_prefix_pair(new, old):
+                return self._activity_row(r), _n_rows(new) - _n_rows(old)
         return None
 
     # --- writes ------------------------------------------------------------------------------

@@ -81,20 +81,23 @@ def _save_uploads(root: Path, files: list[Any]) -> tuple[Path, list[str], dict[s
     return work, paths, names, refused
 
 
-def _run_import(db: Path, athlete: str, paths: list[str], names: dict[str, str],
-                progress: Callable[[int, int, str], None] | None = None) -> list[dict[str, Any]]:
-    """Import saved uploads with the CLI's rules (own store connection: may run in a thread)."""
+def _run_import(db: Path, athlete_id: int, paths: list[str], names: dict[str, str],
+                progress: Callable[[int, int, str], None] | None = None
+                ) -> tuple[list[dict[str, Any]], str | None]:
+    """Import saved uploads with the CLI's rules (own store connection: may run in a thread)
+    for the athlete resolved by the request (by id: a rename meanwhile keeps them theirs).
+    Returns the items and the athlete's name at import time (None when nothing was imported)."""
     from evenstride.importer import import_paths
     from evenstride.store import open_store
 
     if not paths:
-        return []
+        return [], None
     with open_store(db) as st:
-        report = import_paths(paths, st, athlete=athlete, jobs=1, db_label=db.name,
+        report = import_paths(paths, st, athlete_id=athlete_id, jobs=1, db_label=db.name,
                               tmp_root=db.parent / UPLOAD_DIR_NAME, display_names=names,
                               progress=progress)
     return [{"source": it.source, "status": it.status, "reason": it.reason,
-             "activity_id": it.activity_id} for it in report.items]
+             "activity_id": it.activity_id} for it in report.items], report.athlete
 
 
 def import_uploads(app: Flask, athlete: Any, files: list[Any]) -> list[dict[str, Any]]:
@@ -102,7 +105,7 @@ def import_uploads(app: Flask, athlete: Any, files: list[Any]) -> list[dict[str,
     db: Path = app.config["EVENSTRIDE_DB"]
     work, paths, names, items = _save_uploads(db.parent / UPLOAD_DIR_NAME, files)
     try:
-        items += _run_import(db, athlete.name, paths, names)
+        items += _run_import(db, athlete.id, paths, names)[0]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return items
@@ -115,10 +118,10 @@ def import_stream(app: Flask, athlete: Any, files: list[Any]) -> Iterator[str]:
     it finishes (and cleans up) even if the browser goes away."""
     db: Path = app.config["EVENSTRIDE_DB"]
     saved = _save_uploads(db.parent / UPLOAD_DIR_NAME, files)
-    return _stream_import(app, db, athlete.name, *saved)
+    return _stream_import(app, db, athlete.id, *saved)
 
 
-def _stream_import(app: Flask, db: Path, athlete: str, work: Path, paths: list[str],
+def _stream_import(app: Flask, db: Path, athlete_id: int, work: Path, paths: list[str],
                    names: dict[str, str], refused: list[dict[str, Any]]) -> Iterator[str]:
     import queue
 
@@ -132,10 +135,11 @@ def _stream_import(app: Flask, db: Path, athlete: str, work: Path, paths: list[s
         out: tuple[str, Any] = ("error", "the import failed on our side; the terminal running "
                                          "'evenstride serve' shows the details")
         try:
-            out = ("done", _run_import(db, athlete, paths, names, progress))
+            items, name = _run_import(db, athlete_id, paths, names, progress)
+            out = ("done", items)
             warm = app.extensions.get("evenstride_warm")
-            if warm is not None:  # the history pages viewed next find the new runs built
-                warm.warm(athlete)
+            if warm is not None and name is not None:  # the history pages viewed next find
+                warm.warm(name)                          # the new runs built
         except UserInputError as exc:
             out = ("error", str(exc))
         except Exception:  # a bug: logged, one line to the page
