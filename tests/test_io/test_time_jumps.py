@@ -13,7 +13,6 @@ import subprocess
 import sys
 import warnings
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import numpy as np
 import pytest
