@@ -538,6 +538,8 @@ def _shown_results() -> list[tuple[str, str]]:
                                json.loads(path.read_text(encoding="utf-8"))]
         with contextlib.suppress(OSError):
             path.unlink()
+        with contextlib.suppress(OSError):  # the folder goes when nothing waits to be shown
+            path.parent.rmdir()
     return list(g.shown_results)
 
 
