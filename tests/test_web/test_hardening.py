@@ -272,3 +272,32 @@ def test_a_bearer_script_posts_without_a_csrf_token(db):
         status, _, _ = _http(port, "POST", "/athletes", body=_form({"name": "eve"}), headers={
             **_FORM, "Authorization": f"Bearer {SECRET}", "Origin": "http://evil.example"})
         assert status == 403 and _athletes(db) == ["bob"]
+
+
+def test_an_upload_that_goes_silent_is_answered_and_leaves_nothing(db):
+    """An upload announcing 2 MB that stops after 100 kB: answered (400) once the read times
+    out, no error logged, nothing left in the spool."""
+    app = create_app(db)
+    with open_store(db) as st:
+        aid = int(st.athlete("ann").id)
+    with _live(app, read_timeout_s=1.0) as port:
+        _status, headers, body = _http(port, "GET", f"/a/{aid}")
+        cookie = headers["Set-Cookie"].split(";", 1)[0]
+        m = _TOKEN.search(body.decode())
+        assert m
+        part = (b'--xyz\r\nContent-Disposition: form-data; name="files"; filename="a.fit"\r\n'
+                b"Content-Type: application/octet-stream\r\n\r\n" + b"\0" * 100_000)
+        head = (f"POST /a/{aid}/upload HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                "Content-Type: multipart/form-data; boundary=xyz\r\nContent-Length: 2000000\r\n"
+                f"Cookie: {cookie}\r\nX-CSRF-Token: {m.group(1)}\r\nAccept: application/json"
+                "\r\n\r\n").encode()
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+            s.sendall(head + part)
+            got = b""
+            while chunk := s.recv(4096):
+                got += chunk
+        assert got.startswith(b"HTTP/1.1 400"), got[:200]
+    spool = db.parent / UPLOAD_DIR_NAME
+    assert not spool.exists() or not list(spool.rglob("*"))
+    with open_store(db) as st:
+        assert st.activities(aid) == []
