@@ -301,3 +301,37 @@ def test_an_upload_that_goes_silent_is_answered_and_leaves_nothing(db):
     assert not spool.exists() or not list(spool.rglob("*"))
     with open_store(db) as st:
         assert st.activities(aid) == []
+
+
+def test_a_body_sent_without_a_length_is_refused(db):
+    """Chunked transfer (no Content-Length): werkzeug would silently cut such a body at the
+    limit and parse what came (a cut field accepted as typed), so it is refused (411)."""
+    app = create_app(db)
+    with open_store(db) as st:
+        aid = int(st.athlete("ann").id)
+    with _live(app) as port:
+        _status, headers, body = _http(port, "GET", "/")
+        cookie = headers["Set-Cookie"].split(";", 1)[0]
+        m = _TOKEN.search(body.decode())
+        assert m
+        token = m.group(1)
+
+        def chunks() -> Iterator[bytes]:
+            yield _form({"name": "bob", "csrf_token": token, "pad": ""})
+            for _ in range(3 * MAX_FORM_BYTES // 65536):
+                yield b"x" * 65536
+
+        for path in ("/athletes", f"/a/{aid}/upload"):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+            try:
+                conn.request("POST", path, body=chunks(), encode_chunked=True,
+                             headers={**_FORM, "Cookie": cookie, "Transfer-Encoding": "chunked",
+                                      "X-CSRF-Token": token})
+                resp = conn.getresponse()
+                status, text = resp.status, resp.read()
+            except (BrokenPipeError, ConnectionResetError):  # refused while still sending
+                status, text = 411, b"Content-Length"
+            finally:
+                conn.close()
+            assert status == 411 and b"Content-Length" in text, (path, status, text[:200])
+    assert _athletes(db) == ["ann"]

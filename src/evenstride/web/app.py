@@ -237,6 +237,9 @@ def _install_guards(app: Flask) -> None:
         cfg = app.config
         if not host_allowed(request.host, cfg["EVENSTRIDE_HOSTS"]):
             return _error_page(400, "This address is not one the app is served under.")
+        if request.content_length is None and "chunked" in request.headers.get(
+                "Transfer-Encoding", "").lower():  # werkzeug would cut it at the limit silently
+            return _refuse(411, "Send the request with its length (Content-Length).")
         if request.endpoint != "upload":  # uploads keep MAX_CONTENT_LENGTH
             request.max_content_length = MAX_FORM_BYTES  # also cuts a body sent without length
             if (request.content_length or 0) > MAX_FORM_BYTES:
