@@ -130,3 +130,25 @@ def test_nothing_plausible_left_is_a_one_line_exit_2(tmp_path):
     assert p.returncode == 2, (p.returncode, p.stderr[-1000:])
     errors = [ln for ln in p.stderr.splitlines() if ln.startswith("evenstride:")]
     assert len(errors) == 1 and "two.gpx" in errors[0] and "Traceback" not in p.stderr
+
+
+def test_fit_with_early_glitch_records_starts_at_the_kept_stretch(tmp_path):
+    """Ten records stamped 20 years too early: dropped, and the run's clock starts at the kept
+    stretch (not 630,000,000 s before it)."""
+    from evenstride.io._fit_writer import write_activity_fit
+    from evenstride.simulate import simulate_run
+
+    act = simulate_run(duration_s=600, seed=3).activity
+    ts = datetime(2024, 5, 1, 8, 0, tzinfo=UTC).timestamp() + act.samples[consts.TIME_S]
+    ts[:10] -= TWENTY_YEARS_S
+    act.samples[consts.TIMESTAMP_S] = ts
+    f = tmp_path / "early.fit"
+    buf = io.BytesIO()
+    write_activity_fit(act, buf)
+    f.write_bytes(buf.getvalue())
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        got = read_activity(f)
+    t = got.samples[consts.TIME_S]
+    assert len(t) == len(ts) - 10 and float(t[0]) == 0.0 and float(t[-1]) < 600
+    assert any("dropped 10 records with implausible times" in w for w in got.warnings)
