@@ -151,6 +151,9 @@ def _parser() -> argparse.ArgumentParser:
                    "user data folder)")
     w.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     w.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 = any free)")
+    w.add_argument("--allow-host", action="append", default=[], metavar="HOST",
+                   help="another name or address the app is reached by (e.g. this computer's "
+                   "LAN address, for a clinic's tablets; needs the access secret); repeatable")
     w.add_argument("--secret-file", metavar="FILE",
                    help="file whose first line is the access secret (at least 16 characters)")
 
@@ -733,7 +736,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         con.print(f"evenstride web app on [bold]{url}[/] (store {db}); Ctrl+C stops it",
                   highlight=False)
 
-    serve(db, host=args.host, port=args.port, secret=read_secret(args.secret_file), ready=ready)
+    serve(db, host=args.host, port=args.port, secret=read_secret(args.secret_file), ready=ready,
+          allow_hosts=args.allow_host)
     return EXIT_OK
 
 

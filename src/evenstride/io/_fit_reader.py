@@ -28,6 +28,7 @@ from evenstride.exceptions import (
 )
 from evenstride.io import _fit_fields as ff
 from evenstride.io._fit_decode import DevFieldInfo, FitData, decode_fit
+from evenstride.io._time_gaps import MAX_GAP_S, plausible_stretch, stretch_note
 
 __all__ = ["read_fit"]
 
@@ -104,6 +105,8 @@ def read_fit(data: bytes, *, path: str) -> Activity:
     if n == 0:
         raise NotEnoughDataError("no record with a valid timestamp in the running part", path=path)
     start_unix = _activity_start(sessions, rec)
+    if samples[consts.TIMESTAMP_S][0] - start_unix > MAX_GAP_S:  # the start was a dropped time
+        start_unix = float(samples[consts.TIMESTAMP_S][0])
     samples[consts.TIME_S] = samples[consts.TIMESTAMP_S] - start_unix
     if fit.truncated:
         dur = float(samples[consts.TIME_S][-1] - samples[consts.TIME_S][0])
@@ -305,6 +308,10 @@ def _samples_and_channels(
     if len(order) and not last.all():
         notes.append(f"{int((~last).sum())} records with a duplicate timestamp were dropped")
     rows = order[last]
+    stretch = plausible_stretch(ts_all[rows])  # a jump of years: one plausible stretch
+    if stretch.n_dropped:
+        rows = rows[stretch.keep]
+        notes.append(str(stretch_note(stretch, "records")))
 
     def take(name: str) -> np.ndarray | None:
         col = rec.get(name)

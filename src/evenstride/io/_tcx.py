@@ -37,6 +37,7 @@ from evenstride.exceptions import (
     ParseError,
     UnsupportedActivityError,
 )
+from evenstride.io._time_gaps import plausible_stretch, stretch_note
 
 __all__ = ["read_tcx"]
 
@@ -311,6 +312,10 @@ def sorted_points(tp: Trackpoints, *, truncated: bool, path: str, notes: list[st
         # One repeat per lap boundary is how Garmin writes TCX: only many repeats are news.
         if n_dup > max(2, 0.01 * len(ts)):
             notes.append(f"{n_dup} trackpoints repeated an earlier time: kept the last of each")
+    stretch = plausible_stretch(ts)  # a jump of years: keep one plausible stretch (issue 14)
+    if stretch.n_dropped:
+        ts, group, values = ts[stretch.keep], group[stretch.keep], values[stretch.keep]
+        notes.append(str(stretch_note(stretch, "trackpoints")))
     if tp.without_time:
         notes.append(f"skipped {tp.without_time} trackpoints without a valid time")
     if tp.bad_numbers:

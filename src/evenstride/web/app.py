@@ -14,7 +14,9 @@ are validated by the CLI's own validators (:mod:`evenstride.store.clinical_comma
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import re
 import secrets
 import threading
 import warnings
@@ -67,9 +69,20 @@ _HERE = Path(__file__).parent
 #: Rendered run pages kept in memory (re-rendering a run takes ~0.5 s).
 _RUN_CACHE_SIZE = 16
 _UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+_RESULT_ID = re.compile(r"[0-9a-f]{32}")
 #: Injury rows the profile form may send (the page shows the stored ones plus two).
 _MAX_INJURY_ROWS = 100
 
+
+#: Largest body of a request other than an upload (every form is a few kB; the profile form
+#: with its most injury rows stays under 100 kB). A larger announced body is refused (413) before
+#: any of it is read; one sent without a length is cut at this size.
+MAX_FORM_BYTES = 1024 * 1024
+#: Folder next to the store holding the no-JavaScript upload results until the page shows them
+#: (a bulk export's result list is far larger than the 4 kB a browser keeps in a cookie).
+RESULTS_DIR_NAME = ".evenstride-results"
+#: A result not shown within this time is deleted at the next upload.
+RESULT_TTL_S = 3600
 
 #: Wrong access secrets accepted from one address within the window before sign-in pauses.
 SIGNIN_MAX_FAILURES = 10
@@ -134,6 +147,7 @@ def create_app(
 
     db_path = Path(db).expanduser().absolute()
     open_store(db_path).close()  # create and migrate now: a bad path fails at start, not later
+    _clean_leftovers(db_path.parent)
     app = Flask(__name__, template_folder=str(_HERE / "templates"),
                 static_folder=str(_HERE / "static"), static_url_path="/static")
     app.request_class = StoreRequest
@@ -153,7 +167,7 @@ def create_app(
     app.jinja_env.autoescape = True
     app.jinja_env.filters["extra"] = _extra_text
     app.jinja_env.globals.update(version=evenstride.__version__, csrf_token=_csrf_token,
-                                 tv=_typed_value, tl=_typed_list,
+                                 tv=_typed_value, tl=_typed_list, upload_results=_shown_results,
                                  max_upload_bytes=max_upload_bytes,
                                  max_upload_text=_size(max_upload_bytes))
     # rendered pages; several viewers of a page not yet rendered wait for one rendering
@@ -199,6 +213,16 @@ def _install_warming(app: Flask) -> None:
         return resp
 
 
+def _clean_leftovers(store_dir: Path) -> None:
+    """Remove what an earlier server left next to the store: spooled uploads (copies of health
+    data a crash or kill left behind) and upload results (their sessions died with the process
+    that signed them). One server per store: a second one would remove the first one's spool."""
+    import shutil
+
+    for name in (UPLOAD_DIR_NAME, RESULTS_DIR_NAME):
+        shutil.rmtree(store_dir / name, ignore_errors=True)
+
+
 # ------------------------------------------------------------------------------ guards
 def _csrf_token() -> str:
     tok = session.get("csrf")
@@ -213,9 +237,27 @@ def _install_guards(app: Flask) -> None:
         cfg = app.config
         if not host_allowed(request.host, cfg["EVENSTRIDE_HOSTS"]):
             return _error_page(400, "This address is not one the app is served under.")
+        if request.content_length is None and "chunked" in request.headers.get(
+                "Transfer-Encoding", "").lower():  # werkzeug would cut it at the limit silently
+            return _refuse(411, "Send the request with its length (Content-Length).")
+        if request.endpoint != "upload":  # uploads keep MAX_CONTENT_LENGTH
+            request.max_content_length = MAX_FORM_BYTES  # also cuts a body sent without length
+            if (request.content_length or 0) > MAX_FORM_BYTES:
+                return _refuse(413, f"The form is larger than {_size(MAX_FORM_BYTES)}.")
         if request.endpoint in ("static", "signin") and request.method == "GET":
             return None
         secret = cfg["EVENSTRIDE_SECRET"]
+        authorization = request.headers.get("Authorization")
+        bearer_ok = False
+        if secret and authorization:  # a script's token: wrong ones count like wrong sign-ins
+            limiter = app.extensions["evenstride_signin"]
+            who = request.remote_addr or "?"
+            if limiter.blocked(who):
+                return _refuse(429, "Too many wrong access secrets from this computer: wait "
+                                    f"{SIGNIN_WINDOW_S // 60} minutes and try again.")
+            bearer_ok = access_ok(secret, authorization=authorization, cookie=None)
+            if not bearer_ok:
+                limiter.failed(who)
         if request.endpoint not in ("signin", "signin_post") and not access_ok(
                 secret, authorization=request.headers.get("Authorization"),
                 cookie=request.cookies.get(ACCESS_COOKIE)):
@@ -227,6 +269,8 @@ def _install_guards(app: Flask) -> None:
             origin = request.headers.get("Origin")
             if origin and origin != "null" and origin.rstrip("/") != request.host_url.rstrip("/"):
                 return _refuse(403, "The request came from another site and was refused.")
+            if bearer_ok:  # no ambient credential (a browser never adds this header by
+                return None  # itself, and cross-site it needs a CORS preflight we never grant)
             given = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token")
             if not csrf_ok(session.get("csrf"), given):
                 return _refuse(400, "The form expired or came from another page: reload the "
@@ -287,6 +331,8 @@ def _error_page(code: int, message: str) -> Response:
 def _install_errors(app: Flask) -> None:
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_e: Exception) -> Response:
+        if request.endpoint != "upload":
+            return _refuse(413, f"The form is larger than {_size(MAX_FORM_BYTES)}.")
         return _refuse(413, f"The upload is larger than {_size(app.config['MAX_CONTENT_LENGTH'])}"
                             ". Import very large exports with 'evenstride import' in a terminal.")
 
@@ -447,6 +493,57 @@ def _form_errors(fn: Callable[[], Any], back: str) -> Any:
             kept[k] = vals
         session["typed"] = {"form": request.endpoint, "values": kept}
         return redirect(back)
+
+
+def _results_dir() -> Path:
+    from flask import current_app
+
+    return Path(current_app.config["EVENSTRIDE_DB"]).parent / RESULTS_DIR_NAME
+
+
+def _keep_result(lines: list[tuple[str, str]]) -> None:
+    """Keep an upload's result lines server-side (a file named by a random id next to the
+    store; the session cookie holds only the id) until the next page shows them once."""
+    import json
+    import time
+
+    root = _results_dir()
+    root.mkdir(mode=0o700, exist_ok=True)
+    now = time.time()
+    for old in root.glob("*.json"):  # results never shown (the browser went away)
+        with contextlib.suppress(OSError):
+            if now - old.stat().st_mtime > RESULT_TTL_S:
+                old.unlink()
+    rid = secrets.token_hex(16)
+    path = root / f"{rid}.json"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(lines, fh, ensure_ascii=False)
+    old_rid = session.get("result")
+    if isinstance(old_rid, str) and _RESULT_ID.fullmatch(old_rid):
+        with contextlib.suppress(OSError):
+            (root / f"{old_rid}.json").unlink()
+    session["result"] = rid
+
+
+def _shown_results() -> list[tuple[str, str]]:
+    """The kept upload result of this session (read and deleted: shown once)."""
+    import json
+
+    if "shown_results" in g:
+        return list(g.shown_results)
+    g.shown_results = []
+    rid = session.pop("result", None)
+    if isinstance(rid, str) and _RESULT_ID.fullmatch(rid):
+        path = _results_dir() / f"{rid}.json"
+        with contextlib.suppress(OSError, ValueError):
+            g.shown_results = [(str(c), str(m)) for c, m in
+                               json.loads(path.read_text(encoding="utf-8"))]
+        with contextlib.suppress(OSError):
+            path.unlink()
+        with contextlib.suppress(OSError):  # the folder goes when nothing waits to be shown
+            path.parent.rmdir()
+    return list(g.shown_results)
 
 
 def _typed(form: str) -> dict[str, list[str]]:
@@ -675,10 +772,12 @@ def _install_routes(app: Flask) -> None:
         n_new = sum(1 for it in items if it["status"] == "new")
         if _wants_json():
             return jsonify({"items": items, "new": n_new})
+        lines = []
         for it in items:  # a stored file has no reason: not "— None"
             why = f" — {it['reason']}" if it["reason"] else ""
-            flash(f"{it['source']}: {it['status']}{why}",
-                  "error" if it["status"] == "failed" else "ok")
+            lines.append(("error" if it["status"] == "failed" else "ok",
+                          f"{it['source']}: {it['status']}{why}"))
+        _keep_result(lines)
         return redirect(url_for("athlete_page", aid=aid))
 
     @app.get("/runs/<int:rid>")
