@@ -6,20 +6,9 @@ or a chest strap (:func:`read_rr_csv`), or a FIT file with ``hrv`` messages reco
 (:func:`read_rr_fit`). Output: one resting RMSSD per recording (:func:`resting_value`), which the
 athlete history trends against the athlete's own range (``evenstride.history``).
 
-**RMSSD** = √mean((RR_{i+1} − RR_i)²) over successive accepted intervals, in ms (Task Force of the
-ESC/NASPE 1996, Eur Heart J 17:354–381, V).
-
-**Artefact filter** (:func:`rmssd_ms`), a common convention in HRV software and papers rather
-than a validated standard (evidence S for the 20 % rule, usually traced to Malik et al. 1989;
-the exact rules here are evenstride's, U):
-
-1. intervals outside 0.3–2.0 s (200–30 bpm) are dropped;
-2. an interval differing by more than 20 % from the last accepted one is an artefact (ectopic,
-   missed or extra beat). The first reference is the median of the in-range intervals; after
-   :data:`RESEED_AFTER` rejections in a row the reference restarts at their median (a level
-   change, not an artefact);
-3. a successive difference is only taken between two accepted intervals that follow each other
-   in the recording, so no difference spans a dropped beat.
+**RMSSD** and its artefact filter are the core's :func:`evenstride.metrics.hrv.rmssd_ms` (one
+implementation for resting and in-run HRV; Task Force of the ESC/NASPE 1996, Eur Heart J
+17:354–381, V; the 20 % local-median artefact rule is a convention, S/U).
 
 A value needs at least :data:`MIN_DURATION_S` (60 s) of recording and :data:`MIN_BEATS` (50)
 accepted intervals. Every error is one line naming the file (:class:`UserInputError`).
@@ -35,7 +24,6 @@ import csv
 import io
 import math
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,6 +33,7 @@ import numpy as np
 
 from evenstride.exceptions import UserInputError
 from evenstride.io._bounded import maybe_gunzip, read_file_bounded
+from evenstride.metrics.hrv import MAX_CHANGE, RR_VALID_S, rmssd_ms
 
 __all__ = [
     "MAX_CHANGE",
@@ -59,12 +48,6 @@ __all__ = [
     "rmssd_ms",
 ]
 
-#: Plausible R-R intervals, s (200–30 bpm).
-RR_VALID_S: Final = (0.3, 2.0)
-#: Largest accepted change from the last accepted interval (fraction of it).
-MAX_CHANGE: Final = 0.20
-#: Rejections in a row after which the reference interval restarts at their median.
-RESEED_AFTER: Final = 5
 #: A resting value needs at least this much recording (s) …
 MIN_DURATION_S: Final = 60.0
 #: … and this many accepted intervals.
@@ -79,41 +62,6 @@ _TIME_NAME = re.compile(r"time|date|timestamp|clock", re.I)
 _FILE_TIME = re.compile(
     r"(\d{4})-?(\d{2})-?(\d{2})[ T_-]?(\d{2})[-:h.]?(\d{2})(?:[-:m.]?(\d{2}))?"
 )
-
-
-def rmssd_ms(rr_s: Sequence[float] | np.ndarray) -> tuple[float | None, int, int]:
-    """RMSSD (ms) of R-R intervals in seconds, with the artefact filter of the module docstring.
-
-    Returns ``(rmssd_ms, n_accepted, n_rejected)``; ``rmssd_ms`` is None when fewer than two
-    successive differences remain. ``n_rejected`` counts out-of-range and artefact intervals.
-
-    >>> rmssd_ms([0.80, 0.82, 0.80, 0.50, 0.81, 0.80])  # 0.50: an artefact
-    (17.32, 5, 1)
-    """
-    rr = np.asarray(rr_s, dtype=np.float64).reshape(-1)
-    n_all = len(rr)
-    in_range = np.isfinite(rr) & (rr >= RR_VALID_S[0]) & (rr <= RR_VALID_S[1])
-    keep = np.zeros(n_all, dtype=bool)
-    if in_range.any():
-        ref = float(np.median(rr[in_range]))
-        streak: list[float] = []
-        for i in np.flatnonzero(in_range):
-            x = float(rr[i])
-            if abs(x - ref) <= MAX_CHANGE * ref + 1e-12:
-                keep[i] = True
-                ref = x
-                streak = []
-            else:
-                streak.append(x)
-                if len(streak) >= RESEED_AFTER:
-                    ref = float(np.median(streak))
-                    streak = []
-    pair = keep[1:] & keep[:-1]
-    diffs = np.diff(rr)[pair]
-    n_ok = int(keep.sum())
-    if len(diffs) < 2:
-        return None, n_ok, n_all - n_ok
-    return round(1000.0 * math.sqrt(float(np.mean(np.square(diffs)))), 2), n_ok, n_all - n_ok
 
 
 @dataclass(frozen=True)

@@ -198,43 +198,27 @@ def _wmean(x: np.ndarray, w: np.ndarray, m: np.ndarray) -> float | None:
     return None if tw <= 0 else round(float((x[m] * w[m]).sum() / tw), 3)
 
 
-def _ascent(alt: np.ndarray, hysteresis_m: float = 3.0) -> float | None:
-    a = alt[np.isfinite(alt)]
-    if len(a) < 2:
-        return None
-    total, ref = 0.0, float(a[0])
-    for v in a[1:].tolist():
-        if v < ref:
-            ref = v
-        elif v - ref >= hysteresis_m:
-            total += v - ref
-            ref = v
-    return round(total, 1)
-
-
 def load_inputs(result: Any) -> dict[str, float | None]:
-    """Per-activity inputs of training-load and baseline analyses, from a ``RunAnalysis``.
+    """Per-activity load columns of the store, from a ``RunAnalysis``.
 
-    ``moving_s``/``running_s`` (time-weighted, labels of docs/methods.md §2), ``mean_speed_m_s``
-    over running, ``ascent_m`` (climbs of ≥ 3 m, hysteresis; None indoors), ``hr_mean_bpm``
-    (time-weighted over moving samples), ``hr_max_bpm``, ``hr_s`` (moving seconds with a heart
-    rate).
+    Moving and running time, heart rate and ascent are the core's own numbers (``context.load``
+    and ``context.grade_exposure`` of :mod:`evenstride.metrics.context`), not recomputed here:
+    ``moving_s``/``running_s``, ``hr_mean_bpm`` and ``hr_s`` (time-weighted over moving samples),
+    ``hr_max_bpm`` (the run's peak HR, ``hr_peak_bpm``: 99.5th percentile) and ``ascent_m``
+    (None indoors). ``mean_speed_m_s`` is the time-weighted mean speed over running samples.
     """
     act, g = result.activity, result.gating
-    w = g.weight_s
-    moving = ~g.stopped
-    hr = act.column(consts.HEART_RATE_BPM)
-    hr_ok = moving & np.isfinite(hr) & (hr > 0)
-    spd = act.column(consts.SPEED_M_S)
-    alt = act.column(consts.ALTITUDE_M)
+    ctx = result.context
+    load: dict[str, Any] = ctx.load if ctx is not None else {}
+    grade: dict[str, Any] = ctx.grade_exposure if ctx is not None else {}
     return {
-        "moving_s": round(float(w[moving].sum()), 1),
-        "running_s": round(float(w[g.running].sum()), 1),
-        "mean_speed_m_s": _wmean(spd, w, g.running),
-        "ascent_m": None if g.indoor else _ascent(alt),
-        "hr_mean_bpm": _wmean(hr, w, hr_ok),
-        "hr_max_bpm": float(np.nanmax(hr[hr_ok])) if hr_ok.any() else None,
-        "hr_s": round(float(w[hr_ok].sum()), 1),
+        "moving_s": load.get("moving_s"),
+        "running_s": load.get("running_s"),
+        "mean_speed_m_s": _wmean(act.column(consts.SPEED_M_S), g.weight_s, g.running),
+        "ascent_m": grade.get("ascent_m"),
+        "hr_mean_bpm": load.get("hr_mean_bpm"),
+        "hr_max_bpm": load.get("hr_peak_bpm"),
+        "hr_s": load.get("hr_s"),
     }
 
 

@@ -69,11 +69,10 @@ athlete's history.
   none: HR_rest 60 bpm, HR_max 190 bpm raised to the run's own 99.5th-percentile HR when that is
   higher. The per-bpm time histogram is stored so that the history can recompute TRIMP with the
   athlete's own HR_rest/HR_max.
-- **HRV** (:func:`hrv_summary`): RMSSD = √mean((RR_{i+1} − RR_i)²) over successive accepted R-R
-  intervals (Task Force of the ESC/NASPE 1996, Eur Heart J 17:354–381, V). R-R values outside
-  0.3–2.0 s are dropped by the reader; a beat differing by more than 20 % from the median of the
-  11 beats around it is an artefact, and no successive difference spans an artefact (*design*, a
-  common ectopic-beat rule). RMSSD while running
+- **HRV** (:func:`hrv_summary`): RMSSD from :func:`evenstride.metrics.hrv.rmssd_ms`, the one
+  implementation shared with resting HRV (Task Force of the ESC/NASPE 1996, Eur Heart J
+  17:354–381, V; its artefact filter — 0.3–2.0 s, 20 % from the local median of 11 beats, no
+  difference spanning a rejected beat — is a convention, S/U). RMSSD while running
   is **not** resting HRV (vagal activity is withdrawn during exercise): it is reported as
   "in-run RMSSD". A recording counts as *resting* only when it is shorter than 10 min and has no
   movement (no running or walking samples).
@@ -91,6 +90,7 @@ import numpy as np
 
 from evenstride import consts
 from evenstride.datatypes import Activity
+from evenstride.metrics.hrv import rmssd_ms
 from evenstride.preprocessing import Gating
 
 __all__ = [
@@ -125,18 +125,11 @@ TRIMP_WEIGHTING: Final[dict[str, tuple[float, float]]] = {
     "male": (0.64, 1.92),
     "female": (0.86, 1.67),
 }
-#: Plausible R-R interval range, s (the FIT reader drops values outside it).
-RR_VALID_S: Final = (0.3, 2.0)
-#: A beat differing from the median of the surrounding beats by more than this fraction is an
-#: artefact (ectopic beat or missed detection).
-RR_MAX_JUMP: Final = 0.20
-#: Beats in the centred median used as the reference of the artefact rule.
-RR_MEDIAN_BEATS: Final = 11
 #: A resting HRV recording: shorter than this, no movement.
 RESTING_MAX_S: Final = 600.0
 #: A loop that ends part-way round must have passed its start after at least this distance, m.
 LOOP_MIN_LAP_M: Final = 1000.0
-#: Minimum accepted R-R intervals for an RMSSD.
+#: Minimum accepted successive R-R differences for an in-run RMSSD.
 MIN_RR: Final = 30
 
 _INDOOR_SUB_SPORTS = frozenset({"treadmill", "indoor_running", "virtual_activity"})
@@ -932,34 +925,6 @@ def load_summary(act: Activity, g: Gating, params: ContextParams | None = None) 
     return out
 
 
-def rmssd_ms(rr_s: np.ndarray) -> tuple[float | None, int, int]:
-    """RMSSD (ms) of an R-R series in seconds, with the artefact rules of the module docstring.
-
-    Returns ``(rmssd_ms, n_accepted, n_rejected)``; ``rmssd_ms`` is None with fewer than
-    :data:`MIN_RR` accepted intervals.
-
-    Examples
-    --------
-    >>> rmssd_ms(np.array([0.80, 0.82, 0.80, 0.82] * 10))[0]
-    20.0
-    """
-    rr = np.asarray(rr_s, dtype=np.float64)
-    rr = rr[np.isfinite(rr) & (rr >= RR_VALID_S[0]) & (rr <= RR_VALID_S[1])]
-    n_in = len(rr)
-    if n_in < 3:
-        return None, n_in, 0
-    half = RR_MEDIAN_BEATS // 2
-    padded = np.pad(rr, half, mode="edge")
-    ref = np.median(np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1), axis=1)
-    keep = np.abs(rr - ref) <= RR_MAX_JUMP * ref
-    pair = keep[1:] & keep[:-1]  # successive differences only between adjacent clean beats
-    diffs = np.diff(rr)[pair]
-    n_ok = int(keep.sum())
-    if len(diffs) < MIN_RR:
-        return None, n_ok, n_in - n_ok
-    return round(1000.0 * math.sqrt(float(np.mean(np.square(diffs)))), 2), n_ok, n_in - n_ok
-
-
 def hrv_summary(act: Activity, g: Gating) -> dict[str, Any]:
     """In-run RMSSD, or resting RMSSD for a short still recording (module docstring)."""
     rr = act.meta.extra.get("rr_intervals_s")
@@ -974,7 +939,7 @@ def hrv_summary(act: Activity, g: Gating) -> dict[str, Any]:
     if rr is None or len(rr) == 0:
         out["reason"] = "no R-R intervals in the file"
         return out
-    value, n_ok, n_bad = rmssd_ms(np.asarray(rr, dtype=np.float64))
+    value, n_ok, n_bad = rmssd_ms(np.asarray(rr, dtype=np.float64), min_diffs=MIN_RR)
     out.update(n_intervals=n_ok, n_rejected=n_bad)
     if value is None:
         out["reason"] = f"too few clean R-R intervals ({n_ok})"
