@@ -246,11 +246,15 @@ def _geometric_quad(weights: np.ndarray, phi: float) -> float:
     toep = np.where(lag >= 0, phi ** np.maximum(lag, 0), 0.0)
     local = seg @ toep.T  # filter within each block from zero state
     carry_w = phi ** (np.arange(blk) + 1.0)
-    y = np.empty_like(seg)
+    # carried state entering each block: a scalar recurrence over block ends (same arithmetic
+    # as filtering row by row, so bit-identical), then one vectorised update of all blocks
+    c_end = float(carry_w[-1])
+    prevs = []
     prev = 0.0
-    for i in range(seg.shape[0]):
-        y[i] = local[i] + prev * carry_w
-        prev = float(y[i, -1])
+    for end in local[:, -1].tolist():
+        prevs.append(prev)
+        prev = end + prev * c_end
+    y = local + np.asarray(prevs)[:, None] * carry_w
     yy = y.reshape(-1)[:n]
     return float(2.0 * weights @ yy - weights @ weights)
 
