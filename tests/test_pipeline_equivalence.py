@@ -111,3 +111,28 @@ def test_documents_unchanged_on_shared_files() -> None:
     changed = sorted(rel for rel in want if rel in got and got[rel] != want[rel])
     assert not changed, f"analysis output changed for: {changed}"
     assert set(got) >= set(want), f"files missing now: {sorted(set(want) - set(got))}"
+
+
+def test_context_to_dict_is_a_fresh_copy_equal_to_a_deep_copy() -> None:
+    """``RunContext.to_dict`` no longer uses ``copy.deepcopy`` but must still hand out fresh
+    containers: editing a document must not reach the shared evidence constants."""
+    import copy
+
+    from evenstride.metrics import context as ctx_mod
+    from evenstride.simulate import simulate_run
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EvenstrideWarning)
+        res = analyze(simulate_run(duration_s=1200, seed=3).activity)
+    ctx = res.context
+    assert ctx is not None
+    d1 = ctx.to_dict()
+    assert d1 == copy.deepcopy(d1)
+    before = copy.deepcopy(ctx_mod._TURN_EVIDENCE)
+    turning_ev = d1["turning"].get("evidence")
+    assert isinstance(turning_ev, dict)
+    turning_ev.clear()
+    d1["notes"].append("edited")
+    assert ctx_mod._TURN_EVIDENCE == before
+    d2 = ctx.to_dict()
+    assert d2["turning"]["evidence"] == before and "edited" not in d2["notes"]
