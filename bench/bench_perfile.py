@@ -7,8 +7,9 @@ below, measured in the same run on the shared real files (FIT/TCX/GPX).
 
 For each file the activity is decoded once per round (not timed); then
 ``analyze(activity).to_dict()`` is timed (process CPU) with the current code and with the
-reference functions swapped in (``_intervals._geometric_quad`` row-by-row block filter;
-``RunContext.to_dict`` through ``copy.deepcopy``), alternating to share machine noise. Prints
+reference functions swapped in (``linear_interval`` as before issue 15: every persistence
+factor recomputed, ``_geometric_quad`` filtering block by block; ``RunContext.to_dict`` through
+``copy.deepcopy``), alternating to share machine noise. Prints
 per-file medians and the ratio reference/current, the total ratio, and whether both documents
 are exactly equal (they must be: the speed work changes no output value).
 """
@@ -18,7 +19,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import copy
+import importlib
+import itertools
 import json
+import math
 import os
 import statistics
 import time
@@ -35,6 +39,8 @@ from evenstride.metrics import _intervals
 from evenstride.metrics.context import RunContext
 from evenstride.pipeline import analyze
 
+asym_mod = importlib.import_module("evenstride.metrics.asymmetry")
+drift_mod = importlib.import_module("evenstride.metrics.drift")  # the package exports drift()
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("EVENSTRIDE_SHARED_DATA", REPO.parent / "shared" / "data"))
 SUFFIXES = (".fit", ".tcx", ".gpx")
@@ -63,6 +69,66 @@ def _geometric_quad_ref(weights: np.ndarray, phi: float) -> float:
     return float(2.0 * weights @ yy - weights @ weights)
 
 
+def _prior_variance_factor_ref(
+    weights: np.ndarray, dt_s: float, prior: _intervals.PersistencePrior
+) -> float:
+    w = prior.fast_share
+    return w * _geometric_quad_ref(weights, prior.fast_phi_per_s**dt_s) + (
+        1.0 - w
+    ) * _geometric_quad_ref(weights, prior.slow_phi_per_s**dt_s)
+
+
+def _linear_interval_ref(
+    estimate: float,
+    z: np.ndarray,
+    weights: np.ndarray | None = None,
+    *,
+    t_s: np.ndarray | None = None,
+    prior: _intervals.PersistencePrior | None = None,
+    tau_series: np.ndarray | None = None,
+    min_tau: float = 1.0,
+) -> _intervals.LinearInterval:
+    """``_intervals.linear_interval`` as it was before issue 15."""
+    z = np.asarray(z, dtype=np.float64)
+    n = len(z)
+    w = np.full(n, 1.0 / n) if weights is None else np.asarray(weights, dtype=np.float64)
+    if n < 4:
+        return _intervals.LinearInterval(estimate, float("nan"), 1.0, n, float(n), 0, float("nan"))
+    tau = max(_intervals.data_tau(z if tau_series is None else tau_series), float(min_tau))
+    v_prior = 0.0
+    if prior is not None and t_s is not None:
+        ts = np.asarray(t_s, dtype=np.float64)
+        dt = float(np.median(np.diff(ts))) if n > 1 else 1.0
+        # the prior's own τ in samples of this series, and the variance it implies
+        tau = max(tau, prior.tau_s / max(dt, 1e-6))
+        f_w = _prior_variance_factor_ref(w, dt, prior)
+        f_mean = _prior_variance_factor_ref(np.full(n, 1.0 / n), dt, prior)
+        # E[s²] = σ²(1 − F_mean) under the prior; undo that bias before scaling.
+        sigma2 = float(z.var(ddof=1)) / max(1.0 - f_mean, 1.0 / n)
+        v_prior = sigma2 * f_w
+        # A second model floor from the run itself: AR(1) at the upper 1-SE bound of the
+        # bias-corrected lag-1 coefficient (prewhitening in the spirit of Andrews & Monahan 1992),
+        # which catches runs more persistent than the real-file median.
+        phi_up = _intervals._ar1_upper(z)
+        if phi_up > 0.0:
+            f_w_ar = _geometric_quad_ref(w, phi_up)
+            f_mean_ar = _geometric_quad_ref(np.full(n, 1.0 / n), phi_up)
+            s2_ar = float(z.var(ddof=1)) / max(1.0 - f_mean_ar, 1.0 / n)
+            v_prior = max(v_prior, s2_ar * f_w_ar)
+    batch = max(1, round(_intervals.BATCH_TAU_FACTOR * tau))
+    k = int(np.clip(n // batch, 2, _intervals.MAX_BATCHES))
+    edges = np.linspace(0, n, k + 1).round().astype(int)
+    contrib = np.array([float(w[a:b] @ z[a:b]) for a, b in itertools.pairwise(edges)])
+    # batch contributions sum to the statistic's fluctuation; their spread estimates its variance
+    v_bm = float(k * contrib.var(ddof=1))
+    n_eff = n / max(tau, 1.0)
+    if v_bm >= v_prior:
+        var, df, src = v_bm, float(k - 1), "batches"
+    else:
+        var, df, src = v_prior, float(max(k - 1, math.floor(n_eff) - 1, 1)), "prior"
+    return _intervals.LinearInterval(estimate, math.sqrt(max(var, 0.0)), df, n, n_eff, k, tau, src)
+
+
 def _context_to_dict_ref(self: RunContext) -> dict[str, Any]:
     return copy.deepcopy(
         {
@@ -83,13 +149,14 @@ def _context_to_dict_ref(self: RunContext) -> dict[str, Any]:
 
 @contextlib.contextmanager
 def reference() -> Iterator[None]:
-    saved = (_intervals._geometric_quad, RunContext.to_dict)
-    _intervals._geometric_quad = _geometric_quad_ref  # type: ignore[assignment]
+    saved = (drift_mod.linear_interval, asym_mod.linear_interval, RunContext.to_dict)
+    drift_mod.linear_interval = _linear_interval_ref  # type: ignore[assignment]
+    asym_mod.linear_interval = _linear_interval_ref  # type: ignore[assignment]
     RunContext.to_dict = _context_to_dict_ref  # type: ignore[method-assign]
     try:
         yield
     finally:
-        _intervals._geometric_quad, RunContext.to_dict = saved  # type: ignore[method-assign]
+        drift_mod.linear_interval, asym_mod.linear_interval, RunContext.to_dict = saved
 
 
 def _run(path: Path) -> tuple[float, str]:
