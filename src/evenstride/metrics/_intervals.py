@@ -246,13 +246,32 @@ def _geometric_quad(weights: np.ndarray, phi: float) -> float:
     toep = np.where(lag >= 0, phi ** np.maximum(lag, 0), 0.0)
     local = seg @ toep.T  # filter within each block from zero state
     carry_w = phi ** (np.arange(blk) + 1.0)
-    y = np.empty_like(seg)
+    # carried state entering each block: a scalar recurrence over block ends (same arithmetic
+    # as filtering row by row, so bit-identical), then one vectorised update of all blocks
+    c_end = float(carry_w[-1])
+    prevs = []
     prev = 0.0
-    for i in range(seg.shape[0]):
-        y[i] = local[i] + prev * carry_w
-        prev = float(y[i, -1])
+    for end in local[:, -1].tolist():
+        prevs.append(prev)
+        prev = end + prev * c_end
+    y = local + np.asarray(prevs)[:, None] * carry_w
     yy = y.reshape(-1)[:n]
     return float(2.0 * weights @ yy - weights @ weights)
+
+
+@lru_cache(maxsize=512)
+def _mean_quad(n: int, phi: float) -> float:
+    """:func:`_geometric_quad` for the mean's weights ``1/n`` (the same computation, cached:
+    every metric of a run shares ``n`` and the persistence coefficients)."""
+    return _geometric_quad(np.full(n, 1.0 / n), phi)
+
+
+def _prior_mean_factor(n: int, dt_s: float, prior: PersistencePrior) -> float:
+    """:func:`_prior_variance_factor` for the mean's weights ``1/n`` (same arithmetic)."""
+    w = prior.fast_share
+    return w * _mean_quad(n, prior.fast_phi_per_s**dt_s) + (1.0 - w) * _mean_quad(
+        n, prior.slow_phi_per_s**dt_s
+    )
 
 
 def _prior_variance_factor(weights: np.ndarray, dt_s: float, prior: PersistencePrior) -> float:
@@ -302,8 +321,8 @@ def linear_interval(
         dt = float(np.median(np.diff(ts))) if n > 1 else 1.0
         # the prior's own τ in samples of this series, and the variance it implies
         tau = max(tau, prior.tau_s / max(dt, 1e-6))
-        f_w = _prior_variance_factor(w, dt, prior)
-        f_mean = _prior_variance_factor(np.full(n, 1.0 / n), dt, prior)
+        f_mean = _prior_mean_factor(n, dt, prior)
+        f_w = f_mean if weights is None else _prior_variance_factor(w, dt, prior)
         # E[s²] = σ²(1 − F_mean) under the prior; undo that bias before scaling.
         sigma2 = float(z.var(ddof=1)) / max(1.0 - f_mean, 1.0 / n)
         v_prior = sigma2 * f_w
@@ -312,8 +331,8 @@ def linear_interval(
         # which catches runs more persistent than the real-file median.
         phi_up = _ar1_upper(z)
         if phi_up > 0.0:
-            f_w_ar = _geometric_quad(w, phi_up)
-            f_mean_ar = _geometric_quad(np.full(n, 1.0 / n), phi_up)
+            f_mean_ar = _mean_quad(n, phi_up)
+            f_w_ar = f_mean_ar if weights is None else _geometric_quad(w, phi_up)
             s2_ar = float(z.var(ddof=1)) / max(1.0 - f_mean_ar, 1.0 / n)
             v_prior = max(v_prior, s2_ar * f_w_ar)
     k = int(np.clip(n // max(1, round(BATCH_TAU_FACTOR * tau)), 2, MAX_BATCHES))

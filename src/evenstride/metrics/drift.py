@@ -416,7 +416,7 @@ def _onset_ci(
     # resample: an LU-based log-determinant against the diagonal is far cheaper than an SVD rank.
     sign, logdet = np.linalg.slogdet(xtx)
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_diag = np.log(np.einsum("bii->bi", xtx)).sum(axis=1)
+        log_diag = np.log(np.diagonal(xtx, axis1=1, axis2=2)).sum(axis=1)
         full_rank = (sign > 0) & (logdet - log_diag > -25.0)
     Xb, yb, idx, xtx = Xb[full_rank], yb[full_rank], idx[full_rank], xtx[full_rank]
     xty = np.einsum("bnp,bn->bp", Xb, yb)
