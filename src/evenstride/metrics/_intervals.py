@@ -232,6 +232,19 @@ def _ar1_upper(x: np.ndarray) -> float:
     return float(min(phi + math.sqrt(max(1.0 - phi * phi, 0.0) / n), 0.998))
 
 
+def _ar1_point(x: np.ndarray) -> float:
+    """Bias-corrected lag-1 coefficient (Marriott & Pope 1954), capped at 0.998; 0 if ≤ 0."""
+    n = len(x)
+    xc = x - x.mean()
+    den = float(xc @ xc)
+    if n < 8 or den <= 0.0:
+        return 0.0
+    phi = float(xc[:-1] @ xc[1:]) / den
+    if phi <= 0.0:
+        return 0.0
+    return float(min(phi + (1.0 + 3.0 * phi) / n, 0.998))
+
+
 def _geometric_quad(weights: np.ndarray, phi: float) -> float:
     """``Σᵢⱼ wᵢ wⱼ φ^|i−j|`` in O(n): ``2·Σ wᵢ yᵢ − Σ wᵢ²`` with ``yᵢ = φ·yᵢ₋₁ + wᵢ``."""
     n = len(weights)
@@ -340,6 +353,17 @@ def linear_interval(
     contrib = np.array([float(w[a:b] @ z[a:b]) for a, b in itertools.pairwise(edges)])
     # batch contributions sum to the statistic's fluctuation; their spread estimates its variance
     v_bm = float(k * contrib.var(ddof=1))
+    if prior is None:
+        # Short per-step series (a 30-s treadmill trial: ~7 batches of a few strides): batch
+        # means are biased low when batches are only a few correlation times long, so the
+        # run's own AR(1) model at the upper 1-SE lag-1 bound is a floor here too (calibrated:
+        # bench/calibration.py, lab-like channel; docs/methods.md).
+        phi_up = _ar1_point(z)
+        f_mean_ar = _mean_quad(n, phi_up) if phi_up > 0.0 else 1.0 / n
+        f_w_ar = (f_mean_ar if weights is None
+                  else (_geometric_quad(w, phi_up) if phi_up > 0.0 else float(w @ w)))
+        s2_ar = float(z.var(ddof=1)) / max(1.0 - f_mean_ar, 1.0 / n)
+        v_bm = max(v_bm, s2_ar * f_w_ar)
     n_eff = n / max(tau, 1.0)
     if v_bm >= v_prior:
         var, df, src = v_bm, float(k - 1), "batches"
