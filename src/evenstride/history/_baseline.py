@@ -605,14 +605,24 @@ def _window(
     nf: NoiseFloor,
     p: HistoryParams,
     need: int,
+    below: np.ndarray | None = None,
 ) -> _Window | None:
-    """Runs ``rows`` against their comparable runs in ``[regime_start, rows.start)``."""
+    """Runs ``rows`` against their comparable runs in ``[regime_start, rows.start)``.
+
+    ``below`` (optional, from :func:`_count_below`) answers the two searches per row at once.
+    """
     used = []
-    for r in rows:
-        c = comp[r]
-        base = c[bisect.bisect_left(c, regime_start) : bisect.bisect_left(c, rows.start)]
-        if len(base) >= p.min_baseline_runs:
-            used.append((r, base))
+    if below is None:
+        for r in rows:
+            c = comp[r]
+            base = c[bisect.bisect_left(c, regime_start) : bisect.bisect_left(c, rows.start)]
+            if len(base) >= p.min_baseline_runs:
+                used.append((r, base))
+    else:
+        lo = below[rows.start : rows.stop, regime_start]
+        hi = below[rows.start : rows.stop, rows.start]
+        for j in np.flatnonzero(hi - lo >= p.min_baseline_runs).tolist():
+            used.append((rows.start + j, comp[rows.start + j][lo[j] : hi[j]]))
     if len(used) < need or nf.sd is None or nf.sd <= 0:
         return None
     m = len(used)
@@ -625,6 +635,16 @@ def _window(
     dev = float(wv @ xs[idx])
     var = nf.sd**2 * contrast_var(idx, wv, nf.phi)
     return _Window(dev, dev / math.sqrt(var) if var > 0 else 0.0, m)
+
+
+def _count_below(comp: Sequence[np.ndarray]) -> np.ndarray:
+    """``out[r, x]``: how many of run ``r``'s comparable earlier runs lie before position ``x``
+    (``bisect_left(comp[r], x)`` for every ``x`` in ``0…len(comp)``)."""
+    grid = np.arange(len(comp) + 1)
+    out = np.zeros((len(comp), len(comp) + 1), dtype=np.int64)
+    for r, c in enumerate(comp):
+        out[r] = np.searchsorted(c, grid, side="left")
+    return out
 
 
 def window_lengths(longest: int) -> list[int]:
@@ -672,6 +692,7 @@ def _monitor(
     mdc = mdc95(nf.sd)
     k = p.recent_runs
     xs = np.array([q.x for q in points])
+    below = _count_below(comp)
     starts: list[tuple[int, str]] = [(0, "first run")]
     changes: list[Change] = []
     regime_start = 0
@@ -683,7 +704,7 @@ def _monitor(
         best: _Window | None = None
         for n_rows in window_lengths(i - regime_start + 1 - p.min_baseline_runs):
             w = _window(xs, comp, range(i - n_rows + 1, i + 1), regime_start, nf, p,
-                        _need(n_rows))
+                        _need(n_rows), below)
             if w is not None and (best is None or abs(w.z) > abs(best.z)):
                 best = w
         z_crit = change_threshold(i + 1, p)
@@ -965,7 +986,8 @@ def _boot_mean_ci(
 ) -> tuple[float, float] | None:
     if len(v) < 3:
         return None
-    m = np.array([rng.choice(v, len(v)).mean() for _ in range(n_boot)])
+    # all resamples in one draw: the same random numbers as n_boot rng.choice(v, len(v)) calls
+    m = v[rng.integers(0, len(v), (n_boot, len(v)))].mean(axis=1)
     return float(np.percentile(m, 2.5)), float(np.percentile(m, 97.5))
 
 
@@ -980,14 +1002,15 @@ def _speed_curve(
     (the per-run speed tertiles of ``by_context``)."""
     # across runs
     rows: dict[float, list[float]] = {}
+    groups: dict[tuple[int, str], list[float]] = {}
+    for o, h in zip(points, regime_of, strict=True):
+        groups.setdefault((h, o.surface), []).append(o.x)
+    group_mean = {gs: float(np.mean(v)) for gs, v in groups.items()}
     for q, g in zip(points, regime_of, strict=True):
         if q.speed is None:
             continue
-        same = [
-            o.x for o, h in zip(points, regime_of, strict=True) if h == g and o.surface == q.surface
-        ]
         b = math.floor(q.speed / p.speed_bin_m_s) * p.speed_bin_m_s
-        rows.setdefault(round(b, 3), []).append(q.x - float(np.mean(same)))
+        rows.setdefault(round(b, 3), []).append(q.x - group_mean[(g, q.surface)])
     across = [
         {
             "speed_from_m_s": k,
