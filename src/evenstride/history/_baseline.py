@@ -287,7 +287,8 @@ def step_fit(
     Returns ``(τ, c, sse)`` for the τ with the smallest residual sum of squares (runs ``i ≥ τ``
     are "after"), or None when fewer than ``2·min_side`` values. With ``phi > 0`` the fit is
     generalised least squares under AR(1) errors (Prais–Winsten transform of both sides), which
-    dates a step more sharply when consecutive runs are correlated.
+    dates a step more sharply when consecutive runs are correlated. ``taus``: the candidate τ
+    (default: every τ leaving ``min_side`` runs on each side).
 
     >>> tau, c, _ = step_fit(np.array([0.0, 0.1, -0.1, 0.0, 2.0, 2.1, 1.9, 2.0]), None)
     >>> tau, round(c, 3)
