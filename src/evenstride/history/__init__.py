@@ -386,8 +386,9 @@ class HistoryParams:
     device_window_runs: int = 10
     device_tolerance_runs: int = 2
     #: Change detector: |z| threshold ``a + b·ln(runs so far)`` (calibrated on simulated
-    #: histories with run-to-run correlation up to 0.5: bench/calibration_history.py).
-    change_z_a: float = 3.0
+    #: histories with run-to-run correlation up to 0.5: bench/calibration_history.py; 3.15 since
+    #: the GLS window contrast, docs/methods.md §10a).
+    change_z_a: float = 3.15
     change_z_b: float = 0.2
     speed_bin_m_s: float = 0.25
     n_boot: int = 1000

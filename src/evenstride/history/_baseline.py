@@ -275,14 +275,20 @@ def noise_floor(points: Sequence[Point], regime_of: Sequence[int], p: HistoryPar
 
 
 def step_fit(
-    x: np.ndarray, speed: np.ndarray | None, *, min_side: int = MIN_SIDE, phi: float = 0.0
+    x: np.ndarray,
+    speed: np.ndarray | None,
+    *,
+    min_side: int = MIN_SIDE,
+    phi: float = 0.0,
+    taus: Sequence[int] | None = None,
 ) -> tuple[int, float, float] | None:
     """Least-squares level shift ``x = a + c·1[i ≥ τ] (+ β·(speed − mean))``.
 
     Returns ``(τ, c, sse)`` for the τ with the smallest residual sum of squares (runs ``i ≥ τ``
     are "after"), or None when fewer than ``2·min_side`` values. With ``phi > 0`` the fit is
     generalised least squares under AR(1) errors (Prais–Winsten transform of both sides), which
-    dates a step more sharply when consecutive runs are correlated.
+    dates a step more sharply when consecutive runs are correlated. ``taus``: the candidate τ
+    (default: every τ leaving ``min_side`` runs on each side).
 
     >>> tau, c, _ = step_fit(np.array([0.0, 0.1, -0.1, 0.0, 2.0, 2.1, 1.9, 2.0]), None)
     >>> tau, round(c, 3)
@@ -299,6 +305,8 @@ def step_fit(
     xt = tr @ x
     best: tuple[int, float, float] | None = None
     for tau in range(min_side, n - min_side + 1):
+        if taus is not None and tau not in taus:
+            continue
         cols = [np.ones(n), (np.arange(n) >= tau).astype(float)]
         if use_speed:
             assert speed is not None
@@ -597,6 +605,11 @@ class _Window:
     n_runs: int
 
 
+#: Runs searched for a change's start before the first run of the window that flagged it: one
+#: window length, at least this many (design choice; calibrated: bench/calibration_history.py).
+DATE_SEARCH_MIN_RUNS = 3
+
+
 def _window(
     xs: np.ndarray,
     comp: Sequence[np.ndarray],
@@ -605,17 +618,32 @@ def _window(
     nf: NoiseFloor,
     p: HistoryParams,
     need: int,
+    below: np.ndarray | None = None,
+    gls: bool = False,
 ) -> _Window | None:
-    """Runs ``rows`` against their comparable runs in ``[regime_start, rows.start)``."""
+    """Runs ``rows`` against their comparable runs in ``[regime_start, rows.start)``.
+
+    ``below`` (optional, from :func:`_count_below`) answers the two searches per row at once.
+    """
     used = []
-    for r in rows:
-        c = comp[r]
-        base = c[bisect.bisect_left(c, regime_start) : bisect.bisect_left(c, rows.start)]
-        if len(base) >= p.min_baseline_runs:
-            used.append((r, base))
+    if below is None:
+        for r in rows:
+            c = comp[r]
+            base = c[bisect.bisect_left(c, regime_start) : bisect.bisect_left(c, rows.start)]
+            if len(base) >= p.min_baseline_runs:
+                used.append((r, base))
+    else:
+        lo = below[rows.start : rows.stop, regime_start]
+        hi = below[rows.start : rows.stop, rows.start]
+        for j in np.flatnonzero(hi - lo >= p.min_baseline_runs).tolist():
+            used.append((rows.start + j, comp[rows.start + j][lo[j] : hi[j]]))
     if len(used) < need or nf.sd is None or nf.sd <= 0:
         return None
     m = len(used)
+    if gls and nf.phi > 0 and all(np.array_equal(b, used[0][1]) for _, b in used[1:]):
+        # one baseline shared by every run of the window (all mutually comparable): GLS;
+        # otherwise each run keeps its own comparable baseline (equal-weight contrast)
+        return _gls_window(xs, used, nf)
     w = np.zeros(len(xs))
     for r, base in used:
         w[r] += 1.0 / m
@@ -625,6 +653,51 @@ def _window(
     dev = float(wv @ xs[idx])
     var = nf.sd**2 * contrast_var(idx, wv, nf.phi)
     return _Window(dev, dev / math.sqrt(var) if var > 0 else 0.0, m)
+
+
+def _gls_window(
+    xs: np.ndarray, used: Sequence[tuple[int, np.ndarray]], nf: NoiseFloor
+) -> _Window:
+    """The window's shift from its baseline by generalised least squares under the fitted
+    AR(1) (level + shift on the union of the window's runs and their baselines, each value
+    prewhitened against the previous one with ``φ^gap``): under run-to-run correlation this
+    weighs the runs right after the boundary more than the equal-weight contrast and is
+    more powerful for a sustained step."""
+    assert nf.sd is not None
+    rows = np.array([r for r, _ in used])
+    base = np.unique(np.concatenate([b for _, b in used]))
+    pos = np.concatenate((base, rows))
+    order = np.argsort(pos, kind="stable")
+    pos = pos[order]
+    ind = np.concatenate((np.zeros(len(base)), np.ones(len(rows))))[order]
+    y = xs[pos]
+    a = np.zeros(len(pos))
+    a[1:] = np.power(nf.phi, np.diff(pos).astype(float))
+    sc = np.ones(len(pos))
+    sc[1:] = 1.0 / np.sqrt(1.0 - a[1:] ** 2)
+    prev_y = np.concatenate(([0.0], y[:-1]))
+    prev_i = np.concatenate(([0.0], ind[:-1]))
+    zy = sc * (y - a * prev_y)
+    z1 = sc * (1.0 - a)
+    z2 = sc * (ind - a * prev_i)
+    g11, g12, g22 = float(z1 @ z1), float(z1 @ z2), float(z2 @ z2)
+    det = g11 * g22 - g12 * g12
+    if det <= 0:
+        return _Window(0.0, 0.0, len(rows))
+    b1, b2 = float(z1 @ zy), float(z2 @ zy)
+    shift = (g11 * b2 - g12 * b1) / det
+    var = nf.sd**2 * g11 / det
+    return _Window(shift, shift / math.sqrt(var) if var > 0 else 0.0, len(rows))
+
+
+def _count_below(comp: Sequence[np.ndarray]) -> np.ndarray:
+    """``out[r, x]``: how many of run ``r``'s comparable earlier runs lie before position ``x``
+    (``bisect_left(comp[r], x)`` for every ``x`` in ``0…len(comp)``)."""
+    grid = np.arange(len(comp) + 1)
+    out = np.zeros((len(comp), len(comp) + 1), dtype=np.int64)
+    for r, c in enumerate(comp):
+        out[r] = np.searchsorted(c, grid, side="left")
+    return out
 
 
 def window_lengths(longest: int) -> list[int]:
@@ -672,6 +745,7 @@ def _monitor(
     mdc = mdc95(nf.sd)
     k = p.recent_runs
     xs = np.array([q.x for q in points])
+    below = _count_below(comp)
     starts: list[tuple[int, str]] = [(0, "first run")]
     changes: list[Change] = []
     regime_start = 0
@@ -681,11 +755,13 @@ def _monitor(
             regime_start = i
             starts.append((i, "device change"))
         best: _Window | None = None
+        best_start = i
         for n_rows in window_lengths(i - regime_start + 1 - p.min_baseline_runs):
             w = _window(xs, comp, range(i - n_rows + 1, i + 1), regime_start, nf, p,
-                        _need(n_rows))
+                        _need(n_rows), below, gls=True)
             if w is not None and (best is None or abs(w.z) > abs(best.z)):
                 best = w
+                best_start = i - n_rows + 1
         z_crit = change_threshold(i + 1, p)
         if best is None or abs(best.z) <= z_crit:
             continue
@@ -694,7 +770,11 @@ def _monitor(
         nxt = min([c for c in dev_starts if c > i] + [len(points)])
         seg = _majority(points[regime_start : min(i + 1 + 4 * k, nxt)])
         x = np.array([q.x for q in seg])
-        fit = step_fit(x, _speeds(seg), phi=nf.phi)
+        # date the step near the window that flagged it: from one window length before the
+        # window's first run to the detection (a step found there started there)
+        span = max(DATE_SEARCH_MIN_RUNS, i - best_start + 1)
+        cand = [j for j, q in enumerate(seg) if best_start - span <= q.pos <= i]
+        fit = step_fit(x, _speeds(seg), phi=nf.phi, taus=cand)
         if fit is None:
             continue
         tau_local, _c, _ = fit
@@ -965,7 +1045,8 @@ def _boot_mean_ci(
 ) -> tuple[float, float] | None:
     if len(v) < 3:
         return None
-    m = np.array([rng.choice(v, len(v)).mean() for _ in range(n_boot)])
+    # all resamples in one draw: the same random numbers as n_boot rng.choice(v, len(v)) calls
+    m = v[rng.integers(0, len(v), (n_boot, len(v)))].mean(axis=1)
     return float(np.percentile(m, 2.5)), float(np.percentile(m, 97.5))
 
 
@@ -980,14 +1061,15 @@ def _speed_curve(
     (the per-run speed tertiles of ``by_context``)."""
     # across runs
     rows: dict[float, list[float]] = {}
+    groups: dict[tuple[int, str], list[float]] = {}
+    for o, h in zip(points, regime_of, strict=True):
+        groups.setdefault((h, o.surface), []).append(o.x)
+    group_mean = {gs: float(np.mean(v)) for gs, v in groups.items()}
     for q, g in zip(points, regime_of, strict=True):
         if q.speed is None:
             continue
-        same = [
-            o.x for o, h in zip(points, regime_of, strict=True) if h == g and o.surface == q.surface
-        ]
         b = math.floor(q.speed / p.speed_bin_m_s) * p.speed_bin_m_s
-        rows.setdefault(round(b, 3), []).append(q.x - float(np.mean(same)))
+        rows.setdefault(round(b, 3), []).append(q.x - group_mean[(g, q.surface)])
     across = [
         {
             "speed_from_m_s": k,

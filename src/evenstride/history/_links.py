@@ -118,12 +118,41 @@ def stratified_difference(
         return num / den
 
     out["diff"] = round(pooled(lambda i: i), 4)
-    boots = np.array([pooled(lambda i: rng.choice(i, len(i))) for _ in range(n_boot)])
+    boots = _pooled_boots(yy, cells, rng, n_boot)
     out["ci95"] = [
         round(float(np.percentile(boots, 2.5)), 4),
         round(float(np.percentile(boots, 97.5)), 4),
     ]
     return out
+
+
+def _pooled_boots(
+    yy: np.ndarray,
+    cells: Sequence[tuple[np.ndarray, np.ndarray]],
+    rng: np.random.Generator,
+    n_boot: int,
+) -> np.ndarray:
+    """``n_boot`` bootstrap values of the pooled difference, resampling each group of each cell.
+
+    All resamples come from one broadcast draw laid out as the per-resample loop drew them
+    (resample by resample, cell by cell, group A then B): the same random numbers, hence the
+    same values, as ``rng.choice(group, len(group))`` per group and resample.
+    """
+    groups = [g for ia, ib in cells for g in (ia, ib)]
+    sizes = [len(g) for g in groups]
+    draws = rng.integers(0, np.tile(np.repeat(sizes, sizes), n_boot)).reshape(n_boot, -1)
+    means = []
+    off = 0
+    for g, n in zip(groups, sizes, strict=True):
+        means.append(yy[g[draws[:, off : off + n]]].mean(axis=1))
+        off += n
+    num = np.zeros(n_boot)
+    den = 0.0
+    for j, (ia, ib) in enumerate(cells):
+        w = len(ia) * len(ib) / (len(ia) + len(ib))
+        num += w * (means[2 * j] - means[2 * j + 1])
+        den += w
+    return num / den
 
 
 def _sentence(key: str, unit: str, res: dict[str, Any], a_txt: str, b_txt: str) -> str:

@@ -73,6 +73,11 @@ def fit_ar1(gamma: Mapping[int, tuple[int, float]]) -> tuple[float | None, float
 
 def contrast_var(pos: np.ndarray, w: np.ndarray, phi: float) -> float:
     """``wᵀRw`` with ``R_ij = φ^|pos_i − pos_j|`` (the variance of ``w·x`` in units of σ²)."""
-    d = np.abs(pos[:, None] - pos[None, :]).astype(float)
-    r = np.power(phi, d) if phi > 0 else (d == 0).astype(float)
+    d = np.abs(pos[:, None] - pos[None, :])
+    if phi > 0:
+        # φ^d looked up from the powers 0…max(d) (the same values as np.power(φ, d), computed
+        # once per distance instead of once per pair)
+        r = np.power(phi, np.arange(int(d.max()) + 1, dtype=float))[d]
+    else:
+        r = (d == 0).astype(float)
     return float(w @ r @ w)
