@@ -220,16 +220,10 @@ def data_tau(x: np.ndarray) -> float:
 
 def _ar1_upper(x: np.ndarray) -> float:
     """Bias-corrected lag-1 coefficient plus one standard error, capped at 0.998 (0 if ≤ 0)."""
-    n = len(x)
-    xc = x - x.mean()
-    den = float(xc @ xc)
-    if n < 8 or den <= 0.0:
-        return 0.0
-    phi = float(xc[:-1] @ xc[1:]) / den
+    phi = _ar1_point(x)
     if phi <= 0.0:
         return 0.0
-    phi = phi + (1.0 + 3.0 * phi) / n
-    return float(min(phi + math.sqrt(max(1.0 - phi * phi, 0.0) / n), 0.998))
+    return float(min(phi + math.sqrt(max(1.0 - phi * phi, 0.0) / len(x)), 0.998))
 
 
 def _ar1_point(x: np.ndarray) -> float:
