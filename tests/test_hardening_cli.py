@@ -182,6 +182,14 @@ BIG_ID = str(2**70)
         (["steps", "x.c3d", "--format", "c3d", "--speed", "inf"], ["--speed", "finite"]),
         (["steps", "x.c3d", "--format", "c3d", "--speed", "0"], ["--speed", "above 0"]),
         (["steps", "x.c3d", "--format", "c3d", "--mass-kg", "-70"], ["--mass-kg"]),
+        # corrections of stored entries (issue 12) take the same validated ids
+        (["test", "delete", BIG_ID], ["ID", BIG_ID]),
+        (["test", "edit", BIG_ID, "--value", "3"], ["ID", BIG_ID]),
+        (["test", "edit", "1", "--value", "nan"], ["--value", "finite"]),
+        (["symptom", "delete", BIG_ID], ["ID", BIG_ID]),
+        (["symptom", "edit", BIG_ID, "--severity", "3"], ["ID", BIG_ID]),
+        (["log", "delete", BIG_ID], ["ID", BIG_ID]),
+        (["log", "edit", BIG_ID, "--rpe", "3"], ["ID", BIG_ID]),
     ],
 )
 def test_implausible_option_is_one_line(

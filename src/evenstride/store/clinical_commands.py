@@ -71,6 +71,22 @@ _KINDS = ("soreness", "pain", "tightness")
 _TIMINGS = ("during", "after", "next_morning")
 
 
+def add_correction_parsers(sub: Any, noun: str, *, delete: Any, changes: Any, record: str,
+                           list_command: str) -> None:
+    """``delete ID [--reason]`` and ``changes`` for one kind of stored entry (tests, symptoms,
+    session logs): one definition, validated ids (a huge id is a one-line error, not a crash)."""
+    d = sub.add_parser("delete", help=f"delete a {noun} (kept in the change history)")
+    d.add_argument("id", type=types.row_id, metavar="ID",
+                   help=f"the number shown by '{list_command}'")
+    d.add_argument("--reason", default="", metavar="TEXT")
+    _store_options(d)
+    d.set_defaults(func=delete)
+    c = sub.add_parser("changes", help=f"every correction and deletion of {noun}s")
+    c.add_argument("--json", action="store_true", help="print JSON")
+    _store_options(c)
+    c.set_defaults(func=changes, record=record)
+
+
 def add_clinical_parsers(subparsers: Any) -> None:
     """Add ``profile``, ``test``, ``symptom`` and ``assessment`` to an ``argparse``
     sub-parsers object; every leaf parser sets ``func`` to its ``cmd_*`` function."""
@@ -119,25 +135,18 @@ def add_clinical_parsers(subparsers: Any) -> None:
     tl.set_defaults(func=cmd_test_list)
     te = t_sub.add_parser("edit", help="correct a stored test result (the old value is kept "
                           "in the change history)")
-    te.add_argument("id", type=int, metavar="ID", help="the number shown by 'test list'")
+    te.add_argument("id", type=types.row_id, metavar="ID",
+                    help="the number shown by 'test list'")
     te.add_argument("--side", metavar="SIDE")
-    te.add_argument("--value", type=float, metavar="VALUE")
+    te.add_argument("--value", type=types.finite_float, metavar="VALUE")
     te.add_argument("--extra", nargs="+", default=None, metavar="KEY=VALUE")
     te.add_argument("--date", metavar="YYYY-MM-DD")
     te.add_argument("--note", default=None, metavar="TEXT")
     te.add_argument("--reason", default="", metavar="TEXT", help="why it was corrected")
     _store_options(te)
     te.set_defaults(func=cmd_test_edit)
-    td = t_sub.add_parser("delete", help="delete a stored test result (kept in the change "
-                          "history)")
-    td.add_argument("id", type=int, metavar="ID")
-    td.add_argument("--reason", default="", metavar="TEXT")
-    _store_options(td)
-    td.set_defaults(func=cmd_test_delete)
-    tc = t_sub.add_parser("changes", help="every correction and deletion of test results")
-    tc.add_argument("--json", action="store_true", help="print JSON")
-    _store_options(tc)
-    tc.set_defaults(func=cmd_changes, record="test")
+    add_correction_parsers(t_sub, "test result", delete=cmd_test_delete, changes=cmd_changes,
+                           record="test", list_command="test list")
     tp = t_sub.add_parser("protocols", help="the test protocols evenstride knows")
     tp.add_argument("--json", action="store_true", help="print JSON")
     tp.set_defaults(func=cmd_test_protocols)
@@ -173,7 +182,8 @@ def add_clinical_parsers(subparsers: Any) -> None:
     sl.set_defaults(func=cmd_symptom_list)
     se = s_sub.add_parser("edit", help="correct a logged symptom (the old entry is kept in the "
                           "change history)")
-    se.add_argument("id", type=int, metavar="ID", help="the number shown by 'symptom list'")
+    se.add_argument("id", type=types.row_id, metavar="ID",
+                    help="the number shown by 'symptom list'")
     se.add_argument("--side", choices=_SIDES)
     se.add_argument("--region", metavar="REGION")
     se.add_argument("--kind", choices=_KINDS)
@@ -186,15 +196,8 @@ def add_clinical_parsers(subparsers: Any) -> None:
     se.add_argument("--reason", default="", metavar="TEXT", help="why it was corrected")
     _store_options(se)
     se.set_defaults(func=cmd_symptom_edit)
-    sd = s_sub.add_parser("delete", help="delete a logged symptom (kept in the change history)")
-    sd.add_argument("id", type=int, metavar="ID")
-    sd.add_argument("--reason", default="", metavar="TEXT")
-    _store_options(sd)
-    sd.set_defaults(func=cmd_symptom_delete)
-    sc = s_sub.add_parser("changes", help="every correction and deletion of symptom logs")
-    sc.add_argument("--json", action="store_true", help="print JSON")
-    _store_options(sc)
-    sc.set_defaults(func=cmd_changes, record="symptom")
+    add_correction_parsers(s_sub, "symptom log", delete=cmd_symptom_delete,
+                           changes=cmd_changes, record="symptom", list_command="symptom list")
     sr = s_sub.add_parser("regions", help="the body regions a symptom can be logged at")
     sr.add_argument("--json", action="store_true", help="print JSON")
     sr.set_defaults(func=cmd_symptom_regions)

@@ -106,20 +106,16 @@ def add_plan_parsers(subparsers: Any) -> None:
     ll.set_defaults(func=cmd_log_list)
     le = lg_sub.add_parser("edit", help="correct a session log (the old entry is kept in the "
                            "change history)")
-    le.add_argument("id", type=int, metavar="ID", help="the number shown by 'log list'")
+    le.add_argument("id", type=types.row_id, metavar="ID",
+                    help="the number shown by 'log list'")
     log_fields(le, None)
     le.add_argument("--reason", default="", metavar="TEXT", help="why it was corrected")
     _store_options(le)
     le.set_defaults(func=cmd_log_edit)
-    ld = lg_sub.add_parser("delete", help="delete a session log (kept in the change history)")
-    ld.add_argument("id", type=int, metavar="ID")
-    ld.add_argument("--reason", default="", metavar="TEXT")
-    _store_options(ld)
-    ld.set_defaults(func=cmd_log_delete)
-    lc = lg_sub.add_parser("changes", help="every correction and deletion of session logs")
-    lc.add_argument("--json", action="store_true", help="print JSON")
-    _store_options(lc)
-    lc.set_defaults(func=_cmd_changes, record="session_log")
+    from evenstride.store.clinical_commands import add_correction_parsers
+
+    add_correction_parsers(lg_sub, "session log", delete=cmd_log_delete, changes=_cmd_changes,
+                           record="session_log", list_command="log list")
 
     r = subparsers.add_parser(
         "retest", help="retest dates and the outcome check (change beyond the MDC?)",
