@@ -58,7 +58,7 @@ from evenstride.history._devices import run_sensor
 from evenstride.history._noise import MAX_LAG, PHI_FALLBACK, contrast_var, fit_ar1
 
 if TYPE_CHECKING:
-    from evenstride.history import AsymmetryEntry, HistoryParams, RunRecord
+    from evenstride.history._model import AsymmetryEntry, HistoryParams, RunRecord
 
 __all__ = [
     "BASELINE_EVIDENCE",

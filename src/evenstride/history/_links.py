@@ -35,8 +35,8 @@ import numpy as np
 from evenstride.assessment.reference_bands import Evidence
 
 if TYPE_CHECKING:
-    from evenstride.history import HistoryParams, RunRecord
     from evenstride.history._baseline import MetricHistory, Point
+    from evenstride.history._model import HistoryParams, RunRecord
 
 __all__ = ["LINK_EVIDENCE", "links_for_metric", "stratified_difference"]
 

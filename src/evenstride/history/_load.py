@@ -44,7 +44,7 @@ import numpy as np
 from evenstride.assessment.reference_bands import Evidence
 
 if TYPE_CHECKING:
-    from evenstride.history import HistoryParams, RunRecord
+    from evenstride.history._model import HistoryParams, RunRecord
 
 __all__ = [
     "ACWR_CAVEAT",

@@ -32,7 +32,7 @@ import numpy as np
 from evenstride.history._baseline import BASELINE_EVIDENCE
 
 if TYPE_CHECKING:
-    from evenstride.history import History, RunRecord
+    from evenstride.history._model import History, RunRecord
 
 __all__ = ["PERSONAL_NOTE", "personal_baseline"]
 

@@ -29,8 +29,8 @@ import numpy as np
 from evenstride.assessment.reference_bands import Evidence
 
 if TYPE_CHECKING:
-    from evenstride.history import HistoryParams, RunRecord
     from evenstride.history._baseline import MetricHistory
+    from evenstride.history._model import HistoryParams, RunRecord
 
 __all__ = ["ShoeInfo", "shoe_asymmetry", "shoe_report"]
 
