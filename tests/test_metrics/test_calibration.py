@@ -64,7 +64,7 @@ def test_old_bootstrap_would_fail_where_the_new_interval_holds():
     """On the real-file noise model the naive iid interval covers far below 95 %, the calibrated
     one does not (this is what issue 10 measured: 14 of 20)."""
     rng = np.random.default_rng(5)
-    from evenstride.simulate import _ar1
+    from evenstride.simulate._noise import _ar1
 
     n, reps = 2700, 60
     ts = np.arange(n, dtype=float)
