@@ -34,8 +34,9 @@ from evenstride.metrics import (
 from evenstride.metrics._family import FamilySummary, control_family
 from evenstride.metrics._intervals import WATCH_PRIOR
 from evenstride.metrics.asymmetry import MIN_SAMPLES
-from evenstride.metrics.context import ContextParams, RunContext, legs_totals, run_context
+from evenstride.metrics.context import ContextParams, RunContext, run_context
 from evenstride.metrics.drift import window_means
+from evenstride.metrics.load import legs_totals
 from evenstride.preprocessing import Gating, GatingParams, label_samples
 
 SCHEMA = "evenstride.run/1"

@@ -13,7 +13,7 @@ from typing import Any
 from evenstride.assessment.reference_bands import Evidence
 from evenstride.history._load import session_minutes
 from evenstride.history._model import RunRecord
-from evenstride.metrics.context import (
+from evenstride.metrics.load import (
     DEFAULT_HR_MAX_BPM,
     DEFAULT_HR_REST_BPM,
     trimp_from_histogram,

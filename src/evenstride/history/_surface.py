@@ -19,7 +19,7 @@ import numpy as np
 from evenstride.assessment.reference_bands import Evidence
 from evenstride.history._links import weekly_groups
 from evenstride.history._model import RunRecord
-from evenstride.metrics.context import CAMBER_EVIDENCE
+from evenstride.metrics.route import CAMBER_EVIDENCE
 
 __all__ = ["SURFACE_EVIDENCE", "surface_report"]
 

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """The one RMSSD of evenstride: resting HRV (``evenstride.hrv``) and in-run HRV
-(``evenstride.metrics.context.hrv_summary``) both call :func:`rmssd_ms`.
+(:func:`hrv_summary`, part of the per-run context) both call :func:`rmssd_ms`.
 
 **RMSSD** = √mean((RR_{i+1} − RR_i)²) over successive normal-to-normal (NN) intervals, in ms:
 the square root of the mean squared difference of *adjacent* NN intervals, computed after
@@ -20,17 +20,34 @@ evenstride's, U):
 3. a successive difference is only taken between two accepted intervals that are adjacent in
    the recording as given, so no difference spans a rejected or out-of-range beat (Task Force:
    differences of *successive* NN intervals).
+
+**In a run file** (:func:`hrv_summary`, the ``hrv_rmssd_ms`` part of the run's context): RMSSD
+while running is **not** resting HRV (vagal activity is withdrawn during exercise): it is
+reported as "in-run RMSSD". A recording counts as *resting* only when it is shorter than 10 min
+(:data:`RESTING_MAX_S`) and has no movement (no running or walking samples).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 
-__all__ = ["MAX_CHANGE", "MEDIAN_BEATS", "RR_VALID_S", "rmssd_ms"]
+from evenstride.datatypes import Activity
+from evenstride.preprocessing import Gating
+
+__all__ = [
+    "IN_RUN_HRV_EVIDENCE",
+    "MAX_CHANGE",
+    "MEDIAN_BEATS",
+    "MIN_RR",
+    "RESTING_MAX_S",
+    "RR_VALID_S",
+    "hrv_summary",
+    "rmssd_ms",
+]
 
 #: Plausible R-R intervals, s (200–30 bpm).
 RR_VALID_S: Final = (0.3, 2.0)
@@ -81,3 +98,48 @@ def rmssd_ms(
     if len(diffs) < max(min_diffs, 1):
         return None, n_ok, n_bad
     return round(1000.0 * math.sqrt(float(np.mean(np.square(diffs)))), 2), n_ok, n_bad
+
+
+#: A resting HRV recording: shorter than this, no movement.
+RESTING_MAX_S: Final = 600.0
+#: Minimum accepted successive R-R differences for an in-run RMSSD.
+MIN_RR: Final = 30
+IN_RUN_HRV_EVIDENCE: Final = {
+    "grade": "V",
+    "sources": ["Task Force ESC/NASPE 1996 Eur Heart J 17:354-381 (RMSSD definition)"],
+    "note": (
+        "RMSSD during running reflects exercise, not recovery: it is not resting HRV and is not "
+        "used for a readiness or recovery trend."
+    ),
+}
+
+
+def hrv_summary(act: Activity, g: Gating) -> dict[str, Any]:
+    """In-run RMSSD, or resting RMSSD for a short still recording (module docstring)."""
+    rr = act.meta.extra.get("rr_intervals_s")
+    out: dict[str, Any] = {
+        "in_run": None,
+        "resting": None,
+        "n_intervals": 0,
+        "n_rejected": 0,
+        "reason": None,
+        "evidence": IN_RUN_HRV_EVIDENCE,
+    }
+    if rr is None or len(rr) == 0:
+        out["reason"] = "no R-R intervals in the file"
+        return out
+    value, n_ok, n_bad = rmssd_ms(np.asarray(rr, dtype=np.float64), min_diffs=MIN_RR)
+    out.update(n_intervals=n_ok, n_rejected=n_bad)
+    if value is None:
+        out["reason"] = f"too few clean R-R intervals ({n_ok})"
+        return out
+    still = not bool((g.running | g.walking).any())
+    if act.duration_s < RESTING_MAX_S and still:
+        out["resting"] = value
+    else:
+        out["in_run"] = value
+        out["reason"] = (
+            "in-run RMSSD: measured while moving, not resting HRV (a resting value needs a "
+            "recording under 10 min without movement)"
+        )
+    return out
