@@ -18,13 +18,9 @@ from evenstride import consts
 from evenstride.datatypes import Activity, ActivityMeta
 from evenstride.exceptions import EvenstrideWarning, UserInputError
 from evenstride.io import read_activity
-from evenstride.metrics.context import (
-    ContextParams,
-    hrv_summary,
-    rmssd_ms,
-    run_context,
-    trimp_from_histogram,
-)
+from evenstride.metrics.context import ContextParams, run_context
+from evenstride.metrics.hrv import hrv_summary, rmssd_ms
+from evenstride.metrics.load import trimp_from_histogram
 from evenstride.pipeline import analyze
 from evenstride.preprocessing import label_samples
 from evenstride.simulate import simulate_run

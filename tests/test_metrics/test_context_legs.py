@@ -19,7 +19,7 @@ from evenstride.datatypes import Activity, ActivityMeta, Segment
 from evenstride.exceptions import EvenstrideWarning
 from evenstride.io import read_bytes
 from evenstride.io._fit_writer import SessionSpec, encode_activity_fit
-from evenstride.metrics.context import load_summary
+from evenstride.metrics.load import load_summary
 from evenstride.pipeline import analyze
 from evenstride.preprocessing import label_samples
 from evenstride.simulate import simulate_run
