@@ -38,7 +38,13 @@ if TYPE_CHECKING:
     from evenstride.history._baseline import MetricHistory, Point
     from evenstride.history._model import HistoryParams, RunRecord
 
-__all__ = ["LINK_EVIDENCE", "links_for_metric", "stratified_difference"]
+__all__ = [
+    "LINK_EVIDENCE",
+    "links_for_metric",
+    "stratified_difference",
+    "week_of",
+    "weekly_groups",
+]
 
 LINK_EVIDENCE = Evidence(
     grade="U",
@@ -50,6 +56,11 @@ LINK_EVIDENCE = Evidence(
 )
 
 CAVEAT = "This is an association in your own data, not proof that one causes the other."
+
+
+def _no_comparison() -> dict[str, Any]:
+    """The result of :func:`stratified_difference` when there was nothing to compare."""
+    return {"diff": None, "ci95": None, "n_a": 0, "n_b": 0, "n_strata": 0}
 
 
 def stratified_difference(
@@ -172,7 +183,8 @@ def _sentence(key: str, unit: str, res: dict[str, Any], a_txt: str, b_txt: str) 
     return txt + CAVEAT
 
 
-def _week(t: Any) -> str:
+def week_of(t: Any) -> str:
+    """Monday of the ISO week of ``t`` (a datetime), as an ISO date."""
     d = t.date()
     return (d - timedelta(days=d.weekday())).isoformat()
 
@@ -228,7 +240,7 @@ def links_for_metric(
             n_boot=p.n_boot,
         )
     else:
-        res = {"diff": None, "ci95": None, "n_a": 0, "n_b": 0, "n_strata": 0}
+        res = _no_comparison()
     add(
         "after_load_spike",
         res,
@@ -268,7 +280,7 @@ def links_for_metric(
             n_boot=p.n_boot,
         )
     else:
-        res = {"diff": None, "ci95": None, "n_a": 0, "n_b": 0, "n_strata": 0}
+        res = _no_comparison()
     add(
         "after_shoe_switch",
         res,
@@ -278,12 +290,12 @@ def links_for_metric(
     )
 
     # track weeks ------------------------------------------------------------------------------
-    track_weeks = {_week(r.start_time) for r in runs if r.surface == "track"}
-    in_tw = np.array([_week(q.t) in track_weeks for q in pts])
+    track_weeks = {week_of(r.start_time) for r in runs if r.surface == "track"}
+    in_tw = np.array([week_of(q.t) in track_weeks for q in pts])
     if track_weeks:
         res = stratified_difference(y, base, in_tw, speed=speed, rng=rng, n_boot=p.n_boot)
     else:
-        res = {"diff": None, "ci95": None, "n_a": 0, "n_b": 0, "n_strata": 0}
+        res = _no_comparison()
     add(
         "track_weeks",
         res,
@@ -293,13 +305,13 @@ def links_for_metric(
     )
 
     # camber weeks -----------------------------------------------------------------------------
-    res = {"diff": None, "ci95": None, "n_a": 0, "n_b": 0, "n_strata": 0}
+    res = _no_comparison()
     extra: dict[str, Any] = {"median_one_sided_pct": None}
     if camber_week_share:
         med = float(np.median(list(camber_week_share.values())))
         extra["median_one_sided_pct"] = round(med, 1)
         road = np.array([q.surface == "road" for q in pts])
-        wk = [_week(q.t) for q in pts]
+        wk = [week_of(q.t) for q in pts]
         known = road & np.array([w in camber_week_share for w in wk])
         high = np.array([camber_week_share.get(w, -1.0) > med for w in wk])
         if known.any() and (high & known).any() and (~high & known).any():
@@ -326,5 +338,5 @@ def weekly_groups(runs: Sequence[RunRecord]) -> dict[str, list[RunRecord]]:
     """Runs by ISO week (Monday, UTC)."""
     out: dict[str, list[RunRecord]] = defaultdict(list)
     for r in runs:
-        out[_week(r.start_time)].append(r)
+        out[week_of(r.start_time)].append(r)
     return dict(out)

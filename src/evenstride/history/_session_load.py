@@ -7,10 +7,10 @@ session load (session RPE × moving minutes) per day, per week and in total.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import Any
 
 from evenstride.assessment.reference_bands import Evidence
+from evenstride.history._links import week_of
 from evenstride.history._load import session_minutes
 from evenstride.history._model import RunRecord
 from evenstride.metrics.load import (
@@ -90,7 +90,7 @@ def session_rpe_load(runs: Sequence[RunRecord], load: dict[str, Any]) -> dict[st
         total += round(au, 1)
         day = r.start_time.date()
         per_day[day.isoformat()] = per_day.get(day.isoformat(), 0.0) + au
-        wk = (day - timedelta(days=day.weekday())).isoformat()
+        wk = week_of(r.start_time)
         per_week[wk] = per_week.get(wk, 0.0) + au
         n_week[wk] = n_week.get(wk, 0) + 1
         detail.append(

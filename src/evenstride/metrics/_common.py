@@ -15,7 +15,7 @@ import numpy as np
 
 from evenstride import consts
 from evenstride.datatypes import Activity
-from evenstride.preprocessing import Gating
+from evenstride.preprocessing import Gating, fill_monotonic
 
 __all__ = [
     "EARTH_R_M",
@@ -23,7 +23,6 @@ __all__ = [
     "ContextParams",
     "RunPath",
     "cumulative_distance",
-    "fill_monotonic",
     "increments_m",
     "local_xy",
     "rounded",
@@ -82,18 +81,6 @@ def rounded(x: float | None, nd: int = 1) -> float | None:
     if x is None or not np.isfinite(x):
         return None
     return round(float(x), nd)
-
-
-def fill_monotonic(d: np.ndarray) -> np.ndarray:
-    d = d.copy()
-    ok = np.isfinite(d)
-    if not ok.any():
-        return d
-    idx = np.where(ok, np.arange(len(d)), 0)
-    np.maximum.accumulate(idx, out=idx)
-    d = d[idx]
-    d[: int(np.argmax(ok))] = d[int(np.argmax(ok))]
-    return np.maximum.accumulate(d)
 
 
 def cumulative_distance(act: Activity) -> np.ndarray:

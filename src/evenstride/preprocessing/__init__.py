@@ -2,6 +2,6 @@
 """Gating. Input: an :class:`~evenstride.datatypes.Activity`. Output: a :class:`Gating` with
 per-sample labels (running, walking, stopped, accelerating, bends, grade, drills, drop-outs)."""
 
-from evenstride.preprocessing._gating import Gating, GatingParams, label_samples
+from evenstride.preprocessing._gating import Gating, GatingParams, fill_monotonic, label_samples
 
-__all__ = ["Gating", "GatingParams", "label_samples"]
+__all__ = ["Gating", "GatingParams", "fill_monotonic", "label_samples"]

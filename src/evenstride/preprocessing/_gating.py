@@ -174,7 +174,7 @@ def _centered_window_index(x: np.ndarray, half: float) -> tuple[np.ndarray, np.n
     return lo, hi
 
 
-def _fill_monotonic(d: np.ndarray) -> np.ndarray:
+def fill_monotonic(d: np.ndarray) -> np.ndarray:
     """Forward-fill NaN in a cumulative distance and force it non-decreasing."""
     d = d.copy()
     ok = np.isfinite(d)
@@ -315,7 +315,7 @@ def label_samples(activity: Activity, params: GatingParams | None = None) -> Gat
 
     # Speed: if missing, derive from distance.
     if not has_speed and activity.has(consts.DISTANCE_M):
-        dist = _fill_monotonic(activity.column(consts.DISTANCE_M))
+        dist = fill_monotonic(activity.column(consts.DISTANCE_M))
         with np.errstate(divide="ignore", invalid="ignore"):
             speed = np.gradient(dist, t) if n > 2 else np.full(n, np.nan)
         has_speed = True
@@ -372,7 +372,7 @@ def label_samples(activity: Activity, params: GatingParams | None = None) -> Gat
     dist = activity.column(consts.DISTANCE_M)
     if not np.isfinite(dist).any() and has_speed:
         dist = np.concatenate(([0.0], np.cumsum(np.nan_to_num(speed[:-1]) * np.diff(t))))
-    dist = _fill_monotonic(dist) if np.isfinite(dist).any() else dist
+    dist = fill_monotonic(dist) if np.isfinite(dist).any() else dist
 
     curv = np.full(n, np.nan)
     if has_pos:
