@@ -7,7 +7,6 @@ path in local metres.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Final
 
@@ -15,21 +14,17 @@ import numpy as np
 
 from evenstride import consts
 from evenstride.datatypes import Activity
-from evenstride.preprocessing import Gating, fill_monotonic
+from evenstride.preprocessing import Gating, fill_monotonic, local_xy
 
 __all__ = [
-    "EARTH_R_M",
     "TRIMP_WEIGHTING",
     "ContextParams",
     "RunPath",
     "cumulative_distance",
     "increments_m",
-    "local_xy",
     "rounded",
     "running_path",
 ]
-
-EARTH_R_M = 6_371_008.8
 
 #: Banister's weighting ``a·e^(b·x)`` by sex (TRIMP, :mod:`~evenstride.metrics.load`).
 TRIMP_WEIGHTING: Final[dict[str, tuple[float, float]]] = {
@@ -103,14 +98,6 @@ def increments_m(act: Activity) -> np.ndarray:
         return np.zeros(len(d))
     inc = np.diff(d, append=d[-1])
     return np.clip(np.nan_to_num(inc), 0.0, None)
-
-
-def local_xy(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    lat0 = float(np.nanmedian(lat))
-    lon0 = float(np.nanmedian(lon))
-    x = np.radians(lon - lon0) * EARTH_R_M * math.cos(math.radians(lat0))
-    y = np.radians(lat - lat0) * EARTH_R_M
-    return x, y
 
 
 @dataclass

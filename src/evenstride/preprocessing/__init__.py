@@ -2,6 +2,12 @@
 """Gating. Input: an :class:`~evenstride.datatypes.Activity`. Output: a :class:`Gating` with
 per-sample labels (running, walking, stopped, accelerating, bends, grade, drills, drop-outs)."""
 
-from evenstride.preprocessing._gating import Gating, GatingParams, fill_monotonic, label_samples
+from evenstride.preprocessing._gating import (
+    Gating,
+    GatingParams,
+    fill_monotonic,
+    label_samples,
+    local_xy,
+)
 
-__all__ = ["Gating", "GatingParams", "fill_monotonic", "label_samples"]
+__all__ = ["Gating", "GatingParams", "fill_monotonic", "label_samples", "local_xy"]

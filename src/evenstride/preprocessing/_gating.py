@@ -188,7 +188,8 @@ def fill_monotonic(d: np.ndarray) -> np.ndarray:
     return np.maximum.accumulate(d)
 
 
-def _local_xy(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def local_xy(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Local east/north metres around the median position (equirectangular; fine over a run)."""
     lat0 = float(np.nanmedian(lat))
     lon0 = float(np.nanmedian(lon))
     x = np.radians(lon - lon0) * _EARTH_R_M * np.cos(np.radians(lat0))
@@ -211,7 +212,7 @@ def path_curvature(
     if ok.sum() < 5:
         return out
     idx = np.nonzero(ok)[0]
-    x, y = _local_xy(lat[idx], lon[idx])
+    x, y = local_xy(lat[idx], lon[idx])
     d = dist[idx]
     lo, hi = _centered_window_index(d, half_window_m)
     i = np.arange(len(idx))
