@@ -27,7 +27,11 @@ from datetime import date, datetime
 from statistics import median
 from typing import Any
 
-from evenstride.assessment.reference_bands import ASYMMETRY_BANDS, Evidence
+from evenstride.assessment.reference_bands import (
+    ASYMMETRY_BANDS,
+    CADENCE_ADVICE_EVIDENCE,
+    Evidence,
+)
 from evenstride.clinical.models import (
     TARGET_WORDS,
     TARGETS,
@@ -873,8 +877,6 @@ def _history_context_findings(history: Mapping[str, Any] | None) -> list[Clinica
 
 
 def _cadence_findings(run_docs: Sequence[Mapping[str, Any]]) -> list[ClinicalFinding]:
-    from evenstride.assessment.reference_bands import CADENCE_ADVICE_EVIDENCE
-
     docs = sorted(run_docs, key=lambda d: str(d.get("start_time") or ""))[-5:]
     raw = [((d.get("form") or {}).get("cadence_speed") or {}).get("low_for_speed_share")
            for d in docs]

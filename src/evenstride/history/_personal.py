@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from evenstride.history._baseline import BASELINE_EVIDENCE
+from evenstride.assessment._assess import metric_name, source_name
+from evenstride.history._baseline import BASELINE_EVIDENCE, _comparable, metric_points
 
 if TYPE_CHECKING:
     from evenstride.history._model import History, RunRecord
@@ -66,8 +67,6 @@ def _comparable_earlier(history: History, key: str, run: RunRecord) -> _Earlier 
     The one adapter over the history's internals (``MetricHistory.points``/``regime_of`` and the
     baseline module's comparability rule). ``None`` when the history has no such metric.
     """
-    from evenstride.history._baseline import _comparable, metric_points
-
     m = history.metrics.get(key)
     if m is None:
         return None
@@ -137,8 +136,6 @@ def _fmt(x: float | None, unit: str, nd: int, *, signed: bool = False) -> str:
 
 
 def _metric_label(key: str) -> str:
-    from evenstride.assessment._assess import metric_name, source_name
-
     metric, _, source = key.partition("/")
     name = metric_name(metric)
     return f"{name[:1].upper()}{name[1:]} ({source_name(source)})"
