@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -697,7 +697,7 @@ def _truth(
     n: int,
     run_start: float,
     time_s: np.ndarray,
-    sel: Any,
+    sel: Callable[[np.ndarray], np.ndarray],
     ph: _Phases,
     mo: _Motion,
     bal: _Balance,
