@@ -182,3 +182,7 @@ SRC_RUNSCRIBE: Final = "runscribe"
 SRC_STRYD: Final = "stryd"
 #: A simulated run (ground truth known).
 SRC_SIMULATED: Final = "simulated"
+
+# --- sub-sports -----------------------------------------------------------------------------------
+#: Sub-sports of a run indoors (no road, no GPS course): the surface is "treadmill".
+INDOOR_SUB_SPORTS: Final = frozenset({"treadmill", "indoor_running", "virtual_activity"})

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from evenstride import consts
 from evenstride.history._devices import setup_label
 
 if TYPE_CHECKING:
@@ -30,8 +31,6 @@ __all__ = [
 ]
 
 SCHEMA = "evenstride.history/1"
-
-_INDOOR = frozenset({"treadmill", "indoor_running", "virtual_activity"})
 
 
 @dataclass(frozen=True)
@@ -235,7 +234,7 @@ class RunRecord:
 
 def _surface_from_sub_sport(sub: str | None) -> str:
     s = (sub or "").lower()
-    if s in _INDOOR:
+    if s in consts.INDOOR_SUB_SPORTS:
         return "treadmill"
     if s in ("track", "trail"):
         return s

@@ -60,8 +60,6 @@ __all__ = [
 #: A loop that ends part-way round must have passed its start after at least this distance, m.
 LOOP_MIN_LAP_M: Final = 1000.0
 
-_INDOOR_SUB_SPORTS = frozenset({"treadmill", "indoor_running", "virtual_activity"})
-
 _ROAD_EVIDENCE = {
     "grade": "U",
     "sources": [
@@ -94,7 +92,7 @@ TURN_EVIDENCE: Final = {
 def surface_class(act: Activity, g: Gating, *, is_track: bool) -> str:
     """``"treadmill"``, ``"track"``, ``"trail"`` or ``"road"`` (see module docstring)."""
     sub = (act.meta.sub_sport or "").lower()
-    if sub in _INDOOR_SUB_SPORTS or (act.meta.indoor and not g.has_position):
+    if sub in consts.INDOOR_SUB_SPORTS or (act.meta.indoor and not g.has_position):
         return "treadmill"
     if is_track or sub == "track":
         return "track"
