@@ -18,8 +18,9 @@ What it answers, each part in its own module:
   balance, easy mileage on the track, grade exposure, trail/road share, camber exposure).
 - :mod:`~evenstride.history._resting_hrv` — resting HRV against the athlete's own range.
 - :mod:`~evenstride.history._session_load` — TRIMP with one set of HR settings, session RPE load.
-- :mod:`~evenstride.history._model` — the types (:class:`RunRecord`, :class:`HistoryParams`,
-  :class:`History`); :mod:`~evenstride.history._build` puts the parts together.
+- :mod:`~evenstride.history._model` — the input types (:class:`RunRecord`,
+  :class:`HistoryParams`), :mod:`~evenstride.history._result` the result (:class:`History`);
+  :mod:`~evenstride.history._build` puts the parts together.
 
 This module is the public facade: it only re-exports.
 
@@ -55,11 +56,11 @@ from evenstride.history._model import (
     SCHEMA,
     AsymmetryEntry,
     ContextValue,
-    History,
     HistoryParams,
     RunRecord,
 )
 from evenstride.history._personal import personal_baseline
+from evenstride.history._result import History
 from evenstride.history._shoes import ShoeInfo
 
 __all__ = [

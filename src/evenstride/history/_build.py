@@ -15,8 +15,9 @@ import numpy as np
 from evenstride.history._baseline import DEVICE_EVIDENCE, MetricHistory, analyse_metric
 from evenstride.history._links import links_for_metric
 from evenstride.history._load import load_status
-from evenstride.history._model import History, HistoryParams, RunRecord
+from evenstride.history._model import HistoryParams, RunRecord
 from evenstride.history._resting_hrv import hrv_report
+from evenstride.history._result import History
 from evenstride.history._session_load import run_trimps, session_rpe_load
 from evenstride.history._shoes import ShoeInfo, shoe_asymmetry, shoe_report
 from evenstride.history._surface import surface_report

@@ -1,31 +1,26 @@
 # SPDX-License-Identifier: MIT
-"""The history's data types: one run reduced to plain numbers (:class:`RunRecord`, built from an
-``evenstride.run/1`` document by :meth:`RunRecord.from_run_doc`), the settings
-(:class:`HistoryParams`) and the result (:class:`History`, whose :meth:`History.to_dict` is the
-``evenstride.history/1`` document). Every other module of the package imports its types from here,
-never from the package itself.
+"""The history's input types: one run reduced to plain numbers (:class:`RunRecord`, built from an
+``evenstride.run/1`` document by :meth:`RunRecord.from_run_doc`) and the settings
+(:class:`HistoryParams`). The result type is in :mod:`~evenstride.history._result`. Every other
+module of the package imports its types from these two, never from the package itself.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from evenstride import consts
 from evenstride.history._devices import setup_label
-
-if TYPE_CHECKING:
-    from evenstride.history._baseline import MetricHistory
 
 __all__ = [
     "MIN_HISTORY_SAMPLES",
     "SCHEMA",
     "AsymmetryEntry",
     "ContextValue",
-    "History",
     "HistoryParams",
     "RunRecord",
 ]
@@ -282,57 +277,3 @@ class HistoryParams:
             raise ValueError("load_measure must be auto, srpe, trimp, duration_min or distance_km")
         if self.recent_runs < 1 or self.min_baseline_runs < 2:
             raise ValueError("recent_runs must be ≥ 1 and min_baseline_runs ≥ 2")
-
-
-@dataclass
-class History:
-    """The result of :func:`build_history`; :meth:`to_dict` is ``evenstride.history/1``."""
-
-    runs: list[RunRecord]
-    params: HistoryParams
-    metrics: dict[str, MetricHistory]
-    device_changes: list[dict[str, Any]]
-    load: dict[str, Any]
-    shoes: dict[str, Any]
-    surface: dict[str, Any]
-    links: list[dict[str, Any]]
-    hrv: dict[str, Any]
-    declared_road_side: str | None = None
-
-    @property
-    def changes(self) -> list[dict[str, Any]]:
-        """Real changes in the runner across all metrics, oldest first."""
-        out = [c.to_dict() for m in self.metrics.values() for c in m.changes]
-        return sorted(out, key=lambda c: c["started"] or "")
-
-    def to_dict(self) -> dict[str, Any]:
-        p = asdict(self.params)
-        return {
-            "schema": SCHEMA,
-            "runs": {
-                "n": len(self.runs),
-                "first": self.runs[0].start_time.isoformat() if self.runs else None,
-                "last": self.runs[-1].start_time.isoformat() if self.runs else None,
-                "distance_km": round(sum((r.distance_m or 0.0) for r in self.runs) / 1000.0, 1),
-                "duration_h": round(sum(r.duration_s for r in self.runs) / 3600.0, 2),
-            },
-            "declared_road_side": self.declared_road_side,
-            "params": p,
-            "sign_convention": (
-                "indices are positive when the LEFT value is larger (symmetry angle % SA for "
-                "ratio-scale metrics, left − right otherwise)"
-            ),
-            "metrics": {k: m.to_dict() for k, m in self.metrics.items()},
-            "changes": self.changes,
-            "device_changes": self.device_changes,
-            "load": self.load,
-            "shoes": self.shoes,
-            "surface": self.surface,
-            "links": self.links,
-            "hrv": self.hrv,
-            "evidence_grades": {
-                "V": "verified against a published abstract, table or manual",
-                "S": "secondary source only",
-                "U": "unverified, extrapolated or evenstride design",
-            },
-        }

@@ -33,7 +33,8 @@ from evenstride.assessment._assess import metric_name, source_name
 from evenstride.history._baseline import BASELINE_EVIDENCE, _comparable, metric_points
 
 if TYPE_CHECKING:
-    from evenstride.history._model import History, RunRecord
+    from evenstride.history._model import RunRecord
+    from evenstride.history._result import History
 
 __all__ = ["PERSONAL_NOTE", "personal_baseline"]
 
