@@ -16,10 +16,19 @@ Printed per ``φ``:
   after the step);
 - the median estimated typical error / true σ and the median estimated φ.
 
+``--oracle`` prints what an oracle reaches on the same kind of histories: it knows σ and φ, sees
+all runs at once and knows that at most one step exists. It tests for a step with the
+generalised-least-squares likelihood ratio (threshold: the 95th percentile of its own
+no-change histories, i.e. 5 % false alarms) and dates it by the maximum-likelihood position
+(GLS, :func:`~evenstride.history._baseline.step_fit`) or by the detector's rule (centre of the
+5-run span of largest posterior mass, :func:`~evenstride.history._baseline.date_step`). It
+bounds what any detector can do at this signal-to-noise ratio.
+
 Usage::
 
     python bench/calibration_history.py                 # 400 histories per cell, seed 0
     python bench/calibration_history.py --reps 100 --seed 3 --runs 60 --step-at 30
+    python bench/calibration_history.py --oracle        # the known-parameter oracle
 
 Seeded: the same arguments print the same table.
 """
@@ -35,7 +44,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from evenstride.history import AsymmetryEntry, HistoryParams, RunRecord
-from evenstride.history._baseline import analyse_metric
+from evenstride.history._baseline import analyse_metric, date_step, step_fit
 
 KEY = "contact_time/running_dynamics"
 T0 = datetime(2024, 1, 1, 7, 0, tzinfo=UTC)
@@ -171,6 +180,66 @@ def table(cells: list[Cell], n_runs: int, step_at: int) -> str:
     return "\n".join(lines)
 
 
+def _gls_sse(x: np.ndarray, phi: float, tau: int | None) -> float:
+    """Residual sum of squares of the prewhitened level (+ step at ``tau``) fit."""
+    n = len(x)
+    head = math.sqrt(1.0 - phi * phi)
+
+    def white(v: np.ndarray) -> np.ndarray:
+        out = v.astype(float, copy=True)
+        out[1:] = v[1:] - phi * v[:-1]
+        out[0] = head * v[0]
+        return out
+
+    cols = [white(np.ones(n))]
+    if tau is not None:
+        cols.append(white((np.arange(n) >= tau).astype(float)))
+    a = np.column_stack(cols)
+    xt = white(x)
+    coef, *_ = np.linalg.lstsq(a, xt, rcond=None)
+    return float(np.sum((xt - a @ coef) ** 2))
+
+
+def oracle(reps: int, seed: int, n_runs: int, step_at: int, phis: tuple[float, ...],
+           sd: float = 0.5) -> str:
+    """Known σ and φ, all runs at once, one step at most: found (LR test at 5 % false alarms)
+    and dated within ±2 runs, by the ML position and by the detector's dating rule."""
+    lines = [
+        f"Oracle (known sigma and phi, all {n_runs} runs, one step at most; LR test at 5 % "
+        f"false alarms), step of {STEP_TE:g} x sigma at run {step_at + 1}",
+        f"{'phi':>5} {'n':>5} {'found':>7} {'dated ML':>9} {'dated rule':>11} "
+        f"{'found+ML':>9} {'found+rule':>11}",
+    ]
+    for j, phi in enumerate(phis):
+        rng = np.random.default_rng([seed, 100 + j])
+
+        def lr(x: np.ndarray, phi: float = phi) -> float:
+            best = min(_gls_sse(x, phi, t) for t in range(3, n_runs - 2))
+            return (_gls_sse(x, phi, None) - best) / (sd * sd * (1.0 - phi * phi))
+
+        crit = float(np.quantile([lr(ar1(rng, n_runs, phi, sd)) for _ in range(reps)], 0.95))
+        found = ml = rule = found_ml = found_rule = 0
+        for _ in range(reps):
+            x = ar1(rng, n_runs, phi, sd)
+            x[step_at:] += STEP_TE * sd
+            hit = lr(x) > crit
+            fit = step_fit(x, None, phi=phi)
+            ok_ml = fit is not None and abs(fit[0] - step_at) <= DATE_TOLERANCE_RUNS
+            t_rule = date_step(x, None, sd=sd, phi=phi)
+            ok_rule = t_rule is not None and abs(t_rule - step_at) <= DATE_TOLERANCE_RUNS
+            found += hit
+            ml += ok_ml
+            rule += ok_rule
+            found_ml += hit and ok_ml
+            found_rule += hit and ok_rule
+        lines.append(
+            f"{phi:5.2f} {reps:5d} {100 * found / reps:6.1f}% {100 * ml / reps:8.1f}% "
+            f"{100 * rule / reps:10.1f}% {100 * found_ml / reps:8.1f}% "
+            f"{100 * found_rule / reps:10.1f}%"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--reps", type=int, default=400, help="histories per cell (default 400)")
@@ -179,9 +248,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--step-at", type=int, default=40, help="0-based run of the step (40)")
     ap.add_argument("--phis", type=float, nargs="+", default=list(PHIS),
                     help="run-to-run correlations to simulate (default 0 0.25 0.5)")
+    ap.add_argument("--oracle", action="store_true",
+                    help="print the known-parameter oracle instead of the detector's rates")
     args = ap.parse_args(argv)
     if not 0 < args.step_at < args.runs:
         ap.error("--step-at must lie inside the history")
+    if args.oracle:
+        print(oracle(args.reps, args.seed, args.runs, args.step_at, tuple(args.phis)))
+        return 0
     cells = study(args.reps, args.seed, args.runs, args.step_at, tuple(args.phis))
     print(table(cells, args.runs, args.step_at))
     return 0

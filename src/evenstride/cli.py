@@ -504,7 +504,8 @@ def print_summary(res: RunAnalysis, console: Console, *, quiet: bool = False) ->
             ci = v["slope_ci95"]
             t.add_row(
                 f"{metric_name(k.split('/')[0])} asymmetry ({sensors.get(k, '')})" if "/" in k
-                else metric_name(k),
+                else metric_name(k) + (f" ({pod})" if (pod := d["form"]["summary"].get(
+                    k, {}).get("sensor")) else ""),  # a foot pod's column names its sensor
                 f"{v['slope_per_h']:+.3g} {v['unit']} "
                 + (f"({ci[0]:+.3g}…{ci[1]:+.3g})" if ci else "(can't tell)"),
                 f"{v['first_quarter']:.4g}",

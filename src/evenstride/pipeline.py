@@ -262,12 +262,8 @@ def _to_dict(a: RunAnalysis) -> dict[str, Any]:
             for s in a.form
         },
     }
-    from evenstride.assessment.reference_bands import FORM_BANDS
-
-    for s in a.form:
-        band = FORM_BANDS.get(s.column)
-        if band is not None:
-            form["summary"][s.column]["garmin_band"] = band.classify(s.median)
+    for col, grade in a.assessment.form_grades.items():  # a foot pod's values get no band
+        form["summary"][col].update(grade.to_dict())
     cov = a.gating.coverage()
     duration_s, distance_m = act.duration_s, act.distance_m
     if a.context is not None and len(a.context.legs) > 1:  # multisport: the running legs only

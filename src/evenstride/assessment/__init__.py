@@ -7,10 +7,14 @@ from evenstride.assessment._assess import (
     AsymmetryJudgement,
     Disagreement,
     Finding,
+    FormGrade,
     assess,
     fmt_clock,
     fmt_pace,
+    form_column_sensor,
+    garmin_form_band_applies,
     gct_balance_band_edges,
+    grade_form,
     judge_asymmetry,
 )
 from evenstride.assessment.reference_bands import ASYMMETRY_BANDS, FORM_BANDS, Evidence
@@ -23,9 +27,13 @@ __all__ = [
     "Disagreement",
     "Evidence",
     "Finding",
+    "FormGrade",
     "assess",
     "fmt_clock",
     "fmt_pace",
+    "form_column_sensor",
+    "garmin_form_band_applies",
     "gct_balance_band_edges",
+    "grade_form",
     "judge_asymmetry",
 ]

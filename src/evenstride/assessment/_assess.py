@@ -21,6 +21,7 @@ nothing to judge gets a sentence saying what it lacks.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -158,6 +159,10 @@ def sensor_label(source: str, devices: list[str] | tuple[str, ...] = ()) -> str:
     return source_name(source)
 
 
+#: Sensor name of a Stryd foot pod (a Stryd-made file, or Stryd developer fields).
+STRYD_POD = "Stryd foot pod"
+
+
 def file_sensor(devices: list[str] | tuple[str, ...] = ()) -> str:
     """The recording device, for form and drift sentences ("Watch (Garmin fenix6x)")."""
     named = [d for d in devices if d.strip() and not d.split()[-1].isdigit()
@@ -165,7 +170,7 @@ def file_sensor(devices: list[str] | tuple[str, ...] = ()) -> str:
     if (named and named[0].lower().startswith("stryd")) or (
         not named and any(d.lower().startswith("stryd") for d in devices)
     ):
-        return "Stryd foot pod"
+        return STRYD_POD
     if not named:
         return "This recording"
     return f"Watch ({_device_name(named[0])})"
@@ -809,13 +814,93 @@ def drift_findings(
 _NOT_TORSO_CONTACT = frozenset({consts.SRC_RUNSCRIBE, "force_plate", "markers", "foot_imu",
                                 "trunk_imu"})
 
+#: Form columns whose Garmin percentile bands Garmin derived from its own torso sensor (HRM-Run
+#: strap, science.md §4.1 and §4.3): a value measured elsewhere (a foot pod, per-foot or lab
+#: sensors) is not on their scale. Cadence is a count, the same whoever measures it.
+TORSO_BAND_COLUMNS = frozenset({consts.CONTACT_TIME_S, consts.VERTICAL_OSCILLATION_M,
+                                consts.VERTICAL_RATIO_PCT})
 
 def garmin_form_band_applies(column: str, sources: frozenset[str] | set[str]) -> bool:
     """Whether Garmin's torso-sensor population bands may grade this form column: not for the
-    contact time of a file whose sides come only from per-foot or lab sensors."""
+    contact time of a file whose sides come only from per-foot or lab sensors. (The sensor of
+    the column itself is checked by :func:`form_column_sensor`.)"""
     if column != consts.CONTACT_TIME_S:
         return True
     return consts.SRC_RUNNING_DYNAMICS in sources or not (set(sources) & _NOT_TORSO_CONTACT)
+
+
+@dataclass(frozen=True)
+class FormGrade:
+    """How one form column is graded: by Garmin's band (``garmin_band``) when a torso sensor
+    measured it, else not at all, with the sensor that did measure it and why (``band_note``)."""
+
+    column: str
+    sensor: str
+    garmin_band: str | None
+    band_note: str | None = None
+
+    @property
+    def graded(self) -> bool:
+        return self.band_note is None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Document keys: ``garmin_band`` always; ``sensor`` and ``band_note`` when not graded."""
+        if self.graded:
+            return {"garmin_band": self.garmin_band}
+        return {"garmin_band": None, "sensor": self.sensor, "band_note": self.band_note}
+
+
+def form_column_sensor(
+    column: str,
+    devices: list[str] | tuple[str, ...] = (),
+    origins: Mapping[str, Any] | None = None,
+    sources: frozenset[str] | set[str] = frozenset(),
+) -> tuple[str, bool]:
+    """The sensor that measured a form column and whether Garmin's torso-sensor bands fit it.
+
+    ``origins`` is the reader's ``meta.extra["column_origins"]``: the developer field (and its
+    app) that filled a column whose native field was empty, e.g. a Stryd "Ground Time" in a
+    Garmin watch's file. A developer field is never Garmin's own running dynamics; a Stryd-made
+    file's native fields are the pod's; contact time in a file whose sides come only from
+    per-foot or lab sensors is theirs.
+    """
+    origin = (origins or {}).get(column)
+    if isinstance(origin, Mapping):
+        app = str(origin.get("app") or "")
+        if app.lower() == "stryd":
+            return STRYD_POD, False
+        return f"{app or 'Connect IQ'} field '{origin.get('field') or column}'", False
+    device = file_sensor(devices)
+    if column not in TORSO_BAND_COLUMNS:
+        return device, True
+    if device == STRYD_POD:
+        return device, False
+    if not garmin_form_band_applies(column, sources):
+        per_foot = sorted(set(sources) & _NOT_TORSO_CONTACT)
+        return " and ".join(source_name(s) for s in per_foot), False
+    return device, True
+
+
+def grade_form(
+    summaries: list[FormSummary],
+    *,
+    devices: list[str] | tuple[str, ...] = (),
+    origins: Mapping[str, Any] | None = None,
+    sources: frozenset[str] | set[str] = frozenset(),
+) -> dict[str, FormGrade]:
+    """Garmin band, or the reason for none, of every form column that has a Garmin band."""
+    out: dict[str, FormGrade] = {}
+    for s in summaries:
+        band = rb.FORM_BANDS.get(s.column)
+        if band is None:
+            continue
+        sensor, torso = form_column_sensor(s.column, devices, origins, sources)
+        if torso:
+            out[s.column] = FormGrade(s.column, sensor, band.classify(s.median))
+        else:
+            out[s.column] = FormGrade(s.column, sensor, None, rb.NO_BAND_FOR_SENSOR_NOTE.format(
+                sensor=sensor))
+    return out
 
 
 def form_findings(
@@ -824,7 +909,10 @@ def form_findings(
     *,
     device_sensor: str = "This recording",
     sources: frozenset[str] | set[str] = frozenset(),
+    grades: dict[str, FormGrade] | None = None,
 ) -> list[Finding]:
+    if grades is None:
+        grades = grade_form(summaries, sources=sources)
     out = []
     if cs.cadence_at_reference_spm is not None and cs.reference_speed_m_s is not None:
         band = rb.FORM_BANDS[consts.CADENCE_SPM]
@@ -863,15 +951,26 @@ def form_findings(
         fband = rb.FORM_BANDS.get(s.column)
         if fband is None or s.column == consts.CADENCE_SPM:
             continue
-        if not garmin_form_band_applies(s.column, sources):
-            continue  # Garmin's torso-sensor percentiles do not grade per-foot contact time
+        grade = grades.get(s.column)
         col = reg.column_spec(s.column)
         name = col.name if col else s.column
         val = (f"{s.median * col.display_factor:.{col.decimals}f} {col.display_unit}" if col
                else f"{s.median:.1f} {s.unit}")
+        title = f"{name[:1].upper()}{name[1:]}"
+        if grade is not None and grade.band_note is not None:
+            # measured by a foot pod or per-foot/lab sensors: say so, give the value, no band
+            out.append(
+                Finding("form", f"{title}, {grade.sensor}: {val}, no validated band",
+                        f"Median {name} {val}, measured by the {grade.sensor}. "
+                        f"{grade.band_note[:1].upper()}{grade.band_note[1:]}",
+                        rb.NO_BAND_FOR_SENSOR,
+                        sentence=f"{grade.sensor}: median {name} {val}; {grade.band_note}",
+                        sensor=grade.sensor, kind="form", metric=s.column)
+            )
+            continue
         cls = fband.classify(s.median)
         out.append(
-            Finding("form", f"{name[:1].upper()}{name[1:]}, {device_sensor}: {cls}",
+            Finding("form", f"{title}, {device_sensor}: {cls}",
                     f"Median {name} {val} ({cls} of Garmin users).", fband.evidence,
                     sentence=f"{device_sensor}: median {name} {val} ({cls}, Garmin user "
                     "percentiles); a description, not a target.",
@@ -919,6 +1018,8 @@ class Assessment:
     judgements: list[AsymmetryJudgement]
     disagreements: list[Disagreement]
     findings: list[Finding] = field(default_factory=list)
+    #: Garmin band (or why none) of each banded form column, by column.
+    form_grades: dict[str, FormGrade] = field(default_factory=dict)
 
     @property
     def headlines(self) -> list[Finding]:
@@ -966,8 +1067,15 @@ def assess(
     and the share of steady running in which its channel is missing.
     """
     devices = list(activity.meta.devices) if activity is not None else []
+    origins = activity.meta.extra.get("column_origins") if activity is not None else None
     device_sensor = file_sensor(devices)
+    sources = {r.source for r in asymmetry}
+    grades = grade_form(summaries, devices=devices, origins=origins, sources=sources)
     sensors = {r.key: sensor_label(r.source, devices) for r in asymmetry}
+    # a drifting form column is named by the sensor that measured it (a Stryd "Ground Time" in
+    # a watch's file is the pod's, not the watch's)
+    sensors.update({c: form_column_sensor(c, devices, origins, sources)[0]
+                    for c in drifts if "/" not in c})
     missing = missing_shares(asymmetry, gating, activity) if gating is not None else {}
     judgements = [
         judge_asymmetry(r, sensor=sensors[r.key], missing_share=missing.get(r.key))
@@ -977,7 +1085,7 @@ def assess(
     findings = asymmetry_findings(judgements)
     findings += drift_findings(drifts, sensors, missing, device_sensor=device_sensor)
     findings += form_findings(cadence, summaries, device_sensor=device_sensor,
-                              sources={r.source for r in asymmetry})
+                              sources=sources, grades=grades)
     for d in dis:
         findings.append(
             Finding("disagreement", f"Two sensors disagree on {metric_name(d.metric)}",
@@ -988,7 +1096,7 @@ def assess(
         )
     fallback = _data_finding(device_sensor, bool(asymmetry))
     return Assessment(judgements=judgements, disagreements=dis,
-                      findings=rank_findings(findings, fallback=fallback))
+                      findings=rank_findings(findings, fallback=fallback), form_grades=grades)
 
 
 def _disagreement_sentence(d: Disagreement) -> str:
@@ -1032,12 +1140,16 @@ __all__ = [
     "AsymmetryJudgement",
     "Disagreement",
     "Finding",
+    "FormGrade",
     "assess",
     "balance_from_symmetry_angle",
     "drift_verdict",
     "fmt_clock",
     "fmt_pace",
+    "form_column_sensor",
+    "garmin_form_band_applies",
     "gct_balance_band_edges",
+    "grade_form",
     "healthy_gct_balance_edges",
     "judge_asymmetry",
     "rank_findings",

@@ -297,6 +297,20 @@ FORM_BANDS: dict[str, FormBand] = {
     ),
 }
 
+#: Why a form column measured by a foot pod, per-foot or lab sensors gets no band ({sensor}).
+NO_BAND_FOR_SENSOR_NOTE = (
+    "no validated reference band exists for the {sensor}: Garmin's percentile bands were "
+    "derived from its own torso sensor (HRM-Run strap), and a sensor at the foot measures "
+    "contact and bounce differently, so this value is described, not graded."
+)
+#: Evidence of that statement (science.md §4.1, §4.3: the bands' sensor; no foot-pod band found).
+NO_BAND_FOR_SENSOR = Evidence(
+    grade="U",
+    sources=("Garmin Forerunner 945 manual, running dynamics colour zones (HRM-Run strap)",),
+    note="No published population band for contact time or vertical oscillation measured at "
+    "the foot was found (science.md has none); Garmin's bands belong to its torso sensor.",
+)
+
 #: Cadence advice: +5–10 % over the runner's speed-matched cadence.
 CADENCE_ADVICE_PCT = (5.0, 10.0)
 CADENCE_ADVICE_EVIDENCE = Evidence(

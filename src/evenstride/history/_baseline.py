@@ -28,10 +28,14 @@ Method (formulas cited; matching, monitoring and change-point rules are evenstri
    ``|z|`` exceeds :func:`change_threshold` (calibrated on simulated histories:
    bench/calibration_history.py, docs/methods.md §10a).
 5. **When it started.** A level shift ``x = a + c·1[run ≥ τ] + β·(speed − mean)`` is fitted by
-   generalised least squares under the fitted AR(1) over the regime's runs of the majority
-   surface class, from the regime start to ``4·recent_runs`` runs after the detection (the
-   analysis is retrospective; never past the next device change), with τ ≥ 3 runs from either
-   end, minimum SSE; the start date's 95 % interval and the shift's come from a bootstrap over
+   generalised least squares under the fitted AR(1) (Prais–Winsten prewhitening) for every τ
+   over the regime's runs of the majority surface class, from the regime start to
+   ``4·recent_runs`` runs after the detection (the analysis is retrospective; never past the
+   next device change), with τ ≥ 3 runs from either end. Each τ gets its posterior probability
+   (flat priors; :func:`step_log_posterior`) and the start is the centre of the 5-run span with
+   the most probability (:func:`date_step`, the Bayes rule for "within 2 runs"; the single
+   most likely τ is often 1–3 runs off when runs are correlated), searched near the window that
+   flagged the change; the start date's 95 % interval and the shift's come from a bootstrap over
    runs (runs resampled with replacement, kept in time order, τ refitted by ordinary least
    squares). The baseline restarts at τ.
 6. **Device changes.** A metric's baseline restarts at every change of the device(s) producing
@@ -66,9 +70,11 @@ __all__ = [
     "MetricHistory",
     "Point",
     "analyse_metric",
+    "date_step",
     "mdc95",
     "metric_points",
     "step_fit",
+    "step_log_posterior",
     "typical_error",
 ]
 
@@ -317,6 +323,89 @@ def step_fit(
         if best is None or sse < best[2] - 1e-12:
             best = (tau, float(coef[1]), sse)
     return best
+
+
+#: A change's start is dated to the centre of the span of ``2·DATE_TOLERANCE_RUNS + 1`` runs that
+#: holds the most posterior probability of the step's position (:func:`date_step`).
+DATE_TOLERANCE_RUNS = 2
+
+
+def step_log_posterior(
+    x: np.ndarray,
+    speed: np.ndarray | None,
+    *,
+    sd: float,
+    phi: float,
+    min_side: int = MIN_SIDE,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Log posterior (up to a constant) of the position ``τ`` of one level shift in ``x``.
+
+    Model: ``x = a + c·1[i ≥ τ] (+ β·(speed − mean)) + e`` with AR(1) errors of marginal SD
+    ``sd`` and lag-1 correlation ``phi`` (the fitted noise floor). Each candidate is fitted by
+    generalised least squares (Prais–Winsten prewhitening of both sides); with flat priors on
+    τ and on the coefficients, ``log p(τ | x) = −SSE_τ / (2·s²) − ½·log det(AᵀA) + const``,
+    ``s² = sd²·(1 − φ²)`` the innovation variance (the coefficients integrated out). Returns
+    ``(taus, log_posterior)``; empty arrays with fewer than ``2·min_side`` values.
+    """
+    n = len(x)
+    if n < 2 * min_side or sd <= 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    use_speed = speed is not None and bool(np.all(np.isfinite(speed))) and np.ptp(speed) > 0.05
+    ph = min(max(phi, 0.0), 0.99)
+    head = math.sqrt(1.0 - ph * ph)
+
+    def white(v: np.ndarray) -> np.ndarray:
+        out = v.astype(float, copy=True)
+        out[1:] = v[1:] - ph * v[:-1]
+        out[0] = head * v[0]
+        return out
+
+    xt = white(x)
+    cols = [white(np.ones(n))]
+    if use_speed:
+        assert speed is not None
+        cols.append(white(speed - speed.mean()))
+    s2 = sd * sd * (1.0 - ph * ph)
+    taus = np.arange(min_side, n - min_side + 1)
+    out = np.empty(len(taus))
+    for j, tau in enumerate(taus):
+        a = np.column_stack([*cols, white((np.arange(n) >= tau).astype(float))])
+        coef, *_ = np.linalg.lstsq(a, xt, rcond=None)
+        sse = float(np.sum((xt - a @ coef) ** 2))
+        sign, logdet = np.linalg.slogdet(a.T @ a)
+        out[j] = -sse / (2.0 * s2) - 0.5 * (logdet if sign > 0 else 0.0)
+    return taus, out
+
+
+def date_step(
+    x: np.ndarray,
+    speed: np.ndarray | None,
+    *,
+    sd: float,
+    phi: float,
+    candidates: Sequence[int] | None = None,
+    tolerance: int = DATE_TOLERANCE_RUNS,
+) -> int | None:
+    """The start of a level shift: the centre ``τ̂`` (among ``candidates``, default all) of the
+    ``2·tolerance + 1`` consecutive positions with the largest posterior probability
+    (:func:`step_log_posterior`). This is the Bayes estimate for "dated within ``tolerance``
+    runs"; under run-to-run correlation the single most likely position (the GLS/ML estimate)
+    is often one or two runs off, because a correlated series blurs where a step begins.
+
+    >>> x = np.array([0.0, 0.1, -0.1, 0.0, 0.1, 2.0, 2.1, 1.9, 2.0, 2.1])
+    >>> date_step(x, None, sd=0.1, phi=0.0)
+    5
+    """
+    taus, lp = step_log_posterior(x, speed, sd=sd, phi=phi)
+    if len(taus) == 0:
+        return None
+    post = np.exp(lp - lp.max())
+    # ties (a sharp peak inside several spans) go to the span whose centre is most probable
+    mass = np.convolve(post, np.ones(2 * tolerance + 1), mode="same") + 1e-9 * post
+    ok = np.ones(len(taus), dtype=bool) if candidates is None else np.isin(taus, candidates)
+    if not ok.any():
+        return None
+    return int(taus[np.flatnonzero(ok)[np.argmax(mass[ok])]])
 
 
 def _speeds(pts: Sequence[Point]) -> np.ndarray | None:
@@ -774,10 +863,9 @@ def _monitor(
         # window's first run to the detection (a step found there started there)
         span = max(DATE_SEARCH_MIN_RUNS, i - best_start + 1)
         cand = [j for j, q in enumerate(seg) if best_start - span <= q.pos <= i]
-        fit = step_fit(x, _speeds(seg), phi=nf.phi, taus=cand)
-        if fit is None:
+        tau_local = date_step(x, _speeds(seg), sd=nf.sd, phi=nf.phi, candidates=cand)
+        if tau_local is None:
             continue
-        tau_local, _c, _ = fit
         tau = seg[tau_local].pos
         before = [q for q in seg if q.pos < tau]
         after = [q for q in seg if q.pos >= tau]

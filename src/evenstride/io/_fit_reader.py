@@ -100,7 +100,8 @@ def read_fit(data: bytes, *, path: str) -> Activity:
     if n_rec == 0 or rec is None or not keep.any():
         raise NotEnoughDataError("no record (sample) messages in the running part", path=path)
 
-    samples, sided = _samples_and_channels(fit, rec, keep, notes)
+    origins: dict[str, dict[str, str | None]] = {}
+    samples, sided = _samples_and_channels(fit, rec, keep, notes, origins)
     n = len(samples[consts.TIME_S])
     if n == 0:
         raise NotEnoughDataError("no record with a valid timestamp in the running part", path=path)
@@ -135,6 +136,9 @@ def read_fit(data: bytes, *, path: str) -> Activity:
         indoor=(sub_sport in _INDOOR_SUB_SPORTS) or not has_position,
         extra={"developer_apps": _developer_apps(fit), "fit_files": fit.n_files},
     )
+    origins = {c: o for c, o in origins.items() if c in samples}
+    if origins:  # which sample columns a developer field filled (which sensor measured them)
+        meta.extra["column_origins"] = origins
     rr = _rr_intervals(fit)
     if rr is not None:
         meta.extra["rr_intervals_s"] = rr
@@ -287,7 +291,11 @@ def _activity_start(sessions: list[_Session], rec: dict[str, np.ndarray]) -> flo
 
 # ------------------------------------------------------------------------------- samples
 def _samples_and_channels(
-    fit: FitData, rec: dict[str, np.ndarray], keep: np.ndarray, notes: list[str]
+    fit: FitData,
+    rec: dict[str, np.ndarray],
+    keep: np.ndarray,
+    notes: list[str],
+    origins: dict[str, dict[str, str | None]] | None = None,
 ) -> tuple[dict[str, np.ndarray], list[SidedChannel]]:
     n_all = len(rec["_index"])
     ts_all = _col(rec, "timestamp", n_all)
@@ -341,11 +349,14 @@ def _samples_and_channels(
         frac = np.zeros_like(cad) if frac is None else np.nan_to_num(frac)
         samples[consts.CADENCE_SPM] = ff.STEPS_PER_STRIDE * (cad + frac)
 
-    dev_cols = _developer_columns(fit, rec, rows)
+    dev_origins: dict[str, dict[str, str | None]] = {}
+    dev_cols = _developer_columns(fit, rec, rows, dev_origins)
     for column, values in dev_cols.items():
         if column in samples and np.isfinite(samples[column]).any():
             continue  # the native field wins
         samples[column] = values
+        if origins is not None and column in dev_origins:
+            origins[column] = dev_origins[column]
     for column in ff.ZERO_IS_MISSING:
         if column in samples:
             v = samples[column]
@@ -392,9 +403,13 @@ def _record_dev_fields(fit: FitData, rec: dict[str, np.ndarray]) -> list[DevFiel
 
 
 def _developer_columns(
-    fit: FitData, rec: dict[str, np.ndarray], rows: np.ndarray
+    fit: FitData,
+    rec: dict[str, np.ndarray],
+    rows: np.ndarray,
+    origins: dict[str, dict[str, str | None]] | None = None,
 ) -> dict[str, np.ndarray]:
-    """Sample columns filled from developer fields (Stryd and friends), first with data wins."""
+    """Sample columns filled from developer fields (Stryd and friends), first with data wins;
+    ``origins`` receives each column's app (``KNOWN_APPS`` name or None) and field name."""
     out: dict[str, np.ndarray] = {}
     for info in _record_dev_fields(fit, rec):
         if info.name is None:
@@ -409,6 +424,9 @@ def _developer_columns(
         values = rec[info.key][rows].astype(np.float64) * ff.unit_factor(spec, info.units)
         if np.isfinite(values).any():
             out[spec.column] = values
+            if origins is not None:
+                origins[spec.column] = {"app": ff.KNOWN_APPS.get(info.application_id or ""),
+                                        "field": info.name}
     return out
 
 

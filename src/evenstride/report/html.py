@@ -34,8 +34,8 @@ from markupsafe import Markup
 
 import evenstride
 from evenstride import consts
-from evenstride.assessment._assess import garmin_form_band_applies, metric_name, source_name
-from evenstride.assessment.reference_bands import FORM_BANDS
+from evenstride.assessment._assess import metric_name, source_name
+from evenstride.assessment.reference_bands import FORM_BANDS, NO_BAND_FOR_SENSOR
 from evenstride.metrics import registry as reg
 from evenstride.metrics._bootstrap import N_BOOT
 from evenstride.metrics.asymmetry import MIN_CONTEXT_SAMPLES, MIN_STEPS_PER_SIDE
@@ -338,12 +338,18 @@ def _drift_rows(d: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _form_rows(d: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
-    sources = {a["source"] for a in d["asymmetry"]}
     for col, s in d["form"]["summary"].items():
         name, unit, factor, nd = _COLUMN_DISPLAY.get(
             col, (col.replace("_", " "), s["unit"], 1.0, 2)
         )
         band = FORM_BANDS.get(col)
+        evidence = None if band is None else band.evidence
+        if s.get("band_note"):  # measured by a foot pod or per-foot/lab sensors: no Garmin band
+            name = f"{name} ({s['sensor']})"
+            shown = f"not graded: {s['band_note']}"
+            evidence = NO_BAND_FOR_SENSOR
+        else:
+            shown = s.get("garmin_band") or "no Garmin band"
         rows.append(
             {
                 "name": name,
@@ -351,11 +357,8 @@ def _form_rows(d: dict[str, Any]) -> list[dict[str, Any]]:
                 "range": f"{fmt_num(_scaled(s['p10'], factor), nd)}–"
                 f"{fmt_num(_scaled(s['p90'], factor), nd)}\u202f{unit}",
                 "n": s["n"],
-                "band": (s.get("garmin_band") or "no Garmin band")
-                if garmin_form_band_applies(col, sources)
-                else "not graded: Garmin's bands come from torso sensors, this contact time "
-                "from per-foot or lab sensors",
-                "evidence": None if band is None else _evidence(band.evidence.to_dict()),
+                "band": shown,
+                "evidence": None if evidence is None else _evidence(evidence.to_dict()),
             }
         )
     return rows

@@ -232,6 +232,9 @@ def pack_activity(activity: Activity, *, codec: str = "zlib", level: int | None 
         "indoor": bool(activity.meta.indoor),
         "reader_warnings": list(activity.warnings),
     }
+    origins = activity.meta.extra.get("column_origins")
+    if origins:  # which sensor filled a column: the analysis grades on it (form bands)
+        meta["column_origins"] = origins
     rr = activity.meta.extra.get("rr_intervals_s")
     if rr is not None and len(rr):
         # beat-to-beat intervals are not on the 1 Hz grid: kept beside the columns, compressed
@@ -279,6 +282,8 @@ def unpack_activity(blob: bytes, doc: Mapping[str, Any]) -> Activity:
         ],
         indoor=bool(meta.get("indoor", False)),
     )
+    if isinstance(meta.get("column_origins"), dict):
+        am.extra["column_origins"] = meta["column_origins"]
     if isinstance(meta.get(_RR_KEY), str):
         try:
             raw = zlib.decompress(base64.b64decode(meta[_RR_KEY]))
