@@ -49,7 +49,7 @@ class CorpusTruth:
 
 
 def write_corpus(root: str | Path, *, n_athletes: int = 100, runs_per_athlete: int = 3,
-                 duration_s: float = 600.0, seed: int = 2026, zip_athletes: int = 1,
+                 duration_s: float = 900.0, seed: int = 2026, zip_athletes: int = 1,
                  corrupt: bool = True) -> CorpusTruth:
     """Write the corpus under ``root`` (see the module docstring) and return its truth."""
     root = Path(root)
