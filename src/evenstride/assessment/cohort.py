@@ -125,9 +125,10 @@ class CohortTable:
             with open(path, encoding="utf-8") as f:
                 return cls.from_dict(json.load(f))
         except FileNotFoundError:
-            raise UserInputError("no such cohort table", path=path) from None
+            raise UserInputError("no such cohort table", path=os.fspath(path)) from None
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise UserInputError(f"not a readable cohort table ({exc})", path=path) from None
+            raise UserInputError(f"not a readable cohort table ({exc})",
+                                 path=os.fspath(path)) from None
 
     def lookup(self, metric: str, source: str, value: str = "abs_index", *,
                speed_m_s: float | None = None, sex: str | None = None,

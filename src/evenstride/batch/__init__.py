@@ -18,6 +18,8 @@ duckdb).
 
 from __future__ import annotations
 
+from typing import Any
+
 from evenstride.batch._engine import BatchReport, run_batch
 from evenstride.batch._unit import UnitResult, analyse_unit, bucket_of, code_version
 
@@ -25,8 +27,11 @@ __all__ = ["BatchReport", "UnitResult", "analyse_unit", "bucket_of", "build_coho
            "code_version", "run_batch"]
 
 
-def build_cohort(lake: str, **kwargs: object) -> object:
-    """See :func:`evenstride.batch._cohort.build_cohort`."""
+def build_cohort(lake: str, *, athletes: str | None = None,
+                 min_athletes: int | None = None) -> dict[str, Any]:
+    """Cohort percentiles of the lake, written as ``cohort/cohort-vN.json|.parquet`` when they
+    changed (:func:`evenstride.batch._cohort.build_cohort`; needs duckdb)."""
+    from evenstride.batch._cohort import DEFAULT_MIN_ATHLETES
     from evenstride.batch._cohort import build_cohort as _build
 
-    return _build(lake, **kwargs)  # type: ignore[arg-type]
+    return _build(lake, athletes=athletes, min_athletes=min_athletes or DEFAULT_MIN_ATHLETES)

@@ -131,6 +131,7 @@ def analyse_task(items: Sequence[tuple[Locator, str]], lake_url: str, n_buckets:
     manifest: list[dict[str, Any]] = []
     for loc, sha in items:
         bucket = bucket_of(loc.athlete_id, n_buckets)
+        reason: str | None
         try:
             data = read_locator(loc)
         except Exception as exc:  # one file's problem, never the task's
