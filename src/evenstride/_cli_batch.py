@@ -24,9 +24,9 @@ def _positive(name: str, hi: int) -> Any:
         try:
             v = int(s)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a whole number (got {s!r})") from None
+            raise argparse.ArgumentTypeError(f"must be a whole number (got {s!r})") from None
         if not 1 <= v <= hi:
-            raise argparse.ArgumentTypeError(f"{name} must be 1–{hi} (got {v})")
+            raise argparse.ArgumentTypeError(f"must be 1–{hi} (got {v})")
         return v
     return parse
 
