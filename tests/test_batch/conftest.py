@@ -7,10 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("distributed")
-pytest.importorskip("pyarrow")
-
 from lakeio import N_ATHLETES, RUNS
 
 from evenstride.batch.corpus import CorpusTruth, write_corpus
@@ -24,6 +20,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> CorpusTruth:
 
 @pytest.fixture(scope="session")
 def dask_client():
+    pytest.importorskip("distributed")
     from dask.distributed import Client, LocalCluster
 
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,

@@ -1,8 +1,12 @@
 # SPDX-License-Identifier: MIT
 """The batch on a 2-worker LocalCluster over a generated corpus (conftest.py): the lake's rows
 equal the single-machine import's, a rerun writes nothing, an interrupted batch resumes, a
-killed worker changes nothing, a code change recomputes, corrupt files are error rows, and the
-history stage is the store's build_history."""
+killed worker changes nothing, a code change recomputes, corrupt files are error rows, the
+history stage is the store's build_history, and the cohort percentiles (DuckDB over the lake)
+recover the simulator's planted population.
+
+One file on purpose: with ``pytest -n 2 --dist loadfile`` the session's corpus, cluster and
+reference lake are built once, on one xdist worker."""
 
 from __future__ import annotations
 
@@ -13,10 +17,12 @@ import signal
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pytest
 from lakeio import N_ATHLETES, RUNS, docs, histories, parquet_rows, snapshot, summary_keyed
 
 from evenstride.batch import run_batch
+from evenstride.batch.corpus import BALANCE_SD, MEAN_BY_SEX
 
 pytestmark = pytest.mark.slow
 
@@ -176,8 +182,11 @@ def test_killed_worker_gives_the_same_lake(corpus, lake, dask_client, tmp_path):
 def test_code_version_change_recomputes_and_says_so(corpus, dask_client, tmp_path):
     athlete = corpus.athletes[0].athlete_id
     out = tmp_path / "lake"
-    first = run_batch([str(corpus.root / athlete)], str(out), client=dask_client)
+    # through fsspec URLs this time, input and lake
+    first = run_batch([f"file://{corpus.root / athlete}"], f"file://{out}", client=dask_client)
     assert first.ok == RUNS
+    assert {r["source"] for r in parquet_rows(out, "summary")} == {
+        f"file://{p}" for p in corpus.files[athlete]}
     meta = json.loads((out / "_lake.json").read_text())
     meta["code_version"] = "0.0.1+000000000000"  # as if built by older code
     (out / "_lake.json").write_text(json.dumps(meta))
@@ -188,3 +197,81 @@ def test_code_version_change_recomputes_and_says_so(corpus, dask_client, tmp_pat
     assert (out / "superseded" / "0.0.1+000000000000" / "summary").is_dir()
     assert len(summary_keyed(out)) == len(summary_keyed(out / "superseded"
                                                        / "0.0.1+000000000000"))
+
+
+# --- cohort -------------------------------------------------------------------------------
+def _row(table, **strata):
+    want = {"metric": "contact_time", "source": "running_dynamics", "value": "balance_left_pct",
+            "speed_band": "all", "sex": "all", "age_band": "all", "device": "all", **strata}
+    hits = [r for r in table["rows"] if all(r[k] == v for k, v in want.items())]
+    assert len(hits) == 1, (want, len(hits))
+    return hits[0]
+
+
+def test_cohort_percentiles_recover_the_planted_population(corpus, lake):
+    pytest.importorskip("duckdb")
+    from evenstride.batch import build_cohort
+
+    path, _ = lake
+    table = build_cohort(str(path), athletes=str(corpus.athletes_csv))
+    assert table["schema"] == "evenstride.cohort/1" and table["version"] == "v1"
+    planted = {a.athlete_id: a for a in corpus.athletes}
+    for sex in ("F", "M"):
+        r = _row(table, sex=sex)
+        truth = np.array([a.balance_left_pct for a in planted.values() if a.sex == sex])
+        # athletes with a judged run (a 15-min run is occasionally "insufficient data")
+        assert 0.85 * len(truth) <= r["n_athletes"] <= len(truth)
+        # against the planted values of these athletes: only measurement noise (~0.1 pct-pt
+        # per athlete) and the few athletes left out separate them
+        for q, col in ((10, "p10"), (50, "p50"), (90, "p90")):
+            assert abs(r[col] - np.percentile(truth, q)) < 0.25, (sex, col)
+        # against the population law N(mean, sd): within 3 standard errors of a median
+        se = 1.2533 * BALANCE_SD / np.sqrt(r["n_athletes"])
+        assert abs(r["p50"] - MEAN_BY_SEX[sex]) < 3 * se + 0.1
+    f, m = _row(table, sex="F"), _row(table, sex="M")
+    assert m["p50"] - f["p50"] > 0.3  # planted difference 0.6
+    # speed bands partition the athletes' runs; every band row names its n
+    bands = [r for r in table["rows"] if r["value"] == "balance_left_pct"
+             and r["speed_band"] != "all" and r["sex"] == "all" and r["device"] == "all"
+             and r["age_band"] == "all"]
+    assert {b["speed_band"] for b in bands} <= {"<2.5", "2.5-3.0", "3.0-3.5", "3.5-4.0",
+                                                 ">=4.0"}
+    assert len(bands) >= 3
+    # a rerun on the unchanged lake writes no new version
+    again = build_cohort(str(path), athletes=str(corpus.athletes_csv))
+    assert again["version"] == "v1"
+    assert sorted(p.name for p in (path / "cohort").iterdir()) == [
+        "cohort-v0001.json", "cohort-v0001.parquet"]
+
+
+def test_cohort_band_grades_a_run(corpus, lake):
+    from evenstride.assessment import judge_asymmetry
+    from evenstride.assessment.cohort import CohortTable
+    from evenstride.batch import build_cohort
+    from evenstride.pipeline import analyze
+    from evenstride.simulate import simulate_run
+
+    path, _ = lake
+    build_cohort(str(path), athletes=str(corpus.athletes_csv))
+    t = CohortTable.load(path / "cohort" / "cohort-v0001.json")
+    band = t.band("contact_time", "running_dynamics", sex="F")
+    raw = json.loads((path / "cohort" / "cohort-v0001.json").read_text())
+    row = next(r for r in raw["rows"] if r["value"] == "abs_index" and r["sex"] == "F"
+               and r["speed_band"] == "all" and r["age_band"] == "all"
+               and r["device"] == "all" and r["metric"] == "contact_time")
+    assert band is not None
+    assert band.typical_max == row["p90"] and band.marked_min == row["p95"]
+    assert band.evidence.grade == "U"
+    assert band.evidence.sources[0].startswith(
+        f"evenstride cohort v1, n={row['n_athletes']} athletes")
+    # too few athletes in a stratum: the next coarser one
+    assert t.lookup("contact_time", "running_dynamics", sex="F",
+                    min_athletes=10**6) is None
+    # a run far outside the cohort is "marked" against it
+    res = analyze(simulate_run(duration_s=1200, seed=5, balance_left_pct=53.5,
+                               drift_pct_per_h=0.0, hills=False, stops=0).activity)
+    j = next(j for j in res.assessment.judgements
+             if j.result.metric == "contact_time" and j.result.source == "running_dynamics")
+    mine = judge_asymmetry(j.result, bands={"contact_time": band})
+    assert mine.band is band and mine.cls == "marked"
+    assert mine.evidence.sources[0] == band.evidence.sources[0]

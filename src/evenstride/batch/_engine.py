@@ -237,7 +237,9 @@ def run_batch(
     meta = lake.meta()
     if meta is not None and meta.get("schema") != LAKE_SCHEMA:
         raise UserInputError(f"not an evenstride lake ({LAKE_SCHEMA})", path=out)
-    if meta is None and lake.fs.exists(lake.root) and lake.fs.ls(lake.root):
+    if meta is None and lake.fs.exists(lake.root) and [
+            p for p in lake.fs.ls(lake.root, detail=False)
+            if p.rstrip("/").rsplit("/", 1)[-1] != "superseded"]:  # cut short after a move
         raise UserInputError("folder exists and is not an evenstride lake; name a new or "
                              "empty folder", path=out)
     if meta is not None and n_buckets is not None and meta["n_buckets"] != n_buckets:
