@@ -170,10 +170,8 @@ def history_task(lake_url: str, bucket: int, version: str) -> dict[str, Any]:
     from evenstride.batch._history import bucket_histories
 
     lake = Lake(lake_url)
-    recs = []
-    for p in lake.files(f"docs/bucket={bucket:03d}", ".jsonl.gz"):
-        recs.extend(lake.read_jsonl(p))
-    out = bucket_histories(recs, version)
+    parts = lake.files(f"docs/bucket={bucket:03d}", ".jsonl.gz")
+    out = bucket_histories((r for p in parts for r in lake.read_jsonl(p)), version)
     lake.write_jsonl(lake.path("history", f"bucket={bucket:03d}", "history.jsonl.gz"), out)
     return {"bucket": bucket, "athletes": len(out),
             "errors": sum(1 for r in out if r.get("error"))}

@@ -125,7 +125,9 @@ def discover(inputs: list[str], athlete: str | None = None
 
 
 def _zip(f: Any, url: str, shown: str, members: tuple[str, ...], athlete: str | None,
-         found: dict[str, Locator], bad: list[Unreadable], *, depth: int) -> None:
+         found: dict[str, Locator], bad: list[Unreadable], *, depth: int,
+         top: str | None = None) -> None:
+    top = top or shown  # the outermost zip names the athlete
     with zipfile.ZipFile(f) as zf:
         for info in zf.infolist():
             if info.is_dir():
@@ -133,8 +135,7 @@ def _zip(f: Any, url: str, shown: str, members: tuple[str, ...], athlete: str | 
             name = info.filename
             src = f"{shown}!{name}"
             path_members = (*members, name)
-            who = _athlete(name, athlete, shown) if "athlete=" not in shown else _athlete(
-                shown, athlete, shown)
+            who = _athlete(f"{shown}/{name}", athlete, top)
             if info.file_size > MAX_MEMBER_BYTES:
                 bad.append(Unreadable(src, who, f"member larger than "
                                       f"{MAX_MEMBER_BYTES // 2**20} MB"))
@@ -144,7 +145,8 @@ def _zip(f: Any, url: str, shown: str, members: tuple[str, ...], athlete: str | 
                     continue
                 try:
                     inner = io.BytesIO(zf.read(info))
-                    _zip(inner, url, src, path_members, athlete, found, bad, depth=depth + 1)
+                    _zip(inner, url, src, path_members, athlete, found, bad, depth=depth + 1,
+                         top=top)
                 except (zipfile.BadZipFile, OSError, EOFError) as exc:
                     bad.append(Unreadable(src, who, f"not a readable zip archive ({exc})"))
             elif _activity(name):
