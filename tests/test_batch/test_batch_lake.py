@@ -182,8 +182,9 @@ def test_killed_worker_gives_the_same_lake(corpus, lake, dask_client, tmp_path):
 def test_code_version_change_recomputes_and_says_so(corpus, dask_client, tmp_path):
     athlete = corpus.athletes[0].athlete_id
     out = tmp_path / "lake"
-    # through fsspec URLs this time, input and lake
-    first = run_batch([f"file://{corpus.root / athlete}"], f"file://{out}", client=dask_client)
+    # through fsspec URLs this time, input and lake, and connecting by scheduler address
+    first = run_batch([f"file://{corpus.root / athlete}"], f"file://{out}",
+                      scheduler=dask_client.scheduler.address)
     assert first.ok == RUNS
     assert {r["source"] for r in parquet_rows(out, "summary")} == {
         f"file://{p}" for p in corpus.files[athlete]}

@@ -70,3 +70,32 @@ def test_bad_input_is_one_line_exit_2(argv, tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert code == 2, err
     assert err.startswith("evenstride: ") and "\n" not in err and "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_cli_batch_end_to_end(tmp_path):
+    """``evenstride batch`` in a subprocess: its own LocalCluster (1 worker), --json, exit 2
+    while files are unreadable, exit 0 and nothing analysed on the rerun."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("distributed")
+    pytest.importorskip("duckdb")
+    from evenstride.batch.corpus import write_corpus
+
+    truth = write_corpus(tmp_path / "c", n_athletes=2, runs_per_athlete=2)
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    cmd = [sys.executable, "-m", "evenstride", "batch", str(tmp_path / "c"), "--out",
+           str(tmp_path / "lake"), "--workers", "1", "--memory-limit", "1GiB", "--json",
+           "--cohort", "--athletes", str(truth.athletes_csv)]
+    first = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    assert first.returncode == 2, first.stderr  # the corrupt files
+    rep = json.loads(first.stdout)
+    assert rep["ok"] == 4 and rep["failed"] + rep["skipped"] == len(truth.corrupt)
+    assert rep["workers"] == 1 and rep["cohort"]["version"] == "v1"
+    again = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    assert again.returncode == 0, again.stderr
+    rep2 = json.loads(again.stdout)
+    assert rep2["analysed"] == 0 and rep2["already_in_lake"] == rep["analysed"]
