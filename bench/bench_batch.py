@@ -64,7 +64,7 @@ def main() -> int:
     for workers in (1, 2):
         t = time.perf_counter()
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+                               dashboard_address=":0")
         client = Client(cluster)
         start = time.perf_counter() - t
         t = time.perf_counter()

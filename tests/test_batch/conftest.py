@@ -24,7 +24,7 @@ def dask_client():
     from dask.distributed import Client, LocalCluster
 
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                           dashboard_address=None, memory_limit="1GiB")
+                           dashboard_address=":0", memory_limit="1GiB")
     client = Client(cluster)
     yield client
     client.close()

@@ -194,7 +194,7 @@ def _client(scheduler: str | None, workers: int | None, memory_limit: str | None
                                  f"({' '.join(str(exc).split())})") from None
     cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                            processes=True, memory_limit=memory_limit or "auto",
-                           dashboard_address=None, silence_logs=logging.ERROR)
+                           dashboard_address=":0", silence_logs=logging.ERROR)
     return Client(cluster)
 
 
