@@ -29,7 +29,7 @@ SRC = Path(evenstride.__file__).parent
 
 #: Adapters around the core: persistence, command line, web, import orchestration, rendering.
 ADAPTERS = frozenset({"store", "cli", "__main__", "_cli_types", "web", "importer", "report",
-                      "services"})
+                      "services", "batch", "_cli_batch"})
 #: Leaf modules every package may import.
 LEAVES = frozenset({"consts", "datatypes", "exceptions"})
 
@@ -58,8 +58,11 @@ ALLOWED: dict[str, frozenset[str]] = {
                         "importer", "pipeline", "report"}),
     "_cli_types": frozenset(),
     "cli": frozenset({"(root)", "_cli_types", "assessment", "lab", "metrics", "pipeline",
-                      "report", "simulate", "steps", "store", "web"}),
+                      "report", "simulate", "steps", "store", "web", "_cli_batch"}),
     "__main__": frozenset({"cli"}),
+    # platform scale on Dask: the import path's unit of work, the store's rows, the history
+    "batch": frozenset({"(root)", "importer", "store", "history", "simulate"}),
+    "_cli_batch": frozenset({"batch", "assessment"}),
     "web": frozenset({"(root)", "clinical", "importer", "pipeline", "report", "store"}),
 }
 

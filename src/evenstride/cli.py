@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evenstride import __version__, consts
+from evenstride import __version__, _cli_batch, consts
 from evenstride import _cli_types as types
 from evenstride.exceptions import EvenstrideWarning, UserInputError
 
@@ -176,6 +176,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--duration-min", type=types.demo_duration_min, default=75.0,
                    help=f"run length (min, at least {types.DEMO_MIN_DURATION_MIN:g})")
     d.add_argument("--seed", type=types.seed, default=7)
+    _cli_batch.register(sub)
     return p
 
 
@@ -216,6 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_report(args)
         if args.command == "doctor":
             return _cmd_doctor(args)
+        if args.command == "batch":
+            return _cli_batch.run(args)
     except KeyboardInterrupt:
         print("evenstride: interrupted", file=sys.stderr)
         return 130

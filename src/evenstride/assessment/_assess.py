@@ -34,6 +34,8 @@ from evenstride.metrics import registry as reg
 from evenstride.metrics.symmetry import balance_from_symmetry_angle
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from evenstride.datatypes import Activity
     from evenstride.preprocessing import Gating
 
@@ -314,6 +316,7 @@ def judge_asymmetry(
     *,
     sensor: str | None = None,
     missing_share: float | None = None,
+    bands: Mapping[str, rb.AsymmetryBand] | None = None,
 ) -> AsymmetryJudgement:
     """Class of one asymmetry against the healthy-runner band of its metric (any source).
 
@@ -321,7 +324,7 @@ def judge_asymmetry(
     as context for strap/pod/watch balance only, never used as the class, and never applied to
     foot-pod, force-plate or other per-foot contact times.
     """
-    band = rb.ASYMMETRY_BANDS.get(r.metric)
+    band = (rb.ASYMMETRY_BANDS if bands is None else bands).get(r.metric)  # e.g. cohort bands
     if band is not None and band.scale == "symmetry_angle_pct" and not r.ratio_scale:
         band = None
     ev = band.evidence if band is not None else rb.NO_REFERENCE

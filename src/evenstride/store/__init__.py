@@ -461,6 +461,10 @@ def __getattr__(name: str) -> Any:
         from evenstride.store._sqlite import Store
 
         return Store
+    if name == "asymmetry_table_rows":  # the asymmetry table's rows of one run document
+        from evenstride.store._sqlite import asymmetry_table_rows
+
+        return asymmetry_table_rows
     raise AttributeError(f"module 'evenstride.store' has no attribute {name!r}")
 
 

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from evenstride.datatypes import Activity
     from evenstride.history._shoes import ShoeInfo
 
-__all__ = ["Store", "known_migrations"]
+__all__ = ["Store", "asymmetry_table_rows", "known_migrations"]
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 _DOC_SCHEMA = "evenstride.run/1"
@@ -199,6 +199,54 @@ def _insert(c: sqlite3.Connection, table: str, values: Mapping[str, Any]) -> int
     marks = ", ".join("?" for _ in values)
     cur = c.execute(f"INSERT INTO {table} ({keys}) VALUES ({marks})", tuple(values.values()))
     return int(cur.lastrowid or 0)
+
+
+def asymmetry_table_rows(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The ``asymmetry`` table's rows of one ``evenstride.run/1`` document (one per metric ×
+    source, with that channel's drift), keyed by column name, without ``activity_id``.
+
+    The one definition of those rows: :meth:`Store.add_activity` inserts exactly these, and the
+    batch lake (:mod:`evenstride.batch`) writes exactly these to its ``summary/`` Parquet.
+    """
+    fatigue = doc.get("fatigue") or {}
+    rows = []
+    for a in doc.get("asymmetry") or []:
+        f = fatigue.get(f"{a.get('metric')}/{a.get('source')}") or {}
+        blo, bhi = _pair(a.get("balance_left_pct_ci95"))
+        clo, chi = _pair(a.get("ci95"))
+        slo, shi = _pair(f.get("slope_ci95"))
+        rows.append({
+            "metric": a.get("metric"),
+            "source": a.get("source"),
+            "unit": a.get("unit"),
+            "left_value": a.get("left"),
+            "right_value": a.get("right"),
+            "balance_left_pct": a.get("balance_left_pct"),
+            "balance_ci_low": blo,
+            "balance_ci_high": bhi,
+            "symmetry_angle_pct": a.get("symmetry_angle_pct"),
+            "symmetry_index_pct": a.get("symmetry_index_pct"),
+            "log_ratio": a.get("log_ratio"),
+            "difference": a.get("difference"),
+            "index_name": a.get("index"),
+            "ci_low": clo,
+            "ci_high": chi,
+            "n": a.get("n"),
+            "n_steps": a.get("n_steps"),
+            "n_effective": a.get("n_effective"),
+            "is_real": _bool(a.get("real")),
+            "larger_side": a.get("larger_side"),
+            "class": a.get("class"),
+            "evidence_grade": (a.get("evidence") or {}).get("grade"),
+            "derived_from_balance": _bool(a.get("derived_from_balance")),
+            "drift_slope_per_h": f.get("slope_per_h"),
+            "drift_slope_ci_low": slo,
+            "drift_slope_ci_high": shi,
+            "drift_onset_s": f.get("onset_s"),
+            "drift_quarter_difference": f.get("quarter_difference"),
+            "drift_significant": _bool(f.get("significant")),
+        })
+    return rows
 
 
 class Store:
@@ -598,43 +646,8 @@ class Store:
                 (aid, doc_z, samples_blob),
             )
             fatigue = doc.get("fatigue") or {}
-            for a in doc.get("asymmetry") or []:
-                f = fatigue.get(f"{a.get('metric')}/{a.get('source')}") or {}
-                blo, bhi = _pair(a.get("balance_left_pct_ci95"))
-                clo, chi = _pair(a.get("ci95"))
-                slo, shi = _pair(f.get("slope_ci95"))
-                _insert(c, "asymmetry", {
-                    "activity_id": aid,
-                    "metric": a.get("metric"),
-                    "source": a.get("source"),
-                    "unit": a.get("unit"),
-                    "left_value": a.get("left"),
-                    "right_value": a.get("right"),
-                    "balance_left_pct": a.get("balance_left_pct"),
-                    "balance_ci_low": blo,
-                    "balance_ci_high": bhi,
-                    "symmetry_angle_pct": a.get("symmetry_angle_pct"),
-                    "symmetry_index_pct": a.get("symmetry_index_pct"),
-                    "log_ratio": a.get("log_ratio"),
-                    "difference": a.get("difference"),
-                    "index_name": a.get("index"),
-                    "ci_low": clo,
-                    "ci_high": chi,
-                    "n": a.get("n"),
-                    "n_steps": a.get("n_steps"),
-                    "n_effective": a.get("n_effective"),
-                    "is_real": _bool(a.get("real")),
-                    "larger_side": a.get("larger_side"),
-                    "class": a.get("class"),
-                    "evidence_grade": (a.get("evidence") or {}).get("grade"),
-                    "derived_from_balance": _bool(a.get("derived_from_balance")),
-                    "drift_slope_per_h": f.get("slope_per_h"),
-                    "drift_slope_ci_low": slo,
-                    "drift_slope_ci_high": shi,
-                    "drift_onset_s": f.get("onset_s"),
-                    "drift_quarter_difference": f.get("quarter_difference"),
-                    "drift_significant": _bool(f.get("significant")),
-                })
+            for row in asymmetry_table_rows(doc):
+                _insert(c, "asymmetry", {"activity_id": aid, **row})
             for series, f in fatigue.items():
                 slo, shi = _pair(f.get("slope_ci95"))
                 _insert(c, "drift", {
