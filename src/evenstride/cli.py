@@ -753,10 +753,9 @@ def _step_activity(args: argparse.Namespace) -> Any:
 
         return activity_from_imu(path, units=args.units)
     if args.format == "c3d":
+        from evenstride.io import c3d_forces, c3d_markers, read_c3d, read_info_mass
         from evenstride.lab import read_markers_only_trial
-        from evenstride.lab._c3d import c3d_forces, c3d_markers, read_c3d
         from evenstride.lab._force_events import step_metrics
-        from evenstride.lab._fukuchi import read_info_mass
         from evenstride.lab._to_activity import steps_to_activity
 
         c = read_c3d(path)
@@ -805,7 +804,7 @@ def _step_activity(args: argparse.Namespace) -> Any:
         one_det = OneSideStrideDetection().detect(one, sampling_rate_hz=one.sampling_rate_hz)
         return accel_activity(one_det, one, path=str(path))
     if args.format == "runscribe":
-        from evenstride.steps._runscribe_csv import read_runscribe_csv
+        from evenstride.io import read_runscribe_csv
 
         return read_runscribe_csv(path, args.right)
     from evenstride.lab import read_fukuchi_trial, read_markers_only_trial

@@ -18,6 +18,8 @@ from evenstride.assessment import judge_asymmetry
 from evenstride.cli import main
 from evenstride.datatypes import Activity, ActivityMeta, SidedChannel
 from evenstride.exceptions import EvenstrideWarning, ParseError
+from evenstride.io._c3d import c3d_forces, c3d_markers, read_c3d
+from evenstride.io._fukuchi import MarkerData
 from evenstride.lab import (
     SRC_MARKERS,
     event_agreement,
@@ -27,8 +29,6 @@ from evenstride.lab import (
     read_markers,
     step_metrics,
 )
-from evenstride.lab._c3d import c3d_forces, c3d_markers, read_c3d
-from evenstride.lab._fukuchi import MarkerData
 from evenstride.lab._kinematics import contact_kinematics, ic_kinematics
 from evenstride.metrics.asymmetry import RATIO_SCALE_METRICS, channel_asymmetry
 from evenstride.preprocessing import label_samples

@@ -14,6 +14,8 @@ import pytest
 from conftest import shared_data_dir
 from evenstride import consts
 from evenstride.exceptions import EvenstrideWarning, ParseError
+from evenstride.io._c3d import c3d_forces, c3d_markers, read_c3d
+from evenstride.io._fukuchi import MarkerData
 from evenstride.lab import (
     SRC_MARKERS,
     event_agreement,
@@ -25,8 +27,6 @@ from evenstride.lab import (
     read_markers_only_trial,
     step_metrics,
 )
-from evenstride.lab._c3d import c3d_forces, c3d_markers, read_c3d
-from evenstride.lab._fukuchi import MarkerData
 from evenstride.lab._markers_only import marker_side
 from evenstride.lab._static_calibration import calibrated_kinematics
 

@@ -12,6 +12,7 @@ import pytest
 from conftest import shared_data_dir
 from evenstride import consts
 from evenstride.exceptions import EvenstrideWarning, ParseError, UserInputError
+from evenstride.io._imu_csv import G, saturated_mask
 from evenstride.metrics import symmetry as sym
 from evenstride.pipeline import analyze
 from evenstride.steps import (
@@ -25,7 +26,6 @@ from evenstride.steps import (
     to_activity,
     write_generic_csv,
 )
-from evenstride.steps._imu_io import G, saturated_mask
 from evenstride.steps.simulate_imu import simulate_imu_run
 
 FS = 200.0

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from evenstride.exceptions import EvenstrideWarning, ParseError, UserInputError
-from evenstride.steps._imu_io import G
+from evenstride.io._imu_csv import G
 from evenstride.steps._trunk import TrunkImuSteps, read_sensor_logger, trunk_activity
 
 HEADER = "time,seconds_elapsed,z,y,x"

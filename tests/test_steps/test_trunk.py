@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 
 from evenstride.exceptions import EvenstrideWarning, UserInputError
+from evenstride.io._imu_csv import G
 from evenstride.steps._accel_only import (
     OneSideStrideDetection,
     left_right_asymmetry,
     read_adeptdata_csv,
 )
-from evenstride.steps._imu_io import G
 from evenstride.steps._trunk import (
     INDICATIVE_WARNING,
     M_STEP_TIME,

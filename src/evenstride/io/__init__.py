@@ -16,8 +16,56 @@ from pathlib import Path
 from evenstride.datatypes import Activity
 from evenstride.exceptions import ParseError
 from evenstride.io._bounded import MAX_FILE_BYTES, maybe_gunzip, read_file_bounded
+from evenstride.io._c3d import C3DData, c3d_forces, c3d_markers, read_c3d
+from evenstride.io._fukuchi import (
+    PEAK_BW_RANGE,
+    ForceData,
+    MarkerData,
+    read_forces,
+    read_info_mass,
+    read_markers,
+    read_processed,
+)
+from evenstride.io._imu_csv import (
+    SIDES,
+    G,
+    ImuRecording,
+    SensorData,
+    read_gaitmap_csv,
+    read_generic_csv,
+    read_imu,
+    saturated_mask,
+    write_generic_csv,
+)
+from evenstride.io._runscribe_csv import read_runscribe_csv, read_runscribe_side
 
-__all__ = ["detect_format", "read_activity", "read_bytes"]
+__all__ = [
+    "PEAK_BW_RANGE",
+    "SIDES",
+    "C3DData",
+    "ForceData",
+    "G",
+    "ImuRecording",
+    "MarkerData",
+    "SensorData",
+    "c3d_forces",
+    "c3d_markers",
+    "detect_format",
+    "read_activity",
+    "read_bytes",
+    "read_c3d",
+    "read_forces",
+    "read_gaitmap_csv",
+    "read_generic_csv",
+    "read_imu",
+    "read_info_mass",
+    "read_markers",
+    "read_processed",
+    "read_runscribe_csv",
+    "read_runscribe_side",
+    "saturated_mask",
+    "write_generic_csv",
+]
 
 # Files larger than MAX_FILE_BYTES are refused (a 14-hour FIT is ~3 MB); gzip is unwrapped up to
 # evenstride.io._bounded.MAX_DECOMPRESSED_BYTES.

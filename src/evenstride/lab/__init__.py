@@ -12,6 +12,14 @@ from pathlib import Path
 
 from evenstride.datatypes import Activity
 from evenstride.exceptions import EvenstrideWarning
+from evenstride.io import (
+    ForceData,
+    MarkerData,
+    read_forces,
+    read_info_mass,
+    read_markers,
+    read_processed,
+)
 from evenstride.lab._force_events import (
     Steps,
     agreement_ms,
@@ -23,14 +31,6 @@ from evenstride.lab._force_events import (
     marker_events,
     processed_stance_curve,
     step_metrics,
-)
-from evenstride.lab._fukuchi import (
-    ForceData,
-    MarkerData,
-    read_forces,
-    read_info_mass,
-    read_markers,
-    read_processed,
 )
 from evenstride.lab._markers_only import (
     foot_pitch_events,
@@ -120,7 +120,7 @@ def read_markers_only_trial(
     stance foot (:func:`~evenstride.lab._markers_only.belt_speed_m_s`); a file-name speed
     (``runT35``) that disagrees with the measured one by more than 10 % is flagged.
     """
-    from evenstride.lab._c3d import c3d_markers, read_c3d
+    from evenstride.io import c3d_markers, read_c3d
 
     p = Path(path)
     is_c3d = p.suffix.lower() == ".c3d"
@@ -162,7 +162,7 @@ def read_markers_only_trial(
 def _add_calibrated_kinematics(
     steps: Steps, md: MarkerData, path: Path, static_path: str | Path | None
 ) -> None:
-    from evenstride.lab._c3d import c3d_markers, read_c3d
+    from evenstride.io import c3d_markers, read_c3d
     from evenstride.lab._markers_only import marker_layout
     from evenstride.lab._static_calibration import ORIGINS, calibrated_kinematics
 

@@ -59,7 +59,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from evenstride.lab._fukuchi import ForceData, G, MarkerData
+from evenstride.io import ForceData, G, MarkerData
 
 ON_N = 50.0
 OFF_N = 30.0

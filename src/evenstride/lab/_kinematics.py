@@ -52,12 +52,12 @@ import numpy as np
 
 from evenstride import consts
 from evenstride.exceptions import EvenstrideWarning, ParseError
+from evenstride.io import ForceData, MarkerData
 from evenstride.lab._force_events import (
     assign_sides,
     force_contacts,
     forward_sign,
 )
-from evenstride.lab._fukuchi import ForceData, MarkerData
 
 SIDES = ("left", "right")
 METRICS = (

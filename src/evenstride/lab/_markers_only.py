@@ -52,8 +52,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from evenstride.exceptions import EvenstrideWarning, ParseError
+from evenstride.io import MarkerData
 from evenstride.lab._force_events import Steps
-from evenstride.lab._fukuchi import MarkerData
 
 SIDES = ("left", "right")
 # Unless a line names a source, the numbers below are engineering choices (plausibility bounds,

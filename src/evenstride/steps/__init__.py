@@ -18,9 +18,7 @@ from __future__ import annotations
 import os
 
 from evenstride.datatypes import Activity
-from evenstride.steps._document import steps_document, stride_variability
-from evenstride.steps._falbriard import FalbriardEventDetection, SideEvents, lowpass
-from evenstride.steps._imu_io import (
+from evenstride.io import (
     ImuRecording,
     SensorData,
     read_gaitmap_csv,
@@ -28,6 +26,8 @@ from evenstride.steps._imu_io import (
     read_imu,
     write_generic_csv,
 )
+from evenstride.steps._document import steps_document, stride_variability
+from evenstride.steps._falbriard import FalbriardEventDetection, SideEvents, lowpass
 from evenstride.steps._to_activity import SRC_FOOT_IMU, StepTable, step_metrics, to_activity
 
 __all__ = [

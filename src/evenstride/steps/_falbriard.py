@@ -37,7 +37,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from evenstride.exceptions import EvenstrideWarning
-from evenstride.steps._imu_io import SIDES, ImuRecording, SensorData
+from evenstride.io import SIDES, ImuRecording, SensorData
 
 
 @dataclass

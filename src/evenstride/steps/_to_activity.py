@@ -34,8 +34,8 @@ import numpy as np
 from evenstride import consts
 from evenstride.datatypes import Activity, ActivityMeta, Segment, SidedChannel
 from evenstride.exceptions import NotEnoughDataError
+from evenstride.io import SIDES, G, ImuRecording
 from evenstride.steps._falbriard import SideEvents
-from evenstride.steps._imu_io import SIDES, G, ImuRecording
 
 #: ``SidedChannel.source`` of per-foot values computed from two foot-worn IMUs.
 SRC_FOOT_IMU = "foot_imu"

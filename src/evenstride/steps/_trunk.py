@@ -71,9 +71,9 @@ from evenstride.exceptions import (
     ParseError,
     UserInputError,
 )
+from evenstride.io import G
 from evenstride.io._bounded import MAX_DECOMPRESSED_BYTES
 from evenstride.steps._falbriard import _peaks, lowpass
-from evenstride.steps._imu_io import G
 from evenstride.steps._to_activity import MISSED_STRIDE_FACTOR, _nanmean2
 
 #: ``SidedChannel.metric`` of the per-side step time (IC of the other foot → IC of this foot).

@@ -32,7 +32,7 @@ import numpy as np
 
 from evenstride.exceptions import EvenstrideWarning, ParseError
 from evenstride.io._bounded import read_file_bounded
-from evenstride.lab._fukuchi import PEAK_BW_RANGE, ForceData, G, MarkerData
+from evenstride.io._fukuchi import PEAK_BW_RANGE, ForceData, G, MarkerData
 
 BLOCK = 512
 INTEL = 84
