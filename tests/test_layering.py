@@ -31,13 +31,14 @@ SRC = Path(evenstride.__file__).parent
 ADAPTERS = frozenset({"store", "cli", "__main__", "_cli_types", "web", "importer", "report",
                       "services"})
 #: Leaf modules every package may import.
-LEAVES = frozenset({"consts", "datatypes", "exceptions"})
+LEAVES = frozenset({"consts", "datatypes", "exceptions", "filters"})
 
 #: package → evenstride packages it may import (besides itself and :data:`LEAVES`).
 ALLOWED: dict[str, frozenset[str]] = {
     "consts": frozenset(),
     "exceptions": frozenset(),
     "datatypes": frozenset(),
+    "filters": frozenset(),
     "io": frozenset(),
     "preprocessing": frozenset(),
     "metrics": frozenset({"preprocessing"}),
@@ -90,15 +91,8 @@ KNOWN_PRIVATE: frozenset[tuple[str, str]] = frozenset({
     ("report", "evenstride.assessment._assess"),
     ("report", "evenstride.metrics._bootstrap"),
     # bounded file reading and FIT decoding, to be public io functions (readers move into io/)
-    ("hrv", "evenstride.io._bounded"),
-    ("hrv", "evenstride.io._fit_decode"),
-    ("importer", "evenstride.io._bounded"),
-    ("lab", "evenstride.io._bounded"),
-    ("steps", "evenstride.io._bounded"),
     ("simulate", "evenstride.io._fit_writer"),
     ("importer", "evenstride.store._blob"),
-    # force/marker step events reuse the IMU detector (one step model: issue 13)
-    ("lab", "evenstride.steps._falbriard"),
     ("pipeline", "evenstride.metrics._family"),
     ("pipeline", "evenstride.metrics._intervals"),
     ("store", "evenstride.history._shoes"),

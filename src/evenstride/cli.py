@@ -783,18 +783,19 @@ def _step_activity(args: argparse.Namespace) -> Any:
         return steps_to_activity(step_metrics(fd, c3d_markers(c), mass), path=path,
                                  speed_m_s=args.speed, file_format="c3d")
     if args.format == "phone":
-        from evenstride.steps._trunk import TrunkImuSteps, read_sensor_logger, trunk_activity
+        from evenstride.io import read_sensor_logger
+        from evenstride.steps._trunk import TrunkImuSteps, trunk_activity
 
         rec = read_sensor_logger(path, args.gyro)
         det = TrunkImuSteps().detect(rec, sampling_rate_hz=rec.sampling_rate_hz)
         return trunk_activity(det.steps_, side_confidence=det.side_confidence_, path=str(path),
                               warnings=list(rec.warnings))
     if args.format == "accel":
+        from evenstride.io import read_adeptdata_csv
         from evenstride.steps._accel_only import (
             OneSideStrideDetection,
             accel_activity,
             pick_location,
-            read_adeptdata_csv,
         )
 
         series = read_adeptdata_csv(path)

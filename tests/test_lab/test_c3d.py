@@ -10,7 +10,7 @@ import pytest
 
 from conftest import shared_data_dir
 from evenstride.exceptions import EvenstrideWarning, ParseError
-from evenstride.io._c3d import c3d_forces, c3d_markers, read_c3d
+from evenstride.io import c3d_forces, c3d_markers, read_c3d
 from evenstride.lab import read_info_mass
 from evenstride.lab._kinematics import ic_kinematics
 

@@ -18,8 +18,7 @@ from evenstride.assessment import judge_asymmetry
 from evenstride.cli import main
 from evenstride.datatypes import Activity, ActivityMeta, SidedChannel
 from evenstride.exceptions import EvenstrideWarning, ParseError
-from evenstride.io._c3d import c3d_forces, c3d_markers, read_c3d
-from evenstride.io._fukuchi import MarkerData
+from evenstride.io import MarkerData, c3d_forces, c3d_markers, read_c3d
 from evenstride.lab import (
     SRC_MARKERS,
     event_agreement,

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from test_marker_ground_truth import CONTACT, FOOT, STRIDE, _trial
 
-from evenstride.io._fukuchi import MarkerData
+from evenstride.io import MarkerData
 from evenstride.lab._kinematics import ic_kinematics
 
 T_LEFT = 0.35

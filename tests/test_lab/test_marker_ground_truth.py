@@ -14,7 +14,7 @@ import pytest
 from conftest import shared_data_dir
 from evenstride import consts
 from evenstride.exceptions import ParseError
-from evenstride.io._fukuchi import MarkerData
+from evenstride.io import MarkerData
 from evenstride.lab import marker_contacts, read_forces, read_markers, step_metrics
 from evenstride.lab._kinematics import contact_kinematics, ic_kinematics
 from evenstride.lab._markers_only import marker_layout

@@ -14,8 +14,7 @@ import pytest
 from conftest import shared_data_dir
 from evenstride import consts
 from evenstride.exceptions import EvenstrideWarning, ParseError
-from evenstride.io._c3d import c3d_forces, c3d_markers, read_c3d
-from evenstride.io._fukuchi import MarkerData
+from evenstride.io import MarkerData, c3d_forces, c3d_markers, read_c3d
 from evenstride.lab import (
     SRC_MARKERS,
     event_agreement,

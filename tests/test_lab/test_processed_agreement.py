@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 
 from conftest import shared_data_dir
-from evenstride.io._c3d import c3d_forces, c3d_markers, read_c3d
+from evenstride.io import c3d_forces, c3d_markers, read_c3d
 from evenstride.lab import read_forces, read_markers, read_processed
 from evenstride.lab._kinematics import ic_kinematics
 

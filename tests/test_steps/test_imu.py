@@ -12,7 +12,7 @@ import pytest
 from conftest import shared_data_dir
 from evenstride import consts
 from evenstride.exceptions import EvenstrideWarning, ParseError, UserInputError
-from evenstride.io._imu_csv import G, saturated_mask
+from evenstride.io import G, saturated_mask
 from evenstride.metrics import symmetry as sym
 from evenstride.pipeline import analyze
 from evenstride.steps import (

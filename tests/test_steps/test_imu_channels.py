@@ -10,7 +10,7 @@ import pytest
 
 from conftest import shared_data_dir
 from evenstride import consts
-from evenstride.io._imu_csv import G
+from evenstride.io import G
 from evenstride.metrics.asymmetry import RATIO_SCALE_METRICS
 from evenstride.pipeline import analyze
 from evenstride.steps import SRC_FOOT_IMU, activity_from_imu, activity_from_recording

@@ -10,7 +10,7 @@ import pytest
 
 from evenstride import consts
 from evenstride.exceptions import ParseError, UserInputError
-from evenstride.io._runscribe_csv import read_runscribe_csv, read_runscribe_side
+from evenstride.io import read_runscribe_csv, read_runscribe_side
 from evenstride.metrics.variability import dfa_alpha, stride_cv
 
 RIGHT = "read-runscribe/run_37075right.csv"

@@ -15,7 +15,27 @@ from pathlib import Path
 
 from evenstride.datatypes import Activity
 from evenstride.exceptions import ParseError
-from evenstride.io._bounded import MAX_FILE_BYTES, maybe_gunzip, read_file_bounded
+from evenstride.io._accel_csv import AccelSeries, read_adeptdata_csv
+from evenstride.io._archive import (
+    MAX_MEMBER_BYTES,
+    MAX_MEMBERS,
+    MAX_NESTED_ZIP_BYTES,
+    MAX_RATIO,
+    MAX_ZIP_DEPTH,
+    ArchiveError,
+    check_member_size,
+    member_reader,
+    read_disk,
+    read_member,
+    read_member_or_refuse,
+    unsafe_member_reason,
+)
+from evenstride.io._bounded import (
+    MAX_DECOMPRESSED_BYTES,
+    MAX_FILE_BYTES,
+    maybe_gunzip,
+    read_file_bounded,
+)
 from evenstride.io._c3d import C3DData, c3d_forces, c3d_markers, read_c3d
 from evenstride.io._fukuchi import (
     PEAK_BW_RANGE,
@@ -37,33 +57,64 @@ from evenstride.io._imu_csv import (
     saturated_mask,
     write_generic_csv,
 )
+from evenstride.io._rr import RestRecording, read_rest_recording, read_rr_csv, read_rr_fit
 from evenstride.io._runscribe_csv import read_runscribe_csv, read_runscribe_side
+from evenstride.io._sensor_logger import TrunkRecording, read_sensor_logger
+from evenstride.io._sniff import detect_format
+from evenstride.io._strava_csv import STRAVA_REQUIRED_COLUMNS, StravaRow, parse_strava_csv
 
 __all__ = [
+    "MAX_DECOMPRESSED_BYTES",
+    "MAX_FILE_BYTES",
+    "MAX_MEMBERS",
+    "MAX_MEMBER_BYTES",
+    "MAX_NESTED_ZIP_BYTES",
+    "MAX_RATIO",
+    "MAX_ZIP_DEPTH",
     "PEAK_BW_RANGE",
     "SIDES",
+    "STRAVA_REQUIRED_COLUMNS",
+    "AccelSeries",
+    "ArchiveError",
     "C3DData",
     "ForceData",
     "G",
     "ImuRecording",
     "MarkerData",
+    "RestRecording",
     "SensorData",
+    "StravaRow",
+    "TrunkRecording",
     "c3d_forces",
     "c3d_markers",
+    "check_member_size",
     "detect_format",
+    "maybe_gunzip",
+    "member_reader",
+    "parse_strava_csv",
     "read_activity",
+    "read_adeptdata_csv",
     "read_bytes",
     "read_c3d",
+    "read_disk",
+    "read_file_bounded",
     "read_forces",
     "read_gaitmap_csv",
     "read_generic_csv",
     "read_imu",
     "read_info_mass",
     "read_markers",
+    "read_member",
+    "read_member_or_refuse",
     "read_processed",
+    "read_rest_recording",
+    "read_rr_csv",
+    "read_rr_fit",
     "read_runscribe_csv",
     "read_runscribe_side",
+    "read_sensor_logger",
     "saturated_mask",
+    "unsafe_member_reason",
     "write_generic_csv",
 ]
 
@@ -94,19 +145,6 @@ _READERS: dict[str, Callable[[bytes, str], Activity]] = {
     "tcx": _read_tcx,
     "gpx": _read_gpx,
 }
-
-
-def detect_format(data: bytes) -> str | None:
-    """Return ``"fit"``, ``"tcx"`` or ``"gpx"`` from the content, or ``None``."""
-    if len(data) >= 12 and data[8:12] == b".FIT":
-        return "fit"
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head.startswith(b"<"):
-        if b"<trainingcenterdatabase" in head:
-            return "tcx"
-        if b"<gpx" in head:
-            return "gpx"
-    return None
 
 
 def read_bytes(data: bytes, *, path: str = "<bytes>") -> Activity:

@@ -236,7 +236,7 @@ def marker_events(md: MarkerData, side: str) -> tuple[np.ndarray, np.ndarray]:
 
 def _vertical(md: MarkerData, name: str) -> tuple[np.ndarray, np.ndarray]:
     """Low-passed vertical velocity (m/s) and height relative to its 1–99 % range (0–1)."""
-    from evenstride.steps._falbriard import lowpass
+    from evenstride.filters import lowpass
 
     y = md.markers[name][:, 1]
     ok = np.isfinite(y)

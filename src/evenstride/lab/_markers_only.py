@@ -311,7 +311,7 @@ def foot_pitch_events(
 ) -> tuple[np.ndarray, np.ndarray]:
     """IC and TC times (s) of one side from the foot markers' pitch angular velocity
     (module docstring, "Events"); paired arrays, one entry per detected stance."""
-    from evenstride.steps._falbriard import _parabolic, _peaks, lowpass
+    from evenstride.filters import lowpass, parabolic, peaks
 
     lay = lay or marker_layout(md)
     fs = md.fs_hz
@@ -331,7 +331,7 @@ def foot_pitch_events(
     idx = np.arange(len(w))
     h = lowpass(np.interp(idx, idx[hok], height_raw[hok]), fs, MIDSTANCE_LOWPASS_HZ)
     thr = max(MIN_SWING_PEAK_DPS, SWING_PEAK_FRAC * float(np.percentile(coarse, 95)))
-    pk = _peaks(coarse, thr, int(MIN_STRIDE_S * fs))
+    pk = peaks(coarse, thr, int(MIN_STRIDE_S * fs))
     n_bad = np.concatenate(([0], np.cumsum(~ok)))
     ic: list[float] = []
     tc: list[float] = []
@@ -352,8 +352,8 @@ def foot_pitch_events(
         if len(troughs) == 0:
             continue
         i2 = int(troughs[0])
-        ic.append(a + i1 + _parabolic(fine[a : mid + 1], i1))
-        tc.append(mid + i2 + _parabolic(second, i2))
+        ic.append(a + i1 + parabolic(fine[a : mid + 1], i1))
+        tc.append(mid + i2 + parabolic(second, i2))
     return np.interp(ic, idx, md.time_s), np.interp(tc, idx, md.time_s)
 
 
