@@ -60,10 +60,11 @@ from evenstride.io._imu_csv import (
 from evenstride.io._rr import RestRecording, read_rest_recording, read_rr_csv, read_rr_fit
 from evenstride.io._runscribe_csv import read_runscribe_csv, read_runscribe_side
 from evenstride.io._sensor_logger import TrunkRecording, read_sensor_logger
-from evenstride.io._sniff import detect_format
+from evenstride.io._sniff import ACTIVITY_FORMATS, RECORDING_FORMATS, detect_format, detect_input
 from evenstride.io._strava_csv import STRAVA_REQUIRED_COLUMNS, StravaRow, parse_strava_csv
 
 __all__ = [
+    "ACTIVITY_FORMATS",
     "MAX_DECOMPRESSED_BYTES",
     "MAX_FILE_BYTES",
     "MAX_MEMBERS",
@@ -72,6 +73,7 @@ __all__ = [
     "MAX_RATIO",
     "MAX_ZIP_DEPTH",
     "PEAK_BW_RANGE",
+    "RECORDING_FORMATS",
     "SIDES",
     "STRAVA_REQUIRED_COLUMNS",
     "AccelSeries",
@@ -89,6 +91,7 @@ __all__ = [
     "c3d_markers",
     "check_member_size",
     "detect_format",
+    "detect_input",
     "maybe_gunzip",
     "member_reader",
     "parse_strava_csv",

@@ -28,6 +28,7 @@ from evenstride.io import (
 )
 from evenstride.steps._document import steps_document, stride_variability
 from evenstride.steps._falbriard import FalbriardEventDetection, SideEvents, lowpass
+from evenstride.steps._recording import StepOptions, read_recording
 from evenstride.steps._to_activity import SRC_FOOT_IMU, StepTable, step_metrics, to_activity
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "ImuRecording",
     "SensorData",
     "SideEvents",
+    "StepOptions",
     "StepTable",
     "activity_from_imu",
     "activity_from_recording",
@@ -43,6 +45,7 @@ __all__ = [
     "read_gaitmap_csv",
     "read_generic_csv",
     "read_imu",
+    "read_recording",
     "step_metrics",
     "steps_document",
     "stride_variability",
