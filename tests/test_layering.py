@@ -3,7 +3,7 @@
 
 1. An **allow-list per package**: which evenstride packages each package may import
    (:data:`ALLOWED`, derived from the code and the intended direction io → preprocessing →
-   steps/lab → metrics → assessment → pipeline → history/clinical → adapters). A new edge fails
+   steps → metrics → assessment → pipeline → history/clinical → adapters). A new edge fails
    until it is added here, on purpose.
 2. The **core never imports an adapter** (store, CLI, web, importer, report, services), except the
    listed :data:`KNOWN_UPWARD` edges, each with its reason, which may only shrink.
@@ -45,8 +45,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "assessment": frozenset({"metrics", "preprocessing"}),
     # the pipeline reads any input: raw recordings through step detection
     "pipeline": frozenset({"io", "preprocessing", "metrics", "assessment", "steps"}),
-    "steps": frozenset({"io", "metrics", "lab"}),
-    "lab": frozenset({"io", "steps"}),
+    "steps": frozenset({"io", "metrics"}),
     "simulate": frozenset({"io"}),
     "hrv": frozenset({"io", "metrics"}),
     "history": frozenset({"metrics", "assessment"}),

@@ -10,7 +10,7 @@ import pytest
 
 from evenstride import consts
 from evenstride.exceptions import NotEnoughDataError
-from evenstride.lab import Steps, steps_to_activity
+from evenstride.steps import Steps, steps_to_activity
 from evenstride.steps._trunk import (
     SRC_TRUNK_IMU,
     TrunkImuSteps,

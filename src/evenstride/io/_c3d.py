@@ -283,7 +283,7 @@ def c3d_forces(
     The vertical axis is ``vertical``, by default the channel with the largest force (Z in
     the Fukuchi C3D plate frame, whereas the markers have Y vertical); its sign is set so that
     contacts are positive. With
-    ``mass_kg`` the unit is checked as in :func:`~evenstride.lab.read_forces`: the 99th
+    ``mass_kg`` the unit is checked as in :func:`~evenstride.io.read_forces`: the 99th
     percentile of the vertical force must be 1.2–5 BW; if it is only after ×1000 the channels
     are kN (the Fukuchi C3D files, despite their "N" label) and are converted with a warning.
     """

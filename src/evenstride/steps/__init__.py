@@ -28,26 +28,73 @@ from evenstride.io import (
 )
 from evenstride.steps._document import steps_document, stride_variability
 from evenstride.steps._falbriard import FalbriardEventDetection, SideEvents, lowpass
+from evenstride.steps._force import (
+    Steps,
+    agreement_ms,
+    curve_agreement,
+    event_agreement,
+    foot_velocity_events,
+    force_contacts,
+    forward_sign,
+    marker_events,
+    processed_stance_curve,
+)
+from evenstride.steps._force import step_metrics as force_step_metrics
+from evenstride.steps._lab import read_fukuchi_trial, read_markers_only_trial
+from evenstride.steps._lab_activity import (
+    M_LOADING_RATE_BW_S,
+    M_PEAK_VGRF_BW,
+    SRC_FORCE_PLATE,
+    SRC_MARKERS,
+    steps_to_activity,
+)
+from evenstride.steps._markers import (
+    foot_pitch_events,
+    marker_contacts,
+    marker_layout,
+    marker_step_metrics,
+)
 from evenstride.steps._recording import StepOptions, read_recording
 from evenstride.steps._to_activity import SRC_FOOT_IMU, StepTable, step_metrics, to_activity
 
 __all__ = [
+    "M_LOADING_RATE_BW_S",
+    "M_PEAK_VGRF_BW",
     "SRC_FOOT_IMU",
+    "SRC_FORCE_PLATE",
+    "SRC_MARKERS",
     "FalbriardEventDetection",
     "ImuRecording",
     "SensorData",
     "SideEvents",
     "StepOptions",
     "StepTable",
+    "Steps",
     "activity_from_imu",
     "activity_from_recording",
+    "agreement_ms",
+    "curve_agreement",
+    "event_agreement",
+    "foot_pitch_events",
+    "foot_velocity_events",
+    "force_contacts",
+    "force_step_metrics",
+    "forward_sign",
     "lowpass",
+    "marker_contacts",
+    "marker_events",
+    "marker_layout",
+    "marker_step_metrics",
+    "processed_stance_curve",
+    "read_fukuchi_trial",
     "read_gaitmap_csv",
     "read_generic_csv",
     "read_imu",
+    "read_markers_only_trial",
     "read_recording",
     "step_metrics",
     "steps_document",
+    "steps_to_activity",
     "stride_variability",
     "to_activity",
     "write_generic_csv",

@@ -90,7 +90,9 @@ def _imu(p: Path, opt: StepOptions) -> Activity:
 
 
 def _c3d(p: Path, opt: StepOptions) -> Activity:
-    from evenstride.lab import read_markers_only_trial, step_metrics, steps_to_activity
+    from evenstride.steps._force import step_metrics
+    from evenstride.steps._lab import read_markers_only_trial
+    from evenstride.steps._lab_activity import steps_to_activity
 
     c = read_c3d(p)
     if not all(f"F1{a}" in c.analog for a in "XYZ"):  # no force plate: markers only
@@ -143,7 +145,7 @@ def _runscribe(p: Path, opt: StepOptions) -> Activity:
 
 
 def _fukuchi(p: Path, opt: StepOptions) -> Activity:
-    from evenstride.lab import read_fukuchi_trial, read_markers_only_trial
+    from evenstride.steps._lab import read_fukuchi_trial, read_markers_only_trial
 
     if opt.static:
         warnings.warn(f"{p}: --static is ignored for text exports (it calibrates the "

@@ -215,7 +215,7 @@ def trunk_activity(
 
     Review fix: a side's step is the one that ENDS on that side's contact, as
     :data:`evenstride.consts.M_STEP_TIME` defines it and as the lab paths
-    (:mod:`evenstride.lab._to_activity`) compute it. This function labelled the step that
+    (:mod:`evenstride.steps._lab_activity`) compute it. This function labelled the step that
     STARTS on the contact instead, so the same gait gave opposite step-time L − R signs from a
     phone and from a force plate or markers.
     """

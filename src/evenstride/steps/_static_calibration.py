@@ -29,7 +29,7 @@ import numpy as np
 from evenstride import consts
 from evenstride.exceptions import EvenstrideWarning
 from evenstride.io import MarkerData
-from evenstride.lab._markers_only import SIDES, MarkerLayout, marker_side, rigid_fit
+from evenstride.steps._markers import SIDES, MarkerLayout, marker_side, rigid_fit
 
 #: Largest RMS distance (mm) between the static cluster shape and the running one.
 MAX_FIT_RMS_MM = 10.0

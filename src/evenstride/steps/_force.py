@@ -41,7 +41,7 @@ Choices (documented here so they can be cited in reports):
   were chosen on the 2.5 m/s trial and checked on the 3.5 m/s trial (docs/steps.md). Heights
   are low-passed at 10 Hz (zero-phase).
 - **Marker-only events, foot-pitch method** (the default wherever there is no force; in
-  :mod:`._markers_only`): Falbriard et al. 2018's IMU rules on the foot markers' pitch angular
+  :mod:`._markers`): Falbriard et al. 2018's IMU rules on the foot markers' pitch angular
   velocity. The velocity method above missed most contacts of a rear-foot striker (RBDS032) and
   needs heel and MT1 markers; it is kept for comparison.
 - **Loading rate**: average vertical loading rate over the first 50 ms after IC,
@@ -222,7 +222,7 @@ def _window_maxima(x: np.ndarray, half: int) -> np.ndarray:
 
 def marker_events(md: MarkerData, side: str) -> tuple[np.ndarray, np.ndarray]:
     """Zeni et al. 2008 IC and TC times (s) of one side from the marker trajectories."""
-    from evenstride.lab._markers_only import to_rbds_frame
+    from evenstride.steps._markers import to_rbds_frame
 
     md = to_rbds_frame(md)  # review fix: the code below reads X = belt, Y = up (Z-up labs)
     p = "L." if side == "left" else "R."
@@ -256,7 +256,7 @@ def foot_velocity_events(md: MarkerData, side: str) -> tuple[np.ndarray, np.ndar
     Returns paired arrays: each TC is the toe-off of the stance that starts at the IC with the
     same index (a stance without a toe-off before the next IC is dropped).
     """
-    from evenstride.lab._markers_only import to_rbds_frame
+    from evenstride.steps._markers import to_rbds_frame
 
     md = to_rbds_frame(md)  # review fix: the code below reads X = belt, Y = up (Z-up labs)
     p = "L." if side == "left" else "R."
@@ -332,7 +332,7 @@ def event_agreement(
     """Marker-only events vs force events, per side: ``{side: {"ic"|"tc"|"contact_time": stats}}``
     (stats of marker − force, see :func:`agreement_ms`). ``method`` is ``"foot_velocity"``
     (:func:`foot_velocity_events`), ``"zeni"`` (:func:`marker_events`) or ``"foot_pitch"``
-    (:func:`~evenstride.lab._markers_only.foot_pitch_events`). Contact time is compared
+    (:func:`~evenstride.steps._markers.foot_pitch_events`). Contact time is compared
     for stances whose marker IC matched a force IC and whose marker TC falls before the next
     force IC."""
     if method not in ("foot_velocity", "zeni", "foot_pitch"):
@@ -340,7 +340,7 @@ def event_agreement(
     out: dict[str, dict[str, dict[str, float]]] = {}
     for side in ("left", "right"):
         if method == "foot_pitch":
-            from evenstride.lab._markers_only import foot_pitch_events
+            from evenstride.steps._markers import foot_pitch_events
 
             ic_m, tc_m = foot_pitch_events(md, side)
         else:
@@ -367,7 +367,7 @@ def _resample(x: np.ndarray, n: int = 101) -> np.ndarray:
 
 def step_metrics(fd: ForceData, md: MarkerData, mass_kg: float) -> Steps:
     """Contacts, sides and per-step metrics of one trial."""
-    from evenstride.lab._markers_only import to_rbds_frame
+    from evenstride.steps._markers import to_rbds_frame
 
     # review fix: assign_sides reads Y as the vertical; a Z-up lab voted from a horizontal axis
     md = to_rbds_frame(md)
@@ -410,7 +410,7 @@ def step_metrics(fd: ForceData, md: MarkerData, mass_kg: float) -> Steps:
     for sd in ("left", "right"):
         mine = [_resample(f[s]) / bw for s, x in zip(segs, side, strict=True) if x == sd]
         curves[sd] = np.mean(mine, axis=0)
-    from evenstride.lab._kinematics import contact_kinematics_with_origins
+    from evenstride.steps._kinematics import contact_kinematics_with_origins
 
     kin, origins = contact_kinematics_with_origins(md, ic_s, tc_s, side)
     return Steps(

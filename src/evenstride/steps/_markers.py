@@ -19,7 +19,7 @@ Choices (docs/steps.md, "Marker-only events", has the validation):
   foot relative to the pelvis; forward = opposite of the median along-belt velocity of the stance
   foot relative to the pelvis (the stance foot always moves backward relative to the pelvis; a
   foot is "on the ground" in the bottom 20 % of its height range, as in
-  :func:`~evenstride.lab.forward_sign`). The RBDS files have Y up and X along the belt, the RIC
+  :func:`~evenstride.steps.forward_sign`). The RBDS files have Y up and X along the belt, the RIC
   files Y up and Z along the belt: both are found by these rules.
 - **Events** (:func:`foot_pitch_events`): Falbriard M, Meyer F, Mariani B, Millet GP, Aminian K
   (2018) "Accurate estimation of running temporal parameters using foot-worn inertial sensors",
@@ -53,7 +53,7 @@ import numpy as np
 
 from evenstride.exceptions import EvenstrideWarning, ParseError
 from evenstride.io import MarkerData
-from evenstride.lab._force_events import Steps
+from evenstride.steps._force import Steps
 
 SIDES = ("left", "right")
 # Unless a line names a source, the numbers below are engineering choices (plausibility bounds,
@@ -203,9 +203,9 @@ def to_rbds_frame(md: MarkerData) -> MarkerData:
     """``md`` re-expressed in the RBDS lab frame the fixed-axis code assumes (X = the belt axis,
     + forward; Y = up; Z = X × Y), using the axes :func:`marker_layout` finds in the data.
 
-    Review fix: :mod:`._kinematics`, :func:`~evenstride.lab._force_events.assign_sides` and
-    :func:`~evenstride.lab.forward_sign` read X as the belt and Y as the vertical. A Z-up lab (most
-    C3D files) with the RBDS marker names gave silently wrong angles (shank 12° → 4°, knee
+    Review fix: :mod:`._kinematics`, :func:`~evenstride.steps._force.assign_sides` and
+    :func:`~evenstride.steps.forward_sign` read X as the belt and Y as the vertical. A Z-up lab
+    (most C3D files) with the RBDS marker names gave silently wrong angles (shank 12° → 4°, knee
     14° → −4° on RBDS001 turned Z-up) and side votes from a horizontal coordinate. ``md`` itself
     is returned when it already is in that frame or when the layout cannot be found (then the
     old fixed-axis behaviour is kept)."""
@@ -472,9 +472,9 @@ def marker_step_metrics(md: MarkerData) -> Steps:
 
     Step time, flight time and stride time use only consecutive contacts of alternating sides
     (a missed contact leaves NaN, never a doubled step); kinematics at each contact when the
-    markers are the RBDS running set (:func:`~evenstride.lab._kinematics.contact_kinematics`).
+    markers are the RBDS running set (:func:`~evenstride.steps._kinematics.contact_kinematics`).
     """
-    from evenstride.lab._kinematics import contact_kinematics_with_origins
+    from evenstride.steps._kinematics import contact_kinematics_with_origins
 
     ev = marker_contacts(md)
     ic, tc, side = ev.ic_s, ev.tc_s, ev.side
