@@ -15,9 +15,6 @@
 
 from __future__ import annotations
 
-import os
-
-from evenstride.datatypes import Activity
 from evenstride.io import (
     ImuRecording,
     SensorData,
@@ -29,7 +26,6 @@ from evenstride.io import (
 from evenstride.steps._document import steps_document, stride_variability
 from evenstride.steps._falbriard import FalbriardEventDetection, SideEvents, lowpass
 from evenstride.steps._force import (
-    Steps,
     agreement_ms,
     curve_agreement,
     event_agreement,
@@ -39,7 +35,6 @@ from evenstride.steps._force import (
     marker_events,
     processed_stance_curve,
 )
-from evenstride.steps._force import step_metrics as force_step_metrics
 from evenstride.steps._lab import read_fukuchi_trial, read_markers_only_trial
 from evenstride.steps._lab_activity import (
     M_LOADING_RATE_BW_S,
@@ -48,14 +43,17 @@ from evenstride.steps._lab_activity import (
     SRC_MARKERS,
     steps_to_activity,
 )
-from evenstride.steps._markers import (
-    foot_pitch_events,
-    marker_contacts,
-    marker_layout,
-    marker_step_metrics,
+from evenstride.steps._lab_steps import ForcePlateDetection, MarkerDetection, marker_step_metrics
+from evenstride.steps._lab_steps import step_metrics as force_step_metrics
+from evenstride.steps._markers import foot_pitch_events, marker_contacts, marker_layout
+from evenstride.steps._recording import (
+    StepOptions,
+    activity_from_imu,
+    activity_from_recording,
+    read_recording,
 )
-from evenstride.steps._recording import StepOptions, read_recording
-from evenstride.steps._to_activity import SRC_FOOT_IMU, StepTable, step_metrics, to_activity
+from evenstride.steps._table import StepDetector, StepTable
+from evenstride.steps._to_activity import SRC_FOOT_IMU, step_metrics, to_activity
 
 __all__ = [
     "M_LOADING_RATE_BW_S",
@@ -64,12 +62,14 @@ __all__ = [
     "SRC_FORCE_PLATE",
     "SRC_MARKERS",
     "FalbriardEventDetection",
+    "ForcePlateDetection",
     "ImuRecording",
+    "MarkerDetection",
     "SensorData",
     "SideEvents",
+    "StepDetector",
     "StepOptions",
     "StepTable",
-    "Steps",
     "activity_from_imu",
     "activity_from_recording",
     "agreement_ms",
@@ -99,26 +99,3 @@ __all__ = [
     "to_activity",
     "write_generic_csv",
 ]
-
-
-def activity_from_recording(
-    rec: ImuRecording, detector: FalbriardEventDetection | None = None
-) -> Activity:
-    """Events → per-step metrics → :class:`Activity` for an already-read recording."""
-    det = (detector or FalbriardEventDetection()).detect(
-        rec, sampling_rate_hz=rec.sampling_rate_hz
-    )
-    steps = step_metrics(det.steps_, rec)
-    return to_activity(
-        steps, path=rec.path, file_format=f"imu_{rec.layout}", warnings=rec.warnings
-    )
-
-
-def activity_from_imu(
-    path: str | os.PathLike[str],
-    *,
-    units: str | None = None,
-    detector: FalbriardEventDetection | None = None,
-) -> Activity:
-    """Read a bilateral foot-IMU CSV (either layout) and build the per-stride :class:`Activity`."""
-    return activity_from_recording(read_imu(path, units=units), detector)

@@ -29,6 +29,7 @@ from evenstride.datatypes import Activity, ActivityMeta, Segment
 from evenstride.exceptions import NotEnoughDataError, UserInputError
 from evenstride.filters import lowpass, peaks
 from evenstride.io import AccelSeries
+from evenstride.steps._table import StepDetector
 
 #: Strides shorter than this (s) count as running when computing the running cadence.
 RUNNING_MAX_STRIDE_S = 0.9
@@ -70,7 +71,7 @@ def _stride_period(sig: np.ndarray, fs: float, lo_s: float, hi_s: float) -> floa
     return float(np.clip(1.0 / f0, lo_s, hi_s))
 
 
-class OneSideStrideDetection:
+class OneSideStrideDetection(StepDetector[AccelSeries]):
     """Stride times of the instrumented leg from one accelerometer (see module docstring).
 
     Results after :meth:`detect`: ``ic_s_`` (impact times, s), ``stride_s_`` (IC(k+1) − IC(k),

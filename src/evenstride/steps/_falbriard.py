@@ -39,6 +39,7 @@ import numpy as np
 from evenstride.exceptions import EvenstrideWarning
 from evenstride.filters import lowpass, parabolic, peaks
 from evenstride.io import SIDES, ImuRecording, SensorData
+from evenstride.steps._table import StepDetector
 
 
 @dataclass
@@ -112,7 +113,7 @@ def _inverted(declared: SideEvents, opposite: SideEvents) -> bool:
     return bool(sh_d < lo and lo <= sh_o <= hi and sp_o <= sp_d)
 
 
-class FalbriardEventDetection:
+class FalbriardEventDetection(StepDetector[ImuRecording | Mapping[str, SensorData]]):
     """IC/TC detection from foot-worn IMUs (gaitmap-like: params here, :meth:`detect`, ``steps_``).
 
     Parameters

@@ -58,6 +58,12 @@ from evenstride.steps._force import (
     force_contacts,
     forward_sign,
 )
+from evenstride.steps._markers import foot_pitch_events, marker_layout, to_rbds_frame
+from evenstride.steps._static_calibration import (
+    RBDS_ORIGINS,
+    rbds_calibrated_kinematics,
+    rbds_static_for,
+)
 
 SIDES = ("left", "right")
 METRICS = (
@@ -130,8 +136,6 @@ def _events(
         ic_s, tc_s = fd.time_s[ic], fd.time_s[tc]
         side, _ = assign_sides(ic_s, tc_s, md)
         return "force", {s: (ic_s[side == s], tc_s[side == s]) for s in SIDES}
-    from evenstride.steps._markers import foot_pitch_events, marker_layout
-
     lay = marker_layout(md)
     ev = {s: foot_pitch_events(md, s, lay) for s in SIDES}
     _warn_if_sparse(md, ev)
@@ -258,8 +262,6 @@ def contact_kinematics_with_origins(
     empty when nothing was calibrated."""
     if not has_marker_set(md) or len(ic_s) == 0:
         return {}, {}
-    from evenstride.steps._markers import to_rbds_frame
-
     md = to_rbds_frame(md)  # review fix: the formulas below read X = belt, Y = up (Z-up labs)
     try:
         fwd = forward_sign(md)
@@ -275,8 +277,6 @@ def contact_kinematics_with_origins(
             out[metric][m] = vals[name]
     cal = _calibrated(md, static, ic_s, tc_s, side, fwd=fwd)
     out.update(cal)
-    from evenstride.steps._static_calibration import RBDS_ORIGINS
-
     return out, {k: RBDS_ORIGINS[k] for k in cal}
 
 
@@ -290,8 +290,6 @@ def _calibrated(
     fwd: float,
 ) -> dict[str, np.ndarray]:
     """Static-calibrated knee flexion / hip adduction (metric → per contact), or empty."""
-    from evenstride.steps._static_calibration import rbds_calibrated_kinematics, rbds_static_for
-
     if static is None:
         static = rbds_static_for(md.path)
     if static is None:
@@ -318,8 +316,6 @@ def ic_kinematics(
     """Kinematics at IC / mid-stance per side (see module docstring); knee flexion and hip
     adduction are calibrated on ``static`` (else the ``RBDSxxxstatic`` trial beside
     ``md.path``) when ``calibrate`` and one is found."""
-    from evenstride.steps._markers import to_rbds_frame
-
     md = to_rbds_frame(md)  # review fix: the formulas below read X = belt, Y = up (Z-up labs)
     if not has_marker_set(md):  # review fix: was a KeyError on any other marker set (e.g. RIC)
         missing = sorted(

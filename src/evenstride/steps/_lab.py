@@ -13,15 +13,26 @@ from pathlib import Path
 
 from evenstride.datatypes import Activity
 from evenstride.exceptions import EvenstrideWarning
-from evenstride.io import MarkerData, read_forces, read_info_mass, read_markers
-from evenstride.steps._force import Steps, step_metrics
+from evenstride.io import (
+    MarkerData,
+    c3d_markers,
+    read_c3d,
+    read_forces,
+    read_info_mass,
+    read_markers,
+)
 from evenstride.steps._lab_activity import steps_to_activity
-from evenstride.steps._markers import marker_step_metrics
+from evenstride.steps._lab_steps import marker_step_metrics, step_metrics
+from evenstride.steps._markers import marker_layout
+from evenstride.steps._static_calibration import ORIGINS, calibrated_kinematics
+from evenstride.steps._table import StepTable
 
 __all__ = ["name_speed_m_s", "read_fukuchi_trial", "read_markers_only_trial", "static_trial_for"]
 
 
-def read_fukuchi_trial(forces_path: str | Path, info_path: str | Path) -> tuple[Steps, Activity]:
+def read_fukuchi_trial(
+    forces_path: str | Path, info_path: str | Path
+) -> tuple[StepTable, Activity]:
     """Read ``RBDSxxxrunTss{forces,markers}.txt`` and build the per-step metrics and activity."""
     fp = Path(forces_path)
     mass = read_info_mass(info_path, fp.name)
@@ -52,7 +63,7 @@ def static_trial_for(path: str | Path) -> Path | None:
 
 def read_markers_only_trial(
     path: str | Path, *, speed_m_s: float | None = None, static_path: str | Path | None = None
-) -> tuple[Steps, Activity]:
+) -> tuple[StepTable, Activity]:
     """Marker-only per-step metrics and activity of a C3D file or a Fukuchi markers export.
 
     Kinematics: the RBDS running set gives them directly (:mod:`._kinematics`); cluster-only
@@ -64,8 +75,6 @@ def read_markers_only_trial(
     stance foot (:func:`~evenstride.steps._markers.belt_speed_m_s`); a file-name speed
     (``runT35``) that disagrees with the measured one by more than 10 % is flagged.
     """
-    from evenstride.io import c3d_markers, read_c3d
-
     p = Path(path)
     is_c3d = p.suffix.lower() == ".c3d"
     md = c3d_markers(read_c3d(p)) if is_c3d else read_markers(p)
@@ -104,12 +113,8 @@ def read_markers_only_trial(
 
 
 def _add_calibrated_kinematics(
-    steps: Steps, md: MarkerData, path: Path, static_path: str | Path | None
+    steps: StepTable, md: MarkerData, path: Path, static_path: str | Path | None
 ) -> None:
-    from evenstride.io import c3d_markers, read_c3d
-    from evenstride.steps._markers import marker_layout
-    from evenstride.steps._static_calibration import ORIGINS, calibrated_kinematics
-
     sp = Path(static_path) if static_path is not None else static_trial_for(path)
     if sp is None:
         steps.extra["kinematics"] = "not computed: needs the static calibration trial"

@@ -52,8 +52,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from evenstride.exceptions import EvenstrideWarning, ParseError
+from evenstride.filters import lowpass, parabolic, peaks
 from evenstride.io import MarkerData
-from evenstride.steps._force import Steps
 
 SIDES = ("left", "right")
 # Unless a line names a source, the numbers below are engineering choices (plausibility bounds,
@@ -311,8 +311,6 @@ def foot_pitch_events(
 ) -> tuple[np.ndarray, np.ndarray]:
     """IC and TC times (s) of one side from the foot markers' pitch angular velocity
     (module docstring, "Events"); paired arrays, one entry per detected stance."""
-    from evenstride.filters import lowpass, parabolic, peaks
-
     lay = lay or marker_layout(md)
     fs = md.fs_hz
     w, ok = foot_pitch_rate(md, lay, side)
@@ -465,65 +463,3 @@ def describe_layout(lay: MarkerLayout) -> dict[str, object]:
         "up_axis": _axis_name(lay.up),
         "forward_axis": _axis_name(lay.forward),
     }
-
-
-def marker_step_metrics(md: MarkerData) -> Steps:
-    """Per-contact timing metrics from marker-only events (force metrics are NaN).
-
-    Step time, flight time and stride time use only consecutive contacts of alternating sides
-    (a missed contact leaves NaN, never a doubled step); kinematics at each contact when the
-    markers are the RBDS running set (:func:`~evenstride.steps._kinematics.contact_kinematics`).
-    """
-    from evenstride.steps._kinematics import contact_kinematics_with_origins
-
-    ev = marker_contacts(md)
-    ic, tc, side = ev.ic_s, ev.tc_s, ev.side
-    n = len(ic)
-    nan = np.full(n, np.nan)
-    fs = md.fs_hz
-    ct = tc - ic
-    alt_next = np.zeros(n, bool)
-    alt_next[:-1] = side[1:] != side[:-1]
-    step, flight, stride = nan.copy(), nan.copy(), nan.copy()
-    step[:-1] = np.where(alt_next[:-1], np.diff(ic), np.nan)
-    flight[:-1] = np.where(alt_next[:-1], ic[1:] - tc[:-1], np.nan)
-    for k in range(n):  # this foot's next IC (its own stride), when within 1.5 median strides
-        later = np.nonzero((side == side[k]) & (ic > ic[k]))[0]
-        if len(later):
-            stride[k] = ic[later[0]] - ic[k]
-    med = float(np.nanmedian(stride)) if np.isfinite(stride).any() else float("nan")
-    stride[stride > 1.5 * med] = np.nan  # a missed contact, not a stride (engineering rule)
-    kin, origins = contact_kinematics_with_origins(md, ic, tc, side)
-    extra: dict[str, object] = {
-        "event_method": "foot-marker pitch angular velocity (Falbriard 2018 rules)",
-        "contacts_per_side": dict(ev.per_side),
-        "contacts_excluded": dict(ev.dropped),
-        "alternating_pairs": ev.n_alternating,
-        "marker_layout": describe_layout(ev.layout),
-        "fs_hz": fs,
-    }
-    if ev.speed_m_s is not None:
-        extra["belt_speed_from_markers_m_s"] = round(ev.speed_m_s, 3)
-    return Steps(
-        ic_s=ic,
-        tc_s=tc,
-        side=side,
-        side_consistency=ev.n_alternating + 1,
-        n_contacts=n,
-        contact_time_s=ct,
-        flight_time_s=flight,
-        step_time_s=step,
-        stride_time_s=stride,
-        cadence_spm=60.0 / step,
-        duty_factor=ct / stride,
-        peak_vgrf_bw=nan.copy(),
-        loading_rate_bw_s=nan.copy(),
-        vertical_impulse_bw_s=nan.copy(),
-        braking_impulse_bw_s=nan.copy(),
-        propulsive_impulse_bw_s=nan.copy(),
-        ap_axis="",
-        kinematics=kin,
-        kinematic_origins=origins,
-        event_source="markers",
-        extra=extra,
-    )

@@ -18,6 +18,7 @@ from evenstride.datatypes import Activity
 from evenstride.exceptions import EvenstrideWarning, ParseError, UserInputError
 from evenstride.io import (
     RECORDING_FORMATS,
+    ImuRecording,
     c3d_forces,
     c3d_markers,
     detect_input,
@@ -28,8 +29,21 @@ from evenstride.io import (
     read_runscribe_csv,
     read_sensor_logger,
 )
+from evenstride.steps._accel_only import OneSideStrideDetection, accel_activity, pick_location
+from evenstride.steps._falbriard import FalbriardEventDetection
+from evenstride.steps._lab import read_fukuchi_trial, read_markers_only_trial
+from evenstride.steps._lab_activity import steps_to_activity
+from evenstride.steps._lab_steps import step_metrics as force_step_metrics
+from evenstride.steps._to_activity import step_metrics, to_activity
+from evenstride.steps._trunk import TrunkImuSteps, trunk_activity
 
-__all__ = ["RECORDING_FORMATS", "StepOptions", "read_recording"]
+__all__ = [
+    "RECORDING_FORMATS",
+    "StepOptions",
+    "activity_from_imu",
+    "activity_from_recording",
+    "read_recording",
+]
 
 #: Plausible body mass (kg) for normalising force-plate channels.
 MASS_RANGE_KG = (20.0, 250.0)
@@ -83,17 +97,34 @@ def read_recording(
     return _READERS[fmt](p, opt)
 
 
-def _imu(p: Path, opt: StepOptions) -> Activity:
-    from evenstride.steps import activity_from_recording
+def activity_from_recording(
+    rec: ImuRecording, detector: FalbriardEventDetection | None = None
+) -> Activity:
+    """Events → per-step metrics → :class:`Activity` for an already-read recording."""
+    det = (detector or FalbriardEventDetection()).detect(
+        rec, sampling_rate_hz=rec.sampling_rate_hz
+    )
+    steps = step_metrics(det.steps_, rec)
+    return to_activity(
+        steps, path=rec.path, file_format=f"imu_{rec.layout}", warnings=rec.warnings
+    )
 
+
+def activity_from_imu(
+    path: str | os.PathLike[str],
+    *,
+    units: str | None = None,
+    detector: FalbriardEventDetection | None = None,
+) -> Activity:
+    """Read a bilateral foot-IMU CSV (either layout) and build the per-stride :class:`Activity`."""
+    return activity_from_recording(read_imu(path, units=units), detector)
+
+
+def _imu(p: Path, opt: StepOptions) -> Activity:
     return activity_from_recording(read_imu(p, units=opt.units))
 
 
 def _c3d(p: Path, opt: StepOptions) -> Activity:
-    from evenstride.steps._force import step_metrics
-    from evenstride.steps._lab import read_markers_only_trial
-    from evenstride.steps._lab_activity import steps_to_activity
-
     c = read_c3d(p)
     if not all(f"F1{a}" in c.analog for a in "XYZ"):  # no force plate: markers only
         if c.analog:
@@ -116,13 +147,11 @@ def _c3d(p: Path, opt: StepOptions) -> Activity:
         raise UserInputError("body mass needed for the force channels (--mass-kg, "
                              "20–250 kg)", path=p)
     fd = c3d_forces(c, mass_kg=mass)
-    return steps_to_activity(step_metrics(fd, c3d_markers(c), mass), path=p,
+    return steps_to_activity(force_step_metrics(fd, c3d_markers(c), mass), path=p,
                              speed_m_s=opt.speed_m_s, file_format="c3d")
 
 
 def _phone(p: Path, opt: StepOptions) -> Activity:
-    from evenstride.steps._trunk import TrunkImuSteps, trunk_activity
-
     rec = read_sensor_logger(p, opt.gyro)
     det = TrunkImuSteps().detect(rec, sampling_rate_hz=rec.sampling_rate_hz)
     return trunk_activity(det.steps_, side_confidence=det.side_confidence_, path=str(p),
@@ -130,8 +159,6 @@ def _phone(p: Path, opt: StepOptions) -> Activity:
 
 
 def _accel(p: Path, opt: StepOptions) -> Activity:
-    from evenstride.steps._accel_only import OneSideStrideDetection, accel_activity, pick_location
-
     series = read_adeptdata_csv(p)
     one = series[pick_location(series, opt.location, path=p)]
     if one.valid.sum() < 10 * one.sampling_rate_hz:
@@ -145,8 +172,6 @@ def _runscribe(p: Path, opt: StepOptions) -> Activity:
 
 
 def _fukuchi(p: Path, opt: StepOptions) -> Activity:
-    from evenstride.steps._lab import read_fukuchi_trial, read_markers_only_trial
-
     if opt.static:
         warnings.warn(f"{p}: --static is ignored for text exports (it calibrates the "
                       "cluster-only markers of a C3D trial)", EvenstrideWarning, stacklevel=3)

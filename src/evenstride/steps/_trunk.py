@@ -40,6 +40,7 @@ from evenstride.exceptions import (
 )
 from evenstride.filters import lowpass, peaks
 from evenstride.io import G, TrunkRecording
+from evenstride.steps._table import StepDetector
 from evenstride.steps._to_activity import MISSED_STRIDE_FACTOR, _nanmean2
 
 #: ``SidedChannel.metric`` of the per-side step time (IC of the other foot → IC of this foot).
@@ -72,7 +73,7 @@ def _bandpass(x: np.ndarray, fs: float, lo: float, hi: float) -> np.ndarray:
     return lowpass(x, fs, hi) - lowpass(x, fs, lo)
 
 
-class TrunkImuSteps:
+class TrunkImuSteps(StepDetector[TrunkRecording | Mapping[str, np.ndarray]]):
     """IC and side detection from one trunk IMU (see module docstring).
 
     Parameters
