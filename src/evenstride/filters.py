@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Signal primitives shared by the readers and the step detectors: a zero-phase low-pass, peak
-picking with a minimum distance, and parabolic sub-sample interpolation.
+picking with a minimum distance, parabolic sub-sample interpolation, and the mean of two
+series that skips a missing side.
 
 A leaf module (numpy only), so that a reader (:mod:`evenstride.io`) and every detector
 (:mod:`evenstride.steps`) use the same filter instead of copies.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["lowpass", "parabolic", "peaks"]
+__all__ = ["lowpass", "nanmean2", "parabolic", "peaks"]
 
 
 def _fast_len(n: int) -> int:
@@ -73,3 +74,12 @@ def parabolic(y: np.ndarray, i: int) -> float:
     if den == 0:
         return 0.0
     return float(min(0.5, max(-0.5, 0.5 * (a - c) / den)))
+
+
+def nanmean2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Element-wise mean of the finite values of ``a`` and ``b`` (NaN when both are NaN)."""
+    fa, fb = np.isfinite(a), np.isfinite(b)
+    n = fa.astype(float) + fb
+    tot = np.where(fa, a, 0.0) + np.where(fb, b, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(n > 0, tot / n, np.nan)

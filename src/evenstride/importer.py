@@ -74,8 +74,8 @@ from evenstride.io import (
     maybe_gunzip,
     member_reader,
     parse_strava_csv,
-    read_disk,
     read_member_or_refuse,
+    read_path,
     unsafe_member_reason,
 )
 from evenstride.store import ActivityRow, ActivityStore, Fingerprint, richness
@@ -325,7 +325,7 @@ class _Discovery:
         def read(p: Path = p) -> bytes:
             from evenstride.io import MAX_FILE_BYTES
 
-            return read_disk(p, MAX_FILE_BYTES)
+            return read_path(p, MAX_FILE_BYTES)
 
         out.append(_Candidate(shown, read))
 

@@ -25,7 +25,6 @@ from evenstride.io._archive import (
     ArchiveError,
     check_member_size,
     member_reader,
-    read_disk,
     read_member,
     read_member_or_refuse,
     unsafe_member_reason,
@@ -35,6 +34,7 @@ from evenstride.io._bounded import (
     MAX_FILE_BYTES,
     maybe_gunzip,
     read_file_bounded,
+    read_path,
 )
 from evenstride.io._c3d import C3DData, c3d_forces, c3d_markers, read_c3d
 from evenstride.io._fukuchi import (
@@ -99,7 +99,6 @@ __all__ = [
     "read_adeptdata_csv",
     "read_bytes",
     "read_c3d",
-    "read_disk",
     "read_file_bounded",
     "read_forces",
     "read_gaitmap_csv",
@@ -109,6 +108,7 @@ __all__ = [
     "read_markers",
     "read_member",
     "read_member_or_refuse",
+    "read_path",
     "read_processed",
     "read_rest_recording",
     "read_rr_csv",
@@ -190,23 +190,5 @@ def read_activity(path: str | os.PathLike[str]) -> Activity:
     >>> act.meta.file_format, act.meta.sport
     ('fit', 'running')
     """
-    p = Path(path)
-    name = str(path)
-    try:
-        if p.is_dir():
-            raise ParseError("is a directory, not a file", path=name)
-        if p.is_char_device() or p.is_block_device():
-            raise ParseError("is a device, not a file", path=name)
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ParseError(f"file is too large ({size / 1e6:.0f} MB)", path=name)
-        data = read_file_bounded(p)  # also bounds /dev/zero and pipes, whose size is 0
-    except FileNotFoundError:
-        raise ParseError("no such file", path=name) from None
-    except PermissionError:
-        raise ParseError("permission denied (cannot read the file)", path=name) from None
-    except IsADirectoryError:
-        raise ParseError("is a directory, not a file", path=name) from None
-    except OSError as exc:
-        raise ParseError(f"cannot read the file ({exc.strerror or exc})", path=name) from None
-    return read_bytes(data, path=name)
+    data = read_path(path)
+    return read_bytes(data, path=str(path))

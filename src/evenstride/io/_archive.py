@@ -11,7 +11,6 @@ import re
 import zipfile
 import zlib
 from collections.abc import Callable
-from pathlib import Path
 from typing import Final
 
 from evenstride.exceptions import ParseError, UserInputError
@@ -48,23 +47,6 @@ def unsafe_member_reason(name: str) -> str | None:
     if "\x00" in n:
         return "a NUL byte"
     return None
-
-
-def read_disk(path: Path, limit: int) -> bytes:
-    name = str(path)
-    try:
-        size = path.stat().st_size
-        if size > limit:
-            raise ParseError(f"file is too large ({size / 1e6:.0f} MB)", path=name)
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise ParseError("no such file", path=name) from None
-    except PermissionError:
-        raise ParseError("permission denied (cannot read the file)", path=name) from None
-    except IsADirectoryError:
-        raise ParseError("is a directory, not a file", path=name) from None
-    except OSError as exc:
-        raise ParseError(f"cannot read the file ({exc.strerror or exc})", path=name) from None
 
 
 def check_member_size(info: zipfile.ZipInfo, archive: str, limit: int) -> None:

@@ -34,6 +34,7 @@ import numpy as np
 from evenstride import consts
 from evenstride.datatypes import Activity, ActivityMeta, Segment, SidedChannel
 from evenstride.exceptions import NotEnoughDataError
+from evenstride.filters import nanmean2
 from evenstride.io import SIDES, G, ImuRecording
 from evenstride.steps._falbriard import SideEvents
 from evenstride.steps._table import StepTable
@@ -124,15 +125,6 @@ def step_metrics(
     return StepTable.from_sides(out, event_source="foot_imu")
 
 
-def _nanmean2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Element-wise mean of the finite values of ``a`` and ``b`` (NaN when both are NaN)."""
-    fa, fb = np.isfinite(a), np.isfinite(b)
-    n = fa.astype(float) + fb
-    tot = np.where(fa, a, 0.0) + np.where(fb, b, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(n > 0, tot / n, np.nan)
-
-
 def to_activity(
     steps: StepTable,
     *,
@@ -159,8 +151,8 @@ def to_activity(
 
     r_contact = take(right.contact_time_s)
     r_step = take(right.step_time_s)
-    step_mean = _nanmean2(left.step_time_s, r_step)
-    contact_mean = _nanmean2(left.contact_time_s, r_contact)
+    step_mean = nanmean2(left.step_time_s, r_step)
+    contact_mean = nanmean2(left.contact_time_s, r_contact)
     samples = {
         consts.TIME_S: left.ic_s.astype(float),
         consts.CADENCE_SPM: 60.0 / step_mean,

@@ -38,10 +38,10 @@ from evenstride.datatypes import Activity, ActivityMeta, Segment, SidedChannel
 from evenstride.exceptions import (
     NotEnoughDataError,
 )
-from evenstride.filters import lowpass, peaks
+from evenstride.filters import lowpass, nanmean2, peaks
 from evenstride.io import G, TrunkRecording
 from evenstride.steps._table import StepDetector
-from evenstride.steps._to_activity import MISSED_STRIDE_FACTOR, _nanmean2
+from evenstride.steps._to_activity import MISSED_STRIDE_FACTOR
 
 #: ``SidedChannel.metric`` of the per-side step time (IC of the other foot → IC of this foot).
 M_STEP_TIME = consts.M_STEP_TIME
@@ -234,7 +234,7 @@ def trunk_activity(
     right[ok] = np.where(steps.side[nxt[ok]] == "right", steps.step_s[li[ok]], np.nan)
     right = np.where(np.isfinite(left), right, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
-        cad = 60.0 / _nanmean2(left, right)
+        cad = 60.0 / nanmean2(left, right)
     t = steps.ic_s[li]
     ch = SidedChannel(
         metric=M_STEP_TIME,
