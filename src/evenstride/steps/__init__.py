@@ -1,5 +1,12 @@
 # SPDX-License-Identifier: MIT
-"""Per-step analysis from two foot-worn IMUs: read → detect IC/TC → per-step metrics → Activity.
+"""② Steps: samples of a raw recording → contacts and sides → one :class:`StepTable` →
+:class:`~evenstride.datatypes.Activity` (one row per left stride, side-labelled channels).
+
+Every detector is a :class:`StepDetector`: two foot IMUs (:class:`FalbriardEventDetection`),
+one trunk IMU or phone (``TrunkImuSteps``), one leg's accelerometer
+(``OneSideStrideDetection``), a force plate (:class:`ForcePlateDetection`) and foot markers
+(:class:`MarkerDetection`). :func:`read_recording` runs the whole chain for any recording file
+(the format from its content); the readers themselves are in :mod:`evenstride.io`.
 
 >>> from evenstride.steps import FalbriardEventDetection, step_metrics, to_activity
 >>> from evenstride.steps.simulate_imu import simulate_imu_run
@@ -9,7 +16,7 @@
 >>> act.sided[0].key
 'contact_time/foot_imu'
 
-:func:`activity_from_imu` does the whole chain for a file; the result goes to
+:func:`activity_from_imu` does the whole chain for a foot-IMU file; the result goes to
 :func:`evenstride.pipeline.analyze`.
 """
 
