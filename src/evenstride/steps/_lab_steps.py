@@ -70,7 +70,7 @@ def step_metrics(fd: ForceData, md: MarkerData, mass_kg: float) -> StepTable:
         mine = [_resample(f[s]) / bw for s, x in zip(segs, side, strict=True) if x == sd]
         curves[sd] = np.mean(mine, axis=0)
     kin, origins = contact_kinematics_with_origins(md, ic_s, tc_s, side)
-    return StepTable(
+    return StepTable.from_timing(
         ic_s=ic_s,
         tc_s=tc_s,
         side=side,
@@ -79,8 +79,6 @@ def step_metrics(fd: ForceData, md: MarkerData, mass_kg: float) -> StepTable:
         flight_time_s=flight,
         step_time_s=step,
         stride_time_s=stride,
-        cadence_spm=60.0 / step,
-        duty_factor=ct / stride,
         peak_vgrf_bw=peak,
         loading_rate_bw_s=lr,
         vertical_impulse_bw_s=vimp,
@@ -128,7 +126,7 @@ def marker_step_metrics(md: MarkerData) -> StepTable:
     }
     if ev.speed_m_s is not None:
         extra["belt_speed_from_markers_m_s"] = round(ev.speed_m_s, 3)
-    return StepTable(
+    return StepTable.from_timing(
         ic_s=ic,
         tc_s=tc,
         side=side,
@@ -137,8 +135,6 @@ def marker_step_metrics(md: MarkerData) -> StepTable:
         flight_time_s=flight,
         step_time_s=step,
         stride_time_s=stride,
-        cadence_spm=60.0 / step,
-        duty_factor=ct / stride,
         peak_vgrf_bw=nan.copy(),
         loading_rate_bw_s=nan.copy(),
         vertical_impulse_bw_s=nan.copy(),

@@ -70,6 +70,27 @@ class StepTable:
     #: Extra facts for ``meta.extra`` (marker layout, inferred belt speed, …).
     extra: dict[str, object] = field(default_factory=dict)
 
+    @classmethod
+    def from_timing(
+        cls,
+        *,
+        ic_s: np.ndarray,
+        tc_s: np.ndarray,
+        side: np.ndarray,
+        contact_time_s: np.ndarray,
+        flight_time_s: np.ndarray,
+        step_time_s: np.ndarray,
+        stride_time_s: np.ndarray,
+        **rest: Any,
+    ) -> StepTable:
+        """A table from a detector's timing: ``cadence_spm`` = 60 / step time and
+        ``duty_factor`` = contact time / stride time (NaN where those are NaN or 0)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cadence, duty = 60.0 / step_time_s, contact_time_s / stride_time_s
+        return cls(ic_s=ic_s, tc_s=tc_s, side=side, contact_time_s=contact_time_s,
+                   flight_time_s=flight_time_s, step_time_s=step_time_s,
+                   stride_time_s=stride_time_s, cadence_spm=cadence, duty_factor=duty, **rest)
+
     @property
     def n_contacts(self) -> int:
         return len(self.ic_s)

@@ -107,10 +107,7 @@ def step_metrics(
         step = np.where(bad, np.nan, step)
         flight = nxt - tc
         flight = np.where(np.isfinite(step), flight, np.nan)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cad = 60.0 / step
-            duty = contact / stride
-        out[side] = StepTable(
+        out[side] = StepTable.from_timing(
             ic_s=ic,
             tc_s=tc,
             side=np.full(len(ic), side),
@@ -118,8 +115,6 @@ def step_metrics(
             flight_time_s=flight,
             step_time_s=step,
             stride_time_s=stride,
-            cadence_spm=cad,
-            duty_factor=duty,
             peak_acc_g=_peak_acc_g(recording, side, ic, tc),
         )
     return StepTable.from_sides(out, event_source="foot_imu")
