@@ -6,7 +6,7 @@ import json
 import pytest
 
 from evenstride.cli import main
-from evenstride.steps._imu_io import write_generic_csv
+from evenstride.io import write_generic_csv
 from evenstride.steps.simulate_imu import simulate_imu_run
 
 

@@ -3,7 +3,7 @@
 
 1. An **allow-list per package**: which evenstride packages each package may import
    (:data:`ALLOWED`, derived from the code and the intended direction io → preprocessing →
-   steps/lab → metrics → assessment → pipeline → history/clinical → adapters). A new edge fails
+   steps → metrics → assessment → pipeline → history/clinical → adapters). A new edge fails
    until it is added here, on purpose.
 2. The **core never imports an adapter** (store, CLI, web, importer, report, services), except the
    listed :data:`KNOWN_UPWARD` edges, each with its reason, which may only shrink.
@@ -31,21 +31,21 @@ SRC = Path(evenstride.__file__).parent
 ADAPTERS = frozenset({"store", "cli", "__main__", "_cli_types", "web", "importer", "report",
                       "services", "batch", "_cli_batch"})
 #: Leaf modules every package may import.
-LEAVES = frozenset({"consts", "datatypes", "exceptions"})
+LEAVES = frozenset({"consts", "datatypes", "exceptions", "filters"})
 
 #: package → evenstride packages it may import (besides itself and :data:`LEAVES`).
 ALLOWED: dict[str, frozenset[str]] = {
     "consts": frozenset(),
     "exceptions": frozenset(),
     "datatypes": frozenset(),
+    "filters": frozenset(),
     "io": frozenset(),
     "preprocessing": frozenset(),
     "metrics": frozenset({"preprocessing"}),
     "assessment": frozenset({"metrics", "preprocessing"}),
-    "pipeline": frozenset({"io", "preprocessing", "metrics", "assessment"}),
-    # steps builds an Activity and analyses it with the run pipeline (steps/_document.py)
-    "steps": frozenset({"io", "metrics", "pipeline"}),
-    "lab": frozenset({"io", "steps"}),
+    # the pipeline reads any input: raw recordings through step detection
+    "pipeline": frozenset({"io", "preprocessing", "metrics", "assessment", "steps"}),
+    "steps": frozenset({"io", "metrics"}),
     "simulate": frozenset({"io"}),
     "hrv": frozenset({"io", "metrics"}),
     "history": frozenset({"metrics", "assessment"}),
@@ -57,7 +57,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "store": frozenset({"(root)", "_cli_types", "assessment", "clinical", "history", "hrv",
                         "importer", "pipeline", "report"}),
     "_cli_types": frozenset(),
-    "cli": frozenset({"(root)", "_cli_types", "assessment", "lab", "metrics", "pipeline",
+    "cli": frozenset({"(root)", "_cli_types", "assessment", "metrics", "pipeline",
                       "report", "simulate", "steps", "store", "web", "_cli_batch"}),
     "__main__": frozenset({"cli"}),
     # platform scale on Dask: the import path's unit of work, the store's rows, the history
@@ -79,29 +79,14 @@ KNOWN_UPWARD: dict[tuple[str, str], str] = {
 #: Fix them (make the name public in the package's __init__ or move the code), then delete the
 #: line; the test fails on any new one.
 KNOWN_PRIVATE: frozenset[tuple[str, str]] = frozenset({
-    # CLI orchestrates per-step analysis itself (issue 13: moves into steps/pipeline)
-    ("cli", "evenstride.lab._c3d"),
-    ("cli", "evenstride.lab._force_events"),
-    ("cli", "evenstride.lab._fukuchi"),
-    ("cli", "evenstride.lab._to_activity"),
-    ("cli", "evenstride.steps._accel_only"),
-    ("cli", "evenstride.steps._runscribe_csv"),
-    ("cli", "evenstride.steps._trunk"),
     ("cli", "evenstride.store._doctor"),
     # assessment's class bands/labels used by history and report
     ("history", "evenstride.assessment._assess"),
     ("report", "evenstride.assessment._assess"),
     ("report", "evenstride.metrics._bootstrap"),
     # bounded file reading and FIT decoding, to be public io functions (readers move into io/)
-    ("hrv", "evenstride.io._bounded"),
-    ("hrv", "evenstride.io._fit_decode"),
-    ("importer", "evenstride.io._bounded"),
-    ("lab", "evenstride.io._bounded"),
-    ("steps", "evenstride.io._bounded"),
     ("simulate", "evenstride.io._fit_writer"),
     ("importer", "evenstride.store._blob"),
-    # force/marker step events reuse the IMU detector (one step model: issue 13)
-    ("lab", "evenstride.steps._falbriard"),
     ("pipeline", "evenstride.metrics._family"),
     ("pipeline", "evenstride.metrics._intervals"),
     ("store", "evenstride.history._shoes"),

@@ -135,7 +135,8 @@ def _parser() -> argparse.ArgumentParser:
                     "markers only: the belt speed measured from the stance foot)")
     st.add_argument("--static", metavar="FILE", help="static calibration trial for cluster-only "
                     "markers (format c3d without forces; default: …_static.c3d beside …_run.c3d)")
-    st.add_argument("--format", choices=STEP_FORMATS, default="imu", help="input format")
+    st.add_argument("--format", choices=STEP_FORMATS, default=None,
+                    help="input format (default: recognised from the file's content)")
     st.add_argument("--units", metavar="acc=g,gyr=deg/s",
                     help="units of a generic IMU CSV when the file does not declare them")
     st.add_argument("--json", action="store_true", help="print the evenstride.run/1 document")
@@ -745,104 +746,22 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _step_activity(args: argparse.Namespace) -> Any:
-    """The per-stride :class:`~evenstride.datatypes.Activity` of a raw recording."""
-    path = Path(args.file)
-    if not path.exists():
-        raise UserInputError("no such file", path=path)
-    if not path.is_file() and not (args.format == "phone" and path.is_dir()):
-        raise UserInputError("not a file", path=path)
-    if args.format == "imu":
-        from evenstride.steps import activity_from_imu
-
-        return activity_from_imu(path, units=args.units)
-    if args.format == "c3d":
-        from evenstride.lab import read_markers_only_trial
-        from evenstride.lab._c3d import c3d_forces, c3d_markers, read_c3d
-        from evenstride.lab._force_events import step_metrics
-        from evenstride.lab._fukuchi import read_info_mass
-        from evenstride.lab._to_activity import steps_to_activity
-
-        c = read_c3d(path)
-        if not all(f"F1{a}" in c.analog for a in "XYZ"):  # no force plate: markers only
-            if c.analog:
-                warnings.warn(
-                    f"{path}: analog channels {sorted(c.analog)[:6]} are not force-plate "
-                    "channels F1X/F1Y/F1Z; events from the foot markers only",
-                    EvenstrideWarning,
-                    stacklevel=2,
-                )
-            return read_markers_only_trial(path, speed_m_s=args.speed,
-                                           static_path=args.static)[1]
-        if args.static:  # the force trials' kinematics use the RBDS marker set, uncalibrated
-            warnings.warn(f"{path}: --static is ignored: it calibrates cluster-only markers of "
-                          "trials without force channels", EvenstrideWarning, stacklevel=2)
-        mass = args.mass_kg
-        info = path.parent / "RBDSinfo.txt"
-        if mass is None and info.is_file():
-            mass = read_info_mass(info, path.name)
-        if mass is None or not (20.0 <= mass <= 250.0):
-            raise UserInputError("body mass needed for the force channels (--mass-kg, "
-                                 "20–250 kg)", path=path)
-        fd = c3d_forces(c, mass_kg=mass)
-        return steps_to_activity(step_metrics(fd, c3d_markers(c), mass), path=path,
-                                 speed_m_s=args.speed, file_format="c3d")
-    if args.format == "phone":
-        from evenstride.steps._trunk import TrunkImuSteps, read_sensor_logger, trunk_activity
-
-        rec = read_sensor_logger(path, args.gyro)
-        det = TrunkImuSteps().detect(rec, sampling_rate_hz=rec.sampling_rate_hz)
-        return trunk_activity(det.steps_, side_confidence=det.side_confidence_, path=str(path),
-                              warnings=list(rec.warnings))
-    if args.format == "accel":
-        from evenstride.steps._accel_only import (
-            OneSideStrideDetection,
-            accel_activity,
-            pick_location,
-            read_adeptdata_csv,
-        )
-
-        series = read_adeptdata_csv(path)
-        one = series[pick_location(series, args.location, path=path)]
-        if one.valid.sum() < 10 * one.sampling_rate_hz:
-            raise UserInputError(f"{one.location}: less than 10 s of unclipped data", path=path)
-        one_det = OneSideStrideDetection().detect(one, sampling_rate_hz=one.sampling_rate_hz)
-        return accel_activity(one_det, one, path=str(path))
-    if args.format == "runscribe":
-        from evenstride.steps._runscribe_csv import read_runscribe_csv
-
-        return read_runscribe_csv(path, args.right)
-    from evenstride.lab import read_fukuchi_trial, read_markers_only_trial
-
-    if args.static:
-        warnings.warn(f"{path}: --static is ignored for text exports (it calibrates the "
-                      "cluster-only markers of a C3D trial)", EvenstrideWarning, stacklevel=2)
-    if "markers" in path.name:  # a markers export: with its forces file if there is one
-        forces = path.with_name(path.name.replace("markers", "forces"))
-        if not forces.is_file():
-            return read_markers_only_trial(path, speed_m_s=args.speed)[1]
-        path = forces
-    info = path.parent / "RBDSinfo.txt"
-    if not info.is_file():
-        raise UserInputError("RBDSinfo.txt (body mass) not found next to the file", path=path)
-    return read_fukuchi_trial(path, info)[1]
-
-
 def _cmd_steps(args: argparse.Namespace) -> int:
-    from evenstride.pipeline import analyze
+    from evenstride.pipeline import analyze_steps
+    from evenstride.steps import StepOptions, steps_document
 
+    opts = StepOptions(units=args.units, right=args.right, gyro=args.gyro,
+                       location=args.location, mass_kg=args.mass_kg, speed_m_s=args.speed,
+                       static=args.static)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", EvenstrideWarning)
-        act = _step_activity(args)
-        res = analyze(act, seed=args.seed)
+        res = analyze_steps(args.file, fmt=args.format, options=opts, seed=args.seed)
     merge_warnings(res.warnings, caught, res.file)
     if args.html:
         from evenstride.report import write_report
 
         write_report(res, Path(args.html))
-    from evenstride.steps import steps_document
-
-    doc = steps_document(res, act)
+    doc = steps_document(res, res.activity)
     if args.json:
         _print_json(doc)
     else:

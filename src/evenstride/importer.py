@@ -33,13 +33,10 @@ running it again reports the stored files as "already stored" and continues.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import multiprocessing
 import os
 import posixpath
-import re
 import signal
 import tempfile
 import threading
@@ -65,7 +62,22 @@ from evenstride.exceptions import (
     UnsupportedActivityError,
     UserInputError,
 )
-from evenstride.io._bounded import MAX_DECOMPRESSED_BYTES, maybe_gunzip
+from evenstride.io import (
+    MAX_MEMBER_BYTES,
+    MAX_MEMBERS,
+    MAX_NESTED_ZIP_BYTES,
+    MAX_RATIO,
+    MAX_ZIP_DEPTH,
+    ArchiveError,
+    StravaRow,
+    check_member_size,
+    maybe_gunzip,
+    member_reader,
+    parse_strava_csv,
+    read_member_or_refuse,
+    read_path,
+    unsafe_member_reason,
+)
 from evenstride.store import ActivityRow, ActivityStore, Fingerprint, richness
 
 __all__ = [
@@ -100,36 +112,10 @@ SKIPPED: Final = "skipped"
 FAILED: Final = "failed"
 OUTCOMES: Final = (NEW, STORED, DUPLICATE, SKIPPED, FAILED)
 
-# --- limits -----------------------------------------------------------------------------------
-#: Largest activity file or CSV read from an archive, and largest gzip expansion, in bytes
-#: (a 14-hour FIT is ~3 MB; a long GPX ~30 MB).
-MAX_MEMBER_BYTES: Final = 200 * 1024 * 1024
-#: Largest uncompressed/compressed ratio accepted for a member larger than 1 MB (FIT compresses
-#: ~3×, GPX/TCX ~10–20×; zip bombs ~1000×).
-MAX_RATIO: Final = 200.0
-_RATIO_MIN_BYTES = 1024 * 1024
-#: Largest nested zip copied to the temporary directory (Garmin export parts are large).
-MAX_NESTED_ZIP_BYTES: Final = 16 * 1024**3
-#: Zips inside zips are opened down to this depth.
-MAX_ZIP_DEPTH: Final = 3
-#: Refuse archives listing more members than this.
-MAX_MEMBERS: Final = 500_000
-
 ACTIVITY_SUFFIXES: Final = (".fit", ".tcx", ".gpx")
 _STRAVA_CSV = "activities.csv"
-#: Columns of a Strava export's activities.csv that the importer needs.
-STRAVA_REQUIRED_COLUMNS: Final = ("Activity ID", "Activity Type", "Filename")
-_STRAVA_NAME = "Activity Name"
-_STRAVA_GEAR = "Activity Gear"
-_STRAVA_DATE = "Activity Date"
-_RUN_TYPE = re.compile(r"\brun(ning)?\b", re.IGNORECASE)
 
 
-class ArchiveError(UserInputError):
-    """An archive is refused as a whole (corrupt, unsafe member names, zip bomb, bad CSV)."""
-
-
-# --- report -----------------------------------------------------------------------------------
 @dataclass
 class ImportItem:
     """The outcome of one file."""
@@ -266,144 +252,11 @@ class _Candidate:
     reason: str | None = None
 
 
-@dataclass(frozen=True)
-class StravaRow:
-    activity_id: str
-    activity_type: str
-    filename: str
-    name: str | None
-    gear: str | None
-    date: str | None
-
-    @property
-    def is_running(self) -> bool | None:
-        """True/False from the activity type; None when the type is empty."""
-        t = self.activity_type.strip()
-        return None if not t else bool(_RUN_TYPE.search(t))
-
-
 def _is_activity_name(name: str) -> bool:
     n = name.lower()
     if n.endswith(".gz"):
         n = n[:-3]
     return n.endswith(ACTIVITY_SUFFIXES)
-
-
-def _unsafe_reason(name: str) -> str | None:
-    n = name.replace("\\", "/")
-    if n.startswith("/") or re.match(r"^[A-Za-z]:", n):
-        return "an absolute path"
-    if ".." in n.split("/"):
-        return "a '..' path (path traversal)"
-    if "\x00" in n:
-        return "a NUL byte"
-    return None
-
-
-def parse_strava_csv(data: bytes, source: str) -> list[StravaRow]:
-    """Rows of a Strava export's ``activities.csv`` (real headers repeat some names, e.g.
-    "Elapsed Time" and "Distance"; the first occurrence is used).
-
-    Raises
-    ------
-    ArchiveError
-        Not UTF-8, malformed, or missing one of :data:`STRAVA_REQUIRED_COLUMNS`.
-    """
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ArchiveError("activities.csv is not UTF-8 text", path=source) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader, None)
-        if not header:
-            raise ArchiveError("activities.csv is empty", path=source)
-        col: dict[str, int] = {}
-        for i, h in enumerate(header):
-            col.setdefault(h.strip(), i)
-        missing = [c for c in STRAVA_REQUIRED_COLUMNS if c not in col]
-        if missing:
-            raise ArchiveError(
-                f"activities.csv lacks the column(s) {', '.join(repr(m) for m in missing)} "
-                "(expected a Strava bulk export with English headers)",
-                path=source,
-            )
-
-        def get(row: list[str], name: str) -> str:
-            i = col.get(name)
-            return row[i].strip() if i is not None and i < len(row) else ""
-
-        rows = []
-        for row in reader:
-            if not row or not any(x.strip() for x in row):
-                continue
-            rows.append(
-                StravaRow(
-                    activity_id=get(row, "Activity ID"),
-                    activity_type=get(row, "Activity Type"),
-                    filename=get(row, "Filename"),
-                    name=get(row, _STRAVA_NAME) or None,
-                    gear=get(row, _STRAVA_GEAR) or None,
-                    date=get(row, _STRAVA_DATE) or None,
-                )
-            )
-    except csv.Error as exc:
-        raise ArchiveError(f"activities.csv is malformed (line {reader.line_num}: {exc})",
-                           path=source) from None
-    return rows
-
-
-def _read_disk(path: Path, limit: int) -> bytes:
-    name = str(path)
-    try:
-        size = path.stat().st_size
-        if size > limit:
-            raise ParseError(f"file is too large ({size / 1e6:.0f} MB)", path=name)
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise ParseError("no such file", path=name) from None
-    except PermissionError:
-        raise ParseError("permission denied (cannot read the file)", path=name) from None
-    except IsADirectoryError:
-        raise ParseError("is a directory, not a file", path=name) from None
-    except OSError as exc:
-        raise ParseError(f"cannot read the file ({exc.strerror or exc})", path=name) from None
-
-
-def _check_member_size(info: zipfile.ZipInfo, archive: str, limit: int) -> None:
-    if info.file_size > limit:
-        raise ArchiveError(
-            f"member {info.filename!r} declares {info.file_size / 1e6:,.0f} MB uncompressed "
-            f"(limit {limit / 1e6:,.0f} MB): refusing a possible zip bomb",
-            path=archive,
-        )
-    if info.file_size > _RATIO_MIN_BYTES and info.compress_size > 0:
-        ratio = info.file_size / info.compress_size
-        if ratio > MAX_RATIO:
-            raise ArchiveError(
-                f"member {info.filename!r} expands {ratio:,.0f}× (limit {MAX_RATIO:.0f}×): "
-                "refusing a possible zip bomb",
-                path=archive,
-            )
-
-
-def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, source: str, limit: int) -> bytes:
-    if info.flag_bits & 0x1:
-        raise ParseError("encrypted archive member", path=source)
-    try:
-        with zf.open(info) as f:
-            data = f.read(limit + 1)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
-            RuntimeError, ValueError) as exc:
-        raise ParseError(f"cannot read the archive member ({exc})", path=source) from None
-    if len(data) > limit:
-        raise ParseError(f"archive member larger than {limit / 1e6:,.0f} MB", path=source)
-    return data
-
-
-def _gunzip(data: bytes, source: str, limit: int = MAX_DECOMPRESSED_BYTES) -> bytes:
-    """Unwrap gzip (several members too) with an output limit; other data is returned as is."""
-    return maybe_gunzip(data, source, limit)
 
 
 class _Discovery:
@@ -472,7 +325,7 @@ class _Discovery:
         def read(p: Path = p) -> bytes:
             from evenstride.io import MAX_FILE_BYTES
 
-            return _read_disk(p, MAX_FILE_BYTES)
+            return read_path(p, MAX_FILE_BYTES)
 
         out.append(_Candidate(shown, read))
 
@@ -489,7 +342,7 @@ class _Discovery:
         if len(infos) > MAX_MEMBERS:
             raise ArchiveError(f"too many members ({len(infos):,})", path=shown)
         for info in infos:
-            why = _unsafe_reason(info.filename)
+            why = unsafe_member_reason(info.filename)
             if why:
                 raise ArchiveError(f"member {info.filename!r} has {why}: refusing the archive",
                                    path=shown)
@@ -501,21 +354,21 @@ class _Discovery:
         zips = [i for i in files if i.filename.lower().endswith(".zip")]
         acts = [i for i in files if _is_activity_name(i.filename)]
         for i in [*csvs[:1], *acts]:
-            _check_member_size(i, shown, MAX_MEMBER_BYTES)
+            check_member_size(i, shown, MAX_MEMBER_BYTES)
         for i in zips:
-            _check_member_size(i, shown, MAX_NESTED_ZIP_BYTES)
+            check_member_size(i, shown, MAX_NESTED_ZIP_BYTES)
         by_name = {i.filename: i for i in files}
         hints: dict[str, StravaRow] = {}
         if csvs:
             csv_info = csvs[0]
             rows = parse_strava_csv(
-                _read_member_or_refuse(zf, csv_info, shown), f"{shown}!{csv_info.filename}"
+                read_member_or_refuse(zf, csv_info, shown), f"{shown}!{csv_info.filename}"
             )
             base = posixpath.dirname(csv_info.filename)
             for row in rows:
                 if not row.filename:
                     continue  # a manual entry without a file
-                why = _unsafe_reason(row.filename)
+                why = unsafe_member_reason(row.filename)
                 if why:
                     raise ArchiveError(
                         f"activities.csv names {row.filename!r}, {why}: refusing the archive",
@@ -543,7 +396,7 @@ class _Discovery:
                 continue  # reported above, never read
             out.append(_Candidate(
                 src,
-                read=_member_reader(zf, info, src),
+                read=member_reader(zf, info, src),
                 name=hint.name if hint else None,
                 gear=hint.gear if hint else None,
                 external_id=f"strava:{hint.activity_id}" if hint and hint.activity_id else None,
@@ -575,20 +428,6 @@ class _Discovery:
             raise ArchiveError(f"cannot copy the nested zip to a temporary folder ({exc})",
                                path=shown) from None
         return Path(name)
-
-
-def _member_reader(zf: zipfile.ZipFile, info: zipfile.ZipInfo, src: str) -> Callable[[], bytes]:
-    def read() -> bytes:
-        return _read_member(zf, info, src, MAX_MEMBER_BYTES)
-
-    return read
-
-
-def _read_member_or_refuse(zf: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str) -> bytes:
-    try:
-        return _read_member(zf, info, f"{shown}!{info.filename}", MAX_MEMBER_BYTES)
-    except ParseError as exc:
-        raise ArchiveError(f"{info.filename}: {exc.reason}", path=shown) from None
 
 
 # --- the import loop --------------------------------------------------------------------------
@@ -820,7 +659,7 @@ def import_paths(
             for c in todo:
                 try:
                     assert c.read is not None
-                    data = _gunzip(c.read(), c.source)
+                    data = maybe_gunzip(c.read(), c.source)
                     if not data:
                         raise ParseError("file is empty", path=c.source)
                 except UserInputError as exc:

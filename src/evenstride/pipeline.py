@@ -20,7 +20,7 @@ from evenstride import consts
 from evenstride.assessment import Assessment, assess
 from evenstride.datatypes import Activity
 from evenstride.exceptions import EvenstrideWarning, NotEnoughDataError, UnsupportedActivityError
-from evenstride.io import read_activity
+from evenstride.io import RECORDING_FORMATS, detect_input, read_activity
 from evenstride.metrics import (
     CadenceSpeed,
     ChannelAsymmetry,
@@ -38,6 +38,7 @@ from evenstride.metrics.context import ContextParams, RunContext, run_context
 from evenstride.metrics.drift import window_means
 from evenstride.metrics.load import legs_totals
 from evenstride.preprocessing import Gating, GatingParams, label_samples
+from evenstride.steps import StepOptions, read_recording
 
 SCHEMA = "evenstride.run/1"
 
@@ -97,7 +98,10 @@ def analyze(
     Parameters
     ----------
     path_or_activity
-        A file path (FIT/TCX/GPX, optionally gzipped) or an :class:`Activity`.
+        A file path or an :class:`Activity`. Any input evenstride reads, recognised by its
+        content (:func:`read_input`): FIT/TCX/GPX (optionally gzipped) or a raw recording
+        (C3D, foot-IMU CSV, RunScribe CSV, phone Sensor Logger export, …) whose steps are found
+        first with default options (:func:`analyze_steps` takes them).
     seed
         Seed of the bootstrap (results are reproducible for a given seed).
     gating_params
@@ -114,7 +118,7 @@ def analyze(
     if isinstance(path_or_activity, Activity):
         act = path_or_activity
     else:
-        act = read_activity(path_or_activity)
+        act = read_input(path_or_activity)
     gating = label_samples(act, gating_params)
     run_w = float(gating.weight_s[gating.running].sum())
     walk_w = float(gating.weight_s[gating.walking].sum())
@@ -173,6 +177,39 @@ def analyze(
     return RunAnalysis(
         act, gating, asym, drifts, cs, summaries, assessment, notes, context, family
     )
+
+
+def read_input(
+    path: str | os.PathLike[str], *, fmt: str | None = None, options: StepOptions | None = None
+) -> Activity:
+    """Any supported file → :class:`Activity`, by its content (:func:`evenstride.io.detect_input`)
+    unless ``fmt`` names the format: watch files are read as they are, raw recordings go through
+    step detection (:func:`evenstride.steps.read_recording`). Content that is neither gets the
+    watch reader's one-line error naming the file."""
+    kind = fmt if fmt is not None else detect_input(path)
+    if kind in RECORDING_FORMATS:
+        return read_recording(path, kind, options)
+    return read_activity(path)
+
+
+def analyze_steps(
+    recording: str | os.PathLike[str] | Activity,
+    *,
+    fmt: str | None = None,
+    options: StepOptions | None = None,
+    seed: int = 0,
+) -> RunAnalysis:
+    """Per-step analysis of a raw recording (or of any input :func:`analyze` reads): find each
+    step's events and side, build the per-step :class:`Activity` and judge it like a watch
+    file. ``fmt`` overrides the format found from the content; ``options`` carries what a
+    format needs besides the file (body mass, treadmill speed, the right pod's file, …).
+    The ``evenstride steps`` document is :func:`evenstride.steps.steps_document` of the result.
+    """
+    if isinstance(recording, Activity):
+        return analyze(recording, seed=seed)
+    if fmt is None:  # unrecognised content: the foot-IMU reader (the command's old default) says
+        fmt = detect_input(recording) or "imu"  # what is wrong with it, naming the file
+    return analyze(read_input(recording, fmt=fmt, options=options), seed=seed)
 
 
 def _covariates(act: Activity, g: Gating) -> dict[str, np.ndarray]:

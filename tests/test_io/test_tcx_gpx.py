@@ -24,7 +24,8 @@ from evenstride.exceptions import (
 )
 from evenstride.io import read_activity, read_bytes
 from evenstride.io._gpx import read_gpx
-from evenstride.io._tcx import haversine_m, read_tcx
+from evenstride.io._tcx import read_tcx
+from evenstride.io._xml_track import haversine_m
 
 # --- the shared real files ---------------------------------------------------------------------
 

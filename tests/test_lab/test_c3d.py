@@ -10,9 +10,8 @@ import pytest
 
 from conftest import shared_data_dir
 from evenstride.exceptions import EvenstrideWarning, ParseError
-from evenstride.lab import read_info_mass
-from evenstride.lab._c3d import c3d_forces, c3d_markers, read_c3d
-from evenstride.lab._kinematics import ic_kinematics
+from evenstride.io import c3d_forces, c3d_markers, read_c3d, read_info_mass
+from evenstride.steps._kinematics import ic_kinematics
 
 RBDS = "RBDS001runT35.c3d"
 RIC = "RIC_20140515T133244_run.c3d"

@@ -13,7 +13,11 @@ from conftest import shared_data_dir
 from evenstride import consts
 from evenstride.assessment import judge_asymmetry
 from evenstride.exceptions import ParseError
-from evenstride.lab import (
+from evenstride.io import read_forces, read_info_mass, read_markers, read_processed
+from evenstride.metrics.asymmetry import channel_asymmetry
+from evenstride.pipeline import analyze
+from evenstride.preprocessing import label_samples
+from evenstride.steps import (
     M_LOADING_RATE_BW_S,
     M_PEAK_VGRF_BW,
     SRC_FORCE_PLATE,
@@ -21,15 +25,8 @@ from evenstride.lab import (
     curve_agreement,
     marker_events,
     processed_stance_curve,
-    read_forces,
     read_fukuchi_trial,
-    read_info_mass,
-    read_markers,
-    read_processed,
 )
-from evenstride.metrics.asymmetry import channel_asymmetry
-from evenstride.pipeline import analyze
-from evenstride.preprocessing import label_samples
 
 FORCES = "RBDS001runT25forces.txt"
 

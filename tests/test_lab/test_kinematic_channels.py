@@ -18,20 +18,19 @@ from evenstride.assessment import judge_asymmetry
 from evenstride.cli import main
 from evenstride.datatypes import Activity, ActivityMeta, SidedChannel
 from evenstride.exceptions import EvenstrideWarning, ParseError
-from evenstride.lab import (
+from evenstride.io import MarkerData, c3d_forces, c3d_markers, read_c3d, read_forces, read_markers
+from evenstride.metrics.asymmetry import RATIO_SCALE_METRICS, channel_asymmetry
+from evenstride.preprocessing import label_samples
+from evenstride.steps import (
     SRC_MARKERS,
     event_agreement,
     forward_sign,
-    read_forces,
     read_fukuchi_trial,
-    read_markers,
-    step_metrics,
 )
-from evenstride.lab._c3d import c3d_forces, c3d_markers, read_c3d
-from evenstride.lab._fukuchi import MarkerData
-from evenstride.lab._kinematics import contact_kinematics, ic_kinematics
-from evenstride.metrics.asymmetry import RATIO_SCALE_METRICS, channel_asymmetry
-from evenstride.preprocessing import label_samples
+from evenstride.steps import (
+    force_step_metrics as step_metrics,
+)
+from evenstride.steps._kinematics import contact_kinematics, ic_kinematics
 
 KIN = (
     consts.M_SHANK_ANGLE_IC_DEG,
@@ -253,8 +252,8 @@ def test_sparse_marker_events_are_warned_about(fk: Path, t35) -> None:
         k = ic_kinematics(other)
     assert min(k.n_contacts.values()) >= 36
     # ... whereas the older heel/toe velocity rule missed most landings, which is warned about
-    from evenstride.lab import foot_velocity_events
-    from evenstride.lab._kinematics import _warn_if_sparse
+    from evenstride.steps import foot_velocity_events
+    from evenstride.steps._kinematics import _warn_if_sparse
 
     sparse = {s: foot_velocity_events(other, s) for s in ("left", "right")}
     assert len(sparse["right"][0]) < 10

@@ -4,7 +4,7 @@ angles: the runner, its mirror image (left and right swapped across the sagittal
 same runner in a lab with the medio-lateral axis reversed. A side or sign error in any metric
 (hip adduction, knee flexion, shank angle, pelvic drop, foot ahead of the pelvis) fails here.
 
-The uncalibrated definitions are in :mod:`evenstride.lab._kinematics`; hip adduction is relative
+The uncalibrated definitions are in :mod:`evenstride.steps._kinematics`; hip adduction is relative
 to the pelvis as measured (issue 10: the trial-mean obliquity used to be removed from the pelvis
 only, which flipped RBDS001's hip adduction L − R against the dataset's processed curves)."""
 
@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 from test_marker_ground_truth import CONTACT, FOOT, STRIDE, _trial
 
-from evenstride.lab._fukuchi import MarkerData
-from evenstride.lab._kinematics import ic_kinematics
+from evenstride.io import MarkerData
+from evenstride.steps._kinematics import ic_kinematics
 
 T_LEFT = 0.35
 #: Planted truth per side (degrees / mm): thigh sagittal angle, its frontal angle (+ = distal end

@@ -14,11 +14,12 @@ import pytest
 from conftest import shared_data_dir
 from evenstride import consts
 from evenstride.exceptions import ParseError
-from evenstride.lab import marker_contacts, read_forces, read_markers, step_metrics
-from evenstride.lab._fukuchi import MarkerData
-from evenstride.lab._kinematics import contact_kinematics, ic_kinematics
-from evenstride.lab._markers_only import marker_layout
-from evenstride.lab._static_calibration import calibrated_kinematics
+from evenstride.io import MarkerData, read_forces, read_markers
+from evenstride.steps import force_step_metrics as step_metrics
+from evenstride.steps import marker_contacts
+from evenstride.steps._kinematics import contact_kinematics, ic_kinematics
+from evenstride.steps._markers import marker_layout
+from evenstride.steps._static_calibration import calibrated_kinematics
 
 STRIDE, CONTACT, BELT = 0.72, 0.26, 3.0
 FOOT = {  # foot-frame offsets (forward, up, lateral), mm

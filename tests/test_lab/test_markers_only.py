@@ -14,21 +14,20 @@ import pytest
 from conftest import shared_data_dir
 from evenstride import consts
 from evenstride.exceptions import EvenstrideWarning, ParseError
-from evenstride.lab import (
+from evenstride.io import MarkerData, c3d_forces, c3d_markers, read_c3d, read_forces, read_markers
+from evenstride.steps import (
     SRC_MARKERS,
     event_agreement,
     foot_pitch_events,
     marker_contacts,
     marker_layout,
-    read_forces,
-    read_markers,
     read_markers_only_trial,
-    step_metrics,
 )
-from evenstride.lab._c3d import c3d_forces, c3d_markers, read_c3d
-from evenstride.lab._fukuchi import MarkerData
-from evenstride.lab._markers_only import marker_side
-from evenstride.lab._static_calibration import calibrated_kinematics
+from evenstride.steps import (
+    force_step_metrics as step_metrics,
+)
+from evenstride.steps._markers import marker_side
+from evenstride.steps._static_calibration import calibrated_kinematics
 
 MASS = 62.0  # RBDSinfo.txt, RBDS001
 RIC = "RIC_20140515T133244_run.c3d"

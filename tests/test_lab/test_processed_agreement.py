@@ -26,9 +26,15 @@ import numpy as np
 import pytest
 
 from conftest import shared_data_dir
-from evenstride.lab import read_forces, read_markers, read_processed
-from evenstride.lab._c3d import c3d_forces, c3d_markers, read_c3d
-from evenstride.lab._kinematics import ic_kinematics
+from evenstride.io import (
+    c3d_forces,
+    c3d_markers,
+    read_c3d,
+    read_forces,
+    read_markers,
+    read_processed,
+)
+from evenstride.steps._kinematics import ic_kinematics
 
 MASS = 62.0  # RBDSinfo.txt, RBDS001
 #: ours → the processed file's column stem

@@ -13,8 +13,8 @@ import pytest
 from conftest import shared_data_dir
 from evenstride.cli import main
 from evenstride.exceptions import EvenstrideWarning
+from evenstride.io import ImuRecording, write_generic_csv
 from evenstride.steps import FalbriardEventDetection, read_gaitmap_csv
-from evenstride.steps._imu_io import ImuRecording, write_generic_csv
 from evenstride.steps.simulate_imu import simulate_imu_run
 
 

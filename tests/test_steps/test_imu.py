@@ -12,6 +12,7 @@ import pytest
 from conftest import shared_data_dir
 from evenstride import consts
 from evenstride.exceptions import EvenstrideWarning, ParseError, UserInputError
+from evenstride.io import G, saturated_mask
 from evenstride.metrics import symmetry as sym
 from evenstride.pipeline import analyze
 from evenstride.steps import (
@@ -25,7 +26,6 @@ from evenstride.steps import (
     to_activity,
     write_generic_csv,
 )
-from evenstride.steps._imu_io import G, saturated_mask
 from evenstride.steps.simulate_imu import simulate_imu_run
 
 FS = 200.0
@@ -65,16 +65,16 @@ def test_step_metrics_values(sim, detected):
     st = step_metrics(detected.steps_, sim.recording)
     for side in ("left", "right"):
         s = st[side]
-        assert np.nanmedian(s.contact_s) == pytest.approx(sim.contact_s[side], abs=0.003)
-        assert np.nanmedian(s.stride_s) == pytest.approx(120 / 170, rel=0.01)
-        assert np.nanmedian(s.step_s) == pytest.approx(60 / 170, rel=0.02)
+        assert np.nanmedian(s.contact_time_s) == pytest.approx(sim.contact_s[side], abs=0.003)
+        assert np.nanmedian(s.stride_time_s) == pytest.approx(120 / 170, rel=0.01)
+        assert np.nanmedian(s.step_time_s) == pytest.approx(60 / 170, rel=0.02)
         assert np.nanmedian(s.cadence_spm) == pytest.approx(170, rel=0.02)
         assert 0.25 < np.nanmedian(s.duty_factor) < 0.45
-        assert 0.05 < np.nanmedian(s.flight_s) < 0.15
+        assert 0.05 < np.nanmedian(s.flight_time_s) < 0.15
         assert 4.0 < np.nanmedian(s.peak_acc_g) < 9.0
         # flight = step − contact of this foot (same stance)
-        ok = np.isfinite(s.flight_s)
-        assert np.allclose(s.flight_s[ok], s.step_s[ok] - s.contact_s[ok])
+        ok = np.isfinite(s.flight_time_s)
+        assert np.allclose(s.flight_time_s[ok], s.step_time_s[ok] - s.contact_time_s[ok])
 
 
 def test_planted_asymmetry_recovered_by_analyze(sim, detected):

@@ -10,10 +10,10 @@ import pytest
 
 from conftest import shared_data_dir
 from evenstride import consts
+from evenstride.io import G
 from evenstride.metrics.asymmetry import RATIO_SCALE_METRICS
 from evenstride.pipeline import analyze
 from evenstride.steps import SRC_FOOT_IMU, activity_from_imu, activity_from_recording
-from evenstride.steps._imu_io import G
 from evenstride.steps.simulate_imu import simulate_imu_run
 
 

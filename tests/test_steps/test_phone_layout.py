@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 
 from evenstride.exceptions import EvenstrideWarning, ParseError, UserInputError
-from evenstride.steps._imu_io import G
-from evenstride.steps._trunk import TrunkImuSteps, read_sensor_logger, trunk_activity
+from evenstride.io import G, read_sensor_logger
+from evenstride.steps._trunk import TrunkImuSteps, trunk_activity
 
 HEADER = "time,seconds_elapsed,z,y,x"
 T0_NS = 1_707_663_721_288_000_000

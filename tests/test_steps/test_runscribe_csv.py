@@ -10,8 +10,8 @@ import pytest
 
 from evenstride import consts
 from evenstride.exceptions import ParseError, UserInputError
+from evenstride.io import read_runscribe_csv, read_runscribe_side
 from evenstride.metrics.variability import dfa_alpha, stride_cv
-from evenstride.steps._runscribe_csv import read_runscribe_csv, read_runscribe_side
 
 RIGHT = "read-runscribe/run_37075right.csv"
 

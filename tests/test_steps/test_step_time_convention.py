@@ -10,7 +10,7 @@ import pytest
 
 from evenstride import consts
 from evenstride.exceptions import NotEnoughDataError
-from evenstride.lab import Steps, steps_to_activity
+from evenstride.steps import StepTable, steps_to_activity
 from evenstride.steps._trunk import (
     SRC_TRUNK_IMU,
     TrunkImuSteps,
@@ -30,8 +30,8 @@ IC = np.concatenate(([0.0], np.cumsum(np.where(SIDE[:-1] == "left", STEP_AFTER_L
 def _lab_activity():
     nan = np.full(N, np.nan)
     tc = IC + 0.25
-    st = Steps(
-        ic_s=IC, tc_s=tc, side=SIDE, side_consistency=N, n_contacts=N,
+    st = StepTable(
+        ic_s=IC, tc_s=tc, side=SIDE, side_consistency=N,
         contact_time_s=tc - IC, flight_time_s=nan, step_time_s=nan, stride_time_s=nan,
         cadence_spm=nan, duty_factor=nan, peak_vgrf_bw=nan, loading_rate_bw_s=nan,
         vertical_impulse_bw_s=nan, braking_impulse_bw_s=nan, propulsive_impulse_bw_s=nan,

@@ -7,19 +7,16 @@ import numpy as np
 import pytest
 
 from evenstride.exceptions import EvenstrideWarning, UserInputError
+from evenstride.io import G, TrunkRecording, read_adeptdata_csv, read_sensor_logger
 from evenstride.steps._accel_only import (
     OneSideStrideDetection,
     left_right_asymmetry,
-    read_adeptdata_csv,
 )
-from evenstride.steps._imu_io import G
 from evenstride.steps._trunk import (
     INDICATIVE_WARNING,
     M_STEP_TIME,
     SRC_TRUNK_IMU,
     TrunkImuSteps,
-    TrunkRecording,
-    read_sensor_logger,
     trunk_activity,
 )
 

@@ -15,9 +15,111 @@ from pathlib import Path
 
 from evenstride.datatypes import Activity
 from evenstride.exceptions import ParseError
-from evenstride.io._bounded import MAX_FILE_BYTES, maybe_gunzip, read_file_bounded
+from evenstride.io._accel_csv import AccelSeries, read_adeptdata_csv
+from evenstride.io._archive import (
+    MAX_MEMBER_BYTES,
+    MAX_MEMBERS,
+    MAX_NESTED_ZIP_BYTES,
+    MAX_RATIO,
+    MAX_ZIP_DEPTH,
+    ArchiveError,
+    check_member_size,
+    member_reader,
+    read_member,
+    read_member_or_refuse,
+    unsafe_member_reason,
+)
+from evenstride.io._bounded import (
+    MAX_DECOMPRESSED_BYTES,
+    MAX_FILE_BYTES,
+    maybe_gunzip,
+    read_file_bounded,
+    read_path,
+)
+from evenstride.io._c3d import C3DData, c3d_forces, c3d_markers, read_c3d
+from evenstride.io._fukuchi import (
+    PEAK_BW_RANGE,
+    ForceData,
+    MarkerData,
+    read_forces,
+    read_info_mass,
+    read_markers,
+    read_processed,
+)
+from evenstride.io._imu_csv import (
+    SIDES,
+    G,
+    ImuRecording,
+    SensorData,
+    read_gaitmap_csv,
+    read_generic_csv,
+    read_imu,
+    saturated_mask,
+    write_generic_csv,
+)
+from evenstride.io._rr import RestRecording, read_rest_recording, read_rr_csv, read_rr_fit
+from evenstride.io._runscribe_csv import read_runscribe_csv, read_runscribe_side
+from evenstride.io._sensor_logger import TrunkRecording, read_sensor_logger
+from evenstride.io._sniff import ACTIVITY_FORMATS, RECORDING_FORMATS, detect_format, detect_input
+from evenstride.io._strava_csv import STRAVA_REQUIRED_COLUMNS, StravaRow, parse_strava_csv
 
-__all__ = ["detect_format", "read_activity", "read_bytes"]
+__all__ = [
+    "ACTIVITY_FORMATS",
+    "MAX_DECOMPRESSED_BYTES",
+    "MAX_FILE_BYTES",
+    "MAX_MEMBERS",
+    "MAX_MEMBER_BYTES",
+    "MAX_NESTED_ZIP_BYTES",
+    "MAX_RATIO",
+    "MAX_ZIP_DEPTH",
+    "PEAK_BW_RANGE",
+    "RECORDING_FORMATS",
+    "SIDES",
+    "STRAVA_REQUIRED_COLUMNS",
+    "AccelSeries",
+    "ArchiveError",
+    "C3DData",
+    "ForceData",
+    "G",
+    "ImuRecording",
+    "MarkerData",
+    "RestRecording",
+    "SensorData",
+    "StravaRow",
+    "TrunkRecording",
+    "c3d_forces",
+    "c3d_markers",
+    "check_member_size",
+    "detect_format",
+    "detect_input",
+    "maybe_gunzip",
+    "member_reader",
+    "parse_strava_csv",
+    "read_activity",
+    "read_adeptdata_csv",
+    "read_bytes",
+    "read_c3d",
+    "read_file_bounded",
+    "read_forces",
+    "read_gaitmap_csv",
+    "read_generic_csv",
+    "read_imu",
+    "read_info_mass",
+    "read_markers",
+    "read_member",
+    "read_member_or_refuse",
+    "read_path",
+    "read_processed",
+    "read_rest_recording",
+    "read_rr_csv",
+    "read_rr_fit",
+    "read_runscribe_csv",
+    "read_runscribe_side",
+    "read_sensor_logger",
+    "saturated_mask",
+    "unsafe_member_reason",
+    "write_generic_csv",
+]
 
 # Files larger than MAX_FILE_BYTES are refused (a 14-hour FIT is ~3 MB); gzip is unwrapped up to
 # evenstride.io._bounded.MAX_DECOMPRESSED_BYTES.
@@ -46,19 +148,6 @@ _READERS: dict[str, Callable[[bytes, str], Activity]] = {
     "tcx": _read_tcx,
     "gpx": _read_gpx,
 }
-
-
-def detect_format(data: bytes) -> str | None:
-    """Return ``"fit"``, ``"tcx"`` or ``"gpx"`` from the content, or ``None``."""
-    if len(data) >= 12 and data[8:12] == b".FIT":
-        return "fit"
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head.startswith(b"<"):
-        if b"<trainingcenterdatabase" in head:
-            return "tcx"
-        if b"<gpx" in head:
-            return "gpx"
-    return None
 
 
 def read_bytes(data: bytes, *, path: str = "<bytes>") -> Activity:
@@ -101,23 +190,5 @@ def read_activity(path: str | os.PathLike[str]) -> Activity:
     >>> act.meta.file_format, act.meta.sport
     ('fit', 'running')
     """
-    p = Path(path)
-    name = str(path)
-    try:
-        if p.is_dir():
-            raise ParseError("is a directory, not a file", path=name)
-        if p.is_char_device() or p.is_block_device():
-            raise ParseError("is a device, not a file", path=name)
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ParseError(f"file is too large ({size / 1e6:.0f} MB)", path=name)
-        data = read_file_bounded(p)  # also bounds /dev/zero and pipes, whose size is 0
-    except FileNotFoundError:
-        raise ParseError("no such file", path=name) from None
-    except PermissionError:
-        raise ParseError("permission denied (cannot read the file)", path=name) from None
-    except IsADirectoryError:
-        raise ParseError("is a directory, not a file", path=name) from None
-    except OSError as exc:
-        raise ParseError(f"cannot read the file ({exc.strerror or exc})", path=name) from None
-    return read_bytes(data, path=name)
+    data = read_path(path)
+    return read_bytes(data, path=str(path))

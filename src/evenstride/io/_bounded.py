@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import zlib
+from pathlib import Path
 from typing import Final
 
 from evenstride.exceptions import ParseError
@@ -81,3 +82,27 @@ def gunzip_bounded(data: bytes, path: str, limit: int = MAX_DECOMPRESSED_BYTES) 
 def maybe_gunzip(data: bytes, path: str, limit: int = MAX_DECOMPRESSED_BYTES) -> bytes:
     """``data`` unwrapped when it is gzip, else unchanged."""
     return gunzip_bounded(data, path, limit) if data[:2] == GZIP_MAGIC else data
+
+
+def read_path(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of the file at ``path`` (at most ``limit``), every failure a one-line
+    :class:`ParseError` naming the file: missing, a folder or a device, too large, unreadable."""
+    p = Path(path)
+    name = str(path)
+    try:
+        if p.is_dir():
+            raise ParseError("is a directory, not a file", path=name)
+        if p.is_char_device() or p.is_block_device():
+            raise ParseError("is a device, not a file", path=name)
+        size = p.stat().st_size
+        if size > limit:
+            raise ParseError(f"file is too large ({size / 1e6:.0f} MB)", path=name)
+        return read_file_bounded(p, limit)  # also bounds /dev/zero and pipes, whose size is 0
+    except FileNotFoundError:
+        raise ParseError("no such file", path=name) from None
+    except PermissionError:
+        raise ParseError("permission denied (cannot read the file)", path=name) from None
+    except IsADirectoryError:
+        raise ParseError("is a directory, not a file", path=name) from None
+    except OSError as exc:
+        raise ParseError(f"cannot read the file ({exc.strerror or exc})", path=name) from None

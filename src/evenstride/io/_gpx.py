@@ -9,12 +9,12 @@ power and air temperature when present. Routes and waypoints are ignored: only `
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from evenstride.datatypes import Activity
 from evenstride.exceptions import UnsupportedActivityError
-from evenstride.io._tcx import (
+from evenstride.io._xml_track import (
     CYCLING_SPEED_M_S,
     F_ALT,
     F_CAD,
@@ -25,16 +25,14 @@ from evenstride.io._tcx import (
     F_TEMP,
     N_FIELDS,
     Group,
-    Trackpoints,
+    TrackParse,
     XmlEvents,
     build_activity,
     check_xml_safety,
-    derive_distance_speed,
-    drop_gps_glitches,
+    clean_track,
     group_slices,
     make_segments,
     median_moving_speed,
-    sorted_points,
 )
 
 __all__ = ["read_gpx"]
@@ -100,13 +98,9 @@ def _classify_type(label: str | None) -> tuple[str | None, str | None]:
 
 
 @dataclass
-class _GpxParse:
-    points: Trackpoints = field(default_factory=Trackpoints)
-    groups: list[Group] = field(default_factory=list)
+class _GpxParse(TrackParse):
     creator: str | None = None
     n_segments: int = 0
-    truncated: bool = False
-    junk_after_root: bool = False
 
 
 def _parse_gpx(data: bytes, path: str) -> _GpxParse:
@@ -190,12 +184,7 @@ def read_gpx(data: bytes, *, path: str) -> Activity:
     data = check_xml_safety(data, path)
     parse = _parse_gpx(data, path)
     notes: list[str] = []
-    pts = sorted_points(parse.points, truncated=parse.truncated, path=path, notes=notes)
-    t0 = float(pts.ts[0])
-    n_glitches = drop_gps_glitches(pts)
-    if n_glitches:
-        notes.append(f"ignored {n_glitches} GPS positions that jumped away implausibly fast")
-    derived = derive_distance_speed(pts, prefer_device=False)
+    pts, t0, derived = clean_track(parse, path=path, notes=notes, prefer_device=False)
 
     sports: dict[int, str] = {}
     keep: dict[int, str] = {}

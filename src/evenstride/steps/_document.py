@@ -8,12 +8,16 @@ keys ``variability``, ``events`` (lab recordings) and ``one_sided`` (docs/json-s
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from evenstride.datatypes import Activity
 
-if TYPE_CHECKING:
-    from evenstride.pipeline import RunAnalysis
+
+class _RunDocument(Protocol):
+    """What the document needs of :class:`evenstride.pipeline.RunAnalysis` (steps/ comes before
+    the pipeline and does not import it)."""
+
+    def to_dict(self) -> dict[str, Any]: ...
 
 __all__ = ["steps_document", "stride_variability"]
 
@@ -24,7 +28,7 @@ _EVENT_KEYS = ("event_source", "event_method", "n_contacts", "contacts_per_side"
                "standing_angles_deg")
 
 
-def steps_document(res: RunAnalysis, act: Activity) -> dict[str, Any]:
+def steps_document(res: _RunDocument, act: Activity) -> dict[str, Any]:
     """``res.to_dict()`` with ``variability``, and ``events`` / ``one_sided`` when they apply."""
     doc = res.to_dict()
     doc["variability"] = stride_variability(act)

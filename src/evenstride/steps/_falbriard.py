@@ -37,7 +37,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from evenstride.exceptions import EvenstrideWarning
-from evenstride.steps._imu_io import SIDES, ImuRecording, SensorData
+from evenstride.filters import lowpass, parabolic, peaks
+from evenstride.io import SIDES, ImuRecording, SensorData
+from evenstride.steps._table import StepDetector
 
 
 @dataclass
@@ -54,66 +56,6 @@ class SideEvents:
 
     def __len__(self) -> int:
         return len(self.ic_s)
-
-
-def _fast_len(n: int) -> int:
-    """Smallest 2^a·3^b·5^c ≥ ``n`` (FFT lengths with small prime factors are fast)."""
-    best = 1 << max(0, (n - 1).bit_length())
-    p5 = 1
-    while p5 < best:
-        p35 = p5
-        while p35 < best:
-            m = p35
-            while m < n:
-                m *= 2
-            best = min(best, m)
-            p35 *= 3
-        p5 *= 5
-    return best
-
-
-def lowpass(x: np.ndarray, fs: float, cutoff_hz: float, order: int = 2) -> np.ndarray:
-    """Zero-phase Butterworth low-pass (|H|² of order ``order``), applied by FFT with
-    reflection padding of at least 1 s at both ends."""
-    n = len(x)
-    if n < 4 or cutoff_hz >= fs / 2:
-        return x.astype(float, copy=True)
-    pad = min(n - 1, int(fs))
-    total = _fast_len(n + 2 * pad)
-    xp = np.pad(np.asarray(x, dtype=float), (pad, total - n - pad), mode="reflect")
-    spec = np.fft.rfft(xp)
-    f = np.fft.rfftfreq(total, d=1.0 / fs)
-    spec *= 1.0 / (1.0 + (f / cutoff_hz) ** (2 * order))
-    y = np.fft.irfft(spec, n=total)
-    return y[pad : pad + n]
-
-
-def _peaks(s: np.ndarray, height: float, min_dist: int) -> np.ndarray:
-    """Local maxima of ``s`` above ``height``, ≥ ``min_dist`` samples apart (higher wins)."""
-    if len(s) < 3:
-        return np.zeros(0, dtype=np.int64)
-    c = s[1:-1]
-    idx = np.nonzero((c > s[:-2]) & (c >= s[2:]) & (c > height))[0] + 1
-    if len(idx) < 2:
-        return idx
-    keep: list[int] = [int(idx[0])]
-    for i in idx[1:]:
-        j = keep[-1]
-        if i - j >= min_dist:
-            keep.append(int(i))
-        elif s[i] > s[j]:
-            keep[-1] = int(i)
-    return np.asarray(keep, dtype=np.int64)
-
-
-def _parabolic(y: np.ndarray, i: int) -> float:
-    if i <= 0 or i >= len(y) - 1:
-        return 0.0
-    a, b, c = y[i - 1], y[i], y[i + 1]
-    den = a - 2 * b + c
-    if den == 0:
-        return 0.0
-    return float(min(0.5, max(-0.5, 0.5 * (a - c) / den)))
 
 
 #: Sign check (module docstring, step 4): minimum cycles, and the plausible contact share.
@@ -171,7 +113,7 @@ def _inverted(declared: SideEvents, opposite: SideEvents) -> bool:
     return bool(sh_d < lo and lo <= sh_o <= hi and sp_o <= sp_d)
 
 
-class FalbriardEventDetection:
+class FalbriardEventDetection(StepDetector[ImuRecording | Mapping[str, SensorData]]):
     """IC/TC detection from foot-worn IMUs (gaitmap-like: params here, :meth:`detect`, ``steps_``).
 
     Parameters
@@ -290,7 +232,7 @@ class FalbriardEventDetection:
             fine = lowpass(w, fs, self.lowpass_hz, self.filter_order)
             coarse = lowpass(w, fs, self.swing_lowpass_hz, self.filter_order)
             height = max(self.min_swing_peak_dps, self.swing_peak_frac * np.percentile(coarse, 95))
-            pk = _peaks(coarse, height, int(self.min_stride_s * fs))
+            pk = peaks(coarse, height, int(self.min_stride_s * fs))
             if len(pk) < 2:
                 continue
             n_bad = np.concatenate(([0], np.cumsum(~valid)))
@@ -309,8 +251,8 @@ class FalbriardEventDetection:
                 # a minimum on the window's edge is not a real minimum
                 if i1 == 0 or i2 == len(second) - 1:
                     continue
-                j1 = a + i1 + _parabolic(fine[a:mid + 1], i1)
-                j2 = mid + i2 + _parabolic(fine[mid : b + 1], i2)
+                j1 = a + i1 + parabolic(fine[a:mid + 1], i1)
+                j2 = mid + i2 + parabolic(fine[mid : b + 1], i2)
                 ic.append(j1)
                 tc.append(j2)
                 a_.append(a)

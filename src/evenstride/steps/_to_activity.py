@@ -2,14 +2,16 @@
 """Per-step metrics from foot-IMU events, and an :class:`~evenstride.datatypes.Activity` built
 from them so that :func:`evenstride.pipeline.analyze` judges them like any other source.
 
-Per stance *k* of one side (all in seconds unless stated):
+Per stance *k* of one side, the :class:`~evenstride.steps.StepTable` columns (all in seconds
+unless stated):
 
-- ``contact_s`` = TC(k) − IC(k);
-- ``stride_s`` = IC(k+1) − IC(k), same side (NaN for the last stance of a segment or when the next
-  IC is more than 1.6 median strides later: a missed stance);
-- ``step_s`` = first IC of the other foot after IC(k) − IC(k);
-- ``flight_s`` = that other-foot IC − TC(k) (negative = double support, i.e. walking);
-- ``cadence_spm`` = 60 / ``step_s``; ``duty_factor`` = ``contact_s`` / ``stride_s``;
+- ``contact_time_s`` = TC(k) − IC(k);
+- ``stride_time_s`` = IC(k+1) − IC(k), same side (NaN for the last stance of a segment or when
+  the next IC is more than 1.6 median strides later: a missed stance);
+- ``step_time_s`` = first IC of the other foot after IC(k) − IC(k);
+- ``flight_time_s`` = that other-foot IC − TC(k) (negative = double support, i.e. walking);
+- ``cadence_spm`` = 60 / ``step_time_s``; ``duty_factor`` = ``contact_time_s`` /
+  ``stride_time_s``;
 - ``peak_acc_g`` = the largest |acc| (g, gravity included) between IC(k) and TC(k).
 
 The activity has one row per left stance (``time_s`` = left IC). Each left stride is paired with
@@ -27,15 +29,15 @@ extrapolation). Neither has a reference band ("no reference", grade U).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from evenstride import consts
 from evenstride.datatypes import Activity, ActivityMeta, Segment, SidedChannel
 from evenstride.exceptions import NotEnoughDataError
+from evenstride.filters import nanmean2
+from evenstride.io import SIDES, G, ImuRecording
 from evenstride.steps._falbriard import SideEvents
-from evenstride.steps._imu_io import SIDES, G, ImuRecording
+from evenstride.steps._table import StepTable
 
 #: ``SidedChannel.source`` of per-foot values computed from two foot-worn IMUs.
 SRC_FOOT_IMU = "foot_imu"
@@ -43,24 +45,6 @@ SRC_FOOT_IMU = "foot_imu"
 MISSED_STRIDE_FACTOR = 1.6
 #: A right stance is paired with a left one when its IC follows within this many median strides.
 PAIR_MAX_STRIDES = 0.75
-
-
-@dataclass
-class StepTable:
-    """Per-stance metrics of one side (arrays aligned, one entry per detected stance)."""
-
-    ic_s: np.ndarray
-    tc_s: np.ndarray
-    contact_s: np.ndarray
-    stride_s: np.ndarray
-    step_s: np.ndarray
-    flight_s: np.ndarray
-    cadence_spm: np.ndarray
-    duty_factor: np.ndarray
-    peak_acc_g: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.ic_s)
 
 
 def _next_other(ic: np.ndarray, other_ic: np.ndarray) -> np.ndarray:
@@ -97,8 +81,9 @@ def _peak_acc_g(rec: ImuRecording | None, side: str, ic: np.ndarray, tc: np.ndar
 
 def step_metrics(
     events: dict[str, SideEvents], recording: ImuRecording | None = None
-) -> dict[str, StepTable]:
-    """Per-stance metrics of each side (see module docstring)."""
+) -> StepTable:
+    """Per-stance metrics of both sides in one :class:`StepTable` (see module docstring);
+    ``table["left"]`` is one side's."""
     out: dict[str, StepTable] = {}
     for side in SIDES:
         other = "right" if side == "left" else "left"
@@ -122,34 +107,21 @@ def step_metrics(
         step = np.where(bad, np.nan, step)
         flight = nxt - tc
         flight = np.where(np.isfinite(step), flight, np.nan)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cad = 60.0 / step
-            duty = contact / stride
-        out[side] = StepTable(
+        out[side] = StepTable.from_timing(
             ic_s=ic,
             tc_s=tc,
-            contact_s=contact,
-            stride_s=stride,
-            step_s=step,
-            flight_s=flight,
-            cadence_spm=cad,
-            duty_factor=duty,
+            side=np.full(len(ic), side),
+            contact_time_s=contact,
+            flight_time_s=flight,
+            step_time_s=step,
+            stride_time_s=stride,
             peak_acc_g=_peak_acc_g(recording, side, ic, tc),
         )
-    return out
-
-
-def _nanmean2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Element-wise mean of the finite values of ``a`` and ``b`` (NaN when both are NaN)."""
-    fa, fb = np.isfinite(a), np.isfinite(b)
-    n = fa.astype(float) + fb
-    tot = np.where(fa, a, 0.0) + np.where(fb, b, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(n > 0, tot / n, np.nan)
+    return StepTable.from_sides(out, event_source="foot_imu")
 
 
 def to_activity(
-    steps: dict[str, StepTable],
+    steps: StepTable,
     *,
     path: str | None = None,
     file_format: str = "foot_imu",
@@ -162,7 +134,7 @@ def to_activity(
         raise NotEnoughDataError(
             f"only {len(left)} left and {len(right)} right stances detected", path=path
         )
-    med_stride = float(np.nanmedian(np.concatenate((left.stride_s, right.stride_s))))
+    med_stride = float(np.nanmedian(np.concatenate((left.stride_time_s, right.stride_time_s))))
     # the right stride that overlaps this left stride most: the one starting next
     j = np.searchsorted(right.ic_s, left.ic_s, side="left")
     pick = np.clip(j, 0, len(right) - 1)
@@ -172,10 +144,10 @@ def to_activity(
     def take(a: np.ndarray) -> np.ndarray:
         return np.where(paired, a[pick], np.nan)
 
-    r_contact = take(right.contact_s)
-    r_step = take(right.step_s)
-    step_mean = _nanmean2(left.step_s, r_step)
-    contact_mean = _nanmean2(left.contact_s, r_contact)
+    r_contact = take(right.contact_time_s)
+    r_step = take(right.step_time_s)
+    step_mean = nanmean2(left.step_time_s, r_step)
+    contact_mean = nanmean2(left.contact_time_s, r_contact)
     samples = {
         consts.TIME_S: left.ic_s.astype(float),
         consts.CADENCE_SPM: 60.0 / step_mean,
@@ -185,13 +157,13 @@ def to_activity(
         metric=consts.M_CONTACT_TIME,
         source=SRC_FOOT_IMU,
         unit=consts.SIDED_METRIC_UNITS[consts.M_CONTACT_TIME],
-        left=left.contact_s.astype(float),
+        left=left.contact_time_s.astype(float),
         right=r_contact,
         origin="foot IMU events (Falbriard 2018): TC − IC per stance, right paired to left",
     )
     sided = [ch]
     extra_channels = (
-        (consts.M_FLIGHT_TIME, left.flight_s, right.flight_s,
+        (consts.M_FLIGHT_TIME, left.flight_time_s, right.flight_time_s,
          "foot IMU events: other foot's next IC − this foot's TC"),
         (consts.M_PEAK_STANCE_ACC_G, left.peak_acc_g, right.peak_acc_g,
          "largest |acc| between IC and TC (gravity included), foot/shank IMU"),

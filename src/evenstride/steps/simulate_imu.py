@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from evenstride.steps._imu_io import G, ImuRecording, SensorData
+from evenstride.io import G, ImuRecording, SensorData
 
 
 @dataclass

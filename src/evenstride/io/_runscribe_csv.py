@@ -37,6 +37,7 @@ import numpy as np
 from evenstride import consts
 from evenstride.datatypes import Activity, ActivityMeta, Segment, SidedChannel
 from evenstride.exceptions import NotEnoughDataError, ParseError, UserInputError
+from evenstride.filters import nanmean2
 
 #: A right stride is paired with a left one when it starts within this many median strides.
 PAIR_MAX_STRIDES = 0.75
@@ -173,14 +174,6 @@ def _start_time(path: Path) -> str | None:
     return None
 
 
-def _nanmean2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    with np.errstate(invalid="ignore"):
-        stacked = np.vstack((a, b))
-        n = np.isfinite(stacked).sum(axis=0)
-        tot = np.where(np.isfinite(stacked), stacked, 0.0).sum(axis=0)
-        return np.where(n > 0, tot / np.maximum(n, 1), np.nan)
-
-
 _CHANNELS = (
     (consts.M_CONTACT_TIME, "contact_time_s", "contact_time"),
     (consts.M_IMPACT_G, "impact_g", "impact_gs"),
@@ -229,9 +222,9 @@ def read_runscribe_csv(
     r = {k: take(v) for k, v in right.items()}
     samples = {
         consts.TIME_S: lt.astype(np.float64),
-        consts.CADENCE_SPM: _nanmean2(left["cadence_spm"], r["cadence_spm"]),
-        consts.CONTACT_TIME_S: _nanmean2(left["contact_time_s"], r["contact_time_s"]),
-        consts.STEP_LENGTH_M: _nanmean2(left["stride_length_m"], r["stride_length_m"]) / 2.0,
+        consts.CADENCE_SPM: nanmean2(left["cadence_spm"], r["cadence_spm"]),
+        consts.CONTACT_TIME_S: nanmean2(left["contact_time_s"], r["contact_time_s"]),
+        consts.STEP_LENGTH_M: nanmean2(left["stride_length_m"], r["stride_length_m"]) / 2.0,
         consts.DISTANCE_M: left["distance_m"],
     }
     sided = [

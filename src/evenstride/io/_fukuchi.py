@@ -129,24 +129,33 @@ def read_forces(
         fs_hz = float(1.0 / np.median(np.diff(t)))
     fd = ForceData(str(p), fs_hz, t, d[:, 1], d[:, 2], d[:, 3], d[:, 4:7])
     if mass_kg is not None:
-        bw = mass_kg * G
-        peak = float(np.percentile(fd.vertical, 99)) / bw
-        lo, hi = PEAK_BW_RANGE
-        if lo <= peak * 1000.0 <= hi:
-            warnings.warn(
-                f"{p}: vertical force peak {peak:.4f} BW looks like kN; converted to N",
-                EvenstrideWarning,
-                stacklevel=2,
-            )
-            for name in ("fx", "vertical", "fz"):
-                setattr(fd, name, getattr(fd, name) * 1000.0)
-            fd.scale_applied = 1000.0
-        elif not lo <= peak <= hi:
-            raise ParseError(
-                f"vertical force peak {peak:.3g} BW for {mass_kg} kg is implausible in N or kN",
-                path=p,
-            )
+        to_newtons(fd, mass_kg, path=p, what="vertical force")
     return fd
+
+
+def to_newtons(
+    fd: ForceData, mass_kg: float, *, path: str | Path, what: str, label: str = ""
+) -> None:
+    """Check the force unit from the body weight: a 99th-percentile vertical force of
+    :data:`PEAK_BW_RANGE` body weights is newtons; the same in kilonewtons (a common C3D and
+    export mislabel) is converted to N with a warning; anything else is a one-line
+    :class:`ParseError` naming the file. ``what`` and ``label`` name the channel in messages."""
+    bw = mass_kg * G
+    peak = float(np.percentile(fd.vertical, 99)) / bw
+    lo, hi = PEAK_BW_RANGE
+    if lo <= peak * 1000.0 <= hi:
+        warnings.warn(
+            f"{path}: {what} peak {peak:.4f} BW{label} looks like kN; converted to N",
+            EvenstrideWarning,
+            stacklevel=3,
+        )
+        for name in ("fx", "vertical", "fz"):
+            setattr(fd, name, getattr(fd, name) * 1000.0)
+        fd.scale_applied = 1000.0
+    elif not lo <= peak <= hi:
+        raise ParseError(
+            f"{what} peak {peak:.3g} BW for {mass_kg} kg is implausible in N or kN", path=path
+        )
 
 
 def read_markers(path: str | Path) -> MarkerData:

@@ -19,7 +19,7 @@ Choices (docs/steps.md, "Marker-only events", has the validation):
   foot relative to the pelvis; forward = opposite of the median along-belt velocity of the stance
   foot relative to the pelvis (the stance foot always moves backward relative to the pelvis; a
   foot is "on the ground" in the bottom 20 % of its height range, as in
-  :func:`~evenstride.lab.forward_sign`). The RBDS files have Y up and X along the belt, the RIC
+  :func:`~evenstride.steps.forward_sign`). The RBDS files have Y up and X along the belt, the RIC
   files Y up and Z along the belt: both are found by these rules.
 - **Events** (:func:`foot_pitch_events`): Falbriard M, Meyer F, Mariani B, Millet GP, Aminian K
   (2018) "Accurate estimation of running temporal parameters using foot-worn inertial sensors",
@@ -52,8 +52,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from evenstride.exceptions import EvenstrideWarning, ParseError
-from evenstride.lab._force_events import Steps
-from evenstride.lab._fukuchi import MarkerData
+from evenstride.filters import lowpass, parabolic, peaks
+from evenstride.io import MarkerData
 
 SIDES = ("left", "right")
 # Unless a line names a source, the numbers below are engineering choices (plausibility bounds,
@@ -203,9 +203,9 @@ def to_rbds_frame(md: MarkerData) -> MarkerData:
     """``md`` re-expressed in the RBDS lab frame the fixed-axis code assumes (X = the belt axis,
     + forward; Y = up; Z = X × Y), using the axes :func:`marker_layout` finds in the data.
 
-    Review fix: :mod:`._kinematics`, :func:`~evenstride.lab._force_events.assign_sides` and
-    :func:`~evenstride.lab.forward_sign` read X as the belt and Y as the vertical. A Z-up lab (most
-    C3D files) with the RBDS marker names gave silently wrong angles (shank 12° → 4°, knee
+    Review fix: :mod:`._kinematics`, :func:`~evenstride.steps._force.assign_sides` and
+    :func:`~evenstride.steps.forward_sign` read X as the belt and Y as the vertical. A Z-up lab
+    (most C3D files) with the RBDS marker names gave silently wrong angles (shank 12° → 4°, knee
     14° → −4° on RBDS001 turned Z-up) and side votes from a horizontal coordinate. ``md`` itself
     is returned when it already is in that frame or when the layout cannot be found (then the
     old fixed-axis behaviour is kept)."""
@@ -311,8 +311,6 @@ def foot_pitch_events(
 ) -> tuple[np.ndarray, np.ndarray]:
     """IC and TC times (s) of one side from the foot markers' pitch angular velocity
     (module docstring, "Events"); paired arrays, one entry per detected stance."""
-    from evenstride.steps._falbriard import _parabolic, _peaks, lowpass
-
     lay = lay or marker_layout(md)
     fs = md.fs_hz
     w, ok = foot_pitch_rate(md, lay, side)
@@ -331,7 +329,7 @@ def foot_pitch_events(
     idx = np.arange(len(w))
     h = lowpass(np.interp(idx, idx[hok], height_raw[hok]), fs, MIDSTANCE_LOWPASS_HZ)
     thr = max(MIN_SWING_PEAK_DPS, SWING_PEAK_FRAC * float(np.percentile(coarse, 95)))
-    pk = _peaks(coarse, thr, int(MIN_STRIDE_S * fs))
+    pk = peaks(coarse, thr, int(MIN_STRIDE_S * fs))
     n_bad = np.concatenate(([0], np.cumsum(~ok)))
     ic: list[float] = []
     tc: list[float] = []
@@ -352,8 +350,8 @@ def foot_pitch_events(
         if len(troughs) == 0:
             continue
         i2 = int(troughs[0])
-        ic.append(a + i1 + _parabolic(fine[a : mid + 1], i1))
-        tc.append(mid + i2 + _parabolic(second, i2))
+        ic.append(a + i1 + parabolic(fine[a : mid + 1], i1))
+        tc.append(mid + i2 + parabolic(second, i2))
     return np.interp(ic, idx, md.time_s), np.interp(tc, idx, md.time_s)
 
 
@@ -465,65 +463,3 @@ def describe_layout(lay: MarkerLayout) -> dict[str, object]:
         "up_axis": _axis_name(lay.up),
         "forward_axis": _axis_name(lay.forward),
     }
-
-
-def marker_step_metrics(md: MarkerData) -> Steps:
-    """Per-contact timing metrics from marker-only events (force metrics are NaN).
-
-    Step time, flight time and stride time use only consecutive contacts of alternating sides
-    (a missed contact leaves NaN, never a doubled step); kinematics at each contact when the
-    markers are the RBDS running set (:func:`~evenstride.lab._kinematics.contact_kinematics`).
-    """
-    from evenstride.lab._kinematics import contact_kinematics_with_origins
-
-    ev = marker_contacts(md)
-    ic, tc, side = ev.ic_s, ev.tc_s, ev.side
-    n = len(ic)
-    nan = np.full(n, np.nan)
-    fs = md.fs_hz
-    ct = tc - ic
-    alt_next = np.zeros(n, bool)
-    alt_next[:-1] = side[1:] != side[:-1]
-    step, flight, stride = nan.copy(), nan.copy(), nan.copy()
-    step[:-1] = np.where(alt_next[:-1], np.diff(ic), np.nan)
-    flight[:-1] = np.where(alt_next[:-1], ic[1:] - tc[:-1], np.nan)
-    for k in range(n):  # this foot's next IC (its own stride), when within 1.5 median strides
-        later = np.nonzero((side == side[k]) & (ic > ic[k]))[0]
-        if len(later):
-            stride[k] = ic[later[0]] - ic[k]
-    med = float(np.nanmedian(stride)) if np.isfinite(stride).any() else float("nan")
-    stride[stride > 1.5 * med] = np.nan  # a missed contact, not a stride (engineering rule)
-    kin, origins = contact_kinematics_with_origins(md, ic, tc, side)
-    extra: dict[str, object] = {
-        "event_method": "foot-marker pitch angular velocity (Falbriard 2018 rules)",
-        "contacts_per_side": dict(ev.per_side),
-        "contacts_excluded": dict(ev.dropped),
-        "alternating_pairs": ev.n_alternating,
-        "marker_layout": describe_layout(ev.layout),
-        "fs_hz": fs,
-    }
-    if ev.speed_m_s is not None:
-        extra["belt_speed_from_markers_m_s"] = round(ev.speed_m_s, 3)
-    return Steps(
-        ic_s=ic,
-        tc_s=tc,
-        side=side,
-        side_consistency=ev.n_alternating + 1,
-        n_contacts=n,
-        contact_time_s=ct,
-        flight_time_s=flight,
-        step_time_s=step,
-        stride_time_s=stride,
-        cadence_spm=60.0 / step,
-        duty_factor=ct / stride,
-        peak_vgrf_bw=nan.copy(),
-        loading_rate_bw_s=nan.copy(),
-        vertical_impulse_bw_s=nan.copy(),
-        braking_impulse_bw_s=nan.copy(),
-        propulsive_impulse_bw_s=nan.copy(),
-        ap_axis="",
-        kinematics=kin,
-        kinematic_origins=origins,
-        event_source="markers",
-        extra=extra,
-    )

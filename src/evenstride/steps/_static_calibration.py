@@ -28,8 +28,8 @@ import numpy as np
 
 from evenstride import consts
 from evenstride.exceptions import EvenstrideWarning
-from evenstride.lab._fukuchi import MarkerData
-from evenstride.lab._markers_only import SIDES, MarkerLayout, marker_side, rigid_fit
+from evenstride.io import MarkerData
+from evenstride.steps._markers import SIDES, MarkerLayout, marker_side, rigid_fit
 
 #: Largest RMS distance (mm) between the static cluster shape and the running one.
 MAX_FIT_RMS_MM = 10.0
@@ -171,11 +171,11 @@ def rbds_static_for(path: str) -> MarkerData | None:
         if not cand.is_file():
             continue
         if ext == ".c3d":
-            from evenstride.lab._c3d import c3d_markers, read_c3d
+            from evenstride.io import c3d_markers, read_c3d
 
             static = c3d_markers(read_c3d(cand))
         else:
-            from evenstride.lab._fukuchi import read_markers
+            from evenstride.io import read_markers
 
             static = read_markers(cand)
         if all(f"{s}.{n}" in static.markers for s in "LR" for n in RBDS_STATIC_LANDMARKS):

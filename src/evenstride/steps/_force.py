@@ -41,7 +41,7 @@ Choices (documented here so they can be cited in reports):
   were chosen on the 2.5 m/s trial and checked on the 3.5 m/s trial (docs/steps.md). Heights
   are low-passed at 10 Hz (zero-phase).
 - **Marker-only events, foot-pitch method** (the default wherever there is no force; in
-  :mod:`._markers_only`): Falbriard et al. 2018's IMU rules on the foot markers' pitch angular
+  :mod:`._markers`): Falbriard et al. 2018's IMU rules on the foot markers' pitch angular
   velocity. The velocity method above missed most contacts of a rear-foot striker (RBDS032) and
   needs heel and MT1 markers; it is kept for comparison.
 - **Loading rate**: average vertical loading rate over the first 50 ms after IC,
@@ -55,11 +55,12 @@ Choices (documented here so they can be cited in reports):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 
-from evenstride.lab._fukuchi import ForceData, G, MarkerData
+from evenstride.filters import lowpass
+from evenstride.io import ForceData, G, MarkerData
+from evenstride.steps._markers import foot_pitch_events, to_rbds_frame
+from evenstride.steps._table import StepTable
 
 ON_N = 50.0
 OFF_N = 30.0
@@ -78,39 +79,6 @@ LANDING_VEL_M_S = 0.2
 LANDING_HEIGHT = 0.3
 #: Forward-direction rule: a foot is "on the ground" in the bottom fraction of its height range.
 GROUND_FRACTION = 0.2
-
-
-@dataclass
-class Steps:
-    """Per-contact arrays (one entry per contact, time order)."""
-
-    ic_s: np.ndarray
-    tc_s: np.ndarray
-    side: np.ndarray  # "left"/"right"
-    side_consistency: int
-    n_contacts: int
-    contact_time_s: np.ndarray
-    flight_time_s: np.ndarray
-    step_time_s: np.ndarray
-    stride_time_s: np.ndarray
-    cadence_spm: np.ndarray
-    duty_factor: np.ndarray
-    peak_vgrf_bw: np.ndarray
-    loading_rate_bw_s: np.ndarray
-    vertical_impulse_bw_s: np.ndarray
-    braking_impulse_bw_s: np.ndarray
-    propulsive_impulse_bw_s: np.ndarray
-    ap_axis: str
-    curves_bw: dict[str, np.ndarray] = field(default_factory=dict)
-    #: Marker kinematics per contact: side-labelled metric (consts) → one value per contact
-    #: (empty when the markers are not the RBDS running set; see :mod:`._kinematics`).
-    kinematics: dict[str, np.ndarray] = field(default_factory=dict)
-    #: "force" (force-plate contacts) or "markers" (marker-only events, no force metrics).
-    event_source: str = "force"
-    #: Extra facts for ``meta.extra`` (marker layout, inferred belt speed, …).
-    extra: dict[str, object] = field(default_factory=dict)
-    #: Origin text per kinematic metric when it differs from the RBDS cluster-based default.
-    kinematic_origins: dict[str, str] = field(default_factory=dict)
 
 
 def _smooth(x: np.ndarray, k: int = 5) -> np.ndarray:
@@ -222,8 +190,6 @@ def _window_maxima(x: np.ndarray, half: int) -> np.ndarray:
 
 def marker_events(md: MarkerData, side: str) -> tuple[np.ndarray, np.ndarray]:
     """Zeni et al. 2008 IC and TC times (s) of one side from the marker trajectories."""
-    from evenstride.lab._markers_only import to_rbds_frame
-
     md = to_rbds_frame(md)  # review fix: the code below reads X = belt, Y = up (Z-up labs)
     p = "L." if side == "left" else "R."
     pelvis = _pelvis_x(md)
@@ -236,8 +202,6 @@ def marker_events(md: MarkerData, side: str) -> tuple[np.ndarray, np.ndarray]:
 
 def _vertical(md: MarkerData, name: str) -> tuple[np.ndarray, np.ndarray]:
     """Low-passed vertical velocity (m/s) and height relative to its 1–99 % range (0–1)."""
-    from evenstride.steps._falbriard import lowpass
-
     y = md.markers[name][:, 1]
     ok = np.isfinite(y)
     if ok.sum() < 2:
@@ -256,8 +220,6 @@ def foot_velocity_events(md: MarkerData, side: str) -> tuple[np.ndarray, np.ndar
     Returns paired arrays: each TC is the toe-off of the stance that starts at the IC with the
     same index (a stance without a toe-off before the next IC is dropped).
     """
-    from evenstride.lab._markers_only import to_rbds_frame
-
     md = to_rbds_frame(md)  # review fix: the code below reads X = belt, Y = up (Z-up labs)
     p = "L." if side == "left" else "R."
     fs = md.fs_hz
@@ -327,12 +289,12 @@ def agreement_ms(force_t: np.ndarray, marker_t: np.ndarray) -> dict[str, float]:
 
 
 def event_agreement(
-    steps: Steps, md: MarkerData, *, method: str = "foot_velocity"
+    steps: StepTable, md: MarkerData, *, method: str = "foot_velocity"
 ) -> dict[str, dict[str, dict[str, float]]]:
     """Marker-only events vs force events, per side: ``{side: {"ic"|"tc"|"contact_time": stats}}``
     (stats of marker − force, see :func:`agreement_ms`). ``method`` is ``"foot_velocity"``
     (:func:`foot_velocity_events`), ``"zeni"`` (:func:`marker_events`) or ``"foot_pitch"``
-    (:func:`~evenstride.lab._markers_only.foot_pitch_events`). Contact time is compared
+    (:func:`~evenstride.steps._markers.foot_pitch_events`). Contact time is compared
     for stances whose marker IC matched a force IC and whose marker TC falls before the next
     force IC."""
     if method not in ("foot_velocity", "zeni", "foot_pitch"):
@@ -340,8 +302,6 @@ def event_agreement(
     out: dict[str, dict[str, dict[str, float]]] = {}
     for side in ("left", "right"):
         if method == "foot_pitch":
-            from evenstride.lab._markers_only import foot_pitch_events
-
             ic_m, tc_m = foot_pitch_events(md, side)
         else:
             ic_m, tc_m = (foot_velocity_events if method == "foot_velocity" else marker_events)(
@@ -363,78 +323,6 @@ def event_agreement(
 
 def _resample(x: np.ndarray, n: int = 101) -> np.ndarray:
     return np.interp(np.linspace(0, 1, n), np.linspace(0, 1, len(x)), x)
-
-
-def step_metrics(fd: ForceData, md: MarkerData, mass_kg: float) -> Steps:
-    """Contacts, sides and per-step metrics of one trial."""
-    from evenstride.lab._markers_only import to_rbds_frame
-
-    # review fix: assign_sides reads Y as the vertical; a Z-up lab voted from a horizontal axis
-    md = to_rbds_frame(md)
-    ic, tc = force_contacts(fd)
-    fs = fd.fs_hz
-    ic_s, tc_s = fd.time_s[ic], fd.time_s[tc]
-    side, consistency = assign_sides(ic_s, tc_s, md)
-    bw = mass_kg * G
-    n = len(ic)
-    nan = np.full(n, np.nan)
-    ct = tc_s - ic_s + 1.0 / fs
-    step = nan.copy()
-    step[:-1] = np.diff(ic_s)
-    flight = nan.copy()
-    flight[:-1] = ic_s[1:] - (tc_s[:-1] + 1.0 / fs)
-    stride = nan.copy()
-    stride[:-2] = ic_s[2:] - ic_s[:-2]
-    f = fd.vertical
-    w = round(LOADING_WINDOW_S * fs)
-    peak, lr, vimp = nan.copy(), nan.copy(), nan.copy()
-    segs = [slice(a, b + 1) for a, b in zip(ic, tc, strict=True)]
-    # AP axis from the data
-    mag = {k: np.mean([np.mean(np.abs(getattr(fd, k)[s])) for s in segs]) for k in ("fx", "fz")}
-    ap_name = max(mag, key=lambda k: mag[k])
-    ap = getattr(fd, ap_name)
-    mean_ap = np.mean([_resample(ap[s]) for s in segs], axis=0)
-    if mean_ap[:50].mean() > 0:
-        ap = -ap
-    brake, prop = nan.copy(), nan.copy()
-    for k, s in enumerate(segs):
-        fv = f[s]
-        peak[k] = fv.max() / bw
-        if ic[k] + w < len(f):
-            lr[k] = (f[ic[k] + w] - f[ic[k]]) / bw / LOADING_WINDOW_S
-        vimp[k] = fv.sum() / fs / bw
-        a = ap[s]
-        brake[k] = np.clip(a, None, 0).sum() / fs / bw
-        prop[k] = np.clip(a, 0, None).sum() / fs / bw
-    curves = {}
-    for sd in ("left", "right"):
-        mine = [_resample(f[s]) / bw for s, x in zip(segs, side, strict=True) if x == sd]
-        curves[sd] = np.mean(mine, axis=0)
-    from evenstride.lab._kinematics import contact_kinematics_with_origins
-
-    kin, origins = contact_kinematics_with_origins(md, ic_s, tc_s, side)
-    return Steps(
-        ic_s=ic_s,
-        tc_s=tc_s,
-        side=side,
-        side_consistency=consistency,
-        n_contacts=n,
-        contact_time_s=ct,
-        flight_time_s=flight,
-        step_time_s=step,
-        stride_time_s=stride,
-        cadence_spm=60.0 / step,
-        duty_factor=ct / stride,
-        peak_vgrf_bw=peak,
-        loading_rate_bw_s=lr,
-        vertical_impulse_bw_s=vimp,
-        braking_impulse_bw_s=brake,
-        propulsive_impulse_bw_s=prop,
-        ap_axis=ap_name,
-        curves_bw=curves,
-        kinematics=kin,
-        kinematic_origins=origins,
-    )
 
 
 def processed_stance_curve(proc: dict[str, np.ndarray], side: str, speed: str = "25") -> np.ndarray:

@@ -13,7 +13,7 @@ marker kinematics at the force contacts): contact time, peak vGRF (BW), loading 
 differences in their unit, and none has a reference band (science.md gives only a general
 "2–3° L–R kinematic differences are expected"), so they are judged "real or within noise" only.
 
-Marker-only trials (:mod:`._markers_only`, ``Steps.event_source == "markers"``): the timing
+Marker-only trials (:mod:`._markers`, ``StepTable.event_source == "markers"``): the timing
 channels (contact, step, flight time, duty factor, step length) have source :data:`SRC_MARKERS`
 and there are no force channels; the kinematics of cluster-only files come from the static trial
 (:mod:`._static_calibration`) and carry their own origin text.
@@ -28,7 +28,7 @@ import numpy as np
 from evenstride import consts
 from evenstride.datatypes import Activity, ActivityMeta, SidedChannel
 from evenstride.exceptions import NotEnoughDataError
-from evenstride.lab._force_events import Steps
+from evenstride.steps._table import StepTable
 
 #: Side-specific metrics of this package (consts.py belongs to the core).
 M_PEAK_VGRF_BW = consts.M_PEAK_VGRF_BW
@@ -54,7 +54,7 @@ _KINEMATIC_ORIGINS = {
 
 
 def steps_to_activity(
-    steps: Steps,
+    steps: StepTable,
     *,
     path: str | Path | None = None,
     speed_m_s: float | None = None,

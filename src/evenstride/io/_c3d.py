@@ -23,16 +23,15 @@ Every problem raises a one-line :class:`ParseError` naming the file.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from evenstride.exceptions import EvenstrideWarning, ParseError
+from evenstride.exceptions import ParseError
 from evenstride.io._bounded import read_file_bounded
-from evenstride.lab._fukuchi import PEAK_BW_RANGE, ForceData, G, MarkerData
+from evenstride.io._fukuchi import ForceData, MarkerData, to_newtons
 
 BLOCK = 512
 INTEL = 84
@@ -283,7 +282,7 @@ def c3d_forces(
     The vertical axis is ``vertical``, by default the channel with the largest force (Z in
     the Fukuchi C3D plate frame, whereas the markers have Y vertical); its sign is set so that
     contacts are positive. With
-    ``mass_kg`` the unit is checked as in :func:`~evenstride.lab.read_forces`: the 99th
+    ``mass_kg`` the unit is checked as in :func:`~evenstride.io.read_forces`: the 99th
     percentile of the vertical force must be 1.2–5 BW; if it is only after ×1000 the channels
     are kN (the Fukuchi C3D files, despite their "N" label) and are converted with a warning.
     """
@@ -304,22 +303,6 @@ def c3d_forces(
     t = np.arange(n) / c.analog_rate_hz
     fd = ForceData(c.path, c.analog_rate_hz, t, fx.copy(), fv.copy(), fz.copy(), np.zeros((n, 3)))
     if mass_kg is not None:
-        bw = mass_kg * G
-        peak = float(np.percentile(fd.vertical, 99)) / bw
-        lo, hi = PEAK_BW_RANGE
-        if lo <= peak * 1000.0 <= hi:
-            warnings.warn(
-                f"{c.path}: C3D force peak {peak:.4f} BW (label "
-                f"{c.analog_units.get(names[v], '?')!r}) looks like kN; converted to N",
-                EvenstrideWarning,
-                stacklevel=2,
-            )
-            for nm in ("fx", "vertical", "fz"):
-                setattr(fd, nm, getattr(fd, nm) * 1000.0)
-            fd.scale_applied = 1000.0
-        elif not lo <= peak <= hi:
-            raise ParseError(
-                f"C3D force peak {peak:.3g} BW for {mass_kg} kg is implausible in N or kN",
-                path=c.path,
-            )
+        to_newtons(fd, mass_kg, path=c.path, what="C3D force",
+                   label=f" (label {c.analog_units.get(names[v], '?')!r})")
     return fd

@@ -4,13 +4,13 @@
 Marker set: the Fukuchi 2017 / RBDS set (ASIS, PSIS, thigh and shank 4-marker clusters, heel,
 MT1, MT5; X along the belt, Y vertical, Z medio-lateral). Choices:
 
-- **Events**: with forces, IC/TC from :func:`~evenstride.lab.force_contacts` and sides from
-  :func:`~evenstride.lab._force_events.assign_sides`; without, the foot-pitch method
-  (:func:`~evenstride.lab._markers_only.foot_pitch_events`: Falbriard 2018's rules on the foot
+- **Events**: with forces, IC/TC from :func:`~evenstride.steps.force_contacts` and sides from
+  :func:`~evenstride.steps._force.assign_sides`; without, the foot-pitch method
+  (:func:`~evenstride.steps._markers.foot_pitch_events`: Falbriard 2018's rules on the foot
   markers' pitch angular velocity; its agreement with force events is in docs/steps.md; the
   older heel/toe vertical-velocity rule missed most contacts of the rear-foot striker RBDS032).
   Mid-stance = IC + 50 % of the contact.
-- **Forward**: :func:`~evenstride.lab._force_events.forward_sign` (the stance foot moves backward
+- **Forward**: :func:`~evenstride.steps._force.forward_sign` (the stance foot moves backward
   relative to the pelvis).
 - **Shank angle at IC**: sagittal (X–Y) angle from vertical of the shank-cluster axis (mean of
   the two Shank.Top markers → mean of the two Shank.Bottom markers). The set has no knee or
@@ -36,7 +36,7 @@ MT1, MT5; X along the belt, Y vertical, Z medio-lateral). Choices:
   for a joint angle and subtracted twice the mean obliquity from L − R (RBDS001: −1.8° instead of
   the dataset's processed +3.4° at 2.5 m/s; now +2.6°). With the static trial beside the run
   (``RBDSxxxstatic.c3d``/``.txt``), knee flexion and hip adduction are calibrated on its
-  landmarks (:func:`~evenstride.lab._static_calibration.rbds_calibrated_kinematics`).
+  landmarks (:func:`~evenstride.steps._static_calibration.rbds_calibrated_kinematics`).
 
 Sides are compared as L − R differences (degrees / mm), not a symmetry angle/index: the angles
 cross zero and the distance is measured from an arbitrary origin (science.md §1.1, §1.6).
@@ -52,12 +52,18 @@ import numpy as np
 
 from evenstride import consts
 from evenstride.exceptions import EvenstrideWarning, ParseError
-from evenstride.lab._force_events import (
+from evenstride.io import ForceData, MarkerData
+from evenstride.steps._force import (
     assign_sides,
     force_contacts,
     forward_sign,
 )
-from evenstride.lab._fukuchi import ForceData, MarkerData
+from evenstride.steps._markers import foot_pitch_events, marker_layout, to_rbds_frame
+from evenstride.steps._static_calibration import (
+    RBDS_ORIGINS,
+    rbds_calibrated_kinematics,
+    rbds_static_for,
+)
 
 SIDES = ("left", "right")
 METRICS = (
@@ -130,8 +136,6 @@ def _events(
         ic_s, tc_s = fd.time_s[ic], fd.time_s[tc]
         side, _ = assign_sides(ic_s, tc_s, md)
         return "force", {s: (ic_s[side == s], tc_s[side == s]) for s in SIDES}
-    from evenstride.lab._markers_only import foot_pitch_events, marker_layout
-
     lay = marker_layout(md)
     ev = {s: foot_pitch_events(md, s, lay) for s in SIDES}
     _warn_if_sparse(md, ev)
@@ -258,8 +262,6 @@ def contact_kinematics_with_origins(
     empty when nothing was calibrated."""
     if not has_marker_set(md) or len(ic_s) == 0:
         return {}, {}
-    from evenstride.lab._markers_only import to_rbds_frame
-
     md = to_rbds_frame(md)  # review fix: the formulas below read X = belt, Y = up (Z-up labs)
     try:
         fwd = forward_sign(md)
@@ -275,8 +277,6 @@ def contact_kinematics_with_origins(
             out[metric][m] = vals[name]
     cal = _calibrated(md, static, ic_s, tc_s, side, fwd=fwd)
     out.update(cal)
-    from evenstride.lab._static_calibration import RBDS_ORIGINS
-
     return out, {k: RBDS_ORIGINS[k] for k in cal}
 
 
@@ -290,8 +290,6 @@ def _calibrated(
     fwd: float,
 ) -> dict[str, np.ndarray]:
     """Static-calibrated knee flexion / hip adduction (metric → per contact), or empty."""
-    from evenstride.lab._static_calibration import rbds_calibrated_kinematics, rbds_static_for
-
     if static is None:
         static = rbds_static_for(md.path)
     if static is None:
@@ -318,8 +316,6 @@ def ic_kinematics(
     """Kinematics at IC / mid-stance per side (see module docstring); knee flexion and hip
     adduction are calibrated on ``static`` (else the ``RBDSxxxstatic`` trial beside
     ``md.path``) when ``calibrate`` and one is found."""
-    from evenstride.lab._markers_only import to_rbds_frame
-
     md = to_rbds_frame(md)  # review fix: the formulas below read X = belt, Y = up (Z-up labs)
     if not has_marker_set(md):  # review fix: was a KeyError on any other marker set (e.g. RIC)
         missing = sorted(
@@ -333,7 +329,7 @@ def ic_kinematics(
     source, ev = _events(md, fd)
     fwd = forward_sign(md)
     if calibrate and static is None:
-        from evenstride.lab._static_calibration import rbds_static_for
+        from evenstride.steps._static_calibration import rbds_static_for
 
         static = rbds_static_for(md.path)
     if not calibrate:

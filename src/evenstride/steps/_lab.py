@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
-"""Lab data (motion capture + force plate): per-step events and metrics per side.
+"""Lab trials (motion capture + force plate) end to end: a Fukuchi text export or a C3D file →
+per-step events and metrics per side → :class:`~evenstride.datatypes.Activity`.
 
->>> from evenstride.lab import read_fukuchi_trial  # doctest: +SKIP
+>>> from evenstride.steps import read_fukuchi_trial  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -12,72 +13,26 @@ from pathlib import Path
 
 from evenstride.datatypes import Activity
 from evenstride.exceptions import EvenstrideWarning
-from evenstride.lab._force_events import (
-    Steps,
-    agreement_ms,
-    curve_agreement,
-    event_agreement,
-    foot_velocity_events,
-    force_contacts,
-    forward_sign,
-    marker_events,
-    processed_stance_curve,
-    step_metrics,
-)
-from evenstride.lab._fukuchi import (
-    ForceData,
+from evenstride.io import (
     MarkerData,
+    c3d_markers,
+    read_c3d,
     read_forces,
     read_info_mass,
     read_markers,
-    read_processed,
 )
-from evenstride.lab._markers_only import (
-    foot_pitch_events,
-    marker_contacts,
-    marker_layout,
-    marker_step_metrics,
-)
-from evenstride.lab._to_activity import (
-    M_LOADING_RATE_BW_S,
-    M_PEAK_VGRF_BW,
-    SRC_FORCE_PLATE,
-    SRC_MARKERS,
-    steps_to_activity,
-)
+from evenstride.steps._lab_activity import steps_to_activity
+from evenstride.steps._lab_steps import marker_step_metrics, step_metrics
+from evenstride.steps._markers import marker_layout
+from evenstride.steps._static_calibration import ORIGINS, calibrated_kinematics
+from evenstride.steps._table import StepTable
 
-__all__ = [
-    "M_LOADING_RATE_BW_S",
-    "M_PEAK_VGRF_BW",
-    "SRC_FORCE_PLATE",
-    "SRC_MARKERS",
-    "ForceData",
-    "MarkerData",
-    "Steps",
-    "agreement_ms",
-    "curve_agreement",
-    "event_agreement",
-    "foot_pitch_events",
-    "foot_velocity_events",
-    "force_contacts",
-    "forward_sign",
-    "marker_contacts",
-    "marker_events",
-    "marker_layout",
-    "marker_step_metrics",
-    "processed_stance_curve",
-    "read_forces",
-    "read_fukuchi_trial",
-    "read_info_mass",
-    "read_markers",
-    "read_markers_only_trial",
-    "read_processed",
-    "step_metrics",
-    "steps_to_activity",
-]
+__all__ = ["name_speed_m_s", "read_fukuchi_trial", "read_markers_only_trial", "static_trial_for"]
 
 
-def read_fukuchi_trial(forces_path: str | Path, info_path: str | Path) -> tuple[Steps, Activity]:
+def read_fukuchi_trial(
+    forces_path: str | Path, info_path: str | Path
+) -> tuple[StepTable, Activity]:
     """Read ``RBDSxxxrunTss{forces,markers}.txt`` and build the per-step metrics and activity."""
     fp = Path(forces_path)
     mass = read_info_mass(info_path, fp.name)
@@ -108,7 +63,7 @@ def static_trial_for(path: str | Path) -> Path | None:
 
 def read_markers_only_trial(
     path: str | Path, *, speed_m_s: float | None = None, static_path: str | Path | None = None
-) -> tuple[Steps, Activity]:
+) -> tuple[StepTable, Activity]:
     """Marker-only per-step metrics and activity of a C3D file or a Fukuchi markers export.
 
     Kinematics: the RBDS running set gives them directly (:mod:`._kinematics`); cluster-only
@@ -117,11 +72,9 @@ def read_markers_only_trial(
     one the JSON says ``kinematics: "not computed: needs the static calibration trial"``.
 
     Speed for the step length: ``speed_m_s`` when given, else the belt speed measured from the
-    stance foot (:func:`~evenstride.lab._markers_only.belt_speed_m_s`); a file-name speed
+    stance foot (:func:`~evenstride.steps._markers.belt_speed_m_s`); a file-name speed
     (``runT35``) that disagrees with the measured one by more than 10 % is flagged.
     """
-    from evenstride.lab._c3d import c3d_markers, read_c3d
-
     p = Path(path)
     is_c3d = p.suffix.lower() == ".c3d"
     md = c3d_markers(read_c3d(p)) if is_c3d else read_markers(p)
@@ -160,12 +113,8 @@ def read_markers_only_trial(
 
 
 def _add_calibrated_kinematics(
-    steps: Steps, md: MarkerData, path: Path, static_path: str | Path | None
+    steps: StepTable, md: MarkerData, path: Path, static_path: str | Path | None
 ) -> None:
-    from evenstride.lab._c3d import c3d_markers, read_c3d
-    from evenstride.lab._markers_only import marker_layout
-    from evenstride.lab._static_calibration import ORIGINS, calibrated_kinematics
-
     sp = Path(static_path) if static_path is not None else static_trial_for(path)
     if sp is None:
         steps.extra["kinematics"] = "not computed: needs the static calibration trial"
