@@ -29,7 +29,7 @@ SRC = Path(evenstride.__file__).parent
 
 #: Adapters around the core: persistence, command line, web, import orchestration, rendering.
 ADAPTERS = frozenset({"store", "cli", "__main__", "_cli_types", "web", "importer", "report",
-                      "services"})
+                      "services", "_cli_video"})
 #: Leaf modules every package may import.
 LEAVES = frozenset({"consts", "datatypes", "exceptions"})
 
@@ -57,8 +57,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "store": frozenset({"(root)", "_cli_types", "assessment", "clinical", "history", "hrv",
                         "importer", "pipeline", "report"}),
     "_cli_types": frozenset(),
-    "cli": frozenset({"(root)", "_cli_types", "assessment", "lab", "metrics", "pipeline",
-                      "report", "simulate", "steps", "store", "web"}),
+    # issue 16: video clips in analyze/steps (re-homed into cli/ at merge)
+    "_cli_video": frozenset({"cli", "io", "metrics", "pipeline", "report", "steps"}),
+    "cli": frozenset({"(root)", "_cli_types", "_cli_video", "assessment", "lab", "metrics",
+                      "pipeline", "report", "simulate", "steps", "store", "web"}),
     "__main__": frozenset({"cli"}),
     "web": frozenset({"(root)", "clinical", "importer", "pipeline", "report", "store"}),
 }

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from evenstride.pipeline import RunAnalysis
 
 #: Per-step recording formats understood by ``evenstride steps``.
-STEP_FORMATS = ("imu", "fukuchi", "c3d", "runscribe", "phone", "accel")
+STEP_FORMATS = ("imu", "fukuchi", "c3d", "runscribe", "phone", "accel", "video")
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -65,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
                    "this athlete's own history in the store (nothing is stored)")
     a.add_argument("--db", metavar="PATH", help="store for --athlete (default: $EVENSTRIDE_DB "
                    "or the user data folder)")
+    a.add_argument("--view", choices=("side", "rear", "front"), help="camera view of a video "
+                   "clip (default: detected)")  # issue 16 hook (video)
 
     from evenstride.store.cli_commands import add_athlete_input_parsers, add_import_parser
 
@@ -262,8 +264,11 @@ def _html_target(base: str, file: str, n_files: int) -> Path:
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from evenstride import _cli_video  # issue 16 hook: video clips take their own path
     from evenstride.pipeline import analyze
 
+    if _cli_video.all_videos(list(args.files)):
+        return _cli_video.analyze_files(args)
     files: list[str] = list(args.files)
     out = _console()
     err = _console(stderr=True)
@@ -748,6 +753,10 @@ def _step_activity(args: argparse.Namespace) -> Any:
         raise UserInputError("no such file", path=path)
     if not path.is_file() and not (args.format == "phone" and path.is_dir()):
         raise UserInputError("not a file", path=path)
+    if args.format == "video":  # issue 16 hook
+        from evenstride._cli_video import steps_activity
+
+        return steps_activity(str(path))
     if args.format == "imu":
         from evenstride.steps import activity_from_imu
 
