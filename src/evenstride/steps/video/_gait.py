@@ -51,6 +51,12 @@ MIN_PERSON_SHARE = 0.5
 #: Novacheck 1998 Gait Posture 7:77–95), or cadence below :data:`WALK_MAX_CADENCE`.
 WALK_DUTY = 0.5
 WALK_MAX_CADENCE = 130.0
+#: The hip centre moving more than this many leg lengths between two frames is the pose model
+#: switching to another person (a runner moves < 0.3 leg lengths per frame at 25 fps and 8 m/s).
+PERSON_JUMP_LEG = 0.6
+#: Share of strides within ±20 % of the median stride below which the gait is not steady
+#: running (a steady treadmill run: 100 %; a sprint start or several people: ≤ 67 %).
+MIN_REGULAR_SHARE = 0.7
 
 
 @dataclass
@@ -273,7 +279,11 @@ def gait_from_keypoints(xy: np.ndarray, score: np.ndarray, fps: float, *,
             hip, knee, ankle = (_pt(xy, f"{s}_{j}") for j in ("hip", "knee", "ankle"))
             traces[f"fppa_{side}"] = geo.fppa_deg(hip, knee, ankle, lateral)
             traces[f"ankle_x_{side}"] = lat * ankle[:, 0] / leg_px * 100.0
-    return VideoGait(v, fwd, leg_px, stride, sides, traces, t)
+    hc = np.diff(hip_c, axis=0)
+    jumps = np.linalg.norm(hc, axis=1) / leg_px
+    switches = int(np.sum(jumps[np.isfinite(jumps)] > PERSON_JUMP_LEG))
+    return VideoGait(v, fwd, leg_px, stride, sides, traces, t,
+                     extra={"person_switches": switches})
 
 
 def clip_cadence_spm(g: VideoGait) -> float:
@@ -298,7 +308,14 @@ def check_running(g: VideoGait, fps: float, *, path: str | None = None) -> dict[
         if len(ss) >= 2:
             duty.extend(((ss.tc_s - ss.ic_s)[:-1] / np.diff(ss.ic_s)).tolist())
     duty_med = float(np.median(duty)) if duty else float("nan")
-    if min(n.values()) >= 3 and (
+    strides = [np.diff(g.sides[s].ic_s) for s in SIDES if len(g.sides[s]) >= 2]
+    d = np.concatenate(strides) if strides else np.zeros(0)
+    regular = float("nan")
+    if len(d) >= 2:
+        med = float(np.median(d))
+        regular = float(np.mean((d > 0.8 * med) & (d < 1.2 * med)))
+    switches = int(g.extra.get("person_switches", 0))
+    if min(n.values()) >= 3 and np.isfinite(regular) and regular >= MIN_REGULAR_SHARE and (
         (np.isfinite(duty_med) and duty_med >= WALK_DUTY)
         or (np.isfinite(cad) and cad < WALK_MAX_CADENCE)
     ):
@@ -307,10 +324,21 @@ def check_running(g: VideoGait, fps: float, *, path: str | None = None) -> dict[
             f"the ground {100 * duty_med:.0f} % of the stride; running has a flight phase)",
             path=path,
         )
+    if len(d) >= 4 and np.isfinite(regular) and regular < MIN_REGULAR_SHARE:
+        who = (f"several people are in view (the pose model switched person {switches} times) "
+               "and none is running steadily" if switches >= 2
+               else "no steady running found")
+        raise UnsupportedActivityError(
+            f"{who}: only {100 * regular:.0f} % of the strides are within ±20 % of the median "
+            f"(steady running: ≥ {100 * MIN_REGULAR_SHARE:.0f} %); film one runner at a steady "
+            "pace",
+            path=path,
+        )
     if min(n.values()) < MIN_STEPS_PER_SIDE:
+        dur = float(g.time_s[-1] + (g.time_s[1] - g.time_s[0])) if len(g.time_s) > 1 else 0.0
         raise NotEnoughDataError(
-            f"too short: {n['left']} left and {n['right']} right steps found, need "
-            f"{MIN_STEPS_PER_SIDE} per side (about 8 s of steady running in view)",
+            f"too short: {n['left']} left and {n['right']} right steps found in {dur:.1f} s, "
+            f"need {MIN_STEPS_PER_SIDE} per side (about 8 s of steady running in view)",
             path=path,
         )
     return {"cadence_spm": cad, "duty_factor": duty_med}

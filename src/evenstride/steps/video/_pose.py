@@ -13,10 +13,12 @@ Keypoints (:data:`KEYPOINTS`) are in image pixels (x right, y down) with a per-p
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,11 +102,37 @@ def _mediapipe() -> Any:
     return mp
 
 
+@contextlib.contextmanager
+def _quiet_native_stderr() -> Iterator[None]:
+    """Silence the C++ log lines (TFLite/absl) the model writes straight to file descriptor 2,
+    so that the command line keeps its one-line messages."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real descriptor 2 (embedded use): nothing to silence
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 def estimate_pose(frames: Iterable[np.ndarray], *, fps: float, width: int, height: int,
                   path: str | None = None) -> PoseSeries:
     """Run the pose model over RGB ``frames`` (tracking mode: one person followed)."""
-    mp = _mediapipe()
     os.environ.setdefault("GLOG_minloglevel", "2")
+    with _quiet_native_stderr():
+        return _estimate(frames, fps=fps, width=width, height=height, path=path)
+
+
+def _estimate(frames: Iterable[np.ndarray], *, fps: float, width: int, height: int,
+              path: str | None) -> PoseSeries:
+    mp = _mediapipe()
     rows: list[np.ndarray] = []
     scores: list[np.ndarray] = []
     with mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1,

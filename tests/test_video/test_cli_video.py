@@ -1,0 +1,75 @@
+# SPDX-License-Identifier: MIT
+"""``evenstride analyze clip.mp4`` and ``steps --format video``: terminal and JSON give the same
+numbers, and the per-step metrics reach the run engine as side channels.
+
+The pose model runs once per session (``treadmill_pose``); the command line is then driven with
+that model output so that it does not run the model again.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from evenstride import cli, consts
+
+from .conftest import TREADMILL, TREADMILL_CADENCE_SPM, clip
+
+pytestmark = [pytest.mark.shared_data, pytest.mark.slow]
+
+
+@pytest.fixture
+def cached_model(treadmill_pose, monkeypatch):
+    import evenstride.steps.video as video
+
+    monkeypatch.setattr(video, "pose_from_video", lambda path, **kw: treadmill_pose)
+
+
+def test_analyze_json_has_video_block_and_engine_channels(cached_model, capsys):
+    rc = cli.main(["analyze", str(clip(TREADMILL)), "--json"])
+    out = capsys.readouterr().out
+    assert rc == 0
+    doc = json.loads(out)
+    v = doc["video"]
+    assert v["video"] == {"fps": 30.0, "width": 720, "height": 1280, "n_frames": 360,
+                          "duration_s": 12.0, "codec": "h264"}
+    assert v["frames_used"] == 360 and v["view"] == "side"
+    assert abs(v["cadence_spm"] - TREADMILL_CADENCE_SPM) <= 2.0
+    assert v["timing_indicative"] is True
+    # the engine judged the video channels like any per-step source
+    judged = {(j["metric"], j["source"]) for j in doc["asymmetry"]}
+    for m in (consts.M_STEP_TIME, consts.M_SHANK_ANGLE_IC_DEG, consts.M_KNEE_FLEXION_IC_DEG,
+              consts.M_FOOT_AHEAD_IC_PCT_LEG, consts.M_KNEE_FLEXION_MIDSTANCE_DEG,
+              consts.M_TRUNK_LEAN_DEG, consts.M_CONTACT_TIME):
+        assert (m, "video_pose") in judged
+        assert v["metrics"][m]["grade"] in ("S", "U")
+    assert v["metrics"][consts.M_CONTACT_TIME]["grade"] == "U"  # indicative at 30 fps
+    assert any("indicative at 30 fps" in w for w in doc["warnings"])
+    # per-step values: ≈ 15–17 stances a side, physiologically plausible medians
+    knee = v["metrics"][consts.M_KNEE_FLEXION_MIDSTANCE_DEG]
+    assert knee["left"]["n"] >= 14 and knee["right"]["n"] >= 14
+    assert 5.0 < knee["left"]["median"] < 60.0 and 5.0 < knee["right"]["median"] < 60.0
+    lean = v["metrics"][consts.M_TRUNK_LEAN_DEG]
+    assert 0.0 < lean["left"]["median"] < 20.0  # leaning forward, as runners do
+    assert doc["variability"]["n_strides"] >= 13
+
+
+def test_terminal_prints_the_same_cadence_and_medians(cached_model, capsys):
+    rc = cli.main(["analyze", str(clip(TREADMILL)), "--json"])
+    doc = json.loads(capsys.readouterr().out)
+    rc2 = cli.main(["analyze", str(clip(TREADMILL))])
+    text = capsys.readouterr().out
+    assert rc == rc2 == 0
+    assert f"cadence {doc['video']['cadence_spm']:.1f} steps/min" in text
+    knee = doc["video"]["metrics"][consts.M_KNEE_FLEXION_IC_DEG]
+    assert f"{knee['left']['median']:.1f}" in text
+    assert "knee flexion at mid-stance" in text
+
+
+def test_steps_format_video(cached_model, capsys):
+    rc = cli.main(["steps", str(clip(TREADMILL)), "--format", "video", "--json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert rc == 0
+    assert doc["file_format"] == "video"
+    assert any(j["source"] == "video_pose" for j in doc["asymmetry"])
