@@ -93,7 +93,7 @@ def test_too_short_and_walking_from_the_real_runner(treadmill_pose):
     _info, pose = treadmill_pose
     short = PoseSeries(pose.xy[:120], pose.score[:120], pose.fps, pose.width, pose.height,
                        pose.model)
-    with pytest.raises(NotEnoughDataError, match="too short: .* need 10 per side"):
+    with pytest.raises(NotEnoughDataError, match=r"too short: .* need 10 per side"):
         analyze_pose(short, path="short.mp4")
     slow = PoseSeries(pose.xy, pose.score, pose.fps / 2, pose.width, pose.height, pose.model)
     with pytest.raises(UnsupportedActivityError, match="walking, not running"):
