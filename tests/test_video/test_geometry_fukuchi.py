@@ -8,6 +8,7 @@ contacts are compared with the same angles from the 3D markers. Numbers: docs/st
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from conftest import shared_data_dir
@@ -64,3 +65,34 @@ def test_pelvic_drop_from_a_rear_camera_is_noise_limited(truth):
     value is off by ≈ 2.5° (mean), larger than typical drop asymmetries."""
     r = agreement(truth, 60.0, 0.01, seed=0)
     assert 1.0 <= r["pelvic_drop"]["mae"] <= 3.5
+
+
+def test_side_view_contacts_match_marker_events(truth):
+    """The whole chain on the projected keypoints (30 fps, 1 % leg noise): every marker contact
+    found, IC within 15 ms on average (Zeni heel-forward rule + its lab offset), cadence within
+    0.5 steps/min."""
+    from .fukuchi_projection import contact_agreement
+
+    r = contact_agreement(truth, "side", 30.0, 0.01)
+    assert r["matched_ic"] == r["n_ref"] == 76
+    assert abs(r["ic_bias_ms"]) <= 15.0 and r["ic_sd_ms"] <= 15.0, r
+    assert abs(r["tc_bias_ms"]) <= 50.0, r
+    assert abs(r["cadence_video"] - r["cadence_markers"]) <= 0.5
+
+
+def test_rear_view_gives_frontal_channels_and_the_cadence(truth):
+    from evenstride import consts
+
+    from .fukuchi_projection import contact_agreement
+
+    r = contact_agreement(truth, "rear", 30.0, 0.01)
+    assert abs(r["cadence_video"] - r["cadence_markers"]) <= 0.5
+    act = r["analysis"].activity
+    metrics = {c.metric for c in act.sided}
+    assert {consts.M_PELVIC_DROP_DEG, consts.M_KNEE_FPPA_DEG,
+            consts.M_STEP_WIDTH_PCT_LEG} <= metrics
+    assert consts.M_SHANK_ANGLE_IC_DEG not in metrics  # sagittal angles need a side view
+    width = act.channel(consts.M_STEP_WIDTH_PCT_LEG)
+    assert width is not None and width.left is not None
+    # a runner's step width is a few cm: a few % of leg length, not tens
+    assert 0.0 < float(np.nanmedian(width.left)) < 20.0

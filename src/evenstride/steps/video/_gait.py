@@ -38,6 +38,10 @@ SIDES = ("left", "right")
 SIDE_MAX_HIP_RATIO = 0.3
 GROUND_WINDOW_S = 2.0
 GROUND_TOL_LEG = 0.05
+#: Zeni's heel-forward IC precedes the force-plate IC by 25–31 ms in running (RBDS001 at 2.5
+#: and 3.5 m/s, both sides: docs/steps.md "Marker-only events"); this offset moves it onto IC.
+#: One runner: grade U.
+ZENI_IC_OFFSET_S = 0.028
 #: A stance shorter than this share of the side's median stance is a blip, not a stance.
 MIN_STANCE_SHARE = 0.4
 #: Fewest steps per side analysed (issue 16: "a clip too short for 10 steps per side").
@@ -243,6 +247,30 @@ def detect_contacts(xy: np.ndarray, fps: float, leg_px: float) -> tuple[dict[str
     return out, stride
 
 
+def _zeni_ic(ss: SideSteps, ahead: np.ndarray, fps: float, stride: float) -> SideSteps:
+    """Side view: IC = the heel's most forward position relative to the hip centre before the
+    foot-height stance (Zeni et al. 2008 coordinate rule, parabolic sub-frame peak), plus
+    :data:`ZENI_IC_OFFSET_S`. Steadier than the foot-height band, which a low-swinging foot
+    enters 50–150 ms early (virtual camera on RBDS001, docs/steps.md)."""
+    ic = ss.ic_s.copy()
+    n = len(ahead)
+    for k, t in enumerate(ss.ic_s):
+        i0 = max(1, round(float(t - 0.35 * stride) * fps))
+        i1 = min(n - 1, round(float(t) * fps + 0.25 * stride * fps) + 1)
+        if i1 - i0 < 3 or not np.isfinite(ahead[i0:i1]).any():
+            continue
+        j = i0 + int(np.nanargmax(ahead[i0:i1]))
+        if j <= 0 or j >= n - 1 or j in (i0, i1 - 1):
+            continue  # the maximum sits on the window edge: not a clear peak
+        y0, y1, y2 = ahead[j - 1], ahead[j], ahead[j + 1]
+        den = y0 - 2 * y1 + y2
+        off = 0.5 * (y0 - y2) / den if den != 0 and np.isfinite(den) else 0.0
+        new = (j + float(np.clip(off, -0.5, 0.5))) / fps + ZENI_IC_OFFSET_S
+        if new < ss.tc_s[k]:
+            ic[k] = new
+    return SideSteps(ic, ss.tc_s, 0.5 * (ic + ss.tc_s))
+
+
 def gait_from_keypoints(xy: np.ndarray, score: np.ndarray, fps: float, *,
                         view: str | None = None, path: str | None = None) -> VideoGait:
     """View, leg length, contacts and angle traces of cleaned keypoints."""
@@ -280,6 +308,9 @@ def gait_from_keypoints(xy: np.ndarray, score: np.ndarray, fps: float, *,
             hip, knee, ankle = (_pt(xy, f"{s}_{j}") for j in ("hip", "knee", "ankle"))
             traces[f"fppa_{side}"] = geo.fppa_deg(hip, knee, ankle, lateral)
             traces[f"ankle_x_{side}"] = lat * ankle[:, 0] / leg_px * 100.0
+    if v == "side" and np.isfinite(stride):
+        for side in SIDES:
+            sides[side] = _zeni_ic(sides[side], traces[f"foot_ahead_{side}"], fps, stride)
     hc = np.diff(hip_c, axis=0)
     jumps = np.linalg.norm(hc, axis=1) / leg_px
     switches = int(np.sum(jumps[np.isfinite(jumps)] > PERSON_JUMP_LEG))
