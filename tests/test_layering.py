@@ -52,7 +52,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "clinical": frozenset({"assessment", "(root)"}),
     "(root)": frozenset({"io", "pipeline", "report", "simulate"}),
     # adapters
-    "report": frozenset({"(root)", "metrics", "assessment", "pipeline", "history", "clinical"}),
+    # io/steps: the video section re-reads key frames and keypoint names (issue 16)
+    "report": frozenset({"(root)", "metrics", "assessment", "pipeline", "history", "clinical",
+                         "io", "steps"}),
     "importer": frozenset({"io", "pipeline", "store"}),
     "store": frozenset({"(root)", "_cli_types", "assessment", "clinical", "history", "hrv",
                         "importer", "pipeline", "report"}),

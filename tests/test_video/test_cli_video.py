@@ -73,3 +73,30 @@ def test_steps_format_video(cached_model, capsys):
     assert rc == 0
     assert doc["file_format"] == "video"
     assert any(j["source"] == "video_pose" for j in doc["asymmetry"])
+
+
+def test_html_report_has_key_frames_and_traces(cached_model, tmp_path, capsys):
+    target = tmp_path / "clip.html"
+    rc = cli.main(["analyze", str(clip(TREADMILL)), "--html", str(target)])
+    capsys.readouterr()
+    assert rc == 0
+    text = target.read_text(encoding="utf-8")
+    assert '<section id="video">' in text
+    assert text.count('class="video-key-frame"') == 2  # one contact frame per side
+    assert text.count("data:image/jpeg;base64,") >= 2
+    assert "knee flexion, left vs right over the gait cycle" in text
+    assert text.count("<polyline") >= 4  # knee and shank, left and right
+    assert "knee flexion at mid-stance" in text
+
+
+def test_cycle_curves_resample_each_stride():
+    import numpy as np
+
+    from evenstride.report.video import cycle_curves
+
+    t = np.arange(0, 10, 0.01)
+    x = np.sin(2 * np.pi * t / 0.7)
+    ic = np.arange(0.1, 9.0, 0.7)
+    c = cycle_curves(t, x, ic)
+    assert c.shape == (len(ic) - 1, 101)
+    assert np.allclose(c[:, 0], c[0, 0], atol=1e-2) and np.allclose(c[:, 50], -c[:, 0], atol=0.05)
