@@ -127,7 +127,47 @@ def estimate_pose(frames: Iterable[np.ndarray], *, fps: float, width: int, heigh
     """Run the pose model over RGB ``frames`` (tracking mode: one person followed)."""
     os.environ.setdefault("GLOG_minloglevel", "2")
     with _quiet_native_stderr():
-        return _estimate(frames, fps=fps, width=width, height=height, path=path)
+        return _estimate(_prefetch(frames), fps=fps, width=width, height=height, path=path)
+
+
+def _prefetch(frames: Iterable[np.ndarray], depth: int = 8) -> Iterator[np.ndarray]:
+    """Decode in a background thread while the model runs (OpenCV and TFLite both release the
+    GIL, so on 2 cores decoding overlaps inference instead of adding to it)."""
+    import queue
+    import threading
+
+    q: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            for f in frames:
+                if stop.is_set():
+                    return
+                q.put(f)
+        except BaseException as exc:  # re-raised in the consumer (one-line errors upstream)
+            q.put(exc)
+        finally:
+            q.put(done)
+
+    th = threading.Thread(target=work, daemon=True)
+    th.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while th.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                th.join(0.01)
 
 
 def _estimate(frames: Iterable[np.ndarray], *, fps: float, width: int, height: int,
