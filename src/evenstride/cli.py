@@ -138,6 +138,8 @@ def _parser() -> argparse.ArgumentParser:
     st.add_argument("--static", metavar="FILE", help="static calibration trial for cluster-only "
                     "markers (format c3d without forces; default: …_static.c3d beside …_run.c3d)")
     st.add_argument("--format", choices=STEP_FORMATS, default="imu", help="input format")
+    st.add_argument("--view", choices=("side", "rear", "front"),
+                    help="camera view (format video; default: detected)")  # issue 16 hook
     st.add_argument("--units", metavar="acc=g,gyr=deg/s",
                     help="units of a generic IMU CSV when the file does not declare them")
     st.add_argument("--json", action="store_true", help="print the evenstride.run/1 document")
@@ -756,7 +758,7 @@ def _step_activity(args: argparse.Namespace) -> Any:
     if args.format == "video":  # issue 16 hook
         from evenstride._cli_video import steps_activity
 
-        return steps_activity(str(path))
+        return steps_activity(str(path), args.view)
     if args.format == "imu":
         from evenstride.steps import activity_from_imu
 

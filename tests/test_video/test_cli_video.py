@@ -73,6 +73,15 @@ def test_steps_format_video(cached_model, capsys):
     assert rc == 0
     assert doc["file_format"] == "video"
     assert any(j["source"] == "video_pose" for j in doc["asymmetry"])
+    # forcing the wrong view gives the rear-view channels instead of the sagittal ones
+    rc = cli.main(["steps", str(clip(TREADMILL)), "--format", "video", "--view", "rear",
+                   "--json"])
+    out = capsys.readouterr()
+    if rc == 0:
+        metrics = {j["metric"] for j in json.loads(out.out)["asymmetry"]}
+        assert consts.M_SHANK_ANGLE_IC_DEG not in metrics
+    else:  # or a one-line refusal: a side view read as rear finds no steady contacts
+        assert rc == 2 and len(out.err.strip().splitlines()) == 1
 
 
 def test_html_report_has_key_frames_and_traces(cached_model, tmp_path, capsys):
