@@ -304,6 +304,7 @@ def gait_from_keypoints(xy: np.ndarray, score: np.ndarray, fps: float, *,
         fwd = lat
         traces["pelvic_obliquity"] = geo.pelvic_obliquity_deg(_pt(xy, "l_hip"),
                                                               _pt(xy, "r_hip"), lat)
+        traces["hip_y"] = hip_c[:, 1]  # image y, down: the pelvis is lowest at mid-stance
         for s, side, lateral in (("l", "left", lat), ("r", "right", -lat)):
             hip, knee, ankle = (_pt(xy, f"{s}_{j}") for j in ("hip", "knee", "ankle"))
             traces[f"fppa_{side}"] = geo.fppa_deg(hip, knee, ankle, lateral)

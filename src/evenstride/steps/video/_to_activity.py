@@ -84,10 +84,34 @@ _ORIGINS = {
 }
 
 
+def _lowest_pelvis(g: VideoGait, side: str) -> np.ndarray:
+    """Rear/front view: mid-stance = the pelvis's lowest point (largest image y) near this
+    stance. The body's centre of mass is lowest at mid-stance in running (spring-mass model;
+    Cavagna et al. 1976), and the hip centre is seen without perspective trouble from behind,
+    unlike the feet, whose contacts come out ≈ 75–95 ms late there (docs/steps.md)."""
+    ss = g.sides[side]
+    y = g.traces["hip_y"]
+    fps = 1.0 / (g.time_s[1] - g.time_s[0])
+    out = ss.mid_s.copy()
+    for k, (a, b) in enumerate(zip(ss.ic_s, ss.tc_s, strict=True)):
+        i0 = max(1, round((a - 0.25 * g.stride_s) * fps))
+        i1 = min(len(y) - 1, round(b * fps) + 1)
+        if i1 - i0 < 3 or not np.isfinite(y[i0:i1]).any():
+            continue
+        j = i0 + int(np.nanargmax(y[i0:i1]))
+        if j in (i0, i1 - 1):
+            continue
+        y0, y1, y2 = y[j - 1], y[j], y[j + 1]
+        den = y0 - 2 * y1 + y2
+        off = 0.5 * (y0 - y2) / den if den != 0 and np.isfinite(den) else 0.0
+        out[k] = (j + float(np.clip(off, -0.5, 0.5))) / fps
+    return out
+
+
 def _mid_stance(g: VideoGait, side: str) -> np.ndarray:
     ss = g.sides[side]
     if g.view != "side":
-        return ss.mid_s
+        return _lowest_pelvis(g, side) if "hip_y" in g.traces else ss.mid_s
     fa = g.traces[f"foot_ahead_{side}"]
     out = ss.mid_s.copy()
     for k, (a, b) in enumerate(zip(ss.ic_s, ss.tc_s, strict=True)):
