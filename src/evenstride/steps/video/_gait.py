@@ -358,7 +358,7 @@ def check_running(g: VideoGait, fps: float, *, path: str | None = None) -> dict[
             path=path,
         )
     if len(d) >= 4 and np.isfinite(regular) and regular < MIN_REGULAR_SHARE:
-        who = (f"several people are in view (the pose model switched person {switches} times) "
+        who = (f"several people seem to be in view (the tracked body jumped {switches} times) "
                "and none is running steadily" if switches >= 2
                else "no steady running found")
         raise UnsupportedActivityError(
