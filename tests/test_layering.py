@@ -29,7 +29,7 @@ SRC = Path(evenstride.__file__).parent
 
 #: Adapters around the core: persistence, command line, web, import orchestration, rendering.
 ADAPTERS = frozenset({"store", "cli", "__main__", "_cli_types", "web", "importer", "report",
-                      "services", "batch", "_cli_batch"})
+                      "services", "batch", "_cli_batch", "_cli_video"})
 #: Leaf modules every package may import.
 LEAVES = frozenset({"consts", "datatypes", "exceptions", "filters"})
 
@@ -52,13 +52,17 @@ ALLOWED: dict[str, frozenset[str]] = {
     "clinical": frozenset({"assessment", "(root)"}),
     "(root)": frozenset({"io", "pipeline", "report", "simulate"}),
     # adapters
-    "report": frozenset({"(root)", "metrics", "assessment", "pipeline", "history", "clinical"}),
+    # io/steps: the video section re-reads key frames and keypoint names (issue 16)
+    "report": frozenset({"(root)", "metrics", "assessment", "pipeline", "history", "clinical",
+                         "io", "steps"}),
     "importer": frozenset({"io", "pipeline", "store"}),
     "store": frozenset({"(root)", "_cli_types", "assessment", "clinical", "history", "hrv",
                         "importer", "pipeline", "report"}),
     "_cli_types": frozenset(),
-    "cli": frozenset({"(root)", "_cli_types", "assessment", "metrics", "pipeline",
-                      "report", "simulate", "steps", "store", "web", "_cli_batch"}),
+    # issue 16: video clips in analyze/steps (re-homed into cli/ at merge)
+    "_cli_video": frozenset({"cli", "io", "metrics", "pipeline", "report", "steps"}),
+    "cli": frozenset({"(root)", "_cli_types", "_cli_video", "assessment", "metrics",
+                      "pipeline", "report", "simulate", "steps", "store", "web", "_cli_batch"}),
     "__main__": frozenset({"cli"}),
     # platform scale on Dask: the import path's unit of work, the store's rows, the history
     "batch": frozenset({"(root)", "importer", "store", "history", "simulate"}),

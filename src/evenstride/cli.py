@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from evenstride.pipeline import RunAnalysis
 
 #: Per-step recording formats understood by ``evenstride steps``.
-STEP_FORMATS = ("imu", "fukuchi", "c3d", "runscribe", "phone", "accel")
+STEP_FORMATS = ("imu", "fukuchi", "c3d", "runscribe", "phone", "accel", "video")
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -65,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
                    "this athlete's own history in the store (nothing is stored)")
     a.add_argument("--db", metavar="PATH", help="store for --athlete (default: $EVENSTRIDE_DB "
                    "or the user data folder)")
+    a.add_argument("--view", choices=("side", "rear", "front"), help="camera view of a video "
+                   "clip (default: detected)")  # issue 16 hook (video)
 
     from evenstride.store.cli_commands import add_athlete_input_parsers, add_import_parser
 
@@ -137,6 +139,8 @@ def _parser() -> argparse.ArgumentParser:
                     "markers (format c3d without forces; default: …_static.c3d beside …_run.c3d)")
     st.add_argument("--format", choices=STEP_FORMATS, default=None,
                     help="input format (default: recognised from the file's content)")
+    st.add_argument("--view", choices=("side", "rear", "front"),
+                    help="camera view (format video; default: detected)")  # issue 16 hook
     st.add_argument("--units", metavar="acc=g,gyr=deg/s",
                     help="units of a generic IMU CSV when the file does not declare them")
     st.add_argument("--json", action="store_true", help="print the evenstride.run/1 document")
@@ -266,8 +270,11 @@ def _html_target(base: str, file: str, n_files: int) -> Path:
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from evenstride import _cli_video  # issue 16 hook: video clips take their own path
     from evenstride.pipeline import analyze
 
+    if _cli_video.all_videos(list(args.files)):
+        return _cli_video.analyze_files(args)
     files: list[str] = list(args.files)
     out = _console()
     err = _console(stderr=True)
@@ -752,7 +759,7 @@ def _cmd_steps(args: argparse.Namespace) -> int:
 
     opts = StepOptions(units=args.units, right=args.right, gyro=args.gyro,
                        location=args.location, mass_kg=args.mass_kg, speed_m_s=args.speed,
-                       static=args.static)
+                       static=args.static, view=args.view)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", EvenstrideWarning)
         res = analyze_steps(args.file, fmt=args.format, options=opts, seed=args.seed)

@@ -138,6 +138,18 @@ M_KNEE_FLEXION_IC_DEG: Final = "knee_flexion_ic_deg"
 M_HIP_ADDUCTION_IC_DEG: Final = "hip_adduction_ic_deg"
 #: Peak hip adduction during stance, degrees (as :data:`M_HIP_ADDUCTION_IC_DEG`).
 M_HIP_ADDUCTION_PEAK_DEG: Final = "hip_adduction_peak_deg"
+#: Video (2D pose): heel ahead of the hip centre at initial contact, % of leg length (overstride).
+M_FOOT_AHEAD_IC_PCT_LEG: Final = "foot_ahead_ic_pct_leg"
+#: Video (2D pose): knee flexion at mid-stance (foot under the hip), degrees.
+M_KNEE_FLEXION_MIDSTANCE_DEG: Final = "knee_flexion_midstance_deg"
+#: Video (2D pose): trunk lean from vertical at this side's mid-stance, degrees (+ = forward).
+M_TRUNK_LEAN_DEG: Final = "trunk_lean_deg"
+#: Video (2D pose, rear/front view): frontal-plane knee projection angle at mid-stance, degrees
+#: (+ = knee medial of the hip–ankle line).
+M_KNEE_FPPA_DEG: Final = "knee_fppa_deg"
+#: Video (2D pose, rear/front view): lateral distance to the previous contact of the other foot,
+#: % of leg length.
+M_STEP_WIDTH_PCT_LEG: Final = "step_width_pct_leg"
 
 #: Unit of each side-specific metric.
 SIDED_METRIC_UNITS: Final[dict[str, str]] = {
@@ -165,6 +177,11 @@ SIDED_METRIC_UNITS: Final[dict[str, str]] = {
     M_KNEE_FLEXION_IC_DEG: "deg",
     M_HIP_ADDUCTION_IC_DEG: "deg",
     M_HIP_ADDUCTION_PEAK_DEG: "deg",
+    M_FOOT_AHEAD_IC_PCT_LEG: "% leg",
+    M_KNEE_FLEXION_MIDSTANCE_DEG: "deg",
+    M_TRUNK_LEAN_DEG: "deg",
+    M_KNEE_FPPA_DEG: "deg",
+    M_STEP_WIDTH_PCT_LEG: "% leg",
 }
 
 #: Display decimals of per-side values and L − R differences by unit, where the outputs'

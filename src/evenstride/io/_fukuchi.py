@@ -71,8 +71,9 @@ def _table(path: Path, ncol: int, *, blanks_are_nan: bool = False) -> np.ndarray
     gaps) are NaN, anything else non-numeric is still refused."""
     conv = (lambda c: float(c) if c.strip() else np.nan) if blanks_are_nan else None
     try:
-        data = np.loadtxt(
-            path, delimiter="\t", skiprows=1, ndmin=2, dtype=float, converters=conv
+        data = np.loadtxt(  # numpy < 2 stubs (the [video] extra) type converters as a Mapping
+            path, delimiter="\t", skiprows=1, ndmin=2, dtype=float,
+            converters=conv,  # type: ignore[call-overload, unused-ignore]
         )
     except ValueError as exc:
         first = str(exc).splitlines()[0]

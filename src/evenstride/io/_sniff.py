@@ -19,7 +19,7 @@ from typing import Final
 #: Watch activities: read directly into an Activity (:func:`evenstride.io.read_activity`).
 ACTIVITY_FORMATS: Final = ("fit", "tcx", "gpx")
 #: Raw recordings: their steps are found by :mod:`evenstride.steps` (``evenstride steps``).
-RECORDING_FORMATS: Final = ("imu", "fukuchi", "c3d", "runscribe", "phone", "accel")
+RECORDING_FORMATS: Final = ("imu", "fukuchi", "c3d", "runscribe", "phone", "accel", "video")
 #: Bytes looked at to recognise a file (a header line or two; XML roots come early).
 _HEAD_BYTES = 64 * 1024
 #: File names of a Sensor Logger export that carry acceleration.
@@ -88,6 +88,7 @@ def detect_input(path: str | os.PathLike[str]) -> str | None:
 
     - FIT (``.FIT`` signature), TCX/GPX (XML root), also gzip-compressed;
     - C3D (the ``0x50`` key in the first header word);
+    - a video clip (MP4/QuickTime ``ftyp`` box, Matroska/WebM, AVI);
     - a Sensor Logger export: a folder or zip holding ``Accelerometer.csv`` or
       ``TotalAcceleration.csv``, a JSON array of records, or one of its CSVs;
     - CSV/TSV exports by their header: generic and gaitmap IMU layouts, RunScribe, adeptdata,
@@ -108,6 +109,9 @@ def detect_input(path: str | os.PathLike[str]) -> str | None:
         return fmt
     if len(data) >= 512 and data[1] == 0x50 and data[0] >= 1:
         return "c3d"
+    if (data[4:8] == b"ftyp" or data[:4] == b"\x1a\x45\xdf\xa3"
+            or (data[:4] == b"RIFF" and data[8:11] == b"AVI")):
+        return "video"  # MP4/QuickTime, Matroska/WebM or AVI (decoded by io.video)
     if data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
         try:
             with zipfile.ZipFile(p) as zf:

@@ -246,6 +246,22 @@ METRICS: dict[str, MetricSpec] = {
         _diff(consts.M_HIP_ADDUCTION_PEAK_DEG, "peak hip adduction",
               "your {side} knee is drawn further toward the midline in stance", _ANGLE,
               weight=0.7),
+        # video (2D pose, issue 16): indicative kinematics, never stronger than the markers'
+        _diff(consts.M_FOOT_AHEAD_IC_PCT_LEG, "foot ahead of the hip at contact",
+              "your {side} foot lands further ahead of your body",
+              _u(2.0, "difference", "2 % of leg length, about 20 mm (the marker metric's SID) "
+                 "on a 0.9 m leg"), weight=0.5),
+        _diff(consts.M_KNEE_FLEXION_MIDSTANCE_DEG, "knee flexion at mid-stance",
+              "your {side} knee bends more at mid-stance", _ANGLE, weight=0.5),
+        _diff(consts.M_TRUNK_LEAN_DEG, "trunk lean", "you lean further forward over your {side}"
+              " leg", _ANGLE, weight=0.3),
+        _diff(consts.M_KNEE_FPPA_DEG, "knee frontal projection angle",
+              "your {side} knee moves further inward in stance",
+              _u(5.0, "difference", "5°: 2D frontal-plane knee angles agree poorly with 3D in "
+                 "running, so only large differences are worth a headline"), weight=0.3),
+        _diff(consts.M_STEP_WIDTH_PCT_LEG, "step width",
+              "your {side} foot lands further out to the side",
+              _u(2.0, "difference", "2 % of leg length, about 2 cm"), weight=0.3),
     )
 }
 

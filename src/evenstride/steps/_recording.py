@@ -56,7 +56,8 @@ class StepOptions:
     ``units``: units of a generic IMU CSV (``acc=g,gyr=deg/s``); ``right``: the right pod's
     RunScribe export; ``gyro``: a phone's gyroscope CSV; ``location``: the accelerometer to use;
     ``mass_kg``: body mass for force channels; ``speed_m_s``: treadmill speed; ``static``: the
-    static calibration trial of cluster-only markers.
+    static calibration trial of cluster-only markers; ``view``: a video clip's camera view
+    (``side``, ``rear`` or ``front``; detected when ``None``).
     """
 
     units: str | None = None
@@ -66,6 +67,7 @@ class StepOptions:
     mass_kg: float | None = None
     speed_m_s: float | None = None
     static: str | os.PathLike[str] | None = None
+    view: str | None = None
 
 
 def read_recording(
@@ -88,7 +90,7 @@ def read_recording(
         if fmt not in RECORDING_FORMATS:
             what = f"a {fmt.upper()} activity, not a raw recording" if fmt else (
                 "not a recording evenstride reads (foot IMU CSV, RunScribe CSV, C3D, Fukuchi "
-                "export, phone Sensor Logger export, adeptdata accelerometer CSV)")
+                "export, phone Sensor Logger export, adeptdata accelerometer CSV, video clip)")
             raise ParseError(what, path=p)
     if fmt not in RECORDING_FORMATS:
         raise UserInputError(f"unknown recording format {fmt!r}", path=p)
@@ -186,6 +188,13 @@ def _fukuchi(p: Path, opt: StepOptions) -> Activity:
     return read_fukuchi_trial(p, info)[1]
 
 
+def _video(p: Path, opt: StepOptions) -> Activity:
+    # pose estimation needs the optional [video] extra; imported only for clips
+    from evenstride.steps.video import analyze_video
+
+    return analyze_video(str(p), view=opt.view).activity
+
+
 _READERS = {
     "imu": _imu,
     "c3d": _c3d,
@@ -193,4 +202,5 @@ _READERS = {
     "accel": _accel,
     "runscribe": _runscribe,
     "fukuchi": _fukuchi,
+    "video": _video,
 }

@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Video throughput on the real treadmill clip (or any clip): ms per frame and real-time factor.
+
+    python bench/bench_video.py [CLIP] [--rounds 2]
+
+Measured in the same run, each the median over ``--rounds``:
+
+- **decode only** (the baseline: OpenCV/FFmpeg decoding to RGB, what any video tool pays);
+- **decode + pose** (mediapipe BlazePose full, tracking mode, one process, CPU);
+- **post-processing** (cleaning, view, contacts, per-step metrics, run engine) on the landmarks.
+
+Real-time factor = clip duration / processing time (> 1 = faster than real time). The ratio pose
+/ decode says how much the model costs on top of decoding on this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+DEFAULT = "video-running/zzzhushi_male_side_treadmill.mp4"
+
+
+def _clip(arg: str | None) -> Path:
+    if arg:
+        return Path(arg)
+    root = Path(os.environ.get("EVENSTRIDE_SHARED_DATA",
+                               Path(__file__).resolve().parents[1].parent / "shared" / "data"))
+    return root / DEFAULT
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("clip", nargs="?")
+    ap.add_argument("--rounds", type=int, default=2)
+    args = ap.parse_args()
+    clip = _clip(args.clip)
+    if not clip.is_file():
+        sys.exit(f"bench_video: {clip}: not found (give a clip or set EVENSTRIDE_SHARED_DATA)")
+
+    from evenstride.io.video import iter_frames, probe_video
+    from evenstride.pipeline import analyze
+    from evenstride.steps.video import analyze_pose, estimate_pose
+
+    info = probe_video(clip)
+    t_dec, t_pose, t_post = [], [], []
+    n = 0
+    pose = None
+    for _ in range(args.rounds):
+        t0 = time.perf_counter()
+        n = sum(1 for _ in iter_frames(clip))
+        t_dec.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        pose = estimate_pose(iter_frames(clip), fps=info.fps, width=info.width,
+                             height=info.height)
+        t_pose.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        va = analyze_pose(pose, path=str(clip), info=info)
+        analyze(va.activity)
+        t_post.append(time.perf_counter() - t0)
+    dur = n / info.fps
+    dec, ps, post = (statistics.median(x) for x in (t_dec, t_pose, t_post))
+    print(f"clip: {clip.name}, {info.width}x{info.height}, {info.fps:.2f} fps, {n} frames, "
+          f"{dur:.1f} s; {os.cpu_count()} cores; median of {args.rounds} rounds")
+    print(f"decode only (baseline): {1000 * dec / n:7.2f} ms/frame, real-time factor "
+          f"{dur / dec:6.1f}")
+    print(f"decode + pose:          {1000 * ps / n:7.2f} ms/frame, real-time factor "
+          f"{dur / ps:6.2f}  ({ps / dec:.1f}x decode only)")
+    print(f"post-processing:        {1000 * post / n:7.2f} ms/frame ({1000 * post:.0f} ms for "
+          "the clip: cleaning, contacts, metrics, engine)")
+    total = ps + post
+    print(f"whole chain:            {1000 * total / n:7.2f} ms/frame, real-time factor "
+          f"{dur / total:6.2f}")
+
+
+if __name__ == "__main__":
+    main()

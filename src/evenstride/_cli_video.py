@@ -1,0 +1,168 @@
+# SPDX-License-Identifier: MIT
+"""Command-line glue for video clips (issue 16): ``evenstride analyze clip.mp4`` and
+``evenstride steps clip.mp4 --format video``.
+
+The analysis is :func:`evenstride.steps.video.analyze_video` → :func:`evenstride.pipeline.analyze`
+(the same engine as every per-step source); this module only prints it (terminal, JSON, HTML).
+The JSON is the ``evenstride steps`` document plus a ``video`` block (docs/json-schema.md):
+clip facts, frames used, view, cleaning, cadence, evidence grades and the per-step values per
+side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from evenstride.exceptions import EvenstrideWarning, UserInputError
+from evenstride.io.video import looks_like_video
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from evenstride.pipeline import RunAnalysis
+    from evenstride.steps.video import VideoAnalysis
+
+EXIT_OK = 0
+EXIT_USER = 2
+
+
+def all_videos(files: list[str]) -> bool:
+    """True when every named file is a video (by name or by its first bytes)."""
+    return bool(files) and all(looks_like_video(f) for f in files)
+
+
+def run_video(path: str, *, view: str | None = None,
+              seed: int = 0) -> tuple[VideoAnalysis, RunAnalysis, dict[str, Any]]:
+    """Video → per-step activity → run pipeline → the JSON document."""
+    from evenstride.cli import merge_warnings
+    from evenstride.pipeline import analyze
+    from evenstride.steps import steps_document
+    from evenstride.steps.video import analyze_video
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", EvenstrideWarning)
+        va = analyze_video(path, view=view)
+        res = analyze(va.activity, seed=seed)
+    merge_warnings(res.warnings, caught, res.file)
+    doc = steps_document(res, va.activity)
+    doc["video"] = video_block(va)
+    return va, res, doc
+
+
+def _r(x: float, nd: int = 3) -> float | None:
+    return None if x is None or not math.isfinite(x) else round(float(x), nd)
+
+
+def video_block(va: VideoAnalysis) -> dict[str, Any]:
+    """The ``video`` block of the JSON document."""
+    import numpy as np
+
+    from evenstride.steps.video import GRADES, per_step_values
+
+    vals = per_step_values(va.gait)
+    metrics: dict[str, Any] = {}
+    for metric, by_side in vals.items():
+        grade, why = GRADES[metric]
+        entry: dict[str, Any] = {"grade": grade, "why": why}
+        for side, v in by_side.items():
+            f = v[np.isfinite(v)]
+            entry[side] = {"median": _r(float(np.median(f)), 4) if len(f) else None,
+                           "n": len(f), "per_step": [_r(float(x), 4) for x in v]}
+        metrics[metric] = entry
+    out = {k: v for k, v in va.summary.items() if k != "grades"}
+    out["metrics"] = metrics
+    out["contacts"] = {side: {"ic_s": [round(float(x), 4) for x in ss.ic_s],
+                              "tc_s": [round(float(x), 4) for x in ss.tc_s]}
+                       for side, ss in va.gait.sides.items()}
+    return out
+
+
+def print_video(va: VideoAnalysis, doc: dict[str, Any], con: Console) -> None:
+    """The clip facts and the per-side medians with their grades (after the run summary)."""
+    from rich.table import Table
+
+    from evenstride.metrics.registry import spec
+
+    v = doc["video"]
+    info = v.get("video") or {}
+    con.print(
+        f"video: {info.get('width')}×{info.get('height')} {info.get('fps')} fps, "
+        f"{info.get('duration_s')} s, {v['frames_used']} frames with the runner; view "
+        f"{v['view']}{' (detected)' if v['view_detected'] else ''}; cadence "
+        f"{v['cadence_spm']:.1f} steps/min; steps L/R {v['steps_per_side']['left']}/"
+        f"{v['steps_per_side']['right']}; pose: {v['pose_model']}"
+    )
+    t = Table(title="Per-side video metrics (median per step)")
+    for col in ("metric", "left", "right", "L − R", "unit", "grade"):
+        t.add_column(col)
+    for metric, e in v["metrics"].items():
+        s = spec(metric)
+        f = s.display_factor
+        lm, rm = e["left"]["median"], e["right"]["median"]
+
+        def show(x: float | None, f: float = f) -> str:
+            return "–" if x is None else f"{x * f:.1f}"
+
+        diff = None if lm is None or rm is None else lm - rm
+        t.add_row(s.name, show(lm), show(rm), show(diff), s.shown_unit, e["grade"])
+    con.print(t)
+
+
+def analyze_files(args: argparse.Namespace, view: str | None = None) -> int:
+    """``evenstride analyze`` for video files (terminal, ``--json``, ``--html``)."""
+    from evenstride.cli import _console, _print_json, print_summary
+
+    out = _console()
+    err = _console(stderr=True)
+    status = EXIT_OK
+    for f in args.files:
+        try:
+            va, res, doc = run_video(f, view=view or getattr(args, "view", None),
+                                     seed=args.seed)
+        except UserInputError as exc:
+            err.print(f"evenstride: {exc}", markup=False, highlight=False)
+            if args.json:
+                _print_json({"schema": "evenstride.error/1", "file": f, "error": str(exc)})
+            status = EXIT_USER
+            continue
+        if args.html:
+            target = Path(args.html)
+            if len(args.files) > 1 or target.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                target = target / f"{Path(f).stem}.html"
+            write_html(va, res, doc, target)
+        if args.json:
+            _print_json(doc)
+        else:
+            print_summary(res, out, quiet=getattr(args, "quiet", False))
+            print_video(va, doc, out)
+            if args.html:
+                out.print(f"[dim]report written to[/dim] {target}")
+    return status
+
+
+def write_html(va: VideoAnalysis, res: RunAnalysis, doc: dict[str, Any], target: Path) -> None:
+    """The run report with the video section (key frames, angle traces) added."""
+    from evenstride.report import write_report
+
+    write_report(res, target)
+    try:
+        from evenstride.report.video import video_section_html
+    except ImportError:  # pragma: no cover - report section not built
+        return
+    html = target.read_text(encoding="utf-8")
+    section = video_section_html(va, doc["video"])
+    i = html.rfind("</body>")
+    html = html[:i] + section + html[i:] if i >= 0 else html + section
+    target.write_text(html, encoding="utf-8")
+
+
+def steps_activity(path: str, view: str | None = None) -> Any:
+    """The per-step activity of a clip for ``evenstride steps --format video``."""
+    from evenstride.steps.video import analyze_video
+
+    return analyze_video(path, view=view).activity

@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: MIT
+"""Landmark → metric geometry in the image plane (pure functions; no pose model needed).
+
+Image coordinates: x to the right, y **down** (pixels). Every function takes arrays of points
+(N × 2) and works frame by frame.
+
+Side view (``fwd`` = +1 when the runner faces image-right, −1 when image-left):
+
+- segment angle from the downward vertical, + = the lower end ahead of the upper one:
+  ``atan2(fwd·(x_low − x_up), y_low − y_up)``;
+- **shank angle** = angle of knee → ankle (+ = ankle ahead of the knee, as the marker metric
+  ``shank_angle_ic_deg``); **thigh angle** = angle of hip → knee;
+- **knee flexion** = thigh − shank angle (0 straight, + flexed), as the lab metric
+  (lab/_static_calibration.py);
+- **trunk lean** = angle of hip centre → shoulder centre from the upward vertical, + = forward;
+- **foot ahead** = fwd·(heel − hip centre) along x, as a share of leg length (%).
+
+Rear view (camera behind the runner) or front view: ``lat`` = +1 when the runner's left is
+image-right (front view), −1 when image-left (rear view):
+
+- **pelvic obliquity**, + = left hip higher: ``atan2(y_R − y_L, lat·(x_L − x_R))``;
+- **frontal-plane knee projection angle** (FPPA, + = knee medial of the hip–ankle line, valgus):
+  shank minus thigh angle from the downward vertical, each + toward that leg's lateral side.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def segment_angle_deg(upper: np.ndarray, lower: np.ndarray, fwd: float) -> np.ndarray:
+    """Angle of ``upper → lower`` from the downward vertical, + = lower end ahead (deg)."""
+    d = lower - upper
+    return np.degrees(np.arctan2(fwd * d[..., 0], d[..., 1]))
+
+
+def shank_angle_deg(knee: np.ndarray, ankle: np.ndarray, fwd: float) -> np.ndarray:
+    return segment_angle_deg(knee, ankle, fwd)
+
+
+def knee_flexion_deg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray,
+                     fwd: float) -> np.ndarray:
+    return segment_angle_deg(hip, knee, fwd) - segment_angle_deg(knee, ankle, fwd)
+
+
+def trunk_lean_deg(hip_c: np.ndarray, shoulder_c: np.ndarray, fwd: float) -> np.ndarray:
+    d = shoulder_c - hip_c
+    return np.degrees(np.arctan2(fwd * d[..., 0], -d[..., 1]))
+
+
+def foot_ahead_pct(hip_c: np.ndarray, heel: np.ndarray, fwd: float,
+                   leg_px: float) -> np.ndarray:
+    return 100.0 * fwd * (heel[..., 0] - hip_c[..., 0]) / leg_px
+
+
+def leg_length_px(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray) -> float:
+    """Median over frames of thigh + shank length (px) of one leg."""
+    seg = np.linalg.norm(knee - hip, axis=-1) + np.linalg.norm(ankle - knee, axis=-1)
+    seg = seg[np.isfinite(seg)]
+    return float(np.median(seg)) if len(seg) else float("nan")
+
+
+def pelvic_obliquity_deg(l_hip: np.ndarray, r_hip: np.ndarray, lat: float) -> np.ndarray:
+    """+ = left hip higher in the image."""
+    return np.degrees(np.arctan2(r_hip[..., 1] - l_hip[..., 1],
+                                 lat * (l_hip[..., 0] - r_hip[..., 0])))
+
+
+def fppa_deg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, lateral: float) -> np.ndarray:
+    """Frontal-plane knee projection angle, + = valgus; ``lateral`` = image-x sign of this
+    leg's lateral side."""
+    return segment_angle_deg(knee, ankle, lateral) - segment_angle_deg(hip, knee, lateral)
+
+
+def interp_at(t: np.ndarray, x: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """``x`` (sampled at ``t``) at times ``at``; NaN where a neighbour is NaN or outside."""
+    out = np.full(len(at), np.nan)
+    if len(t) < 2:
+        return out
+    pos = np.interp(at, t, np.arange(len(t)), left=np.nan, right=np.nan)
+    ok = np.isfinite(pos)
+    i0 = np.floor(pos[ok]).astype(int)
+    i1 = np.minimum(i0 + 1, len(t) - 1)
+    w = pos[ok] - i0
+    out[ok] = (1 - w) * x[i0] + w * x[i1]
+    return out
