@@ -42,8 +42,9 @@ class Truth:
 
 
 def load_truth(root: Path) -> Truth:
-    from evenstride.lab import marker_layout, marker_step_metrics, read_markers
-    from evenstride.lab._static_calibration import (
+    from evenstride.io import read_markers
+    from evenstride.steps import marker_layout, marker_step_metrics
+    from evenstride.steps._static_calibration import (
         _carry,
         _landmark,
         hip_joint_centres,
