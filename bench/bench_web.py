@@ -47,12 +47,12 @@ def main() -> int:
     from bench_import import _generate
     from werkzeug.serving import make_server
 
+    from evenstride.cli.inputs import load_history as _load_history
     from evenstride.exceptions import EvenstrideWarning
     from evenstride.importer import import_paths
     from evenstride.pipeline import analyze
     from evenstride.report import render_history_report, render_report
     from evenstride.store import open_store
-    from evenstride.store.cli_commands import load_history as _load_history
     from evenstride.web import create_app
 
     warnings.simplefilter("ignore", EvenstrideWarning)
@@ -73,9 +73,9 @@ def main() -> int:
         # every history or assessment page view cost before the cache)
         import argparse as _ap
 
+        from evenstride.cli.clinical import assessment_inputs
         from evenstride.clinical.assess import integrated_assessment
         from evenstride.store._history_cache import HISTORY_CACHE
-        from evenstride.store.clinical_commands import assessment_inputs
 
         ns = _ap.Namespace(db=str(db), athlete="bench", road_side=None, hr_rest=None,
                            hr_max=None)

@@ -61,7 +61,7 @@ def _poll(cond, timeout_s: float = WAIT_S) -> bool:
 def test_workers_exit_when_the_import_is_killed(tmp_path):
     folder = tmp_path / "runs"
     write_sims(folder, range(300, 300 + N_FILES))
-    code = ("import sys; from evenstride.store.cli_commands import main; "
+    code = ("import sys; from evenstride.cli.inputs import main; "
             f"sys.exit(main(['import', sys.argv[1], '--db', sys.argv[2], '--jobs', '{JOBS}', "
             "'--no-progress']))")
     proc = subprocess.Popen([sys.executable, "-c", code, str(folder), str(tmp_path / "s.db")],

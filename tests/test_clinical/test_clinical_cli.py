@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from evenstride.store.clinical_commands import CLINICAL_COMMANDS, add_clinical_parsers
+from evenstride.cli.clinical import CLINICAL_COMMANDS, add_clinical_parsers
 
 
 def run(argv):
@@ -154,8 +154,8 @@ def test_road_side_from_the_profile_reaches_the_history(tmp_path, capsys, runs_d
     assert main(["history", "--json", "--road-side", "right", *db]) == 0  # the option wins
     assert json.loads(capsys.readouterr().out)["surface"]["camber_exposure"][
         "declared_road_side"] == "right"
+    from evenstride.cli.clinical import build_profile
     from evenstride.exceptions import UserInputError
-    from evenstride.store.clinical_commands import build_profile
 
     with pytest.raises(UserInputError, match="--road-side must be left or right"):
         build_profile(None, "ann", road_side="middle")  # what the web form calls

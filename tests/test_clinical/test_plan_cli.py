@@ -8,10 +8,10 @@ import json
 import icalendar
 import pytest
 
+from evenstride.cli.plan import main
 from evenstride.clinical import assess
 from evenstride.store import open_store
 from evenstride.store._plans import active_plan, retests, session_logs
-from evenstride.store.plan_commands import main
 
 from ._plan_helpers import hip_abductor_finding, itb_finding
 

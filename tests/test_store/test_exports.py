@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from store_helpers import gz, make_zip, sim_fit_bytes, write_sims, zip_bytes
 
+from evenstride.cli.inputs import main as cli_main
 from evenstride.importer import (
     DUPLICATE,
     FAILED,
@@ -24,7 +25,6 @@ from evenstride.importer import (
     parse_strava_csv,
 )
 from evenstride.store import open_store
-from evenstride.store.cli_commands import main as cli_main
 
 #: The real header of a Strava bulk export's activities.csv (names repeat: "Elapsed Time",
 #: "Distance", "Max Heart Rate", "Relative Effort", "Commute").

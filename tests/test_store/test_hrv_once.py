@@ -9,8 +9,8 @@ import shutil
 
 import numpy as np
 
+from evenstride.cli.inputs import add_athlete_input_parsers
 from evenstride.store import open_store
-from evenstride.store.cli_commands import add_athlete_input_parsers
 
 
 def _run(argv: list[str], db) -> int:

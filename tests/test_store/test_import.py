@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from store_helpers import write_sims
 
+from evenstride.cli.inputs import main as cli_main
 from evenstride.exceptions import EvenstrideWarning
 from evenstride.importer import DUPLICATE, FAILED, NEW, SKIPPED, STORED, import_paths
 from evenstride.pipeline import analyze
 from evenstride.store import StoreError, open_store
-from evenstride.store.cli_commands import main as cli_main
 
 
 def _fresh(path: Path) -> dict:
@@ -191,7 +191,7 @@ def test_store_errors_are_one_line_exit_2(tmp_path, sim_folder, capsys):
 # --- crash safety and a concurrent reader -----------------------------------------------------
 
 _IMPORT = (
-    "import sys; from evenstride.store.cli_commands import main; "
+    "import sys; from evenstride.cli.inputs import main; "
     "sys.exit(main(['import', sys.argv[1], '--db', sys.argv[2], '--jobs', '2', "
     "'--no-progress', '--json']))"
 )

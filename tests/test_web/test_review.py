@@ -151,7 +151,7 @@ def test_the_apps_doctests() -> None:
 def test_zero_weeks_or_sessions_is_refused_as_in_the_cli(client: FlaskClient, db: Path,
                                                          field: str, message: str) -> None:
     """A typed 0 was silently replaced by the default (``or 10``) and a plan prescribed."""
-    from evenstride.store.plan_commands import active_program
+    from evenstride.cli.plan import active_program
 
     aid = _athlete(client)
     form = {"start": "", "weeks": "", "sessions_per_week": "", "level": "",

@@ -49,7 +49,7 @@ class HistoryWarmer:
                          daemon=True).start()
 
     def _run(self, athlete: str) -> None:
-        from evenstride.store.cli_commands import load_history_keyed
+        from evenstride.cli.inputs import load_history_keyed
 
         try:
             with self._one_at_a_time:

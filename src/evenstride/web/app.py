@@ -6,8 +6,8 @@ Input: an evenstride store (SQLite). Output: pages for coaches and physical ther
 Nothing here analyses anything: uploads go through :func:`evenstride.importer.import_paths`
 (the ``import`` rules), run pages are :func:`evenstride.report.render_report` of the stored
 recording, the athlete's history page is :func:`evenstride.report.render_history_report`, forms
-are validated by the CLI's own validators (:mod:`evenstride.store.clinical_commands`,
-:mod:`evenstride.store.plan_commands`) and show their messages. Security rules are in
+are validated by the CLI's own validators (:mod:`evenstride.cli.clinical`,
+:mod:`evenstride.cli.plan`) and show their messages. Security rules are in
 :mod:`evenstride.web._security`, uploads in :mod:`evenstride.web._uploads`.
 """
 
@@ -391,7 +391,7 @@ def _activity(rid: int) -> Any:
 
 def _program_or_404(athlete: Any) -> Any:
     """The athlete's active program (404 when there is none)."""
-    from evenstride.store.plan_commands import active_program
+    from evenstride.cli.plan import active_program
 
     found = active_program(_args(athlete))
     if found is None:
@@ -648,9 +648,9 @@ def _install_routes(app: Flask) -> None:
 
     @app.get("/a/<int:aid>")
     def athlete_page(aid: int) -> Any:
+        from evenstride.cli.inputs import shoe_table
         from evenstride.clinical.assess import lsi_results
         from evenstride.store._clinical import symptoms, tests
-        from evenstride.store.cli_commands import shoe_table
 
         a = _athlete(aid)
         st = _store()
@@ -664,8 +664,8 @@ def _install_routes(app: Flask) -> None:
 
     @app.get("/a/<int:aid>/edit")
     def athlete_edit(aid: int) -> Any:
+        from evenstride.cli.inputs import shoe_table
         from evenstride.store import SHOE_TYPES
-        from evenstride.store.cli_commands import shoe_table
 
         a = _athlete(aid)
         st = _store()
@@ -675,8 +675,8 @@ def _install_routes(app: Flask) -> None:
 
     @app.post("/a/<int:aid>/edit")
     def athlete_save(aid: int) -> Any:
+        from evenstride.cli.clinical import build_profile
         from evenstride.store._clinical import save_profile
-        from evenstride.store.clinical_commands import build_profile
 
         a = _athlete(aid)
 
@@ -733,7 +733,7 @@ def _install_routes(app: Flask) -> None:
 
     @app.post("/a/<int:aid>/shoes")
     def shoe_save(aid: int) -> Any:
-        from evenstride.store.cli_commands import _check_shoe_args
+        from evenstride.cli.inputs import _check_shoe_args
 
         _athlete(aid)
 
@@ -782,9 +782,9 @@ def _install_routes(app: Flask) -> None:
 
     @app.get("/runs/<int:rid>")
     def run_page(rid: int) -> Any:
+        from evenstride.cli.inputs import stored_run_personal
         from evenstride.pipeline import analyze
         from evenstride.report import render_report
-        from evenstride.store.cli_commands import stored_run_personal
 
         st = _store()
         row = _activity(rid)
@@ -811,8 +811,8 @@ def _install_routes(app: Flask) -> None:
 
     @app.get("/a/<int:aid>/history")
     def history_page(aid: int) -> Any:
+        from evenstride.cli.inputs import load_history_keyed as _load_history
         from evenstride.report import render_history_report
-        from evenstride.store.cli_commands import load_history_keyed as _load_history
 
         a = _athlete(aid)
         if not _store().activities(aid):
@@ -833,11 +833,11 @@ def _install_routes(app: Flask) -> None:
 
     @app.get("/a/<int:aid>/clinical")
     def clinical_page(aid: int) -> Any:
+        from evenstride.cli.clinical import change_lines
         from evenstride.clinical.assess import RED_FLAGS, agonist_antagonist, lsi_results
         from evenstride.clinical.models import SYMPTOM_REGIONS
         from evenstride.clinical.protocols import PROTOCOLS
         from evenstride.store._clinical import edits, symptom_ids, test_ids, tests
-        from evenstride.store.clinical_commands import change_lines
 
         a = _athlete(aid)
         st = _store()
@@ -857,8 +857,8 @@ def _install_routes(app: Flask) -> None:
     @app.post("/a/<int:aid>/tests/<int:tid>/edit")
     def test_edit(aid: int, tid: int) -> Any:
         """``evenstride test edit``: the same validation, the old row kept."""
+        from evenstride.cli.clinical import validate_test
         from evenstride.store._clinical import correct_record, test_ids
-        from evenstride.store.clinical_commands import validate_test
 
         a = _athlete(aid)
 
@@ -908,8 +908,8 @@ def _install_routes(app: Flask) -> None:
     @app.post("/a/<int:aid>/symptoms/<int:sid>/edit")
     def symptom_edit(aid: int, sid: int) -> Any:
         """``evenstride symptom edit``: the same validation, the old row kept."""
+        from evenstride.cli.clinical import validate_symptom
         from evenstride.store._clinical import correct_record, symptom_ids
-        from evenstride.store.clinical_commands import validate_symptom
 
         a = _athlete(aid)
 
@@ -935,8 +935,8 @@ def _install_routes(app: Flask) -> None:
 
     @app.post("/a/<int:aid>/tests")
     def test_add(aid: int) -> Any:
+        from evenstride.cli.clinical import validate_test
         from evenstride.store._clinical import add_test
-        from evenstride.store.clinical_commands import validate_test
 
         a = _athlete(aid)
 
@@ -964,8 +964,8 @@ def _install_routes(app: Flask) -> None:
 
     @app.post("/a/<int:aid>/symptoms")
     def symptom_add(aid: int) -> Any:
+        from evenstride.cli.clinical import validate_symptom
         from evenstride.store._clinical import add_symptom
-        from evenstride.store.clinical_commands import validate_symptom
 
         a = _athlete(aid)
 
@@ -985,7 +985,7 @@ def _install_routes(app: Flask) -> None:
             flash(f"Symptom saved: {sym.kind} {sym.severity}/10 at {sym.side} "
                   f"{region_words(sym.region)}.", "ok")
             if sym.flags:
-                from evenstride.store.clinical_commands import red_flag_line
+                from evenstride.cli.clinical import red_flag_line
 
                 line = red_flag_line(sym)
                 flash(line[:1].upper() + line[1:] + ".", "error")
@@ -995,10 +995,10 @@ def _install_routes(app: Flask) -> None:
 
     @app.get("/a/<int:aid>/plan")
     def plan_page(aid: int) -> Any:
+        from evenstride.cli.plan import active_program, retest_state
         from evenstride.clinical.catalog import CATALOG
         from evenstride.clinical.prescribe import adherence, next_step
         from evenstride.report.handout import _phases
-        from evenstride.store.plan_commands import active_program, retest_state
 
         a = _athlete(aid)
         found = active_program(_args(a))
@@ -1015,12 +1015,12 @@ def _install_routes(app: Flask) -> None:
             # the schedule, the asymmetry before the plan (measure → (value, value of
             # symmetry)) and the verdicts, as 'evenstride retest' computes them
             schedule, from_plan, outcome = retest_state(program, rts)
+            from evenstride.cli.clinical import change_lines
+            from evenstride.cli.plan import MDC_LSI_PCT, _measure_name
             from evenstride.clinical.models import TARGET_WORDS
             from evenstride.clinical.protocols import PROTOCOLS
             from evenstride.store._clinical import edits
             from evenstride.store._plans import session_log_ids
-            from evenstride.store.clinical_commands import change_lines
-            from evenstride.store.plan_commands import MDC_LSI_PCT, _measure_name
 
             planned = [f["retest"] for f in program.findings if f.get("retest") in PROTOCOLS]
             ctx.update(
@@ -1051,7 +1051,7 @@ def _install_routes(app: Flask) -> None:
 
     @app.post("/a/<int:aid>/plan")
     def plan_create(aid: int) -> Any:
-        from evenstride.store.plan_commands import make_plan
+        from evenstride.cli.plan import make_plan
 
         a = _athlete(aid)
 
@@ -1073,7 +1073,7 @@ def _install_routes(app: Flask) -> None:
 
     @app.post("/a/<int:aid>/plan/log")
     def plan_log(aid: int) -> Any:
-        from evenstride.store.plan_commands import log_session
+        from evenstride.cli.plan import log_session
 
         a = _athlete(aid)
 
@@ -1099,7 +1099,7 @@ def _install_routes(app: Flask) -> None:
 
     def plan_log_correct(aid: int, lid: int, action: str) -> Any:
         """``evenstride log edit|delete``: the same validation, the old entry kept."""
-        from evenstride.store.plan_commands import correct_session_log
+        from evenstride.cli.plan import correct_session_log
 
         a = _athlete(aid)
 
@@ -1118,12 +1118,12 @@ def _install_routes(app: Flask) -> None:
 
     @app.post("/a/<int:aid>/plan/retest")
     def plan_retest(aid: int) -> Any:
-        from evenstride.store.plan_commands import record_retests
+        from evenstride.cli.plan import record_retests
 
         a = _athlete(aid)
 
         def run() -> Any:
-            from evenstride.store.plan_commands import _measure_name
+            from evenstride.cli.plan import _measure_name
 
             protocol = _text("protocol", 80)
             left, right = _num("left", required=True), _num("right", required=True)
@@ -1141,7 +1141,7 @@ def _install_routes(app: Flask) -> None:
     @app.post("/a/<int:aid>/plan/retest-history")
     def plan_retest_history(aid: int) -> Any:
         """``evenstride retest --from-history``: running measures from the latest runs."""
-        from evenstride.store.plan_commands import record_retests
+        from evenstride.cli.plan import record_retests
 
         a = _athlete(aid)
 
@@ -1156,8 +1156,8 @@ def _install_routes(app: Flask) -> None:
     @app.get("/a/<int:aid>/assessment")
     def assessment_page(aid: int) -> Any:
         """What ``evenstride assessment`` prints: red flags first, then ranked findings."""
+        from evenstride.cli.clinical import assessment_inputs
         from evenstride.clinical.assess import integrated_assessment
-        from evenstride.store.clinical_commands import assessment_inputs
 
         a = _athlete(aid)
         ns = _args(a, road_side=None, hr_rest=None, hr_max=None)

@@ -27,9 +27,8 @@ import sys
 from datetime import date
 from typing import Any
 
-from evenstride import _cli_types as types
-from evenstride.exceptions import UserInputError
-from evenstride.store.cli_commands import (
+from evenstride.cli import types
+from evenstride.cli.inputs import (
     EXIT_OK,
     _athlete_id,
     _db,
@@ -38,6 +37,7 @@ from evenstride.store.cli_commands import (
     _print_json,
     _store_options,
 )
+from evenstride.exceptions import UserInputError
 
 __all__ = [
     "CLINICAL_COMMANDS",
@@ -813,7 +813,7 @@ def assessment_inputs(args: argparse.Namespace) -> tuple[Any, list[Any], list[An
     history = None
     docs: list[dict[str, Any]] = []
     if gear:
-        from evenstride.store.cli_commands import load_history as _load_history
+        from evenstride.cli.inputs import load_history as _load_history
 
         ns = argparse.Namespace(**vars(args))
         for k in ("road_side", "hr_rest", "hr_max"):

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evenstride import __version__, _cli_batch, consts
-from evenstride import _cli_types as types
+from evenstride.cli import types
 from evenstride.exceptions import EvenstrideWarning, UserInputError
 
 if TYPE_CHECKING:
@@ -68,12 +68,12 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--view", choices=("side", "rear", "front"), help="camera view of a video "
                    "clip (default: detected)")  # issue 16 hook (video)
 
-    from evenstride.store.cli_commands import add_athlete_input_parsers, add_import_parser
+    from evenstride.cli.inputs import add_athlete_input_parsers, add_import_parser
 
     add_import_parser(sub)
     add_athlete_input_parsers(sub)
-    from evenstride.store.clinical_commands import add_clinical_parsers
-    from evenstride.store.plan_commands import add_plan_parsers
+    from evenstride.cli.clinical import add_clinical_parsers
+    from evenstride.cli.plan import add_plan_parsers
 
     add_clinical_parsers(sub)
     add_plan_parsers(sub)
@@ -206,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             return _cmd_demo(args)
         if args.command == "import":
-            from evenstride.store.cli_commands import cmd_import
+            from evenstride.cli.inputs import cmd_import
 
             return cmd_import(args)
         if args.command in ("shoe", "rpe", "activities", "hrv", "profile", "test", "symptom",
@@ -283,7 +283,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     # "is this normal for me?": the athlete's history, built once (a user error if none)
     hist = None
     if args.athlete:
-        from evenstride.store.cli_commands import load_history, place_run_doc
+        from evenstride.cli.inputs import load_history, place_run_doc
 
         hist = load_history(args)[0]
     progress = Progress(
@@ -349,7 +349,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
                 else:
                     print_summary(res, out, quiet=args.quiet)
                     if pb is not None:
-                        from evenstride.store.cli_commands import print_personal
+                        from evenstride.cli.inputs import print_personal
 
                         print_personal(pb, out)
                     if args.html:
@@ -592,7 +592,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _load_history(args: argparse.Namespace) -> tuple[Any, dict[int, dict[str, Any]]]:
-    from evenstride.store.cli_commands import load_history
+    from evenstride.cli.inputs import load_history
 
     return load_history(args)
 
@@ -688,7 +688,7 @@ def _fmt(x: Any, unit: str) -> str:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from evenstride.store.cli_commands import write_history_reports
+    from evenstride.cli.inputs import write_history_reports
 
     out = write_history_reports(args)
     _console().print(f"history report written to {out}")

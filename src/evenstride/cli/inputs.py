@@ -15,7 +15,7 @@ The athlete-input commands (each ``cmd_*`` is self-contained and returns the exi
 ``hrv import FILE... [--json]``. :func:`store_history_inputs` hands what they stored to
 :func:`evenstride.history.build_history`.
 
-It also runs on its own: ``python -m evenstride.store.cli_commands import PATH...``.
+It also runs on its own: ``python -m evenstride.cli.inputs import PATH...``.
 Exit codes: 0 when every file was imported or skipped for a reason, 2 when any failed (after the
 rest were imported) or on a user error (bad store, bad arguments), 130 when interrupted.
 """
@@ -32,7 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evenstride import _cli_types as types
+from evenstride.cli import types
 from evenstride.exceptions import UserInputError
 
 if TYPE_CHECKING:
@@ -634,7 +634,7 @@ def store_history_inputs(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m evenstride.store.cli_commands import PATH...`` (before cli.py wiring)."""
+    """``python -m evenstride.cli.inputs import PATH...`` (before cli.py wiring)."""
     p = argparse.ArgumentParser(prog="evenstride")
     sub = p.add_subparsers(dest="command", required=True)
     add_import_parser(sub)

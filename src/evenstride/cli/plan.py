@@ -28,9 +28,8 @@ import sys
 from datetime import date
 from typing import Any
 
-from evenstride import _cli_types as types
-from evenstride.exceptions import UserInputError
-from evenstride.store.cli_commands import (
+from evenstride.cli import types
+from evenstride.cli.inputs import (
     EXIT_OK,
     _athlete_id,
     _guarded,
@@ -38,6 +37,7 @@ from evenstride.store.cli_commands import (
     _print_json,
     _store_options,
 )
+from evenstride.exceptions import UserInputError
 
 __all__ = ["MDC_LSI_PCT", "PLAN_COMMANDS", "active_program", "add_plan_parsers", "cmd_log",
            "cmd_plan", "cmd_retest", "history_findings", "log_session", "make_plan",
@@ -112,7 +112,7 @@ def add_plan_parsers(subparsers: Any) -> None:
     le.add_argument("--reason", default="", metavar="TEXT", help="why it was corrected")
     _store_options(le)
     le.set_defaults(func=cmd_log_edit)
-    from evenstride.store.clinical_commands import add_correction_parsers
+    from evenstride.cli.clinical import add_correction_parsers
 
     add_correction_parsers(lg_sub, "session log", delete=cmd_log_delete, changes=_cmd_changes,
                            record="session_log", list_command="log list")
@@ -152,7 +152,7 @@ def _history_records(args: argparse.Namespace, measures: list[str]) -> list[tupl
                                                                               float]]:
     """(measure, after, MDC95) for running-asymmetry measures, from the athlete's history: the
     latest value and the personal noise floor (docs/methods.md §10)."""
-    from evenstride.store.cli_commands import load_history as _load_history
+    from evenstride.cli.inputs import load_history as _load_history
 
     if not measures:
         raise UserInputError("the active plan targets no running-asymmetry measure to retest "
@@ -236,8 +236,8 @@ def history_findings(store: Any, athlete_id: int) -> list[Any]:
 def _findings(args: argparse.Namespace, store_athlete: int) -> tuple[list[Any], str]:
     """Findings for the athlete and where they came from."""
     try:
+        from evenstride.cli.clinical import assessment_inputs
         from evenstride.clinical import assess
-        from evenstride.store.clinical_commands import assessment_inputs
     except ImportError:
         with _open_existing(args) as store:
             return history_findings(store, store_athlete), "run history"
@@ -425,7 +425,7 @@ def cmd_log_delete(args: argparse.Namespace) -> int:
 
 
 def _cmd_changes(args: argparse.Namespace) -> int:
-    from evenstride.store.clinical_commands import cmd_changes
+    from evenstride.cli.clinical import cmd_changes
 
     return cmd_changes(args)
 
@@ -586,9 +586,9 @@ def _test_retest(store: Any, aid: int, program: Any, protocol: str, left: str, r
     the MDC of the LSI."""
     import math
 
+    from evenstride.cli.clinical import validate_test
     from evenstride.clinical.protocols import PROTOCOLS
     from evenstride.store._clinical import load_profile, tests
-    from evenstride.store.clinical_commands import validate_test
 
     if protocol not in PROTOCOLS:
         raise UserInputError(f"--test: unknown test {protocol!r}: see 'evenstride test "
@@ -649,10 +649,10 @@ def record_retests(args: argparse.Namespace) -> tuple[int, Any, list[Any]]:
     """
     import math
 
+    from evenstride.cli.clinical import _pairs
     from evenstride.clinical.protocols import PROTOCOLS
     from evenstride.store._clinical import add_test
     from evenstride.store._plans import add_retest, retests
-    from evenstride.store.clinical_commands import _pairs
 
     when = _date(args.date, "--date")
     before_override: dict[str, float] = {}
@@ -764,7 +764,7 @@ def cmd_retest(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m evenstride.store.plan_commands plan|log|retest …`` (before cli.py wiring)."""
+    """``python -m evenstride.cli.plan plan|log|retest …`` (before cli.py wiring)."""
     p = argparse.ArgumentParser(prog="evenstride")
     sub = p.add_subparsers(dest="command", required=True)
     add_plan_parsers(sub)

@@ -1,0 +1,11 @@
+# SPDX-License-Identifier: MIT
+"""The ``evenstride`` command line: argparse and printing over the core and the services.
+
+:func:`main` is the console script's entry point (``evenstride.cli:main``).
+"""
+
+from __future__ import annotations
+
+from evenstride.cli.app import main, merge_warnings
+
+__all__ = ["main", "merge_warnings"]
