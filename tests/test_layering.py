@@ -82,10 +82,10 @@ KNOWN_PRIVATE: frozenset[tuple[str, str]] = frozenset({
     ("cli", "evenstride.steps._accel_only"),
     ("cli", "evenstride.steps._runscribe_csv"),
     ("cli", "evenstride.steps._trunk"),
-    ("cli", "evenstride.store._doctor"),
-    ("cli", "evenstride.store._clinical"),
-    ("cli", "evenstride.store._history_cache"),
-    ("cli", "evenstride.store._plans"),
+    ("cli", "evenstride.store.doctor"),
+    ("cli", "evenstride.store.clinical"),
+    ("cli", "evenstride.store.history_cache"),
+    ("cli", "evenstride.store.plans"),
     # assessment's class bands/labels used by history and report
     ("history", "evenstride.assessment._assess"),
     ("report", "evenstride.assessment._assess"),
@@ -104,9 +104,9 @@ KNOWN_PRIVATE: frozenset[tuple[str, str]] = frozenset({
     ("pipeline", "evenstride.metrics._intervals"),
     ("store", "evenstride.history._shoes"),
     # web calls store-level CLI helpers (to be a services layer)
-    ("web", "evenstride.store._clinical"),
-    ("web", "evenstride.store._history_cache"),
-    ("web", "evenstride.store._plans"),
+    ("web", "evenstride.store.clinical"),
+    ("web", "evenstride.store.history_cache"),
+    ("web", "evenstride.store.plans"),
 })
 
 

@@ -9,7 +9,6 @@ fails never stops the others; nothing prints a traceback.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import warnings
 from collections.abc import Sequence
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from evenstride import __version__, consts
 from evenstride.cli import types
+from evenstride.cli.common import EXIT_INTERNAL, EXIT_OK, EXIT_USER, print_json, user_message
 from evenstride.exceptions import EvenstrideWarning, UserInputError
 
 if TYPE_CHECKING:
@@ -27,11 +27,6 @@ if TYPE_CHECKING:
 
 #: Per-step recording formats understood by ``evenstride steps``.
 STEP_FORMATS = ("imu", "fukuchi", "c3d", "runscribe", "phone", "accel")
-
-EXIT_OK = 0
-EXIT_INTERNAL = 1
-EXIT_USER = 2
-
 
 class _ArgParser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # one line, exit 2 (argparse's own convention)
@@ -220,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("evenstride: interrupted", file=sys.stderr)
         return 130
     except UserInputError as exc:
-        print(f"evenstride: {exc}", file=sys.stderr)
+        print(f"evenstride: {user_message(exc)}", file=sys.stderr)
         return EXIT_USER
     except BrokenPipeError:
         return EXIT_OK
@@ -272,7 +267,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     # "is this normal for me?": the athlete's history, built once (a user error if none)
     hist = None
     if args.athlete:
-        from evenstride.cli.inputs import load_history, place_run_doc
+        from evenstride.cli.inputs import load_history
+        from evenstride.services.history import place_run_doc
 
         hist = load_history(args)[0]
     progress = Progress(
@@ -296,9 +292,9 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
                 pb = (None if hist is None
                       else place_run_doc(hist, res.to_dict(), athlete=args.athlete))
             except UserInputError as exc:
-                err.print(f"evenstride: {exc}", markup=False, highlight=False)
+                err.print(f"evenstride: {user_message(exc)}", markup=False, highlight=False)
                 if args.json:
-                    _print_json({"schema": "evenstride.error/1", "file": f, "error": str(exc)})
+                    print_json({"schema": "evenstride.error/1", "file": f, "error": str(exc)})
                 status = EXIT_USER
                 progress.advance(task)
                 continue
@@ -333,7 +329,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
                     continue
             try:
                 if args.json:
-                    _print_json(res.to_dict() if pb is None
+                    print_json(res.to_dict() if pb is None
                                 else {**res.to_dict(), "personal_baseline": pb})
                 else:
                     print_summary(res, out, quiet=args.quiet)
@@ -378,11 +374,6 @@ def merge_warnings(notes: list[str], caught: list[warnings.WarningMessage],
             notes.append(msg)
             seen.add(msg)
     return notes
-
-
-def _print_json(doc: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(doc, ensure_ascii=False, allow_nan=False) + "\n")
-    sys.stdout.flush()
 
 
 _CLASS_STYLE = {
@@ -555,7 +546,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         res = analyze(fit_path, seed=0)
     html = write_report(res, out_dir / "demo-report.html")
     if args.json:
-        _print_json(res.to_dict())
+        print_json(res.to_dict())
         return EXIT_OK
     con = _console()
     con.print(f"[bold]evenstride demo[/bold]: simulated run written to {fit_path}")
@@ -590,7 +581,7 @@ def _cmd_history(args: argparse.Namespace) -> int:
     hist, _ = _load_history(args)
     d = hist.to_dict()
     if args.json:
-        _print_json(d)
+        print_json(d)
         return EXIT_OK
     print_history_summary(d, _console(), athlete=args.athlete)
     return EXIT_OK
@@ -686,7 +677,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_doctor(args: argparse.Namespace) -> int:
     from evenstride.pipeline import analyze
     from evenstride.store import StoreError, default_db_path, open_store
-    from evenstride.store._doctor import check_store, repair_store
+    from evenstride.store.doctor import check_store, repair_store
 
     db = Path(args.db) if args.db else default_db_path()
     if not db.is_file() and not db.is_dir():
@@ -707,7 +698,7 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
             problems = check_store(store)
         n_runs = store._conn.execute("SELECT COUNT(*) FROM activities").fetchone()[0]
     if args.json:
-        _print_json({"schema": "evenstride.doctor/1", "store": str(db), "n_activities": n_runs,
+        print_json({"schema": "evenstride.doctor/1", "store": str(db), "n_activities": n_runs,
                      "repairs": repairs, "problems": [p.to_dict() for p in problems]})
     else:
         for line in repairs:
@@ -840,7 +831,7 @@ def _cmd_steps(args: argparse.Namespace) -> int:
 
     doc = steps_document(res, act)
     if args.json:
-        _print_json(doc)
+        print_json(doc)
     else:
         con = _console()
         print_summary(res, con)

@@ -2,7 +2,7 @@
 """Rebuild an athlete's history in the background after the app changed their data.
 
 The history behind the history, assessment and run pages is cached per version of the
-athlete's data (:mod:`evenstride.store._history_cache`); a write makes a new version, and the
+athlete's data (:mod:`evenstride.store.history_cache`); a write makes a new version, and the
 first page view after it would pay for the rebuild (about a second for 200 runs). When the write
 came through the app (an upload, a shoe or RPE, a profile), the app knows, and rebuilds right
 away in one background thread, and renders their history page from it, so the view that

@@ -143,7 +143,7 @@ def create_app(
         Largest request body accepted (uploads).
     """
     from evenstride.store import open_store
-    from evenstride.store._history_cache import HistoryCache
+    from evenstride.store.history_cache import HistoryCache
 
     db_path = Path(db).expanduser().absolute()
     open_store(db_path).close()  # create and migrate now: a bad path fails at start, not later
@@ -582,7 +582,7 @@ def _form_message(text: str) -> str:
 
 # ------------------------------------------------------------------------------ routes
 def _install_routes(app: Flask) -> None:
-    from evenstride.store._clinical import load_profile
+    from evenstride.store.clinical import load_profile
 
     @app.get("/signin")
     def signin() -> Any:
@@ -650,7 +650,7 @@ def _install_routes(app: Flask) -> None:
     def athlete_page(aid: int) -> Any:
         from evenstride.cli.inputs import shoe_table
         from evenstride.clinical.assess import lsi_results
-        from evenstride.store._clinical import symptoms, tests
+        from evenstride.store.clinical import symptoms, tests
 
         a = _athlete(aid)
         st = _store()
@@ -676,7 +676,7 @@ def _install_routes(app: Flask) -> None:
     @app.post("/a/<int:aid>/edit")
     def athlete_save(aid: int) -> Any:
         from evenstride.cli.clinical import build_profile
-        from evenstride.store._clinical import save_profile
+        from evenstride.store.clinical import save_profile
 
         a = _athlete(aid)
 
@@ -837,7 +837,7 @@ def _install_routes(app: Flask) -> None:
         from evenstride.clinical.assess import RED_FLAGS, agonist_antagonist, lsi_results
         from evenstride.clinical.models import SYMPTOM_REGIONS
         from evenstride.clinical.protocols import PROTOCOLS
-        from evenstride.store._clinical import edits, symptom_ids, test_ids, tests
+        from evenstride.store.clinical import edits, symptom_ids, test_ids, tests
 
         a = _athlete(aid)
         st = _store()
@@ -858,7 +858,7 @@ def _install_routes(app: Flask) -> None:
     def test_edit(aid: int, tid: int) -> Any:
         """``evenstride test edit``: the same validation, the old row kept."""
         from evenstride.cli.clinical import validate_test
-        from evenstride.store._clinical import correct_record, test_ids
+        from evenstride.store.clinical import correct_record, test_ids
 
         a = _athlete(aid)
 
@@ -890,7 +890,7 @@ def _install_routes(app: Flask) -> None:
 
     def clinical_delete(aid: int, rid: int, kind: str) -> Any:
         """``evenstride test|symptom delete``: the row is kept in the change history."""
-        from evenstride.store._clinical import correct_record
+        from evenstride.store.clinical import correct_record
 
         a = _athlete(aid)
         record = "test" if kind == "tests" else "symptom"
@@ -909,7 +909,7 @@ def _install_routes(app: Flask) -> None:
     def symptom_edit(aid: int, sid: int) -> Any:
         """``evenstride symptom edit``: the same validation, the old row kept."""
         from evenstride.cli.clinical import validate_symptom
-        from evenstride.store._clinical import correct_record, symptom_ids
+        from evenstride.store.clinical import correct_record, symptom_ids
 
         a = _athlete(aid)
 
@@ -936,7 +936,7 @@ def _install_routes(app: Flask) -> None:
     @app.post("/a/<int:aid>/tests")
     def test_add(aid: int) -> Any:
         from evenstride.cli.clinical import validate_test
-        from evenstride.store._clinical import add_test
+        from evenstride.store.clinical import add_test
 
         a = _athlete(aid)
 
@@ -965,7 +965,7 @@ def _install_routes(app: Flask) -> None:
     @app.post("/a/<int:aid>/symptoms")
     def symptom_add(aid: int) -> Any:
         from evenstride.cli.clinical import validate_symptom
-        from evenstride.store._clinical import add_symptom
+        from evenstride.store.clinical import add_symptom
 
         a = _athlete(aid)
 
@@ -1019,8 +1019,8 @@ def _install_routes(app: Flask) -> None:
             from evenstride.cli.plan import MDC_LSI_PCT, _measure_name
             from evenstride.clinical.models import TARGET_WORDS
             from evenstride.clinical.protocols import PROTOCOLS
-            from evenstride.store._clinical import edits
-            from evenstride.store._plans import session_log_ids
+            from evenstride.store.clinical import edits
+            from evenstride.store.plans import session_log_ids
 
             planned = [f["retest"] for f in program.findings if f.get("retest") in PROTOCOLS]
             ctx.update(
