@@ -75,7 +75,7 @@ def main() -> int:
 
         from evenstride.cli.clinical import assessment_inputs
         from evenstride.clinical.assess import integrated_assessment
-        from evenstride.store._history_cache import HISTORY_CACHE
+        from evenstride.store.history_cache import HISTORY_CACHE
 
         ns = _ap.Namespace(db=str(db), athlete="bench", road_side=None, hr_rest=None,
                            hr_max=None)

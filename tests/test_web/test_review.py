@@ -138,7 +138,7 @@ def test_value_in_messages_is_the_forms_word(client: FlaskClient) -> None:
 
 
 def test_the_apps_doctests() -> None:
-    import evenstride.web.app as mod
+    import evenstride.web._common as mod
 
     res = doctest.testmod(mod)
     assert res.failed == 0 and res.attempted >= 3
