@@ -2,16 +2,24 @@
 """The pipeline's layers only look backwards, checked by scanning every import with ``ast``.
 
 1. An **allow-list per package**: which evenstride packages each package may import
-   (:data:`ALLOWED`, derived from the code and the intended direction io → preprocessing →
-   steps/lab → metrics → assessment → pipeline → history/clinical → adapters). A new edge fails
-   until it is added here, on purpose.
-2. The **core never imports an adapter** (store, CLI, web, importer, report, services), except the
-   listed :data:`KNOWN_UPWARD` edges, each with its reason, which may only shrink.
+   (:data:`ALLOWED`; the layout and its reasons are in docs/architecture.md). Core:
+   readers (``io``) → samples (``preprocessing``) → ``steps`` → ``metrics`` → ``assessment``
+   → ``pipeline`` → ``history``/``clinical``; adapters around it: ``report`` (rendering),
+   ``store`` (persistence), ``services`` (operations over an open store), ``cli``, ``web``.
+   A new module inside a listed package is covered by its package's line; a new edge or a new
+   package fails until it is added here, on purpose.
+2. The **core never imports an adapter**, except the listed :data:`KNOWN_UPWARD` edges, each
+   with its reason, which may only shrink.
 3. **No cross-package import of a private module** (``from evenstride.X._y import …`` from
-   outside package X): today's violations are :data:`KNOWN_PRIVATE`, which may only shrink.
+   outside package X): the adapters ``services``, ``cli``, ``web`` and ``store`` have none;
+   the core's remaining ones are :data:`KNOWN_PRIVATE`, which may only shrink.
+4. The adapters' own rules: ``store`` is persistence only (no history, report, importer,
+   assessment, pipeline or CLI code), ``web`` never calls the CLI, ``services`` never parse
+   arguments or render pages, nothing outside ``cli`` imports ``argparse``.
 
 A "package" is the first name under ``evenstride`` (``evenstride.metrics.context`` → ``metrics``;
-top-level modules ``hrv.py``, ``consts.py`` … are their own package; ``evenstride/__init__.py``
+top-level modules ``hrv.py``, ``consts.py`` … are their own package, and stay the same package
+when they become a folder, e.g. ``simulate.py`` → ``simulate/``; ``evenstride/__init__.py``
 is ``(root)``). Imports inside functions and under ``TYPE_CHECKING`` count too.
 """
 
@@ -27,38 +35,59 @@ import evenstride
 
 SRC = Path(evenstride.__file__).parent
 
-#: Adapters around the core: persistence, command line, web, import orchestration, rendering.
-ADAPTERS = frozenset({"store", "cli", "__main__", "web", "importer", "report", "services"})
+#: Adapters around the core: rendering, persistence, import orchestration, the services over the
+#: store, the command line and the web app.
+ADAPTERS = frozenset({"report", "store", "importer", "services", "cli", "__main__", "web"})
 #: Leaf modules every package may import.
 LEAVES = frozenset({"consts", "datatypes", "exceptions"})
+#: The core's packages, lowest first (each may import those before it, as listed in ALLOWED).
+_READERS = frozenset({"io"})
+_SAMPLES = _READERS | {"preprocessing"}
 
 #: package → evenstride packages it may import (besides itself and :data:`LEAVES`).
 ALLOWED: dict[str, frozenset[str]] = {
     "consts": frozenset(),
     "exceptions": frozenset(),
     "datatypes": frozenset(),
+    # every file → Activity or recording (readers of all formats, archives)
     "io": frozenset(),
-    "preprocessing": frozenset(),
-    "metrics": frozenset({"preprocessing"}),
-    "assessment": frozenset({"metrics", "preprocessing"}),
-    "pipeline": frozenset({"io", "preprocessing", "metrics", "assessment"}),
-    # steps builds an Activity and analyses it with the run pipeline (steps/_document.py)
-    "steps": frozenset({"io", "metrics", "pipeline"}),
-    "lab": frozenset({"io", "steps"}),
-    "simulate": frozenset({"io"}),
-    "hrv": frozenset({"io", "metrics"}),
+    "preprocessing": _READERS,
+    "metrics": _SAMPLES,
+    # samples → one step table → Activity; analysed with the run pipeline (steps/_document.py)
+    "steps": _SAMPLES | {"metrics", "pipeline"},
+    # lab recordings (C3D, Fukuchi), folding into io/ and steps/ (issue 13)
+    "lab": _SAMPLES | {"steps", "metrics"},
+    "hrv": _SAMPLES | {"metrics"},
+    "assessment": _SAMPLES | {"metrics"},
+    # analyze(path or activity) and analyze_steps(recording): every reader and detector
+    "pipeline": _SAMPLES | {"steps", "lab", "metrics", "assessment"},
+    # simulated runs and IMU ground truth (written as files, detected as steps)
+    "simulate": _SAMPLES | {"steps"},
     "history": frozenset({"metrics", "assessment"}),
-    "clinical": frozenset({"assessment", "(root)"}),
+    "clinical": frozenset({"metrics", "assessment", "(root)"}),
     "(root)": frozenset({"io", "pipeline", "report", "simulate"}),
-    # adapters
-    "report": frozenset({"(root)", "metrics", "assessment", "pipeline", "history", "clinical"}),
+    # --- adapters
+    "report": frozenset({"(root)", "metrics", "assessment", "pipeline", "history", "clinical",
+                         "steps"}),
     "importer": frozenset({"io", "pipeline", "store"}),
-    "store": frozenset({"(root)", "assessment", "clinical", "history", "hrv",
-                        "importer", "pipeline", "report"}),
-    "cli": frozenset({"(root)", "assessment", "clinical", "history", "hrv", "importer", "lab",
-                      "metrics", "pipeline", "report", "simulate", "steps", "store", "web"}),
+    # persistence only: typed rows; the clinical records are stored as their model types
+    "store": frozenset({"(root)", "clinical"}),
+    "services": frozenset({"store", "importer", "io", "hrv", "metrics", "steps", "pipeline",
+                           "assessment", "history", "clinical"}),
+    "cli": frozenset({"(root)", "services", "store", "web", "report", "io", "steps", "lab",
+                      "pipeline", "metrics", "assessment", "history", "clinical", "hrv",
+                      "simulate"}),
     "__main__": frozenset({"cli"}),
-    "web": frozenset({"(root)", "cli", "clinical", "importer", "pipeline", "report", "store"}),
+    "web": frozenset({"(root)", "services", "store", "report", "pipeline", "clinical"}),
+}
+
+#: Packages the adapters must never import (beyond what ALLOWED already leaves out), with why.
+FORBIDDEN: dict[str, frozenset[str]] = {
+    "store": frozenset({"history", "report", "importer", "assessment", "pipeline", "services",
+                        "cli", "web", "hrv"}),
+    "services": frozenset({"cli", "web", "report"}),
+    "web": frozenset({"cli", "importer"}),
+    "report": frozenset({"store", "services", "cli", "web", "importer"}),
 }
 
 #: Core → adapter edges that break the intended direction: (package, imported package), reason.
@@ -70,11 +99,15 @@ KNOWN_UPWARD: dict[tuple[str, str], str] = {
     ("(root)", "report"): "public API write_report",
 }
 
+#: Adapters that import no other package's private module.
+NO_PRIVATE_CROSSINGS = frozenset({"services", "web", "store", "__main__"})
+
 #: Cross-package imports of private modules today: (importing package, private module).
 #: Fix them (make the name public in the package's __init__ or move the code), then delete the
 #: line; the test fails on any new one.
 KNOWN_PRIVATE: frozenset[tuple[str, str]] = frozenset({
-    # CLI orchestrates per-step analysis itself (issue 13: moves into steps/pipeline)
+    # `evenstride steps` still assembles per-step analysis itself; it goes through
+    # pipeline.analyze_steps (issue 13)
     ("cli", "evenstride.lab._c3d"),
     ("cli", "evenstride.lab._force_events"),
     ("cli", "evenstride.lab._fukuchi"),
@@ -82,10 +115,6 @@ KNOWN_PRIVATE: frozenset[tuple[str, str]] = frozenset({
     ("cli", "evenstride.steps._accel_only"),
     ("cli", "evenstride.steps._runscribe_csv"),
     ("cli", "evenstride.steps._trunk"),
-    ("cli", "evenstride.store.doctor"),
-    ("cli", "evenstride.store.clinical"),
-    ("cli", "evenstride.store.history_cache"),
-    ("cli", "evenstride.store.plans"),
     # assessment's class bands/labels used by history and report
     ("history", "evenstride.assessment._assess"),
     ("report", "evenstride.assessment._assess"),
@@ -102,11 +131,6 @@ KNOWN_PRIVATE: frozenset[tuple[str, str]] = frozenset({
     ("lab", "evenstride.steps._falbriard"),
     ("pipeline", "evenstride.metrics._family"),
     ("pipeline", "evenstride.metrics._intervals"),
-    ("store", "evenstride.history._shoes"),
-    # web calls store-level CLI helpers (to be a services layer)
-    ("web", "evenstride.store.clinical"),
-    ("web", "evenstride.store.history_cache"),
-    ("web", "evenstride.store.plans"),
 })
 
 
@@ -182,6 +206,29 @@ def test_package_imports_only_what_its_allow_list_names(package):
     bad = sorted({(a, b) for a, b in EDGES if _package(a) == package
                   and _package(b) not in allowed})
     assert not bad, f"{package} imports outside its allow-list: {bad}"
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_adapters_keep_to_their_job(package):
+    assert not ALLOWED[package] & FORBIDDEN[package], "ALLOWED contradicts FORBIDDEN"
+    bad = sorted({(a, b) for a, b in EDGES if _package(a) == package
+                  and _package(b) in FORBIDDEN[package]})
+    assert not bad, f"{package} imports what it must not: {bad}"
+
+
+def test_argparse_only_in_the_cli():
+    users = sorted(name for name, path in MODULES.items() if _package(name) != "cli"
+                   and any(isinstance(n, (ast.Import, ast.ImportFrom))
+                           and "argparse" in ({a.name for a in n.names}
+                                              if isinstance(n, ast.Import) else {n.module})
+                           for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))))
+    assert not users, f"argparse outside evenstride.cli: {users}"
+
+
+@pytest.mark.parametrize("package", sorted(NO_PRIVATE_CROSSINGS))
+def test_adapters_use_only_public_modules(package):
+    bad = sorted(imp for pkg, imp in _private_crossings() if pkg == package)
+    assert not bad, f"{package} imports private modules of other packages: {bad}"
 
 
 def test_core_never_imports_an_adapter():

@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 from evenstride import __version__, consts
 from evenstride.cli import types
-from evenstride.cli.common import EXIT_INTERNAL, EXIT_OK, EXIT_USER, print_json, user_message
+from evenstride.cli.common import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USER,
+    print_json,
+    user_message,
+)
 from evenstride.exceptions import EvenstrideWarning, UserInputError
 
 if TYPE_CHECKING:
@@ -61,15 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--db", metavar="PATH", help="store for --athlete (default: $EVENSTRIDE_DB "
                    "or the user data folder)")
 
-    from evenstride.cli.inputs import add_athlete_input_parsers, add_import_parser
-
-    add_import_parser(sub)
-    add_athlete_input_parsers(sub)
-    from evenstride.cli.clinical import add_clinical_parsers
-    from evenstride.cli.plan import add_plan_parsers
-
-    add_clinical_parsers(sub)
-    add_plan_parsers(sub)
+    _register_command_modules(sub)
 
     h = sub.add_parser(
         "history",
@@ -174,6 +173,31 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+#: Modules that add their own sub-commands: each has ``register(subparsers)``, whose leaf
+#: parsers set ``func`` (a function of the parsed arguments returning the exit code), or a
+#: module-level ``run(args)`` used for every command it added. A new command module is one line
+#: here (docs/architecture.md, "Adding a command").
+COMMAND_MODULES: tuple[str, ...] = (
+    "evenstride.cli.inputs",
+    "evenstride.cli.clinical",
+    "evenstride.cli.plan",
+)
+
+
+def _register_command_modules(sub: Any) -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        mod = importlib.import_module(name)
+        before = set(sub.choices)
+        mod.register(sub)
+        run = getattr(mod, "run", None)
+        if callable(run):
+            for cmd in set(sub.choices) - before:
+                if sub.choices[cmd].get_default("func") is None:
+                    sub.choices[cmd].set_defaults(func=run)
+
+
 def _store_args(p: argparse.ArgumentParser) -> None:
     from evenstride.store import DEFAULT_ATHLETE, ENV_DB
 
@@ -194,12 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_analyze(args)
         if args.command == "demo":
             return _cmd_demo(args)
-        if args.command == "import":
-            from evenstride.cli.inputs import cmd_import
-
-            return cmd_import(args)
-        if args.command in ("shoe", "rpe", "activities", "hrv", "profile", "test", "symptom",
-                            "assessment", "plan", "log", "retest"):
+        if getattr(args, "func", None) is not None:  # a command module's command
             return int(args.func(args))
         if args.command == "steps":
             return _cmd_steps(args)
@@ -213,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_doctor(args)
     except KeyboardInterrupt:
         print("evenstride: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except UserInputError as exc:
         print(f"evenstride: {user_message(exc)}", file=sys.stderr)
         return EXIT_USER

@@ -603,3 +603,9 @@ def cmd_assessment(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     return guarded(run, args)
+
+
+def register(subparsers: Any) -> None:
+    """Add ``profile``, ``test``, ``symptom`` and ``assessment`` (:data:`COMMAND_MODULES
+    <evenstride.cli.app.COMMAND_MODULES>`)."""
+    add_clinical_parsers(subparsers)

@@ -110,7 +110,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, err: Any) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from evenstride.importer import import_paths
+    from evenstride.services.imports import import_files
     from evenstride.store import default_db_path, open_store
 
     if args.jobs is not None and args.jobs < 1:
@@ -138,9 +138,9 @@ def _run(args: argparse.Namespace, err: Any) -> int:
                             name=os.path.basename(source.split("!")[-1]))
             progress.refresh()
 
-        report = import_paths(
-            args.paths,
+        report = import_files(
             store,
+            args.paths,
             athlete=args.athlete,
             jobs=args.jobs,
             seed=args.seed,
@@ -451,6 +451,13 @@ def cmd_hrv_import(args: argparse.Namespace) -> int:
         return EXIT_USER if failed else EXIT_OK
 
     return guarded(run, args)
+
+
+def register(subparsers: Any) -> None:
+    """Add ``import``, ``shoe``, ``rpe``, ``activities`` and ``hrv`` (:data:`COMMAND_MODULES
+    <evenstride.cli.app.COMMAND_MODULES>`)."""
+    add_import_parser(subparsers)
+    add_athlete_input_parsers(subparsers)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

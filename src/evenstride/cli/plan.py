@@ -373,6 +373,12 @@ def cmd_retest(args: argparse.Namespace) -> int:
     return guarded(run, args)
 
 
+def register(subparsers: Any) -> None:
+    """Add ``plan``, ``log`` and ``retest`` (:data:`COMMAND_MODULES
+    <evenstride.cli.app.COMMAND_MODULES>`)."""
+    add_plan_parsers(subparsers)
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m evenstride.cli.plan plan|log|retest …`` (before cli.py wiring)."""
     p = argparse.ArgumentParser(prog="evenstride")
