@@ -501,19 +501,22 @@ def write_history_reports(args: argparse.Namespace) -> Path:
     from evenstride.pipeline import analyze
     from evenstride.report import write_history_report, write_report
     from evenstride.report.figures import write_plotly_js
-    from evenstride.store import StoreError, open_store
+    from evenstride.services.history import load_history as build
+    from evenstride.store import StoreError
 
-    hist, docs = load_history(args)
     target = Path(args.html)
     links: dict[int, str] = {}
     shared: str | None = None
-    if args.runs:
-        run_dir = target.with_suffix("").with_name(target.stem + "-runs")
-        run_dir.mkdir(parents=True, exist_ok=True)
-        js = write_plotly_js(run_dir)
-        shared = f"{quote(run_dir.name)}/{js}"
-        recs = {r.activity_id: r for r in hist.runs}
-        with open_store(db_path(args)) as store:
+    with open_existing(args) as store:  # one store for the history and every run page
+        loaded = build(store, athlete_id(store, args), road_side=getattr(args, "road_side", None))
+        say_skipped(store, loaded.skipped)
+        hist, docs = loaded.history, loaded.docs
+        if args.runs:
+            run_dir = target.with_suffix("").with_name(target.stem + "-runs")
+            run_dir.mkdir(parents=True, exist_ok=True)
+            js = write_plotly_js(run_dir)
+            shared = f"{quote(run_dir.name)}/{js}"
+            recs = {r.activity_id: r for r in hist.runs}
             for aid in docs:
                 try:
                     act = store.load_activity(aid)
