@@ -54,7 +54,7 @@ from evenstride.services.clinical import (
     validate_symptom,
     validate_test,
 )
-from evenstride.services.errors import InputError
+from evenstride.services.errors import InputError, field
 
 __all__ = [
     "CLINICAL_COMMANDS",
@@ -302,14 +302,12 @@ def cmd_test_add(args: argparse.Namespace) -> int:
 
     def run(args: argparse.Namespace) -> int:
         from evenstride.store import open_store
-        from evenstride.store.clinical import add_test
 
-        extra = parse_pairs(args.extra, "--extra")
+        extra = parse_pairs(args.extra, field("extra"))
         with open_store(db_path(args)) as store:
-            aid = athlete_id(store, args, create=True)
-            result = validate_test(store, aid, args.protocol, args.side, args.value,
-                                   extra=extra, when=args.date, note=args.note or "")
-            add_test(store, aid, result)
+            result = svc.add_test(store, athlete_id(store, args, create=True), args.protocol,
+                                  args.side, args.value, extra=extra, when=args.date,
+                                  note=args.note or "")
         if getattr(args, "json", False):
             print_json({"schema": "evenstride.test_result/1", "athlete": args.athlete,
                          **test_dict(result)})
@@ -379,16 +377,13 @@ def cmd_symptom_add(args: argparse.Namespace) -> int:
     def run(args: argparse.Namespace) -> int:
         from evenstride.clinical.models import region_words
         from evenstride.store import open_store
-        from evenstride.store.clinical import add_symptom
 
         with open_store(db_path(args)) as store:
-            aid = athlete_id(store, args, create=True)
-            sym = validate_symptom(store, aid, side=args.side, region=args.region,
-                                   kind=args.kind, severity=args.severity, timing=args.timing,
-                                   activity=args.activity, onset_km=args.onset_km,
-                                   onset_min=args.onset_min, flags=args.flag, when=args.date,
-                                   note=args.note or "")
-            add_symptom(store, aid, sym)
+            sym = svc.add_symptom(store, athlete_id(store, args, create=True), side=args.side,
+                                  region=args.region, kind=args.kind, severity=args.severity,
+                                  timing=args.timing, activity=args.activity,
+                                  onset_km=args.onset_km, onset_min=args.onset_min,
+                                  flags=args.flag, when=args.date, note=args.note or "")
         if getattr(args, "json", False):
             print_json({"schema": "evenstride.symptom/1", "athlete": args.athlete,
                          **symptom_dict(sym)})
@@ -442,33 +437,25 @@ def _extra_words(key: str, value: float) -> str:
     return f"{name} {value:g} {unit}".strip()
 
 
-def _find(rows: list[Any], rid: int, what: str) -> Any:
-    for i, r in rows:
-        if i == rid:
-            return r
-    raise UserInputError(f"no {what} #{rid} for this athlete (see 'evenstride {what} list')")
+def _hint(exc: svc.NotFound, what: str) -> UserInputError:
+    """The services' "no such record" with the command that lists them."""
+    return UserInputError(f"{exc} (see 'evenstride {what} list')")
 
 
 def cmd_test_edit(args: argparse.Namespace) -> int:
     """``evenstride test edit ID [--side] [--value] [--extra] [--date] [--note]``"""
 
     def run(args: argparse.Namespace) -> int:
+        extra = None if args.extra is None else parse_pairs(args.extra, field("extra"))
         from evenstride.store import open_store
-        from evenstride.store.clinical import correct_record, test_ids
 
         with open_store(db_path(args)) as store:
-            aid = athlete_id(store, args)
-            old = _find(test_ids(store, aid), args.id, "test")
-            extra = {k: v for k, v in old.extra.items()
-                     if k not in ("composite_pct", "torque_nm_per_kg")}
-            if args.extra is not None:
-                extra.update(parse_pairs(args.extra, "--extra"))
-            new = validate_test(
-                store, aid, old.protocol, args.side or old.side,
-                old.value if args.value is None else args.value, extra=extra,
-                when=args.date or old.when.isoformat(),
-                note=old.note if args.note is None else args.note)
-            correct_record(store, aid, "test", args.id, new, reason=args.reason or "")
+            try:
+                old, new = svc.edit_test(store, athlete_id(store, args), args.id,
+                                         side=args.side, value=args.value, extra=extra,
+                                         when=args.date, note=args.note, reason=args.reason)
+            except svc.NotFound as exc:
+                raise _hint(exc, "test") from None
         print(f"test #{args.id} corrected: {new.side} {new.value:g} {new.unit} on "
               f"{new.when.isoformat()} (was {old.side} {old.value:g} {old.unit} on "
               f"{old.when.isoformat()}; kept in 'evenstride test changes')")
@@ -480,15 +467,13 @@ def cmd_test_edit(args: argparse.Namespace) -> int:
 def _delete(args: argparse.Namespace, record: str, what: str) -> int:
     def run(args: argparse.Namespace) -> int:
         from evenstride.store import open_store
-        from evenstride.store.clinical import correct_record
 
         with open_store(db_path(args)) as store:
-            aid = athlete_id(store, args)
             try:
-                correct_record(store, aid, record, args.id, None, reason=args.reason or "")
-            except KeyError:
-                raise UserInputError(f"no {what} #{args.id} for this athlete (see "
-                                     f"'evenstride {what} list')") from None
+                svc.delete_record(store, athlete_id(store, args), record, args.id,
+                                  reason=args.reason or "")
+            except svc.NotFound as exc:
+                raise _hint(exc, what) from None
         print(f"{what} #{args.id} deleted (kept in 'evenstride {what} changes')")
         return EXIT_OK
 
@@ -510,24 +495,19 @@ def cmd_symptom_edit(args: argparse.Namespace) -> int:
     [--flag …] [--date] [--note]``"""
 
     def run(args: argparse.Namespace) -> int:
+        flags = (None if args.flag is None
+                 else [f for f in args.flag if f.strip().lower() != "none"])
         from evenstride.store import open_store
-        from evenstride.store.clinical import correct_record, symptom_ids
 
         with open_store(db_path(args)) as store:
-            aid = athlete_id(store, args)
-            old = _find(symptom_ids(store, aid), args.id, "symptom")
-            flags = list(old.flags)
-            if args.flag is not None:
-                flags = [f for f in args.flag if f.strip().lower() != "none"]
-            new = validate_symptom(
-                store, aid, side=args.side or old.side, region=args.region or old.region,
-                kind=args.kind or old.kind,
-                severity=old.severity if args.severity is None else args.severity,
-                timing=args.timing or old.timing, activity=old.activity_id,
-                onset_km=old.onset_km, onset_min=old.onset_min, flags=flags,
-                when=args.date or old.when.isoformat(),
-                note=old.note if args.note is None else args.note)
-            correct_record(store, aid, "symptom", args.id, new, reason=args.reason or "")
+            try:
+                _old, new = svc.edit_symptom(
+                    store, athlete_id(store, args), args.id, side=args.side,
+                    region=args.region, kind=args.kind, severity=args.severity,
+                    timing=args.timing, flags=flags, when=args.date, note=args.note,
+                    reason=args.reason)
+            except svc.NotFound as exc:
+                raise _hint(exc, "symptom") from None
         print(f"symptom #{args.id} corrected: {new.kind} {new.severity}/10 at {new.side} "
               f"{new.region} on {new.when.isoformat()} (kept in 'evenstride symptom changes')")
         return EXIT_OK

@@ -20,14 +20,21 @@ __all__ = [
     "SIDES",
     "TIMINGS",
     "AssessmentInputs",
+    "NotFound",
+    "add_symptom",
+    "add_test",
     "assess",
     "assessment_inputs",
     "build_profile",
     "change_lines",
+    "delete_record",
+    "edit_symptom",
+    "edit_test",
     "normalise_region",
     "parse_date",
     "parse_pairs",
     "red_flag_line",
+    "save_profile",
     "symptom_dict",
     "test_dict",
     "validate_symptom",
@@ -341,3 +348,103 @@ def assess(store: Any, athlete_id: int) -> tuple[AssessmentInputs, list[Any]]:
     findings = integrated_assessment(inp.profile, inp.tests, inp.symptoms, run_docs=inp.run_docs,
                                      history=inp.history)
     return inp, findings
+
+
+# ----------------------------------------------------------------------- stored records
+class NotFound(InputError):
+    """No such stored record for this athlete."""
+
+
+def add_test(store: Any, athlete_id: int, protocol: str, side: str, value: float, *,
+             extra: dict[str, float] | None = None, when: str | None = None,
+             note: str = "") -> Any:
+    """Validate (:func:`validate_test`) and store one test result; returns it."""
+    from evenstride.store.clinical import add_test as store_test
+
+    result = validate_test(store, athlete_id, protocol, side, value, extra=extra, when=when,
+                           note=note)
+    store_test(store, athlete_id, result)
+    return result
+
+
+#: Test extras the protocols derive from the others (recomputed when a test is corrected).
+_DERIVED_EXTRAS = ("composite_pct", "torque_nm_per_kg")
+
+
+def edit_test(store: Any, athlete_id: int, test_id: int, *, side: str | None = None,
+              value: float | None = None, extra: dict[str, float] | None = None,
+              when: str | None = None, note: str | None = None,
+              reason: str = "") -> tuple[Any, Any]:
+    """Correct a stored test (``None`` keeps the stored value; ``extra`` updates the stored
+    extras), validated as a new one; the old row is kept in the change history. Returns
+    (old, new)."""
+    from evenstride.store.clinical import correct_record, test_ids
+
+    old = next((t for i, t in test_ids(store, athlete_id) if i == test_id), None)
+    if old is None:
+        raise NotFound(f"no test #{test_id} for this athlete")
+    extras = {k: v for k, v in old.extra.items() if k not in _DERIVED_EXTRAS}
+    extras.update(extra or {})
+    new = validate_test(store, athlete_id, old.protocol, side or old.side,
+                        old.value if value is None else value, extra=extras,
+                        when=when or old.when.isoformat(),
+                        note=old.note if note is None else note)
+    correct_record(store, athlete_id, "test", test_id, new, reason=reason or "")
+    return old, new
+
+
+def add_symptom(store: Any, athlete_id: int, **fields: Any) -> Any:
+    """Validate (:func:`validate_symptom`, same keywords) and store one symptom; returns it."""
+    from evenstride.store.clinical import add_symptom as store_symptom
+
+    sym = validate_symptom(store, athlete_id, **fields)
+    store_symptom(store, athlete_id, sym)
+    return sym
+
+
+def edit_symptom(store: Any, athlete_id: int, symptom_id: int, *, side: str | None = None,
+                 region: str | None = None, kind: str | None = None,
+                 severity: int | None = None, timing: str | None = None,
+                 flags: list[str] | None = None, when: str | None = None,
+                 note: str | None = None, reason: str = "") -> tuple[Any, Any]:
+    """Correct a stored symptom (``None`` keeps the stored value; ``flags`` replaces the stored
+    red flags), validated as a new one; the old row is kept in the change history. Returns
+    (old, new)."""
+    from evenstride.store.clinical import correct_record, symptom_ids
+
+    old = next((s for i, s in symptom_ids(store, athlete_id) if i == symptom_id), None)
+    if old is None:
+        raise NotFound(f"no symptom #{symptom_id} for this athlete")
+    new = validate_symptom(
+        store, athlete_id, side=side or old.side, region=region or old.region,
+        kind=kind or old.kind, severity=old.severity if severity is None else severity,
+        timing=timing or old.timing, activity=old.activity_id, onset_km=old.onset_km,
+        onset_min=old.onset_min, flags=list(old.flags) if flags is None else flags,
+        when=when or old.when.isoformat(), note=old.note if note is None else note)
+    correct_record(store, athlete_id, "symptom", symptom_id, new, reason=reason or "")
+    return old, new
+
+
+def delete_record(store: Any, athlete_id: int, record: str, record_id: int,
+                  reason: str = "") -> None:
+    """Delete a stored test or symptom (``record``); it is kept in the change history."""
+    from evenstride.store.clinical import correct_record
+
+    try:
+        correct_record(store, athlete_id, record, record_id, None, reason=reason or "")
+    except KeyError:
+        raise NotFound(f"no {record} #{record_id} for this athlete") from None
+
+
+def save_profile(store: Any, athlete_id: int, profile: Any, *, rename_to: str | None = None
+                 ) -> None:
+    """Store the athlete's profile (from :func:`build_profile`), renaming the athlete first
+    when ``rename_to`` is a new name (a user error when it is taken)."""
+    from evenstride.store.clinical import save_profile as store_profile
+
+    if rename_to and rename_to != store.athlete_by_id(athlete_id).name:
+        try:
+            store.rename_athlete(athlete_id, rename_to)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+    store_profile(store, athlete_id, profile)

@@ -71,8 +71,6 @@ def athlete_edit(aid: int) -> Any:
 
 @bp.post("/a/<int:aid>/edit")
 def athlete_save(aid: int) -> Any:
-    from evenstride.store.clinical import save_profile
-
     a = _athlete(aid)
 
     def run() -> Any:
@@ -115,12 +113,7 @@ def athlete_save(aid: int) -> Any:
                        body_mass_kg=None if mass_kg is None else float(mass_kg),
                        leg_length_cm={k: v for k, v in prof.leg_length_cm.items()
                                       if _text(f"leg_{k}", 10)})
-        if name and name != a.name:
-            try:
-                st.rename_athlete(aid, name)
-            except ValueError as exc:
-                raise UserInputError(str(exc)) from None
-        save_profile(st, aid, prof)
+        clinical.save_profile(st, aid, prof, rename_to=name or None)
         flash("Profile saved.", "ok")
         return redirect(url_for("athletes.athlete_page", aid=aid))
 

@@ -8,13 +8,11 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from evenstride.exceptions import UserInputError
+from evenstride.services import clinical as svc
 from evenstride.services.clinical import (
     assess,
     change_lines,
     red_flag_line,
-    validate_symptom,
-    validate_test,
 )
 from evenstride.store.clinical import load_profile
 from evenstride.web._common import _athlete, _form_errors, _nav, _num, _store, _text
@@ -48,23 +46,12 @@ def clinical_page(aid: int) -> Any:
 @bp.post("/a/<int:aid>/tests/<int:tid>/edit")
 def test_edit(aid: int, tid: int) -> Any:
     """``evenstride test edit``: the same validation, the old row kept."""
-    from evenstride.store.clinical import correct_record, test_ids
-
     a = _athlete(aid)
 
     def run() -> Any:
-        st = _store()
-        old = next((t for i, t in test_ids(st, aid) if i == tid), None)
-        if old is None:
-            raise UserInputError(f"no test #{tid} for this athlete")
-        extra = {k: v for k, v in old.extra.items()
-                 if k not in ("composite_pct", "torque_nm_per_kg")}
-        value = _num("value")
-        new = validate_test(st, aid, old.protocol, _text("side", 10) or old.side,
-                            old.value if value is None else value, extra=extra,
-                            when=_text("date", 10) or old.when.isoformat(),
-                            note=_text("note"))
-        correct_record(st, aid, "test", tid, new, reason=_text("reason", 200))
+        svc.edit_test(_store(), aid, tid, side=_text("side", 10) or None, value=_num("value"),
+                      when=_text("date", 10) or None, note=_text("note"),
+                      reason=_text("reason", 200))
         flash(f"Test #{tid} corrected (the old entry is kept under 'Changes').", "ok")
         return redirect(url_for("clinical.clinical_page", aid=a.id) + "#tests")
 
@@ -83,16 +70,11 @@ def symptom_delete(aid: int, rid: int) -> Any:
 
 def clinical_delete(aid: int, rid: int, kind: str) -> Any:
     """``evenstride test|symptom delete``: the row is kept in the change history."""
-    from evenstride.store.clinical import correct_record
-
     a = _athlete(aid)
     record = "test" if kind == "tests" else "symptom"
 
     def run() -> Any:
-        try:
-            correct_record(_store(), aid, record, rid, None, reason=_text("reason", 200))
-        except KeyError:
-            raise UserInputError(f"no {record} #{rid} for this athlete") from None
+        svc.delete_record(_store(), aid, record, rid, reason=_text("reason", 200))
         flash(f"{record.capitalize()} #{rid} deleted (kept under 'Changes').", "ok")
         return redirect(url_for("clinical.clinical_page", aid=a.id) + f"#{kind}")
 
@@ -102,25 +84,15 @@ def clinical_delete(aid: int, rid: int, kind: str) -> Any:
 @bp.post("/a/<int:aid>/symptoms/<int:sid>/edit")
 def symptom_edit(aid: int, sid: int) -> Any:
     """``evenstride symptom edit``: the same validation, the old row kept."""
-    from evenstride.store.clinical import correct_record, symptom_ids
-
     a = _athlete(aid)
 
     def run() -> Any:
-        st = _store()
-        old = next((x for i, x in symptom_ids(st, aid) if i == sid), None)
-        if old is None:
-            raise UserInputError(f"no symptom #{sid} for this athlete")
-        sev = _num("severity", integer=True)
-        new = validate_symptom(
-            st, aid, side=_text("side", 10) or old.side,
-            region=_text("region", 60) or old.region, kind=_text("kind", 20) or old.kind,
-            severity=old.severity if sev is None else sev,
-            timing=_text("timing", 20) or old.timing, activity=old.activity_id,
-            onset_km=old.onset_km, onset_min=old.onset_min,
-            flags=request.form.getlist("flag"),
-            when=_text("date", 10) or old.when.isoformat(), note=_text("note"))
-        correct_record(st, aid, "symptom", sid, new, reason=_text("reason", 200))
+        svc.edit_symptom(_store(), aid, sid, side=_text("side", 10) or None,
+                         region=_text("region", 60) or None, kind=_text("kind", 20) or None,
+                         severity=_num("severity", integer=True),
+                         timing=_text("timing", 20) or None, flags=request.form.getlist("flag"),
+                         when=_text("date", 10) or None, note=_text("note"),
+                         reason=_text("reason", 200))
         flash(f"Symptom #{sid} corrected (the old entry is kept under 'Changes').", "ok")
         return redirect(url_for("clinical.clinical_page", aid=a.id) + "#symptoms")
 
@@ -129,8 +101,6 @@ def symptom_edit(aid: int, sid: int) -> Any:
 
 @bp.post("/a/<int:aid>/tests")
 def test_add(aid: int) -> Any:
-    from evenstride.store.clinical import add_test
-
     a = _athlete(aid)
 
     def run() -> Any:
@@ -142,11 +112,9 @@ def test_add(aid: int) -> Any:
             v = _num(k)
             if v is not None:
                 extra[k] = v
-        st = _store()
-        res = validate_test(st, aid, _text("protocol", 40), _text("side", 10),
-                            _num("value", required=True), extra=extra,
-                            when=_text("date", 10) or None, note=_text("note"))
-        add_test(st, aid, res)
+        res = svc.add_test(_store(), aid, _text("protocol", 40), _text("side", 10),
+                           _num("value", required=True), extra=extra,
+                           when=_text("date", 10) or None, note=_text("note"))
         from evenstride.clinical.protocols import PROTOCOLS
 
         flash(f"Test saved: {PROTOCOLS[res.protocol].name} {res.side} {res.value:g} "
@@ -158,21 +126,17 @@ def test_add(aid: int) -> Any:
 
 @bp.post("/a/<int:aid>/symptoms")
 def symptom_add(aid: int) -> Any:
-    from evenstride.store.clinical import add_symptom
-
     a = _athlete(aid)
 
     def run() -> Any:
-        st = _store()
         onset_km, onset_min = _num("onset_km"), _num("onset_min")
-        sym = validate_symptom(
-            st, aid, side=_text("side", 10), region=_text("region", 60),
+        sym = svc.add_symptom(
+            _store(), aid, side=_text("side", 10), region=_text("region", 60),
             kind=_text("kind", 20), severity=_num("severity", integer=True, required=True),
             timing=_text("timing", 20), activity=_num("activity", integer=True),
             onset_km=onset_km, onset_min=onset_min,
             flags=request.form.getlist("flag"), when=_text("date", 10) or None,
             note=_text("note"))
-        add_symptom(st, aid, sym)
         from evenstride.clinical.models import region_words
 
         flash(f"Symptom saved: {sym.kind} {sym.severity}/10 at {sym.side} "
