@@ -239,7 +239,7 @@ def cmd_profile_set(args: argparse.Namespace) -> int:
 
     def run(args: argparse.Namespace) -> int:
         from evenstride.store import open_store
-        from evenstride.store.clinical import load_profile, save_profile
+        from evenstride.store.clinical import load_profile
 
         with open_store(db_path(args)) as store:
             aid = athlete_id(store, args, create=True)
@@ -248,7 +248,7 @@ def cmd_profile_set(args: argparse.Namespace) -> int:
                               habits=args.habit or None, mass_kg=args.mass_kg,
                               leg_length_cm=args.leg_length_cm,
                               road_side=getattr(args, "road_side", None))
-            save_profile(store, aid, p)
+            svc.save_profile(store, aid, p)
         print(_profile_line(p))
         return EXIT_OK
 

@@ -130,26 +130,27 @@ def _run(args: argparse.Namespace, err: Any) -> int:
         # single-threaded parent (see evenstride.importer._pool)
         auto_refresh=False,
     )
-    with open_store(db) as store, progress:
-        task = progress.add_task("files", total=None, name="finding files…")
+    with open_store(db) as store:  # one store: the import, then placing the new runs
+        with progress:
+            task = progress.add_task("files", total=None, name="finding files…")
 
-        def tick(done: int, total: int, source: str) -> None:
-            progress.update(task, completed=done, total=total,
-                            name=os.path.basename(source.split("!")[-1]))
-            progress.refresh()
+            def tick(done: int, total: int, source: str) -> None:
+                progress.update(task, completed=done, total=total,
+                                name=os.path.basename(source.split("!")[-1]))
+                progress.refresh()
 
-        report = import_files(
-            store,
-            args.paths,
-            athlete=args.athlete,
-            jobs=args.jobs,
-            seed=args.seed,
-            progress=tick if show else None,
-            db_label=str(db),
-        )
+            report = import_files(
+                store,
+                args.paths,
+                athlete=args.athlete,
+                jobs=args.jobs,
+                seed=args.seed,
+                progress=tick if show else None,
+                db_label=str(db),
+            )
+        placed = _place_new_runs(args, store, report)
     for item in report.failed:
         err.print(f"evenstride: {item.source}: {item.reason}", markup=False, highlight=False)
-    placed = _place_new_runs(args, db, report)
     if args.json:
         doc = report.to_dict()
         if placed:
@@ -164,22 +165,21 @@ def _run(args: argparse.Namespace, err: Any) -> int:
     return report.exit_code
 
 
-def _place_new_runs(args: argparse.Namespace, db: Any, report: Any) -> dict[int, dict[str, Any]]:
+def _place_new_runs(args: argparse.Namespace, store: Any, report: Any
+                    ) -> dict[int, dict[str, Any]]:
     """``personal_baseline`` of the newest new runs of this import (at most
     :data:`evenstride.services.history.IMPORT_PLACED_RUNS`), by activity id; empty when nothing
     new or no history forms."""
     from evenstride.services.history import place_new_runs
-    from evenstride.store import open_store
 
     new = {i.activity_id for i in report.items if i.status == "new" and i.activity_id}
     if not new:
         return {}
-    with open_store(db) as store:
-        try:
-            aid = athlete_id(store, args)
-        except UserInputError:
-            return {}
-        return place_new_runs(store, aid, new)
+    try:
+        aid = athlete_id(store, args)
+    except UserInputError:
+        return {}
+    return place_new_runs(store, aid, new)
 
 
 def _print_summary(report: Any) -> None:
