@@ -47,7 +47,6 @@ def main() -> int:
     from bench_import import _generate
     from werkzeug.serving import make_server
 
-    from evenstride.cli.inputs import load_history as _load_history
     from evenstride.exceptions import EvenstrideWarning
     from evenstride.importer import import_paths
     from evenstride.pipeline import analyze
@@ -71,24 +70,20 @@ def main() -> int:
 
         # baseline: the same work without the web app and without the history cache (what
         # every history or assessment page view cost before the cache)
-        import argparse as _ap
-
-        from evenstride.cli.clinical import assessment_inputs
-        from evenstride.clinical.assess import integrated_assessment
-        from evenstride.store._history_cache import HISTORY_CACHE
-
-        ns = _ap.Namespace(db=str(db), athlete="bench", road_side=None, hr_rest=None,
-                           hr_max=None)
+        from evenstride.services.clinical import assess
+        from evenstride.services.history import load_history
+        from evenstride.store.history_cache import HISTORY_CACHE
 
         def history_direct() -> int:
             HISTORY_CACHE.clear()
-            hist, _ = _load_history(ns)
+            with open_store(db) as st:
+                hist = load_history(st, aid).history
             return len(render_history_report(hist, athlete="bench"))
 
         def assessment_direct() -> int:
             HISTORY_CACHE.clear()
-            prof, ts, ss, docs, hh = assessment_inputs(ns)
-            return len(integrated_assessment(prof, ts, ss, run_docs=docs, history=hh))
+            with open_store(db) as st:
+                return len(assess(st, aid)[1])
 
         def run_direct() -> int:
             with open_store(db) as st:

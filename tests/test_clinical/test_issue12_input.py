@@ -13,7 +13,7 @@ import pytest
 
 from evenstride.cli import main
 from evenstride.store import open_store
-from evenstride.store._clinical import edits, symptoms, tests
+from evenstride.store.clinical import edits, symptoms, tests
 
 
 def _run(capsys, *argv):

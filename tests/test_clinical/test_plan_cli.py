@@ -11,7 +11,7 @@ import pytest
 from evenstride.cli.plan import main
 from evenstride.clinical import assess
 from evenstride.store import open_store
-from evenstride.store._plans import active_plan, retests, session_logs
+from evenstride.store.plans import active_plan, retests, session_logs
 
 from ._plan_helpers import hip_abductor_finding, itb_finding
 

@@ -15,10 +15,12 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from evenstride.cli.inputs import add_athlete_input_parsers, store_history_inputs
-from evenstride.history import RunRecord, ShoeInfo, build_history
+from evenstride.cli.inputs import add_athlete_input_parsers
+from evenstride.history import RunRecord, build_history
 from evenstride.hrv import read_rr_csv, resting_value, rmssd_ms
 from evenstride.io._crc import crc16
+from evenstride.services.history import history_inputs as store_history_inputs
+from evenstride.store import ShoeSettings as ShoeInfo
 from evenstride.store import _sqlite as sqlite_mod
 from evenstride.store import open_store
 from evenstride.store._blob import encode_samples

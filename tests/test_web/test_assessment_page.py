@@ -13,7 +13,7 @@ import pytest
 from evenstride.cli import main
 from evenstride.simulate import write_simulated_fit
 from evenstride.store import open_store
-from evenstride.store._plans import active_plan, retests
+from evenstride.store.plans import active_plan, retests
 from evenstride.web import create_app
 
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -17,7 +17,7 @@ pytest.importorskip("flask", reason="the web app needs Flask (extra [web])")
 from flask.testing import FlaskClient
 
 from evenstride.store import open_store
-from evenstride.store._clinical import edits, symptoms, tests
+from evenstride.store.clinical import edits, symptoms, tests
 from evenstride.web import create_app
 
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -14,7 +14,7 @@ import pytest
 from evenstride.cli import main
 from evenstride.simulate import write_simulated_fit
 from evenstride.store import open_store
-from evenstride.store._history_cache import HISTORY_CACHE, HistoryCache, history_fingerprint
+from evenstride.store.history_cache import HISTORY_CACHE, HistoryCache, history_fingerprint
 from evenstride.web import create_app
 
 T0 = datetime(2025, 4, 7, 7, 0, tzinfo=UTC)

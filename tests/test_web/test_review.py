@@ -89,7 +89,7 @@ def _sim_fit() -> bytes:
 def test_emptied_profile_fields_are_cleared(client: FlaskClient, db: Path) -> None:
     """The profile form shows every field, so emptying one ("not known", no body mass, no leg
     length) must clear it; it used to keep the stored value and still say "Profile saved"."""
-    from evenstride.store._clinical import load_profile
+    from evenstride.store.clinical import load_profile
 
     aid = _athlete(client)
     _post(client, f"/a/{aid}/edit", _profile_form(), f"/a/{aid}/edit")
@@ -138,7 +138,7 @@ def test_value_in_messages_is_the_forms_word(client: FlaskClient) -> None:
 
 
 def test_the_apps_doctests() -> None:
-    import evenstride.web.app as mod
+    import evenstride.web._common as mod
 
     res = doctest.testmod(mod)
     assert res.failed == 0 and res.attempted >= 3

@@ -879,7 +879,7 @@ def _words(message: str) -> str:
 
 
 def _state(db: Path, aid: int) -> tuple[Any, ...]:
-    from evenstride.store._clinical import load_profile, symptoms, tests
+    from evenstride.store.clinical import load_profile, symptoms, tests
 
     with open_store(db) as st:
         return (tuple(a.name for a in st.list_athletes()), len(symptoms(st, aid)),
@@ -927,7 +927,7 @@ def test_symptom_validation_matches_the_cli(client, db, tmp_path, capsys):
     # the same validator, the same words (the form may drop the CLI's "--" option syntax)
     assert _words(web_message) == _words(cli_message) == "severity must be 0–10 (got 11)"
     with open_store(db) as st:
-        from evenstride.store._clinical import symptoms
+        from evenstride.store.clinical import symptoms
 
         assert symptoms(st, aid) == []
 

@@ -9,15 +9,22 @@ fails never stops the others; nothing prints a traceback.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evenstride import __version__, _cli_batch, consts
+from evenstride import __version__, consts
 from evenstride.cli import types
+from evenstride.cli.common import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USER,
+    print_json,
+    user_message,
+)
 from evenstride.exceptions import EvenstrideWarning, UserInputError
 
 if TYPE_CHECKING:
@@ -27,11 +34,6 @@ if TYPE_CHECKING:
 
 #: Per-step recording formats understood by ``evenstride steps``.
 STEP_FORMATS = ("imu", "fukuchi", "c3d", "runscribe", "phone", "accel", "video")
-
-EXIT_OK = 0
-EXIT_INTERNAL = 1
-EXIT_USER = 2
-
 
 class _ArgParser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # one line, exit 2 (argparse's own convention)
@@ -68,15 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--view", choices=("side", "rear", "front"), help="camera view of a video "
                    "clip (default: detected)")  # issue 16 hook (video)
 
-    from evenstride.cli.inputs import add_athlete_input_parsers, add_import_parser
-
-    add_import_parser(sub)
-    add_athlete_input_parsers(sub)
-    from evenstride.cli.clinical import add_clinical_parsers
-    from evenstride.cli.plan import add_plan_parsers
-
-    add_clinical_parsers(sub)
-    add_plan_parsers(sub)
+    _register_command_modules(sub)
 
     h = sub.add_parser(
         "history",
@@ -181,8 +175,33 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--duration-min", type=types.demo_duration_min, default=75.0,
                    help=f"run length (min, at least {types.DEMO_MIN_DURATION_MIN:g})")
     d.add_argument("--seed", type=types.seed, default=7)
-    _cli_batch.register(sub)
     return p
+
+
+#: Modules that add their own sub-commands: each has ``register(subparsers)``, whose leaf
+#: parsers set ``func`` (a function of the parsed arguments returning the exit code), or a
+#: module-level ``run(args)`` used for every command it added. A new command module is one line
+#: here (docs/architecture.md, "Adding a command").
+COMMAND_MODULES: tuple[str, ...] = (
+    "evenstride.cli.inputs",
+    "evenstride.cli.clinical",
+    "evenstride.cli.plan",
+    "evenstride.cli.batch",
+)
+
+
+def _register_command_modules(sub: Any) -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        mod = importlib.import_module(name)
+        before = set(sub.choices)
+        mod.register(sub)
+        run = getattr(mod, "run", None)
+        if callable(run):
+            for cmd in set(sub.choices) - before:
+                if sub.choices[cmd].get_default("func") is None:
+                    sub.choices[cmd].set_defaults(func=run)
 
 
 def _store_args(p: argparse.ArgumentParser) -> None:
@@ -205,12 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_analyze(args)
         if args.command == "demo":
             return _cmd_demo(args)
-        if args.command == "import":
-            from evenstride.cli.inputs import cmd_import
-
-            return cmd_import(args)
-        if args.command in ("shoe", "rpe", "activities", "hrv", "profile", "test", "symptom",
-                            "assessment", "plan", "log", "retest"):
+        if getattr(args, "func", None) is not None:  # a command module's command
             return int(args.func(args))
         if args.command == "steps":
             return _cmd_steps(args)
@@ -222,13 +236,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_report(args)
         if args.command == "doctor":
             return _cmd_doctor(args)
-        if args.command == "batch":
-            return _cli_batch.run(args)
     except KeyboardInterrupt:
         print("evenstride: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except UserInputError as exc:
-        print(f"evenstride: {exc}", file=sys.stderr)
+        print(f"evenstride: {user_message(exc)}", file=sys.stderr)
         return EXIT_USER
     except BrokenPipeError:
         return EXIT_OK
@@ -270,7 +282,7 @@ def _html_target(base: str, file: str, n_files: int) -> Path:
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from evenstride import _cli_video  # issue 16 hook: video clips take their own path
+    from evenstride.cli import video as _cli_video  # video clips take their own path
     from evenstride.pipeline import analyze
 
     if _cli_video.all_videos(list(args.files)):
@@ -283,7 +295,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     # "is this normal for me?": the athlete's history, built once (a user error if none)
     hist = None
     if args.athlete:
-        from evenstride.cli.inputs import load_history, place_run_doc
+        from evenstride.cli.inputs import load_history
+        from evenstride.services.history import place_run_doc
 
         hist = load_history(args)[0]
     progress = Progress(
@@ -307,9 +320,9 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
                 pb = (None if hist is None
                       else place_run_doc(hist, res.to_dict(), athlete=args.athlete))
             except UserInputError as exc:
-                err.print(f"evenstride: {exc}", markup=False, highlight=False)
+                err.print(f"evenstride: {user_message(exc)}", markup=False, highlight=False)
                 if args.json:
-                    _print_json({"schema": "evenstride.error/1", "file": f, "error": str(exc)})
+                    print_json({"schema": "evenstride.error/1", "file": f, "error": str(exc)})
                 status = EXIT_USER
                 progress.advance(task)
                 continue
@@ -344,7 +357,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
                     continue
             try:
                 if args.json:
-                    _print_json(res.to_dict() if pb is None
+                    print_json(res.to_dict() if pb is None
                                 else {**res.to_dict(), "personal_baseline": pb})
                 else:
                     print_summary(res, out, quiet=args.quiet)
@@ -389,11 +402,6 @@ def merge_warnings(notes: list[str], caught: list[warnings.WarningMessage],
             notes.append(msg)
             seen.add(msg)
     return notes
-
-
-def _print_json(doc: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(doc, ensure_ascii=False, allow_nan=False) + "\n")
-    sys.stdout.flush()
 
 
 _CLASS_STYLE = {
@@ -567,7 +575,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         res = analyze(fit_path, seed=0)
     html = write_report(res, out_dir / "demo-report.html")
     if args.json:
-        _print_json(res.to_dict())
+        print_json(res.to_dict())
         return EXIT_OK
     con = _console()
     con.print(f"[bold]evenstride demo[/bold]: simulated run written to {fit_path}")
@@ -602,7 +610,7 @@ def _cmd_history(args: argparse.Namespace) -> int:
     hist, _ = _load_history(args)
     d = hist.to_dict()
     if args.json:
-        _print_json(d)
+        print_json(d)
         return EXIT_OK
     print_history_summary(d, _console(), athlete=args.athlete)
     return EXIT_OK
@@ -698,7 +706,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_doctor(args: argparse.Namespace) -> int:
     from evenstride.pipeline import analyze
     from evenstride.store import StoreError, default_db_path, open_store
-    from evenstride.store._doctor import check_store, repair_store
+    from evenstride.store.doctor import check_store, repair_store
 
     db = Path(args.db) if args.db else default_db_path()
     if not db.is_file() and not db.is_dir():
@@ -719,7 +727,7 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
             problems = check_store(store)
         n_runs = store._conn.execute("SELECT COUNT(*) FROM activities").fetchone()[0]
     if args.json:
-        _print_json({"schema": "evenstride.doctor/1", "store": str(db), "n_activities": n_runs,
+        print_json({"schema": "evenstride.doctor/1", "store": str(db), "n_activities": n_runs,
                      "repairs": repairs, "problems": [p.to_dict() for p in problems]})
     else:
         for line in repairs:
@@ -770,7 +778,7 @@ def _cmd_steps(args: argparse.Namespace) -> int:
         write_report(res, Path(args.html))
     doc = steps_document(res, res.activity)
     if args.json:
-        _print_json(doc)
+        print_json(doc)
     else:
         con = _console()
         print_summary(res, con)

@@ -12,8 +12,8 @@ Wiring into :mod:`evenstride.cli` takes two lines each::
 The athlete-input commands (each ``cmd_*`` is self-contained and returns the exit code):
 ``shoe set NAME [--type road|trail|track|racing] [--drop-mm N] [--retire-km N] [--retired]``,
 ``shoe list [--json]``, ``rpe ACTIVITY_ID RPE [--note TEXT]``, ``activities [--json]`` and
-``hrv import FILE... [--json]``. :func:`store_history_inputs` hands what they stored to
-:func:`evenstride.history.build_history`.
+``hrv import FILE... [--json]``. The work is done by :mod:`evenstride.services` (this module
+parses and prints).
 
 It also runs on its own: ``python -m evenstride.cli.inputs import PATH...``.
 Exit codes: 0 when every file was imported or skipped for a reason, 2 when any failed (after the
@@ -23,25 +23,30 @@ rest were imported) or on a user error (bad store, bad arguments), 130 when inte
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from evenstride.cli import types
+from evenstride.cli.common import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USER,
+    athlete_id,
+    db_path,
+    guarded,
+    open_existing,
+    out,
+    print_json,
+    say_skipped,
+    store_options,
+    user_message,
+)
 from evenstride.exceptions import UserInputError
-
-if TYPE_CHECKING:
-    from evenstride.history import ShoeInfo
-    from evenstride.store import ActivityStore
-
-EXIT_OK = 0
-EXIT_USER = 2
-EXIT_INTERRUPTED = 130
+from evenstride.services import inputs as svc
 
 _LABELS = {
     "new": "new",
@@ -96,7 +101,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         err.print("evenstride: interrupted (everything imported so far is kept)", markup=False)
         return EXIT_INTERRUPTED
     except UserInputError as exc:
-        err.print(f"evenstride: {exc}", markup=False)
+        err.print(f"evenstride: {user_message(exc)}", markup=False)
         return EXIT_USER
     except BrokenPipeError:
         return EXIT_OK
@@ -105,7 +110,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, err: Any) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from evenstride.importer import import_paths
+    from evenstride.services.imports import import_files
     from evenstride.store import default_db_path, open_store
 
     if args.jobs is not None and args.jobs < 1:
@@ -125,63 +130,56 @@ def _run(args: argparse.Namespace, err: Any) -> int:
         # single-threaded parent (see evenstride.importer._pool)
         auto_refresh=False,
     )
-    with open_store(db) as store, progress:
-        task = progress.add_task("files", total=None, name="finding files…")
+    with open_store(db) as store:  # one store: the import, then placing the new runs
+        with progress:
+            task = progress.add_task("files", total=None, name="finding files…")
 
-        def tick(done: int, total: int, source: str) -> None:
-            progress.update(task, completed=done, total=total,
-                            name=os.path.basename(source.split("!")[-1]))
-            progress.refresh()
+            def tick(done: int, total: int, source: str) -> None:
+                progress.update(task, completed=done, total=total,
+                                name=os.path.basename(source.split("!")[-1]))
+                progress.refresh()
 
-        report = import_paths(
-            args.paths,
-            store,
-            athlete=args.athlete,
-            jobs=args.jobs,
-            seed=args.seed,
-            progress=tick if show else None,
-            db_label=str(db),
-        )
+            report = import_files(
+                store,
+                args.paths,
+                athlete=args.athlete,
+                jobs=args.jobs,
+                seed=args.seed,
+                progress=tick if show else None,
+                db_label=str(db),
+            )
+        placed = _place_new_runs(args, store, report)
     for item in report.failed:
         err.print(f"evenstride: {item.source}: {item.reason}", markup=False, highlight=False)
-    placed = _place_new_runs(args, db, report)
     if args.json:
         doc = report.to_dict()
         if placed:
             doc["personal_baseline"] = {str(k): v for k, v in placed.items()}
-        sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
-        sys.stdout.flush()
+        print_json(doc)
     else:
         _print_summary(report)
-        out = _out()
+        con = out()
         for k, (rid, pb) in enumerate(placed.items()):
-            print_personal(pb, out, title=f"Run {rid} ({pb.get('date') or 'undated'}): is this "
+            print_personal(pb, con, title=f"Run {rid} ({pb.get('date') or 'undated'}): is this "
                                           "normal for you?", note=k == len(placed) - 1)
     return report.exit_code
 
 
-#: The import summary places at most this many of the newest new runs against the history.
-IMPORT_PLACED_RUNS = 5
-
-
-def _place_new_runs(args: argparse.Namespace, db: Any, report: Any) -> dict[int, dict[str, Any]]:
+def _place_new_runs(args: argparse.Namespace, store: Any, report: Any
+                    ) -> dict[int, dict[str, Any]]:
     """``personal_baseline`` of the newest new runs of this import (at most
-    :data:`IMPORT_PLACED_RUNS`), by activity id; empty when nothing new or no history forms."""
-    from evenstride.history import personal_baseline
+    :data:`evenstride.services.history.IMPORT_PLACED_RUNS`), by activity id; empty when nothing
+    new or no history forms."""
+    from evenstride.services.history import place_new_runs
 
     new = {i.activity_id for i in report.items if i.status == "new" and i.activity_id}
     if not new:
         return {}
     try:
-        hist, _docs = load_history(argparse.Namespace(db=str(db), athlete=args.athlete))
-    except (ValueError, UserInputError):  # no running activity, or nothing to build from
+        aid = athlete_id(store, args)
+    except UserInputError:
         return {}
-    recs = [r for r in hist.runs if r.activity_id in new][-IMPORT_PLACED_RUNS:]
-    out: dict[int, dict[str, Any]] = {}
-    for r in reversed(recs):  # newest first
-        pb = personal_baseline(hist, r, athlete=args.athlete)
-        out[int(r.activity_id)] = {"date": r.start_time.date().isoformat(), **pb}
-    return out
+    return place_new_runs(store, aid, new)
 
 
 def _print_summary(report: Any) -> None:
@@ -218,20 +216,6 @@ def _print_summary(report: Any) -> None:
 ATHLETE_INPUT_COMMANDS = ("shoe", "rpe", "activities", "hrv")
 
 
-def _store_options(p: argparse.ArgumentParser) -> None:
-    """``--db`` and ``--athlete``, as for ``import``."""
-    from evenstride.store import DEFAULT_ATHLETE, ENV_DB
-
-    p.add_argument(
-        "--db",
-        metavar="PATH",
-        help=f"store file (default: ${ENV_DB}, else "
-        "$XDG_DATA_HOME/evenstride/evenstride.sqlite or ~/.local/share/evenstride/…)",
-    )
-    p.add_argument("--athlete", type=types.athlete_name, default=DEFAULT_ATHLETE, metavar="NAME",
-                   help=f"whose history (default {DEFAULT_ATHLETE!r})")
-
-
 def add_athlete_input_parsers(subparsers: Any) -> None:
     """Add ``shoe set|list``, ``rpe``, ``activities`` and ``hrv import`` to an ``argparse``
     sub-parsers object; every leaf parser sets ``func`` to its ``cmd_*`` function."""
@@ -255,7 +239,7 @@ def add_athlete_input_parsers(subparsers: Any) -> None:
                      help="the pair is retired (no more reminders)")
     ret.add_argument("--active", dest="retired", action="store_false",
                      help="the pair is in use again")
-    _store_options(ss)
+    store_options(ss)
     ss.set_defaults(func=cmd_shoe_set)
     su = shoe_sub.add_parser(
         "use",
@@ -264,11 +248,11 @@ def add_athlete_input_parsers(subparsers: Any) -> None:
     su.add_argument("name", metavar="NAME", help="shoe name (as in 'shoe set')")
     su.add_argument("activity_ids", type=types.row_id, nargs="+", metavar="ACTIVITY_ID",
                     help="runs, as listed by 'evenstride activities'")
-    _store_options(su)
+    store_options(su)
     su.set_defaults(func=cmd_shoe_use)
     sl = shoe_sub.add_parser("list", help="your shoes with the distance run in them so far")
     sl.add_argument("--json", action="store_true", help="print JSON")
-    _store_options(sl)
+    store_options(sl)
     sl.set_defaults(func=cmd_shoe_list)
 
     r = subparsers.add_parser(
@@ -280,14 +264,14 @@ def add_athlete_input_parsers(subparsers: Any) -> None:
     r.add_argument("activity_id", type=types.row_id, metavar="ACTIVITY_ID")
     r.add_argument("rpe", type=types.finite_float, metavar="RPE", help="0–10")
     r.add_argument("--note", metavar="TEXT", help="a note kept with the rating")
-    _store_options(r)
+    store_options(r)
     r.set_defaults(func=cmd_rpe)
 
     a = subparsers.add_parser(
         "activities", help="list stored runs: id, date, distance, duration, shoe, RPE"
     )
     a.add_argument("--json", action="store_true", help="print JSON")
-    _store_options(a)
+    store_options(a)
     a.set_defaults(func=cmd_activities)
 
     h = subparsers.add_parser("hrv", help="import resting heart-rate variability recordings")
@@ -304,79 +288,8 @@ def add_athlete_input_parsers(subparsers: Any) -> None:
                     help="start of the recording (ISO 8601) when the file does not hold it "
                     "(one file only)")
     hi.add_argument("--json", action="store_true", help="print JSON")
-    _store_options(hi)
+    store_options(hi)
     hi.set_defaults(func=cmd_hrv_import)
-
-
-def _guarded(fn: Any, args: argparse.Namespace) -> int:
-    """Run ``fn(args)``: user errors are one line on stderr and exit 2."""
-    try:
-        return int(fn(args))
-    except KeyboardInterrupt:
-        print("evenstride: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except UserInputError as exc:
-        print(f"evenstride: {exc}", file=sys.stderr)
-        return EXIT_USER
-    except BrokenPipeError:
-        return EXIT_OK
-
-
-def _db(args: argparse.Namespace) -> Any:
-    from evenstride.store import default_db_path
-
-    return Path(args.db) if getattr(args, "db", None) else default_db_path()
-
-
-def _open_existing(args: argparse.Namespace) -> Any:
-    from evenstride.store import open_store
-
-    db = _db(args)
-    if db.is_dir():
-        raise UserInputError("is a folder, not a store file", path=db)
-    if not db.is_file():
-        raise UserInputError("no history store yet: run 'evenstride import FILES' first", path=db)
-    return open_store(db)
-
-
-def _athlete_id(store: Any, args: argparse.Namespace, *, create: bool = False) -> int:
-    if create:
-        return int(store.athlete(args.athlete).id)
-    try:
-        return int(store.athlete(args.athlete, create=False).id)
-    except KeyError:
-        known = ", ".join(a.name for a in store.list_athletes()) or "none"
-        raise UserInputError(f"no athlete {args.athlete!r} in this store (known: {known})",
-                             path=store.path) from None
-    except ValueError as exc:
-        raise UserInputError(str(exc)) from None
-
-
-def _print_json(doc: Any) -> None:
-    sys.stdout.write(json.dumps(doc, ensure_ascii=False, allow_nan=False) + "\n")
-    sys.stdout.flush()
-
-
-def _out() -> Any:
-    from rich.console import Console
-
-    out = Console(highlight=False)
-    return out if out.is_terminal else Console(highlight=False, width=132)
-
-
-def _check_shoe_args(args: argparse.Namespace) -> None:
-    from evenstride.store import SHOE_TYPES
-
-    if not args.name.strip():
-        raise UserInputError("the shoe name is empty")
-    if args.shoe_type is not None and args.shoe_type not in SHOE_TYPES:
-        raise UserInputError(f"unknown shoe type {args.shoe_type!r}: use one of "
-                             f"{', '.join(SHOE_TYPES)}")
-    if args.drop_mm is not None and not (args.drop_mm >= 0 and args.drop_mm <= 40):
-        raise UserInputError(f"--drop-mm must be 0–40 mm (got {args.drop_mm:g})")
-    if args.retire_km is not None and not (0 < args.retire_km <= 10_000):
-        raise UserInputError(f"--retire-km must be above 0 and at most 10000 (got "
-                             f"{args.retire_km:g})")
 
 
 def cmd_shoe_set(args: argparse.Namespace) -> int:
@@ -386,11 +299,12 @@ def cmd_shoe_set(args: argparse.Namespace) -> int:
     def run(args: argparse.Namespace) -> int:
         from evenstride.store import open_store
 
-        _check_shoe_args(args)
-        with open_store(_db(args)) as store:
-            aid = _athlete_id(store, args, create=True)
-            info = store.set_shoe(aid, args.name, type=args.shoe_type, drop_mm=args.drop_mm,
-                                  retire_km=args.retire_km, retired=args.retired)
+        change = svc.ShoeChange(args.name, type=args.shoe_type, drop_mm=args.drop_mm,
+                                retire_km=args.retire_km, retired=args.retired)
+        svc.check_shoe(change)
+        with open_store(db_path(args)) as store:
+            aid = athlete_id(store, args, create=True)
+            info = svc.set_shoe(store, aid, change)
             gears = [s.name for s in store.shoes(aid)]
         parts = [f"{k} {v}" for k, v in (("type", info.type),
                                          ("drop", None if info.drop_mm is None
@@ -407,51 +321,17 @@ def cmd_shoe_set(args: argparse.Namespace) -> int:
                   f"{known})", file=sys.stderr)
         return EXIT_OK
 
-    return _guarded(run, args)
-
-
-def shoe_table(store: Any, athlete_id: int) -> list[dict[str, Any]]:
-    """Every pair (used in stored runs or described by the athlete) with its use so far."""
-    from evenstride.history import HistoryParams
-
-    default_km = HistoryParams().shoe_retire_km
-    info = {s.name: s for s in store.shoe_infos(athlete_id)}
-    used = {s.name: s for s in store.shoes(athlete_id)}
-    rows = []
-    for name in list(used) + sorted(n for n in info if n not in used):
-        u, i = used.get(name), info.get(name)
-        km = 0.0 if u is None else u.distance_m / 1000.0
-        retire = i.retire_km if i is not None and i.retire_km is not None else default_km
-        retired = bool(i is not None and i.retired)
-        status = ("retired" if retired else "past reminder" if km >= retire
-                  else f"{retire - km:.0f} km to reminder")
-        rows.append({
-            "name": name,
-            "type": None if i is None else i.type,
-            "drop_mm": None if i is None else i.drop_mm,
-            "retire_km": retire,
-            "retire_km_source": "set" if i is not None and i.retire_km is not None
-            else "default",
-            "retired": retired,
-            "distance_km": round(km, 1),
-            "runs": 0 if u is None else u.n_activities,
-            "first_used": None if u is None or u.first_used is None
-            else u.first_used.date().isoformat(),
-            "last_used": None if u is None or u.last_used is None
-            else u.last_used.date().isoformat(),
-            "status": status,
-        })
-    return rows
+    return guarded(run, args)
 
 
 def cmd_shoe_list(args: argparse.Namespace) -> int:
     """``evenstride shoe list``: distance so far from the stored runs' gear, with attributes."""
 
     def run(args: argparse.Namespace) -> int:
-        with _open_existing(args) as store:
-            rows = shoe_table(store, _athlete_id(store, args))
+        with open_existing(args) as store:
+            rows = svc.shoe_table(store, athlete_id(store, args))
         if args.json:
-            _print_json({"athlete": args.athlete, "shoes": rows})
+            print_json({"athlete": args.athlete, "shoes": rows})
             return EXIT_OK
         if not rows:
             print(f"no shoes for {args.athlete!r}: no stored run names a gear and none was set "
@@ -468,40 +348,26 @@ def cmd_shoe_list(args: argparse.Namespace) -> int:
                       "–" if r["drop_mm"] is None else f"{r['drop_mm']:g} mm",
                       f"{r['distance_km']:.1f}", str(r["runs"]), r["last_used"] or "–",
                       f"{r['retire_km']:g} km", r["status"])
-        _out().print(t)
+        out().print(t)
         return EXIT_OK
 
-    return _guarded(run, args)
+    return guarded(run, args)
 
 
 def cmd_rpe(args: argparse.Namespace) -> int:
     """``evenstride rpe ACTIVITY_ID RPE [--note TEXT]``: enter a run's session RPE."""
 
     def run(args: argparse.Namespace) -> int:
-        from evenstride.store import RPE_RANGE
-
-        rpe = float(args.rpe)
-        if not (RPE_RANGE[0] <= rpe <= RPE_RANGE[1]):  # NaN fails too
-            raise UserInputError(f"RPE must be 0–10 on the CR-10 scale (got {args.rpe:g})")
-        with _open_existing(args) as store:
-            aid = _athlete_id(store, args)
-            try:
-                act = store.activity(args.activity_id)
-            except KeyError:
-                act = None
-            if act is None or act.athlete_id != aid:
-                raise UserInputError(
-                    f"no activity {args.activity_id} for athlete {args.athlete!r} (see "
-                    "'evenstride activities')"
-                )
-            store.set_session_rpe(act.id, rpe, args.note)
+        rpe = svc.check_rpe(args.rpe)
+        with open_existing(args) as store:
+            act = svc.set_rpe(store, athlete_id(store, args), args.activity_id, rpe, args.note)
         when = act.start_time.date().isoformat() if act.start_time else "undated"
         load = rpe * act.duration_s / 60.0
         print(f"activity {act.id} ({when}, {act.duration_s / 60:.0f} min): RPE {rpe:g}, "
               f"session load {load:.0f} AU (RPE × min)")
         return EXIT_OK
 
-    return _guarded(run, args)
+    return guarded(run, args)
 
 
 def cmd_shoe_use(args: argparse.Namespace) -> int:
@@ -511,51 +377,22 @@ def cmd_shoe_use(args: argparse.Namespace) -> int:
         name = str(args.name).strip()
         if not name:
             raise UserInputError("shoe name is empty")
-        with _open_existing(args) as store:
-            aid = _athlete_id(store, args)
-            for act_id in args.activity_ids:
-                try:
-                    act = store.activity(act_id)
-                except KeyError:
-                    act = None
-                if act is None or act.athlete_id != aid:
-                    raise UserInputError(
-                        f"no activity {act_id} for athlete {args.athlete!r} (see "
-                        "'evenstride activities'); no shoe was recorded"
-                    )
-            n = store.set_gear(args.activity_ids, name)
+        with open_existing(args) as store:
+            n = svc.use_shoe(store, athlete_id(store, args), name, list(args.activity_ids))
         print(f"shoe {name!r} recorded for {n} run{'s' if n != 1 else ''}")
         return EXIT_OK
 
-    return _guarded(run, args)
+    return guarded(run, args)
 
 
 def cmd_activities(args: argparse.Namespace) -> int:
     """``evenstride activities``: id, date, distance, duration, gear and RPE of stored runs."""
 
     def run(args: argparse.Namespace) -> int:
-        with _open_existing(args) as store:
-            aid = _athlete_id(store, args)
-            acts = store.activities(aid)
-            rpes = store.session_rpes(aid)
-            notes = store.session_rpe_notes(aid) if hasattr(store, "session_rpe_notes") else {}
-        rows = [
-            {
-                "id": a.id,
-                "start_time": None if a.start_time is None else a.start_time.isoformat(),
-                "date": None if a.start_time is None else a.start_time.date().isoformat(),
-                "distance_km": None if a.distance_m is None else round(a.distance_m / 1000, 2),
-                "duration_min": round(a.duration_s / 60.0, 1),
-                "sport": a.sport,
-                "name": a.name,
-                "gear": a.gear,
-                "rpe": rpes.get(a.id),
-                "rpe_note": notes.get(a.id),
-            }
-            for a in acts
-        ]
+        with open_existing(args) as store:
+            acts, rows = svc.activity_rows(store, athlete_id(store, args))
         if args.json:
-            _print_json({"athlete": args.athlete, "activities": rows})
+            print_json({"athlete": args.athlete, "activities": rows})
             return EXIT_OK
         if not rows:
             print(f"no stored runs for {args.athlete!r}")
@@ -573,10 +410,10 @@ def cmd_activities(args: argparse.Namespace) -> int:
                       "–" if r["distance_km"] is None else f"{r['distance_km']:.2f}",
                       fmt_clock(a.duration_s), r["gear"] or "–",
                       "–" if r["rpe"] is None else f"{r['rpe']:g}", r["name"] or "")
-        _out().print(t)
+        out().print(t)
         return EXIT_OK
 
-    return _guarded(run, args)
+    return guarded(run, args)
 
 
 def cmd_hrv_import(args: argparse.Namespace) -> int:
@@ -585,32 +422,27 @@ def cmd_hrv_import(args: argparse.Namespace) -> int:
 
     def run(args: argparse.Namespace) -> int:
         from evenstride.hrv import resting_value
-        from evenstride.store import _parse_time, open_store
+        from evenstride.store import open_store
 
         when = None
         if args.when:
             if len(args.files) > 1:
                 raise UserInputError("--when applies to one file; import the files one by one")
-            when = _parse_time(args.when)
-            if when is None:
-                raise UserInputError(f"--when {args.when!r} is not an ISO 8601 date or time")
+            when = svc.parse_when(args.when)
         values, failed = [], []
         for f in args.files:
             try:
                 values.append(resting_value(f, when=when))
             except UserInputError as exc:
                 failed.append({"file": f, "error": str(exc)})
-                print(f"evenstride: {exc}", file=sys.stderr)
+                print(f"evenstride: {user_message(exc)}", file=sys.stderr)
         results = []
         if values:
-            with open_store(_db(args)) as store:
-                aid = _athlete_id(store, args, create=True)
-                for v in values:
-                    new = store.add_resting_hrv(aid, v.when, v.rmssd_ms, v.n_beats, v.source)
-                    results.append({**v.to_dict(),
-                                    "status": "new" if new else "already stored"})
+            with open_store(db_path(args)) as store:
+                results = svc.import_resting_hrv(store, athlete_id(store, args, create=True),
+                                                 values)
         if args.json:
-            _print_json({"athlete": args.athlete, "imported": results, "failed": failed})
+            print_json({"athlete": args.athlete, "imported": results, "failed": failed})
         else:
             for r in results:
                 print(f"{r['source']}: resting RMSSD {r['rmssd_ms']:.1f} ms on "
@@ -618,19 +450,14 @@ def cmd_hrv_import(args: argparse.Namespace) -> int:
                       f"({r['n_rejected']} rejected as artefacts) — {r['status']}")
         return EXIT_USER if failed else EXIT_OK
 
-    return _guarded(run, args)
+    return guarded(run, args)
 
 
-def store_history_inputs(
-    store: ActivityStore, athlete_id: int
-) -> tuple[list[ShoeInfo], dict[int, float], list[tuple[datetime, float]]]:
-    """What the athlete entered, ready for :func:`evenstride.history.build_history`:
-    ``(shoes, activity id → session RPE, [(time, resting RMSSD ms)])``."""
-    return (
-        list(store.shoe_infos(athlete_id)),
-        dict(store.session_rpes(athlete_id)),
-        [(h.when, h.rmssd_ms) for h in store.resting_hrv(athlete_id)],
-    )
+def register(subparsers: Any) -> None:
+    """Add ``import``, ``shoe``, ``rpe``, ``activities`` and ``hrv`` (:data:`COMMAND_MODULES
+    <evenstride.cli.app.COMMAND_MODULES>`)."""
+    add_import_parser(subparsers)
+    add_athlete_input_parsers(subparsers)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -643,101 +470,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     return int(args.func(args))
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
-
-
 def load_history(args: argparse.Namespace) -> tuple[Any, dict[int, dict[str, Any]]]:
-    """Build the athlete's :class:`~evenstride.history.History` from the store (``args``:
-    ``db``, ``athlete``, optional ``road_side``, ``hr_rest``, ``hr_max``) and return it with
-    each stored run's document by activity id. Shared by ``history``, ``report``,
-    ``assessment``, ``retest --from-history`` and the web app.
+    """The history of ``--athlete`` in ``--db`` (``args`` may carry ``road_side``, ``hr_rest``,
+    ``hr_max``) and each stored run's document by activity id; the runs it left out as
+    unreadable are one warning line each on stderr. Shared by ``history``, ``report`` and
+    ``analyze --athlete``."""
+    from evenstride.services.history import load_history as build
 
-    The result is cached in this process until the athlete's stored data change
-    (:mod:`evenstride.store._history_cache`): treat it as read-only."""
-    hist, docs, _key = load_history_keyed(args)
-    return hist, docs
-
-
-def load_history_keyed(
-    args: argparse.Namespace,
-) -> tuple[Any, dict[int, dict[str, Any]], tuple[Any, ...]]:
-    """:func:`load_history` and the cache key it was found under: the key changes whenever
-    the history could (any write to the athlete's runs, RPEs, shoes, HRV or profile), so pages
-    derived from the history can be cached under it too."""
-    from evenstride.store import default_db_path, open_store
-    from evenstride.store._history_cache import HISTORY_CACHE, history_fingerprint
-
-    db = Path(args.db) if args.db else default_db_path()
-    if db.is_dir():
-        raise UserInputError("is a folder, not a store file", path=db)
-    if not db.is_file():
-        raise UserInputError("no history store yet: run 'evenstride import FILES' first", path=db)
-    # Opened for writing so that an older store is migrated on first use (a read-only open of
-    # an old schema is refused by the store).
-    store = open_store(db)
-    try:
-        names = {a.name for a in store.list_athletes()}
-        if args.athlete not in names:
-            known = ", ".join(sorted(names)) or "none"
-            raise UserInputError(f"no athlete {args.athlete!r} in this store (known: {known})",
-                                 path=db)
-        ath = store.athlete(args.athlete, create=False)
-        key = (str(db.resolve()), ath.id, history_fingerprint(store, ath.id),
-               getattr(args, "road_side", None), getattr(args, "hr_rest", None),
-               getattr(args, "hr_max", None))
-        hist, docs, skipped = HISTORY_CACHE.get(key, lambda: _build_history(store, ath.id, args))
-    finally:
-        store.close()
-    for msg in skipped:  # said on every use, also when the history comes from the cache
-        print(f"evenstride: warning: {db}: {msg}", file=sys.stderr)
-    return hist, docs, key
-
-
-def _build_history(
-    store: Any, athlete_id: int, args: argparse.Namespace
-) -> tuple[Any, dict[int, dict[str, Any]], list[str]]:
-    """The uncached work of :func:`load_history` (the store is open); also the runs skipped
-    as unreadable, one message each."""
-    from evenstride.history import RunRecord, build_history
-
-    shoe_infos, rpes, resting = store_history_inputs(store, athlete_id)
-    road_side = getattr(args, "road_side", None)
-    if road_side is None:  # the side declared in the athlete's profile, if any
-        from evenstride.store._clinical import load_profile
-
-        prof = load_profile(store, athlete_id)
-        road_side = None if prof is None else prof.road_side
-    runs = []
-    docs: dict[int, dict[str, Any]] = {}
-    skipped: list[str] = []  # one corrupt run must not hide the others
-    for row, doc in store.analysis_docs(athlete_id, skipped=skipped):
-        try:
-            runs.append(
-                RunRecord.from_run_doc(
-                    doc, activity_id=row.id, gear=row.gear, session_rpe=rpes.get(row.id)
-                )
-            )
-        except ValueError:
-            continue  # no start time: cannot be placed in a history
-        except (KeyError, TypeError, AttributeError) as exc:
-            skipped.append(f"activity {row.id}: stored document is malformed "
-                           f"({type(exc).__name__}: {exc}) (file {row.source_name}); "
-                           "skipped — 'evenstride doctor' checks the store")
-            continue
-        docs[row.id] = doc
-    try:
-        hist = build_history(
-            runs,
-            shoes=shoe_infos,
-            resting_hrv=resting,
-            declared_road_side=road_side,
-            hr_rest_bpm=getattr(args, "hr_rest", None),
-            hr_max_bpm=getattr(args, "hr_max", None),
-        )
-    except ValueError as exc:  # e.g. no running activity: a user's situation, not a bug
-        raise UserInputError(f"athlete {args.athlete!r}: {exc}", path=store.path) from None
-    return hist, docs, skipped
+    # opened for writing so that an older store is migrated on first use
+    with open_existing(args) as store:
+        loaded = build(store, athlete_id(store, args), road_side=getattr(args, "road_side", None),
+                       hr_rest=getattr(args, "hr_rest", None), hr_max=getattr(args, "hr_max", None))
+        say_skipped(store, loaded.skipped)
+    return loaded.history, loaded.docs
 
 
 def write_history_reports(args: argparse.Namespace) -> Path:
@@ -756,19 +501,22 @@ def write_history_reports(args: argparse.Namespace) -> Path:
     from evenstride.pipeline import analyze
     from evenstride.report import write_history_report, write_report
     from evenstride.report.figures import write_plotly_js
-    from evenstride.store import StoreError, open_store
+    from evenstride.services.history import load_history as build
+    from evenstride.store import StoreError
 
-    hist, docs = load_history(args)
     target = Path(args.html)
     links: dict[int, str] = {}
     shared: str | None = None
-    if args.runs:
-        run_dir = target.with_suffix("").with_name(target.stem + "-runs")
-        run_dir.mkdir(parents=True, exist_ok=True)
-        js = write_plotly_js(run_dir)
-        shared = f"{quote(run_dir.name)}/{js}"
-        recs = {r.activity_id: r for r in hist.runs}
-        with open_store(_db(args)) as store:
+    with open_existing(args) as store:  # one store for the history and every run page
+        loaded = build(store, athlete_id(store, args), road_side=getattr(args, "road_side", None))
+        say_skipped(store, loaded.skipped)
+        hist, docs = loaded.history, loaded.docs
+        if args.runs:
+            run_dir = target.with_suffix("").with_name(target.stem + "-runs")
+            run_dir.mkdir(parents=True, exist_ok=True)
+            js = write_plotly_js(run_dir)
+            shared = f"{quote(run_dir.name)}/{js}"
+            recs = {r.activity_id: r for r in hist.runs}
             for aid in docs:
                 try:
                     act = store.load_activity(aid)
@@ -788,27 +536,6 @@ def write_history_reports(args: argparse.Namespace) -> Path:
                                 plotly_src=shared)
 
 
-# ------------------------------------------------------------- "is this normal for me?"
-def place_run_doc(
-    hist: Any, doc: dict[str, Any], *, athlete: str, activity_id: int | str = "this run"
-) -> dict[str, Any]:
-    """The ``personal_baseline`` part for one run document against the athlete's history
-    (:func:`evenstride.history.personal_baseline`); ``activity_id`` of a stored run, or a
-    label for a run that is not stored."""
-    from evenstride.history import RunRecord, personal_baseline
-
-    try:
-        rec = RunRecord.from_run_doc(doc, activity_id=activity_id)
-    except ValueError:
-        return {
-            "athlete": athlete, "history_runs": len(hist.runs), "run_in_history": False,
-            "summary": "Can't tell: the file has no start time, so it cannot be placed in your "
-                       "history.",
-            "metrics": [], "note": "", "method": "", "evidence": None,
-        }
-    return personal_baseline(hist, rec, athlete=athlete)
-
-
 def print_personal(
     pb: dict[str, Any], console: Any, *, title: str | None = None, note: bool = True
 ) -> None:
@@ -824,19 +551,5 @@ def print_personal(
         console.print(Text(pb["note"], style="dim"))
 
 
-def stored_run_personal(
-    args: argparse.Namespace, activity_id: int
-) -> tuple[dict[str, Any] | None, tuple[Any, ...]]:
-    """``personal_baseline`` of the stored run ``activity_id`` of ``args.athlete`` and the
-    history's cache key (pages showing it are cached under that key); ``(None, key)`` when the
-    run is not part of the history (no start time, not running)."""
-    from evenstride.history import personal_baseline
-
-    try:
-        hist, _docs, key = load_history_keyed(args)
-    except (ValueError, UserInputError):  # no running activity to build a history from
-        return None, ()
-    rec = next((r for r in hist.runs if r.activity_id == activity_id), None)
-    if rec is None:
-        return None, key
-    return personal_baseline(hist, rec, athlete=args.athlete), key
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -32,7 +32,6 @@ from evenstride.exceptions import UserInputError
 
 if TYPE_CHECKING:
     from evenstride.datatypes import Activity
-    from evenstride.history._shoes import ShoeInfo
     from evenstride.store._sqlite import Store
 
 __all__ = [
@@ -48,9 +47,11 @@ __all__ = [
     "Fingerprint",
     "RestingHrv",
     "Shoe",
+    "ShoeSettings",
     "StoreError",
     "default_db_path",
     "open_store",
+    "parse_time",
     "richness",
 ]
 
@@ -242,6 +243,18 @@ class Shoe:
 
 
 @dataclass(frozen=True)
+class ShoeSettings:
+    """What the athlete said about a pair (``evenstride shoe set``): a stored row. The services
+    hand it to the history as :class:`evenstride.history.ShoeInfo`."""
+
+    name: str
+    type: str | None = None
+    drop_mm: float | None = None
+    retire_km: float | None = None
+    retired: bool = False
+
+
+@dataclass(frozen=True)
 class RestingHrv:
     """One resting heart-rate-variability value the athlete imported (a still R-R recording)."""
 
@@ -388,13 +401,13 @@ class ActivityStore(Protocol):
         drop_mm: float | None = None,
         retire_km: float | None = None,
         retired: bool | None = None,
-    ) -> ShoeInfo:
+    ) -> ShoeSettings:
         """Create or update what the athlete says about a pair (``None`` keeps the stored
         value); returns the stored attributes. ``ValueError`` for an unknown type, a negative
         drop or a non-positive reminder distance."""
         ...
 
-    def shoe_infos(self, athlete_id: int) -> list[ShoeInfo]:
+    def shoe_infos(self, athlete_id: int) -> list[ShoeSettings]:
         """Every pair the athlete described, by name."""
         ...
 
@@ -482,3 +495,7 @@ def _parse_time(x: Any) -> datetime | None:
     except ValueError:
         return None
     return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
+
+
+#: An ISO 8601 date or time (or a datetime) as an aware UTC datetime; ``None`` when it is not one.
+parse_time = _parse_time

@@ -38,6 +38,7 @@ from evenstride.store import (
     Fingerprint,
     RestingHrv,
     Shoe,
+    ShoeSettings,
     StoreError,
     _parse_time,
     richness,
@@ -46,7 +47,6 @@ from evenstride.store._blob import BlobError, blob_header, decode_samples, unpac
 
 if TYPE_CHECKING:
     from evenstride.datatypes import Activity
-    from evenstride.history._shoes import ShoeInfo
 
 __all__ = ["Store", "asymmetry_table_rows", "known_migrations"]
 
@@ -935,7 +935,7 @@ class Store:
         drop_mm: float | None = None,
         retire_km: float | None = None,
         retired: bool | None = None,
-    ) -> ShoeInfo:
+    ) -> ShoeSettings:
         name = name.strip()
         if not name:
             raise ValueError("shoe name is empty")
@@ -959,17 +959,15 @@ class Store:
             )
         return next(s for s in self.shoe_infos(athlete_id) if s.name == name)
 
-    def shoe_infos(self, athlete_id: int) -> list[ShoeInfo]:
-        from evenstride.history._shoes import ShoeInfo
-
+    def shoe_infos(self, athlete_id: int) -> list[ShoeSettings]:
         rows = self._conn.execute(
             "SELECT name, type, drop_mm, retire_km, retired FROM shoe_info WHERE athlete_id = ? "
             "ORDER BY name",
             (athlete_id,),
         ).fetchall()
         return [
-            ShoeInfo(r["name"], type=r["type"], drop_mm=r["drop_mm"], retire_km=r["retire_km"],
-                     retired=bool(r["retired"]))
+            ShoeSettings(r["name"], type=r["type"], drop_mm=r["drop_mm"],
+                         retire_km=r["retire_km"], retired=bool(r["retired"]))
             for r in rows
         ]
 

@@ -87,17 +87,16 @@ def _run_import(db: Path, athlete_id: int, paths: list[str], names: dict[str, st
     """Import saved uploads with the CLI's rules (own store connection: may run in a thread)
     for the athlete resolved by the request (by id: a rename meanwhile keeps them theirs).
     Returns the items and the athlete's name at import time (None when nothing was imported)."""
-    from evenstride.importer import import_paths
+    from evenstride.services.imports import import_files, item_rows
     from evenstride.store import open_store
 
     if not paths:
         return [], None
     with open_store(db) as st:
-        report = import_paths(paths, st, athlete_id=athlete_id, jobs=1, db_label=db.name,
+        report = import_files(st, paths, athlete_id=athlete_id, jobs=1, db_label=db.name,
                               tmp_root=db.parent / UPLOAD_DIR_NAME, display_names=names,
                               progress=progress)
-    return [{"source": it.source, "status": it.status, "reason": it.reason,
-             "activity_id": it.activity_id} for it in report.items], report.athlete
+    return item_rows(report), report.athlete
 
 
 def import_uploads(app: Flask, athlete: Any, files: list[Any]) -> list[dict[str, Any]]:

@@ -2,7 +2,7 @@
 """Rebuild an athlete's history in the background after the app changed their data.
 
 The history behind the history, assessment and run pages is cached per version of the
-athlete's data (:mod:`evenstride.store._history_cache`); a write makes a new version, and the
+athlete's data (:mod:`evenstride.store.history_cache`); a write makes a new version, and the
 first page view after it would pay for the rebuild (about a second for 200 runs). When the write
 came through the app (an upload, a shoe or RPE, a profile), the app knows, and rebuilds right
 away in one background thread, and renders their history page from it, so the view that
@@ -14,7 +14,6 @@ One build at a time (the machine may have 2 cores), one pending request per athl
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import threading
 from collections.abc import Callable
@@ -49,7 +48,8 @@ class HistoryWarmer:
                          daemon=True).start()
 
     def _run(self, athlete: str) -> None:
-        from evenstride.cli.inputs import load_history_keyed
+        from evenstride.services.history import load_history
+        from evenstride.store import open_store
 
         try:
             with self._one_at_a_time:
@@ -58,10 +58,13 @@ class HistoryWarmer:
                 # no history to build (no runs, a race with a rename, a removed store): the
                 # next page view says why
                 with contextlib.suppress(Exception):
-                    _h, _d, key = load_history_keyed(
-                        argparse.Namespace(db=str(self._db), athlete=athlete))
+                    if not Path(self._db).is_file():  # removed: never create a new store
+                        return
+                    with open_store(self._db) as store:
+                        aid = int(store.athlete(athlete, create=False).id)
+                        load_history(store, aid)
                     if self._prerender is not None:
-                        self._prerender(int(key[1]))
+                        self._prerender(aid)
         finally:
             with self._lock:
                 self._running -= 1

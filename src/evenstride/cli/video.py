@@ -38,7 +38,7 @@ def all_videos(files: list[str]) -> bool:
 def run_video(path: str, *, view: str | None = None,
               seed: int = 0) -> tuple[VideoAnalysis, RunAnalysis, dict[str, Any]]:
     """Video → per-step activity → run pipeline → the JSON document."""
-    from evenstride.cli import merge_warnings
+    from evenstride.cli.app import merge_warnings
     from evenstride.pipeline import analyze
     from evenstride.steps import steps_document
     from evenstride.steps.video import analyze_video
@@ -114,7 +114,8 @@ def print_video(va: VideoAnalysis, doc: dict[str, Any], con: Console) -> None:
 
 def analyze_files(args: argparse.Namespace, view: str | None = None) -> int:
     """``evenstride analyze`` for video files (terminal, ``--json``, ``--html``)."""
-    from evenstride.cli import _console, _print_json, print_summary
+    from evenstride.cli.app import _console, print_summary
+    from evenstride.cli.common import print_json as _print_json
 
     out = _console()
     err = _console(stderr=True)

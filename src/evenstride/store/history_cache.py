@@ -96,6 +96,6 @@ class HistoryCache:
             self._d.clear()
 
 
-#: The process's cache of built histories (used by :func:`evenstride.cli.inputs.
+#: The process's cache of built histories (used by :func:`evenstride.services.history.
 #: load_history`, hence by the web app's pages).
 HISTORY_CACHE = HistoryCache()
