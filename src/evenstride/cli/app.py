@@ -52,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"evenstride {__version__}")
     sub = p.add_subparsers(dest="command", parser_class=_ArgParser)
 
-    a = sub.add_parser("analyze", help="analyse running files (FIT, TCX, GPX, .gz)")
+    a = sub.add_parser("analyze", help="analyse running files, recognised by content (FIT, TCX, "
+                       "GPX, .gz, C3D, foot-IMU/RunScribe CSV, phone logs, video clips)")
     a.add_argument("files", nargs="+", metavar="FILE")
     a.add_argument("--json", action="store_true", help="print one JSON document per file")
     a.add_argument(
