@@ -31,7 +31,7 @@ SRC = Path(evenstride.__file__).parent
 ADAPTERS = frozenset({"store", "cli", "__main__", "_cli_types", "web", "importer", "report",
                       "services"})
 #: Leaf modules every package may import.
-LEAVES = frozenset({"consts", "datatypes", "exceptions"})
+LEAVES = frozenset({"consts", "datatypes", "exceptions", "_threads"})
 
 #: package → evenstride packages it may import (besides itself and :data:`LEAVES`).
 ALLOWED: dict[str, frozenset[str]] = {
@@ -57,6 +57,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "store": frozenset({"(root)", "_cli_types", "assessment", "clinical", "history", "hrv",
                         "importer", "pipeline", "report"}),
     "_cli_types": frozenset(),
+    "_threads": frozenset(),  # BLAS thread limit of the CLI and import workers
     "cli": frozenset({"(root)", "_cli_types", "assessment", "lab", "metrics", "pipeline",
                       "report", "simulate", "steps", "store", "web"}),
     "__main__": frozenset({"cli"}),

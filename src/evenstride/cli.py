@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from evenstride import __version__, consts
 from evenstride import _cli_types as types
+from evenstride._threads import limit_blas_threads
 from evenstride.exceptions import EvenstrideWarning, UserInputError
 
 if TYPE_CHECKING:
@@ -190,6 +191,7 @@ def _store_args(p: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``evenstride`` console script."""
+    limit_blas_threads()  # before numpy loads: one BLAS thread per process (evenstride._threads)
     args = _parser().parse_args(argv)
     if args.command is None:
         _parser().print_help()
