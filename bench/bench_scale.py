@@ -157,7 +157,7 @@ def main() -> int:
         for n in sizes:
             stage = _stage(workdir, files, done, n)
             jobs = [] if args.jobs is None else ["--jobs", str(args.jobs)]
-            t_imp, cpu_imp = _run(cli + ["import", str(stage), "--db", str(db), "--athlete",
+            t_imp, cpu_imp = _run([*cli, "import", str(stage), "--db", str(db), "--athlete",
                                          ATHLETE, "--no-progress", *jobs], env)
             n_new = n - done
             sub = sorted(stage.iterdir())[: args.subset]
@@ -169,9 +169,9 @@ def main() -> int:
             hist, rep = [], []
             html = workdir / f"report-{n}.html"
             for _ in range(args.rounds):
-                hist.append(_run(cli + ["history", "--json", "--db", str(db), "--athlete",
+                hist.append(_run([*cli, "history", "--json", "--db", str(db), "--athlete",
                                         ATHLETE], env))
-                rep.append(_run(cli + ["report", "--html", str(html), "--db", str(db),
+                rep.append(_run([*cli, "report", "--html", str(html), "--db", str(db),
                                        "--athlete", ATHLETE], env))
             row = {
                 "n": n, "new": n_new, "import_s": t_imp, "import_rate": n_new / t_imp,

@@ -21,7 +21,7 @@ import os
 import sys
 from typing import Final
 
-__all__ = ["BLAS_ENV", "blas_thread_limit", "limit_blas_threads"]
+__all__ = ["BLAS_ENV", "blas_thread_limit", "limit_blas_threads", "openblas_threads"]
 
 #: The variables read by OpenBLAS, MKL, BLIS, Accelerate and OpenMP runtimes when they load.
 BLAS_ENV: Final = (
@@ -64,6 +64,37 @@ def limit_blas_threads() -> int:
     return n
 
 
+def _loaded_openblas() -> list[ctypes.CDLL]:
+    """The OpenBLAS libraries loaded in this process (Linux: from ``/proc/self/maps``)."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as f:
+            paths = {line.split()[-1] for line in f
+                     if "openblas" in line.lower() and ".so" in line
+                     and line.split()[-1].startswith("/")}
+    except OSError:  # not Linux
+        return []
+    libs = []
+    for path in sorted(paths):
+        try:
+            libs.append(ctypes.CDLL(path))
+        except OSError:
+            continue
+    return libs
+
+
+def openblas_threads() -> list[int]:
+    """Threads of each OpenBLAS loaded in this process (for tests and benches)."""
+    out = []
+    for lib in _loaded_openblas():
+        for name in _SETTERS:
+            getter = getattr(lib, name.replace("_set_", "_get_"), None)
+            if getter is not None:
+                getter.restype = ctypes.c_int
+                out.append(int(getter()))
+                break
+    return out
+
+
 def _set_loaded_openblas(n: int) -> None:
     try:
         from threadpoolctl import threadpool_limits  # optional; handles MKL/BLIS/OpenMP too
@@ -72,18 +103,7 @@ def _set_loaded_openblas(n: int) -> None:
         return
     except Exception:  # not installed, or an unknown library: fall back to OpenBLAS below
         pass
-    try:
-        with open("/proc/self/maps", encoding="utf-8", errors="replace") as f:
-            libs = {line.split()[-1] for line in f
-                    if "openblas" in line.lower() and ".so" in line
-                    and line.split()[-1].startswith("/")}
-    except OSError:  # not Linux
-        return
-    for path in sorted(libs):
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
+    for lib in _loaded_openblas():
         for name in _SETTERS:
             setter = getattr(lib, name, None)
             if setter is not None:
