@@ -644,10 +644,13 @@ def _window(
         # one baseline shared by every run of the window (all mutually comparable): GLS;
         # otherwise each run keeps its own comparable baseline (equal-weight contrast)
         return _gls_window(xs, used, nf)
-    w = np.zeros(len(xs))
-    for r, base in used:
-        w[r] += 1.0 / m
-        w[base] -= 1.0 / (m * len(base))
+    # the baselines' weights in one bincount, not one fancy-index update per run (issue 15): the
+    # same sums in the same order, as a window's runs never lie in a baseline
+    bases = [b for _, b in used]
+    lens = np.fromiter((len(b) for b in bases), dtype=np.int64, count=m)
+    w = np.bincount(np.concatenate(bases), weights=np.repeat(-(1.0 / (m * lens)), lens),
+                    minlength=len(xs))
+    w[[r for r, _ in used]] += 1.0 / m
     idx = np.flatnonzero(w)
     wv = w[idx]
     dev = float(wv @ xs[idx])
