@@ -647,7 +647,7 @@ def _window(
     # the baselines' weights in one bincount, not one fancy-index update per run (issue 15): the
     # same sums in the same order, as a window's runs never lie in a baseline
     bases = [b for _, b in used]
-    lens = np.fromiter((len(b) for b in bases), dtype=np.int64, count=m)
+    lens = np.fromiter(map(len, bases), dtype=np.int64, count=m)
     w = np.bincount(np.concatenate(bases), weights=np.repeat(-(1.0 / (m * lens)), lens),
                     minlength=len(xs))
     w[[r for r, _ in used]] += 1.0 / m
