@@ -648,8 +648,8 @@ def _window(
     # same sums in the same order, as a window's runs never lie in a baseline
     bases = [b for _, b in used]
     lens = np.fromiter(map(len, bases), dtype=np.int64, count=m)
-    w = np.bincount(np.concatenate(bases), weights=np.repeat(-(1.0 / (m * lens)), lens),
-                    minlength=len(xs))
+    weights = np.repeat(-(1.0 / (m * lens)), lens)
+    w: np.ndarray = np.bincount(np.concatenate(bases), weights=weights, minlength=len(xs))
     w[[r for r, _ in used]] += 1.0 / m
     idx = np.flatnonzero(w)
     wv = w[idx]
