@@ -4,7 +4,8 @@
 100 / 1,000 / 3,000 simulated runs, with growth exponents and the fitdecode baseline.
 
     python bench/bench_scale.py                        # quick: 100 and 300 runs
-    python bench/bench_scale.py --sizes 100,1000,3000  # the sizes (about 10 min)
+    python bench/bench_scale.py --sizes 100,1000,3000 --rounds 1  # the sizes: long,
+        # each history/report command at 3,000 runs takes over a minute of CPU (see CHANGELOG)
     python bench/bench_scale.py --sizes 1000 --blas-threads 0   # without the BLAS thread limit
 
 A season of ``max(--sizes)`` varied 30–90 min runs is generated (``simulate_run`` and
