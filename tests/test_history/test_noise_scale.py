@@ -43,3 +43,24 @@ def test_known_values():
     pos = np.concatenate(([0, 3], np.arange(10, 80)))
     w = np.concatenate(([1.0, -1.0], np.zeros(70)))
     assert _ar1_quad(pos, w, 0.5) == pytest.approx(2.0 - 0.25)
+
+
+def test_step_fit_without_correlation_equals_the_identity_transform():
+    """step_fit with φ = 0 skips multiplying by the identity (issue 15): the same τ, shift and
+    residual sum of squares, bit for bit, as the transformed fit."""
+    from evenstride.history._baseline import step_fit
+
+    rng = np.random.default_rng(7)
+    x = np.concatenate((rng.normal(0.0, 1.0, 60), rng.normal(1.5, 1.0, 40)))
+    got = step_fit(x, None)
+    assert got is not None and 55 <= got[0] <= 65
+    n = len(x)
+    eye = np.eye(n)
+    best = None
+    for tau in range(3, n - 3 + 1):  # the former computation, identity transform included
+        a = eye @ np.column_stack([np.ones(n), (np.arange(n) >= tau).astype(float)])
+        coef, *_ = np.linalg.lstsq(a, eye @ x, rcond=None)
+        sse = float(np.sum((eye @ x - a @ coef) ** 2))
+        if best is None or sse < best[2] - 1e-12:
+            best = (tau, float(coef[1]), sse)
+    assert got == best

@@ -298,11 +298,14 @@ def step_fit(
     if n < 2 * min_side:
         return None
     use_speed = speed is not None and bool(np.all(np.isfinite(speed))) and np.ptp(speed) > 0.05
-    tr = np.eye(n)
+    # φ = 0 (the noise floor's step search): no transform; multiplying by the identity gave the
+    # same numbers at O(n²) per candidate (issue 15)
+    tr: np.ndarray | None = None
     if phi > 0:
+        tr = np.eye(n)
         tr[0, 0] = math.sqrt(1.0 - phi * phi)
         tr[np.arange(1, n), np.arange(n - 1)] = -phi
-    xt = tr @ x
+    xt = x if tr is None else tr @ x
     best: tuple[int, float, float] | None = None
     for tau in range(min_side, n - min_side + 1):
         if taus is not None and tau not in taus:
@@ -311,7 +314,7 @@ def step_fit(
         if use_speed:
             assert speed is not None
             cols.append(speed - speed.mean())
-        a = tr @ np.column_stack(cols)
+        a = np.column_stack(cols) if tr is None else tr @ np.column_stack(cols)
         coef, *_ = np.linalg.lstsq(a, xt, rcond=None)
         sse = float(np.sum((xt - a @ coef) ** 2))
         if best is None or sse < best[2] - 1e-12:
