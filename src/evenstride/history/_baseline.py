@@ -638,8 +638,9 @@ def _window(
     else:
         lo = below[rows.start : rows.stop, regime_start]
         hi = below[rows.start : rows.stop, rows.start]
-        for j in np.flatnonzero(hi - lo >= p.min_baseline_runs).tolist():
-            used.append((rows.start + j, comp[rows.start + j][lo[j] : hi[j]]))
+        s0, lo_l, hi_l = rows.start, lo.tolist(), hi.tolist()
+        used = [(s0 + j, comp[s0 + j][lo_l[j] : hi_l[j]])
+                for j in np.flatnonzero(hi - lo >= p.min_baseline_runs).tolist()]
     if len(used) < need or nf.sd is None or nf.sd <= 0:
         return None
     m = len(used)
