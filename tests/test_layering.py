@@ -40,7 +40,7 @@ SRC = Path(evenstride.__file__).parent
 ADAPTERS = frozenset({"report", "store", "importer", "services", "cli", "__main__", "web",
                       "batch"})
 #: Leaf modules every package may import.
-LEAVES = frozenset({"consts", "datatypes", "exceptions", "filters"})
+LEAVES = frozenset({"consts", "datatypes", "exceptions", "filters", "_threads"})
 #: The core's packages, lowest first (each may import those before it, as listed in ALLOWED).
 _READERS = frozenset({"io"})
 _SAMPLES = _READERS | {"preprocessing"}
@@ -79,6 +79,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "cli": frozenset({"(root)", "services", "store", "web", "report", "io", "steps", "batch",
                       "pipeline", "metrics", "assessment", "history", "clinical", "hrv",
                       "simulate"}),
+    "_threads": frozenset(),  # BLAS thread limit of the CLI and import workers
     "__main__": frozenset({"cli"}),
     "web": frozenset({"(root)", "services", "store", "report", "pipeline", "clinical"}),
     # platform scale on Dask: the import path's unit of work, the store's rows, the history

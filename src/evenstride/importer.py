@@ -55,6 +55,7 @@ from typing import Any, Final
 import numpy as np
 
 from evenstride import consts
+from evenstride._threads import limit_blas_threads
 from evenstride.exceptions import (
     EvenstrideWarning,
     NotEnoughDataError,
@@ -458,6 +459,8 @@ PARENT_POLL_S: Final = 0.5
 def _worker_init(import_pid: int) -> None:
     # Ctrl-C is the parent's to handle (it stops the pool); workers would only print tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # One BLAS thread per worker: the pool already runs one worker per core (evenstride._threads).
+    limit_blas_threads()
     # A killed import (kill -9) cannot stop its pool: each worker leaves by itself, and with it
     # the copies of the import's stdout/stderr it holds (a caller reading them sees the end).
     threading.Thread(target=_exit_with, args=(import_pid, os.getppid()),

@@ -25,6 +25,7 @@ from evenstride.cli.common import (
     print_json,
     user_message,
 )
+from evenstride._threads import limit_blas_threads
 from evenstride.exceptions import EvenstrideWarning, UserInputError
 
 if TYPE_CHECKING:
@@ -216,6 +217,7 @@ def _store_args(p: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``evenstride`` console script."""
+    limit_blas_threads()  # before numpy loads: one BLAS thread per process (evenstride._threads)
     args = _parser().parse_args(argv)
     if args.command is None:
         _parser().print_help()

@@ -304,11 +304,14 @@ def step_fit(
     if n < 2 * min_side:
         return None
     use_speed = speed is not None and bool(np.all(np.isfinite(speed))) and np.ptp(speed) > 0.05
-    tr = np.eye(n)
+    # φ = 0 (the noise floor's step search): no transform; multiplying by the identity gave the
+    # same numbers at O(n²) per candidate (issue 15)
+    tr: np.ndarray | None = None
     if phi > 0:
+        tr = np.eye(n)
         tr[0, 0] = math.sqrt(1.0 - phi * phi)
         tr[np.arange(1, n), np.arange(n - 1)] = -phi
-    xt = tr @ x
+    xt = x if tr is None else tr @ x
     best: tuple[int, float, float] | None = None
     for tau in range(min_side, n - min_side + 1):
         if taus is not None and tau not in taus:
@@ -317,7 +320,7 @@ def step_fit(
         if use_speed:
             assert speed is not None
             cols.append(speed - speed.mean())
-        a = tr @ np.column_stack(cols)
+        a = np.column_stack(cols) if tr is None else tr @ np.column_stack(cols)
         coef, *_ = np.linalg.lstsq(a, xt, rcond=None)
         sse = float(np.sum((xt - a @ coef) ** 2))
         if best is None or sse < best[2] - 1e-12:
@@ -724,8 +727,9 @@ def _window(
     else:
         lo = below[rows.start : rows.stop, regime_start]
         hi = below[rows.start : rows.stop, rows.start]
-        for j in np.flatnonzero(hi - lo >= p.min_baseline_runs).tolist():
-            used.append((rows.start + j, comp[rows.start + j][lo[j] : hi[j]]))
+        s0, lo_l, hi_l = rows.start, lo.tolist(), hi.tolist()
+        used = [(s0 + j, comp[s0 + j][lo_l[j] : hi_l[j]])
+                for j in np.flatnonzero(hi - lo >= p.min_baseline_runs).tolist()]
     if len(used) < need or nf.sd is None or nf.sd <= 0:
         return None
     m = len(used)
@@ -733,10 +737,13 @@ def _window(
         # one baseline shared by every run of the window (all mutually comparable): GLS;
         # otherwise each run keeps its own comparable baseline (equal-weight contrast)
         return _gls_window(xs, used, nf)
-    w = np.zeros(len(xs))
-    for r, base in used:
-        w[r] += 1.0 / m
-        w[base] -= 1.0 / (m * len(base))
+    # the baselines' weights in one bincount, not one fancy-index update per run (issue 15): the
+    # same sums in the same order, as a window's runs never lie in a baseline
+    bases = [b for _, b in used]
+    lens = np.fromiter(map(len, bases), dtype=np.int64, count=m)
+    weights = np.repeat(-(1.0 / (m * lens)), lens)
+    w: np.ndarray = np.bincount(np.concatenate(bases), weights=weights, minlength=len(xs))
+    w[[r for r, _ in used]] += 1.0 / m
     idx = np.flatnonzero(w)
     wv = w[idx]
     dev = float(wv @ xs[idx])

@@ -33,7 +33,9 @@ dose-response.
 
 from __future__ import annotations
 
+import itertools
 import math
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -342,16 +344,19 @@ def longest_run_flags(
     if not runs:
         return []
     first = runs[0].start_time
+    window = timedelta(days=window_days)
+    starts = [r.start_time for r in runs]
+    in_order = all(a <= b for a, b in itertools.pairwise(starts))
     out = []
     for i, r in enumerate(runs):
-        if r.start_time - first < timedelta(days=window_days):
+        if r.start_time - first < window:
             continue
-        ref = [
-            q
-            for q in runs[:i]
-            if r.start_time - q.start_time <= timedelta(days=window_days)
-            and q.start_time < r.start_time
-        ]
+        if in_order:  # the runs of the window are one slice: found by bisection, O(N log N)
+            lo = bisect_left(starts, r.start_time - window)
+            ref = runs[lo : bisect_left(starts, r.start_time)]
+        else:
+            ref = [q for q in runs[:i]
+                   if r.start_time - q.start_time <= window and q.start_time < r.start_time]
         if not ref:
             continue
         use_dist = r.distance_m is not None and all(q.distance_m is not None for q in ref)
@@ -433,7 +438,10 @@ def load_status(
     ramps = weekly_ramp_flags(wdist, threshold=p.weekly_ramp_threshold)
     weekly = []
     for j, w in enumerate(weeks):
-        idx = [i for i, d in enumerate(dl.days) if w <= d < w + timedelta(days=7)]
+        # the days are consecutive: the week's days are one index range (O(weeks), not
+        # O(weeks × days))
+        lo = (w - dl.days[0]).days
+        idx = list(range(max(0, lo), min(n, lo + 7)))
         full = len(idx) == 7
         m, s = monotony_strain(dl.load[idx]) if full else (None, math.nan)
         weekly.append(

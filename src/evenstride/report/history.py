@@ -406,16 +406,13 @@ def _turning_plot(d: dict[str, Any]) -> Plot:
                 hovertemplate="week of %{x}<br>%{y:.1f} min<extra>" + side + "</extra>",
             )
         )
-    for w in rows:
-        if w["track_sessions"]:
-            fig.add_annotation(
-                x=w["week"],
-                y=1.0,
-                yref="paper",
-                text="track",
-                showarrow=False,
-                font={"size": 11, "color": figures.C_RIGHT},
-            )
+    # one layout update: plotly re-validates every annotation on each add_annotation, so adding
+    # one per track week was quadratic in weeks (the same figure either way)
+    notes = [{"x": w["week"], "y": 1.0, "yref": "paper", "text": "track", "showarrow": False,
+              "font": {"size": 11, "color": figures.C_RIGHT}}
+             for w in rows if w["track_sessions"]]
+    if notes:
+        fig.update_layout(annotations=[*fig.layout.annotations, *notes])
     _layout(fig, height=340, y_title="time on bends (min)")
     fig.update_layout(barmode="group", bargap=0.2)
     fig.update_xaxes(type="date")
