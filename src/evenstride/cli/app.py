@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evenstride import __version__, consts
+from evenstride._threads import limit_blas_threads
 from evenstride.cli import types
 from evenstride.cli.common import (
     EXIT_INTERNAL,
@@ -25,7 +26,6 @@ from evenstride.cli.common import (
     print_json,
     user_message,
 )
-from evenstride._threads import limit_blas_threads
 from evenstride.exceptions import EvenstrideWarning, UserInputError
 
 if TYPE_CHECKING:
