@@ -215,3 +215,40 @@ def test_history_metrics_feed_gait_and_load():
     assert set(g.targets) == {"hip_abductors", "calf_soleus", "balance"}
     assert any(f.kind == "load" for f in fs)
     assert [f.kind for f in fs].index("gait_asymmetry") < [f.kind for f in fs].index("load")
+
+
+# ------------------------------------------------------------- video pelvic drop (issue 16)
+def _video_doc(*, trivial: bool = False, real: bool = True, larger: str = "left"):
+    return {
+        "schema": "evenstride.run/1", "start_time": "2024-05-02T07:00:00+00:00",
+        "duration_s": 40.0, "activity_id": 9,
+        "asymmetry": [{
+            "metric": "pelvic_drop_deg", "source": "video_pose", "real": real,
+            "class": "no reference", "trivial": trivial, "larger_side": larger,
+            "index": "difference", "difference": 3.1,
+        }],
+    }
+
+
+def test_video_pelvic_drop_feeds_the_hip_abductor_targets_on_its_side():
+    fs = integrated_assessment(None, [], [], run_docs=[_video_doc(larger="right")])
+    g = next(f for f in fs if f.kind == "gait_asymmetry")
+    assert g.side == "right"
+    assert {"hip_abductors", "trunk_lateral"} <= set(g.targets)
+    assert "no published range" in g.text and g.retest == "pelvic_drop_deg/video_pose"
+    assert g.title == "Pelvic drop: right side larger (beyond the smallest important difference)"
+    from evenstride.clinical.prescribe import prescribe
+
+    prog = prescribe(fs, start=date(2024, 5, 6))
+    fid = next(f["id"] for f in prog.findings if f.get("kind") == "gait_asymmetry"
+               or "elvic" in str(f.get("title")))
+    answered = [p for s in prog.sessions for p in s.prescriptions if fid in p.findings]
+    assert answered  # the pelvic-drop finding gets exercises, right side first
+    assert all(p.weaker_side in ("right", None) for p in answered)
+    assert any(p.weaker_side == "right" for p in answered)
+
+
+@pytest.mark.parametrize("doc", [_video_doc(trivial=True), _video_doc(real=False)])
+def test_trivial_or_unreal_pelvic_drop_is_no_finding(doc):
+    fs = integrated_assessment(None, [], [], run_docs=[doc])
+    assert not [f for f in fs if f.kind == "gait_asymmetry"]

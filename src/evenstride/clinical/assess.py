@@ -244,6 +244,18 @@ GAIT_TARGETS: dict[str, tuple[tuple[str, ...], str | None, str]] = {
     "step_length": (("hip_extensors", "hip_mobility"), None,
                     "step-length differences: hip extension strength and range"),
     "pronation_deg": (("foot_ankle",), None, "pronation differences: foot strength"),
+    # video (issue 16): the stance side whose pelvis lets the swing side drop more is the side
+    # whose hip abductors hold the pelvis less (Bramah et al. 2018 link contralateral pelvic drop
+    # to running injury; no validated pose-estimated value, science.md "Video": grade U here)
+    "pelvic_drop_deg": (("hip_abductors", "trunk_lateral"), "larger",
+                        "more contralateral pelvic drop in stance on one side: hip-abductor and "
+                        "lateral-trunk strength on that side (evenstride design, grade U)"),
+    "knee_fppa_deg": (("hip_abductors", "quadriceps"), None,
+                      "a larger 2D knee projection angle: hip and knee control (a description; "
+                      "2D does not measure 3D knee mechanics)"),
+    "foot_ahead_ic_pct_leg": (("running_form", "hip_extensors"), None,
+                              "the foot lands further ahead of the hip on one side: overstride "
+                              "cues and hip-extension strength"),
 }
 
 #: Red-flag descriptors (canonical name → what the runner reported).
@@ -751,7 +763,12 @@ def gait_findings(
         latest = docs[-1]
         for a in latest.get("asymmetry") or []:
             key = f"{a.get('metric')}/{a.get('source')}"
-            if key in seen or not a.get("real") or a.get("class") not in ("notable", "marked"):
+            # a real difference of a metric without a published range (video pelvic drop, …)
+            # still points at a target when it is beyond the smallest important difference
+            unbanded = (a.get("class") == "no reference" and not a.get("trivial")
+                        and str(a.get("metric")) in GAIT_TARGETS)
+            if key in seen or not a.get("real") or (
+                    a.get("class") not in ("notable", "marked") and not unbanded):
                 continue
             metric = str(a.get("metric"))
             band = ASYMMETRY_BANDS.get(metric)
@@ -803,10 +820,17 @@ def _gait_finding(metric: str, key: str, cls: str, larger: str, involved: Side |
         side = larger  # type: ignore[assignment]
     weight = max(0.5, min(1.0, share)) * (1.0 if cls == "marked" else 0.85)
     name = metric.replace("_", " ")
+    if cls == "no reference":  # a newer metric (video …): its display name, no band class
+        from evenstride.metrics.registry import metric_name
+
+        name, cls = metric_name(metric), "beyond the smallest important difference"
     return ClinicalFinding(
         kind="gait_asymmetry",
         title=f"{name.capitalize()}: {larger} side larger ({cls})",
-        text=(f"{basis}: {value:+.2f} {unit or '(index)'} — {cls} against the reference band. "
+        text=(f"{basis}: {value:+.2f} {unit or '(index)'} — "
+              + ("real and beyond the smallest important difference; no published range to "
+                 "compare with. " if cls.startswith("beyond the smallest")
+                 else f"{cls} against the reference band. ")
               + (f"Worked on through the {_target_words(targets)}: {why}." if targets else "")
               + (f" Side to work on: {side} (from your injury history)." if involved else "")),
         evidence=ev, side=side, targets=_targets(targets), severity=2 if cls == "marked" else 1,
