@@ -157,8 +157,13 @@ def write_html(va: VideoAnalysis, res: RunAnalysis, doc: dict[str, Any], target:
         return
     html = target.read_text(encoding="utf-8")
     section = video_section_html(va, doc["video"])
-    i = html.rfind("</body>")
-    html = html[:i] + section + html[i:] if i >= 0 else html + section
+    # right after "What this means": the clip's key frames and traces lead the tables
+    i = html.find('<section id="asymmetry">')
+    if i < 0:
+        i = html.rfind("</main>")
+    html = html[:i] + section + "\n" + html[i:] if i >= 0 else html + section
+    html = html.replace('<a href="#asymmetry">Asymmetry table</a>',
+                        '<a href="#video">Video</a>\n    <a href="#asymmetry">Asymmetry table</a>', 1)
     target.write_text(html, encoding="utf-8")
 
 
