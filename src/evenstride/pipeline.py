@@ -212,6 +212,29 @@ def analyze_steps(
     return analyze(read_input(recording, fmt=fmt, options=options), seed=seed)
 
 
+def merge_warnings(notes: list[str], caught: list[warnings.WarningMessage],
+                   path: str | None) -> list[str]:
+    """Add the caught :class:`EvenstrideWarning` messages to ``notes`` (in place), each once.
+
+    Readers and the pipeline both keep a note (``"no left/right data …"``) and warn with the file
+    name in front (``"run.fit: no left/right data …"``): the same message is recognised with or
+    without that prefix, so the terminal and the HTML report print it once.
+    """
+
+    def bare(msg: str) -> str:
+        return msg.removeprefix(f"{path}: ") if path else msg
+
+    seen = {bare(n) for n in notes}
+    for w in caught:
+        if not issubclass(w.category, EvenstrideWarning):
+            continue
+        msg = bare(str(w.message))
+        if msg not in seen:
+            notes.append(msg)
+            seen.add(msg)
+    return notes
+
+
 def _covariates(act: Activity, g: Gating) -> dict[str, np.ndarray]:
     cov: dict[str, np.ndarray] = {}
     if act.has(consts.SPEED_M_S):

@@ -386,25 +386,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 def merge_warnings(notes: list[str], caught: list[warnings.WarningMessage],
                    path: str | None) -> list[str]:
-    """Add the caught :class:`EvenstrideWarning` messages to ``notes`` (in place), each once.
+    """:func:`evenstride.pipeline.merge_warnings` (imported when used: ``--help`` stays fast)."""
+    from evenstride.pipeline import merge_warnings as merge
 
-    Readers and the pipeline both keep a note (``"no left/right data …"``) and warn with the file
-    name in front (``"run.fit: no left/right data …"``): the same message is recognised with or
-    without that prefix, so the terminal and the HTML report print it once.
-    """
-
-    def bare(msg: str) -> str:
-        return msg.removeprefix(f"{path}: ") if path else msg
-
-    seen = {bare(n) for n in notes}
-    for w in caught:
-        if not issubclass(w.category, EvenstrideWarning):
-            continue
-        msg = bare(str(w.message))
-        if msg not in seen:
-            notes.append(msg)
-            seen.add(msg)
-    return notes
+    return merge(notes, caught, path)
 
 
 _CLASS_STYLE = {

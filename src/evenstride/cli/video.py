@@ -2,23 +2,19 @@
 """Command-line glue for video clips (issue 16): ``evenstride analyze clip.mp4`` and
 ``evenstride steps clip.mp4 --format video``.
 
-The analysis is :func:`evenstride.steps.video.analyze_video` → :func:`evenstride.pipeline.analyze`
-(the same engine as every per-step source); this module only prints it (terminal, JSON, HTML).
-The JSON is the ``evenstride steps`` document plus a ``video`` block (docs/json-schema.md):
-clip facts, frames used, view, cleaning, cadence, evidence grades and the per-step values per
-side.
+The analysis and its document are :func:`evenstride.services.video.run_video` (shared with the
+web app); this module only prints them (terminal, JSON, HTML).
 """
 
 from __future__ import annotations
 
 import argparse
-import math
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evenstride.exceptions import EvenstrideWarning, UserInputError
+from evenstride.exceptions import UserInputError
 from evenstride.io.video import looks_like_video
+from evenstride.services.video import run_video
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -33,52 +29,6 @@ EXIT_USER = 2
 def all_videos(files: list[str]) -> bool:
     """True when every named file is a video (by name or by its first bytes)."""
     return bool(files) and all(looks_like_video(f) for f in files)
-
-
-def run_video(path: str, *, view: str | None = None,
-              seed: int = 0) -> tuple[VideoAnalysis, RunAnalysis, dict[str, Any]]:
-    """Video → per-step activity → run pipeline → the JSON document."""
-    from evenstride.cli.app import merge_warnings
-    from evenstride.pipeline import analyze
-    from evenstride.steps import steps_document
-    from evenstride.steps.video import analyze_video
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", EvenstrideWarning)
-        va = analyze_video(path, view=view)
-        res = analyze(va.activity, seed=seed)
-    merge_warnings(res.warnings, caught, res.file)
-    doc = steps_document(res, va.activity)
-    doc["video"] = video_block(va)
-    return va, res, doc
-
-
-def _r(x: float, nd: int = 3) -> float | None:
-    return None if x is None or not math.isfinite(x) else round(float(x), nd)
-
-
-def video_block(va: VideoAnalysis) -> dict[str, Any]:
-    """The ``video`` block of the JSON document."""
-    import numpy as np
-
-    from evenstride.steps.video import GRADES, per_step_values
-
-    vals = per_step_values(va.gait)
-    metrics: dict[str, Any] = {}
-    for metric, by_side in vals.items():
-        grade, why = GRADES[metric]
-        entry: dict[str, Any] = {"grade": grade, "why": why}
-        for side, v in by_side.items():
-            f = v[np.isfinite(v)]
-            entry[side] = {"median": _r(float(np.median(f)), 4) if len(f) else None,
-                           "n": len(f), "per_step": [_r(float(x), 4) for x in v]}
-        metrics[metric] = entry
-    out = {k: v for k, v in va.summary.items() if k != "grades"}
-    out["metrics"] = metrics
-    out["contacts"] = {side: {"ic_s": [round(float(x), 4) for x in ss.ic_s],
-                              "tc_s": [round(float(x), 4) for x in ss.tc_s]}
-                       for side, ss in va.gait.sides.items()}
-    return out
 
 
 def print_video(va: VideoAnalysis, doc: dict[str, Any], con: Console) -> None:
@@ -148,23 +98,9 @@ def analyze_files(args: argparse.Namespace, view: str | None = None) -> int:
 
 def write_html(va: VideoAnalysis, res: RunAnalysis, doc: dict[str, Any], target: Path) -> None:
     """The run report with the video section (key frames, angle traces) added."""
-    from evenstride.report import write_report
+    from evenstride.report.video import render_video_report
 
-    write_report(res, target)
-    try:
-        from evenstride.report.video import video_section_html
-    except ImportError:  # pragma: no cover - report section not built
-        return
-    html = target.read_text(encoding="utf-8")
-    section = video_section_html(va, doc["video"])
-    # right after "What this means": the clip's key frames and traces lead the tables
-    i = html.find('<section id="asymmetry">')
-    if i < 0:
-        i = html.rfind("</main>")
-    html = html[:i] + section + "\n" + html[i:] if i >= 0 else html + section
-    html = html.replace('<a href="#asymmetry">Asymmetry table</a>',
-                        '<a href="#video">Video</a>\n    <a href="#asymmetry">Asymmetry table</a>', 1)
-    target.write_text(html, encoding="utf-8")
+    target.write_text(render_video_report(va, res, doc), encoding="utf-8")
 
 
 def steps_activity(path: str, view: str | None = None) -> Any:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
+    from evenstride.pipeline import RunAnalysis
     from evenstride.steps.video import VideoAnalysis
 
 _BONES = (("l_shoulder", "r_shoulder"), ("l_hip", "r_hip"), ("l_shoulder", "l_hip"),
@@ -171,3 +172,21 @@ def video_section_html(va: VideoAnalysis, block: dict[str, Any]) -> str:
                "<th>left</th><th>right</th><th>unit</th><th>grade</th></tr></thead><tbody>"
                + "".join(rows) + "</tbody></table></section>")
     return "".join(out)
+
+
+def render_video_report(va: VideoAnalysis, res: RunAnalysis, doc: dict[str, Any],
+                        **render_kwargs: Any) -> str:
+    """The run report of a clip with its video section (key frames, L/R traces, per-side
+    medians) right after "What this means", and a contents link to it. ``render_kwargs`` go
+    to :func:`evenstride.report.render_report` (the web app's head and navigation)."""
+    from evenstride.report import render_report
+
+    page = render_report(res, **render_kwargs)
+    section = video_section_html(va, doc["video"])
+    i = page.find('<section id="asymmetry">')
+    if i < 0:
+        i = page.rfind("</main>")
+    page = page[:i] + section + "\n" + page[i:] if i >= 0 else page + section
+    return page.replace('<a href="#asymmetry">Asymmetry table</a>',
+                        '<a href="#video">Video</a>\n    <a href="#asymmetry">Asymmetry table</a>',
+                        1)

@@ -209,7 +209,7 @@ def _install_guards(app: Flask) -> None:
         if request.content_length is None and "chunked" in request.headers.get(
                 "Transfer-Encoding", "").lower():  # werkzeug would cut it at the limit silently
             return _refuse(411, "Send the request with its length (Content-Length).")
-        if request.endpoint != "runs.upload":  # uploads keep MAX_CONTENT_LENGTH
+        if request.endpoint not in ("runs.upload", "runs.video"):  # uploads keep MAX_CONTENT_LENGTH
             request.max_content_length = MAX_FORM_BYTES  # also cuts a body sent without length
             if (request.content_length or 0) > MAX_FORM_BYTES:
                 return _refuse(413, f"The form is larger than {_size(MAX_FORM_BYTES)}.")

@@ -23,7 +23,7 @@ from evenstride.web._common import (
     _wants_json,
 )
 from evenstride.web._security import MAX_FILES_PER_UPLOAD
-from evenstride.web._uploads import import_stream, import_uploads
+from evenstride.web._uploads import UPLOAD_DIR_NAME, import_stream, import_uploads
 
 bp = Blueprint("runs", __name__)
 
@@ -60,6 +60,46 @@ def upload(aid: int) -> Any:
                       f"{it['source']}: {it['status']}{why}"))
     _keep_result(lines)
     return redirect(url_for("athletes.athlete_page", aid=aid))
+
+
+@bp.post("/a/<int:aid>/video")
+def video(aid: int) -> Any:
+    """A side- or rear-view clip → its report page (key frames, L/R traces, findings); the clip
+    is analysed in a folder inside the store's, deleted after, and nothing is stored."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from evenstride.exceptions import UserInputError
+    from evenstride.report.video import render_video_report
+    from evenstride.services.video import run_video
+
+    a = _athlete(aid)
+    f = request.files.get("clip")
+    if f is None or not f.filename:
+        return _refuse(400, "No clip was chosen.")
+    view = request.form.get("view") or None
+    if view not in (None, "side", "rear", "front"):
+        return _refuse(400, "The camera view is side, rear or front (or leave it to be detected).")
+    root = Path(current_app.config["EVENSTRIDE_DB"]).parent / UPLOAD_DIR_NAME
+    root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="clip-", dir=root))
+    try:
+        name = Path(f.filename).name or "clip"
+        path = work / ("clip" + (Path(name).suffix.lower()[:8] or ".mp4"))
+        f.save(path)
+        try:
+            va, res, doc = run_video(str(path), view=view)
+        except ImportError:
+            return _refuse(501, "Video analysis needs the optional part: pip install "
+                           "'evenstride[video]'.")
+        except UserInputError as exc:  # one line naming the clip, as the CLI says it
+            return _refuse(400, str(exc).replace(str(path), name) + ".")
+        html = render_video_report(va, res, doc, plotly_src=_plotly_src(),
+                                   app_head=_app_head(), app_nav=_nav(a, "overview"))
+        return _page(html.replace(str(path), name))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 @bp.get("/runs/<int:rid>")
