@@ -109,3 +109,19 @@ def test_cycle_curves_resample_each_stride():
     c = cycle_curves(t, x, ic)
     assert c.shape == (len(ic) - 1, 101)
     assert np.allclose(c[:, 0], c[0, 0], atol=1e-2) and np.allclose(c[:, 50], -c[:, 0], atol=0.05)
+
+
+def test_leg_length_puts_distances_in_cm(cached_model, capsys):
+    rc = cli.main(["analyze", str(clip(TREADMILL)), "--json", "--leg-length-cm", "90"])
+    doc = json.loads(capsys.readouterr().out)
+    assert rc == 0 and doc["video"]["leg_length_cm"] == 90.0
+    e = doc["video"]["metrics"][consts.M_FOOT_AHEAD_IC_PCT_LEG]["left"]
+    assert e["median_cm"] == pytest.approx(e["median"] / 100 * 90, abs=0.01)
+    assert "median_cm" not in doc["video"]["metrics"][consts.M_KNEE_FLEXION_IC_DEG]["left"]
+
+
+def test_implausible_leg_length_is_a_one_line_error(capsys):
+    with pytest.raises(SystemExit) as e:
+        cli.main(["analyze", "x.mp4", "--leg-length-cm", "300"])
+    assert e.value.code == 2
+    assert "must be 50–130 cm" in capsys.readouterr().err

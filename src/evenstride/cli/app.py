@@ -70,7 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--db", metavar="PATH", help="store for --athlete (default: $EVENSTRIDE_DB "
                    "or the user data folder)")
     a.add_argument("--view", choices=("side", "rear", "front"), help="camera view of a video "
-                   "clip (default: detected)")  # issue 16 hook (video)
+                   "clip (default: detected)")
+    a.add_argument("--leg-length-cm", type=types.bounded_float(50.0, 130.0, "cm"), metavar="CM",
+                   help="leg length of the runner in a video clip: distances also in cm")
 
     _register_command_modules(sub)
 
@@ -136,7 +138,7 @@ def _parser() -> argparse.ArgumentParser:
     st.add_argument("--format", choices=STEP_FORMATS, default=None,
                     help="input format (default: recognised from the file's content)")
     st.add_argument("--view", choices=("side", "rear", "front"),
-                    help="camera view (format video; default: detected)")  # issue 16 hook
+                    help="camera view (format video; default: detected)")
     st.add_argument("--units", metavar="acc=g,gyr=deg/s",
                     help="units of a generic IMU CSV when the file does not declare them")
     st.add_argument("--json", action="store_true", help="print the evenstride.run/1 document")

@@ -46,7 +46,9 @@ def print_video(va: VideoAnalysis, doc: dict[str, Any], con: Console) -> None:
         f"{v['cadence_spm']:.1f} steps/min; steps L/R {v['steps_per_side']['left']}/"
         f"{v['steps_per_side']['right']}; pose: {v['pose_model']}"
     )
-    t = Table(title="Per-side video metrics (median per step)")
+    leg_cm = v.get("leg_length_cm")
+    t = Table(title="Per-side video metrics (median per step)"
+              + (f"; cm from a {leg_cm:g} cm leg" if leg_cm else ""))
     for col in ("metric", "left", "right", "L − R", "unit", "grade"):
         t.add_column(col)
     for metric, e in v["metrics"].items():
@@ -59,6 +61,9 @@ def print_video(va: VideoAnalysis, doc: dict[str, Any], con: Console) -> None:
 
         diff = None if lm is None or rm is None else lm - rm
         t.add_row(s.name, show(lm), show(rm), show(diff), s.shown_unit, e["grade"])
+        lc, rc = e["left"].get("median_cm"), e["right"].get("median_cm")
+        if lc is not None and rc is not None:
+            t.add_row("", f"{lc:.1f}", f"{rc:.1f}", f"{lc - rc:.1f}", "cm", "")
     con.print(t)
 
 
@@ -73,7 +78,8 @@ def analyze_files(args: argparse.Namespace, view: str | None = None) -> int:
     for f in args.files:
         try:
             va, res, doc = run_video(f, view=view or getattr(args, "view", None),
-                                     seed=args.seed)
+                                     seed=args.seed,
+                                     leg_length_cm=getattr(args, "leg_length_cm", None))
         except UserInputError as exc:
             err.print(f"evenstride: {exc}", markup=False, highlight=False)
             if args.json:

@@ -14,18 +14,31 @@ import math
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from evenstride.exceptions import EvenstrideWarning, ParseError
+from evenstride.exceptions import EvenstrideWarning, ParseError, UserInputError
 
 if TYPE_CHECKING:
     from evenstride.pipeline import RunAnalysis
     from evenstride.steps.video import VideoAnalysis
 
-__all__ = ["run_video", "video_block"]
+__all__ = ["LEG_LENGTH_RANGE_CM", "run_video", "video_block"]
 
 
-def run_video(path: str, *, view: str | None = None,
-              seed: int = 0) -> tuple[VideoAnalysis, RunAnalysis, dict[str, Any]]:
-    """Video → per-step activity → run pipeline → the JSON document."""
+#: Plausible leg length (greater trochanter or hip joint centre to the floor), cm.
+LEG_LENGTH_RANGE_CM = (50.0, 130.0)
+
+
+def run_video(path: str, *, view: str | None = None, seed: int = 0,
+              leg_length_cm: float | None = None,
+              ) -> tuple[VideoAnalysis, RunAnalysis, dict[str, Any]]:
+    """Video → per-step activity → run pipeline → the JSON document.
+
+    The engine's distances stay a share of the leg length measured in the clip (scale-free);
+    ``leg_length_cm`` (the profile's, or ``--leg-length-cm``) adds each one in centimetres."""
+    if leg_length_cm is not None and not (
+            LEG_LENGTH_RANGE_CM[0] <= leg_length_cm <= LEG_LENGTH_RANGE_CM[1]):
+        raise UserInputError(f"leg length {leg_length_cm:g} cm is not plausible "
+                             f"({LEG_LENGTH_RANGE_CM[0]:g}–{LEG_LENGTH_RANGE_CM[1]:g} cm)",
+                             path=path)
     from evenstride.io import detect_input
     from evenstride.pipeline import analyze, merge_warnings
     from evenstride.steps import steps_document
@@ -39,7 +52,7 @@ def run_video(path: str, *, view: str | None = None,
         res = analyze(va.activity, seed=seed)
     merge_warnings(res.warnings, caught, res.file)
     doc = steps_document(res, va.activity)
-    doc["video"] = video_block(va)
+    doc["video"] = video_block(va, leg_length_cm=leg_length_cm)
     return va, res, doc
 
 
@@ -47,8 +60,9 @@ def _r(x: float, nd: int = 3) -> float | None:
     return None if x is None or not math.isfinite(x) else round(float(x), nd)
 
 
-def video_block(va: VideoAnalysis) -> dict[str, Any]:
-    """The ``video`` block of the JSON document."""
+def video_block(va: VideoAnalysis, *, leg_length_cm: float | None = None) -> dict[str, Any]:
+    """The ``video`` block of the JSON document (with ``leg_length_cm``: each per-side median of
+    a "% leg" metric also as ``median_cm``)."""
     import numpy as np
 
     from evenstride.steps.video import GRADES, per_step_values
@@ -62,8 +76,11 @@ def video_block(va: VideoAnalysis) -> dict[str, Any]:
             f = v[np.isfinite(v)]
             entry[side] = {"median": _r(float(np.median(f)), 4) if len(f) else None,
                            "n": len(f), "per_step": [_r(float(x), 4) for x in v]}
+            if leg_length_cm is not None and metric.endswith("_pct_leg") and len(f):
+                entry[side]["median_cm"] = _r(float(np.median(f)) / 100.0 * leg_length_cm, 2)
         metrics[metric] = entry
     out = {k: v for k, v in va.summary.items() if k != "grades"}
+    out["leg_length_cm"] = leg_length_cm  # None: distances only as a share of the leg
     out["metrics"] = metrics
     out["contacts"] = {side: {"ic_s": [round(float(x), 4) for x in ss.ic_s],
                               "tc_s": [round(float(x), 4) for x in ss.tc_s]}

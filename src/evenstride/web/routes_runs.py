@@ -88,8 +88,13 @@ def video(aid: int) -> Any:
         name = Path(f.filename).name or "clip"
         path = work / ("clip" + (Path(name).suffix.lower()[:8] or ".mp4"))
         f.save(path)
-        try:
-            va, res, doc = run_video(str(path), view=view)
+        try:  # the profile's leg length (mean of the sides entered) puts distances in cm
+            from evenstride.store.clinical import load_profile
+
+            prof = load_profile(_store(), a.id)
+            legs = [v for v in (prof.leg_length_cm.values() if prof else ()) if v]
+            leg_cm = sum(legs) / len(legs) if legs else None
+            va, res, doc = run_video(str(path), view=view, leg_length_cm=leg_cm)
         except ImportError:
             return _refuse(501, "Video analysis needs the optional part: pip install "
                            "'evenstride[video]'.")
