@@ -36,7 +36,7 @@ from evenstride.metrics._intervals import WATCH_PRIOR
 from evenstride.metrics.asymmetry import MIN_SAMPLES
 from evenstride.metrics.context import ContextParams, RunContext, legs_totals, run_context
 from evenstride.metrics.drift import window_means
-from evenstride.preprocessing import Gating, GatingParams, label_samples
+from evenstride.preprocessing import Gating, GatingParams, check_plausibility, label_samples
 
 SCHEMA = "evenstride.run/1"
 
@@ -114,6 +114,8 @@ def analyze(
         act = path_or_activity
     else:
         act = read_activity(path_or_activity)
+    # physically impossible values are excluded, counted and named before anything reads them
+    act = check_plausibility(act)
     gating = label_samples(act, gating_params)
     run_w = float(gating.weight_s[gating.running].sum())
     walk_w = float(gating.weight_s[gating.walking].sum())

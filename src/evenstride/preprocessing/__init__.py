@@ -3,5 +3,6 @@
 per-sample labels (running, walking, stopped, accelerating, bends, grade, drills, drop-outs)."""
 
 from evenstride.preprocessing._gating import Gating, GatingParams, label_samples
+from evenstride.preprocessing.plausibility import check_plausibility
 
-__all__ = ["Gating", "GatingParams", "label_samples"]
+__all__ = ["Gating", "GatingParams", "check_plausibility", "label_samples"]

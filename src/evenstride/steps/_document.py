@@ -27,7 +27,8 @@ _EVENT_KEYS = ("event_source", "event_method", "n_contacts", "contacts_per_side"
 def steps_document(res: RunAnalysis, act: Activity) -> dict[str, Any]:
     """``res.to_dict()`` with ``variability``, and ``events`` / ``one_sided`` when they apply."""
     doc = res.to_dict()
-    doc["variability"] = stride_variability(act)
+    # the analysed activity: implausible values already excluded (preprocessing.plausibility)
+    doc["variability"] = stride_variability(res.activity if res.activity.meta is act.meta else act)
     ex = act.meta.extra
     if ex.get("event_source") in ("force", "markers"):  # lab recordings: how steps were found
         doc["events"] = {k: ex[k] for k in _EVENT_KEYS if k in ex}
