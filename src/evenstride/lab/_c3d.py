@@ -221,11 +221,19 @@ def read_c3d(path: str | Path) -> C3DData:
     frame_words = 4 * n_points + n_ch * per
     need = (data_block - 1) * BLOCK + n_frames * frame_words * dt.itemsize
     if len(buf) < need:
-        raise ParseError(
-            f"truncated C3D: {len(buf)} bytes, data needs {need} "
-            f"({n_frames} frames × {n_points} points)",
-            path=p,
-        )
+        # cut mid-data (issue 14): the whole frames before the cut are analysed, with a warning
+        frame_bytes = frame_words * dt.itemsize
+        whole = (len(buf) - (data_block - 1) * BLOCK) // frame_bytes if frame_bytes > 0 else 0
+        if whole < 2:
+            raise ParseError(
+                f"truncated C3D: {len(buf)} bytes, data needs {need} "
+                f"({n_frames} frames × {n_points} points)",
+                path=p,
+            )
+        warnings.warn(f"{p}: truncated C3D: {whole} of {n_frames} frames present "
+                      f"({whole / rate:.1f} of {n_frames / rate:.1f} s); the frames before the "
+                      "cut are analysed", EvenstrideWarning, stacklevel=2)
+        n_frames = int(whole)
     raw_d = np.frombuffer(buf, dt, n_frames * frame_words, (data_block - 1) * BLOCK)
     d: np.ndarray = np.asarray(raw_d.reshape(n_frames, frame_words), dtype=np.float64)
     pts = d[:, : 4 * n_points].reshape(n_frames, n_points, 4)

@@ -27,6 +27,7 @@ foot IMUs (:mod:`evenstride.steps._to_activity`).
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 from datetime import datetime
@@ -37,6 +38,7 @@ import numpy as np
 from evenstride import consts
 from evenstride.datatypes import Activity, ActivityMeta, Segment, SidedChannel
 from evenstride.exceptions import NotEnoughDataError, ParseError, UserInputError
+from evenstride.io._bounded import cut_line_warned, read_text_bounded
 
 #: A right stride is paired with a left one when it starts within this many median strides.
 PAIR_MAX_STRIDES = 0.75
@@ -97,8 +99,8 @@ def read_runscribe_side(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     """
     p = Path(path)
     try:
-        with p.open(newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.reader(fh))
+        rows = list(csv.reader(io.StringIO(cut_line_warned(read_text_bounded(p), p, sep=","),
+                                           newline="")))
     except OSError as exc:
         raise ParseError(f"cannot read file ({exc.strerror})", path=p) from exc
     except UnicodeDecodeError as exc:
@@ -164,7 +166,7 @@ def read_runscribe_side(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
 def _start_time(path: Path) -> str | None:
     """The first stride's wall-clock ``datetime`` string (local time, zone unknown)."""
     try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
+        with io.StringIO(read_text_bounded(path), newline="") as fh:
             for r in csv.reader(fh):
                 if r and re.match(r"^\d{4}-\d\d-\d\d", r[0].strip()):
                     return datetime.fromisoformat(r[0].strip()).isoformat()
