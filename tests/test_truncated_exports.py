@@ -103,3 +103,28 @@ def test_read_text_bounded_refuses_over_the_limit(tmp_path):
     assert read_text_bounded(p, 100) == "a,b\n" * 10
     with pytest.raises(ParseError, match="too large"):
         read_text_bounded(p, 20)
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("cut", ["left", "right"])
+def test_truncated_pod_file_of_a_pair_is_warned(shared_data, tmp_path, capsys, cut):
+    src = shared_data / "read-runscribe" / "run_37075right.csv"
+    lines = src.read_text().splitlines()
+    short = tmp_path / "short.csv"
+    short.write_text("\n".join(lines[: len(lines) * 6 // 10]) + "\n")
+    left, right = (short, src) if cut == "left" else (src, short)
+    assert main(["steps", str(left), "--format", "runscribe", "--right", str(right),
+                 "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    hit = [w for w in doc["warnings"] if "truncated?" in w]
+    assert len(hit) == 1 and f"the {cut} pod's file ends" in hit[0], doc["warnings"]
+    assert "compared only over the" in hit[0]
+
+
+@pytest.mark.shared_data
+def test_complete_pod_pair_has_no_overlap_warning(shared_data, capsys):
+    src = shared_data / "read-runscribe" / "run_37075right.csv"
+    assert main(["steps", str(src), "--format", "runscribe", "--right", str(src),
+                 "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert not [w for w in doc["warnings"] if "truncated?" in w]
