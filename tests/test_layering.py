@@ -95,6 +95,8 @@ KNOWN_PRIVATE: frozenset[tuple[str, str]] = frozenset({
     ("importer", "evenstride.io._bounded"),
     ("lab", "evenstride.io._bounded"),
     ("steps", "evenstride.io._bounded"),
+    # the accelerometer CSV reader splits at clock jumps; it moves into io/ (issue 13)
+    ("steps", "evenstride.io._time_gaps"),
     ("simulate", "evenstride.io._fit_writer"),
     ("importer", "evenstride.store._blob"),
     # force/marker step events reuse the IMU detector (one step model: issue 13)

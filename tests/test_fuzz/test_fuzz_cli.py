@@ -165,23 +165,34 @@ def _sim_fit(d: Path) -> Path:
 
 
 def _fit_jump(data: bytes, rng: np.random.Generator) -> bytes:
-    """A simulated run whose timestamps jump by 20 years or run backwards, written validly."""
+    """A simulated run whose timestamps jump 20 years ahead, or a chained FIT whose second file
+    runs 10 h earlier than the first (time goes backwards), both written validly."""
+    import dataclasses
+    from datetime import timedelta
+
     from evenstride import consts
+    from evenstride.datatypes import Activity
     from evenstride.io._fit_writer import encode_activity_fit
     from evenstride.simulate import simulate_run
 
-    act = simulate_run(duration_s=900, seed=int(rng.integers(0, 1000))).activity
-    t = act.samples[consts.TIME_S].copy()
-    k = int(rng.integers(len(t) // 4, 3 * len(t) // 4))
+    act = simulate_run(duration_s=600, seed=int(rng.integers(0, 1000))).activity
+
+    def shifted(a: Activity, mask: np.ndarray, by_s: float) -> Activity:
+        samples = dict(a.samples)
+        for col in (consts.TIME_S, consts.TIMESTAMP_S):
+            if col in samples:
+                samples[col] = samples[col] + np.where(mask, by_s, 0.0)
+        meta = a.meta
+        if mask.all() and meta.start_time is not None:
+            meta = dataclasses.replace(meta, start_time=meta.start_time + timedelta(seconds=by_s))
+        return Activity(samples, a.sided, meta, list(a.warnings))
+
+    n = act.n_samples
     if rng.random() < 0.5:
-        t[k:] += 20 * 365.25 * 86400
-    else:
-        t[k:] = t[k:] - (t[k] - t[0]) / 2  # backwards by half the elapsed time
-        order = np.argsort(t, kind="stable")
-        act = act.take(order)
-        # keep the written order backwards: the writer sorts nothing itself
-        act.samples[consts.TIME_S] = t
-    return encode_activity_fit(act)
+        k = int(rng.integers(n // 4, 3 * n // 4))
+        return encode_activity_fit(shifted(act, np.arange(n) >= k, 20 * 365.25 * 86400))
+    return encode_activity_fit(act) + encode_activity_fit(
+        shifted(act, np.ones(n, bool), -10 * 3600.0))
 
 
 def _sim_imu(d: Path) -> Path:

@@ -40,6 +40,7 @@ from evenstride import consts
 from evenstride.datatypes import Activity, ActivityMeta, Segment
 from evenstride.exceptions import EvenstrideWarning, NotEnoughDataError, ParseError, UserInputError
 from evenstride.io._bounded import maybe_gunzip, read_file_bounded
+from evenstride.io._time_gaps import plausible_stretch, stretch_note
 from evenstride.steps._falbriard import _peaks, lowpass
 
 #: ActiGraph GT9X dynamic range, g.
@@ -150,6 +151,12 @@ def read_adeptdata_csv(
         t_abs, a, repeats = _drop_repeated_rows(t_abs, a, str(name), p)
         t = (t_abs - t_abs[0]).astype("timedelta64[ns]").astype(np.int64) / 1e9
         notes: list[str] = [*file_notes, *repeats]
+        stretch = plausible_stretch(t)  # a clock jump of years: one plausible stretch (issue 14)
+        if stretch.n_dropped:
+            t_abs, a = t_abs[stretch.keep], a[stretch.keep]
+            t = (t_abs - t_abs[0]).astype("timedelta64[ns]").astype(np.int64) / 1e9
+            notes.append(f"{name}: {stretch_note(stretch, 'samples')}")
+            warnings.warn(f"{p}: {notes[-1]}", EvenstrideWarning, stacklevel=2)
         clip = clipping_mask(a, range_g=range_g)
         fs = float(1.0 / np.median(np.diff(t))) if len(t) > 1 else 1.0
         excl = _dilate(clip, round(CLIP_PAD_S * fs))
