@@ -128,3 +128,10 @@ def test_complete_pod_pair_has_no_overlap_warning(shared_data, capsys):
                  "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert not [w for w in doc["warnings"] if "truncated?" in w]
+
+
+def test_phone_json_export_over_the_bound_is_one_line(tmp_path, capsys):
+    p = _sparse(tmp_path / "export.json")
+    assert main(["steps", str(p), "--format", "phone"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "larger than 128 MB" in err[0] and str(p) in err[0], err

@@ -375,6 +375,9 @@ class _Export:
                     self._zip[want] = hits[0]
         elif suffix == ".json":
             try:
+                if path.stat().st_size > MAX_DECOMPRESSED_BYTES:  # parsed whole: bounded
+                    raise ParseError(f"JSON export larger than "
+                                     f"{MAX_DECOMPRESSED_BYTES // 2**20} MB", path=path)
                 with path.open(encoding="utf-8-sig") as fh:
                     doc = json.load(fh)
             except (OSError, UnicodeDecodeError, ValueError) as e:
