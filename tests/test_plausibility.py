@@ -152,3 +152,29 @@ def test_no_real_sample_stream_loses_a_value(shared_data):
             continue
         out = check_plausibility(act, emit=False)
         assert out is act, (p.name, out.warnings)
+
+
+@pytest.mark.shared_data
+@pytest.mark.slow
+@pytest.mark.parametrize(("seed", "n_peak"), [(0, 1), (9, 84)])
+def test_c3d_with_ten_random_bytes_warns_about_absurd_angles(shared_data, tmp_path, capsys,
+                                                              seed, n_peak):
+    """The issue's case: ten random bytes in a C3D's data gave hip adduction angles far beyond
+    any joint's range with exit 0 and no word about it."""
+    import json
+
+    src = (shared_data / "fukuchi-bmc-ric" / "RBDS001runT35.c3d").read_bytes()
+    rng = np.random.default_rng(seed)
+    b = bytearray(src)
+    for pos in rng.integers(len(b) // 10, len(b), size=10):
+        b[int(pos)] = int(rng.integers(0, 256))
+    p = tmp_path / "flipped.c3d"
+    p.write_bytes(bytes(b))
+    assert main(["steps", str(p), "--format", "c3d", "--mass-kg", "70", "--speed", "3.5",
+                 "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    hit = [w for w in doc["warnings"] if "of peak hip adduction" in w]
+    assert len(hit) == 1 and f"excluded {n_peak} of 8" in hit[0], doc["warnings"]
+    for a in doc["asymmetry"]:
+        if a["metric"].startswith("hip_adduction") and a.get("left") is not None:
+            assert abs(a["left"]) < 60 and abs(a["right"]) < 60
