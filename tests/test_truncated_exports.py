@@ -39,6 +39,9 @@ def test_imu_csv_cut_mid_line_is_analysed_up_to_the_cut(tmp_path, capsys):
     assert main(["steps", str(p), "--format", "imu", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert any("ends mid-line" in w for w in doc["warnings"])
+    # the right side's rows were cut: left/right is compared only where both sides have strides
+    hit = [w for w in doc["warnings"] if "compared only over" in w]
+    assert len(hit) == 1 and "the right sensor's recording ends" in hit[0], doc["warnings"]
 
 
 def test_complete_last_line_without_newline_is_kept(tmp_path):
@@ -116,7 +119,7 @@ def test_truncated_pod_file_of_a_pair_is_warned(shared_data, tmp_path, capsys, c
     assert main(["steps", str(left), "--format", "runscribe", "--right", str(right),
                  "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    hit = [w for w in doc["warnings"] if "truncated?" in w]
+    hit = [w for w in doc["warnings"] if "compared only over" in w]
     assert len(hit) == 1 and f"the {cut} pod's file ends" in hit[0], doc["warnings"]
     assert "compared only over the" in hit[0]
 
@@ -127,7 +130,7 @@ def test_complete_pod_pair_has_no_overlap_warning(shared_data, capsys):
     assert main(["steps", str(src), "--format", "runscribe", "--right", str(src),
                  "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert not [w for w in doc["warnings"] if "truncated?" in w]
+    assert not [w for w in doc["warnings"] if "compared only over" in w]
 
 
 def test_phone_json_export_over_the_bound_is_one_line(tmp_path, capsys):

@@ -39,6 +39,7 @@ from evenstride import consts
 from evenstride.datatypes import Activity, ActivityMeta, Segment, SidedChannel
 from evenstride.exceptions import NotEnoughDataError, ParseError, UserInputError
 from evenstride.io._bounded import cut_line_warned, read_text_bounded
+from evenstride.io._time_gaps import overlap_notes
 
 #: A right stride is paired with a left one when it starts within this many median strides.
 PAIR_MAX_STRIDES = 0.75
@@ -267,23 +268,3 @@ def read_runscribe_csv(
     warns += overlap_notes(lt, rt, med, what="pod's file")
     return Activity(samples=samples, sided=sided, meta=meta, warnings=warns)
 
-
-def overlap_notes(lt: np.ndarray, rt: np.ndarray, med_stride_s: float, *,
-                  what: str) -> list[str]:
-    """A warning when one side's series starts later or ends earlier than the other's by more
-    than 5 strides (a truncated pod file, issue 14): only the overlap is compared."""
-    if not (len(lt) and len(rt)):
-        return []
-    tol = 5.0 * med_stride_s if np.isfinite(med_stride_s) else 5.0
-    lo, hi = max(lt[0], rt[0]), min(lt[-1], rt[-1])
-    notes = []
-    for side, t in (("left", lt), ("right", rt)):
-        late, early = float(t[0] - min(lt[0], rt[0])), float(max(lt[-1], rt[-1]) - t[-1])
-        if late > tol or early > tol:
-            how = " and ".join(x for x in (f"starts {late:.0f} s later" if late > tol else "",
-                                           f"ends {early:.0f} s earlier" if early > tol else "")
-                               if x)
-            notes.append(f"the {side} {what} {how} than the other side's (truncated?): "
-                         f"left/right is compared only over the {max(hi - lo, 0.0):.0f} s both "
-                         "sides cover")
-    return notes

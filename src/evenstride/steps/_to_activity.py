@@ -34,6 +34,7 @@ import numpy as np
 from evenstride import consts
 from evenstride.datatypes import Activity, ActivityMeta, Segment, SidedChannel
 from evenstride.exceptions import NotEnoughDataError
+from evenstride.io._time_gaps import overlap_notes
 from evenstride.steps._falbriard import SideEvents
 from evenstride.steps._imu_io import SIDES, G, ImuRecording
 
@@ -221,4 +222,7 @@ def to_activity(
             "pairing_max_s": PAIR_MAX_STRIDES * med_stride,
         },
     )
-    return Activity(samples=samples, sided=sided, meta=meta, warnings=list(warnings or []))
+    # one side's recording shorter than the other's (a cut export): only the overlap is paired
+    notes = [*(warnings or []), *overlap_notes(left.ic_s, right.ic_s, med_stride,
+                                              what="sensor's recording")]
+    return Activity(samples=samples, sided=sided, meta=meta, warnings=notes)
