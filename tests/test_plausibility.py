@@ -178,3 +178,21 @@ def test_c3d_with_ten_random_bytes_warns_about_absurd_angles(shared_data, tmp_pa
     for a in doc["asymmetry"]:
         if a["metric"].startswith("hip_adduction") and a.get("left") is not None:
             assert abs(a["left"]) < 60 and abs(a["right"]) < 60
+
+
+def test_absurd_mean_contact_time_leaves_no_balance_derived_side():
+    """FIT sides from a balance are 2·mean·b/100: a 1e9 ms mean must not become a 1e6 s side."""
+    n = 6
+    gct = np.full(n, 0.25)
+    gct[2] = 1e6
+    bal = np.full(n, 51.0)
+    ch = SidedChannel(consts.M_CONTACT_TIME, consts.SRC_RUNNING_DYNAMICS, "s",
+                      left=2 * gct * bal / 100, right=2 * gct * (1 - bal / 100),
+                      balance_left_pct=bal, derived_from_balance=True)
+    act = Activity({consts.TIME_S: np.arange(float(n)), consts.CONTACT_TIME_S: gct}, [ch])
+    out = check_plausibility(act, emit=False)
+    c = out.sided[0]
+    assert np.isnan(c.left[2]) and np.isnan(c.right[2]) and c.balance_left_pct[2] == 51.0
+    assert np.isfinite(c.left).sum() == n - 1
+    assert len(out.warnings) == 1 and "excluded 1 of 6 samples of ground contact time" in \
+        out.warnings[0]

@@ -239,6 +239,7 @@ def check_plausibility(act: Activity, *, emit: bool = True) -> Activity:
     so applying it twice changes nothing and warns once."""
     notes: list[str] = []
     samples = dict(act.samples)
+    excluded: dict[str, np.ndarray] = {}
     for col, rng in COLUMN_RANGES.items():
         x = samples.get(col)
         if x is None:
@@ -247,10 +248,11 @@ def check_plausibility(act: Activity, *, emit: bool = True) -> Activity:
         k = int(bad.sum())
         if k:
             samples[col] = np.where(bad, np.nan, x)
+            excluded[col] = bad
             notes.append(_message(rng, k, int(np.isfinite(x).sum()), "samples"))
     sided: list[SidedChannel] = []
     for ch in act.sided:
-        sided.append(_check_channel(ch, notes))
+        sided.append(_check_channel(ch, notes, excluded.get(_MEAN_COLUMN.get(ch.metric, ""))))
     if not notes:
         return act
     path = act.meta.path
@@ -261,9 +263,21 @@ def check_plausibility(act: Activity, *, emit: bool = True) -> Activity:
                     warnings=[*act.warnings, *notes])
 
 
-def _check_channel(ch: SidedChannel, notes: list[str]) -> SidedChannel:
+#: The bilateral mean column that the sides of a balance-derived channel are computed from.
+_MEAN_COLUMN = {consts.M_CONTACT_TIME: consts.CONTACT_TIME_S}
+
+
+def _check_channel(ch: SidedChannel, notes: list[str],
+                   mean_excluded: np.ndarray | None) -> SidedChannel:
     changes: dict[str, Any] = {}
     left, right, bal = ch.left, ch.right, ch.balance_left_pct
+    if (mean_excluded is not None and ch.derived_from_balance and left is not None
+            and right is not None):
+        # sides = 2·mean·b/100 and 2·mean·(1 − b/100): an excluded mean (counted with its
+        # column) leaves no side value; the balance itself is still a valid share
+        left = np.where(mean_excluded, np.nan, left)
+        right = np.where(mean_excluded, np.nan, right)
+        changes["left"], changes["right"] = left, right
     if bal is not None:
         bad = BALANCE_RANGE.outside(bal)
         k = int(bad.sum())
@@ -284,10 +298,10 @@ def _check_channel(ch: SidedChannel, notes: list[str]) -> SidedChannel:
         bl, br = rng.outside(left), rng.outside(right)
         kl, kr = int(bl.sum()), int(br.sum())
         if kl or kr:
+            n_fin = int(np.isfinite(left).sum() + np.isfinite(right).sum())
             left = np.where(bl, np.nan, left)
             right = np.where(br, np.nan, right)
             changes["left"], changes["right"] = left, right
-            n_fin = int(np.isfinite(ch.left).sum() + np.isfinite(ch.right).sum())  # type: ignore[arg-type]
             notes.append(_message(rng, kl + kr, n_fin, "values",
                                   f" ({kl} left, {kr} right; {ch.source})"))
     if not changes:
