@@ -59,6 +59,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from evenstride.exceptions import ParseError
 from evenstride.lab._fukuchi import ForceData, G, MarkerData
 
 ON_N = 50.0
@@ -163,7 +164,11 @@ def force_contacts(fd: ForceData) -> tuple[np.ndarray, np.ndarray]:
 
 def _lowest(md: MarkerData, side: str) -> np.ndarray:
     p = "L." if side == "left" else "R."
-    ys = [md.markers[p + n][:, 1] for n in ("Heel.Bottom", "MT1", "MT5") if p + n in md.markers]
+    names = [p + n for n in ("Heel.Bottom", "MT1", "MT5")]
+    ys = [md.markers[n][:, 1] for n in names if n in md.markers]
+    if not ys:  # e.g. damaged labels: one line, not an internal error (issue 14)
+        raise ParseError(f"no {side} foot markers ({', '.join(names)}) to tell the sides apart",
+                         path=md.path)
     return np.min(np.vstack(ys), axis=0)
 
 

@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: MIT
+"""Failures the fuzz campaign found (EVENSTRIDE_FUZZ_N=10, EVENSTRIDE_FUZZ_SEED=7), kept as
+plain tests: each exited 1 with an internal error before its fix."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from evenstride import consts
+from evenstride.cli import main
+from evenstride.datatypes import Activity
+from evenstride.exceptions import EvenstrideWarning
+from evenstride.pipeline import analyze
+from evenstride.simulate import simulate_run
+
+
+def test_gps_jump_across_the_globe_does_not_size_a_grid_by_the_span():
+    """fit:semantic7: one position on the other side of the Earth made the track detector's
+    busiest-area grid 1.67 TiB (MemoryError, exit 1)."""
+    act = simulate_run(duration_s=1200, seed=3, route="track").activity
+    lat, lon = act.column(consts.LAT_DEG).copy(), act.column(consts.LON_DEG).copy()
+    assert np.isfinite(lat).sum() > 1000
+    k = int(np.flatnonzero(np.isfinite(lat))[500])
+    lat[k], lon[k] = -45.0, 170.0  # valid WGS84, 18,000 km away
+    samples = dict(act.samples)
+    samples[consts.LAT_DEG], samples[consts.LON_DEG] = lat, lon
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EvenstrideWarning)
+        res = analyze(Activity(samples, act.sided, act.meta, list(act.warnings)))
+    assert res.context is not None
+    assert res.to_dict()["context"] is not None
+
+
+@pytest.mark.shared_data
+def test_c3d_without_foot_marker_labels_is_one_line(shared_data, tmp_path, capsys):
+    """c3d:semantic1: damaged parameter bytes left no foot-marker labels; side assignment
+    failed with "need at least one array to concatenate" (exit 1)."""
+    data = (shared_data / "fukuchi-bmc-ric" / "RBDS001runT35.c3d").read_bytes()
+    for name in (b"L.Heel.Bottom", b"L.MT1", b"L.MT5"):
+        assert name in data
+        data = data.replace(name, b"X" * len(name))
+    p = tmp_path / "nolabels.c3d"
+    p.write_bytes(data)
+    assert main(["steps", str(p), "--format", "c3d", "--mass-kg", "70", "--speed", "3.5"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no left foot markers" in err[0] and str(p) in err[0], err
