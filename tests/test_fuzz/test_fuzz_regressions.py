@@ -47,3 +47,21 @@ def test_c3d_without_foot_marker_labels_is_one_line(shared_data, tmp_path, capsy
     assert main(["steps", str(p), "--format", "c3d", "--mass-kg", "70", "--speed", "3.5"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no left foot markers" in err[0] and str(p) in err[0], err
+
+
+def test_accel_csv_with_a_carriage_return_inside_a_field(tmp_path, capsys):
+    """accel:flip0 (seed 9): a flipped bit made a carriage return inside a field; the csv module
+    raised "new-line character seen in unquoted field" (exit 1)."""
+    t = np.arange(0.0, 60.0, 0.01)
+    base = np.datetime64("2018-10-25T17:57:30", "ns")
+    stamps = base + (t * 1e9).astype("timedelta64[ns]")
+    z = 1.0 + 4.0 * np.exp(-0.5 * (((t % 0.72) / 0.72 - 0.5) * 0.72 / 0.02) ** 2)
+    rows = [f"left_ankle,{str(s).replace('T', ' ')},0.01,-0.02,{v:.3f}"
+            for s, v in zip(stamps, z, strict=True)]
+    rows[3000] = rows[3000].replace(",0.01,", ",0.0\r1,", 1)
+    p = tmp_path / "cr.csv"
+    p.write_text("loc_id,date_time,x,y,z\n" + "\n".join(rows) + "\n", newline="")
+    code = main(["steps", str(p), "--format", "accel"])
+    err = [ln for ln in capsys.readouterr().err.strip().splitlines()
+           if ln.startswith("evenstride:")]
+    assert code == 2 and len(err) == 1 and str(p) in err[0], (code, err)

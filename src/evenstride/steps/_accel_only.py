@@ -116,13 +116,17 @@ def read_adeptdata_csv(
         raise UserInputError("file not found", path=p) from None
     except (OSError, UnicodeDecodeError, EOFError) as e:
         raise ParseError(f"cannot read file ({type(e).__name__})", path=p) from None
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip().lower() for h in next(reader, [])]
-    need = ("loc_id", "date_time", "x", "y", "z")
-    if any(c not in header for c in need):
-        raise ParseError(f"expected columns {', '.join(need)} (found {', '.join(header)})", path=p)
-    ix = [header.index(c) for c in need]
-    rows = [row for row in reader if row]
+    reader = csv.reader(io.StringIO(text, newline=""))  # csv handles every line ending itself
+    try:
+        header = [h.strip().lower() for h in next(reader, [])]
+        need = ("loc_id", "date_time", "x", "y", "z")
+        if any(c not in header for c in need):
+            raise ParseError(f"expected columns {', '.join(need)} (found {', '.join(header)})",
+                             path=p)
+        ix = [header.index(c) for c in need]
+        rows = [row for row in reader if row]
+    except csv.Error as e:  # e.g. a NUL byte: one line, not an internal error (issue 14)
+        raise ParseError(f"not a readable CSV ({e})", path=p) from None
     file_notes: list[str] = []
     if rows and not text.endswith(("\n", "\r")) and not _row_parses(rows[-1], ix):
         rows.pop()  # cut mid-line: analyse up to the cut, as for FIT
