@@ -198,7 +198,7 @@ def read_rr_csv(path: str | Path) -> RestRecording:
         if x is None:
             line = k + (2 if header else 1)
             raise UserInputError(
-                f"row {line}: R-R value {cell!r} is not a number", path=path
+                f"row {line}: R-R value {cell[:40]!r} is not a number", path=path
             )
         values.append(x)
     arr = np.asarray(values, dtype=np.float64)

@@ -65,3 +65,28 @@ def test_accel_csv_with_a_carriage_return_inside_a_field(tmp_path, capsys):
     err = [ln for ln in capsys.readouterr().err.strip().splitlines()
            if ln.startswith("evenstride:")]
     assert code == 2 and len(err) == 1 and str(p) in err[0], (code, err)
+
+
+@pytest.mark.parametrize("fmt", ["runscribe", "phone", "accel"])
+def test_a_field_over_the_csv_size_limit_is_one_line(tmp_path, capsys, fmt):
+    """A damaged export with one 300,000-character field: csv's "field larger than field limit"
+    was an internal error (exit 1) for the RunScribe and phone readers."""
+    header = {"runscribe": "datetime, time (s), step_rate (s/min), contact_time (ms), "
+                           "braking_gs, impact_gs",
+              "phone": "time,seconds_elapsed,z,y,x",
+              "accel": "loc_id,date_time,x,y,z"}[fmt]
+    p = tmp_path / ("Accelerometer.csv" if fmt == "phone" else "big_field.csv")
+    p.write_text(header + "\n" + "1" * 300_000 + "\n")
+    argv = ["steps", str(p), "--format", fmt] + (["--right", str(p)] if fmt == "runscribe"
+                                                 else [])
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(p.name) in err[0] and len(err[0]) < 400, err
+
+
+def test_rr_error_does_not_echo_a_huge_cell(tmp_path, capsys):
+    p = tmp_path / "rr.csv"
+    p.write_text("rr_ms\n" + "9" * 300_000 + "x\n")
+    assert main(["hrv", "import", str(p), "--db", str(tmp_path / "s.sqlite")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "is not a number" in err[0] and len(err[0]) < 400, err

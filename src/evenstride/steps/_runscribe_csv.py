@@ -106,6 +106,8 @@ def read_runscribe_side(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
         raise ParseError(f"cannot read file ({exc.strerror})", path=p) from exc
     except UnicodeDecodeError as exc:
         raise ParseError("not a text CSV file", path=p) from exc
+    except csv.Error as exc:  # e.g. a field over csv's size limit (issue 14)
+        raise ParseError(f"not a readable CSV ({exc})", path=p) from None
     if not rows:
         raise ParseError("empty file; expected a RunScribe per-stride CSV export", path=p)
     cols = _parse_header(rows[0])

@@ -424,7 +424,11 @@ class _Export:
                 raise ParseError(
                     f"cannot read {name} in the zip ({type(e).__name__})", path=self.path
                 ) from None
-            return list(csv.reader(io.StringIO(text, newline="")))
+            try:
+                return list(csv.reader(io.StringIO(text, newline="")))
+            except csv.Error as e:  # e.g. a field over csv's size limit (issue 14)
+                raise ParseError(f"{name} in the zip is not a readable CSV ({e})",
+                                 path=self.path) from None
         return _csv_rows(self.path / name)
 
 
@@ -454,6 +458,8 @@ def _csv_rows(path: Path) -> list[list[str]]:
         raise UserInputError("file not found", path=path) from None
     except (OSError, UnicodeDecodeError) as e:
         raise ParseError(f"cannot read file ({type(e).__name__})", path=path) from None
+    except csv.Error as e:  # e.g. a field over csv's size limit (issue 14)
+        raise ParseError(f"not a readable CSV ({e})", path=path) from None
 
 
 def _note(msg: str, notes: list[str]) -> None:
