@@ -90,3 +90,15 @@ def test_rr_error_does_not_echo_a_huge_cell(tmp_path, capsys):
     assert main(["hrv", "import", str(p), "--db", str(tmp_path / "s.sqlite")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "is not a number" in err[0] and len(err[0]) < 400, err
+
+
+@pytest.mark.shared_data
+def test_c3d_without_an_analog_rate_parameter_uses_the_header(shared_data, tmp_path, capsys):
+    """c3d:semantic5 (seed 12): a damaged parameter name left ANALOG without RATE; the force
+    time base divided by 0 (ZeroDivisionError, exit 1). The rate is then the point rate times
+    the header's analog samples per frame, as the C3D standard defines it."""
+    src = (shared_data / "fukuchi-bmc-ric" / "RBDS001runT35.c3d").read_bytes()
+    assert src.count(b"RATE") == 2  # POINT:RATE (the header holds it too) and ANALOG:RATE
+    p = tmp_path / "norate.c3d"
+    p.write_bytes(src.replace(b"RATE", b"\x07ATE"))
+    assert main(["steps", str(p), "--format", "c3d", "--mass-kg", "70", "--speed", "3.5"]) == 0

@@ -216,6 +216,8 @@ def read_c3d(path: str | Path) -> C3DData:
     per = round(analog_rate / rate) if n_ch and analog_rate > 0 else 0
     if n_ch and per * n_ch != n_analog_per_frame:
         per = n_analog_per_frame // n_ch if n_ch else 0
+    if n_ch and per and not analog_rate > 0:  # no ANALOG:RATE (a damaged name): the header's
+        analog_rate = rate * per               # samples per frame give it (C3D standard)
     is_float = scale < 0
     dt = np.dtype("<f4") if is_float else np.dtype("<i2")
     frame_words = 4 * n_points + n_ch * per
