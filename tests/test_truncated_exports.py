@@ -138,3 +138,18 @@ def test_phone_json_export_over_the_bound_is_one_line(tmp_path, capsys):
     assert main(["steps", str(p), "--format", "phone"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "larger than 128 MB" in err[0] and str(p) in err[0], err
+
+
+def test_rr_csv_cut_mid_row_keeps_the_rows_before(tmp_path, capsys):
+    import numpy as np
+
+    rr = 900 + 30 * np.sin(np.arange(400) / 5.0)
+    t = np.cumsum(rr) / 1000.0
+    text = "time_s,rr_ms\n" + "".join(f"{a:.3f},{b:.0f}\n" for a, b in zip(t, rr, strict=True))
+    p = tmp_path / "rr.csv"
+    p.write_text(text[: text.index("\n", len(text) // 2) + 4])  # cut inside a time cell
+    with pytest.warns(EvenstrideWarning, match="ends mid-line"):
+        code = main(["hrv", "import", str(p), "--db", str(tmp_path / "s.sqlite"), "--when",
+                     "2025-05-01T07:00"])
+    assert code == 0
+    assert "from 2" in capsys.readouterr().out  # about 200 beats, not an error

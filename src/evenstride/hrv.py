@@ -32,7 +32,7 @@ from typing import Any, Final
 import numpy as np
 
 from evenstride.exceptions import UserInputError
-from evenstride.io._bounded import maybe_gunzip, read_file_bounded
+from evenstride.io._bounded import cut_line_warned, maybe_gunzip, read_file_bounded
 from evenstride.metrics.hrv import MAX_CHANGE, RR_VALID_S, rmssd_ms
 
 __all__ = [
@@ -174,6 +174,9 @@ def read_rr_csv(path: str | Path) -> RestRecording:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UserInputError("not a text file of R-R intervals", path=path) from None
+    cut_sep = next((d for d in (",", ";", "\t") if d in text[:4096]), None)
+    if cut_sep is not None:  # a file cut mid-row: the rows before the cut (issue 14)
+        text = cut_line_warned(text, path, sep=cut_sep)
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     if not lines:
         raise UserInputError("no R-R intervals in the file (it is empty)", path=path)
@@ -182,7 +185,10 @@ def read_rr_csv(path: str | Path) -> RestRecording:
     if delim is None:
         rows = [ln.split() for ln in lines]
     else:
-        rows = [r for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=delim)]
+        try:
+            rows = [r for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=delim)]
+        except csv.Error as e:  # e.g. a field over csv's size limit
+            raise UserInputError(f"not a readable CSV ({e})", path=path) from None
     rows = [[c.strip() for c in r] for r in rows if any(c.strip() for c in r)]
     header: list[str] | None = None
     if any(_number(c) is None and _parse_when(c) is None for c in rows[0]):

@@ -292,7 +292,8 @@ READERS: dict[str, Reader] = {
                                                       "--json"],
                     suffix=".csv", needs_shared=True),
     "rr": Reader("rr", _sim_rr, lambda p: ["hrv", "import", str(p), "--db",
-                                           str(p.parent / "store.sqlite"), "--json"],
+                                           str(p.parent / "store.sqlite"), "--when",
+                                           "2025-05-01T07:00", "--json"],
                  bomb="sparse", suffix=".csv"),
 }
 
