@@ -102,3 +102,16 @@ def test_c3d_without_an_analog_rate_parameter_uses_the_header(shared_data, tmp_p
     p = tmp_path / "norate.c3d"
     p.write_bytes(src.replace(b"RATE", b"\x07ATE"))
     assert main(["steps", str(p), "--format", "c3d", "--mass-kg", "70", "--speed", "3.5"]) == 0
+
+
+@pytest.mark.shared_data
+def test_c3d_cut_after_a_few_frames_is_one_line(shared_data, tmp_path, capsys):
+    """c3d:truncate4 (seed 3): a C3D cut a few frames into its data (read up to the cut since
+    issue 14) found no contacts, and the force metrics failed on an empty list (exit 1)."""
+    src = (shared_data / "fukuchi-bmc-ric" / "RBDS001runT35.c3d").read_bytes()
+    p = tmp_path / "short.c3d"
+    p.write_bytes(src[:17683])
+    assert main(["steps", str(p), "--format", "c3d", "--mass-kg", "70", "--speed", "3.5"]) == 2
+    err = [ln for ln in capsys.readouterr().err.strip().splitlines()
+           if ln.startswith("evenstride:")]
+    assert len(err) == 1 and "foot contacts" in err[0] and str(p) in err[0], err
