@@ -32,7 +32,12 @@ from typing import Any, Final
 import numpy as np
 
 from evenstride.exceptions import UserInputError
-from evenstride.io._bounded import cut_line_warned, maybe_gunzip, read_file_bounded
+from evenstride.io._bounded import (
+    MAX_TEXT_BYTES,
+    cut_line_warned,
+    maybe_gunzip,
+    read_file_bounded,
+)
 from evenstride.metrics.hrv import MAX_CHANGE, RR_VALID_S, rmssd_ms
 
 __all__ = [
@@ -108,7 +113,7 @@ class RestingValue:
 # ------------------------------------------------------------------------------------- reading
 def _read_bytes(path: Path) -> bytes:
     try:
-        data = read_file_bounded(path)
+        data = read_file_bounded(path, MAX_TEXT_BYTES)  # a resting recording is small
     except OSError as exc:
         raise UserInputError(f"cannot read the file ({exc.strerror or exc})", path=path) from None
     return maybe_gunzip(data, str(path))
