@@ -39,7 +39,7 @@ import numpy as np
 from evenstride import consts
 from evenstride.datatypes import Activity, ActivityMeta, Segment
 from evenstride.exceptions import EvenstrideWarning, NotEnoughDataError, ParseError, UserInputError
-from evenstride.io._bounded import maybe_gunzip, read_file_bounded
+from evenstride.io._bounded import MAX_TEXT_BYTES, maybe_gunzip, read_file_bounded
 from evenstride.io._time_gaps import plausible_stretch, stretch_note
 from evenstride.steps._falbriard import _peaks, lowpass
 
@@ -111,7 +111,7 @@ def read_adeptdata_csv(
     """
     p = Path(path)
     try:
-        text = maybe_gunzip(read_file_bounded(p), str(p)).decode("utf-8-sig")
+        text = maybe_gunzip(read_file_bounded(p, MAX_TEXT_BYTES), str(p)).decode("utf-8-sig")
     except FileNotFoundError:
         raise UserInputError("file not found", path=p) from None
     except (OSError, UnicodeDecodeError, EOFError) as e:
