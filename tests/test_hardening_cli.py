@@ -318,3 +318,17 @@ def test_phone_zip_with_a_huge_csv_is_refused_in_bounded_memory(tmp_path) -> Non
     line = _one_line_of(err)
     assert str(z) in line and "Accelerometer.csv in the zip is larger than 128 MB" in line
     assert rss_kb < RSS_CAP_KB, f"peak RSS {rss_kb / 1024:.0f} MB"
+
+
+def test_accel_clock_jump_of_20_years_keeps_one_plausible_stretch(tmp_path: Path, capsys) -> None:
+    """Issue 14: a clock jump in the accelerometer CSV allocated by wall-clock span (an 814 MiB
+    array, exit 1 under a memory cap); now the longest plausible stretch is analysed."""
+    rows = _accel_rows(duration_s=90.0)
+    cut = 2 * len(rows) // 3
+    rows[cut:] = [r.replace("2018-", "2038-", 1) for r in rows[cut:]]
+    f = tmp_path / "jump.csv"
+    f.write_text("\n".join([HEADER, *rows]) + "\n")
+    assert main(["steps", str(f), "--format", "accel", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    hit = [w for w in doc["warnings"] if "implausible times" in w]
+    assert hit and f"dropped {len(rows) - cut} samples" in hit[0] and "20 years" in hit[0], hit

@@ -37,7 +37,7 @@ from evenstride.metrics.asymmetry import MIN_SAMPLES
 from evenstride.metrics.context import ContextParams, RunContext, run_context
 from evenstride.metrics.drift import window_means
 from evenstride.metrics.load import legs_totals
-from evenstride.preprocessing import Gating, GatingParams, label_samples
+from evenstride.preprocessing import Gating, GatingParams, check_plausibility, label_samples
 from evenstride.steps import StepOptions, read_recording
 
 SCHEMA = "evenstride.run/1"
@@ -119,6 +119,8 @@ def analyze(
         act = path_or_activity
     else:
         act = read_input(path_or_activity)
+    # physically impossible values are excluded, counted and named before anything reads them
+    act = check_plausibility(act)
     gating = label_samples(act, gating_params)
     run_w = float(gating.weight_s[gating.running].sum())
     walk_w = float(gating.weight_s[gating.walking].sum())

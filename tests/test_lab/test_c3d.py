@@ -78,6 +78,11 @@ def test_truncated_and_garbage(fk: Path, tmp_path: Path) -> None:
     b = (fk / RBDS).read_bytes()
     t = tmp_path / "trunc.c3d"
     t.write_bytes(b[: len(b) // 2])
+    # cut mid-data: the frames before the cut are read, with a warning (issue 14)
+    with pytest.warns(EvenstrideWarning, match=r"truncated C3D: 2243 of 4500 frames"):
+        c = read_c3d(t)
+    assert c.n_frames == 2243
+    t.write_bytes(b[:600])  # cut inside the parameter section: nothing to read
     with pytest.raises(ParseError, match="truncated") as e:
         read_c3d(t)
     assert "\n" not in str(e.value)

@@ -62,6 +62,7 @@ from evenstride.io._runscribe_csv import read_runscribe_csv, read_runscribe_side
 from evenstride.io._sensor_logger import TrunkRecording, read_sensor_logger
 from evenstride.io._sniff import ACTIVITY_FORMATS, RECORDING_FORMATS, detect_format, detect_input
 from evenstride.io._strava_csv import STRAVA_REQUIRED_COLUMNS, StravaRow, parse_strava_csv
+from evenstride.io._time_gaps import overlap_notes
 
 __all__ = [
     "ACTIVITY_FORMATS",
@@ -94,6 +95,7 @@ __all__ = [
     "detect_input",
     "maybe_gunzip",
     "member_reader",
+    "overlap_notes",
     "parse_strava_csv",
     "read_activity",
     "read_adeptdata_csv",

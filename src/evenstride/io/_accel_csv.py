@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from evenstride.exceptions import EvenstrideWarning, ParseError, UserInputError
-from evenstride.io._bounded import maybe_gunzip, read_file_bounded
+from evenstride.io._bounded import MAX_TEXT_BYTES, maybe_gunzip, read_file_bounded
+from evenstride.io._time_gaps import plausible_stretch, stretch_note
 
 #: ActiGraph GT9X dynamic range, g.
 ADEPT_RANGE_G = 8.0
@@ -80,18 +81,22 @@ def read_adeptdata_csv(
     """
     p = Path(path)
     try:
-        text = maybe_gunzip(read_file_bounded(p), str(p)).decode("utf-8-sig")
+        text = maybe_gunzip(read_file_bounded(p, MAX_TEXT_BYTES), str(p)).decode("utf-8-sig")
     except FileNotFoundError:
         raise UserInputError("file not found", path=p) from None
     except (OSError, UnicodeDecodeError, EOFError) as e:
         raise ParseError(f"cannot read file ({type(e).__name__})", path=p) from None
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip().lower() for h in next(reader, [])]
-    need = ("loc_id", "date_time", "x", "y", "z")
-    if any(c not in header for c in need):
-        raise ParseError(f"expected columns {', '.join(need)} (found {', '.join(header)})", path=p)
-    ix = [header.index(c) for c in need]
-    rows = [row for row in reader if row]
+    reader = csv.reader(io.StringIO(text, newline=""))  # csv handles every line ending itself
+    try:
+        header = [h.strip().lower() for h in next(reader, [])]
+        need = ("loc_id", "date_time", "x", "y", "z")
+        if any(c not in header for c in need):
+            raise ParseError(f"expected columns {', '.join(need)} (found {', '.join(header)})",
+                             path=p)
+        ix = [header.index(c) for c in need]
+        rows = [row for row in reader if row]
+    except csv.Error as e:  # e.g. a NUL byte: one line, not an internal error (issue 14)
+        raise ParseError(f"not a readable CSV ({e})", path=p) from None
     file_notes: list[str] = []
     if rows and not text.endswith(("\n", "\r")) and not _row_parses(rows[-1], ix):
         rows.pop()  # cut mid-line: analyse up to the cut, as for FIT
@@ -120,6 +125,12 @@ def read_adeptdata_csv(
         t_abs, a, repeats = _drop_repeated_rows(t_abs, a, str(name), p)
         t = (t_abs - t_abs[0]).astype("timedelta64[ns]").astype(np.int64) / 1e9
         notes: list[str] = [*file_notes, *repeats]
+        stretch = plausible_stretch(t)  # a clock jump of years: one plausible stretch (issue 14)
+        if stretch.n_dropped:
+            t_abs, a = t_abs[stretch.keep], a[stretch.keep]
+            t = (t_abs - t_abs[0]).astype("timedelta64[ns]").astype(np.int64) / 1e9
+            notes.append(f"{name}: {stretch_note(stretch, 'samples')}")
+            warnings.warn(f"{p}: {notes[-1]}", EvenstrideWarning, stacklevel=2)
         clip = clipping_mask(a, range_g=range_g)
         fs = float(1.0 / np.median(np.diff(t))) if len(t) > 1 else 1.0
         excl = _dilate(clip, round(CLIP_PAD_S * fs))
@@ -165,3 +176,5 @@ def _drop_repeated_rows(
     msg = f"{name}: {int(same_row.sum())} repeated rows (same time and values) are dropped"
     warnings.warn(f"{p}: {msg}", EvenstrideWarning, stacklevel=3)
     return t_abs[~same_row], a[~same_row], [msg]
+
+

@@ -13,18 +13,24 @@ Both raise a one-line :class:`~evenstride.exceptions.ParseError` naming the file
 from __future__ import annotations
 
 import os
+import warnings
 import zlib
 from pathlib import Path
 from typing import Final
 
-from evenstride.exceptions import ParseError
+from evenstride.exceptions import EvenstrideWarning, ParseError
 
 __all__ = [
     "MAX_DECOMPRESSED_BYTES",
     "MAX_FILE_BYTES",
+    "MAX_TEXT_BYTES",
+    "cut_line_warned",
     "gunzip_bounded",
     "maybe_gunzip",
     "read_file_bounded",
+    "read_path",
+    "read_text_bounded",
+    "split_cut_line",
 ]
 
 #: Largest file read (bytes). Engineering bound: a 14-hour FIT is ~3 MB, a 24-hour TCX at 1 s
@@ -34,6 +40,11 @@ MAX_FILE_BYTES: Final = 512 * 1024 * 1024
 #: (~50 MB), so that reading it stays well under 1 GB of memory (TCX/GPX parsing takes ~3× the
 #: text).
 MAX_DECOMPRESSED_BYTES: Final = 128 * 1024 * 1024
+#: Largest plain-text export read by the per-step CSV/text readers (IMU, RunScribe, Fukuchi,
+#: phone, accelerometer): parsing text into Python rows takes several times the text, so the
+#: bound is that of a gzip expansion (about 50 min of a bilateral 200 Hz IMU in the generic
+#: layout, 100 h of RunScribe strides). Engineering bound.
+MAX_TEXT_BYTES: Final = MAX_DECOMPRESSED_BYTES
 GZIP_MAGIC: Final = b"\x1f\x8b"
 _CHUNK = 1024 * 1024
 
@@ -106,3 +117,34 @@ def read_path(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> byte
         raise ParseError("is a directory, not a file", path=name) from None
     except OSError as exc:
         raise ParseError(f"cannot read the file ({exc.strerror or exc})", path=name) from None
+def read_text_bounded(path: str | os.PathLike[str], limit: int = MAX_TEXT_BYTES, *,
+                      encoding: str = "utf-8-sig", errors: str = "strict") -> str:
+    """The text of ``path``, refusing more than ``limit`` bytes (``OSError`` and
+    ``UnicodeDecodeError`` pass through)."""
+    return read_file_bounded(path, limit).decode(encoding, errors)
+
+
+def split_cut_line(text: str) -> tuple[str, str]:
+    """``(complete lines, cut tail)``: the tail after the last newline when the text does not
+    end with one (a file cut mid-line), else ``""``. Readers analyse the complete lines and warn
+    about the cut, as the FIT reader does for a truncated file."""
+    if not text or text.endswith(("\n", "\r")):
+        return text, ""
+    i = max(text.rfind("\n"), text.rfind("\r"))
+    return text[: i + 1], text[i + 1:]
+
+
+def cut_line_warned(text: str, path: str | os.PathLike[str], *, sep: str) -> str:
+    """``text`` without a last line that was cut mid-line (fewer ``sep``-separated cells than
+    the line before it), with a warning naming the file: the rows before the cut are analysed, as
+    for a truncated FIT file (issue 14)."""
+    body, tail = split_cut_line(text)
+    if not tail:
+        return text
+    prev = body.rstrip("\r\n").rsplit("\n", 1)[-1]
+    if tail.count(sep) >= prev.count(sep):
+        return text  # a complete last line without a final newline
+    warnings.warn(f"{os.fspath(path)}: the file ends mid-line (truncated?): the last, incomplete "
+                  "row is ignored and the rows before it are analysed", EvenstrideWarning,
+                  stacklevel=3)
+    return body

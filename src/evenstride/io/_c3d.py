@@ -23,13 +23,14 @@ Every problem raises a one-line :class:`ParseError` naming the file.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from evenstride.exceptions import ParseError
+from evenstride.exceptions import EvenstrideWarning, ParseError
 from evenstride.io._bounded import read_file_bounded
 from evenstride.io._fukuchi import ForceData, MarkerData, to_newtons
 
@@ -215,16 +216,26 @@ def read_c3d(path: str | Path) -> C3DData:
     per = round(analog_rate / rate) if n_ch and analog_rate > 0 else 0
     if n_ch and per * n_ch != n_analog_per_frame:
         per = n_analog_per_frame // n_ch if n_ch else 0
+    if n_ch and per and not analog_rate > 0:  # no ANALOG:RATE (a damaged name): the header's
+        analog_rate = rate * per               # samples per frame give it (C3D standard)
     is_float = scale < 0
     dt = np.dtype("<f4") if is_float else np.dtype("<i2")
     frame_words = 4 * n_points + n_ch * per
     need = (data_block - 1) * BLOCK + n_frames * frame_words * dt.itemsize
     if len(buf) < need:
-        raise ParseError(
-            f"truncated C3D: {len(buf)} bytes, data needs {need} "
-            f"({n_frames} frames × {n_points} points)",
-            path=p,
-        )
+        # cut mid-data (issue 14): the whole frames before the cut are analysed, with a warning
+        frame_bytes = frame_words * dt.itemsize
+        whole = (len(buf) - (data_block - 1) * BLOCK) // frame_bytes if frame_bytes > 0 else 0
+        if whole < 2:
+            raise ParseError(
+                f"truncated C3D: {len(buf)} bytes, data needs {need} "
+                f"({n_frames} frames × {n_points} points)",
+                path=p,
+            )
+        warnings.warn(f"{p}: truncated C3D: {whole} of {n_frames} frames present "
+                      f"({whole / rate:.1f} of {n_frames / rate:.1f} s); the frames before the "
+                      "cut are analysed", EvenstrideWarning, stacklevel=2)
+        n_frames = int(whole)
     raw_d = np.frombuffer(buf, dt, n_frames * frame_words, (data_block - 1) * BLOCK)
     d: np.ndarray = np.asarray(raw_d.reshape(n_frames, frame_words), dtype=np.float64)
     pts = d[:, : 4 * n_points].reshape(n_frames, n_points, 4)

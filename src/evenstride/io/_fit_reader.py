@@ -438,8 +438,10 @@ def _balance_channel(
     if col is None or col.ndim != 1 or col.dtype == object:
         return []
     b = col[rows].astype(np.float64)
-    lo, hi = ff.BALANCE_VALID_PCT
-    b = np.where((b > lo) & (b < hi), b, np.nan)
+    lo, _hi = ff.BALANCE_VALID_PCT
+    # 0.00 is the stopped placeholder (missing); 100 % and above are kept here so that the
+    # central plausibility check (preprocessing.plausibility) excludes them with a counted warning
+    b = np.where(b > lo, b, np.nan)
     if not np.isfinite(b).any():
         return []
     gct = samples.get(consts.CONTACT_TIME_S)

@@ -16,6 +16,7 @@ Every reader checks the header and raises a one-line :class:`ParseError` naming 
 
 from __future__ import annotations
 
+import io
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from evenstride.exceptions import EvenstrideWarning, ParseError
+from evenstride.io._bounded import MAX_TEXT_BYTES, cut_line_warned, read_text_bounded
 
 G = 9.80665
 FORCE_HEADER = ("Time", "Fx", "Fy", "Fz", "COPx", "COPy", "COPz", "Ty")
@@ -59,8 +61,11 @@ class MarkerData:
 
 def _header(path: Path) -> list[str]:
     try:
+        if path.stat().st_size > MAX_TEXT_BYTES:  # before reading a line of unbounded length
+            raise ParseError(f"file is too large (more than {MAX_TEXT_BYTES // 2**20} MB)",
+                             path=path)
         with open(path, encoding="utf-8", errors="replace") as fh:
-            line = fh.readline()
+            line = fh.readline(1 << 16)
     except OSError as exc:
         raise ParseError(f"cannot open: {exc.strerror}", path=path) from exc
     return line.rstrip("\r\n").split("\t")
@@ -71,8 +76,13 @@ def _table(path: Path, ncol: int, *, blanks_are_nan: bool = False) -> np.ndarray
     gaps) are NaN, anything else non-numeric is still refused."""
     conv = (lambda c: float(c) if c.strip() else np.nan) if blanks_are_nan else None
     try:
-        data = np.loadtxt(  # numpy < 2 stubs (the [video] extra) type converters as a Mapping
-            path, delimiter="\t", skiprows=1, ndmin=2, dtype=float,
+        text = cut_line_warned(read_text_bounded(path, encoding="utf-8", errors="replace"),
+                               path, sep="\t")
+    except OSError as exc:
+        raise ParseError(f"cannot open: {exc.strerror}", path=path) from exc
+    try:
+        data = np.loadtxt(
+            io.StringIO(text), delimiter="\t", skiprows=1, ndmin=2, dtype=float,
             converters=conv,  # type: ignore[call-overload, unused-ignore]
         )
     except ValueError as exc:

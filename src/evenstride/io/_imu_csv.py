@@ -44,6 +44,7 @@ from pathlib import Path
 import numpy as np
 
 from evenstride.exceptions import EvenstrideWarning, ParseError, UserInputError
+from evenstride.io._bounded import cut_line_warned, read_text_bounded
 
 G = 9.80665
 SIDES = ("left", "right")
@@ -228,7 +229,7 @@ def _sampling_rate(sides: dict[str, SensorData]) -> float:
 
 def _read_lines(path: Path) -> list[str]:
     try:
-        return path.read_text(encoding="utf-8-sig").splitlines()
+        return cut_line_warned(read_text_bounded(path), path, sep=",").splitlines()
     except FileNotFoundError:
         raise UserInputError("file not found", path=path) from None
     except (OSError, UnicodeDecodeError) as e:

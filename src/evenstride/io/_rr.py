@@ -19,7 +19,12 @@ from typing import Final
 import numpy as np
 
 from evenstride.exceptions import UserInputError
-from evenstride.io._bounded import maybe_gunzip, read_file_bounded
+from evenstride.io._bounded import (
+    MAX_TEXT_BYTES,
+    cut_line_warned,
+    maybe_gunzip,
+    read_file_bounded,
+)
 from evenstride.io._fit_decode import decode_fit
 from evenstride.io._sniff import detect_format
 
@@ -51,7 +56,7 @@ class RestRecording:
 
 def _read_bytes(path: Path) -> bytes:
     try:
-        data = read_file_bounded(path)
+        data = read_file_bounded(path, MAX_TEXT_BYTES)  # a resting recording is small
     except OSError as exc:
         raise UserInputError(f"cannot read the file ({exc.strerror or exc})", path=path) from None
     return maybe_gunzip(data, str(path))
@@ -113,6 +118,9 @@ def read_rr_csv(path: str | Path) -> RestRecording:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UserInputError("not a text file of R-R intervals", path=path) from None
+    cut_sep = next((d for d in (",", ";", "\t") if d in text[:4096]), None)
+    if cut_sep is not None:  # a file cut mid-row: the rows before the cut (issue 14)
+        text = cut_line_warned(text, path, sep=cut_sep)
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     if not lines:
         raise UserInputError("no R-R intervals in the file (it is empty)", path=path)
@@ -121,7 +129,10 @@ def read_rr_csv(path: str | Path) -> RestRecording:
     if delim is None:
         rows = [ln.split() for ln in lines]
     else:
-        rows = [r for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=delim)]
+        try:
+            rows = [r for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=delim)]
+        except csv.Error as e:  # e.g. a field over csv's size limit
+            raise UserInputError(f"not a readable CSV ({e})", path=path) from None
     rows = [[c.strip() for c in r] for r in rows if any(c.strip() for c in r)]
     header: list[str] | None = None
     if any(_number(c) is None and _parse_when(c) is None for c in rows[0]):
@@ -137,7 +148,7 @@ def read_rr_csv(path: str | Path) -> RestRecording:
         if x is None:
             line = k + (2 if header else 1)
             raise UserInputError(
-                f"row {line}: R-R value {cell!r} is not a number", path=path
+                f"row {line}: R-R value {cell[:40]!r} is not a number", path=path
             )
         values.append(x)
     arr = np.asarray(values, dtype=np.float64)

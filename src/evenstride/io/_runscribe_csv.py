@@ -27,6 +27,7 @@ foot IMUs (:mod:`evenstride.steps._to_activity`).
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 from datetime import datetime
@@ -38,6 +39,8 @@ from evenstride import consts
 from evenstride.datatypes import Activity, ActivityMeta, Segment, SidedChannel
 from evenstride.exceptions import NotEnoughDataError, ParseError, UserInputError
 from evenstride.filters import nanmean2
+from evenstride.io._bounded import cut_line_warned, read_text_bounded
+from evenstride.io._time_gaps import overlap_notes
 
 #: A right stride is paired with a left one when it starts within this many median strides.
 PAIR_MAX_STRIDES = 0.75
@@ -98,12 +101,14 @@ def read_runscribe_side(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     """
     p = Path(path)
     try:
-        with p.open(newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.reader(fh))
+        rows = list(csv.reader(io.StringIO(cut_line_warned(read_text_bounded(p), p, sep=","),
+                                           newline="")))
     except OSError as exc:
         raise ParseError(f"cannot read file ({exc.strerror})", path=p) from exc
     except UnicodeDecodeError as exc:
         raise ParseError("not a text CSV file", path=p) from exc
+    except csv.Error as exc:  # e.g. a field over csv's size limit (issue 14)
+        raise ParseError(f"not a readable CSV ({exc})", path=p) from None
     if not rows:
         raise ParseError("empty file; expected a RunScribe per-stride CSV export", path=p)
     cols = _parse_header(rows[0])
@@ -165,7 +170,7 @@ def read_runscribe_side(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
 def _start_time(path: Path) -> str | None:
     """The first stride's wall-clock ``datetime`` string (local time, zone unknown)."""
     try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
+        with io.StringIO(read_text_bounded(path), newline="") as fh:
             for r in csv.reader(fh):
                 if r and re.match(r"^\d{4}-\d\d-\d\d", r[0].strip()):
                     return datetime.fromisoformat(r[0].strip()).isoformat()
@@ -255,4 +260,6 @@ def read_runscribe_csv(
     warns: list[str] = []
     if (~paired).mean() > 0.1:
         warns.append(f"{int((~paired).sum())} of {len(lt)} left strides have no right partner")
+    warns += overlap_notes(lt, rt, med, what="pod's file")
     return Activity(samples=samples, sided=sided, meta=meta, warnings=warns)
+

@@ -134,6 +134,9 @@ class _Export:
                     self._zip[want] = hits[0]
         elif suffix == ".json":
             try:
+                if path.stat().st_size > MAX_DECOMPRESSED_BYTES:  # parsed whole: bounded
+                    raise ParseError(f"JSON export larger than "
+                                     f"{MAX_DECOMPRESSED_BYTES // 2**20} MB", path=path)
                 with path.open(encoding="utf-8-sig") as fh:
                     doc = json.load(fh)
             except (OSError, UnicodeDecodeError, ValueError) as e:
@@ -180,7 +183,11 @@ class _Export:
                 raise ParseError(
                     f"cannot read {name} in the zip ({type(e).__name__})", path=self.path
                 ) from None
-            return list(csv.reader(io.StringIO(text, newline="")))
+            try:
+                return list(csv.reader(io.StringIO(text, newline="")))
+            except csv.Error as e:  # e.g. a field over csv's size limit (issue 14)
+                raise ParseError(f"{name} in the zip is not a readable CSV ({e})",
+                                 path=self.path) from None
         return _csv_rows(self.path / name)
 
 
@@ -210,6 +217,8 @@ def _csv_rows(path: Path) -> list[list[str]]:
         raise UserInputError("file not found", path=path) from None
     except (OSError, UnicodeDecodeError) as e:
         raise ParseError(f"cannot read file ({type(e).__name__})", path=path) from None
+    except csv.Error as e:  # e.g. a field over csv's size limit (issue 14)
+        raise ParseError(f"not a readable CSV ({e})", path=path) from None
 
 
 def _note(msg: str, notes: list[str]) -> None:

@@ -24,7 +24,8 @@ from typing import Final
 
 import numpy as np
 
-__all__ = ["MAX_GAP_S", "MAX_SPAN_S", "Stretch", "plausible_stretch", "stretch_note"]
+__all__ = ["MAX_GAP_S", "MAX_SPAN_S", "Stretch", "overlap_notes", "plausible_stretch",
+           "stretch_note"]
 
 #: Largest gap between consecutive samples of one recording (see the module text).
 MAX_GAP_S: Final = 12 * 3600.0
@@ -100,3 +101,29 @@ def _span_text(seconds: float) -> str:
     if seconds >= 2 * 86400:
         return f"{seconds / 86400:.0f} days"
     return f"{seconds / 3600:.0f} h"
+
+
+def overlap_notes(lt: np.ndarray, rt: np.ndarray, med_stride_s: float, *,
+                  what: str) -> list[str]:
+    """A warning when one side's series (sorted times, s) starts later or ends earlier than the
+    other's by more than 5 median strides (a truncated pod file or export, issue 14): only the
+    overlap is compared.
+
+    >>> overlap_notes(np.arange(0.0, 100.0), np.arange(0.0, 60.0), 1.0, what="pod's file")[0][:45]
+    "the right pod's file ends 39 s earlier than t"
+    """
+    if not (len(lt) and len(rt)):
+        return []
+    tol = 5.0 * med_stride_s if np.isfinite(med_stride_s) else 5.0
+    lo, hi = max(lt[0], rt[0]), min(lt[-1], rt[-1])
+    notes = []
+    for side, t in (("left", lt), ("right", rt)):
+        late, early = float(t[0] - min(lt[0], rt[0])), float(max(lt[-1], rt[-1]) - t[-1])
+        if late > tol or early > tol:
+            how = " and ".join(x for x in (f"starts {late:.0f} s later" if late > tol else "",
+                                           f"ends {early:.0f} s earlier" if early > tol else "")
+                               if x)
+            notes.append(f"the {side} {what} {how} than the other side's (truncated?): "
+                         f"left/right is compared only over the {max(hi - lo, 0.0):.0f} s both "
+                         "sides cover")
+    return notes

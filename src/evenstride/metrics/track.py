@@ -181,7 +181,10 @@ def _busiest_area(path: RunPath, radius_m: float) -> tuple[float, float]:
     cell = 25.0
     ix = np.floor((path.x - path.x.min()) / cell).astype(np.int64)
     iy = np.floor((path.y - path.y.min()) / cell).astype(np.int64)
-    key = ix * (int(iy.max()) + 1) + iy
+    # occupied cells only: memory grows with the points, never with the span (a GPS jump across
+    # the globe made a dense grid of 1.67 TiB, issue 14)
+    _cells, key = np.unique(np.column_stack((ix, iy)), axis=0, return_inverse=True)
+    key = key.ravel()
     k = int(np.argmax(np.bincount(key, weights=path.w)))
     on = key == k
     cx, cy = float(path.x[on].mean()), float(path.y[on].mean())

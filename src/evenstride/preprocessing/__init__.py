@@ -9,5 +9,7 @@ from evenstride.preprocessing._gating import (
     label_samples,
     local_xy,
 )
+from evenstride.preprocessing.plausibility import check_plausibility
 
-__all__ = ["Gating", "GatingParams", "fill_monotonic", "label_samples", "local_xy"]
+__all__ = ["Gating", "GatingParams", "check_plausibility", "fill_monotonic", "label_samples",
+           "local_xy"]

@@ -17,7 +17,10 @@ class _RunDocument(Protocol):
     """What the document needs of :class:`evenstride.pipeline.RunAnalysis` (steps/ comes before
     the pipeline and does not import it)."""
 
+    activity: Activity
+
     def to_dict(self) -> dict[str, Any]: ...
+
 
 __all__ = ["steps_document", "stride_variability"]
 
@@ -31,7 +34,8 @@ _EVENT_KEYS = ("event_source", "event_method", "n_contacts", "contacts_per_side"
 def steps_document(res: _RunDocument, act: Activity) -> dict[str, Any]:
     """``res.to_dict()`` with ``variability``, and ``events`` / ``one_sided`` when they apply."""
     doc = res.to_dict()
-    doc["variability"] = stride_variability(act)
+    # the analysed activity: implausible values already excluded (preprocessing.plausibility)
+    doc["variability"] = stride_variability(res.activity if res.activity.meta is act.meta else act)
     ex = act.meta.extra
     if ex.get("event_source") in ("force", "markers"):  # lab recordings: how steps were found
         doc["events"] = {k: ex[k] for k in _EVENT_KEYS if k in ex}

@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from evenstride.exceptions import ParseError
 from evenstride.filters import lowpass
 from evenstride.io import ForceData, G, MarkerData
 from evenstride.steps._markers import foot_pitch_events, to_rbds_frame
@@ -131,7 +132,11 @@ def force_contacts(fd: ForceData) -> tuple[np.ndarray, np.ndarray]:
 
 def _lowest(md: MarkerData, side: str) -> np.ndarray:
     p = "L." if side == "left" else "R."
-    ys = [md.markers[p + n][:, 1] for n in ("Heel.Bottom", "MT1", "MT5") if p + n in md.markers]
+    names = [p + n for n in ("Heel.Bottom", "MT1", "MT5")]
+    ys = [md.markers[n][:, 1] for n in names if n in md.markers]
+    if not ys:  # e.g. damaged labels: one line, not an internal error (issue 14)
+        raise ParseError(f"no {side} foot markers ({', '.join(names)}) to tell the sides apart",
+                         path=md.path)
     return np.min(np.vstack(ys), axis=0)
 
 

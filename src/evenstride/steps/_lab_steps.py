@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from evenstride.exceptions import NotEnoughDataError
 from evenstride.io import ForceData, G, MarkerData
 from evenstride.steps._force import (
     LOADING_WINDOW_S,
@@ -31,6 +32,9 @@ def step_metrics(fd: ForceData, md: MarkerData, mass_kg: float) -> StepTable:
     # review fix: assign_sides reads Y as the vertical; a Z-up lab voted from a horizontal axis
     md = to_rbds_frame(md)
     ic, tc = force_contacts(fd)
+    if len(ic) < 4:  # e.g. a trial cut after a few frames (issue 14): one line, not a crash
+        raise NotEnoughDataError(f"only {len(ic)} foot contacts in the force data (need at "
+                                 "least 4)", path=fd.path)
     fs = fd.fs_hz
     ic_s, tc_s = fd.time_s[ic], fd.time_s[tc]
     side, consistency = assign_sides(ic_s, tc_s, md)

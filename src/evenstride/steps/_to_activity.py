@@ -35,7 +35,7 @@ from evenstride import consts
 from evenstride.datatypes import Activity, ActivityMeta, Segment, SidedChannel
 from evenstride.exceptions import NotEnoughDataError
 from evenstride.filters import nanmean2
-from evenstride.io import SIDES, G, ImuRecording
+from evenstride.io import SIDES, G, ImuRecording, overlap_notes
 from evenstride.steps._falbriard import SideEvents
 from evenstride.steps._table import StepTable
 
@@ -193,4 +193,7 @@ def to_activity(
             "pairing_max_s": PAIR_MAX_STRIDES * med_stride,
         },
     )
-    return Activity(samples=samples, sided=sided, meta=meta, warnings=list(warnings or []))
+    # one side's recording shorter than the other's (a cut export): only the overlap is paired
+    notes = [*(warnings or []), *overlap_notes(left.ic_s, right.ic_s, med_stride,
+                                              what="sensor's recording")]
+    return Activity(samples=samples, sided=sided, meta=meta, warnings=notes)

@@ -7,6 +7,7 @@
   never by name), imports them with :func:`evenstride.importer.import_paths` and deletes them.
 - :func:`import_stream` does the same in a worker thread and yields NDJSON progress lines, then
   the per-file results (the upload page's live progress).
+- At most :data:`MAX_PARALLEL_IMPORTS` uploads are imported at a time; more wait for a slot.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Final
 
 from flask import Flask, Request
 from werkzeug.utils import secure_filename
@@ -26,7 +27,15 @@ from werkzeug.utils import secure_filename
 from evenstride.exceptions import UserInputError
 from evenstride.web._security import sniff_upload
 
-__all__ = ["UPLOAD_DIR_NAME", "StoreRequest", "import_stream", "import_uploads"]
+__all__ = ["MAX_PARALLEL_IMPORTS", "UPLOAD_DIR_NAME", "StoreRequest", "import_stream",
+           "import_uploads"]
+
+#: Uploads imported at the same time; later ones wait for a slot (issue 14: eight gzip bombs
+#: uploaded at once took 1.95 GB). Each import reads one file at a time (``jobs=1``) with the
+#: importer's size limits (200 MB a member, 128 MB of gzip output), so two stay well under
+#: 1 GB. Engineering bound.
+MAX_PARALLEL_IMPORTS: Final = 2
+_IMPORT_SLOTS = threading.BoundedSemaphore(MAX_PARALLEL_IMPORTS)
 
 #: Temporary upload files live in this folder next to the store (never outside it).
 UPLOAD_DIR_NAME = ".evenstride-uploads"
@@ -92,7 +101,7 @@ def _run_import(db: Path, athlete_id: int, paths: list[str], names: dict[str, st
 
     if not paths:
         return [], None
-    with open_store(db) as st:
+    with _IMPORT_SLOTS, open_store(db) as st:
         report = import_files(st, paths, athlete_id=athlete_id, jobs=1, db_label=db.name,
                               tmp_root=db.parent / UPLOAD_DIR_NAME, display_names=names,
                               progress=progress)
