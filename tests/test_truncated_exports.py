@@ -9,12 +9,12 @@ import json
 import warnings
 
 import pytest
-from evenstride.steps import read_fukuchi_trial
 
 from evenstride.cli import main
 from evenstride.exceptions import EvenstrideWarning, ParseError
-from evenstride.io._bounded import MAX_TEXT_BYTES
 from evenstride.io import read_imu, write_generic_csv
+from evenstride.io._bounded import MAX_TEXT_BYTES
+from evenstride.steps import read_fukuchi_trial
 from evenstride.steps.simulate_imu import simulate_imu_run
 
 

@@ -199,7 +199,6 @@ def _fit_jump(data: bytes, rng: np.random.Generator) -> bytes:
 
 def _sim_imu(d: Path) -> Path:
     from evenstride.io import write_generic_csv
-
     from evenstride.steps.simulate_imu import simulate_imu_run
 
     p = d / "imu.csv"
