@@ -5,7 +5,6 @@ CSV, C3D lab trials) alike; and no real recording loses a value."""
 
 from __future__ import annotations
 
-import argparse
 import warnings
 from pathlib import Path
 
@@ -111,13 +110,11 @@ def test_runscribe_absurd_contact_time_every_7th_row_is_warned(shared_data, tmp_
 
 
 def _c3d_activity(path: Path):
-    from evenstride.cli import _step_activity
+    from evenstride.steps import read_recording
 
-    ns = argparse.Namespace(file=str(path), format="c3d", units=None, speed=None, static=None,
-                            mass_kg=None, gyro=None, location=None, right=None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", EvenstrideWarning)
-        return _step_activity(ns)
+        return read_recording(path, fmt="c3d")
 
 
 @pytest.mark.shared_data

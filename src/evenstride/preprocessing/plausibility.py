@@ -224,6 +224,21 @@ METRIC_RANGES: dict[str, PhysicalRange] = {
         "hip adduction at contact", -60.0, 60.0, "deg", _JOINT),
     consts.M_HIP_ADDUCTION_PEAK_DEG: PhysicalRange(
         "peak hip adduction", -60.0, 60.0, "deg", _JOINT),
+    # video (2D pose, issue 16): distances as a share of the leg length measured in the clip
+    consts.M_FOOT_AHEAD_IC_PCT_LEG: PhysicalRange(
+        "foot ahead of the hip at contact", -100.0, 100.0, "% leg",
+        "engineering: farther than a leg length from the hip (real about 15–30 % leg)"),
+    consts.M_KNEE_FLEXION_MIDSTANCE_DEG: PhysicalRange(
+        "knee flexion at mid-stance", -45.0, 160.0, "deg", _JOINT),
+    consts.M_TRUNK_LEAN_DEG: PhysicalRange(
+        "trunk lean", -60.0, 80.0, "deg",
+        "engineering: a trunk leaning past 60° back or 80° forward while running (real 2–15°)"),
+    consts.M_KNEE_FPPA_DEG: PhysicalRange(
+        "knee frontal projection angle", -90.0, 90.0, "deg",
+        "engineering: a 2D knee angle beyond a right angle (real within ±20°)"),
+    consts.M_STEP_WIDTH_PCT_LEG: PhysicalRange(
+        "step width", -100.0, 100.0, "% leg",
+        "engineering: a foot a leg length across the body's line (real about 0–15 % leg)"),
 }
 
 
