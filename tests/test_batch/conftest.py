@@ -7,9 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from lakeio import N_ATHLETES, RUNS
 
 from evenstride.batch.corpus import CorpusTruth, write_corpus
+
+from .lakeio import N_ATHLETES, RUNS
 
 
 @pytest.fixture(scope="session")

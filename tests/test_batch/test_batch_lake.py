@@ -19,10 +19,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from lakeio import N_ATHLETES, RUNS, docs, histories, parquet_rows, snapshot, summary_keyed
 
 from evenstride.batch import run_batch
 from evenstride.batch.corpus import BALANCE_SD, MEAN_BY_SEX
+
+from .lakeio import N_ATHLETES, RUNS, docs, histories, parquet_rows, snapshot, summary_keyed
 
 pytestmark = pytest.mark.slow
 

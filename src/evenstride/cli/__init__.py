@@ -6,6 +6,6 @@
 
 from __future__ import annotations
 
-from evenstride.cli.app import main, merge_warnings
+from evenstride.cli.app import main, merge_warnings, print_summary
 
-__all__ = ["main", "merge_warnings"]
+__all__ = ["main", "merge_warnings", "print_summary"]

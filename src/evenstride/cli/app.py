@@ -20,10 +20,11 @@ from evenstride._threads import limit_blas_threads
 from evenstride.cli import types
 from evenstride.cli.common import (
     EXIT_INTERNAL,
-    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USER,
+    guarded,
     print_json,
+    store_options,
     user_message,
 )
 from evenstride.exceptions import EvenstrideWarning, UserInputError
@@ -80,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
         "history",
         help="an athlete's history: baseline, noise floor, real changes, load, shoes, surfaces",
     )
-    _store_args(h)
+    store_options(h)
     h.add_argument("--json", action="store_true", help="print the evenstride.history/1 document")
     h.add_argument(
         "--road-side",
@@ -93,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="maximum heart rate (for TRIMP)")
 
     r = sub.add_parser("report", help="write an athlete's history report (HTML)")
-    _store_args(r)
+    store_options(r)
     r.add_argument("--html", metavar="FILE", required=True, help="where to write the report")
     r.add_argument(
         "--runs",
@@ -208,15 +209,6 @@ def _register_command_modules(sub: Any) -> None:
                     sub.choices[cmd].set_defaults(func=run)
 
 
-def _store_args(p: argparse.ArgumentParser) -> None:
-    from evenstride.store import DEFAULT_ATHLETE, ENV_DB
-
-    p.add_argument("--db", metavar="PATH", help=f"store file (default: ${ENV_DB} or the user "
-                   "data folder)")
-    p.add_argument("--athlete", type=types.athlete_name, default=DEFAULT_ATHLETE, metavar="NAME",
-                   help=f"whose history (default {DEFAULT_ATHLETE!r})")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``evenstride`` console script."""
     limit_blas_threads()  # before numpy loads: one BLAS thread per process (evenstride._threads)
@@ -224,41 +216,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         _parser().print_help()
         return EXIT_USER
-    try:
-        if args.command == "analyze":
-            return _cmd_analyze(args)
-        if args.command == "demo":
-            return _cmd_demo(args)
-        if getattr(args, "func", None) is not None:  # a command module's command
-            return int(args.func(args))
-        if args.command == "steps":
-            return _cmd_steps(args)
-        if args.command == "history":
-            return _cmd_history(args)
-        if args.command == "serve":
-            return _cmd_serve(args)
-        if args.command == "report":
-            return _cmd_report(args)
-        if args.command == "doctor":
-            return _cmd_doctor(args)
-    except KeyboardInterrupt:
-        print("evenstride: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except UserInputError as exc:
-        print(f"evenstride: {user_message(exc)}", file=sys.stderr)
-        return EXIT_USER
-    except BrokenPipeError:
-        return EXIT_OK
-    except OSError as exc:  # a folder or file the user named cannot be created or written
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(f"evenstride: {where}{exc.strerror or exc}", file=sys.stderr)
-        return EXIT_USER
-    except Exception as exc:  # a bug: one line, never a traceback
-        print(
-            f"evenstride: internal error ({type(exc).__name__}: {exc}); please report this",
-            file=sys.stderr,
-        )
-        return EXIT_INTERNAL
+    return guarded(_dispatch, args)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "analyze":
+        return _cmd_analyze(args)
+    if args.command == "demo":
+        return _cmd_demo(args)
+    if getattr(args, "func", None) is not None:  # a command module's command
+        return int(args.func(args))
+    if args.command == "steps":
+        return _cmd_steps(args)
+    if args.command == "history":
+        return _cmd_history(args)
+    if args.command == "serve":
+        return _cmd_serve(args)
+    if args.command == "report":
+        return _cmd_report(args)
+    if args.command == "doctor":
+        return _cmd_doctor(args)
     return EXIT_USER
 
 

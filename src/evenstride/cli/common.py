@@ -58,7 +58,9 @@ def user_message(exc: UserInputError) -> str:
 
 
 def guarded(fn: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
-    """Run ``fn(args)``: user errors are one line on stderr and exit 2."""
+    """Run ``fn(args)`` with the one set of exit codes: a user error (or a file or folder the
+    user named that cannot be written) is one line on stderr and exit 2, an interrupt 130, a
+    closed pipe 0, and a bug one line and exit 1 — never a traceback."""
     try:
         return int(fn(args))
     except KeyboardInterrupt:
@@ -69,6 +71,14 @@ def guarded(fn: Callable[[argparse.Namespace], int], args: argparse.Namespace) -
         return EXIT_USER
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # a folder or file the user named cannot be created or written
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"evenstride: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USER
+    except Exception as exc:  # a bug: one line, never a traceback
+        print(f"evenstride: internal error ({type(exc).__name__}: {exc}); please report this",
+              file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 def out() -> Any:

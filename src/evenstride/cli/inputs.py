@@ -59,7 +59,6 @@ _LABELS = {
 
 def add_import_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``import`` sub-command to an ``argparse`` sub-parsers object."""
-    from evenstride.store import DEFAULT_ATHLETE, ENV_DB
 
     p: argparse.ArgumentParser = subparsers.add_parser(
         "import",
@@ -72,14 +71,7 @@ def add_import_parser(subparsers: Any) -> argparse.ArgumentParser:
         ),
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or export zips")
-    p.add_argument(
-        "--db",
-        metavar="PATH",
-        help=f"store file (default: ${ENV_DB}, else "
-        "$XDG_DATA_HOME/evenstride/evenstride.sqlite or ~/.local/share/evenstride/…)",
-    )
-    p.add_argument("--athlete", type=types.athlete_name, default=DEFAULT_ATHLETE, metavar="NAME",
-                   help=f"whose history (default {DEFAULT_ATHLETE!r})")
+    store_options(p)
     p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                    help="worker processes for decoding and analysis (default: all cores)")
     p.add_argument("--seed", type=types.seed, default=0, help="bootstrap seed (default 0)")

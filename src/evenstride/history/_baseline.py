@@ -946,28 +946,16 @@ def _device_steps(
         before = [q for q in win if q.pos < c]
         after = [q for q in win if q.pos >= c]
         frm, to = points[c - 1].device, points[c].device
-        at = points[c].t
+        change: dict[str, Any] = {
+            "key": key, "at": points[c].t, "from_device": frm, "to_device": to,
+            "activity_id": points[c].run.activity_id,
+            "from_setup": points[c - 1].run.device_key, "to_setup": points[c].run.device_key,
+            "unit": unit, "n_before": len(before), "n_after": len(after)}
         if len(before) < MIN_SIDE or len(after) < MIN_SIDE:
-            out.append(
-                DeviceStep(
-                    key=key,
-                    at=at,
-                    from_device=frm,
-                    to_device=to,
-                    activity_id=points[c].run.activity_id,
-                    from_setup=points[c - 1].run.device_key,
-                    to_setup=points[c].run.device_key,
-                    unit=unit,
-                    step=None,
-                    step_ci95=None,
-                    located_offset_runs=None,
-                    attributed=False,
-                    n_before=len(before),
-                    n_after=len(after),
-                    sentence="too few comparable runs on one side of the device change to "
-                    "measure a step; the baseline restarts here",
-                )
-            )
+            out.append(DeviceStep(
+                **change, step=None, step_ci95=None, located_offset_runs=None, attributed=False,
+                sentence="too few comparable runs on one side of the device change to "
+                "measure a step; the baseline restarts here"))
             continue
         xb = np.array([q.x for q in before])
         xa = np.array([q.x for q in after])
@@ -1005,25 +993,8 @@ def _device_steps(
                 f"no step at the change from '{frm}' to '{to}' ({step:+.2f} {unit}, 95 % CI "
                 f"{ci[0]:+.2f} to {ci[1]:+.2f}); the baseline restarts here anyway"
             )
-        out.append(
-            DeviceStep(
-                key=key,
-                at=at,
-                from_device=frm,
-                to_device=to,
-                activity_id=points[c].run.activity_id,
-                from_setup=points[c - 1].run.device_key,
-                to_setup=points[c].run.device_key,
-                unit=unit,
-                step=step,
-                step_ci95=ci,
-                located_offset_runs=offset,
-                attributed=attributed,
-                n_before=len(before),
-                n_after=len(after),
-                sentence=sentence,
-            )
-        )
+        out.append(DeviceStep(**change, step=step, step_ci95=ci, located_offset_runs=offset,
+                              attributed=attributed, sentence=sentence))
     return out
 
 
