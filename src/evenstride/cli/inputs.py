@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -45,7 +46,7 @@ from evenstride.cli.common import (
     store_options,
     user_message,
 )
-from evenstride.exceptions import UserInputError
+from evenstride.exceptions import EvenstrideWarning, UserInputError
 from evenstride.services import inputs as svc
 
 _LABELS = {
@@ -424,7 +425,12 @@ def cmd_hrv_import(args: argparse.Namespace) -> int:
         values, failed = [], []
         for f in args.files:
             try:
-                values.append(resting_value(f, when=when))
+                with warnings.catch_warnings(record=True) as caught:  # one line each, not
+                    warnings.simplefilter("always", EvenstrideWarning)  # Python's two
+                    values.append(resting_value(f, when=when))
+                for w in caught:
+                    if issubclass(w.category, EvenstrideWarning):
+                        print(f"warning: {w.message}", file=sys.stderr)
             except UserInputError as exc:
                 failed.append({"file": f, "error": str(exc)})
                 print(f"evenstride: {user_message(exc)}", file=sys.stderr)
