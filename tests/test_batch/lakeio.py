@@ -19,7 +19,7 @@ def parquet_rows(lake: Path, sub: str) -> list[dict[str, Any]]:
 
     rows: list[dict[str, Any]] = []
     for p in sorted((lake / sub).rglob("*.parquet")):
-        rows.extend(pq.read_table(p).to_pylist())
+        rows.extend(pq.read_table(p, partitioning=None).to_pylist())
     return rows
 
 

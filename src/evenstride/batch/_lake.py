@@ -139,7 +139,7 @@ class Lake:
         tables = []
         for p in self.files(sub, ".parquet"):
             with self.fs.open(p, "rb") as f:
-                tables.append(pq.read_table(f))
+                tables.append(pq.read_table(f, partitioning=None))
         if not tables:
             return None
         return pa.concat_tables(tables, promote_options="default")
