@@ -117,7 +117,13 @@ SOURCES: dict[str, SourceSpec] = {
     "trunk_imu": SourceSpec(
         "Trunk phone/IMU", False,
         "infers each foot from trunk movement (side assignment about 82 % accurate)"),
+    "video_pose": SourceSpec(
+        "Video (2D pose)", True, "a camera tracks each leg's landmarks, frame by frame"),
 }
+
+#: What to record for a verdict when a recording was too short to judge, by source.
+_LONGER = {"video_pose": "a longer clip (at least 20 steps per side) would tell",
+           "force_plate": "a longer trial would tell", "markers": "a longer trial would tell"}
 
 
 def metric_name(metric: str) -> str:
@@ -616,8 +622,8 @@ def _asymmetry_finding(j: AsymmetryJudgement) -> Finding:
             "asymmetry", f"{spec.title}, {sensor}: can't tell",
             f"{sensor}: {j.reason}.", j.evidence,
             sentence=f"{sensor}: {_seen_text(r, spec.name)}this run can't tell whether your "
-            f"{spec.name} really differs between left and right — {j.reason}{miss}; a longer "
-            "steady run would tell.",
+            f"{spec.name} really differs between left and right — {j.reason}{miss}; "
+            f"{_LONGER.get(r.source, 'a longer steady run would tell')}.",
             kind="asymmetry:insufficient data", **common,
         )
     if j.cls == "within noise":
