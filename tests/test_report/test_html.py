@@ -454,3 +454,26 @@ def test_spans_merge_and_pauses() -> None:
     spans = F._spans(t, flag)
     assert spans[0] == (10.0, 30.0)
     assert (99.0, 200.0) in spans
+
+
+@pytest.mark.parametrize(("duration_s", "unit", "x_end"),
+                         [(120.0, "s", 100.0), (600.0, "min", 9.0)])
+def test_balance_plot_time_axis_fits_the_recording(duration_s, unit, x_end):
+    """A two-minute foot-IMU trial (or clip) is plotted in seconds ('0.16 min' says nothing), a
+    ten-minute run in minutes; the data's x values are in the axis' unit."""
+    import warnings as _w
+
+    from evenstride.exceptions import EvenstrideWarning
+    from evenstride.pipeline import analyze
+    from evenstride.report.figures import balance_over_time
+    from evenstride.steps import activity_from_recording
+    from evenstride.steps.simulate_imu import simulate_imu_run
+
+    sim = simulate_imu_run(duration_s=duration_s, seed=5)
+    with _w.catch_warnings():
+        _w.simplefilter("ignore", EvenstrideWarning)
+        res = analyze(activity_from_recording(sim.recording))
+    plot = balance_over_time(res)
+    assert plot.figure is not None
+    assert plot.figure.layout.xaxis.title.text == f"time since start of recording ({unit})"
+    assert max(float(max(tr.x)) for tr in plot.figure.data) > x_end

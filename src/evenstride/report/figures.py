@@ -277,9 +277,13 @@ def _spans(t_s: np.ndarray, flag: np.ndarray) -> list[tuple[float, float]]:
         spans, gap = merged, gap * 2
 
 
-def _add_spans(fig: go.Figure, spans: list[tuple[float, float]]) -> None:
+def _add_spans(fig: go.Figure, spans: list[tuple[float, float]], per: float = 60.0) -> None:
     for a, b in spans:
-        fig.add_vrect(x0=a / 60.0, x1=b / 60.0, fillcolor=C_GREY, line_width=0, layer="below")
+        fig.add_vrect(x0=a / per, x1=b / per, fillcolor=C_GREY, line_width=0, layer="below")
+
+
+#: Recordings shorter than this (a video clip, a lab trial) are plotted in seconds, not minutes.
+SECONDS_AXIS_BELOW_S = 180.0
 
 
 def _add_onsets(fig: go.Figure, analysis: RunAnalysis, keys: list[str]) -> int:
@@ -354,6 +358,9 @@ def balance_over_time(analysis: RunAnalysis) -> Plot:
         )
     t = np.asarray(act.samples[consts.TIME_S], dtype=np.float64)
     g = analysis.gating
+    # a short clip or lab trial reads in seconds ("0.16 min" says nothing); a run in minutes
+    short = len(t) > 1 and float(t[-1] - t[0]) < SECONDS_AXIS_BELOW_S
+    per, tu = (1.0, "s") if short else (60.0, "min")
     fig = go.Figure()
     edges = _zone_edges()
     lo_vals, hi_vals = [], []
@@ -375,13 +382,13 @@ def balance_over_time(analysis: RunAnalysis) -> Plot:
         colour = SERIES_COLOURS[i % len(SERIES_COLOURS)]
         fig.add_trace(
             go.Scatter(
-                x=_minutes(xr),
+                x=_f32(xr / per),
                 y=_f32(yr),
                 mode="lines",
                 line={"color": C_RAW if i == 0 else colour, "width": 1},
                 opacity=1.0 if i == 0 else 0.2,
                 name=f"{label} (raw)" if len(chans) > 1 else "each sample",
-                hovertemplate="%{x:.1f} min<br>%{y:.2f} % left<extra></extra>",
+                hovertemplate="%{x:.1f} " + tu + "<br>%{y:.2f} % left<extra></extra>",
             )
         )
         tm, means, cnt = window_means(
@@ -394,7 +401,7 @@ def balance_over_time(analysis: RunAnalysis) -> Plot:
             ym = np.where(cnt > 0, means["b"], np.nan)
             fig.add_trace(
                 go.Scatter(
-                    x=_minutes(xm),
+                    x=_f32(xm / per),
                     y=_f32(ym),
                     mode="lines",
                     connectgaps=False,
@@ -402,7 +409,7 @@ def balance_over_time(analysis: RunAnalysis) -> Plot:
                     name=f"{source_name(ch.source)}: 60-s mean"
                     if len(chans) > 1
                     else "60-s mean (steady running)",
-                    hovertemplate="%{x:.1f} min<br>60-s mean %{y:.2f} % left<extra></extra>",
+                    hovertemplate="%{x:.1f} " + tu + "<br>60-s mean %{y:.2f} % left<extra></extra>",
                 )
             )
     if not fig.data:
@@ -425,13 +432,14 @@ def balance_over_time(analysis: RunAnalysis) -> Plot:
         if b > a:
             fig.add_hrect(y0=a, y1=b, fillcolor=c, line_width=0, layer="below")
     fig.add_hline(y=50.0, line={"color": "#6b7280", "width": 1, "dash": "dot"})
-    _add_spans(fig, _spans(t, ~g.running))
+    _add_spans(fig, _spans(t, ~g.running), per)
     keys = [k for k in analysis.drifts if k.startswith(consts.M_CONTACT_TIME + "/")]
-    _add_onsets(fig, analysis, keys)
+    if not short:  # a drift onset needs minutes of running
+        _add_onsets(fig, analysis, keys)
     _base_layout(
         fig,
         height=440,
-        x_title="time since start of recording (min)",
+        x_title=f"time since start of recording ({tu})",
         y_title=BALANCE_AXIS_TITLE,
     )
     fig.update_yaxes(range=[y_lo, y_hi])
