@@ -6,6 +6,7 @@ and on the real shared files the lake and the import flag the same duplicates.""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,9 +24,10 @@ ATHLETES = ("d0", "d1")
 
 
 def _write_exports(root: Path) -> dict[str, list[Path]]:
-    """Per athlete two 30-min runs (long enough to be judged); run 0 also exported twice more: a poorer FIT without the
-    Stryd channels (named to sort first, so the richer copy replaces it) and a byte-different
-    big-endian re-encoding of the full FIT (equally rich: the first in order stays)."""
+    """Per athlete two 30-min runs (long enough to be judged); run 0 also exported twice more:
+    a poorer FIT without the Stryd channels (named to sort first, so the richer copy replaces
+    it) and a byte-different big-endian re-encoding of the full FIT (equally rich: the first in
+    order stays)."""
     from evenstride.simulate import simulate_run
 
     out: dict[str, list[Path]] = {}
@@ -83,7 +85,7 @@ def dup_lake(tmp_path_factory: pytest.TempPathFactory, dask_client):
 
 
 def test_kept_runs_rows_and_pairs_equal_the_import(dup_lake):
-    files, path, rep, imp = dup_lake
+    _, path, rep, imp = dup_lake
     assert rep.ok == 8 and rep.failed == 0 and rep.duplicates_found == 4
     dups = parquet_rows(path, "duplicates")
     dropped = {d["dropped_sha256"] for d in dups}
@@ -115,8 +117,6 @@ def test_history_and_cohort_leave_the_dropped_copies_out(dup_lake):
         assert hist[a]["n_runs"] == 2
         mine = [r for r in ldocs.values() if r["athlete_id"] == a and r["sha256"] in imp["kept"]]
         assert len(mine) == 2
-        import json
-
         assert hist[a]["history"] == json.loads(json.dumps(athlete_history(mine)))
     judged = [r for r in parquet_rows(path, "summary") if r["metric"] == "contact_time"
               and r["class"] != "insufficient data" and r["symmetry_angle_pct"] is not None]
