@@ -99,3 +99,33 @@ def test_cli_batch_end_to_end(tmp_path):
     assert again.returncode == 0, again.stderr
     rep2 = json.loads(again.stdout)
     assert rep2["analysed"] == 0 and rep2["already_in_lake"] == rep["analysed"]
+
+
+def test_duplicate_rule_replays_the_import_decisions():
+    """The pure rule: a richer later copy replaces the kept one and earlier losers follow it;
+    a copy outside the fingerprint tolerance (3 min later, or 3 % longer) is another run; a copy
+    without a start time is never matched; equal richness keeps the first source."""
+    from itertools import permutations
+
+    from evenstride.batch._dedup import REASON_FIRST, Copy, resolve
+    from evenstride.store import Fingerprint
+
+    t = 1_700_000_000.0
+    gpx = Copy("g", "a/run.gpx", "gpx", Fingerprint(t, 3600.0, 10_000.0), 1_005)
+    tcx = Copy("t", "a/run.tcx", "tcx", Fingerprint(t + 30, 3620.0, 10_100.0), 2_008)
+    fit = Copy("f", "a/run.fit", "fit", Fingerprint(t + 2, 3600.0, 10_050.0), 13_022)
+    late = Copy("l", "a/late.fit", "fit", Fingerprint(t + 180, 3600.0, 10_000.0), 13_022)
+    longer = Copy("x", "a/x.fit", "fit", Fingerprint(t, 3708.0, 10_000.0), 13_022)
+    nostart = Copy("n", "a/n.fit", "fit", None, 99_999)
+    from dataclasses import replace
+
+    for order in permutations([gpx, tcx, fit]):  # unequal richness: any order, same result
+        named = [replace(c, source=f"a/{i}-{c.source[2:]}") for i, c in enumerate(order)]
+        got = resolve([*named, late, longer, nostart])
+        assert {(r["dropped_sha256"], r["kept_sha256"]) for r in got} == {("g", "f"),
+                                                                        ("t", "f")}
+        assert {r["kept_format"] for r in got} == {"fit"}
+    twin = Copy("f2", "a/run-copy.fit", "fit", Fingerprint(t, 3600.0, 10_050.0), 13_022)
+    (r,) = resolve([fit, twin])
+    assert (r["kept_source"], r["dropped_source"], r["reason"]) == ("a/run-copy.fit",
+                                                                    "a/run.fit", REASON_FIRST)

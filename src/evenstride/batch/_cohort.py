@@ -6,7 +6,8 @@ the summary Parquet, written as a transparent, versioned reference table
 
 Method (one SQL statement, :data:`COHORT_SQL`):
 
-1. Runs whose judgement is not "insufficient data", on any sport the lake calls running.
+1. Runs whose judgement is not "insufficient data", on any sport the lake calls running, and
+   not a dropped copy in ``duplicates/`` (the same run from another export, the import's rule).
 2. Per athlete and stratum: the median over that athlete's runs (so an athlete with 300 runs
    weighs as much as one with 3: the percentiles describe athletes, not files).
 3. Per stratum: ``quantile_cont`` of those athlete medians at 5, 10, 25, 50, 75, 90, 95 %,
@@ -55,8 +56,10 @@ _SETS = [(), ("speed_band",), ("speed_band", "sex"), ("speed_band", "sex", "age_
 _STRATA = ("speed_band", "sex", "age_band", "device")
 
 
-def cohort_sql(summary_glob: str, athletes: str | None) -> str:
-    """The statement (printed into the table's ``method.sql``)."""
+def cohort_sql(summary_glob: str, athletes: str | None,
+               duplicates_glob: str | None = None) -> str:
+    """The statement (printed into the table's ``method.sql``); runs that ``duplicates/``
+    names as dropped copies (the same run from another export) are left out."""
     speed = _band_sql("mean_speed_m_s", SPEED_EDGES, "{:.1f}")
     if athletes is not None:
         join = f"LEFT JOIN read_csv_auto('{athletes}', all_varchar=true) a USING (athlete_id)"
@@ -65,6 +68,9 @@ def cohort_sql(summary_glob: str, athletes: str | None) -> str:
                         "- TRY_CAST(a.birth_year AS INTEGER))", AGE_EDGES, "{:.0f}")
     else:
         join, sex, age = "", "'unknown'", "'unknown'"
+    not_dup = ("" if duplicates_glob is None else
+               f" AND s.sha256 NOT IN (SELECT dropped_sha256 FROM "
+               f"read_parquet('{duplicates_glob}'))")
     sets = ", ".join("(" + ", ".join([_KEYS, "athlete_id", *s]) + ")" for s in _SETS)
     qs = ", ".join(str(q) for q in QUANTILES)
     return f"""
@@ -75,7 +81,7 @@ WITH runs AS (
          abs(CASE WHEN s.index_name = 'difference' THEN s.difference
                   ELSE s.symmetry_angle_pct END) AS abs_index
   FROM read_parquet('{summary_glob}') s {join}
-  WHERE COALESCE(s.sport, 'running') = 'running' AND s.class <> 'insufficient data'
+  WHERE COALESCE(s.sport, 'running') = 'running' AND s.class <> 'insufficient data'{not_dup}
 ),
 long AS (
   SELECT athlete_id, metric, source, index_name, device, speed_band, sex, age_band,
@@ -114,8 +120,10 @@ def build_cohort(lake_url: str, *, athletes: str | None = None,
         raise UserInputError("no summary rows in this lake (run 'evenstride batch' first)",
                              path=lake_url)
     glob = posixpath.join(lake.root, "summary", "*", "*.parquet")
+    dglob = (posixpath.join(lake.root, "duplicates", "*", "*.parquet").replace("'", "''")
+             if lake.files("duplicates", ".parquet") else None)
     sql = cohort_sql(glob.replace("'", "''"), None if athletes is None
-                     else athletes.replace("'", "''"))
+                     else athletes.replace("'", "''"), dglob)
     try:
         con = duckdb.connect()
         res = con.execute(sql).fetchall()
@@ -156,7 +164,8 @@ def build_cohort(lake_url: str, *, athletes: str | None = None,
         "method": {
             "per_athlete": "median over the athlete's runs in the stratum",
             "across_athletes": "quantile_cont (linear interpolation)",
-            "excluded": "runs judged 'insufficient data'; non-running sports",
+            "excluded": "runs judged 'insufficient data'; non-running sports; the dropped "
+                        "copies of duplicates/ (the same run from another export)",
             "sql": " ".join(sql.split()),
         },
         **body,

@@ -8,7 +8,9 @@
 2. **analyse** — each task reads its files again, checks each hash, runs the unit of work
    (:func:`evenstride.batch._unit.analyse_unit`) and writes its ``docs``, ``summary`` and
    ``errors`` parts; the client writes the task's manifest part when the task is done.
-3. **history** — one task per athlete bucket with new runs: ``build_history`` per athlete.
+3. **history** — one task per athlete bucket with new runs: the same run from another export
+   per athlete (the import's rule, ``duplicates/``), then ``build_history`` per athlete over
+   the runs kept.
 
 A worker that dies mid-task is replaced (LocalCluster's nanny; a real cluster's deployment) and
 its tasks rerun by the scheduler; the parts are named after the task, so a rerun task
@@ -31,6 +33,7 @@ from evenstride.batch._lake import (
     DEFAULT_BUCKETS,
     LAKE_SCHEMA,
     Lake,
+    duplicates_schema,
     errors_schema,
     manifest_schema,
     summary_schema,
@@ -70,6 +73,8 @@ class BatchReport:
     tasks: int = 0
     failed_tasks: list[str] = field(default_factory=list)
     history_buckets: int = 0
+    #: dropped copies (same run from another export) in the buckets stage 3 recomputed
+    duplicates_found: int = 0
     removed_uncommitted_parts: int = 0
     superseded_version: str | None = None
     workers: int = 0
@@ -146,7 +151,8 @@ def analyse_task(items: Sequence[tuple[Locator, str]], lake_url: str, n_buckets:
         if u is not None and status == OK and u.doc is not None:
             docs.setdefault(bucket, []).append({
                 "sha256": sha, "athlete_id": loc.athlete_id, "source": loc.source,
-                "code_version": version, "load": u.load, "doc": u.doc})
+                "code_version": version, "load": u.load, "n_columns": u.n_columns,
+                "doc": u.doc})
             rows.setdefault(bucket, []).extend(u.rows)
         else:
             errors.append({"sha256": sha, "source": loc.source, "athlete_id": loc.athlete_id,
@@ -165,17 +171,29 @@ def analyse_task(items: Sequence[tuple[Locator, str]], lake_url: str, n_buckets:
     return manifest
 
 
-def history_task(lake_url: str, bucket: int, version: str) -> dict[str, Any]:
-    """Stage 2 for one bucket: each athlete's ``build_history`` over all their runs in the lake,
-    written to ``history/bucket=NNN/history.jsonl.gz`` (runs on a worker)."""
+def history_task(lake_url: str, bucket: int, version: str, history: bool = True
+                 ) -> dict[str, Any]:
+    """Stage 3 for one bucket (runs on a worker): the same run from another export, per athlete
+    (:func:`evenstride.batch._dedup.bucket_duplicates`, the import's rule), written whole to
+    ``duplicates/bucket=NNN/duplicates.parquet``; then, unless ``history`` is false, each
+    athlete's ``build_history`` over their runs in the lake without the dropped copies, written
+    to ``history/bucket=NNN/history.jsonl.gz``."""
+    from evenstride.batch._dedup import bucket_duplicates
     from evenstride.batch._history import bucket_histories
 
     lake = Lake(lake_url)
     parts = lake.files(f"docs/bucket={bucket:03d}", ".jsonl.gz")
-    out = bucket_histories((r for p in parts for r in lake.read_jsonl(p)), version)
-    lake.write_jsonl(lake.path("history", f"bucket={bucket:03d}", "history.jsonl.gz"), out)
-    return {"bucket": bucket, "athletes": len(out),
-            "errors": sum(1 for r in out if r.get("error"))}
+    dups = bucket_duplicates((r for p in parts for r in lake.read_jsonl(p)), bucket, version)
+    lake.write_parquet(lake.path("duplicates", f"bucket={bucket:03d}", "duplicates.parquet"),
+                       dups, duplicates_schema())
+    res: dict[str, Any] = {"bucket": bucket, "duplicates": len(dups)}
+    if history:
+        dropped = {d["dropped_sha256"] for d in dups}
+        out = bucket_histories((r for p in parts for r in lake.read_jsonl(p)
+                                if r["sha256"] not in dropped), version)
+        lake.write_jsonl(lake.path("history", f"bucket={bucket:03d}", "history.jsonl.gz"), out)
+        res.update(athletes=len(out), errors=sum(1 for r in out if r.get("error")))
+    return res
 
 
 # --- client ---------------------------------------------------------------------------------
@@ -341,24 +359,28 @@ def run_batch(
                 on_task_done(n_done)
         rep.analyse_s = time.perf_counter() - t1
 
-        # stage 3: per-athlete history, per bucket with new runs (or none written yet)
-        if history:
-            have_docs = {_bucket_dir(p) for p in lake.files("docs", ".jsonl.gz")}
-            have_hist = {_bucket_dir(p) for p in lake.files("history", ".jsonl.gz")}
-            todo_b = sorted(b for b in have_docs if b is not None
-                            and (b in new_buckets or b not in have_hist))
-            hfuts = cl.map(history_task, [out] * len(todo_b), todo_b, version=version,
-                           key=[f"history-{version}-{b}-{task_key(sorted(seen), version)}"
-                                for b in todo_b], retries=1)
-            for i, f in enumerate(as_completed(hfuts), 1):
-                try:
-                    f.result()
-                    rep.history_buckets += 1
-                except Exception as exc:
-                    rep.failed_tasks.append(f"{f.key}: {type(exc).__name__}: "
-                                            f"{' '.join(str(exc).split())}")
-                if progress:
-                    progress("history", i, len(todo_b))
+        # stage 3: duplicates and per-athlete history, per bucket with new runs (or without
+        # them written yet)
+        have_docs = {_bucket_dir(p) for p in lake.files("docs", ".jsonl.gz")}
+        have_dups = {_bucket_dir(p) for p in lake.files("duplicates", ".parquet")}
+        have_hist = ({_bucket_dir(p) for p in lake.files("history", ".jsonl.gz")} if history
+                     else have_docs)
+        todo_b = sorted(b for b in have_docs if b is not None and (
+            b in new_buckets or b not in have_hist or b not in have_dups))
+        hfuts = cl.map(history_task, [out] * len(todo_b), todo_b, version=version,
+                       history=history,
+                       key=[f"history-{version}-{b}-{int(history)}-"
+                            f"{task_key(sorted(seen), version)}" for b in todo_b], retries=1)
+        for i, f in enumerate(as_completed(hfuts), 1):
+            try:
+                r = f.result()
+                rep.history_buckets += 1
+                rep.duplicates_found += int(r["duplicates"])
+            except Exception as exc:
+                rep.failed_tasks.append(f"{f.key}: {type(exc).__name__}: "
+                                        f"{' '.join(str(exc).split())}")
+            if progress:
+                progress("history", i, len(todo_b))
     finally:
         if own:
             cluster = getattr(cl, "cluster", None)

@@ -9,6 +9,7 @@
       docs/bucket=NN/part-<task>.jsonl.gz     one run document per line
       summary/bucket=NN/part-<task>.parquet   one row per run × metric × source
       errors/part-<task>.parquet      one row per file that gave no run, with the reason
+      duplicates/bucket=NN/duplicates.parquet the same run from another export: kept, dropped
       history/bucket=NN/history.jsonl.gz      one evenstride.history/1 per athlete
       cohort/cohort-<version>.json|.parquet   the cohort reference table
       superseded/<code version>/…     the lake of an earlier code version
@@ -66,6 +67,15 @@ def errors_schema() -> Any:
     s = pa.string()
     return pa.schema([("sha256", s), ("source", s), ("athlete_id", s), ("bucket", pa.int64()),
                       ("status", s), ("reason", s), ("code_version", s)])
+
+
+def duplicates_schema() -> Any:
+    pa = _pa()
+    s = pa.string()
+    return pa.schema([("athlete_id", s), ("bucket", pa.int64()), ("kept_sha256", s),
+                      ("kept_source", s), ("kept_format", s), ("dropped_sha256", s),
+                      ("dropped_source", s), ("dropped_format", s), ("reason", s),
+                      ("code_version", s)])
 
 
 def manifest_schema() -> Any:
@@ -178,7 +188,8 @@ class Lake:
     def supersede(self, old_version: str) -> None:
         """Move everything built by an earlier code version to ``superseded/<version>/``."""
         dest = self.path("superseded", old_version.replace("/", "_"))
-        for sub in ("manifest", *DATA_DIRS, "history", "cohort", "_lake.json"):
+        for sub in ("manifest", *DATA_DIRS, "duplicates", "history", "cohort",
+                    "_lake.json"):
             src = self.path(sub)
             if self.fs.exists(src):
                 self.fs.makedirs(dest, exist_ok=True)

@@ -82,6 +82,8 @@ class UnitResult:
     doc: dict[str, Any] | None = None
     load: dict[str, float | None] | None = None
     rows: list[dict[str, Any]] = field(default_factory=list)
+    #: sample columns with data (the import's ``richness`` input; kept in the docs record)
+    n_columns: int = 0
 
 
 #: Run-level columns repeated on every summary row (so one Parquet scan answers cohort queries).
@@ -151,7 +153,8 @@ def analyse_unit(data: bytes, source: str, athlete_id: str, n_buckets: int, *, s
                       source=source, version=code_version())
     rows = [{**run, **{CHANNEL_RENAME.get(k, k): v for k, v in r.items()}}
             for r in asymmetry_table_rows(res.doc)]
-    return UnitResult(sha, source, athlete_id, bucket, OK, None, res.doc, res.load, rows)
+    return UnitResult(sha, source, athlete_id, bucket, OK, None, res.doc, res.load, rows,
+                      res.n_columns)
 
 
 def _one_line(s: str) -> str:
