@@ -99,6 +99,10 @@ def test_cli_batch_end_to_end(tmp_path):
     assert again.returncode == 0, again.stderr
     rep2 = json.loads(again.stdout)
     assert rep2["analysed"] == 0 and rep2["already_in_lake"] == rep["analysed"]
+    text = subprocess.run([c for c in cmd if c != "--json"], capture_output=True, text=True,
+                          env=env, timeout=300)
+    assert text.returncode == 0, text.stderr
+    assert "0 copies of a run from another export set aside (see duplicates/)" in text.stdout
 
 
 def test_duplicate_rule_replays_the_import_decisions():

@@ -142,7 +142,8 @@ def _run(args: argparse.Namespace) -> int:
           f"lake, {rep.same_content} repeats of another file's content; analysed "
           f"{rep.analysed} in {rep.tasks} tasks on {rep.workers} workers "
           f"({rep.files_per_s:.1f} files/s): {rep.ok} runs, {rep.skipped} skipped, "
-          f"{rep.failed} failed (see errors/); history of {rep.history_buckets} athlete "
+          f"{rep.failed} failed (see errors/); {rep.duplicates_found} copies of a run from "
+          f"another export set aside (see duplicates/); history of {rep.history_buckets} athlete "
           f"buckets; code {rep.code_version}; {rep.elapsed_s:.1f} s")
     for t in rep.failed_tasks:
         print(f"evenstride: task failed, its files wait for the next run: {t}", file=sys.stderr)
