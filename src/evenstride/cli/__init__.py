@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
-from evenstride.cli.app import main, merge_warnings, print_summary
+from evenstride.cli.app import main
+from evenstride.cli.summary import merge_warnings, print_summary
 
 __all__ = ["main", "merge_warnings", "print_summary"]

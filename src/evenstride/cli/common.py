@@ -26,6 +26,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_USER",
     "athlete_id",
+    "console",
     "db_path",
     "guarded",
     "open_existing",
@@ -81,12 +82,20 @@ def guarded(fn: Callable[[argparse.Namespace], int], args: argparse.Namespace) -
         return EXIT_INTERNAL
 
 
-def out() -> Any:
-    """A rich console on stdout; piped or captured output is wide enough for one row a line."""
+def console(stderr: bool = False) -> Any:
+    """A rich console on stdout (piped or captured output is wide enough for one table row a
+    line), or with ``stderr`` one on stderr whose long lines wrap softly."""
     from rich.console import Console
 
+    if stderr:
+        return Console(stderr=True, highlight=False, soft_wrap=True)
     con = Console(highlight=False)
     return con if con.is_terminal else Console(highlight=False, width=132)
+
+
+def out() -> Any:
+    """:func:`console` on stdout."""
+    return console()
 
 
 def store_options(p: argparse.ArgumentParser) -> None:

@@ -69,8 +69,9 @@ def print_video(va: VideoAnalysis, doc: dict[str, Any], con: Console) -> None:
 
 def analyze_files(args: argparse.Namespace, view: str | None = None) -> int:
     """``evenstride analyze`` for video files (terminal, ``--json``, ``--html``)."""
-    from evenstride.cli.app import _console, print_summary
+    from evenstride.cli.common import console as _console
     from evenstride.cli.common import print_json as _print_json
+    from evenstride.cli.summary import print_summary
 
     out = _console()
     err = _console(stderr=True)
