@@ -235,3 +235,19 @@ def test_unwritable_report_target_is_a_one_line_error(sim_fit, tmp_path):
     assert p.returncode == 2
     assert len(p.stderr.strip().splitlines()) == 1
     assert "Traceback" not in p.stderr
+
+
+def test_drift_table_gives_contact_time_in_ms_like_the_findings(sim_fit, capsys):
+    """The drift table's form columns are in their display unit: contact time in ms (the
+    findings say '352 ms'), not '+0.0025 s' and '0.3484'."""
+    import re
+
+    from evenstride.cli import main
+
+    assert main(["analyze", str(sim_fit)]) == 0
+    out = capsys.readouterr().out
+    row = next(ln for ln in out.splitlines()
+               if ln.startswith("│ ground contact time ") and "asymmetry" not in ln)
+    assert " ms " in row and " s " not in row, row
+    quarters = [float(x) for x in re.findall(r"│\s+(\d+(?:\.\d+)?)\s+", row)]
+    assert quarters and all(150.0 < q < 400.0 for q in quarters), row  # ms, not s

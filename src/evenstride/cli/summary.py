@@ -135,7 +135,7 @@ def print_summary(res: RunAnalysis, console: Console, *, quiet: bool = False) ->
                       str(f.get("verdict") or "–").replace("_", " "),
                       f"{f.get('score', 0):.2f}")
         console.print(t)
-    from evenstride.metrics.registry import metric_name
+    from evenstride.metrics.registry import COLUMNS, metric_name
 
     fat = [(k, v) for k, v in d["fatigue"].items() if v["slope_per_h"] is not None]
     if fat:
@@ -146,14 +146,17 @@ def print_summary(res: RunAnalysis, console: Console, *, quiet: bool = False) ->
                    for a in d["asymmetry"]}
         for k, v in fat:
             ci = v["slope_ci95"]
+            # a form column in its display unit (contact time in ms, as the findings say it)
+            col = COLUMNS.get(k) if "/" not in k else None
+            f, unit = (col.display_factor, col.display_unit) if col else (1.0, v["unit"])
             t.add_row(
                 f"{metric_name(k.split('/')[0])} asymmetry ({sensors.get(k, '')})" if "/" in k
                 else metric_name(k) + (f" ({pod})" if (pod := d["form"]["summary"].get(
                     k, {}).get("sensor")) else ""),  # a foot pod's column names its sensor
-                f"{v['slope_per_h']:+.3g} {v['unit']} "
-                + (f"({ci[0]:+.3g}…{ci[1]:+.3g})" if ci else "(can't tell)"),
-                f"{v['first_quarter']:.4g}",
-                f"{v['last_quarter']:.4g}",
+                f"{v['slope_per_h'] * f:+.3g} {unit} "
+                + (f"({ci[0] * f:+.3g}…{ci[1] * f:+.3g})" if ci else "(can't tell)"),
+                f"{v['first_quarter'] * f:.4g}",
+                f"{v['last_quarter'] * f:.4g}",
                 "–" if v["onset_s"] is None else fmt_clock(v["onset_s"]),
             )
         console.print(t)
