@@ -246,7 +246,8 @@ def test_drift_table_gives_contact_time_in_ms_like_the_findings(sim_fit, capsys)
 
     assert main(["analyze", str(sim_fit)]) == 0
     out = capsys.readouterr().out
-    row = next(ln for ln in out.splitlines()
+    drift = out[out.index("Drift along the run"):]
+    row = next(ln for ln in drift.splitlines()
                if ln.startswith("│ ground contact time ") and "asymmetry" not in ln)
     assert " ms " in row and " s " not in row, row
     quarters = [float(x) for x in re.findall(r"│\s+(\d+(?:\.\d+)?)\s+", row)]
