@@ -26,6 +26,16 @@ _HEAD_BYTES = 64 * 1024
 _SENSOR_LOGGER_ACC = ("accelerometer.csv", "totalacceleration.csv")
 
 
+def is_video_header(head: bytes) -> bool:
+    """An MP4/QuickTime (``ftyp`` box), Matroska/WebM (EBML) or AVI (RIFF…AVI) header.
+
+    >>> is_video_header(b"\\x00\\x00\\x00\\x18ftypmp42"), is_video_header(b"<?xml")
+    (True, False)
+    """
+    return (head[4:8] == b"ftyp" or head[:4] == b"\x1a\x45\xdf\xa3"
+            or (head[:4] == b"RIFF" and head[8:11] == b"AVI"))
+
+
 def detect_format(data: bytes) -> str | None:
     """Return ``"fit"``, ``"tcx"`` or ``"gpx"`` from the content, or ``None``."""
     if len(data) >= 12 and data[8:12] == b".FIT":
@@ -109,8 +119,7 @@ def detect_input(path: str | os.PathLike[str]) -> str | None:
         return fmt
     if len(data) >= 512 and data[1] == 0x50 and data[0] >= 1:
         return "c3d"
-    if (data[4:8] == b"ftyp" or data[:4] == b"\x1a\x45\xdf\xa3"
-            or (data[:4] == b"RIFF" and data[8:11] == b"AVI")):
+    if is_video_header(data):
         return "video"  # MP4/QuickTime, Matroska/WebM or AVI (decoded by io.video)
     if data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
         try:
@@ -125,4 +134,5 @@ def detect_input(path: str | os.PathLike[str]) -> str | None:
     return _csv_kind(text)
 
 
-__all__ = ["ACTIVITY_FORMATS", "RECORDING_FORMATS", "detect_format", "detect_input"]
+__all__ = ["ACTIVITY_FORMATS", "RECORDING_FORMATS", "detect_format", "detect_input",
+           "is_video_header"]

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from evenstride.exceptions import ParseError, UserInputError
+from evenstride.io._sniff import is_video_header
 
 #: File name endings read as video (phone formats first).
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".3gp", ".avi", ".mkv", ".webm")
@@ -67,11 +68,7 @@ def looks_like_video(path: str | os.PathLike[str]) -> bool:
             head = fh.read(12)
     except OSError:
         return False
-    return (
-        head[4:8] == b"ftyp"
-        or head[:4] == b"\x1a\x45\xdf\xa3"
-        or (head[:4] == b"RIFF" and head[8:11] == b"AVI")
-    )
+    return is_video_header(head)
 
 
 def _cv2() -> Any:
