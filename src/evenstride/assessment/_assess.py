@@ -31,6 +31,7 @@ from evenstride import consts
 from evenstride.assessment import reference_bands as rb
 from evenstride.metrics import CadenceSpeed, ChannelAsymmetry, DriftResult, FormSummary
 from evenstride.metrics import registry as reg
+from evenstride.metrics.drift import SMALLEST_IMPORTANT_CHANGE
 from evenstride.metrics.symmetry import balance_from_symmetry_angle
 
 if TYPE_CHECKING:
@@ -740,6 +741,30 @@ def drift_findings(
                     rb.FATIGUE_EVIDENCE if is_asym else rb.FORM_DRIFT_EVIDENCE,
                     sentence=f"{sensor}: can't tell from this run whether your {name}"
                     f"{' balance' if is_asym else ''} changed as you went ({why}).",
+                    kind="drift:stable", **common,
+                )
+            )
+            continue
+        small = (d.verdict_reason or "").startswith("detectable but small")
+        if v != "real" and d.onset_s is None and small and is_asym and d.window_t_s is not None:
+            # a drift beyond the run's noise but below the smallest important change: say that it
+            # moved a little, not that it "stayed stable" beside a 95 % CI that excludes zero
+            hours = float(d.window_t_s[-1] - d.window_t_s[0]) / 3600.0
+            change = d.slope_per_h * hours
+            toward = "the left" if change > 0 else "the right"
+            sid_v = SMALLEST_IMPORTANT_CHANGE.get(d.name) or SMALLEST_IMPORTANT_CHANGE.get(d.unit)
+            limit = f"{sid_v.change:g} {d.unit}" if sid_v is not None else "what matters"
+            out.append(
+                Finding(
+                    "fatigue", f"{title_name} shifted slightly (below what matters)",
+                    f"A small drift toward {toward} at matched "
+                    f"{', '.join(d.adjusted_for) or 'conditions'}: {change:+.2f} {d.unit} over "
+                    f"the run ({d.slope_per_h:+.2f} per hour, 95 % CI {d.slope_ci95[0]:+.2f} to "
+                    f"{d.slope_ci95[1]:+.2f}), below the smallest important change ({limit}).",
+                    rb.FATIGUE_EVIDENCE,
+                    sentence=f"{sensor}: your left/right {name} balance shifted slightly toward "
+                    f"{toward} through the run ({abs(change):.1f} {d.unit}), less than the "
+                    f"{limit} that matters; nothing to act on.",
                     kind="drift:stable", **common,
                 )
             )
