@@ -250,5 +250,6 @@ def test_drift_table_gives_contact_time_in_ms_like_the_findings(sim_fit, capsys)
     row = next(ln for ln in drift.splitlines()
                if ln.startswith("│ ground contact time ") and "asymmetry" not in ln)
     assert " ms " in row and " s " not in row, row
-    quarters = [float(x) for x in re.findall(r"│\s+(\d+(?:\.\d+)?)\s+", row)]
-    assert quarters and all(150.0 < q < 400.0 for q in quarters), row  # ms, not s
+    quarters = [float(x) for x in re.findall(r"│\s+(\d+(?:\.\d+)?) ms\s+", row)]
+    assert len(quarters) == 2 and all(150.0 < q < 400.0 for q in quarters), row  # ms, not s
+    assert all(q == int(q) for q in quarters), row  # whole ms, one precision per unit

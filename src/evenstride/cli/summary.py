@@ -43,6 +43,14 @@ _CLASS_STYLE = {
 _CLASS_WORDS = {"notable": "above typical", "insufficient data": "can't tell"}
 
 
+
+#: Decimals of the drift table per display unit (a run's resolution: 1 ms, 0.1 steps/min).
+_DRIFT_DECIMALS = {"ms": 0, "steps/min": 1, "cm": 1, "% SA": 2, "%": 2}
+
+
+def _quarter(x: float | None, factor: float, nd: int, unit: str) -> str:
+    return "–" if x is None else f"{x * factor:.{nd}f} {unit}"
+
 def print_summary(res: RunAnalysis, console: Console, *, quiet: bool = False) -> None:
     """The terminal summary: findings first, then tables with units."""
     from rich.panel import Panel
@@ -149,14 +157,15 @@ def print_summary(res: RunAnalysis, console: Console, *, quiet: bool = False) ->
             # a form column in its display unit (contact time in ms, as the findings say it)
             col = COLUMNS.get(k) if "/" not in k else None
             f, unit = (col.display_factor, col.display_unit) if col else (1.0, v["unit"])
+            nd = _DRIFT_DECIMALS.get(unit, 2)  # one precision per unit in a row, not 3 digits
             t.add_row(
                 f"{metric_name(k.split('/')[0])} asymmetry ({sensors.get(k, '')})" if "/" in k
                 else metric_name(k) + (f" ({pod})" if (pod := d["form"]["summary"].get(
                     k, {}).get("sensor")) else ""),  # a foot pod's column names its sensor
-                f"{v['slope_per_h'] * f:+.3g} {unit} "
-                + (f"({ci[0] * f:+.3g}…{ci[1] * f:+.3g})" if ci else "(can't tell)"),
-                f"{v['first_quarter'] * f:.4g}",
-                f"{v['last_quarter'] * f:.4g}",
+                f"{v['slope_per_h'] * f:+.{nd}f} {unit} "
+                + (f"({ci[0] * f:+.{nd}f}…{ci[1] * f:+.{nd}f})" if ci else "(can't tell)"),
+                _quarter(v["first_quarter"], f, nd, unit),
+                _quarter(v["last_quarter"], f, nd, unit),
                 "–" if v["onset_s"] is None else fmt_clock(v["onset_s"]),
             )
         console.print(t)
