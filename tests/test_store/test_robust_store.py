@@ -20,6 +20,7 @@ import pytest
 from evenstride.cli import main
 from evenstride.simulate import write_simulated_fit
 from evenstride.store import open_store
+from evenstride.store.history_cache import HISTORY_CACHE
 
 N_RUNS = 4
 
@@ -77,19 +78,43 @@ def test_corrupt_document_is_skipped_and_named(db, tmp_path, capsys) -> None:
     aid, src = _victim(db)
     _sql(db, "UPDATE activity_blobs SET doc = x'00ff00' WHERE activity_id = ?", (aid,))
     base = ["--db", str(db), "--athlete", "ann"]
+    # the history is built from each run's summary row (activities.history_doc), which is
+    # intact: the run stays in it, and nothing is said
     assert main(["history", *base, "--json"]) == 0
     out, err = capsys.readouterr()
-    assert json.loads(out)["runs"]["n"] == N_RUNS - 1
-    line = _one_line(err)
-    assert f"activity {aid}: stored document cannot be decoded" in line and src in line
-    assert "evenstride doctor" in line
+    assert json.loads(out)["runs"]["n"] == N_RUNS and err == ""
+    # pages that need the document itself name it, one line, and go on with the others
     assert main(["report", *base, "--html", str(tmp_path / "h.html"), "--runs"]) == 0
     _, err = capsys.readouterr()
     assert f"activity {aid}" in _one_line(err)
     assert len(list((tmp_path / "h-runs").glob("run-*.html"))) == N_RUNS - 1
     assert main(["assessment", *base, "--json"]) == 0
     out, err = capsys.readouterr()
-    assert json.loads(out)["n_runs"] == N_RUNS - 1 and f"activity {aid}" in _one_line(err)
+    line = _one_line(err)
+    assert json.loads(out)["n_runs"] == N_RUNS - 1 and f"activity {aid}" in line
+    assert "stored document cannot be decoded" in line and src in line
+    # the summary row lost as well: the history is read from the document, which fails too,
+    # and the run is skipped and named
+    _sql(db, "UPDATE activities SET history_doc = '{not json' WHERE id = ?", (aid,))
+    HISTORY_CACHE.clear()  # a hand edit of the store: each command is a new process
+    assert main(["history", *base, "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["runs"]["n"] == N_RUNS - 1
+    line = _one_line(err)
+    assert f"activity {aid}: stored document cannot be decoded" in line and src in line
+    assert "evenstride doctor" in line
+
+
+def test_lost_summary_row_is_read_from_the_document(db, capsys) -> None:
+    aid, _src = _victim(db)
+    base = ["--db", str(db), "--athlete", "ann", "--json"]
+    assert main(["history", *base]) == 0
+    before = capsys.readouterr().out
+    _sql(db, "UPDATE activities SET history_doc = NULL WHERE id = ?", (aid,))
+    HISTORY_CACHE.clear()  # a hand edit of the store: each command is a new process
+    assert main(["history", *base]) == 0
+    out, err = capsys.readouterr()
+    assert out == before and err == ""
 
 
 def test_corrupt_recording_skips_only_its_run_report(db, tmp_path, capsys) -> None:

@@ -27,7 +27,7 @@ import os
 import sys
 import warnings
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -468,7 +468,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return int(args.func(args))
 
 
-def load_history(args: argparse.Namespace) -> tuple[Any, dict[int, dict[str, Any]]]:
+def load_history(args: argparse.Namespace) -> tuple[Any, Mapping[int, dict[str, Any]]]:
     """The history of ``--athlete`` in ``--db`` (``args`` may carry ``road_side``, ``hr_rest``,
     ``hr_max``) and each stored run's document by activity id; the runs it left out as
     unreadable are one warning line each on stderr. Shared by ``history``, ``report`` and
