@@ -76,3 +76,32 @@ def test_weekly_rows_cover_the_days_of_each_iso_week():
         assert w["runs"] == sum(d["runs"] for d in present)
     assert weekly[0]["complete"] is (datetime.fromisoformat(daily[0]["date"]).weekday() == 0)
     assert sum(w["complete"] for w in weekly) >= len(weekly) - 2
+
+
+def test_speed_slope_bootstrap_equals_the_per_draw_concatenation():
+    """``_slope_boot`` (per-run sums, all draws at once) against the former loop: one
+    ``rng.integers`` per draw, the runs' arrays concatenated, ``Σxy / Σxx``."""
+    from evenstride.history._baseline import _slope_boot
+
+    rng = np.random.default_rng(5)
+    dx = [rng.normal(0, 0.3, int(rng.integers(2, 4))) for _ in range(257)]
+    dx[7] = np.zeros(3)  # a run with no speed spread
+    dy = [0.4 * a + rng.normal(0, 0.2, len(a)) for a in dx]
+
+    def ref(r: np.random.Generator, n_boot: int) -> np.ndarray:
+        out = []
+        for _ in range(n_boot):
+            ix = r.integers(0, len(dx), len(dx))
+            xx, yy = np.concatenate([dx[i] for i in ix]), np.concatenate([dy[i] for i in ix])
+            den = float(np.dot(xx, xx))
+            out.append(float(np.dot(xx, yy) / den) if den > 0 else np.nan)
+        return np.array(out)
+
+    a, b = np.random.default_rng(9), np.random.default_rng(9)
+    got, want = _slope_boot(dx, dy, a, 300), ref(b, 300)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=0)
+    assert 0.3 < float(np.median(got)) < 0.5
+    assert a.integers(0, 10**9) == b.integers(0, 10**9)  # the same random numbers were used
+    # a corpus where every run has no spread: every draw is undefined, as before
+    flat = [np.zeros(3)] * 5
+    assert np.isnan(_slope_boot(flat, flat, np.random.default_rng(1), 10)).all()
