@@ -1238,10 +1238,10 @@ def _context_effects(
         "bend_right_minus_straight": ("bend_right", "straight", BEND_EVIDENCE),
     }
     out: dict[str, Any] = {"unit": unit}
+    by_run = [{c.context: c for c in q.entry.by_context} for q in points]  # once per run
     for name, (a, b, ev) in pairs.items():
         vals = []
-        for q in points:
-            ctx = {c.context: c for c in q.entry.by_context}
+        for ctx in by_run:
             ca, cb = ctx.get(a), ctx.get(b)
             if (
                 ca is None
