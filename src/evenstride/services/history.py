@@ -129,25 +129,36 @@ def load_history(
     road_side: str | None = None,
     hr_rest: float | None = None,
     hr_max: float | None = None,
+    metrics_only: bool = False,
 ) -> LoadedHistory:
     """The athlete's :class:`~evenstride.history.History` and each stored run's document.
 
     ``road_side`` defaults to the side declared in the athlete's profile. The result is cached
     in this process until the athlete's stored data change
     (:mod:`evenstride.store.history_cache`). :class:`UserInputError` when there is nothing to
-    build a history from (e.g. no running activity)."""
+    build a history from (e.g. no running activity).
+
+    ``metrics_only``: only what places a run against the runner's baseline (the per-metric
+    analyses, ``build_history(..., metrics_only=True)``), for the import summary and
+    ``analyze --athlete``; the whole history when one is already cached."""
     from evenstride.store.history_cache import HISTORY_CACHE, history_fingerprint
 
     key = (str(Path(store.path).resolve()), athlete_id, history_fingerprint(store, athlete_id),
            road_side, hr_rest, hr_max)
+    if metrics_only:
+        whole = HISTORY_CACHE.peek(key)
+        if whole is not None:
+            hist, docs, skipped = whole
+            return LoadedHistory(hist, docs, key, list(skipped))
     hist, docs, skipped = HISTORY_CACHE.get(
-        key, lambda: _build(store, athlete_id, road_side, hr_rest, hr_max))
+        (*key, "metrics only") if metrics_only else key,
+        lambda: _build(store, athlete_id, road_side, hr_rest, hr_max, metrics_only))
     return LoadedHistory(hist, docs, key, list(skipped))
 
 
 def _build(
     store: Any, athlete_id: int, road_side: str | None, hr_rest: float | None,
-    hr_max: float | None,
+    hr_max: float | None, metrics_only: bool = False,
 ) -> tuple[Any, RunDocs, list[str]]:
     """The uncached work of :func:`load_history`; also the runs skipped as unreadable.
 
@@ -186,6 +197,7 @@ def _build(
             declared_road_side=road_side,
             hr_rest_bpm=hr_rest,
             hr_max_bpm=hr_max,
+            metrics_only=metrics_only,
         )
     except ValueError as exc:  # e.g. no running activity: a user's situation, not a bug
         name = store.athlete_by_id(athlete_id).name
@@ -236,8 +248,8 @@ def place_new_runs(
     when none is given or no history forms."""
     if not activity_ids:
         return {}
-    try:
-        hist = load_history(store, athlete_id).history
+    try:  # placing needs the per-metric analyses only, not load, shoes, surface or links
+        hist = load_history(store, athlete_id, metrics_only=True).history
     except (ValueError, UserInputError):  # no running activity, or nothing to build from
         return {}
     name = store.athlete_by_id(athlete_id).name

@@ -91,6 +91,15 @@ class HistoryCache:
                 self._building.pop(key, None)
         return value
 
+    def peek(self, key: Hashable) -> Any | None:
+        """The value cached for ``key``, else None (nothing is built)."""
+        with self._lock:
+            if key in self._d:
+                self._d.move_to_end(key)
+                self.hits += 1
+                return self._d[key]
+        return None
+
     def clear(self) -> None:
         with self._lock:
             self._d.clear()
