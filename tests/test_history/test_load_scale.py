@@ -105,3 +105,18 @@ def test_speed_slope_bootstrap_equals_the_per_draw_concatenation():
     # a corpus where every run has no spread: every draw is undefined, as before
     flat = [np.zeros(3)] * 5
     assert np.isnan(_slope_boot(flat, flat, np.random.default_rng(1), 10)).all()
+
+
+def test_after_a_spike_by_bisection_equals_the_scan_of_every_spike():
+    from evenstride.history._links import _any_in
+
+    rng = np.random.default_rng(8)
+    t0 = datetime(2024, 1, 1, tzinfo=UTC)
+    runs = sorted(t0 + timedelta(hours=float(h)) for h in rng.uniform(0, 24 * 400, 600))
+    spikes = sorted(runs[i] for i in rng.choice(len(runs), 40, replace=False))
+    w = timedelta(days=7)
+    got = [_any_in(spikes, t - w, t) for t in runs]
+    want = [any(s < t <= s + w for s in spikes) for t in runs]
+    assert got == want and 50 < sum(got) < len(runs) - 50
+    # a run exactly one window after a spike is "after" it; the spike run itself is not
+    assert _any_in([t0], t0 + w - w, t0 + w) and not _any_in([t0], t0 - w, t0)

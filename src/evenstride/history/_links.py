@@ -24,6 +24,7 @@ Regimes (periods without a device change or a detected change in the runner) com
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -183,6 +184,12 @@ def _sentence(key: str, unit: str, res: dict[str, Any], a_txt: str, b_txt: str) 
     return txt + CAVEAT
 
 
+def _any_in(sorted_t: Sequence[Any], lo: Any, hi: Any) -> bool:
+    """Whether some value of ``sorted_t`` lies in ``[lo, hi)``."""
+    i = bisect.bisect_left(sorted_t, lo)
+    return i < len(sorted_t) and sorted_t[i] < hi
+
+
 def week_of(t: Any) -> str:
     """Monday of the ISO week of ``t`` (a datetime), as an ISO date."""
     d = t.date()
@@ -225,10 +232,11 @@ def links_for_metric(
 
     # load spike -------------------------------------------------------------------------------
     spike_ids = {s["activity_id"] for s in spikes}
-    spike_t = [r.start_time for r in runs if r.activity_id in spike_ids]
-    after = np.array(
-        [any(t < q.t <= t + timedelta(days=p.spike_window_days) for t in spike_t) for q in pts]
-    )
+    spike_t = sorted(r.start_time for r in runs if r.activity_id in spike_ids)
+    # after a spike: some spike t with t < q.t <= t + window, i.e. in [q.t - window, q.t)
+    # (bisection in the sorted spike times, not a scan of every spike per run)
+    spike_w = timedelta(days=p.spike_window_days)
+    after = np.array([_any_in(spike_t, q.t - spike_w, q.t) for q in pts], dtype=bool)
     not_spike = np.array([q.run.activity_id not in spike_ids for q in pts])
     if spike_t:
         res = stratified_difference(
