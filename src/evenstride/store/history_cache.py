@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Derived histories kept in memory, invalidated by every write that could change them.
 
-Building an athlete's history (decompressing every stored run document, then
+Building an athlete's history (reading every stored run's summary row, then
 :func:`evenstride.history.build_history`) takes about 0.5 s for 200 runs; the web app's history,
 assessment and run pages all need it. :func:`history_fingerprint` is a digest of everything the
 history is built from — the athlete's stored runs (id, file, import time, analysis version,
@@ -26,7 +26,8 @@ __all__ = ["HISTORY_CACHE", "HistoryCache", "history_fingerprint"]
 
 T = TypeVar("T")
 
-#: Histories kept (athletes × settings); each holds the run documents: about 20 MB for 200 runs.
+#: Histories kept (athletes × settings); the run documents only once a page read them (about
+#: 20 MB for 200 runs), the history itself about 2 MB.
 CACHE_SIZE: Final = 4
 
 _QUERIES: Final = (
