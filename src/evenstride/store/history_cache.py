@@ -27,7 +27,7 @@ __all__ = ["HISTORY_CACHE", "HistoryCache", "history_fingerprint"]
 T = TypeVar("T")
 
 #: Histories kept (athletes × settings); the run documents only once a page read them (about
-#: 20 MB for 200 runs), the history itself about 2 MB.
+#: 20 MB for 200 runs) besides the history itself.
 CACHE_SIZE: Final = 4
 
 _QUERIES: Final = (
