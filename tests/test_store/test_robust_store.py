@@ -279,3 +279,27 @@ def test_read_only_store_can_be_read(good_db, how) -> None:
     finally:
         folder.chmod(0o755)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_doctor_rewrites_a_lost_or_stale_summary_row(db, capsys) -> None:
+    aid, src = _victim(db)
+    base = ["--db", str(db), "--athlete", "ann", "--json"]
+    assert main(["history", *base]) == 0
+    before = capsys.readouterr().out
+    with open_store(db, readonly=True) as st:
+        other = st.activities(st.athlete("ann", create=False).id)[0].id
+    _sql(db, "UPDATE activities SET history_doc = NULL WHERE id = ?", (aid,))
+    _sql(db, "UPDATE activities SET history_doc = '{\"start_time\": \"2020-01-01\"}' "
+             "WHERE id = ?", (other,))
+    assert main(["doctor", "--db", str(db), "--json"]) == 2
+    probs = json.loads(capsys.readouterr().out)["problems"]
+    assert sorted((p["kind"], p["activity_id"]) for p in probs) == sorted(
+        [("summary", aid), ("summary", other)])
+    assert all(p["repair"].startswith("write the history summary row") for p in probs)
+    assert any("is missing" in p["message"] and src in p["message"] for p in probs)
+    assert main(["doctor", "--db", str(db), "--repair"]) == 0
+    out = capsys.readouterr().out
+    assert f"activity {aid}: history summary row written again" in out and "store OK" in out
+    HISTORY_CACHE.clear()
+    assert main(["history", *base]) == 0
+    assert capsys.readouterr().out == before
