@@ -74,7 +74,7 @@ def _one_line(err: str) -> str:
 # --- one corrupt run -------------------------------------------------------------------------
 
 
-def test_corrupt_document_stays_in_history_and_is_named_where_it_is_read(db, tmp_path, capsys) -> None:
+def test_corrupt_document_stays_in_history_and_is_named_where_read(db, tmp_path, capsys):
     aid, src = _victim(db)
     _sql(db, "UPDATE activity_blobs SET doc = x'00ff00' WHERE activity_id = ?", (aid,))
     base = ["--db", str(db), "--athlete", "ann"]
