@@ -120,3 +120,35 @@ def test_after_a_spike_by_bisection_equals_the_scan_of_every_spike():
     assert got == want and 50 < sum(got) < len(runs) - 50
     # a run exactly one window after a spike is "after" it; the spike run itself is not
     assert _any_in([t0], t0 + w - w, t0 + w) and not _any_in([t0], t0 - w, t0)
+
+
+def test_blocked_bootstraps_equal_the_per_draw_loops():
+    """The bootstraps drawn in blocks (bounded memory at thousands of runs) give exactly what
+    one ``rng.choice`` per resample gave, also for a number of draws that is not a multiple of
+    the block."""
+    from evenstride.history._baseline import _boot_mean_ci
+    from evenstride.history._links import _pooled_boots
+
+    rng = np.random.default_rng(12)
+    v = rng.normal(0, 1, 517)
+    for n_boot in (250, 1000):
+        a, b = np.random.default_rng(4), np.random.default_rng(4)
+        m = np.array([b.choice(v, len(v)).mean() for _ in range(n_boot)])
+        assert _boot_mean_ci(v, a, n_boot) == (float(np.percentile(m, 2.5)),
+                                              float(np.percentile(m, 97.5)))
+        assert a.integers(0, 10**9) == b.integers(0, 10**9)
+    yy = rng.normal(0, 1, 300)
+    cells = [(np.arange(0, 40), np.arange(40, 130)), (np.arange(130, 140), np.arange(140, 300))]
+    a, b = np.random.default_rng(6), np.random.default_rng(6)
+    got = _pooled_boots(yy, cells, a, 250)
+    want = []
+    for _ in range(250):
+        num = den = 0.0
+        for ia, ib in cells:
+            va, vb = yy[b.choice(ia, len(ia))], yy[b.choice(ib, len(ib))]
+            w = len(ia) * len(ib) / (len(ia) + len(ib))
+            num += w * (float(va.mean()) - float(vb.mean()))
+            den += w
+        want.append(num / den)
+    np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-15)
+    assert a.integers(0, 10**9) == b.integers(0, 10**9)

@@ -1111,9 +1111,17 @@ def _boot_mean_ci(
 ) -> tuple[float, float] | None:
     if len(v) < 3:
         return None
-    # all resamples in one draw: the same random numbers as n_boot rng.choice(v, len(v)) calls
-    m = v[rng.integers(0, len(v), (n_boot, len(v)))].mean(axis=1)
+    # the resamples in blocks of draws: the same random numbers as n_boot rng.choice(v, len(v))
+    # calls, and each block's index array stays small (cache-sized) however many runs there are
+    m = np.empty(n_boot)
+    for s in range(0, n_boot, _BOOT_BLOCK):
+        k = min(_BOOT_BLOCK, n_boot - s)
+        m[s : s + k] = v[rng.integers(0, len(v), (k, len(v)))].mean(axis=1)
     return float(np.percentile(m, 2.5)), float(np.percentile(m, 97.5))
+
+
+#: Bootstrap draws per block in :func:`_boot_mean_ci` (memory only: values do not depend on it).
+_BOOT_BLOCK = 100
 
 
 def _slope_boot(
@@ -1124,9 +1132,13 @@ def _slope_boot(
     all draws in one call, the same random numbers as one ``rng.integers`` call per draw."""
     sxx = np.array([float(np.dot(a, a)) for a in dx])
     sxy = np.array([float(np.dot(a, b)) for a, b in zip(dx, dy, strict=True)])
-    ix = rng.integers(0, len(dx), (n_boot, len(dx)))
-    den = sxx[ix].sum(axis=1)
-    num = sxy[ix].sum(axis=1)
+    den = np.empty(n_boot)
+    num = np.empty(n_boot)
+    for s in range(0, n_boot, _BOOT_BLOCK):  # blocks of draws: small index arrays
+        k = min(_BOOT_BLOCK, n_boot - s)
+        ix = rng.integers(0, len(dx), (k, len(dx)))
+        den[s : s + k] = sxx[ix].sum(axis=1)
+        num[s : s + k] = sxy[ix].sum(axis=1)
     out = np.full(n_boot, math.nan)
     np.divide(num, den, out=out, where=den > 0)
     return out

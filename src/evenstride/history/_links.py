@@ -138,6 +138,10 @@ def stratified_difference(
     return out
 
 
+#: Resamples per block in :func:`_pooled_boots` (memory only: values do not depend on it).
+_BOOT_BLOCK = 100
+
+
 def _pooled_boots(
     yy: np.ndarray,
     cells: Sequence[tuple[np.ndarray, np.ndarray]],
@@ -146,18 +150,22 @@ def _pooled_boots(
 ) -> np.ndarray:
     """``n_boot`` bootstrap values of the pooled difference, resampling each group of each cell.
 
-    All resamples come from one broadcast draw laid out as the per-resample loop drew them
-    (resample by resample, cell by cell, group A then B): the same random numbers, hence the
-    same values, as ``rng.choice(group, len(group))`` per group and resample.
+    The resamples come from broadcast draws (blocks of :data:`_BOOT_BLOCK` resamples) laid out
+    as the per-resample loop drew them (resample by resample, cell by cell, group A then B): the
+    same random numbers, hence the same values, as ``rng.choice(group, len(group))`` per group
+    and resample.
     """
     groups = [g for ia, ib in cells for g in (ia, ib)]
     sizes = [len(g) for g in groups]
-    draws = rng.integers(0, np.tile(np.repeat(sizes, sizes), n_boot)).reshape(n_boot, -1)
-    means = []
-    off = 0
-    for g, n in zip(groups, sizes, strict=True):
-        means.append(yy[g[draws[:, off : off + n]]].mean(axis=1))
-        off += n
+    highs = np.repeat(sizes, sizes)
+    means = [np.empty(n_boot) for _ in groups]
+    for s in range(0, n_boot, _BOOT_BLOCK):  # blocks of resamples: small index arrays
+        k = min(_BOOT_BLOCK, n_boot - s)
+        draws = rng.integers(0, np.tile(highs, k)).reshape(k, -1)
+        off = 0
+        for j, (g, n) in enumerate(zip(groups, sizes, strict=True)):
+            means[j][s : s + k] = yy[g[draws[:, off : off + n]]].mean(axis=1)
+            off += n
     num = np.zeros(n_boot)
     den = 0.0
     for j, (ia, ib) in enumerate(cells):
