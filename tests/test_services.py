@@ -78,3 +78,45 @@ def test_plan_needs_an_active_plan_and_a_sane_start(store):
     assert made.source == "assessment" and made.program.weeks == 8
     active = plan.active_program(store, aid)
     assert active is not None and active.plan_id == made.plan_id and active.logs == []
+
+
+def test_import_summary_builds_only_what_places_a_run(tmp_path):
+    """``place_new_runs`` (the import summary) builds the per-metric analyses only, once, and
+    reuses a whole history already built for the same data (the web app after a page view);
+    the placement is the same either way."""
+    import io
+    import warnings
+    from datetime import UTC, datetime, timedelta
+
+    from evenstride.exceptions import EvenstrideWarning
+    from evenstride.importer import import_paths
+    from evenstride.io._fit_writer import write_activity_fit
+    from evenstride.services.history import load_history, place_new_runs
+    from evenstride.simulate import simulate_run
+    from evenstride.store.history_cache import HISTORY_CACHE
+
+    paths = []
+    for i in range(8):
+        sim = simulate_run(duration_s=10 * 60, seed=900 + i, balance_left_pct=50.7,
+                           start_time=datetime(2024, 5, 1, 7, tzinfo=UTC) + timedelta(days=2 * i))
+        buf = io.BytesIO()
+        write_activity_fit(sim.activity, buf)
+        paths.append(tmp_path / f"r{i}.fit")
+        paths[-1].write_bytes(buf.getvalue())
+    HISTORY_CACHE.clear()
+    with warnings.catch_warnings(), open_store(tmp_path / "h.sqlite") as st:
+        warnings.simplefilter("ignore", EvenstrideWarning)
+        import_paths(paths, st, athlete="ann", jobs=1)
+        ann = st.athlete("ann", create=False).id
+        new = {a.id for a in st.activities(ann)[-2:]}
+        misses = HISTORY_CACHE.misses
+        placed = place_new_runs(st, ann, new)
+        assert set(placed) == new and all(p["metrics"] for p in placed.values())
+        assert HISTORY_CACHE.misses == misses + 1  # one build for the whole import
+        (only,) = [v[0] for v in HISTORY_CACHE._d.values()]
+        assert only.metrics_only and only.load == {} and only.links == []
+        whole = load_history(st, ann).history  # a page view builds the whole history …
+        assert not whole.metrics_only and whole.load
+        hits = HISTORY_CACHE.hits
+        assert place_new_runs(st, ann, new) == placed  # … which placing then reuses
+        assert HISTORY_CACHE.hits == hits + 1 and HISTORY_CACHE.misses == misses + 2

@@ -11,16 +11,25 @@ contrast, threshold 3.15, dating searched near the flagging window: CHANGELOG "S
 changes"), which moves this corpus's change values; ``EXPECTED_SHA256`` is the digest since.
 Any further change of an output value, also of a bootstrap interval (the same random draws must
 feed them), fails: a speed-up must leave it as is.
+
+Since issue 15 a store builds the history from each run's summary row (``activities.history_doc``)
+instead of the whole document: :func:`test_history_from_store_rows_equals_history_from_documents`
+fails if the two differ (and tests/test_store/test_history_part.py checks each record over real
+files). ``build_history(..., metrics_only=True)`` (the import summary) must place runs exactly
+as the whole history does.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import math
+import warnings
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import pytest
 
 from evenstride.history import (
     AsymmetryEntry,
@@ -29,6 +38,7 @@ from evenstride.history import (
     RunRecord,
     ShoeInfo,
     build_history,
+    personal_baseline,
 )
 
 T0 = datetime(2024, 1, 1, 7, 0, tzinfo=UTC)
@@ -124,6 +134,54 @@ def _digest() -> str:
 
 def test_build_history_output_is_unchanged_by_the_speed_ups():
     assert _digest() == EXPECTED_SHA256
+
+
+def test_metrics_only_history_places_runs_as_the_whole_history():
+    runs = corpus()
+    p = HistoryParams(n_boot=300, n_boot_changepoint=100)
+    whole = build_history(runs, params=p)
+    part = build_history(runs, params=p, metrics_only=True)
+    assert [m.to_dict() for m in part.metrics.values()] == [
+        m.to_dict() for m in whole.metrics.values()]
+    assert len(whole.metrics) == 2 and any(m.changes for m in whole.metrics.values())
+    for r in runs[-15:]:
+        assert personal_baseline(part, r, athlete="a") == personal_baseline(whole, r, athlete="a")
+    with pytest.raises(ValueError, match="metrics-only"):
+        part.to_dict()
+
+
+def test_history_from_store_rows_equals_history_from_documents(tmp_path):
+    """Simulated FIT files (pods and Stryd coming and going) → a store → the history the
+    services build from the summary rows, against ``build_history`` of the whole documents."""
+    from evenstride.exceptions import EvenstrideWarning
+    from evenstride.importer import import_paths
+    from evenstride.io._fit_writer import write_activity_fit
+    from evenstride.services.history import load_history
+    from evenstride.simulate import simulate_run
+    from evenstride.store import open_store
+    from evenstride.store.history_cache import HISTORY_CACHE
+
+    paths = []
+    for i in range(12):
+        sim = simulate_run(duration_s=10 * 60, seed=700 + i, balance_left_pct=50.6 + 0.05 * i,
+                           include_runscribe=i % 2 == 0, include_stryd=i % 3 == 0,
+                           start_time=T0 + timedelta(days=2 * i))
+        buf = io.BytesIO()
+        write_activity_fit(sim.activity, buf)
+        (tmp_path / f"r{i:02d}.fit").write_bytes(buf.getvalue())
+        paths.append(tmp_path / f"r{i:02d}.fit")
+    HISTORY_CACHE.clear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EvenstrideWarning)
+        with open_store(tmp_path / "h.sqlite") as store:
+            import_paths(paths, store, athlete="ann", jobs=1)
+            ann = store.athlete("ann", create=False).id
+            rows = load_history(store, ann).history.to_dict()
+            docs = [RunRecord.from_run_doc(doc, activity_id=row.id, gear=row.gear)
+                    for row, doc in store.analysis_docs(ann)]
+    assert rows["runs"]["n"] == 12 and rows["metrics"]
+    assert json.dumps(rows, sort_keys=True) == json.dumps(build_history(docs).to_dict(),
+                                                          sort_keys=True)
 
 
 if __name__ == "__main__":  # print the digest of the code as it is

@@ -76,3 +76,79 @@ def test_weekly_rows_cover_the_days_of_each_iso_week():
         assert w["runs"] == sum(d["runs"] for d in present)
     assert weekly[0]["complete"] is (datetime.fromisoformat(daily[0]["date"]).weekday() == 0)
     assert sum(w["complete"] for w in weekly) >= len(weekly) - 2
+
+
+def test_speed_slope_bootstrap_equals_the_per_draw_concatenation():
+    """``_slope_boot`` (per-run sums, all draws at once) against the former loop: one
+    ``rng.integers`` per draw, the runs' arrays concatenated, ``Σxy / Σxx``."""
+    from evenstride.history._baseline import _slope_boot
+
+    rng = np.random.default_rng(5)
+    dx = [rng.normal(0, 0.3, int(rng.integers(2, 4))) for _ in range(257)]
+    dx[7] = np.zeros(3)  # a run with no speed spread
+    dy = [0.4 * a + rng.normal(0, 0.2, len(a)) for a in dx]
+
+    def ref(r: np.random.Generator, n_boot: int) -> np.ndarray:
+        out = []
+        for _ in range(n_boot):
+            ix = r.integers(0, len(dx), len(dx))
+            xx, yy = np.concatenate([dx[i] for i in ix]), np.concatenate([dy[i] for i in ix])
+            den = float(np.dot(xx, xx))
+            out.append(float(np.dot(xx, yy) / den) if den > 0 else np.nan)
+        return np.array(out)
+
+    a, b = np.random.default_rng(9), np.random.default_rng(9)
+    got, want = _slope_boot(dx, dy, a, 300), ref(b, 300)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=0)
+    assert 0.3 < float(np.median(got)) < 0.5
+    assert a.integers(0, 10**9) == b.integers(0, 10**9)  # the same random numbers were used
+    # a corpus where every run has no spread: every draw is undefined, as before
+    flat = [np.zeros(3)] * 5
+    assert np.isnan(_slope_boot(flat, flat, np.random.default_rng(1), 10)).all()
+
+
+def test_after_a_spike_by_bisection_equals_the_scan_of_every_spike():
+    from evenstride.history._links import _any_in
+
+    rng = np.random.default_rng(8)
+    t0 = datetime(2024, 1, 1, tzinfo=UTC)
+    runs = sorted(t0 + timedelta(hours=float(h)) for h in rng.uniform(0, 24 * 400, 600))
+    spikes = sorted(runs[i] for i in rng.choice(len(runs), 40, replace=False))
+    w = timedelta(days=7)
+    got = [_any_in(spikes, t - w, t) for t in runs]
+    want = [any(s < t <= s + w for s in spikes) for t in runs]
+    assert got == want and 50 < sum(got) < len(runs) - 50
+    # a run exactly one window after a spike is "after" it; the spike run itself is not
+    assert _any_in([t0], t0 + w - w, t0 + w) and not _any_in([t0], t0 - w, t0)
+
+
+def test_blocked_bootstraps_equal_the_per_draw_loops():
+    """The bootstraps drawn in blocks (bounded memory at thousands of runs) give exactly what
+    one ``rng.choice`` per resample gave, also for a number of draws that is not a multiple of
+    the block."""
+    from evenstride.history._baseline import _boot_mean_ci
+    from evenstride.history._links import _pooled_boots
+
+    rng = np.random.default_rng(12)
+    v = rng.normal(0, 1, 517)
+    for n_boot in (250, 1000):
+        a, b = np.random.default_rng(4), np.random.default_rng(4)
+        m = np.array([b.choice(v, len(v)).mean() for _ in range(n_boot)])
+        assert _boot_mean_ci(v, a, n_boot) == (float(np.percentile(m, 2.5)),
+                                              float(np.percentile(m, 97.5)))
+        assert a.integers(0, 10**9) == b.integers(0, 10**9)
+    yy = rng.normal(0, 1, 300)
+    cells = [(np.arange(0, 40), np.arange(40, 130)), (np.arange(130, 140), np.arange(140, 300))]
+    a, b = np.random.default_rng(6), np.random.default_rng(6)
+    got = _pooled_boots(yy, cells, a, 250)
+    want = []
+    for _ in range(250):
+        num = den = 0.0
+        for ia, ib in cells:
+            va, vb = yy[b.choice(ia, len(ia))], yy[b.choice(ib, len(ib))]
+            w = len(ia) * len(ib) / (len(ia) + len(ib))
+            num += w * (float(va.mean()) - float(vb.mean()))
+            den += w
+        want.append(num / den)
+    np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-15)
+    assert a.integers(0, 10**9) == b.integers(0, 10**9)

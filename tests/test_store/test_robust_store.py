@@ -20,6 +20,7 @@ import pytest
 from evenstride.cli import main
 from evenstride.simulate import write_simulated_fit
 from evenstride.store import open_store
+from evenstride.store.history_cache import HISTORY_CACHE
 
 N_RUNS = 4
 
@@ -73,23 +74,47 @@ def _one_line(err: str) -> str:
 # --- one corrupt run -------------------------------------------------------------------------
 
 
-def test_corrupt_document_is_skipped_and_named(db, tmp_path, capsys) -> None:
+def test_corrupt_document_stays_in_history_and_is_named_where_read(db, tmp_path, capsys):
     aid, src = _victim(db)
     _sql(db, "UPDATE activity_blobs SET doc = x'00ff00' WHERE activity_id = ?", (aid,))
     base = ["--db", str(db), "--athlete", "ann"]
+    # the history is built from each run's summary row (activities.history_doc), which is
+    # intact: the run stays in it, and nothing is said
     assert main(["history", *base, "--json"]) == 0
     out, err = capsys.readouterr()
-    assert json.loads(out)["runs"]["n"] == N_RUNS - 1
-    line = _one_line(err)
-    assert f"activity {aid}: stored document cannot be decoded" in line and src in line
-    assert "evenstride doctor" in line
+    assert json.loads(out)["runs"]["n"] == N_RUNS and err == ""
+    # pages that need the document itself name it, one line, and go on with the others
     assert main(["report", *base, "--html", str(tmp_path / "h.html"), "--runs"]) == 0
     _, err = capsys.readouterr()
     assert f"activity {aid}" in _one_line(err)
     assert len(list((tmp_path / "h-runs").glob("run-*.html"))) == N_RUNS - 1
     assert main(["assessment", *base, "--json"]) == 0
     out, err = capsys.readouterr()
-    assert json.loads(out)["n_runs"] == N_RUNS - 1 and f"activity {aid}" in _one_line(err)
+    line = _one_line(err)
+    assert json.loads(out)["n_runs"] == N_RUNS - 1 and f"activity {aid}" in line
+    assert "stored document cannot be decoded" in line and src in line
+    # the summary row lost as well: the history is read from the document, which fails too,
+    # and the run is skipped and named
+    _sql(db, "UPDATE activities SET history_doc = '{not json' WHERE id = ?", (aid,))
+    HISTORY_CACHE.clear()  # a hand edit of the store: each command is a new process
+    assert main(["history", *base, "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["runs"]["n"] == N_RUNS - 1
+    line = _one_line(err)
+    assert f"activity {aid}: stored document cannot be decoded" in line and src in line
+    assert "evenstride doctor" in line
+
+
+def test_lost_summary_row_is_read_from_the_document(db, capsys) -> None:
+    aid, _src = _victim(db)
+    base = ["--db", str(db), "--athlete", "ann", "--json"]
+    assert main(["history", *base]) == 0
+    before = capsys.readouterr().out
+    _sql(db, "UPDATE activities SET history_doc = NULL WHERE id = ?", (aid,))
+    HISTORY_CACHE.clear()  # a hand edit of the store: each command is a new process
+    assert main(["history", *base]) == 0
+    out, err = capsys.readouterr()
+    assert out == before and err == ""
 
 
 def test_corrupt_recording_skips_only_its_run_report(db, tmp_path, capsys) -> None:
@@ -254,3 +279,27 @@ def test_read_only_store_can_be_read(good_db, how) -> None:
     finally:
         folder.chmod(0o755)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_doctor_rewrites_a_lost_or_stale_summary_row(db, capsys) -> None:
+    aid, src = _victim(db)
+    base = ["--db", str(db), "--athlete", "ann", "--json"]
+    assert main(["history", *base]) == 0
+    before = capsys.readouterr().out
+    with open_store(db, readonly=True) as st:
+        other = st.activities(st.athlete("ann", create=False).id)[0].id
+    _sql(db, "UPDATE activities SET history_doc = NULL WHERE id = ?", (aid,))
+    _sql(db, "UPDATE activities SET history_doc = '{\"start_time\": \"2020-01-01\"}' "
+             "WHERE id = ?", (other,))
+    assert main(["doctor", "--db", str(db), "--json"]) == 2
+    probs = json.loads(capsys.readouterr().out)["problems"]
+    assert sorted((p["kind"], p["activity_id"]) for p in probs) == sorted(
+        [("summary", aid), ("summary", other)])
+    assert all(p["repair"].startswith("write the history summary row") for p in probs)
+    assert any("is missing" in p["message"] and src in p["message"] for p in probs)
+    assert main(["doctor", "--db", str(db), "--repair"]) == 0
+    out = capsys.readouterr().out
+    assert f"activity {aid}: history summary row written again" in out and "store OK" in out
+    HISTORY_CACHE.clear()
+    assert main(["history", *base]) == 0
+    assert capsys.readouterr().out == before

@@ -83,7 +83,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         from evenstride.cli.inputs import load_history
         from evenstride.services.history import place_run_doc
 
-        hist = load_history(args)[0]
+        hist = load_history(args, metrics_only=True)[0]  # to place each file
     progress = Progress(
         TextColumn("[bold]analysing"),
         BarColumn(),

@@ -27,7 +27,7 @@ import os
 import sys
 import warnings
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -468,17 +468,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     return int(args.func(args))
 
 
-def load_history(args: argparse.Namespace) -> tuple[Any, dict[int, dict[str, Any]]]:
+def load_history(
+    args: argparse.Namespace, *, metrics_only: bool = False
+) -> tuple[Any, Mapping[int, dict[str, Any]]]:
     """The history of ``--athlete`` in ``--db`` (``args`` may carry ``road_side``, ``hr_rest``,
     ``hr_max``) and each stored run's document by activity id; the runs it left out as
     unreadable are one warning line each on stderr. Shared by ``history``, ``report`` and
-    ``analyze --athlete``."""
+    ``analyze --athlete`` (``metrics_only``: what places a run, see
+    :func:`evenstride.services.history.load_history`)."""
     from evenstride.services.history import load_history as build
 
     # opened for writing so that an older store is migrated on first use
     with open_existing(args) as store:
         loaded = build(store, athlete_id(store, args), road_side=getattr(args, "road_side", None),
-                       hr_rest=getattr(args, "hr_rest", None), hr_max=getattr(args, "hr_max", None))
+                       hr_rest=getattr(args, "hr_rest", None), hr_max=getattr(args, "hr_max", None),
+                       metrics_only=metrics_only)
         say_skipped(store, loaded.skipped)
     return loaded.history, loaded.docs
 

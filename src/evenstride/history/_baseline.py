@@ -1111,9 +1111,37 @@ def _boot_mean_ci(
 ) -> tuple[float, float] | None:
     if len(v) < 3:
         return None
-    # all resamples in one draw: the same random numbers as n_boot rng.choice(v, len(v)) calls
-    m = v[rng.integers(0, len(v), (n_boot, len(v)))].mean(axis=1)
+    # the resamples in blocks of draws: the same random numbers as n_boot rng.choice(v, len(v))
+    # calls, and each block's index array stays small (cache-sized) however many runs there are
+    m = np.empty(n_boot)
+    for s in range(0, n_boot, _BOOT_BLOCK):
+        k = min(_BOOT_BLOCK, n_boot - s)
+        m[s : s + k] = v[rng.integers(0, len(v), (k, len(v)))].mean(axis=1)
     return float(np.percentile(m, 2.5)), float(np.percentile(m, 97.5))
+
+
+#: Bootstrap draws per block in :func:`_boot_mean_ci` (memory only: values do not depend on it).
+_BOOT_BLOCK = 100
+
+
+def _slope_boot(
+    dx: Sequence[np.ndarray], dy: Sequence[np.ndarray], rng: np.random.Generator, n_boot: int
+) -> np.ndarray:
+    """Bootstrap over runs of the pooled within-run slope ``Σxy / Σxx`` (NaN when ``Σxx`` is
+    0): from each run's own sums, O(runs) per draw with no concatenation of the runs' arrays;
+    all draws in one call, the same random numbers as one ``rng.integers`` call per draw."""
+    sxx = np.array([float(np.dot(a, a)) for a in dx])
+    sxy = np.array([float(np.dot(a, b)) for a, b in zip(dx, dy, strict=True)])
+    den = np.empty(n_boot)
+    num = np.empty(n_boot)
+    for s in range(0, n_boot, _BOOT_BLOCK):  # blocks of draws: small index arrays
+        k = min(_BOOT_BLOCK, n_boot - s)
+        ix = rng.integers(0, len(dx), (k, len(dx)))
+        den[s : s + k] = sxx[ix].sum(axis=1)
+        num[s : s + k] = sxy[ix].sum(axis=1)
+    out = np.full(n_boot, math.nan)
+    np.divide(num, den, out=out, where=den > 0)
+    return out
 
 
 def _speed_curve(
@@ -1179,7 +1207,7 @@ def _speed_curve(
             return float(np.dot(xx, yy) / den) if den > 0 else math.nan
 
         slope = fit(np.arange(len(dx)))
-        bs = np.array([fit(rng.integers(0, len(dx), len(dx))) for _ in range(p.n_boot // 2)])
+        bs = _slope_boot(dx, dy, rng, p.n_boot // 2)
         bs = bs[np.isfinite(bs)]
         if len(bs) > 20:
             slope_ci = (float(np.percentile(bs, 2.5)), float(np.percentile(bs, 97.5)))
@@ -1222,10 +1250,10 @@ def _context_effects(
         "bend_right_minus_straight": ("bend_right", "straight", BEND_EVIDENCE),
     }
     out: dict[str, Any] = {"unit": unit}
+    by_run = [{c.context: c for c in q.entry.by_context} for q in points]  # once per run
     for name, (a, b, ev) in pairs.items():
         vals = []
-        for q in points:
-            ctx = {c.context: c for c in q.entry.by_context}
+        for ctx in by_run:
             ca, cb = ctx.get(a), ctx.get(b)
             if (
                 ca is None

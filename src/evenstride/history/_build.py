@@ -63,6 +63,7 @@ def build_history(
     hr_max_bpm: float | None = None,
     sex: str = "male",
     params: HistoryParams | None = None,
+    metrics_only: bool = False,
 ) -> History:
     """Analyse an athlete's runs across time (see the module docstring and docs).
 
@@ -85,6 +86,12 @@ def build_history(
         Heart-rate settings for TRIMP (defaults: 60 bpm; 190 bpm raised to the highest HR seen).
     params
         Matching, monitoring, load and bootstrap settings.
+    metrics_only
+        Only what places one run against the runner's own baseline
+        (:func:`~evenstride.history.personal_baseline`): the per-metric analyses, the same
+        values as in the whole history (they come first and draw the same random numbers); no
+        load, shoes, surface, links or HRV. Such a history is not a document
+        (:meth:`History.to_dict` refuses it).
     """
     if declared_road_side not in (None, "left", "right"):
         raise ValueError("declared_road_side must be 'left', 'right' or None")
@@ -107,6 +114,11 @@ def build_history(
         m = analyse_metric(rs, key, p, rng)
         if m is not None:
             metrics[key] = m
+    if metrics_only:
+        return History(runs=rs, params=p, metrics=metrics,
+                       device_changes=device_changes(rs, metrics), load={}, shoes={},
+                       surface={}, links=[], hrv={}, declared_road_side=declared_road_side,
+                       metrics_only=True)
     trimps, tparams = run_trimps(rs, hr_rest_bpm, hr_max_bpm, sex)
     load = load_status(rs, p, trimp=trimps, trimp_params=tparams)
     load["session_rpe"] = session_rpe_load(rs, load)

@@ -29,6 +29,7 @@ product code, not a model a reader can recognise (a Stryd keeps its maker name, 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from typing import Final
@@ -113,8 +114,10 @@ def _pretty_product(maker: str, product: str) -> str:
                     for t in toks)
 
 
+@functools.lru_cache(maxsize=4096)
 def clean_device_name(raw: str) -> str | None:
-    """The device as a reader knows it, or None for an entry that names no device."""
+    """The device as a reader knows it, or None for an entry that names no device (cached:
+    a history of thousands of runs names a handful of devices)."""
     if _unnamed(raw):
         return None
     maker, product = _split(raw)
@@ -129,6 +132,7 @@ def clean_device_name(raw: str) -> str | None:
     return f"{pretty} {prod}"
 
 
+@functools.lru_cache(maxsize=4096)
 def _kind(raw: str) -> str:
     """``stryd``, ``runscribe``, ``rd_sensor``, ``no_gait`` or ``other``."""
     maker, product = _split(raw)
@@ -151,6 +155,11 @@ def _join(names: Sequence[str]) -> str:
 
 def setup_label(devices: Sequence[str]) -> str:
     """The whole set-up with clean names, sorted (``"unknown"`` when none is named)."""
+    return _setup_label(tuple(devices))
+
+
+@functools.lru_cache(maxsize=4096)
+def _setup_label(devices: tuple[str, ...]) -> str:
     names = [n for n in (clean_device_name(d) for d in devices) if n is not None]
     return _join(names) or "unknown"
 
@@ -162,6 +171,11 @@ def sensor_key(devices: Sequence[str], source: str, *, creator_first: bool = Tru
     With ``creator_first`` the first entry is the recording device (the watch), whoever made
     it.
     """
+    return _sensor_key(tuple(devices), source, creator_first)
+
+
+@functools.lru_cache(maxsize=4096)
+def _sensor_key(devices: tuple[str, ...], source: str, creator_first: bool) -> str:
     named = [(d, clean_device_name(d)) for d in devices]
     kinds = [
         ("other" if creator_first and i == 0 and _kind(d) == "no_gait" else _kind(d), n)

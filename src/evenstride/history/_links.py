@@ -24,6 +24,7 @@ Regimes (periods without a device change or a detected change in the runner) com
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -137,6 +138,10 @@ def stratified_difference(
     return out
 
 
+#: Resamples per block in :func:`_pooled_boots` (memory only: values do not depend on it).
+_BOOT_BLOCK = 100
+
+
 def _pooled_boots(
     yy: np.ndarray,
     cells: Sequence[tuple[np.ndarray, np.ndarray]],
@@ -145,18 +150,22 @@ def _pooled_boots(
 ) -> np.ndarray:
     """``n_boot`` bootstrap values of the pooled difference, resampling each group of each cell.
 
-    All resamples come from one broadcast draw laid out as the per-resample loop drew them
-    (resample by resample, cell by cell, group A then B): the same random numbers, hence the
-    same values, as ``rng.choice(group, len(group))`` per group and resample.
+    The resamples come from broadcast draws (blocks of :data:`_BOOT_BLOCK` resamples) laid out
+    as the per-resample loop drew them (resample by resample, cell by cell, group A then B): the
+    same random numbers, hence the same values, as ``rng.choice(group, len(group))`` per group
+    and resample.
     """
     groups = [g for ia, ib in cells for g in (ia, ib)]
     sizes = [len(g) for g in groups]
-    draws = rng.integers(0, np.tile(np.repeat(sizes, sizes), n_boot)).reshape(n_boot, -1)
-    means = []
-    off = 0
-    for g, n in zip(groups, sizes, strict=True):
-        means.append(yy[g[draws[:, off : off + n]]].mean(axis=1))
-        off += n
+    highs = np.repeat(sizes, sizes)
+    means = [np.empty(n_boot) for _ in groups]
+    for s in range(0, n_boot, _BOOT_BLOCK):  # blocks of resamples: small index arrays
+        k = min(_BOOT_BLOCK, n_boot - s)
+        draws = rng.integers(0, np.tile(highs, k)).reshape(k, -1)
+        off = 0
+        for j, (g, n) in enumerate(zip(groups, sizes, strict=True)):
+            means[j][s : s + k] = yy[g[draws[:, off : off + n]]].mean(axis=1)
+            off += n
     num = np.zeros(n_boot)
     den = 0.0
     for j, (ia, ib) in enumerate(cells):
@@ -181,6 +190,12 @@ def _sentence(key: str, unit: str, res: dict[str, Any], a_txt: str, b_txt: str) 
     if not excl:
         txt += "The interval includes no difference. "
     return txt + CAVEAT
+
+
+def _any_in(sorted_t: Sequence[Any], lo: Any, hi: Any) -> bool:
+    """Whether some value of ``sorted_t`` lies in ``[lo, hi)``."""
+    i = bisect.bisect_left(sorted_t, lo)
+    return i < len(sorted_t) and sorted_t[i] < hi
 
 
 def week_of(t: Any) -> str:
@@ -225,10 +240,11 @@ def links_for_metric(
 
     # load spike -------------------------------------------------------------------------------
     spike_ids = {s["activity_id"] for s in spikes}
-    spike_t = [r.start_time for r in runs if r.activity_id in spike_ids]
-    after = np.array(
-        [any(t < q.t <= t + timedelta(days=p.spike_window_days) for t in spike_t) for q in pts]
-    )
+    spike_t = sorted(r.start_time for r in runs if r.activity_id in spike_ids)
+    # after a spike: some spike t with t < q.t <= t + window, i.e. in [q.t - window, q.t)
+    # (bisection in the sorted spike times, not a scan of every spike per run)
+    spike_w = timedelta(days=p.spike_window_days)
+    after = np.array([_any_in(spike_t, q.t - spike_w, q.t) for q in pts], dtype=bool)
     not_spike = np.array([q.run.activity_id not in spike_ids for q in pts])
     if spike_t:
         res = stratified_difference(

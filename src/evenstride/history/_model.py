@@ -219,7 +219,7 @@ class RunRecord:
             trimp=load.get("trimp"),
             hr_histogram=None
             if not hist
-            else (int(hist["start_bpm"]), tuple(float(s) for s in hist["seconds"])),
+            else (int(hist["start_bpm"]), tuple(map(float, hist["seconds"]))),
             hr_peak_bpm=load.get("hr_peak_bpm"),
             session_rpe=session_rpe,
             in_run_rmssd_ms=hrv.get("in_run"),

@@ -30,6 +30,8 @@ class History:
     links: list[dict[str, Any]]
     hrv: dict[str, Any]
     declared_road_side: str | None = None
+    #: Built with ``build_history(..., metrics_only=True)``: the per-metric analyses only.
+    metrics_only: bool = False
 
     @property
     def changes(self) -> list[dict[str, Any]]:
@@ -38,6 +40,10 @@ class History:
         return sorted(out, key=lambda c: c["started"] or "")
 
     def to_dict(self) -> dict[str, Any]:
+        if self.metrics_only:
+            raise ValueError("a metrics-only history (build_history(metrics_only=True)) has no "
+                             "load, shoes, surface, links or HRV: build the whole history for "
+                             "its document")
         p = asdict(self.params)
         return {
             "schema": SCHEMA,

@@ -334,8 +334,8 @@ def assessment_inputs(store: Any, athlete_id: int) -> AssessmentInputs:
     if gear:
         loaded = load_history(store, athlete_id)
         history = loaded.history.to_dict()
-        skipped = loaded.skipped
         docs = [dict(d, activity_id=i, gear=gear.get(i)) for i, d in loaded.docs.items()]
+        skipped = loaded.skipped  # after the documents were read: those they left out too
     return AssessmentInputs(profile, ts, ss, docs, history, skipped)
 
 

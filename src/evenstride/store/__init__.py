@@ -377,6 +377,14 @@ class ActivityStore(Protocol):
         """Each activity of the athlete with its document, by start time (one query)."""
         ...
 
+    def history_docs(
+        self, athlete_id: int, *, skipped: list[str] | None = None
+    ) -> Iterator[tuple[ActivityRow, dict[str, Any]]]:
+        """Each activity of the athlete with the part of its document the history reads
+        (``activities.history_doc``, schema version 5), by start time: what
+        ``evenstride.history.RunRecord.from_run_doc`` needs, without decompressing documents."""
+        ...
+
     def samples(self, activity_id: int) -> dict[str, np.ndarray]:
         """The per-second sample columns (float64; side channels as ``metric/source:side``)."""
         ...

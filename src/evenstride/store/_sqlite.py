@@ -44,6 +44,7 @@ from evenstride.store import (
     richness,
 )
 from evenstride.store._blob import BlobError, blob_header, decode_samples, unpack_activity
+from evenstride.store._history_part import history_part, history_part_json
 
 if TYPE_CHECKING:
     from evenstride.datatypes import Activity
@@ -193,6 +194,17 @@ def _decode_doc(activity_id: int, codec: Any, raw: Any) -> dict[str, Any]:
     return doc
 
 
+def _part(text: Any) -> dict[str, Any] | None:
+    """A stored ``history_doc`` as a dict; None when there is none or it does not decode."""
+    if not isinstance(text, str):
+        return None
+    try:
+        part = json.loads(text)
+    except ValueError:
+        return None
+    return part if isinstance(part, dict) else None
+
+
 def _insert(c: sqlite3.Connection, table: str, values: Mapping[str, Any]) -> int:
     """INSERT naming every column (so later migrations may add columns); returns the rowid."""
     keys = ", ".join(values)
@@ -249,6 +261,22 @@ def asymmetry_table_rows(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def _fill_history_part(c: sqlite3.Connection) -> None:
+    """Schema version 5: ``activities.history_doc`` of every run already stored, from its
+    document (:mod:`evenstride.store._history_part`). A document that cannot be decoded keeps
+    NULL: the history then reads the document itself and names it, as before."""
+    for aid, codec, raw in c.execute("SELECT activity_id, doc_codec, doc FROM activity_blobs"):
+        try:
+            part = history_part_json(_decode_doc(int(aid), codec, raw))
+        except (StoreError, ValueError):
+            continue
+        c.execute("UPDATE activities SET history_doc = ? WHERE id = ?", (part, int(aid)))
+
+
+#: Work in Python that a migration needs beyond its SQL, by schema version (same transaction).
+_BACKFILL = {5: _fill_history_part}
+
+
 class Store:
     """SQLite implementation of :class:`evenstride.store.ActivityStore`.
 
@@ -297,6 +325,10 @@ class Store:
                 # the last commits, never corrupt the file.
                 self._conn.execute("PRAGMA synchronous = NORMAL")
             self._migrate()
+            #: ``activities.history_doc`` exists (schema version 5 or later).
+            self._has_history_doc = any(
+                r[1] == "history_doc"
+                for r in self._conn.execute("PRAGMA table_info(activities)"))
         except sqlite3.DatabaseError as exc:
             self._conn.close()
             raise StoreError(f"not an evenstride store ({exc})", path=self.path) from None
@@ -397,6 +429,8 @@ class Store:
                     continue
                 for stmt in _statements(sql):
                     c.execute(stmt)
+                if version in _BACKFILL:
+                    _BACKFILL[version](c)
                 c.execute(
                     "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
                     (version, name, _now()),
@@ -639,6 +673,8 @@ class Store:
                 "evenstride_version": __version__,
                 "imported_at": now,
             }
+            if self._has_history_doc:
+                values["history_doc"] = history_part_json(doc)
             aid = _insert(c, "activities", values)
             c.execute(
                 "INSERT INTO activity_blobs (activity_id, doc_codec, doc, samples) "
@@ -877,6 +913,37 @@ class Store:
                 continue
             yield self._activity_row(r), doc
 
+    def history_docs(
+        self,
+        athlete_id: int,
+        *,
+        skipped: list[str] | None = None,
+    ) -> Iterator[tuple[ActivityRow, dict[str, Any]]]:
+        """Like :meth:`analysis_docs`, but each document reduced to the part the history reads
+        (:func:`evenstride.store._history_part.history_part`), read from the activity's own row:
+        no document is decompressed unless that row has no part (a document that could not be
+        decoded at migration: it is read and reported as :meth:`analysis_docs` does)."""
+        if not self._has_history_doc:  # an older store opened read-only: the documents
+            yield from ((row, history_part(doc))
+                        for row, doc in self.analysis_docs(athlete_id, skipped=skipped))
+            return
+        where, args = _time_range("", athlete_id, None, None)
+        sql = f"SELECT * FROM activities WHERE {where} ORDER BY start_ts NULLS LAST, id"
+        for r in self._conn.execute(sql, args).fetchall():
+            doc = _part(r["history_doc"])
+            if doc is None:  # none stored, or not readable: from the document itself
+                try:
+                    doc = history_part(self.analysis_doc(int(r["id"])))
+                except KeyError:
+                    continue  # no document row at all: as analysis_docs (an inner join)
+                except StoreError as exc:
+                    if skipped is None:
+                        raise
+                    skipped.append(f"{exc} (file {r['source_name']}); skipped — "
+                                   "'evenstride doctor' checks and repairs the store")
+                    continue
+            yield self._activity_row(r), doc
+
     def samples(self, activity_id: int) -> dict[str, np.ndarray]:
         r = self._conn.execute(
             "SELECT samples FROM activity_blobs WHERE activity_id = ?", (activity_id,)
@@ -910,6 +977,9 @@ class Store:
                             "WHERE activity_id = ?", (doc_z, activity_id))
             if cur.rowcount != 1:
                 raise KeyError(f"no activity {activity_id}")
+            if self._has_history_doc:
+                c.execute("UPDATE activities SET history_doc = ? WHERE id = ?",
+                          (history_part_json(doc), activity_id))
 
     def shoes(self, athlete_id: int) -> list[Shoe]:
         rows = self._conn.execute(

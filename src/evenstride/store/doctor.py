@@ -6,7 +6,9 @@ Checks (:func:`check_store`):
 - SQLite's own ``PRAGMA integrity_check`` (pages, indexes) and ``PRAGMA foreign_key_check``
   (rows that point to an activity that is gone: orphans);
 - every activity has its blob row, a document that decodes, and a recording (sample blob) that
-  decodes to ``n_samples`` rows; one asymmetry row per document entry; its kept file recorded.
+  decodes to ``n_samples`` rows; one asymmetry row per document entry; its kept file recorded;
+  its history summary row (``activities.history_doc``, schema 5) is the part of its document
+  the history reads.
 
 Repairs (:func:`repair_store`), each reported on its own line, none silent:
 
@@ -19,6 +21,8 @@ Repairs (:func:`repair_store`), each reported on its own line, none silent:
   in ``<store>.quarantine/`` and only then removed from the store, so that re-importing the
   original file (named in the message) stores it again.
 - **orphan rows** → written to the same quarantine folder, then removed.
+- **history summary row missing or not its document's** → written again from the document
+  (the history reads it instead of the document; nothing else changes).
 
 Not repaired: a failing ``integrity_check`` (page-level damage: copy the file and use
 ``sqlite3 store.sqlite .recover``) and count mismatches (reported for a re-import).
@@ -38,6 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evenstride.store import StoreError
+from evenstride.store._history_part import history_part_json
 
 if TYPE_CHECKING:
     from evenstride.datatypes import Activity
@@ -55,13 +60,14 @@ _ACTIVITY_TABLES = ("files", "asymmetry", "drift", "session_rpe", "activity_blob
 REDERIVE = "re-derive the document from the stored recording"
 QUARANTINE = "quarantine the activity (re-import its file to restore it)"
 QUARANTINE_ORPHANS = "quarantine the orphan rows"
+REFILL = "write the history summary row again from the document"
 
 
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with the store."""
 
-    kind: str  # integrity, orphans, document, recording, counts, files
+    kind: str  # integrity, orphans, document, recording, counts, files, summary
     message: str
     activity_id: int | None = None
     source_name: str | None = None
@@ -135,6 +141,13 @@ def check_store(store: Store) -> list[Problem]:
         if n_asym != len(doc.get("asymmetry") or []):
             problems.append(Problem("counts", f"{name}: {n_asym} asymmetry rows, the document "
                                     f"has {len(doc.get('asymmetry') or [])}", aid, src))
+        if store._has_history_doc:
+            part = conn.execute("SELECT history_doc FROM activities WHERE id = ?",
+                                (aid,)).fetchone()[0]
+            if part != history_part_json(doc):
+                what = "missing" if part is None else "not the part of its document it should be"
+                problems.append(Problem("summary", f"{name}: its history summary row is {what}",
+                                        aid, src, REFILL))
         kept = conn.execute("SELECT COUNT(*) FROM files WHERE activity_id = ? AND role = 'kept' "
                             "AND sha256 = ?", (aid, r["sha256"])).fetchone()[0]
         if kept != 1:
@@ -170,6 +183,13 @@ def repair_store(
             path = _quarantine_activity(store, p, qdir)
             done.append(f"activity {p.activity_id}: moved to {path}; re-import {p.source_name} "
                         "to store it again")
+        elif p.repair == REFILL and p.activity_id is not None:
+            part = history_part_json(store.analysis_doc(p.activity_id))
+            with store._write() as c:
+                c.execute("UPDATE activities SET history_doc = ? WHERE id = ?",
+                          (part, p.activity_id))
+            done.append(f"activity {p.activity_id}: history summary row written again from its "
+                        "document")
         elif p.repair == QUARANTINE_ORPHANS:
             path, n = _quarantine_orphans(store, qdir)
             done.append(f"{n} orphan rows moved to {path}")

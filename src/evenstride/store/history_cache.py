@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Derived histories kept in memory, invalidated by every write that could change them.
 
-Building an athlete's history (decompressing every stored run document, then
+Building an athlete's history (reading every stored run's summary row, then
 :func:`evenstride.history.build_history`) takes about 0.5 s for 200 runs; the web app's history,
 assessment and run pages all need it. :func:`history_fingerprint` is a digest of everything the
 history is built from — the athlete's stored runs (id, file, import time, analysis version,
@@ -26,7 +26,8 @@ __all__ = ["HISTORY_CACHE", "HistoryCache", "history_fingerprint"]
 
 T = TypeVar("T")
 
-#: Histories kept (athletes × settings); each holds the run documents: about 20 MB for 200 runs.
+#: Histories kept (athletes × settings); the run documents only once a page read them (about
+#: 20 MB for 200 runs) besides the history itself.
 CACHE_SIZE: Final = 4
 
 _QUERIES: Final = (
@@ -90,6 +91,15 @@ class HistoryCache:
                     self._d.popitem(last=False)
                 self._building.pop(key, None)
         return value
+
+    def peek(self, key: Hashable) -> Any | None:
+        """The value cached for ``key``, else None (nothing is built)."""
+        with self._lock:
+            if key in self._d:
+                self._d.move_to_end(key)
+                self.hits += 1
+                return self._d[key]
+        return None
 
     def clear(self) -> None:
         with self._lock:
