@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from evenstride.history._baseline import MetricHistory, mdc95, step_fit, typical_error
 from evenstride.history._build import build_history
+from evenstride.history._devices import clean_device_name
 from evenstride.history._links import stratified_difference
 from evenstride.history._load import (
     ACWR_CAVEAT,
@@ -78,6 +79,7 @@ __all__ = [
     "acwr_ewma_uncoupled",
     "acwr_rolling_uncoupled",
     "build_history",
+    "clean_device_name",
     "daily_load",
     "ewma",
     "longest_run_band",

@@ -24,6 +24,7 @@ Examples
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -164,6 +165,24 @@ def _key_title(key: str) -> str:
 # --- context builders --------------------------------------------------------------------------
 
 
+
+def device_names(devices: Sequence[str]) -> list[str]:
+    """The file's devices as a reader knows them, each once ("Garmin HRM4-Run", "Stryd"), and
+    one entry counting those that name no model ("garmin 3107", "development 0")."""
+    from evenstride.history import clean_device_name
+
+    names: list[str] = []
+    unnamed = 0
+    for raw in devices:
+        n = clean_device_name(raw)
+        if n is None:
+            unnamed += 1
+        elif n not in names:
+            names.append(n)
+    if unnamed:
+        names.append(f"{unnamed} more without a model name")
+    return names
+
 def _header(analysis: RunAnalysis, d: dict[str, Any]) -> dict[str, Any]:
     meta = analysis.activity.meta
     path = d["file"] or ""
@@ -198,7 +217,7 @@ def _header(analysis: RunAnalysis, d: dict[str, Any]) -> dict[str, Any]:
         "sport": sport,
         "duration": fmt_hms(d["duration_s"]),
         "distance": "–" if dist is None else fmt_num(dist / 1000.0, 2, unit="km"),
-        "devices": list(d["devices"]),
+        "devices": device_names(d["devices"]),
         "segments": segments,
         "multisport": len(segments) > 1,
         "analysed": fmt_hms(d["quality"]["analysed_s"]),
