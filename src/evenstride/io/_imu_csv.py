@@ -136,7 +136,8 @@ def build_sensor(
     acc = np.asarray(acc, dtype=float).reshape(-1, 3)
     gyr = np.asarray(gyr, dtype=float).reshape(-1, 3)
     ok = np.isfinite(t)
-    t, acc, gyr = t[ok], acc[ok], gyr[ok]
+    if not ok.all():  # (no copy of a long recording when every time is there)
+        t, acc, gyr = t[ok], acc[ok], gyr[ok]
     if len(t) < 10:
         raise ParseError(f"{side} sensor has only {len(t)} samples", path=path)
     if np.any(np.diff(t) < 0):
@@ -168,8 +169,10 @@ def build_sensor(
             "(looks like deg/s; declare gyr=deg/s)",
             path=path,
         )
-    acc = acc * _ACC_UNITS[acc_unit]
-    gyr = gyr * _GYR_UNITS[gyr_unit]
+    if _ACC_UNITS[acc_unit] != 1.0:  # x * 1.0 is x: no copy
+        acc = acc * _ACC_UNITS[acc_unit]
+    if _GYR_UNITS[gyr_unit] != 1.0:
+        gyr = gyr * _GYR_UNITS[gyr_unit]
     valid = np.all(np.isfinite(acc), axis=1) & np.all(np.isfinite(gyr), axis=1)
     sat = saturated_mask(acc)
     if sat.any():
@@ -444,20 +447,23 @@ class _GenericParser:
             return False
         if len(arr) != nlines:  # a blank line was skipped
             return False
-        uniq, inv = np.unique(arr[f"f{self.idx['side']}"], return_inverse=True)
-        code = np.empty(len(uniq), dtype=np.int8)
-        for k, u in enumerate(uniq.tolist()):
-            v = u.decode("ascii").strip().lower()
-            if len(u) >= _SIDE_WIDTH or v not in ("l", "left", "r", "right"):
-                return False
-            code[k] = 0 if v in ("l", "left") else 1
+        cell = arr[f"f{self.idx['side']}"]
+        right = cell == b"right"
+        if not (right | (cell == b"left")).all():  # other spellings: l, R, " left", …
+            uniq, inv = np.unique(cell, return_inverse=True)
+            code = np.empty(len(uniq), dtype=bool)
+            for k, u in enumerate(uniq.tolist()):
+                v = u.decode("ascii").strip().lower()
+                if len(u) >= _SIDE_WIDTH or v not in ("l", "left", "r", "right"):
+                    return False  # possibly cut to the width, or unknown: read exactly
+                code[k] = v in ("r", "right")
+            right = code[inv]
         if self.unknown or self.bad:
             self.nrows += len(arr)
             return True
-        side = code[inv]
         cols = {c: arr[f"f{self.idx[c]}"] for c in ("time_s", *AXES)}
-        for k, sd in enumerate(SIDES):
-            m = side == k
+        for sd in SIDES:
+            m = right if sd == "right" else ~right
             self.out[sd].add(cols["time_s"][m], [cols[a][m] for a in AXES[:3]],
                              [cols[a][m] for a in AXES[3:]])
         self.nrows += len(arr)
@@ -469,6 +475,8 @@ class _GenericParser:
             if self.header is not None and self._fast(block):
                 continue
             self._slow(_lines(block), blocks)
+        del blocks
+        self.data = b""  # the text is not needed any more: free it before the sensors are built
         if self.header is None:
             raise ParseError("no header or data", path=self.path)
         acc_unit, gyr_unit = self._units()
@@ -484,12 +492,12 @@ class _GenericParser:
 def read_generic_csv(path: str | os.PathLike[str], *, units: str | None = None) -> ImuRecording:
     """Read the generic long bilateral layout (see module docstring)."""
     p = Path(path)
-    return _generic(_read_data(p), p, units)
+    return _generic([_read_data(p)], p, units)
 
 
-def _generic(data: bytes, p: Path, units: str | None) -> ImuRecording:
-    out, acc_unit, gyr_unit = _GenericParser(data, p, units).parse()
-    del data
+def _generic(box: list[bytes], p: Path, units: str | None) -> ImuRecording:
+    """``box`` holds the text; it is taken out so that it is freed once parsed."""
+    out, acc_unit, gyr_unit = _GenericParser(box.pop(), p, units).parse()
     notes: list[str] = []
     sensors: dict[str, SensorData] = {}
     for sd in SIDES:
@@ -589,7 +597,9 @@ def read_imu(path: str | os.PathLike[str], *, units: str | None = None) -> ImuRe
     data = _read_data(p)
     if _first_line(data).lower().startswith("sensor,"):
         return _gaitmap(data, p)
-    return _generic(data, p, units)
+    box = [data]
+    del data
+    return _generic(box, p, units)
 
 
 def write_generic_csv(
