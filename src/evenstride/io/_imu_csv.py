@@ -462,7 +462,14 @@ class _GenericParser:
             self.nrows += len(arr)
             return True
         cols = {c: arr[f"f{self.idx[c]}"] for c in ("time_s", *AXES)}
+        n_right = int(np.count_nonzero(right))
         for sd in SIDES:
+            if n_right == (len(arr) if sd == "left" else 0):
+                continue  # no row of this side in the block
+            if n_right == (len(arr) if sd == "right" else 0):  # the whole block: no mask copy
+                self.out[sd].add(cols["time_s"], [cols[a] for a in AXES[:3]],
+                                 [cols[a] for a in AXES[3:]])
+                continue
             m = right if sd == "right" else ~right
             self.out[sd].add(cols["time_s"][m], [cols[a][m] for a in AXES[:3]],
                              [cols[a][m] for a in AXES[3:]])
