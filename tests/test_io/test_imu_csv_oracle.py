@@ -194,6 +194,9 @@ GAITMAP_CASES: dict[str, Callable[[str], str]] = {
     "two lines": lambda t: "\n".join(t.split("\n")[:2]),
     "header rows of other lengths": lambda t: t.replace("\n", ",extra\n", 1),
     "form feed": lambda t: _edit_lines(t, lambda i, ln: ln + "\f" if i == 10 else ln),
+    "a column short at the end": lambda t: _edit_lines(
+        t, lambda i, ln: ",".join(ln.split(",")[:-1]) if i > 7000 else ln),
+    "only comments after the header": lambda t: "\n".join(t.split("\n")[:2]) + "\n#a\n\n#b\n",
 }
 
 
@@ -207,7 +210,7 @@ def gaitmap_text() -> str:
 
 @pytest.mark.shared_data
 @pytest.mark.parametrize("case", list(GAITMAP_CASES))
-def test_gaitmap_layout_same_as_before(case, gaitmap_text, tmp_path):
+def test_gaitmap_layout_same_as_before(case, gaitmap_text, blocks, tmp_path):
     p = tmp_path / "imu_sample.csv"
     p.write_text(GAITMAP_CASES[case](gaitmap_text), newline="")
     got = _same(p)

@@ -39,7 +39,7 @@ import io
 import os
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -546,14 +546,13 @@ def _gaitmap(data: bytes, p: Path, sampling_rate_hz: float = GAITMAP_RATE_HZ) ->
         if i2 < 0 or i2 + 1 >= len(plain):
             raise ParseError("too short for the gaitmap layout (two header rows + data)", path=p)
         first, second = plain[:i1].decode("ascii"), plain[i1 + 1: i2].decode("ascii")
-        body: io.StringIO | list[str] = io.StringIO(plain[i2 + 1:].decode("ascii"))
-        del plain
+        body: Callable[[], np.ndarray] = lambda: _loadtxt_blocks(plain, i2 + 1)  # noqa: E731
     else:
         lines = data.decode("utf-8").splitlines()
         if len(lines) < 3:
             raise ParseError("too short for the gaitmap layout (two header rows + data)", path=p)
-        first, second, body = lines[0], lines[1], lines[2:]
-    del data
+        first, second = lines[0], lines[1]
+        body = lambda: np.loadtxt(lines[2:], delimiter=",", ndmin=2)  # noqa: E731
     sensor_row = [x.strip() for x in first.split(",")]
     axis_row = [x.strip() for x in second.split(",")]
     if len(sensor_row) != len(axis_row):
@@ -570,7 +569,7 @@ def _gaitmap(data: bytes, p: Path, sampling_rate_hz: float = GAITMAP_RATE_HZ) ->
         if missing:
             raise ParseError(f"{sd}_sensor lacks columns {missing}", path=p)
     try:
-        data_arr = np.loadtxt(body, delimiter=",", ndmin=2)
+        data_arr = body()
     except ValueError as e:
         raise ParseError(f"non-numeric data ({str(e).splitlines()[0]})", path=p) from None
     t = data_arr[:, 0] / sampling_rate_hz
@@ -587,6 +586,31 @@ def _gaitmap(data: bytes, p: Path, sampling_rate_hz: float = GAITMAP_RATE_HZ) ->
         for sd in SIDES
     }
     return ImuRecording(sensors, sampling_rate_hz, str(p), "gaitmap", notes)
+
+
+_DATA_LINE = re.compile(rb"^ *[^#\s]", flags=re.MULTILINE)
+
+
+def _loadtxt_blocks(plain: bytes, start: int) -> np.ndarray:
+    """``np.loadtxt(lines, delimiter=",", ndmin=2)`` of ``plain[start:]`` block by block (no
+    copy of the whole text); the whole text at once when a block is refused or the blocks differ
+    in width, so that an error is the one of a single call."""
+    parts = []
+    for block in _blocks(plain, start):
+        if not _DATA_LINE.search(block):
+            continue  # only comments and blank lines (np.loadtxt would warn of no data)
+        try:
+            parts.append(np.loadtxt(io.StringIO(block.decode("ascii")), delimiter=",",
+                                    ndmin=2))
+        except ValueError:
+            parts = []
+            break
+        if parts[-1].shape[1] != parts[0].shape[1]:
+            parts = []
+            break
+    if not parts:
+        return np.loadtxt(io.StringIO(plain[start:].decode("ascii")), delimiter=",", ndmin=2)
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def _first_line(data: bytes) -> str:
