@@ -242,6 +242,8 @@ _FIRST_BLOCK_BYTES = 64 * 1024
 _CTRL = bytes([*range(0, 10), 11, 12, *range(14, 32)])
 _UNITS_RE = re.compile(r"#\s*units\s*:\s*(.*)", flags=re.IGNORECASE)
 _BOM = b"\xef\xbb\xbf"
+#: A blank line or a comment line (after optional spaces) of plain text, with its LF.
+_SKIP_LINE = re.compile(rb"^ *(?:#[^\n]*)?\n", flags=re.MULTILINE)
 #: Width of the side cell in the fast parse; a cell this long may be cut and is re-read exactly.
 _SIDE_WIDTH = 12
 
@@ -437,8 +439,16 @@ class _GenericParser:
         (comments, blank lines, a wrong field count, an odd side or number, …)."""
         assert self.dtype is not None
         plain = _plain(block)
-        if plain is None or b"#" in plain or not plain.strip():
+        if plain is None or not plain.strip():
             return False
+        skipped: list[bytes] = []
+        if b"#" in plain or b"\n\n" in plain or b"\n " in plain or plain[:1] in b" \n":
+            # comment and blank lines out (counted, and their units taken, if the rest parses)
+            skipped = _SKIP_LINE.findall(plain)
+            if skipped:
+                plain = _SKIP_LINE.sub(b"", plain)
+                if not plain.strip():
+                    return False
         nlines = plain.count(b"\n") + (not plain.endswith(b"\n"))
         try:
             arr = np.loadtxt(io.StringIO(plain.decode("ascii")), delimiter=",", comments=None,
@@ -458,6 +468,11 @@ class _GenericParser:
                     return False  # possibly cut to the width, or unknown: read exactly
                 code[k] = v in ("r", "right")
             right = code[inv]
+        for line in skipped:
+            m = _UNITS_RE.match(line.decode("ascii").strip())
+            if m:
+                self.spec = m.group(1)
+        self.skipped += len(skipped)
         if self.unknown or self.bad:
             self.nrows += len(arr)
             return True
