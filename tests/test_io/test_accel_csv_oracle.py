@@ -139,6 +139,11 @@ CASES: dict[str, Callable[[str], str | bytes]] = {
     "empty": lambda t: "",
     "blank first line": lambda t: "\n" + t,
     "invalid utf-8": lambda t: t.encode()[:3000] + b"\xff" + t.encode()[3000:],
+    "a field over csv's limit, late": lambda t: _edit(
+        t, lambda i, ln: _cell(ln, 2, "1" * 140_000) if i == 11_000 else ln),
+    "a field over csv's limit, short row early": lambda t: _edit(
+        t, lambda i, ln: ("x" if i == 5 else _cell(ln, 4, "2" * 140_000) if i == 11_000
+                          else ln)),
 }
 
 

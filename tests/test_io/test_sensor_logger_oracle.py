@@ -103,6 +103,8 @@ CASES: dict[str, Callable[[str], str | bytes]] = {
     "header only": lambda t: t.split("\n")[0] + "\n",
     "non-ascii": lambda t: t.replace("seconds_elapsed", "seconds_elapsed", 1) + "# é\n",
     "lone cr": lambda t: t.replace("\n", "\r"),
+    "a number over csv's field limit": lambda t: _edit(
+        t, lambda i, ln: _cell(ln, 3, "1" * 140_000) if i == 1000 else ln),
 }
 
 

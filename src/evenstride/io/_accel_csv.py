@@ -247,15 +247,31 @@ class _Rows:
 
 
 def _plain(raw: bytes) -> bytes | None:
-    """``raw`` with CRLF as LF when it is ASCII text without control bytes, lone CRs or quotes,
-    else ``None``."""
+    """``raw`` with CRLF as LF when it is ASCII text without control bytes, lone CRs or quotes
+    and without a line longer than ``csv``'s field limit (on which ``csv`` raises), else
+    ``None``."""
     if not raw.isascii() or len(raw.translate(None, _ODD)) != len(raw):
         return None
     if b"\r" in raw:
         raw = raw.replace(b"\r\n", b"\n")
         if b"\r" in raw:
             return None
+    if longest_line(raw) > csv.field_size_limit():
+        return None
     return raw
+
+
+def longest_line(data: bytes, chunk: int = 1 << 22) -> int:
+    """Length of the longest LF-separated line of ``data`` (bytes), in bounded memory."""
+    longest, start = 0, 0  # start: where the current line began
+    for a in range(0, len(data), chunk):
+        nl = np.flatnonzero(np.frombuffer(data, np.uint8, min(chunk, len(data) - a), a) == 10)
+        if len(nl):
+            ends = nl + a
+            longest = max(longest, int(ends[0] - start),
+                          int(np.diff(ends).max(initial=1)) - 1)
+            start = int(ends[-1]) + 1
+    return max(longest, len(data) - start)
 
 
 def _parse_plain(

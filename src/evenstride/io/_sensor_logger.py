@@ -47,6 +47,7 @@ from evenstride.exceptions import (
     UserInputError,
 )
 from evenstride.filters import lowpass
+from evenstride.io._accel_csv import longest_line
 from evenstride.io._bounded import MAX_DECOMPRESSED_BYTES, read_file_bounded
 from evenstride.io._imu_csv import G
 
@@ -354,6 +355,8 @@ def _fast_xyz(raw: bytes, label: str, notes: list[str]) -> _Xyz | None:
         raw = raw.replace(b"\r\n", b"\n")
         if b"\r" in raw:
             return None
+    if longest_line(raw) > csv.field_size_limit():
+        return None  # csv refuses such a field: its message
     nl = raw.find(b"\n")
     if nl <= 0 or not raw.strip():
         return None
