@@ -305,8 +305,12 @@ def _parse_plain(
         block = data[a:b]
         a = b
         if not _fast_block(block, dtype, ix, parsed):
-            parsed.rows([row for row in csv.reader(io.StringIO(block.decode("ascii"),
-                                                               newline="")) if row])
+            try:
+                rows = [row for row in csv.reader(io.StringIO(block.decode("ascii"),
+                                                              newline="")) if row]
+            except csv.Error as e:  # not expected in plain text; one line all the same
+                raise ParseError(f"not a readable CSV ({e})", path=p) from None
+            parsed.rows(rows)
     return (*parsed.result(), file_notes)
 
 
