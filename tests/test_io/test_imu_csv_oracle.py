@@ -60,9 +60,9 @@ def base_text(tmp_path_factory) -> str:
     return p.read_text()
 
 
-@pytest.fixture(params=["blocks of 4 MB", "blocks of 3 kB"])
+@pytest.fixture(params=["blocks of 1 MB", "blocks of 3 kB"])
 def blocks(request, monkeypatch):
-    if request.param != "blocks of 4 MB":
+    if request.param != "blocks of 1 MB":
         monkeypatch.setattr(new, "_BLOCK_BYTES", 3000)
         monkeypatch.setattr(new, "_FIRST_BLOCK_BYTES", 700)
     return request.param

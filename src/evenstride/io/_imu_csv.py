@@ -22,12 +22,12 @@ Two layouts are read:
 column a sample index, acc in m/s², gyr in deg/s, 204.8 Hz.
 
 Reading (issue 15): the file is read once (bounded by ``MAX_TEXT_BYTES``) and parsed in blocks
-of about 4 MB into the sensors' arrays, never as a list of all lines: a block of plain ASCII
+of about 1 MB into the sensors' arrays, never as a list of all lines: a block of plain ASCII
 text goes through ``np.loadtxt`` (comment and blank lines taken out first); a block with
 anything else (other control characters, non-ASCII text, a wrong field count, a value
 ``np.loadtxt`` refuses) is read line by line with ``str.strip``/``split(",")``/``float``, the
 reader's reference semantics, so values, warnings and errors are the same either way
-(tests/test_io/test_imu_csv_oracle.py). About 1 s and 250 MB for 1 h at 200 Hz.
+(tests/test_io/test_imu_csv_oracle.py). About 1 s and 225 MB for 1 h at 200 Hz.
 
 Validation (one-line :class:`~evenstride.exceptions.ParseError`/``UserInputError`` naming the
 file; recoverable problems are :class:`~evenstride.exceptions.EvenstrideWarning`):
@@ -243,7 +243,7 @@ def _sampling_rate(sides: dict[str, SensorData]) -> float:
 
 
 #: Text parsed per block after the first (bounded memory: a block's rows are a few times this).
-_BLOCK_BYTES = 4 * 1024 * 1024
+_BLOCK_BYTES = 1024 * 1024
 #: The first block is small: the header is found in it line by line.
 _FIRST_BLOCK_BYTES = 64 * 1024
 #: ASCII control bytes other than LF and CR. ``str.splitlines``/``str.strip`` (the reference
