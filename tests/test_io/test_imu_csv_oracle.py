@@ -8,6 +8,7 @@ Each case also runs with tiny blocks, so that every odd line falls in a block of
 
 from __future__ import annotations
 
+import mmap
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -240,12 +241,34 @@ def test_one_read_of_the_file(base_text, tmp_path, monkeypatch):
     p = tmp_path / "feet.csv"
     p.write_text(base_text)
     calls = []
-    real = new.read_file_bounded
+    real = new._read_data
 
-    def counting(*a, **k):
-        calls.append(a[0])
-        return real(*a, **k)
+    def counting(path):
+        calls.append(path)
+        return real(path)
 
-    monkeypatch.setattr(new, "read_file_bounded", counting)
+    monkeypatch.setattr(new, "_read_data", counting)
     new.read_imu(p)
     assert calls == [p]
+
+
+@pytest.mark.parametrize("tail", [100, 1024 * 1024])
+def test_a_cut_last_line_through_the_memory_map(base_text, tail, tmp_path, monkeypatch):
+    """An ASCII file is read through a memory map; its cut last line is found in the map's
+    tail, and when the line before it starts before the tail the file is read whole: the same
+    recording and warnings either way."""
+    monkeypatch.setattr(new, "_TAIL_BYTES", tail)
+    lines = base_text.rstrip("\n").split("\n")
+    lines[-2] += " " * 300  # the line before the cut one is longer than a 100-byte tail
+    p = tmp_path / "feet.csv"
+    p.write_text("\n".join(lines)[:-10])
+    with pytest.warns(EvenstrideWarning, match="ends mid-line") if tail > 100 else (
+            warnings.catch_warnings()):
+        text = new._mapped(p)
+    if tail == 100:
+        assert text is None  # read whole
+    else:
+        assert text is not None and isinstance(text.buf, mmap.mmap)
+        assert text.tobytes() == "\n".join(lines[:-1]).encode() + b"\n"
+        text.close()
+    assert isinstance(_same(p), new.ImuRecording)

@@ -21,13 +21,14 @@ Two layouts are read:
 (``sensor`` row: ``left_sensor``/``right_sensor``; ``axis`` row: ``acc_x`` … ``gyr_z``), the first
 column a sample index, acc in m/s², gyr in deg/s, 204.8 Hz.
 
-Reading (issue 15): the file is read once (bounded by ``MAX_TEXT_BYTES``) and parsed in blocks
-of about 1 MB into the sensors' arrays, never as a list of all lines: a block of plain ASCII
+Reading (issue 15): the file is read once (bounded by ``MAX_TEXT_BYTES``; an ASCII file through
+a memory map whose pages are dropped behind the parse) and parsed in blocks of about 1 MB into
+the sensors' arrays, never as a list of all lines: a block of plain ASCII
 text goes through ``np.loadtxt`` (comment and blank lines taken out first); a block with
 anything else (other control characters, non-ASCII text, a wrong field count, a value
 ``np.loadtxt`` refuses) is read line by line with ``str.strip``/``split(",")``/``float``, the
 reader's reference semantics, so values, warnings and errors are the same either way
-(tests/test_io/test_imu_csv_oracle.py). About 1 s and 225 MB for 1 h at 200 Hz.
+(tests/test_io/test_imu_csv_oracle.py). About 1 s and 150 MB for 1 h at 200 Hz.
 
 Validation (one-line :class:`~evenstride.exceptions.ParseError`/``UserInputError`` naming the
 file; recoverable problems are :class:`~evenstride.exceptions.EvenstrideWarning`):
@@ -44,8 +45,10 @@ file; recoverable problems are :class:`~evenstride.exceptions.EvenstrideWarning`
 from __future__ import annotations
 
 import io
+import mmap
 import os
 import re
+import stat
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -54,7 +57,12 @@ from pathlib import Path
 import numpy as np
 
 from evenstride.exceptions import EvenstrideWarning, ParseError, UserInputError
-from evenstride.io._bounded import MAX_TEXT_BYTES, cut_line_warned, read_file_bounded
+from evenstride.io._bounded import (
+    MAX_TEXT_BYTES,
+    cut_line_warned,
+    read_file_bounded,
+    split_cut_line,
+)
 
 G = 9.80665
 SIDES = ("left", "right")
@@ -258,10 +266,46 @@ _SKIP_LINE = re.compile(rb"^ *(?:#[^\n]*)?\n", flags=re.MULTILINE)
 _SIDE_WIDTH = 12
 
 
-def _read_data(path: Path) -> bytes:
-    """The file's bytes (bounded, UTF-8 checked, BOM removed) without a last line cut mid-line
+#: Tail of a mapped file searched for a last line cut mid-line (longer lines: read whole).
+_TAIL_BYTES = 1024 * 1024
+
+
+class _Text:
+    """A file's text after its BOM and without a last line cut mid-line: ``buf[start:end]``,
+    ``buf`` a read-only memory map of the file (a regular file of ASCII text: its pages are
+    dropped as the blocks are parsed, so the file never sits in memory whole) or the bytes."""
+
+    def __init__(self, buf: bytes | mmap.mmap, start: int = 0, end: int | None = None) -> None:
+        self.buf = buf
+        self.start = start
+        self.end = len(buf) if end is None else end
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+    def blocks(self) -> Iterator[bytes]:
+        return _blocks(self.buf, self.start, self.end)
+
+    def tobytes(self) -> bytes:
+        buf = self.buf
+        if isinstance(buf, bytes) and self.start == 0 and self.end == len(buf):
+            return buf
+        return buf[self.start:self.end]
+
+    def close(self) -> None:
+        if isinstance(self.buf, mmap.mmap):
+            self.buf.close()
+        self.buf = b""
+        self.start = self.end = 0
+
+
+def _read_data(path: Path) -> _Text:
+    """The file's text (bounded, UTF-8 checked, BOM removed) without a last line cut mid-line
     (warned about)."""
     try:
+        mapped = _mapped(path)
+        if mapped is not None:
+            return mapped
         data = read_file_bounded(path, MAX_TEXT_BYTES)
     except FileNotFoundError:
         raise UserInputError("file not found", path=path) from None
@@ -274,16 +318,58 @@ def _read_data(path: Path) -> bytes:
             data.decode("utf-8")
         except UnicodeDecodeError as e:
             raise ParseError(f"cannot read file ({type(e).__name__})", path=path) from None
-    return cut_line_warned(data, path, sep=",")
+    return _Text(cut_line_warned(data, path, sep=","))
 
 
-def _blocks(data: bytes, start: int = 0) -> Iterator[bytes]:
-    """``data[start:]`` in blocks that end just after a LF (or at the end)."""
+def _mapped(path: Path) -> _Text | None:
+    """The text of a regular, non-empty ASCII file of at most ``MAX_TEXT_BYTES`` as a memory
+    map (cut last line handled as :func:`~evenstride.io._bounded.cut_line_warned` does), else
+    ``None`` (read whole: other files, non-ASCII text, a last line longer than the tail)."""
+    with open(path, "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode) or not 0 < st.st_size <= MAX_TEXT_BYTES:
+            return None
+        try:
+            mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # a file system without mmap, a file emptied meanwhile
+            return None
+    size = len(mm)
+    start = len(_BOM) if mm[: len(_BOM)] == _BOM else 0
+    for a in range(start, size, _BLOCK_BYTES):  # ASCII, else read whole (UTF-8 check)
+        if not mm[a: a + _BLOCK_BYTES].isascii():
+            mm.close()
+            return None
+        _drop(mm, a, a + _BLOCK_BYTES)
+    w0 = max(start, size - _TAIL_BYTES)
+    window = mm[w0:size]
+    body, tail = split_cut_line(window)
+    if tail and w0 > start and b"\n" not in body.rstrip(b"\r\n"):
+        mm.close()  # the line before the last starts before the window
+        return None
+    end = w0 + len(cut_line_warned(window, path, sep=","))
+    return _Text(mm, start, end)
+
+
+def _drop(buf: bytes | mmap.mmap, a: int, b: int) -> None:
+    """Drop the whole pages of ``buf[a:b]`` of a memory map from memory (read again from the
+    page cache if needed)."""
+    if isinstance(buf, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        lo = -(-a // mmap.PAGESIZE) * mmap.PAGESIZE
+        hi = min(b, len(buf)) // mmap.PAGESIZE * mmap.PAGESIZE
+        if hi > lo:
+            buf.madvise(mmap.MADV_DONTNEED, lo, hi - lo)
+
+
+def _blocks(data: bytes | mmap.mmap, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+    """``data[start:end]`` in blocks that end just after a LF (or at the end); the pages of a
+    memory map are dropped behind the blocks."""
+    end = len(data) if end is None else end
     a, size = start, _FIRST_BLOCK_BYTES
-    while a < len(data):
-        b = data.find(b"\n", a + size - 1)
-        b = len(data) if b < 0 else b + 1
+    while a < end:
+        b = data.find(b"\n", a + size - 1, end)
+        b = end if b < 0 else b + 1
         yield data[a:b]
+        _drop(data, a, b)
         a, size = b, _BLOCK_BYTES
 
 
@@ -335,8 +421,8 @@ class _GenericParser:
     ``str.strip``/``split(',')``/``float`` parse. Errors keep that parse's precedence: no header
     → bad units → missing columns → wrong field count → unknown side → non-numeric."""
 
-    def __init__(self, data: bytes, path: Path, units: str | None) -> None:
-        self.data, self.path, self.units = data, path, units
+    def __init__(self, text: _Text, path: Path, units: str | None) -> None:
+        self.text, self.path, self.units = text, path, units
         self.spec: str | None = None
         self.header: list[str] | None = None
         self.idx: dict[str, int] = {}
@@ -415,7 +501,7 @@ class _GenericParser:
         ])
         # a row of this layout is ~60 bytes and a side has about half of them; more rows grow
         # the arrays (untouched capacity costs address space, not memory)
-        cap = len(self.data) // 64 + 1024
+        cap = len(self.text) // 64 + 1024
         self.out = {sd: _Side(cap) for sd in SIDES}
 
     def _scan_rest(self, after: list[str], rest: Iterator[bytes]) -> None:
@@ -502,13 +588,13 @@ class _GenericParser:
         return True
 
     def parse(self) -> tuple[dict[str, _Side], str, str]:
-        blocks = _blocks(self.data)
+        blocks = self.text.blocks()
         for block in blocks:
             if self.header is not None and self._fast(block):
                 continue
             self._slow(_lines(block), blocks)
         del blocks
-        self.data = b""  # the text is not needed any more: free it before the sensors are built
+        self.text.close()  # the text is not needed any more: free it before the sensors are built
         if self.header is None:
             raise ParseError("no header or data", path=self.path)
         acc_unit, gyr_unit = self._units()
@@ -527,9 +613,13 @@ def read_generic_csv(path: str | os.PathLike[str], *, units: str | None = None) 
     return _generic([_read_data(p)], p, units)
 
 
-def _generic(box: list[bytes], p: Path, units: str | None) -> ImuRecording:
+def _generic(box: list[_Text], p: Path, units: str | None) -> ImuRecording:
     """``box`` holds the text; it is taken out so that it is freed once parsed."""
-    out, acc_unit, gyr_unit = _GenericParser(box.pop(), p, units).parse()
+    text = box.pop()
+    try:
+        out, acc_unit, gyr_unit = _GenericParser(text, p, units).parse()
+    finally:
+        text.close()
     notes: list[str] = []
     sensors: dict[str, SensorData] = {}
     for sd in SIDES:
@@ -563,7 +653,9 @@ def read_gaitmap_csv(
     return _gaitmap(_read_data(p), p, sampling_rate_hz)
 
 
-def _gaitmap(data: bytes, p: Path, sampling_rate_hz: float = GAITMAP_RATE_HZ) -> ImuRecording:
+def _gaitmap(text: _Text, p: Path, sampling_rate_hz: float = GAITMAP_RATE_HZ) -> ImuRecording:
+    data = text.tobytes()
+    text.close()
     plain = _plain(data)
     if plain is not None:  # LF-separated: the first two lines, then the body as one stream
         i1 = plain.find(b"\n")
@@ -637,9 +729,9 @@ def _loadtxt_blocks(plain: bytes, start: int) -> np.ndarray:
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
-def _first_line(data: bytes) -> str:
+def _first_line(text: _Text) -> str:
     """The first line that is not blank (as ``str.splitlines`` splits the text)."""
-    for block in _blocks(data):
+    for block in text.blocks():
         for ln in _lines(block):
             if ln.strip():
                 return ln
@@ -649,12 +741,10 @@ def _first_line(data: bytes) -> str:
 def read_imu(path: str | os.PathLike[str], *, units: str | None = None) -> ImuRecording:
     """Read either layout, chosen from the first header line (the file is read once)."""
     p = Path(path)
-    data = _read_data(p)
-    if _first_line(data).lower().startswith("sensor,"):
-        return _gaitmap(data, p)
-    box = [data]
-    del data
-    return _generic(box, p, units)
+    text = _read_data(p)
+    if _first_line(text).lower().startswith("sensor,"):
+        return _gaitmap(text, p)
+    return _generic([text], p, units)
 
 
 def write_generic_csv(
