@@ -8,7 +8,6 @@ Each case also runs with tiny blocks, so that every odd line falls in a block of
 
 from __future__ import annotations
 
-import mmap
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -253,10 +252,10 @@ def test_one_read_of_the_file(base_text, tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("tail", [100, 1024 * 1024])
-def test_a_cut_last_line_through_the_memory_map(base_text, tail, tmp_path, monkeypatch):
-    """An ASCII file is read through a memory map; its cut last line is found in the map's
-    tail, and when the line before it starts before the tail the file is read whole: the same
-    recording and warnings either way."""
+def test_a_cut_last_line_of_a_streamed_file(base_text, tail, tmp_path, monkeypatch):
+    """An ASCII file is read block by block; its cut last line is found in the file's tail, and
+    when the line before it starts before the tail the file is read whole: the same recording
+    and warnings either way."""
     monkeypatch.setattr(new, "_TAIL_BYTES", tail)
     lines = base_text.rstrip("\n").split("\n")
     lines[-2] += " " * 300  # the line before the cut one is longer than a 100-byte tail
@@ -264,11 +263,11 @@ def test_a_cut_last_line_through_the_memory_map(base_text, tail, tmp_path, monke
     p.write_text("\n".join(lines)[:-10])
     with pytest.warns(EvenstrideWarning, match="ends mid-line") if tail > 100 else (
             warnings.catch_warnings()):
-        text = new._mapped(p)
+        text = new._streamed(p)
     if tail == 100:
         assert text is None  # read whole
     else:
-        assert text is not None and isinstance(text.buf, mmap.mmap)
+        assert text is not None and not isinstance(text.src, bytes)
         assert text.tobytes() == "\n".join(lines[:-1]).encode() + b"\n"
         text.close()
     assert isinstance(_same(p), new.ImuRecording)

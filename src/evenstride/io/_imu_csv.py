@@ -21,9 +21,9 @@ Two layouts are read:
 (``sensor`` row: ``left_sensor``/``right_sensor``; ``axis`` row: ``acc_x`` … ``gyr_z``), the first
 column a sample index, acc in m/s², gyr in deg/s, 204.8 Hz.
 
-Reading (issue 15): the file is read once (bounded by ``MAX_TEXT_BYTES``; an ASCII file through
-a memory map whose pages are dropped behind the parse) and parsed in blocks of about 1 MB into
-the sensors' arrays, never as a list of all lines: a block of plain ASCII
+Reading (issue 15): the file is read once (bounded by ``MAX_TEXT_BYTES``; an ASCII file block by
+block, never whole) and parsed in blocks of about 1 MB into the sensors' arrays, never as a list
+of all lines: a block of plain ASCII
 text goes through ``np.loadtxt`` (comment and blank lines taken out first); a block with
 anything else (other control characters, non-ASCII text, a wrong field count, a value
 ``np.loadtxt`` refuses) is read line by line with ``str.strip``/``split(",")``/``float``, the
@@ -45,7 +45,6 @@ file; recoverable problems are :class:`~evenstride.exceptions.EvenstrideWarning`
 from __future__ import annotations
 
 import io
-import mmap
 import os
 import re
 import stat
@@ -53,6 +52,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -266,36 +266,51 @@ _SKIP_LINE = re.compile(rb"^ *(?:#[^\n]*)?\n", flags=re.MULTILINE)
 _SIDE_WIDTH = 12
 
 
-#: Tail of a mapped file searched for a last line cut mid-line (longer lines: read whole).
+#: Tail of a streamed file searched for a last line cut mid-line (longer lines: read whole).
 _TAIL_BYTES = 1024 * 1024
 
 
 class _Text:
-    """A file's text after its BOM and without a last line cut mid-line: ``buf[start:end]``,
-    ``buf`` a read-only memory map of the file (a regular file of ASCII text: its pages are
-    dropped as the blocks are parsed, so the file never sits in memory whole) or the bytes."""
+    """A file's text after its BOM and without a last line cut mid-line, bytes ``start:end`` of
+    ``src``: an open regular file of ASCII text, read block by block (the file never sits in
+    memory whole; a file that shrinks meanwhile gives fewer blocks), or the bytes."""
 
-    def __init__(self, buf: bytes | mmap.mmap, start: int = 0, end: int | None = None) -> None:
-        self.buf = buf
+    def __init__(self, src: bytes | BinaryIO, start: int = 0, end: int | None = None) -> None:
+        self.src = src
         self.start = start
-        self.end = len(buf) if end is None else end
+        self.end = end if end is not None else len(src) if isinstance(src, bytes) else 0
 
     def __len__(self) -> int:
         return self.end - self.start
 
     def blocks(self) -> Iterator[bytes]:
-        return _blocks(self.buf, self.start, self.end)
+        """Blocks that end just after a LF (or at the end)."""
+        src = self.src
+        if isinstance(src, bytes):
+            yield from _blocks(src, self.start, self.end)
+            return
+        pos, size = self.start, _FIRST_BLOCK_BYTES
+        while pos < self.end:
+            src.seek(pos)
+            block = src.read(min(size, self.end - pos))
+            if block and not block.endswith(b"\n") and pos + len(block) < self.end:
+                block += src.readline(self.end - pos - len(block))
+            if not block:
+                return  # the file shrank
+            yield block
+            pos, size = pos + len(block), _BLOCK_BYTES
 
     def tobytes(self) -> bytes:
-        buf = self.buf
-        if isinstance(buf, bytes) and self.start == 0 and self.end == len(buf):
-            return buf
-        return buf[self.start:self.end]
+        src = self.src
+        if isinstance(src, bytes):
+            return src if (self.start, self.end) == (0, len(src)) else src[self.start:self.end]
+        src.seek(self.start)
+        return src.read(self.end - self.start)
 
     def close(self) -> None:
-        if isinstance(self.buf, mmap.mmap):
-            self.buf.close()
-        self.buf = b""
+        if not isinstance(self.src, bytes):
+            self.src.close()
+        self.src = b""
         self.start = self.end = 0
 
 
@@ -303,9 +318,9 @@ def _read_data(path: Path) -> _Text:
     """The file's text (bounded, UTF-8 checked, BOM removed) without a last line cut mid-line
     (warned about)."""
     try:
-        mapped = _mapped(path)
-        if mapped is not None:
-            return mapped
+        streamed = _streamed(path)
+        if streamed is not None:
+            return streamed
         data = read_file_bounded(path, MAX_TEXT_BYTES)
     except FileNotFoundError:
         raise UserInputError("file not found", path=path) from None
@@ -321,55 +336,47 @@ def _read_data(path: Path) -> _Text:
     return _Text(cut_line_warned(data, path, sep=","))
 
 
-def _mapped(path: Path) -> _Text | None:
-    """The text of a regular, non-empty ASCII file of at most ``MAX_TEXT_BYTES`` as a memory
-    map (cut last line handled as :func:`~evenstride.io._bounded.cut_line_warned` does), else
-    ``None`` (read whole: other files, non-ASCII text, a last line longer than the tail)."""
-    with open(path, "rb") as f:
+def _streamed(path: Path) -> _Text | None:
+    """A regular, non-empty ASCII file of at most ``MAX_TEXT_BYTES``, open to be read block by
+    block (its cut last line handled as :func:`~evenstride.io._bounded.cut_line_warned` does),
+    else ``None`` (read whole: other files, non-ASCII text, a last line longer than the tail)."""
+    f = open(path, "rb")  # noqa: SIM115 (kept open by the _Text, closed by its reader)
+    try:
         st = os.fstat(f.fileno())
         if not stat.S_ISREG(st.st_mode) or not 0 < st.st_size <= MAX_TEXT_BYTES:
+            f.close()
             return None
-        try:
-            mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        except (OSError, ValueError):  # a file system without mmap, a file emptied meanwhile
+        head = f.read(len(_BOM))
+        start = len(_BOM) if head == _BOM else 0
+        f.seek(start)
+        size = start
+        while chunk := f.read(_BLOCK_BYTES):  # ASCII, else read whole (the UTF-8 check)
+            if not chunk.isascii():
+                f.close()
+                return None
+            size += len(chunk)
+        w0 = max(start, size - _TAIL_BYTES)
+        f.seek(w0)
+        window = f.read(size - w0)
+        body, tail = split_cut_line(window)
+        if tail and w0 > start and b"\n" not in body.rstrip(b"\r\n"):
+            f.close()  # the line before the last starts before the tail
             return None
-    size = len(mm)
-    start = len(_BOM) if mm[: len(_BOM)] == _BOM else 0
-    for a in range(start, size, _BLOCK_BYTES):  # ASCII, else read whole (UTF-8 check)
-        if not mm[a: a + _BLOCK_BYTES].isascii():
-            mm.close()
-            return None
-        _drop(mm, a, a + _BLOCK_BYTES)
-    w0 = max(start, size - _TAIL_BYTES)
-    window = mm[w0:size]
-    body, tail = split_cut_line(window)
-    if tail and w0 > start and b"\n" not in body.rstrip(b"\r\n"):
-        mm.close()  # the line before the last starts before the window
-        return None
-    end = w0 + len(cut_line_warned(window, path, sep=","))
-    return _Text(mm, start, end)
+        end = w0 + len(cut_line_warned(window, path, sep=","))
+    except BaseException:
+        f.close()
+        raise
+    return _Text(f, start, end)
 
 
-def _drop(buf: bytes | mmap.mmap, a: int, b: int) -> None:
-    """Drop the whole pages of ``buf[a:b]`` of a memory map from memory (read again from the
-    page cache if needed)."""
-    if isinstance(buf, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
-        lo = -(-a // mmap.PAGESIZE) * mmap.PAGESIZE
-        hi = min(b, len(buf)) // mmap.PAGESIZE * mmap.PAGESIZE
-        if hi > lo:
-            buf.madvise(mmap.MADV_DONTNEED, lo, hi - lo)
-
-
-def _blocks(data: bytes | mmap.mmap, start: int = 0, end: int | None = None) -> Iterator[bytes]:
-    """``data[start:end]`` in blocks that end just after a LF (or at the end); the pages of a
-    memory map are dropped behind the blocks."""
+def _blocks(data: bytes, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+    """``data[start:end]`` in blocks that end just after a LF (or at the end)."""
     end = len(data) if end is None else end
     a, size = start, _FIRST_BLOCK_BYTES
     while a < end:
         b = data.find(b"\n", a + size - 1, end)
         b = end if b < 0 else b + 1
         yield data[a:b]
-        _drop(data, a, b)
         a, size = b, _BLOCK_BYTES
 
 
