@@ -44,7 +44,7 @@ MAX_DECOMPRESSED_BYTES: Final = 128 * 1024 * 1024
 #: phone, accelerometer): the bound of a gzip expansion (about 1.5 h of a bilateral 200 Hz IMU
 #: in the generic layout as ``write_generic_csv`` writes it, 90 MB an hour; 100 h of RunScribe
 #: strides). The IMU, accelerometer and phone readers parse plain text in blocks into arrays
-#: (about 250 MB peak for 1 h of IMU through the CLI); text they read row by row (quotes,
+#: (about 215 MB peak for 1 h of IMU through the CLI); text they read row by row (quotes,
 #: control characters) takes several times its size. Engineering bound.
 MAX_TEXT_BYTES: Final = MAX_DECOMPRESSED_BYTES
 GZIP_MAGIC: Final = b"\x1f\x8b"

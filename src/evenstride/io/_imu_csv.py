@@ -28,7 +28,7 @@ text goes through ``np.loadtxt`` (comment and blank lines taken out first); a bl
 anything else (other control characters, non-ASCII text, a wrong field count, a value
 ``np.loadtxt`` refuses) is read line by line with ``str.strip``/``split(",")``/``float``, the
 reader's reference semantics, so values, warnings and errors are the same either way
-(tests/test_io/test_imu_csv_oracle.py). About 1 s and 150 MB for 1 h at 200 Hz.
+(tests/test_io/test_imu_csv_oracle.py). About 1 s CPU and 180 MB peak for 1 h at 200 Hz.
 
 Validation (one-line :class:`~evenstride.exceptions.ParseError`/``UserInputError`` naming the
 file; recoverable problems are :class:`~evenstride.exceptions.EvenstrideWarning`):
