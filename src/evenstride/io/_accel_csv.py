@@ -78,46 +78,35 @@ def read_adeptdata_csv(
     """Read the adeptdata ``acc_running`` CSV (plain or ``.gz``): location → :class:`AccelSeries`.
 
     Clipping at ±``range_g`` is detected per location, warned about and excluded (``valid``).
+    Plain ASCII text without quotes is read in blocks through ``np.loadtxt`` (issue 15); any
+    other text, and any block ``np.loadtxt`` refuses, row by row with the ``csv`` module, with the
+    same values, warnings and errors.
     """
     p = Path(path)
     try:
-        text = maybe_gunzip(read_file_bounded(p, MAX_TEXT_BYTES), str(p)).decode("utf-8-sig")
+        raw = maybe_gunzip(read_file_bounded(p, MAX_TEXT_BYTES), str(p))
     except FileNotFoundError:
         raise UserInputError("file not found", path=p) from None
-    except (OSError, UnicodeDecodeError, EOFError) as e:
+    except (OSError, EOFError) as e:
         raise ParseError(f"cannot read file ({type(e).__name__})", path=p) from None
-    reader = csv.reader(io.StringIO(text, newline=""))  # csv handles every line ending itself
-    try:
-        header = [h.strip().lower() for h in next(reader, [])]
-        need = ("loc_id", "date_time", "x", "y", "z")
-        if any(c not in header for c in need):
-            raise ParseError(f"expected columns {', '.join(need)} (found {', '.join(header)})",
-                             path=p)
-        ix = [header.index(c) for c in need]
-        rows = [row for row in reader if row]
-    except csv.Error as e:  # e.g. a NUL byte: one line, not an internal error (issue 14)
-        raise ParseError(f"not a readable CSV ({e})", path=p) from None
-    file_notes: list[str] = []
-    if rows and not text.endswith(("\n", "\r")) and not _row_parses(rows[-1], ix):
-        rows.pop()  # cut mid-line: analyse up to the cut, as for FIT
-        file_notes.append("file is truncated: its last, incomplete row is dropped")
-        warnings.warn(f"{p}: {file_notes[-1]}", EvenstrideWarning, stacklevel=2)
-    width = max(ix) + 1
-    short = next((n for n, row in enumerate(rows) if len(row) < width), None)
-    if short is not None:
-        raise ParseError(
-            f"row {short + 2} has {len(rows[short])} fields, expected at least {width}", path=p
-        )
-    cols = [[row[i] for row in rows] for i in ix]
-    try:
-        ts = np.array(cols[1], dtype="datetime64[ns]")
-        acc = np.column_stack([np.array(cols[k], dtype=float) for k in (2, 3, 4)])
-    except ValueError as e:
-        raise ParseError(f"bad value ({e})", path=p) from None
-    loc = np.array(cols[0])
+    if raw.startswith(_BOM):
+        raw = raw[len(_BOM):]
+    plain = _plain(raw)
+    if plain is not None:
+        del raw
+        loc, names, ts, acc, file_notes = _parse_plain(plain, p)
+        del plain
+    else:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise ParseError(f"cannot read file ({type(e).__name__})", path=p) from None
+        del raw
+        loc, names, ts, acc, file_notes = _parse_text(text, p)
+        del text
     out: dict[str, AccelSeries] = {}
-    for name in dict.fromkeys(loc.tolist()):
-        m = loc == name
+    for k, name in enumerate(names):
+        m = loc == k
         t_abs = ts[m]
         order = np.argsort(t_abs, kind="stable")
         t_abs = t_abs[order]
@@ -144,6 +133,213 @@ def read_adeptdata_csv(
         valid = np.all(np.isfinite(a), axis=1) & ~excl
         out[str(name)] = AccelSeries(str(name), t, a, valid, t_abs[0], notes)
     return out
+
+
+_NEED = ("loc_id", "date_time", "x", "y", "z")
+_BOM = b"\xef\xbb\xbf"
+#: ASCII control bytes other than LF and CR, and the quote: a file with any (or non-ASCII text,
+#: or a lone CR) is read row by row with the ``csv`` module (quoted fields may span lines).
+_ODD = bytes([*range(0, 10), 11, 12, *range(14, 32), ord('"')])
+#: Text parsed per block (bounded memory: a block's rows are a few times this).
+_BLOCK_BYTES = 4 * 1024 * 1024
+#: Widths of the location and time cells in the fast parse; a cell this long may be cut and its
+#: block is read row by row.
+_LOC_WIDTH = 32
+_TIME_WIDTH = 64
+
+
+def _truncated_note(p: Path) -> list[str]:
+    note = "file is truncated: its last, incomplete row is dropped"
+    warnings.warn(f"{p}: {note}", EvenstrideWarning, stacklevel=4)
+    return [note]
+
+
+def _header(row: list[str], p: Path) -> list[int]:
+    header = [h.strip().lower() for h in row]
+    if any(c not in header for c in _NEED):
+        raise ParseError(f"expected columns {', '.join(_NEED)} (found {', '.join(header)})",
+                         path=p)
+    return [header.index(c) for c in _NEED]
+
+
+def _parse_text(
+    text: str, p: Path
+) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray, list[str]]:
+    """Row by row with the ``csv`` module (any text): location codes, names, times, acc."""
+    reader = csv.reader(io.StringIO(text, newline=""))  # csv handles every line ending itself
+    try:
+        ix = _header(next(reader, []), p)
+        rows = [row for row in reader if row]
+    except csv.Error as e:  # e.g. a NUL byte: one line, not an internal error (issue 14)
+        raise ParseError(f"not a readable CSV ({e})", path=p) from None
+    file_notes: list[str] = []
+    if rows and not text.endswith(("\n", "\r")) and not _row_parses(rows[-1], ix):
+        rows.pop()  # cut mid-line: analyse up to the cut, as for FIT
+        file_notes = _truncated_note(p)
+    parsed = _Rows(ix, p)
+    parsed.rows(rows)
+    return (*parsed.result(), file_notes)
+
+
+class _Rows:
+    """Columns gathered block by block; errors keep the precedence of one parse of all rows:
+    a short row, then a bad time, then a bad x, y or z."""
+
+    def __init__(self, ix: list[int], p: Path) -> None:
+        self.ix, self.p = ix, p
+        self.width = max(ix) + 1
+        self.n = 0
+        self.names: dict[str, int] = {}
+        self.bad: dict[int, str] = {}
+        self.loc: list[np.ndarray] = []
+        self.ts: list[np.ndarray] = []
+        self.acc: list[np.ndarray] = []
+
+    def rows(self, rows: list[list[str]]) -> None:
+        width = self.width
+        short = next((n for n, row in enumerate(rows) if len(row) < width), None)
+        if short is not None:
+            raise ParseError(
+                f"row {self.n + short + 2} has {len(rows[short])} fields, expected at least "
+                f"{width}", path=self.p
+            )
+        self.n += len(rows)
+        if not rows:
+            return
+        cols = [[row[i] for row in rows] for i in self.ix]
+        try:
+            ts = np.array(cols[1], dtype="datetime64[ns]")
+        except ValueError as e:
+            self.bad.setdefault(1, str(e))
+        xyz = []
+        for k in (2, 3, 4):
+            try:
+                xyz.append(np.array(cols[k], dtype=float))
+            except ValueError as e:
+                self.bad.setdefault(k, str(e))
+        if self.bad:
+            return  # refused at the end: the values are not needed
+        self.add(np.array(cols[0]), ts, np.column_stack(xyz))
+
+    def add(self, loc: np.ndarray, ts: np.ndarray, acc: np.ndarray) -> None:
+        uniq, first, inv = np.unique(loc, return_index=True, return_inverse=True)
+        code = np.empty(len(uniq), dtype=np.int32)
+        for j in np.argsort(first, kind="stable"):  # names in order of first appearance
+            code[j] = self.names.setdefault(str(uniq[j]), len(self.names))
+        self.loc.append(code[inv])
+        self.ts.append(ts)
+        self.acc.append(acc)
+
+    def result(self) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
+        for k in (1, 2, 3, 4):
+            if k in self.bad:
+                raise ParseError(f"bad value ({self.bad[k]})", path=self.p)
+        if not self.loc:
+            return (np.zeros(0, np.int32), [], np.zeros(0, "datetime64[ns]"),
+                    np.zeros((0, 3)))
+        loc = np.concatenate(self.loc)
+        self.loc.clear()
+        ts = np.concatenate(self.ts)
+        self.ts.clear()
+        acc = np.concatenate(self.acc)
+        self.acc.clear()
+        return loc, list(self.names), ts, acc
+
+
+def _plain(raw: bytes) -> bytes | None:
+    """``raw`` with CRLF as LF when it is ASCII text without control bytes, lone CRs or quotes
+    and without a line longer than ``csv``'s field limit (on which ``csv`` raises), else
+    ``None``."""
+    if not raw.isascii() or len(raw.translate(None, _ODD)) != len(raw):
+        return None
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n")
+        if b"\r" in raw:
+            return None
+    if longest_line(raw) > csv.field_size_limit():
+        return None
+    return raw
+
+
+def longest_line(data: bytes, chunk: int = 1 << 22) -> int:
+    """Length of the longest LF-separated line of ``data`` (bytes), in bounded memory."""
+    longest, start = 0, 0  # start: where the current line began
+    for a in range(0, len(data), chunk):
+        nl = np.flatnonzero(np.frombuffer(data, np.uint8, min(chunk, len(data) - a), a) == 10)
+        if len(nl):
+            ends = nl + a
+            longest = max(longest, int(ends[0] - start),
+                          int(np.diff(ends).max(initial=1)) - 1)
+            start = int(ends[-1]) + 1
+    return max(longest, len(data) - start)
+
+
+def _parse_plain(
+    data: bytes, p: Path
+) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray, list[str]]:
+    """Plain text (see :func:`_plain`) in blocks: ``np.loadtxt`` where it parses the block as
+    the ``csv`` module would, else the block's rows through :class:`_Rows`."""
+    nl = data.find(b"\n")
+    first = (data if nl < 0 else data[:nl]).decode("ascii")
+    ix = _header(first.split(",") if first else [], p)
+    ncol = len(first.split(","))
+    body_start = len(data) if nl < 0 else nl + 1
+    file_notes: list[str] = []
+    end = len(data)
+    if end > body_start and not data.endswith(b"\n"):
+        last = max(data.rfind(b"\n", body_start), body_start - 1) + 1
+        if not _row_parses(data[last:].decode("ascii").split(","), ix):
+            end = last  # cut mid-line: analyse up to the cut, as for FIT
+            file_notes = _truncated_note(p)
+    fields: list[tuple[str, object]] = [(f"f{i}", "S1") for i in range(ncol)]
+    fields[ix[0]] = (f"f{ix[0]}", f"S{_LOC_WIDTH}")
+    fields[ix[1]] = (f"f{ix[1]}", f"U{_TIME_WIDTH}")
+    for i in ix[2:]:
+        fields[i] = (f"f{i}", np.float64)
+    dtype = np.dtype(fields)
+    parsed = _Rows(ix, p)
+    a = body_start
+    while a < end:
+        b = data.find(b"\n", a + _BLOCK_BYTES - 1, end)
+        b = end if b < 0 else b + 1
+        block = data[a:b]
+        a = b
+        if not _fast_block(block, dtype, ix, parsed):
+            try:
+                rows = [row for row in csv.reader(io.StringIO(block.decode("ascii"),
+                                                              newline="")) if row]
+            except csv.Error as e:  # not expected in plain text; one line all the same
+                raise ParseError(f"not a readable CSV ({e})", path=p) from None
+            parsed.rows(rows)
+    return (*parsed.result(), file_notes)
+
+
+def _fast_block(block: bytes, dtype: np.dtype, ix: list[int], parsed: _Rows) -> bool:
+    """One block through ``np.loadtxt``; False when it must be read row by row (blank lines,
+    other field counts, long cells, values ``np.loadtxt`` refuses)."""
+    if parsed.bad or not block.strip():
+        return False
+    nlines = block.count(b"\n") + (not block.endswith(b"\n"))
+    try:
+        arr = np.loadtxt(io.StringIO(block.decode("ascii")), delimiter=",", comments=None,
+                         quotechar=None, dtype=dtype, ndmin=1)
+    except ValueError:
+        return False
+    if len(arr) != nlines:
+        return False
+    loc = arr[f"f{ix[0]}"]
+    when = arr[f"f{ix[1]}"]
+    if (np.char.str_len(loc).max() >= _LOC_WIDTH
+            or np.char.str_len(when).max() >= _TIME_WIDTH):
+        return False
+    try:
+        ts = when.astype("datetime64[ns]")
+    except ValueError:
+        return False
+    acc = np.column_stack([arr[f"f{i}"] for i in ix[2:]])
+    parsed.n += len(arr)
+    parsed.add(loc.astype(str), ts, acc)
+    return True
 
 
 def _row_parses(row: list[str], ix: list[int]) -> bool:

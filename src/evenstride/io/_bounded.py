@@ -16,7 +16,7 @@ import os
 import warnings
 import zlib
 from pathlib import Path
-from typing import Final
+from typing import AnyStr, Final
 
 from evenstride.exceptions import EvenstrideWarning, ParseError
 
@@ -41,9 +41,11 @@ MAX_FILE_BYTES: Final = 512 * 1024 * 1024
 #: text).
 MAX_DECOMPRESSED_BYTES: Final = 128 * 1024 * 1024
 #: Largest plain-text export read by the per-step CSV/text readers (IMU, RunScribe, Fukuchi,
-#: phone, accelerometer): parsing text into Python rows takes several times the text, so the
-#: bound is that of a gzip expansion (about 50 min of a bilateral 200 Hz IMU in the generic
-#: layout, 100 h of RunScribe strides). Engineering bound.
+#: phone, accelerometer): the bound of a gzip expansion (about 1.5 h of a bilateral 200 Hz IMU
+#: in the generic layout as ``write_generic_csv`` writes it, 90 MB an hour; 100 h of RunScribe
+#: strides). The IMU, accelerometer and phone readers parse plain text in blocks into arrays
+#: (about 215 MB peak for 1 h of IMU through the CLI); text they read row by row (quotes,
+#: control characters) takes several times its size. Engineering bound.
 MAX_TEXT_BYTES: Final = MAX_DECOMPRESSED_BYTES
 GZIP_MAGIC: Final = b"\x1f\x8b"
 _CHUNK = 1024 * 1024
@@ -124,25 +126,33 @@ def read_text_bounded(path: str | os.PathLike[str], limit: int = MAX_TEXT_BYTES,
     return read_file_bounded(path, limit).decode(encoding, errors)
 
 
-def split_cut_line(text: str) -> tuple[str, str]:
+def split_cut_line(text: AnyStr) -> tuple[AnyStr, AnyStr]:
     """``(complete lines, cut tail)``: the tail after the last newline when the text does not
-    end with one (a file cut mid-line), else ``""``. Readers analyse the complete lines and warn
-    about the cut, as the FIT reader does for a truncated file."""
-    if not text or text.endswith(("\n", "\r")):
-        return text, ""
-    i = max(text.rfind("\n"), text.rfind("\r"))
+    end with one (a file cut mid-line), else empty. Readers analyse the complete lines and warn
+    about the cut, as the FIT reader does for a truncated file. ``text`` is ``str`` or ASCII/UTF-8
+    ``bytes`` (the same cut either way)."""
+    lf, cr = ("\n", "\r") if isinstance(text, str) else (b"\n", b"\r")
+    if not text or text.endswith((lf, cr)):
+        return text, text[:0]
+    i = max(text.rfind(lf), text.rfind(cr))
     return text[: i + 1], text[i + 1:]
 
 
-def cut_line_warned(text: str, path: str | os.PathLike[str], *, sep: str) -> str:
+def cut_line_warned(text: AnyStr, path: str | os.PathLike[str], *, sep: str) -> AnyStr:
     """``text`` without a last line that was cut mid-line (fewer ``sep``-separated cells than
     the line before it), with a warning naming the file: the rows before the cut are analysed, as
-    for a truncated FIT file (issue 14)."""
+    for a truncated FIT file (issue 14). ``text`` is ``str`` or ``bytes``."""
     body, tail = split_cut_line(text)
     if not tail:
         return text
-    prev = body.rstrip("\r\n").rsplit("\n", 1)[-1]
-    if tail.count(sep) >= prev.count(sep):
+    if isinstance(body, str):
+        prev_n = body.rstrip("\r\n").rsplit("\n", 1)[-1].count(sep)
+        tail_n = tail.count(sep)
+    else:
+        bsep = sep.encode()
+        prev_n = body.rstrip(b"\r\n").rsplit(b"\n", 1)[-1].count(bsep)
+        tail_n = tail.count(bsep)
+    if tail_n >= prev_n:
         return text  # a complete last line without a final newline
     warnings.warn(f"{os.fspath(path)}: the file ends mid-line (truncated?): the last, incomplete "
                   "row is ignored and the rows before it are analysed", EvenstrideWarning,

@@ -47,7 +47,8 @@ from evenstride.exceptions import (
     UserInputError,
 )
 from evenstride.filters import lowpass
-from evenstride.io._bounded import MAX_DECOMPRESSED_BYTES
+from evenstride.io._accel_csv import longest_line
+from evenstride.io._bounded import MAX_DECOMPRESSED_BYTES, read_file_bounded
 from evenstride.io._imu_csv import G
 
 
@@ -166,20 +167,43 @@ class _Export:
             return f"{self.path}:{name}"
         return str(self.path / name)
 
+    def xyz(self, name: str, notes: list[str]) -> _Xyz:
+        """The axis stream ``name``: plain CSV text through ``np.loadtxt``, anything else (and
+        the JSON export) row by row."""
+        if self._json is None:
+            if self.path.suffix.lower() == ".zip":
+                raw = self._zip_bytes(name)
+                fast = _fast_xyz(raw, self.label(name), notes)
+                del raw
+            else:
+                fast = _fast_xyz_file(self.path / name, self.label(name), notes)
+            if fast is not None:
+                return fast
+        return _parse_xyz(self.rows(name), self.label(name), notes)
+
+    def _zip_bytes(self, name: str) -> bytes:
+        try:
+            with zipfile.ZipFile(self.path) as zf, zf.open(self._zip[name]) as member:
+                raw = member.read(MAX_DECOMPRESSED_BYTES + 1)  # bounded: a zip bomb stops
+        except (OSError, zipfile.BadZipFile) as e:
+            raise ParseError(
+                f"cannot read {name} in the zip ({type(e).__name__})", path=self.path
+            ) from None
+        if len(raw) > MAX_DECOMPRESSED_BYTES:
+            raise ParseError(f"{name} in the zip is larger than "
+                             f"{MAX_DECOMPRESSED_BYTES // 2**20} MB", path=self.path)
+        return raw
+
     def rows(self, name: str) -> list[list[str]]:
         if self._json is not None:
             recs = self._json[self._key(name)]
             header = [k for k in recs[0] if k != "sensor"]
             return [header] + [[str(r.get(k, "")) for k in header] for r in recs]
         if self.path.suffix.lower() == ".zip":
+            raw = self._zip_bytes(name)
             try:
-                with zipfile.ZipFile(self.path) as zf, zf.open(self._zip[name]) as member:
-                    raw = member.read(MAX_DECOMPRESSED_BYTES + 1)  # bounded: a zip bomb stops
-                if len(raw) > MAX_DECOMPRESSED_BYTES:
-                    raise ParseError(f"{name} in the zip is larger than "
-                                     f"{MAX_DECOMPRESSED_BYTES // 2**20} MB", path=self.path)
                 text = raw.decode("utf-8-sig")
-            except (OSError, zipfile.BadZipFile, UnicodeDecodeError) as e:
+            except UnicodeDecodeError as e:
                 raise ParseError(
                     f"cannot read {name} in the zip ({type(e).__name__})", path=self.path
                 ) from None
@@ -261,6 +285,12 @@ def _parse_xyz(rows: list[list[str]], label: str, notes: list[str]) -> _Xyz:
         bad = next((k for k, r in enumerate(body, start=2) if not _row_ok(r, cols)), None)
         where = f"row {bad}: " if bad is not None else ""
         raise ParseError(f"{where}not a number or too few columns", path=label) from None
+    return _finish_xyz(xyz, t_ns, el, label, notes)
+
+
+def _finish_xyz(xyz: np.ndarray, t_ns: np.ndarray | None, el: np.ndarray | None, label: str,
+                notes: list[str]) -> _Xyz:
+    """Checks and clean-up shared by both parses (see :func:`_parse_xyz`)."""
     if not np.isfinite(xyz).all():
         raise ParseError("non-finite x/y/z values", path=label)
     keep = np.ones(len(xyz), bool)
@@ -290,6 +320,85 @@ def _parse_xyz(rows: list[list[str]], label: str, notes: list[str]) -> _Xyz:
     if len(xyz) < 3:
         raise NotEnoughDataError(f"only {len(xyz)} distinct samples", path=label)
     return _Xyz(label, t_ns, el, xyz)
+
+
+_BOM = b"\xef\xbb\xbf"
+#: ASCII control bytes other than LF and CR, and the quote: such text is read with ``csv``.
+_ODD = bytes([*range(0, 10), 11, 12, *range(14, 32), ord('"')])
+
+
+def _xyz_file(path: Path, notes: list[str]) -> _Xyz:
+    fast = _fast_xyz_file(path, str(path), notes)
+    return fast if fast is not None else _parse_xyz(_csv_rows(path), str(path), notes)
+
+
+def _fast_xyz_file(path: Path, label: str, notes: list[str]) -> _Xyz | None:
+    try:
+        if path.stat().st_size > MAX_DECOMPRESSED_BYTES:
+            return None  # refused by the row-by-row read, with its message
+        raw = read_file_bounded(path, MAX_DECOMPRESSED_BYTES)
+    except (OSError, ParseError):
+        return None
+    return _fast_xyz(raw, label, notes)
+
+
+def _fast_xyz(raw: bytes, label: str, notes: list[str]) -> _Xyz | None:
+    """:func:`_parse_xyz` of a plain CSV (ASCII, no quotes or control bytes, one header, every
+    other line a row of as many fields, every cell a number, integer ``time``) through
+    ``np.loadtxt``; ``None`` for anything else, read row by row (also every error: its message
+    is that parse's)."""
+    if raw.startswith(_BOM):
+        raw = raw[len(_BOM):]
+    if not raw.isascii() or len(raw.translate(None, _ODD)) != len(raw):
+        return None
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n")
+        if b"\r" in raw:
+            return None
+    if longest_line(raw) > csv.field_size_limit():
+        return None  # csv refuses such a field: its message
+    nl = raw.find(b"\n")
+    if nl <= 0 or not raw.strip():
+        return None
+    cells = raw[:nl].decode("ascii").split(",")
+    header = [h.strip().lower() for h in cells]
+    if not all(c in header for c in ("x", "y", "z")):
+        return None
+    it = header.index("time") if "time" in header else None
+    ie = header.index("seconds_elapsed") if "seconds_elapsed" in header else None
+    if it is None and ie is None:
+        return None
+    body = raw[nl + 1:]
+    del raw
+    nlines = body.count(b"\n") + (bool(body) and not body.endswith(b"\n"))
+    fields: list[tuple[str, object]] = [(f"f{i}", "S1") for i in range(len(cells))]
+    for c in ("x", "y", "z", "seconds_elapsed"):
+        if c in header:
+            fields[header.index(c)] = (f"f{header.index(c)}", np.float64)
+    if it is not None:
+        fields[it] = (f"f{it}", "U24")
+    try:
+        arr = np.loadtxt(io.StringIO(body.decode("ascii")), delimiter=",", comments=None,
+                         quotechar=None, dtype=np.dtype(fields), ndmin=1)
+    except ValueError:
+        return None
+    if len(arr) != nlines or len(arr) < 3:  # blank lines, or too short: row by row
+        return None
+    xyz = np.column_stack([arr[f"f{header.index(c)}"] for c in ("x", "y", "z")])
+    t_ns = el = None
+    if it is not None:
+        ts = arr[f"f{it}"]
+        # plain digits (what the app writes: 19 for ns since 1970), at most int64's largest:
+        # exact in int64; anything else row by row
+        n = np.char.str_len(ts)
+        if not (np.char.isdigit(ts).all()
+                and ((n < 19) | ((n == 19) & (ts <= "9223372036854775807"))).all()):
+            return None
+        t_ns = ts.astype(np.int64)
+    if ie is not None:
+        el = np.ascontiguousarray(arr[f"f{ie}"])
+    del arr
+    return _finish_xyz(xyz, t_ns, el, label, notes)
 
 
 def _row_ok(r: list[str], cols: list[int]) -> bool:
@@ -342,13 +451,13 @@ def read_sensor_logger(
     if p.is_dir() or p.suffix.lower() in (".zip", ".json"):
         exp = ex = _Export(p)
         if exp.has(SL_ACC):
-            main = _parse_xyz(exp.rows(SL_ACC), exp.label(SL_ACC), notes)
+            main = exp.xyz(SL_ACC, notes)
         elif exp.has(SL_TOTAL):
-            main = _parse_xyz(exp.rows(SL_TOTAL), exp.label(SL_TOTAL), notes)
+            main = exp.xyz(SL_TOTAL, notes)
         else:
             raise ParseError(f"no {SL_ACC} or {SL_TOTAL} in the export", path=p)
     else:
-        main = _parse_xyz(_csv_rows(p), str(p), notes)
+        main = _xyz_file(p, notes)
         ex = _Export(p.parent) if p.name.lower() in {n.lower() for n in _SL_NAMES} else None
     # units: calibrated acceleration is m/s² on both platforms; iOS uncalibrated is in g (and
     # holds gravity, so its median vector is ~1 long; a gravity-free one is ~0 long in any unit)
@@ -361,10 +470,10 @@ def read_sensor_logger(
     has_gravity = mag >= 0.5 * G
     gravity: _Xyz | None = None
     if ex is not None and ex.has(SL_GRAVITY):
-        gravity = _parse_xyz(ex.rows(SL_GRAVITY), ex.label(SL_GRAVITY), notes)
+        gravity = ex.xyz(SL_GRAVITY, notes)
     if not has_gravity and gravity is None:
         if ex is not None and ex.has(SL_TOTAL) and not main.label.endswith(SL_TOTAL):
-            main = _parse_xyz(ex.rows(SL_TOTAL), ex.label(SL_TOTAL), notes)
+            main = ex.xyz(SL_TOTAL, notes)
             has_gravity = True
         else:
             raise UserInputError(
@@ -375,9 +484,9 @@ def read_sensor_logger(
     gyro: _Xyz | None = None
     if gyroscope is not None:
         gp = Path(gyroscope)
-        gyro = _parse_xyz(_csv_rows(gp), str(gp), notes)
+        gyro = _xyz_file(gp, notes)
     elif ex is not None and ex.has(SL_GYRO):
-        gyro = _parse_xyz(ex.rows(SL_GYRO), ex.label(SL_GYRO), notes)
+        gyro = ex.xyz(SL_GYRO, notes)
     else:
         _note(f"{main.label}: no {SL_GYRO}: the side comes from the medio-lateral "
               "acceleration (less reliable)", notes)

@@ -29,7 +29,6 @@ Implementation:
 
 from __future__ import annotations
 
-import itertools
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -37,7 +36,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from evenstride.exceptions import EvenstrideWarning
-from evenstride.filters import lowpass, parabolic, peaks
+from evenstride.filters import lowpass, peaks
 from evenstride.io import SIDES, ImuRecording, SensorData
 from evenstride.steps._table import StepDetector
 
@@ -236,37 +235,73 @@ class FalbriardEventDetection(StepDetector[ImuRecording | Mapping[str, SensorDat
             if len(pk) < 2:
                 continue
             n_bad = np.concatenate(([0], np.cumsum(~valid)))
-            ic, tc, a_, b_ = [], [], [], []
-            for a, b in itertools.pairwise(pk):
-                dur = (b - a) / fs
-                if dur < self.min_stride_s or dur > self.max_stride_s:
-                    continue
-                if n_bad[b + 1] - n_bad[a] > 0:
-                    continue
-                mid = (a + b) // 2
-                first = fine[a:mid]
-                second = fine[mid:b]
-                i1 = int(np.argmin(first))
-                i2 = int(np.argmin(second))
-                # a minimum on the window's edge is not a real minimum
-                if i1 == 0 or i2 == len(second) - 1:
-                    continue
-                j1 = a + i1 + parabolic(fine[a:mid + 1], i1)
-                j2 = mid + i2 + parabolic(fine[mid : b + 1], i2)
-                ic.append(j1)
-                tc.append(j2)
-                a_.append(a)
-                b_.append(b)
-            if not ic:
+            ic, tc, a_, b_ = _strides(pk, fine, n_bad, fs, self.min_stride_s,
+                                      self.max_stride_s)
+            if not len(ic):
                 continue
             idx = np.arange(len(t), dtype=float)
             out["ic"].append(np.interp(ic, idx, t))
             out["tc"].append(np.interp(tc, idx, t))
-            out["a"].append(t[np.asarray(a_)])
-            out["b"].append(t[np.asarray(b_)])
+            out["a"].append(t[a_])
+            out["b"].append(t[b_])
             out["seg"].append(np.full(len(ic), int(seg_id)))
 
         def cat(k: str) -> np.ndarray:
             return np.concatenate(out[k]) if out[k] else np.zeros(0)
 
         return SideEvents(cat("ic"), cat("tc"), cat("a"), cat("b"), cat("seg").astype(np.int64))
+
+
+def _strides(
+    pk: np.ndarray, fine: np.ndarray, n_bad: np.ndarray, fs: float, min_s: float, max_s: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each stride between consecutive swing peaks ``pk`` at once (issue 15; it was a Python
+    loop with the same arithmetic): strides shorter than ``min_s`` or longer than ``max_s`` or
+    touching an invalid sample are skipped; IC is the minimum of ``fine`` in the first half, TC
+    in the second (a minimum on the window's edge is not one), each with the parabolic
+    sub-sample offset of :func:`~evenstride.filters.parabolic`. Returns IC and TC sample
+    positions and the bounding peaks. A half-stride of no sample (below ~5 Hz) is no stride
+    (the loop raised there)."""
+    a, b = pk[:-1], pk[1:]
+    dur = (b - a) / fs
+    keep = ~((dur < min_s) | (dur > max_s)) & ~(n_bad[b + 1] - n_bad[a] > 0)
+    a, b = a[keep], b[keep]
+    mid = (a + b) // 2
+    keep = (mid > a) & (b > mid)
+    a, b, mid = a[keep], b[keep], mid[keep]
+    i1 = _window_argmin(fine, a, mid)
+    i2 = _window_argmin(fine, mid, b)
+    ok = (i1 != 0) & (i2 != (b - mid) - 1)  # a minimum on the window's edge is not one
+    a, b, mid, i1, i2 = a[ok], b[ok], mid[ok], i1[ok], i2[ok]
+    j1 = (a + i1).astype(float) + _parabolic_at(fine, a + i1, i1 > 0)
+    j2 = (mid + i2).astype(float) + _parabolic_at(fine, mid + i2, i2 > 0)
+    return j1, j2, a, b
+
+
+def _window_argmin(y: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """``np.argmin(y[lo:hi])`` for each window (first minimum), in one padded pass."""
+    if not len(lo):
+        return np.zeros(0, dtype=np.int64)
+    n = hi - lo
+    out = np.empty(len(lo), dtype=np.int64)
+    step = max(1, 4_000_000 // int(n.max()))  # bounded memory for long segments
+    for s in range(0, len(lo), step):
+        ln, nn = lo[s:s + step], n[s:s + step]
+        k = np.arange(int(nn.max()))
+        win = y[np.minimum(ln[:, None] + k, len(y) - 1)]
+        win[k >= nn[:, None]] = np.inf
+        out[s:s + step] = np.argmin(win, axis=1)
+    return out
+
+
+def _parabolic_at(y: np.ndarray, i: np.ndarray, inner: np.ndarray) -> np.ndarray:
+    """:func:`~evenstride.filters.parabolic` at positions ``i`` of ``y`` (0 where not
+    ``inner``, i.e. at a window's first sample), with its exact arithmetic and clipping."""
+    j = np.where(inner, i, 1)
+    a, b, c = y[j - 1], y[j], y[np.minimum(j + 1, len(y) - 1)]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        den = a - 2 * b + c
+        x = 0.5 * (a - c) / np.where(den == 0, 1.0, den)
+    x = np.where(x > -0.5, x, -0.5)  # max(-0.5, x), NaN → -0.5 as Python's max
+    x = np.where(x < 0.5, x, 0.5)  # min(0.5, x)
+    return np.where(inner & (den != 0), x, 0.0)
