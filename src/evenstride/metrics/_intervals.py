@@ -239,20 +239,36 @@ def _ar1_point(x: np.ndarray) -> float:
     return float(min(phi + (1.0 + 3.0 * phi) / n, 0.998))
 
 
+#: Block length of :func:`_geometric_quad`.
+_QUAD_BLOCK = 64
+
+
+@lru_cache(maxsize=256)
+def _quad_filters(phi: float) -> tuple[np.ndarray, np.ndarray]:
+    """The within-block filter matrix (transposed, as :func:`_geometric_quad` multiplies by it)
+    and the carry weights ``φ^(1..blk)`` for ``phi``: the same arrays for every call with this
+    ``phi`` (the prior's coefficients repeat for every series of a run), built once. Read-only."""
+    blk = _QUAD_BLOCK
+    lag = np.arange(blk)[:, None] - np.arange(blk)[None, :]
+    toep_t = np.where(lag >= 0, phi ** np.maximum(lag, 0), 0.0).T
+    carry_w = phi ** (np.arange(blk) + 1.0)
+    toep_t.flags.writeable = False
+    carry_w.flags.writeable = False
+    return toep_t, carry_w
+
+
 def _geometric_quad(weights: np.ndarray, phi: float) -> float:
     """``Σᵢⱼ wᵢ wⱼ φ^|i−j|`` in O(n): ``2·Σ wᵢ yᵢ − Σ wᵢ²`` with ``yᵢ = φ·yᵢ₋₁ + wᵢ``."""
     n = len(weights)
     if n == 0:
         return 0.0
-    blk = 64
+    blk = _QUAD_BLOCK
     m = -(-n // blk) * blk
     wp = np.zeros(m)
     wp[:n] = weights
     seg = wp.reshape(-1, blk)
-    lag = np.arange(blk)[:, None] - np.arange(blk)[None, :]
-    toep = np.where(lag >= 0, phi ** np.maximum(lag, 0), 0.0)
-    local = seg @ toep.T  # filter within each block from zero state
-    carry_w = phi ** (np.arange(blk) + 1.0)
+    toep_t, carry_w = _quad_filters(float(phi))
+    local = seg @ toep_t  # filter within each block from zero state
     # carried state entering each block: a scalar recurrence over block ends (same arithmetic
     # as filtering row by row, so bit-identical), then one vectorised update of all blocks
     c_end = float(carry_w[-1])
@@ -298,6 +314,7 @@ def linear_interval(
     prior: PersistencePrior | None = None,
     tau_series: np.ndarray | None = None,
     min_tau: float = 1.0,
+    series_tau: float | None = None,
 ) -> LinearInterval:
     """Standard error of ``estimate ≈ const + Σ wᵢ·zᵢ`` for a serially correlated ``z``.
 
@@ -315,13 +332,19 @@ def linear_interval(
         Persistence floor (see module docstring), or None for data-driven batch means only.
     tau_series
         Series whose autocorrelation time sets the batch length (default ``z``).
+    series_tau
+        :func:`data_tau` of that series when the caller has it already (several intervals on
+        one series), so it is not computed again; the result is the same.
     """
     z = np.asarray(z, dtype=np.float64)
     n = len(z)
     w = np.full(n, 1.0 / n) if weights is None else np.asarray(weights, dtype=np.float64)
     if n < 4:
         return LinearInterval(estimate, float("nan"), 1.0, n, float(n), 0, float("nan"))
-    tau = max(data_tau(z if tau_series is None else tau_series), float(min_tau))
+    if series_tau is None:
+        series_tau = data_tau(z if tau_series is None else tau_series)
+    tau = max(series_tau, float(min_tau))
+    var_z: float | None = None  # z.var(ddof=1), computed once when needed
     v_prior = 0.0
     if prior is not None and t_s is not None:
         ts = np.asarray(t_s, dtype=np.float64)
@@ -331,7 +354,8 @@ def linear_interval(
         f_mean = _prior_mean_factor(n, dt, prior)
         f_w = f_mean if weights is None else _prior_variance_factor(w, dt, prior)
         # E[s²] = σ²(1 − F_mean) under the prior; undo that bias before scaling.
-        sigma2 = float(z.var(ddof=1)) / max(1.0 - f_mean, 1.0 / n)
+        var_z = float(z.var(ddof=1))
+        sigma2 = var_z / max(1.0 - f_mean, 1.0 / n)
         v_prior = sigma2 * f_w
         # A second model floor from the run itself: AR(1) at the upper 1-SE bound of the
         # bias-corrected lag-1 coefficient (prewhitening in the spirit of Andrews & Monahan 1992),
@@ -340,7 +364,7 @@ def linear_interval(
         if phi_up > 0.0:
             f_mean_ar = _mean_quad(n, phi_up)
             f_w_ar = f_mean_ar if weights is None else _geometric_quad(w, phi_up)
-            s2_ar = float(z.var(ddof=1)) / max(1.0 - f_mean_ar, 1.0 / n)
+            s2_ar = var_z / max(1.0 - f_mean_ar, 1.0 / n)
             v_prior = max(v_prior, s2_ar * f_w_ar)
     k = int(np.clip(n // max(1, round(BATCH_TAU_FACTOR * tau)), 2, MAX_BATCHES))
     edges = np.linspace(0, n, k + 1).round().astype(int)
@@ -356,7 +380,9 @@ def linear_interval(
         f_mean_ar = _mean_quad(n, phi_up) if phi_up > 0.0 else 1.0 / n
         f_w_ar = (f_mean_ar if weights is None
                   else (_geometric_quad(w, phi_up) if phi_up > 0.0 else float(w @ w)))
-        s2_ar = float(z.var(ddof=1)) / max(1.0 - f_mean_ar, 1.0 / n)
+        if var_z is None:
+            var_z = float(z.var(ddof=1))
+        s2_ar = var_z / max(1.0 - f_mean_ar, 1.0 / n)
         v_bm = max(v_bm, s2_ar * f_w_ar)
     n_eff = n / max(tau, 1.0)
     if v_bm >= v_prior:

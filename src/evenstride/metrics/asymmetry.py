@@ -26,6 +26,7 @@ from evenstride.metrics._intervals import (
     WATCH_PRIOR,
     LinearInterval,
     PersistencePrior,
+    data_tau,
     linear_interval,
 )
 from evenstride.preprocessing import Gating
@@ -345,14 +346,17 @@ def _linear_interval_of(
         if den > 0:
             w_tr = tc / den
             z_detrended = z - tc * float(w_tr @ z)
+            tau_d = data_tau(z_detrended)  # both intervals below judge persistence on it
             trend = linear_interval(
-                float(w_tr @ z), z, w_tr, t_s=t_s, prior=prior, tau_series=z_detrended
+                float(w_tr @ z), z, w_tr, t_s=t_s, prior=prior, tau_series=z_detrended,
+                series_tau=tau_d,
             )
             if trend.enough and trend.p_value < TREND_P:
                 z = z_detrended
             # the persistence (batch length) is always judged without the straight-line trend,
             # which would otherwise read as slow noise; the variance keeps it unless it is clear
-            return linear_interval(est, z, t_s=t_s, prior=prior, tau_series=z_detrended)
+            return linear_interval(est, z, t_s=t_s, prior=prior, tau_series=z_detrended,
+                                   series_tau=tau_d)
     return linear_interval(est, z, t_s=t_s, prior=prior)
 
 
