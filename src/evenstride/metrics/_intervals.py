@@ -218,6 +218,12 @@ def data_tau(x: np.ndarray) -> float:
     return max(tau, (1.0 + phi) / (1.0 - phi))
 
 
+def median_step(t_s: np.ndarray) -> float:
+    """The ``dt_s`` of :func:`linear_interval` for sample times ``t_s``: the median spacing."""
+    ts = np.asarray(t_s, dtype=np.float64)
+    return float(np.median(np.diff(ts))) if len(ts) > 1 else 1.0
+
+
 def _ar1_upper(x: np.ndarray) -> float:
     """Bias-corrected lag-1 coefficient plus one standard error, capped at 0.998 (0 if ≤ 0)."""
     phi = _ar1_point(x)
@@ -250,7 +256,8 @@ def _quad_filters(phi: float) -> tuple[np.ndarray, np.ndarray]:
     ``phi`` (the prior's coefficients repeat for every series of a run), built once. Read-only."""
     blk = _QUAD_BLOCK
     lag = np.arange(blk)[:, None] - np.arange(blk)[None, :]
-    toep_t = np.where(lag >= 0, phi ** np.maximum(lag, 0), 0.0).T
+    powers = phi ** np.arange(blk)  # φ^k once per lag k (the same pow as per matrix entry)
+    toep_t = np.where(lag >= 0, powers[np.maximum(lag, 0)], 0.0).T
     carry_w = phi ** (np.arange(blk) + 1.0)
     toep_t.flags.writeable = False
     carry_w.flags.writeable = False
@@ -315,6 +322,7 @@ def linear_interval(
     tau_series: np.ndarray | None = None,
     min_tau: float = 1.0,
     series_tau: float | None = None,
+    dt_s: float | None = None,
 ) -> LinearInterval:
     """Standard error of ``estimate ≈ const + Σ wᵢ·zᵢ`` for a serially correlated ``z``.
 
@@ -335,6 +343,8 @@ def linear_interval(
     series_tau
         :func:`data_tau` of that series when the caller has it already (several intervals on
         one series), so it is not computed again; the result is the same.
+    dt_s
+        ``median(diff(t_s))`` when the caller has it already (same reason).
     """
     z = np.asarray(z, dtype=np.float64)
     n = len(z)
@@ -348,7 +358,10 @@ def linear_interval(
     v_prior = 0.0
     if prior is not None and t_s is not None:
         ts = np.asarray(t_s, dtype=np.float64)
-        dt = float(np.median(np.diff(ts))) if n > 1 else 1.0
+        if dt_s is not None:
+            dt = dt_s
+        else:
+            dt = float(np.median(np.diff(ts))) if n > 1 else 1.0
         # the prior's own τ in samples of this series, and the variance it implies
         tau = max(tau, prior.tau_s / max(dt, 1e-6))
         f_mean = _prior_mean_factor(n, dt, prior)

@@ -28,6 +28,7 @@ from evenstride.metrics._intervals import (
     PersistencePrior,
     data_tau,
     linear_interval,
+    median_step,
 )
 from evenstride.preprocessing import Gating
 
@@ -346,17 +347,19 @@ def _linear_interval_of(
         if den > 0:
             w_tr = tc / den
             z_detrended = z - tc * float(w_tr @ z)
-            tau_d = data_tau(z_detrended)  # both intervals below judge persistence on it
+            # both intervals below judge persistence on it, at the same sample times
+            tau_d = data_tau(z_detrended)
+            dt = median_step(t_s)
             trend = linear_interval(
                 float(w_tr @ z), z, w_tr, t_s=t_s, prior=prior, tau_series=z_detrended,
-                series_tau=tau_d,
+                series_tau=tau_d, dt_s=dt,
             )
             if trend.enough and trend.p_value < TREND_P:
                 z = z_detrended
             # the persistence (batch length) is always judged without the straight-line trend,
             # which would otherwise read as slow noise; the variance keeps it unless it is clear
             return linear_interval(est, z, t_s=t_s, prior=prior, tau_series=z_detrended,
-                                   series_tau=tau_d)
+                                   series_tau=tau_d, dt_s=dt)
     return linear_interval(est, z, t_s=t_s, prior=prior)
 
 

@@ -35,7 +35,9 @@ import numpy as np
 from evenstride.metrics._bootstrap import block_length, integrated_autocorr_time, percentile_ci
 from evenstride.metrics._intervals import (
     PersistencePrior,
+    data_tau,
     linear_interval,
+    median_step,
 )
 
 #: Window length for the drift model.
@@ -367,11 +369,16 @@ def drift(
     r_s = ys_k - (yw - tau_src)[row_s]
     xtx_inv = np.linalg.pinv(X.T @ X)
     w_slope = (xtx_inv @ X.T)[1]
-    sl = linear_interval(res.slope_per_h, r_s, w_slope[row_s] / cnt_k, t_s=ts_k, prior=prior)
+    # both intervals rest on the same residuals and times: their persistence and spacing once
+    tau_r = data_tau(r_s) if len(r_s) >= 4 else None
+    dt_r = median_step(ts_k) if len(r_s) >= 4 else None
+    sl = linear_interval(res.slope_per_h, r_s, w_slope[row_s] / cnt_k, t_s=ts_k, prior=prior,
+                         series_tau=tau_r, dt_s=dt_r)
     w_q = np.where(q4, 1.0 / max(int(q4.sum()), 1), 0.0) - np.where(
         q1, 1.0 / max(int(q1.sum()), 1), 0.0
     )
-    qd = linear_interval(res.quarter_difference, r_s, w_q[row_s] / cnt_k, t_s=ts_k, prior=prior)
+    qd = linear_interval(res.quarter_difference, r_s, w_q[row_s] / cnt_k, t_s=ts_k, prior=prior,
+                         series_tau=tau_r, dt_s=dt_r)
     res.n_effective = round(sl.n_effective, 1)
     res.slope_se, res.slope_df, res.slope_p = sl.se, sl.df, sl.p_value
     res.quarter_p = qd.p_value
