@@ -174,17 +174,18 @@ def window_means(
     b = np.floor((t - t0) / window_s).astype(np.int64)
     b = np.where(mask, b, -1)
     keep = b >= 0
-    nb = int(b[keep].max()) + 1
-    cnt = np.bincount(b[keep], minlength=nb)
-    tc = np.bincount(b[keep], weights=t[keep], minlength=nb)
+    bk = b[keep]
+    nb = int(bk.max()) + 1
+    cnt = np.bincount(bk, minlength=nb)
+    tc = np.bincount(bk, weights=t[keep], minlength=nb)
+    out: dict[str, np.ndarray] = {}
     with np.errstate(invalid="ignore", divide="ignore"):
         tm = tc / cnt
-    out: dict[str, np.ndarray] = {}
-    for k, v in series.items():
-        ok = keep & np.isfinite(v)
-        s = np.bincount(b[ok], weights=v[ok], minlength=nb)
-        c = np.bincount(b[ok], minlength=nb)
-        with np.errstate(invalid="ignore", divide="ignore"):
+        for k, v in series.items():
+            ok = keep & np.isfinite(v)
+            bo = b[ok]
+            s = np.bincount(bo, weights=v[ok], minlength=nb)
+            c = np.bincount(bo, minlength=nb)
             out[k] = np.where(c > 0, s / np.maximum(c, 1), np.nan)
     return tm, out, cnt
 
