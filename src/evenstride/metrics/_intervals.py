@@ -25,11 +25,11 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
-from evenstride.metrics._bootstrap import integrated_autocorr_time
+from evenstride.metrics._bootstrap import centred_autocorr_time, integrated_autocorr_time
 
 #: Fewest effectively independent stretches for any verdict (design choice: with fewer than 5
 #: the variance itself rests on < 4 degrees of freedom and t critical values exceed 2.8).
@@ -177,9 +177,9 @@ class LinearInterval:
         h = t_critical(round(self.df, 1), level) * self.se
         return (self.estimate - h, self.estimate + h)
 
-    @property
+    @cached_property
     def p_value(self) -> float:
-        """Two-sided p-value of "the statistic is 0"."""
+        """Two-sided p-value of "the statistic is 0" (computed once: it is read several times)."""
         if not math.isfinite(self.se) or self.se <= 0.0:
             return 1.0 if self.estimate == 0.0 or not math.isfinite(self.estimate) else 0.0
         return t_two_sided_p(self.estimate / self.se, self.df)
@@ -206,11 +206,12 @@ def data_tau(x: np.ndarray) -> float:
     x = np.asarray(x, dtype=np.float64)
     x = x[np.isfinite(x)]
     n = len(x)
-    tau = integrated_autocorr_time(x)
     if n < 8:
-        return tau
+        return integrated_autocorr_time(x)
     xc = x - x.mean()
     den = float(xc @ xc)
+    # the same centred series and sum of squares as integrated_autocorr_time computes
+    tau = centred_autocorr_time(xc, den)
     if den <= 0.0:
         return tau
     phi = float(xc[:-1] @ xc[1:]) / den
@@ -379,7 +380,7 @@ def linear_interval(
             f_w_ar = f_mean_ar if weights is None else _geometric_quad(w, phi_up)
             s2_ar = var_z / max(1.0 - f_mean_ar, 1.0 / n)
             v_prior = max(v_prior, s2_ar * f_w_ar)
-    k = int(np.clip(n // max(1, round(BATCH_TAU_FACTOR * tau)), 2, MAX_BATCHES))
+    k = min(max(n // max(1, round(BATCH_TAU_FACTOR * tau)), 2), MAX_BATCHES)
     edges = np.linspace(0, n, k + 1).round().astype(int)
     contrib = np.array([float(w[a:b] @ z[a:b]) for a, b in itertools.pairwise(edges)])
     # batch contributions sum to the statistic's fluctuation; their spread estimates its variance
