@@ -358,11 +358,7 @@ def linear_interval(
     var_z: float | None = None  # z.var(ddof=1), computed once when needed
     v_prior = 0.0
     if prior is not None and t_s is not None:
-        ts = np.asarray(t_s, dtype=np.float64)
-        if dt_s is not None:
-            dt = dt_s
-        else:
-            dt = float(np.median(np.diff(ts))) if n > 1 else 1.0
+        dt = median_step(t_s) if dt_s is None else dt_s
         # the prior's own τ in samples of this series, and the variance it implies
         tau = max(tau, prior.tau_s / max(dt, 1e-6))
         f_mean = _prior_mean_factor(n, dt, prior)
@@ -404,6 +400,65 @@ def linear_interval(
     else:
         var, df, src = v_prior, float(max(k - 1, math.floor(n_eff) - 1, 1)), "prior"
     return LinearInterval(estimate, math.sqrt(max(var, 0.0)), df, n, n_eff, k, tau, src)
+
+
+def linear_p_below(
+    alpha: float,
+    estimate: float,
+    z: np.ndarray,
+    weights: np.ndarray,
+    *,
+    t_s: np.ndarray,
+    prior: PersistencePrior,
+    series_tau: float,
+    dt_s: float,
+) -> bool:
+    """Whether ``li = linear_interval(estimate, z, weights, t_s=t_s, prior=prior,
+    series_tau=series_tau, dt_s=dt_s)`` is ``li.enough and li.p_value < alpha`` — the same
+    answer, often without the persistence-floor variance (the costly part), which only ever
+    raises the standard error above the batch-means one:
+
+    - too few independent stretches (``n / τ`` below :data:`MIN_N_EFFECTIVE`): never enough;
+    - otherwise, with ``t = |estimate| / SE_batches`` and either branch's degrees of freedom,
+      ``p`` is at least the smaller of ``p(t, df)`` over both; when that is clearly not below
+      ``alpha`` the answer is no.
+
+    Anything else (and any non-finite or huge input) computes the whole interval.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    w = np.asarray(weights, dtype=np.float64)
+    n = len(z)
+
+    def full() -> bool:
+        li = linear_interval(estimate, z, w, t_s=t_s, prior=prior, series_tau=series_tau,
+                             dt_s=dt_s)
+        return li.enough and li.p_value < alpha
+
+    if n < 4 or len(w) != n or not math.isfinite(estimate):
+        return full()
+    # the same τ and batch count as linear_interval (its prior branch)
+    tau = max(series_tau, 1.0)
+    tau = max(tau, prior.tau_s / max(dt_s, 1e-6))
+    n_eff = n / max(tau, 1.0)
+    if not n_eff >= MIN_N_EFFECTIVE:
+        return False  # "enough" needs n_eff ≥ MIN_N_EFFECTIVE whichever variance is used
+    # finite and far from overflow: the floor variance is then finite and var ≥ v_bm below
+    if not (np.isfinite(z).all() and np.isfinite(w).all()):
+        return full()
+    if float(np.abs(z).max()) > 1e100 or float(np.abs(w).max()) > 1e100:
+        return full()
+    k = min(max(n // max(1, round(BATCH_TAU_FACTOR * tau)), 2), MAX_BATCHES)
+    edges = np.linspace(0, n, k + 1).round().astype(int)
+    contrib = np.array([float(w[a:b] @ z[a:b]) for a, b in itertools.pairwise(edges)])
+    v_bm = float(k * contrib.var(ddof=1))
+    if not (math.isfinite(v_bm) and v_bm > 0.0):
+        return full()
+    t_max = abs(estimate) / math.sqrt(v_bm)
+    df_b, df_p = float(k - 1), float(max(k - 1, math.floor(n_eff) - 1, 1))
+    p_min = min(t_two_sided_p(t_max, df_b), t_two_sided_p(t_max, df_p))
+    if p_min >= alpha * (1.0 + 1e-6) + 1e-12:  # a margin for the p-value's own rounding
+        return False
+    return full()
 
 
 def holm(p_values: list[float], alpha: float = 0.05) -> tuple[list[bool], list[float]]:
