@@ -196,38 +196,41 @@ def _nearest_within(
         np.floor((by - y0) / cell).astype(np.int64) + 1)
     order = np.argsort(bkey, kind="stable")
     skey = bkey[order]
-    pa: list[np.ndarray] = []
-    pb: list[np.ndarray] = []
+    best = np.full(na, np.inf)  # nearest squared distance so far, and its index b
+    best_b = np.full(na, nb, dtype=np.int64)
     for di in (-1, 0, 1):
         for dj in (-1, 0, 1):
             q = akey + (di * w + dj)
             lo = np.searchsorted(skey, q, side="left")
             cnt = np.searchsorted(skey, q, side="right") - lo
-            tot = int(cnt.sum())
-            if tot == 0:
+            has = cnt > 0
+            if not has.any():
                 continue
-            ia = np.repeat(np.arange(na), cnt)
+            tot = int(cnt.sum())
+            # the candidate pairs of this neighbour cell, grouped by point a
             first = np.cumsum(cnt) - cnt
             pos = np.arange(tot) - np.repeat(first, cnt) + np.repeat(lo, cnt)
-            pa.append(ia)
-            pb.append(order[pos])
+            ia = np.repeat(np.arange(na), cnt)
+            ib = order[pos]
+            dx = ax[ia] - bx[ib]
+            dy = ay[ia] - by[ib]
+            d2 = dx * dx + dy * dy  # the same arithmetic as _nearest: the same values
+            starts = first[has]
+            m = np.minimum.reduceat(d2, starts)
+            # the lowest index among this cell's equally near points (argmin takes the first)
+            at_min = d2 == np.repeat(m, cnt[has])
+            mb = np.minimum.reduceat(np.where(at_min, ib, nb), starts)
+            idx = np.flatnonzero(has)
+            cur, cur_b = best[idx], best_b[idx]
+            better = (m < cur) | ((m == cur) & (mb < cur_b))
+            best[idx[better]] = m[better]
+            best_b[idx[better]] = mb[better]
     dist = np.full(na, np.inf)
     arg = np.zeros(na, dtype=np.int64)
-    if not pa:
-        return dist, arg
-    ia, ib = np.concatenate(pa), np.concatenate(pb)
-    dx = ax[ia] - bx[ib]
-    dy = ay[ia] - by[ib]
-    d2 = dx * dx + dy * dy  # the same arithmetic as _nearest: the same values
-    o = np.lexsort((ib, d2, ia))  # per a: nearest first, ties to the lowest index (argmin)
-    ia, ib, d2 = ia[o], ib[o], d2[o]
-    head = np.ones(len(ia), dtype=bool)
-    head[1:] = ia[1:] != ia[:-1]
-    ia, ib, d2 = ia[head], ib[head], d2[head]
-    d = np.sqrt(d2)
+    d = np.sqrt(best)
     inside = d <= radius
-    dist[ia[inside]] = d[inside]
-    arg[ia[inside]] = ib[inside]
+    dist[inside] = d[inside]
+    arg[inside] = best_b[inside]
     return dist, arg
 
 
