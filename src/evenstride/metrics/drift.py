@@ -253,10 +253,12 @@ def _onset(
 
 
 def _boot_onsets(
-    tb: np.ndarray, yb: np.ndarray, tw: np.ndarray, kind: str, *, chunk: int = 50
+    tb: np.ndarray, yb: np.ndarray, tw: np.ndarray, kind: str, *, chunk: int = 20
 ) -> np.ndarray:
     """Best change-point time of each bootstrap replicate (rows of ``tb``/``yb``), scanning the
-    original windows between the 15th and 85th percentile of time as candidates."""
+    original windows between the 15th and 85th percentile of time as candidates. ``chunk``
+    replicates at a time (each replicate's arithmetic is the same for any chunk; 20 keeps the
+    (chunk, windows, candidates) temporaries in cache)."""
     lo_t, hi_t = np.quantile(tw, [0.15, 0.85])
     cand = tw[(tw >= lo_t) & (tw <= hi_t)]
     out = np.full(len(tb), np.nan)
