@@ -250,11 +250,12 @@ def _ar1_point(x: np.ndarray) -> float:
 _QUAD_BLOCK = 64
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)
 def _quad_filters(phi: float) -> tuple[np.ndarray, np.ndarray]:
     """The within-block filter matrix (transposed, as :func:`_geometric_quad` multiplies by it)
     and the carry weights ``φ^(1..blk)`` for ``phi``: the same arrays for every call with this
-    ``phi`` (the prior's coefficients repeat for every series of a run), built once. Read-only."""
+    ``phi`` (the prior's coefficients repeat for every series of a run), built once. Read-only;
+    32 KB each, so at most 2 MB cached (a series' own AR coefficient rarely repeats)."""
     blk = _QUAD_BLOCK
     lag = np.arange(blk)[:, None] - np.arange(blk)[None, :]
     powers = phi ** np.arange(blk)  # φ^k once per lag k (the same pow as per matrix entry)
