@@ -7,7 +7,8 @@ next to fitdecode *decoding alone* of a 100-file subset measured in the same run
     python bench/bench_import.py [--n 1000] [--subset 100] [--jobs N] [--profile 20]
 
 Generation is not timed. Printed: import wall time and files/s (all cores), a re-import of the
-same folder (everything "already stored"), fitdecode files/s on one core and the ratio, and —
+same folder (everything "already stored"), fitdecode files/s on one core and the ratio, CPU per
+file of both (steadier than wall time on a shared machine), and —
 because analysis dominates — a single-process breakdown of where the time goes (read, analyse,
 of which drift bootstrap, pack, store) with the top functions from cProfile.
 Target: 1,000 activities in < 30 s on a 2-core machine.
@@ -19,6 +20,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import resource
 import sys
 import tempfile
 import time
@@ -61,6 +63,13 @@ def _generate(folder: Path, n: int, seed: int = 2024) -> list[Path]:
         write_activity_fit(sim.activity, p)
         paths.append(p)
     return paths
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its children that have been waited for."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    ch = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + ch.ru_utime + ch.ru_stime
 
 
 def _fitdecode(paths: list[Path]) -> float:
@@ -163,7 +172,9 @@ def main() -> int:
 
         db = root / "bench.sqlite"
         with open_store(db) as store:
+            c0 = _cpu()
             rep = import_paths([season], store, jobs=args.jobs)
+            cpu_imp = _cpu() - c0  # this process and its (joined) workers
             t_imp = rep.elapsed_s
             counts = rep.counts()
             rep2 = import_paths([season], store, jobs=args.jobs)
@@ -178,13 +189,23 @@ def main() -> int:
               f"{'met' if t_imp < target and n_new == len(paths) else 'NOT met'}")
 
         sub = paths[: args.subset]
+        c0 = _cpu()
         t_fd = _fitdecode(sub)
+        cpu_fd = _cpu() - c0
         fd_rate = len(sub) / t_fd
         imp_rate = len(paths) / t_imp
         print(f"\nfitdecode decode only, {len(sub)} files, 1 core: {t_fd:.2f} s = "
               f"{fd_rate:.1f} files/s")
         print(f"ratio import (decode + analyse + store, all cores) / fitdecode decode-only "
               f"(1 core): {imp_rate / fd_rate:.2f}x files/s")
+        # CPU per file: steadier than wall time on a shared machine; with every core busy the
+        # wall ratio approaches (fitdecode CPU/file ÷ import CPU/file) × cores
+        ms_imp = cpu_imp / len(paths) * 1e3
+        ms_fd = cpu_fd / len(sub) * 1e3
+        cores = rep.workers or 1
+        print(f"CPU per file: import {ms_imp:.1f} ms (process + workers), fitdecode {ms_fd:.1f} "
+              f"ms; fitdecode/import {ms_fd / ms_imp:.2f}x, x {cores} workers = "
+              f"{ms_fd / ms_imp * cores:.1f}x (the wall ratio on an otherwise idle machine)")
         if args.profile:
             _breakdown(sub, args.profile)
     return 0

@@ -87,8 +87,11 @@ def _linear_interval_ref(
     prior: _intervals.PersistencePrior | None = None,
     tau_series: np.ndarray | None = None,
     min_tau: float = 1.0,
+    series_tau: float | None = None,
+    dt_s: float | None = None,
 ) -> _intervals.LinearInterval:
-    """``_intervals.linear_interval`` as it was before issue 15."""
+    """``_intervals.linear_interval`` as it was before issue 15 (``series_tau`` and ``dt_s``,
+    which callers now pass to skip recomputing them, are ignored: recomputed as before)."""
     z = np.asarray(z, dtype=np.float64)
     n = len(z)
     w = np.full(n, 1.0 / n) if weights is None else np.asarray(weights, dtype=np.float64)

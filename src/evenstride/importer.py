@@ -34,6 +34,7 @@ running it again reports the stored files as "already stored" and continues.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import multiprocessing
 import os
 import posixpath
@@ -448,6 +449,10 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     ctx = multiprocessing.get_context(method)
     if method == "forkserver":
         ctx.set_forkserver_preload(["evenstride.importer", "evenstride.pipeline"])
+    elif method == "fork":
+        # what every worker runs, imported once here and shared by the forked workers instead of
+        # imported by each of them after the fork (~90 ms CPU per worker)
+        importlib.import_module("evenstride.pipeline")
     return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
                                initargs=(os.getpid(),))
 

@@ -36,7 +36,8 @@ def test_reference_matches_textbook() -> None:
 
 @pytest.mark.parametrize(
     "n",
-    [0, 1, 2, 3, 255, 256, 257, 511, 4095, 4096, 4097, 8191, 65537, 256 * 513 + 3, 1_000_003],
+    [0, 1, 2, 3, 255, 256, 257, 511, 4095, 4096, 4097, 8191, 20_001, 65537, 163_333,
+     256 * 513 + 3, 1_000_003],
 )
 def test_random_lengths_match_reference(n: int) -> None:
     rng = np.random.default_rng(n)

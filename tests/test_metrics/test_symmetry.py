@@ -75,3 +75,16 @@ def test_nan_propagates_and_inputs_untouched():
     out = sym.symmetry_angle(left, right)
     assert out[0] == 0.0 and np.isnan(out[1]) and np.isnan(out[2])
     np.testing.assert_array_equal(left, before)
+
+
+def test_two_numbers_give_exactly_the_array_result():
+    """The scalar fast path (issue 15) returns bit for bit what the array path does."""
+    rng = np.random.default_rng(5)
+    left = np.concatenate([rng.normal(50, 3, 3000), rng.normal(0, 1, 3000), [0.0, -0.0, 1.0]])
+    right = np.concatenate([100 - left[:3000], rng.normal(0, 1, 3000), [1.0, 1.0, -1.0]])
+    for fn in (sym.symmetry_angle, sym.balance_left_pct):
+        arr = fn(left, right)
+        for k, (a, b) in enumerate(zip(left.tolist(), right.tolist(), strict=True)):
+            one = fn(a, b)
+            assert isinstance(one, float)
+            assert one == arr[k] and math.copysign(1, one) == math.copysign(1, arr[k])

@@ -191,5 +191,21 @@ def _crc16_array(buf: np.ndarray) -> int:
     tail = buf[head_len:]
     if not len(tail):
         return head
+    if len(tail) < _SMALL:
+        # continue the register through the short tail: no table for this tail's length (a new
+        # length per file: building those tables was a fixed cost of ~1.7 ms per file)
+        return _crc16_continue(head, tail)
     lo, hi = _zero_shift_tables(len(tail))
     return int(lo[head & 0xFF] ^ hi[head >> 8]) ^ _crc16_array(tail)
+
+
+def _crc16_continue(reg: int, buf: np.ndarray) -> int:
+    """The register ``reg`` after feeding the bytes ``buf`` (16-bit words, then an odd last
+    byte)."""
+    t16 = _T16_LIST
+    n_even = len(buf) - len(buf) % 2
+    for w in buf[:n_even].view("<u2").tolist():
+        reg = t16[reg ^ w]
+    if n_even < len(buf):
+        reg = (reg >> 8) ^ int(_T8[(reg ^ int(buf[-1])) & 0xFF])
+    return reg

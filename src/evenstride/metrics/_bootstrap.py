@@ -30,15 +30,22 @@ def integrated_autocorr_time(x: np.ndarray, *, max_lag: int | None = None) -> fl
     """
     x = np.asarray(x, dtype=np.float64)
     x = x[np.isfinite(x)]
+    if len(x) < 8:
+        return 1.0
+    x = x - x.mean()
+    return centred_autocorr_time(x, float(np.dot(x, x)), max_lag=max_lag)
+
+
+def centred_autocorr_time(x: np.ndarray, var: float, *, max_lag: int | None = None) -> float:
+    """:func:`integrated_autocorr_time` of a finite series already centred on its mean, given
+    ``var = x·x`` (callers that centred it already skip doing it twice)."""
     n = len(x)
     if n < 8:
         return 1.0
-    x = x - x.mean()
-    var = float(np.dot(x, x))
     if var == 0.0:
         return 1.0
     max_lag = min(max_lag or n // 4, n - 1)
-    nfft = 1 << int(np.ceil(np.log2(2 * n)))
+    nfft = 1 << (2 * n - 1).bit_length()  # the power of two ≥ 2n: 2^ceil(log2(2n))
     f = np.fft.rfft(x, nfft)
     acf = np.fft.irfft(f * np.conj(f), nfft)[: max_lag + 1] / var
     below = np.nonzero(acf[1:] < 0.05)[0]

@@ -25,11 +25,11 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
-from evenstride.metrics._bootstrap import integrated_autocorr_time
+from evenstride.metrics._bootstrap import centred_autocorr_time, integrated_autocorr_time
 
 #: Fewest effectively independent stretches for any verdict (design choice: with fewer than 5
 #: the variance itself rests on < 4 degrees of freedom and t critical values exceed 2.8).
@@ -177,9 +177,9 @@ class LinearInterval:
         h = t_critical(round(self.df, 1), level) * self.se
         return (self.estimate - h, self.estimate + h)
 
-    @property
+    @cached_property
     def p_value(self) -> float:
-        """Two-sided p-value of "the statistic is 0"."""
+        """Two-sided p-value of "the statistic is 0" (computed once: it is read several times)."""
         if not math.isfinite(self.se) or self.se <= 0.0:
             return 1.0 if self.estimate == 0.0 or not math.isfinite(self.estimate) else 0.0
         return t_two_sided_p(self.estimate / self.se, self.df)
@@ -206,16 +206,23 @@ def data_tau(x: np.ndarray) -> float:
     x = np.asarray(x, dtype=np.float64)
     x = x[np.isfinite(x)]
     n = len(x)
-    tau = integrated_autocorr_time(x)
     if n < 8:
-        return tau
+        return integrated_autocorr_time(x)
     xc = x - x.mean()
     den = float(xc @ xc)
+    # the same centred series and sum of squares as integrated_autocorr_time computes
+    tau = centred_autocorr_time(xc, den)
     if den <= 0.0:
         return tau
     phi = float(xc[:-1] @ xc[1:]) / den
     phi = min(phi + (1.0 + 3.0 * phi) / n, MAX_AR1_PHI) if phi > 0 else 0.0
     return max(tau, (1.0 + phi) / (1.0 - phi))
+
+
+def median_step(t_s: np.ndarray) -> float:
+    """The ``dt_s`` of :func:`linear_interval` for sample times ``t_s``: the median spacing."""
+    ts = np.asarray(t_s, dtype=np.float64)
+    return float(np.median(np.diff(ts))) if len(ts) > 1 else 1.0
 
 
 def _ar1_upper(x: np.ndarray) -> float:
@@ -239,20 +246,38 @@ def _ar1_point(x: np.ndarray) -> float:
     return float(min(phi + (1.0 + 3.0 * phi) / n, 0.998))
 
 
+#: Block length of :func:`_geometric_quad`.
+_QUAD_BLOCK = 64
+
+
+@lru_cache(maxsize=64)
+def _quad_filters(phi: float) -> tuple[np.ndarray, np.ndarray]:
+    """The within-block filter matrix (transposed, as :func:`_geometric_quad` multiplies by it)
+    and the carry weights ``φ^(1..blk)`` for ``phi``: the same arrays for every call with this
+    ``phi`` (the prior's coefficients repeat for every series of a run), built once. Read-only;
+    32 KB each, so at most 2 MB cached (a series' own AR coefficient rarely repeats)."""
+    blk = _QUAD_BLOCK
+    lag = np.arange(blk)[:, None] - np.arange(blk)[None, :]
+    powers = phi ** np.arange(blk)  # φ^k once per lag k (the same pow as per matrix entry)
+    toep_t = np.where(lag >= 0, powers[np.maximum(lag, 0)], 0.0).T
+    carry_w = phi ** (np.arange(blk) + 1.0)
+    toep_t.flags.writeable = False
+    carry_w.flags.writeable = False
+    return toep_t, carry_w
+
+
 def _geometric_quad(weights: np.ndarray, phi: float) -> float:
     """``Σᵢⱼ wᵢ wⱼ φ^|i−j|`` in O(n): ``2·Σ wᵢ yᵢ − Σ wᵢ²`` with ``yᵢ = φ·yᵢ₋₁ + wᵢ``."""
     n = len(weights)
     if n == 0:
         return 0.0
-    blk = 64
+    blk = _QUAD_BLOCK
     m = -(-n // blk) * blk
     wp = np.zeros(m)
     wp[:n] = weights
     seg = wp.reshape(-1, blk)
-    lag = np.arange(blk)[:, None] - np.arange(blk)[None, :]
-    toep = np.where(lag >= 0, phi ** np.maximum(lag, 0), 0.0)
-    local = seg @ toep.T  # filter within each block from zero state
-    carry_w = phi ** (np.arange(blk) + 1.0)
+    toep_t, carry_w = _quad_filters(float(phi))
+    local = seg @ toep_t  # filter within each block from zero state
     # carried state entering each block: a scalar recurrence over block ends (same arithmetic
     # as filtering row by row, so bit-identical), then one vectorised update of all blocks
     c_end = float(carry_w[-1])
@@ -298,6 +323,8 @@ def linear_interval(
     prior: PersistencePrior | None = None,
     tau_series: np.ndarray | None = None,
     min_tau: float = 1.0,
+    series_tau: float | None = None,
+    dt_s: float | None = None,
 ) -> LinearInterval:
     """Standard error of ``estimate ≈ const + Σ wᵢ·zᵢ`` for a serially correlated ``z``.
 
@@ -315,23 +342,31 @@ def linear_interval(
         Persistence floor (see module docstring), or None for data-driven batch means only.
     tau_series
         Series whose autocorrelation time sets the batch length (default ``z``).
+    series_tau
+        :func:`data_tau` of that series when the caller has it already (several intervals on
+        one series), so it is not computed again; the result is the same.
+    dt_s
+        ``median(diff(t_s))`` when the caller has it already (same reason).
     """
     z = np.asarray(z, dtype=np.float64)
     n = len(z)
     w = np.full(n, 1.0 / n) if weights is None else np.asarray(weights, dtype=np.float64)
     if n < 4:
         return LinearInterval(estimate, float("nan"), 1.0, n, float(n), 0, float("nan"))
-    tau = max(data_tau(z if tau_series is None else tau_series), float(min_tau))
+    if series_tau is None:
+        series_tau = data_tau(z if tau_series is None else tau_series)
+    tau = max(series_tau, float(min_tau))
+    var_z: float | None = None  # z.var(ddof=1), computed once when needed
     v_prior = 0.0
     if prior is not None and t_s is not None:
-        ts = np.asarray(t_s, dtype=np.float64)
-        dt = float(np.median(np.diff(ts))) if n > 1 else 1.0
+        dt = median_step(t_s) if dt_s is None else dt_s
         # the prior's own τ in samples of this series, and the variance it implies
         tau = max(tau, prior.tau_s / max(dt, 1e-6))
         f_mean = _prior_mean_factor(n, dt, prior)
         f_w = f_mean if weights is None else _prior_variance_factor(w, dt, prior)
         # E[s²] = σ²(1 − F_mean) under the prior; undo that bias before scaling.
-        sigma2 = float(z.var(ddof=1)) / max(1.0 - f_mean, 1.0 / n)
+        var_z = float(z.var(ddof=1))
+        sigma2 = var_z / max(1.0 - f_mean, 1.0 / n)
         v_prior = sigma2 * f_w
         # A second model floor from the run itself: AR(1) at the upper 1-SE bound of the
         # bias-corrected lag-1 coefficient (prewhitening in the spirit of Andrews & Monahan 1992),
@@ -340,9 +375,9 @@ def linear_interval(
         if phi_up > 0.0:
             f_mean_ar = _mean_quad(n, phi_up)
             f_w_ar = f_mean_ar if weights is None else _geometric_quad(w, phi_up)
-            s2_ar = float(z.var(ddof=1)) / max(1.0 - f_mean_ar, 1.0 / n)
+            s2_ar = var_z / max(1.0 - f_mean_ar, 1.0 / n)
             v_prior = max(v_prior, s2_ar * f_w_ar)
-    k = int(np.clip(n // max(1, round(BATCH_TAU_FACTOR * tau)), 2, MAX_BATCHES))
+    k = min(max(n // max(1, round(BATCH_TAU_FACTOR * tau)), 2), MAX_BATCHES)
     edges = np.linspace(0, n, k + 1).round().astype(int)
     contrib = np.array([float(w[a:b] @ z[a:b]) for a, b in itertools.pairwise(edges)])
     # batch contributions sum to the statistic's fluctuation; their spread estimates its variance
@@ -356,7 +391,9 @@ def linear_interval(
         f_mean_ar = _mean_quad(n, phi_up) if phi_up > 0.0 else 1.0 / n
         f_w_ar = (f_mean_ar if weights is None
                   else (_geometric_quad(w, phi_up) if phi_up > 0.0 else float(w @ w)))
-        s2_ar = float(z.var(ddof=1)) / max(1.0 - f_mean_ar, 1.0 / n)
+        if var_z is None:
+            var_z = float(z.var(ddof=1))
+        s2_ar = var_z / max(1.0 - f_mean_ar, 1.0 / n)
         v_bm = max(v_bm, s2_ar * f_w_ar)
     n_eff = n / max(tau, 1.0)
     if v_bm >= v_prior:
@@ -364,6 +401,65 @@ def linear_interval(
     else:
         var, df, src = v_prior, float(max(k - 1, math.floor(n_eff) - 1, 1)), "prior"
     return LinearInterval(estimate, math.sqrt(max(var, 0.0)), df, n, n_eff, k, tau, src)
+
+
+def linear_p_below(
+    alpha: float,
+    estimate: float,
+    z: np.ndarray,
+    weights: np.ndarray,
+    *,
+    t_s: np.ndarray,
+    prior: PersistencePrior,
+    series_tau: float,
+    dt_s: float,
+) -> bool:
+    """Whether ``li = linear_interval(estimate, z, weights, t_s=t_s, prior=prior,
+    series_tau=series_tau, dt_s=dt_s)`` is ``li.enough and li.p_value < alpha`` — the same
+    answer, often without the persistence-floor variance (the costly part), which only ever
+    raises the standard error above the batch-means one:
+
+    - too few independent stretches (``n / τ`` below :data:`MIN_N_EFFECTIVE`): never enough;
+    - otherwise, with ``t = |estimate| / SE_batches`` and either branch's degrees of freedom,
+      ``p`` is at least the smaller of ``p(t, df)`` over both; when that is clearly not below
+      ``alpha`` the answer is no.
+
+    Anything else (and any non-finite or huge input) computes the whole interval.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    w = np.asarray(weights, dtype=np.float64)
+    n = len(z)
+
+    def full() -> bool:
+        li = linear_interval(estimate, z, w, t_s=t_s, prior=prior, series_tau=series_tau,
+                             dt_s=dt_s)
+        return li.enough and li.p_value < alpha
+
+    if n < 4 or len(w) != n or not math.isfinite(estimate):
+        return full()
+    # the same τ and batch count as linear_interval (its prior branch)
+    tau = max(series_tau, 1.0)
+    tau = max(tau, prior.tau_s / max(dt_s, 1e-6))
+    n_eff = n / max(tau, 1.0)
+    if not n_eff >= MIN_N_EFFECTIVE:
+        return False  # "enough" needs n_eff ≥ MIN_N_EFFECTIVE whichever variance is used
+    # finite and far from overflow: the floor variance is then finite and var ≥ v_bm below
+    if not (np.isfinite(z).all() and np.isfinite(w).all()):
+        return full()
+    if float(np.abs(z).max()) > 1e100 or float(np.abs(w).max()) > 1e100:
+        return full()
+    k = min(max(n // max(1, round(BATCH_TAU_FACTOR * tau)), 2), MAX_BATCHES)
+    edges = np.linspace(0, n, k + 1).round().astype(int)
+    contrib = np.array([float(w[a:b] @ z[a:b]) for a, b in itertools.pairwise(edges)])
+    v_bm = float(k * contrib.var(ddof=1))
+    if not (math.isfinite(v_bm) and v_bm > 0.0):
+        return full()
+    t_max = abs(estimate) / math.sqrt(v_bm)
+    df_b, df_p = float(k - 1), float(max(k - 1, math.floor(n_eff) - 1, 1))
+    p_min = min(t_two_sided_p(t_max, df_b), t_two_sided_p(t_max, df_p))
+    if p_min >= alpha * (1.0 + 1e-6) + 1e-12:  # a margin for the p-value's own rounding
+        return False
+    return full()
 
 
 def holm(p_values: list[float], alpha: float = 0.05) -> tuple[list[bool], list[float]]:

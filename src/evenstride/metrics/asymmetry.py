@@ -26,7 +26,10 @@ from evenstride.metrics._intervals import (
     WATCH_PRIOR,
     LinearInterval,
     PersistencePrior,
+    data_tau,
     linear_interval,
+    linear_p_below,
+    median_step,
 )
 from evenstride.preprocessing import Gating
 
@@ -345,14 +348,24 @@ def _linear_interval_of(
         if den > 0:
             w_tr = tc / den
             z_detrended = z - tc * float(w_tr @ z)
-            trend = linear_interval(
-                float(w_tr @ z), z, w_tr, t_s=t_s, prior=prior, tau_series=z_detrended
-            )
-            if trend.enough and trend.p_value < TREND_P:
+            # both intervals below judge persistence on it, at the same sample times
+            tau_d = data_tau(z_detrended)
+            dt = median_step(t_s)
+            if prior is not None:  # the same decision, mostly without the floor variance
+                clear = linear_p_below(TREND_P, float(w_tr @ z), z, w_tr, t_s=t_s,
+                                       prior=prior, series_tau=tau_d, dt_s=dt)
+            else:
+                trend = linear_interval(
+                    float(w_tr @ z), z, w_tr, t_s=t_s, prior=prior, tau_series=z_detrended,
+                    series_tau=tau_d, dt_s=dt,
+                )
+                clear = trend.enough and trend.p_value < TREND_P
+            if clear:
                 z = z_detrended
             # the persistence (batch length) is always judged without the straight-line trend,
             # which would otherwise read as slow noise; the variance keeps it unless it is clear
-            return linear_interval(est, z, t_s=t_s, prior=prior, tau_series=z_detrended)
+            return linear_interval(est, z, t_s=t_s, prior=prior, tau_series=z_detrended,
+                                   series_tau=tau_d, dt_s=dt)
     return linear_interval(est, z, t_s=t_s, prior=prior)
 
 

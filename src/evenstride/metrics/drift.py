@@ -35,7 +35,9 @@ import numpy as np
 from evenstride.metrics._bootstrap import block_length, integrated_autocorr_time, percentile_ci
 from evenstride.metrics._intervals import (
     PersistencePrior,
+    data_tau,
     linear_interval,
+    median_step,
 )
 
 #: Window length for the drift model.
@@ -172,17 +174,18 @@ def window_means(
     b = np.floor((t - t0) / window_s).astype(np.int64)
     b = np.where(mask, b, -1)
     keep = b >= 0
-    nb = int(b[keep].max()) + 1
-    cnt = np.bincount(b[keep], minlength=nb)
-    tc = np.bincount(b[keep], weights=t[keep], minlength=nb)
+    bk = b[keep]
+    nb = int(bk.max()) + 1
+    cnt = np.bincount(bk, minlength=nb)
+    tc = np.bincount(bk, weights=t[keep], minlength=nb)
+    out: dict[str, np.ndarray] = {}
     with np.errstate(invalid="ignore", divide="ignore"):
         tm = tc / cnt
-    out: dict[str, np.ndarray] = {}
-    for k, v in series.items():
-        ok = keep & np.isfinite(v)
-        s = np.bincount(b[ok], weights=v[ok], minlength=nb)
-        c = np.bincount(b[ok], minlength=nb)
-        with np.errstate(invalid="ignore", divide="ignore"):
+        for k, v in series.items():
+            ok = keep & np.isfinite(v)
+            bo = b[ok]
+            s = np.bincount(bo, weights=v[ok], minlength=nb)
+            c = np.bincount(bo, minlength=nb)
             out[k] = np.where(c > 0, s / np.maximum(c, 1), np.nan)
     return tm, out, cnt
 
@@ -250,10 +253,12 @@ def _onset(
 
 
 def _boot_onsets(
-    tb: np.ndarray, yb: np.ndarray, tw: np.ndarray, kind: str, *, chunk: int = 50
+    tb: np.ndarray, yb: np.ndarray, tw: np.ndarray, kind: str, *, chunk: int = 20
 ) -> np.ndarray:
     """Best change-point time of each bootstrap replicate (rows of ``tb``/``yb``), scanning the
-    original windows between the 15th and 85th percentile of time as candidates."""
+    original windows between the 15th and 85th percentile of time as candidates. ``chunk``
+    replicates at a time (each replicate's arithmetic is the same for any chunk; 20 keeps the
+    (chunk, windows, candidates) temporaries in cache)."""
     lo_t, hi_t = np.quantile(tw, [0.15, 0.85])
     cand = tw[(tw >= lo_t) & (tw <= hi_t)]
     out = np.full(len(tb), np.nan)
@@ -367,11 +372,16 @@ def drift(
     r_s = ys_k - (yw - tau_src)[row_s]
     xtx_inv = np.linalg.pinv(X.T @ X)
     w_slope = (xtx_inv @ X.T)[1]
-    sl = linear_interval(res.slope_per_h, r_s, w_slope[row_s] / cnt_k, t_s=ts_k, prior=prior)
+    # both intervals rest on the same residuals and times: their persistence and spacing once
+    tau_r = data_tau(r_s) if len(r_s) >= 4 else None
+    dt_r = median_step(ts_k) if len(r_s) >= 4 else None
+    sl = linear_interval(res.slope_per_h, r_s, w_slope[row_s] / cnt_k, t_s=ts_k, prior=prior,
+                         series_tau=tau_r, dt_s=dt_r)
     w_q = np.where(q4, 1.0 / max(int(q4.sum()), 1), 0.0) - np.where(
         q1, 1.0 / max(int(q1.sum()), 1), 0.0
     )
-    qd = linear_interval(res.quarter_difference, r_s, w_q[row_s] / cnt_k, t_s=ts_k, prior=prior)
+    qd = linear_interval(res.quarter_difference, r_s, w_q[row_s] / cnt_k, t_s=ts_k, prior=prior,
+                         series_tau=tau_r, dt_s=dt_r)
     res.n_effective = round(sl.n_effective, 1)
     res.slope_se, res.slope_df, res.slope_p = sl.se, sl.df, sl.p_value
     res.quarter_p = qd.p_value

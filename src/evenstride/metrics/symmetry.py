@@ -72,6 +72,15 @@ def symmetry_angle(left: ArrayLike, right: ArrayLike) -> np.ndarray | float:
     >>> symmetry_angle(2.0, 2.0)
     0.0
     """
+    if isinstance(left, float) and isinstance(right, float):
+        # two numbers (the delta method calls this many times): the same numpy arctan2 and
+        # degrees, the rest in float arithmetic (identical IEEE operations) — no array overhead
+        ds = float(np.degrees(np.arctan2(left, right))) - 45.0
+        if ds > 90.0:
+            ds = ds - 180.0
+        if ds < -90.0:
+            ds = ds + 180.0
+        return ds / 90.0 * 100.0
     lft, rgt = _f(left), _f(right)
     theta = np.degrees(np.arctan2(lft, rgt))
     d = theta - 45.0
@@ -101,6 +110,8 @@ def balance_left_pct(left: ArrayLike, right: ArrayLike) -> np.ndarray | float:
     >>> round(balance_left_pct(0.26, 0.24), 2)
     52.0
     """
+    if isinstance(left, float) and isinstance(right, float) and left + right != 0.0:
+        return float(left) / (float(left) + float(right)) * 100.0  # same IEEE operations
     lft, rgt = _f(left), _f(right)
     with np.errstate(divide="ignore", invalid="ignore"):
         return _out(lft / (lft + rgt) * 100.0)

@@ -183,7 +183,13 @@ def _busiest_area(path: RunPath, radius_m: float) -> tuple[float, float]:
     iy = np.floor((path.y - path.y.min()) / cell).astype(np.int64)
     # occupied cells only: memory grows with the points, never with the span (a GPS jump across
     # the globe made a dense grid of 1.67 TiB, issue 14)
-    _cells, key = np.unique(np.column_stack((ix, iy)), axis=0, return_inverse=True)
+    # one integer per cell, ordered as the (ix, iy) rows np.unique(axis=0) sorts (same inverse
+    # indices, far cheaper than sorting rows); the rows when the product would not fit int64
+    ny = int(iy.max()) + 1
+    if (int(ix.max()) + 1) * ny < 2**62:
+        _cells, key = np.unique(ix * ny + iy, return_inverse=True)
+    else:
+        _cells, key = np.unique(np.column_stack((ix, iy)), axis=0, return_inverse=True)
     key = key.ravel()
     k = int(np.argmax(np.bincount(key, weights=path.w)))
     on = key == k
