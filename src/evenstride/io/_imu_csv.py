@@ -434,6 +434,7 @@ class _GenericParser:
         self.header: list[str] | None = None
         self.idx: dict[str, int] = {}
         self.skipped = 0  # blank and comment lines
+        self.line0 = 0  # physical lines before the block being parsed (for an error's line)
         self.nrows = 0  # data rows
         self.unknown: set[str] = set()
         self.bad: dict[str, str] = {}  # first non-numeric error per column
@@ -459,9 +460,8 @@ class _GenericParser:
                 continue
             r = s.split(",")
             if len(r) != len(self.header):
-                bad = self.nrows + len(rows)
                 self._scan_rest(lines[k + 1:], rest)
-                raise ParseError(f"line {bad + 2 + self.skipped}: wrong field count",
+                raise ParseError(f"line {self.line0 + k + 1}: wrong field count",
                                  path=self.path)
             rows.append(r)
         if rows:
@@ -598,8 +598,11 @@ class _GenericParser:
         blocks = self.text.blocks()
         for block in blocks:
             if self.header is not None and self._fast(block):
+                self.line0 += block.count(b"\n") + (not block.endswith(b"\n"))
                 continue
-            self._slow(_lines(block), blocks)
+            lines = _lines(block)
+            self._slow(lines, blocks)
+            self.line0 += len(lines)
         del blocks
         self.text.close()  # the text is not needed any more: free it before the sensors are built
         if self.header is None:
