@@ -118,7 +118,10 @@ def _not_enough(n: int, need: int, what: str) -> str:
 # validation (``validate=False``): validating thousands of points, shapes and annotations was
 # most of this page's render time and grew with the runs. The figures are the same as those
 # plotly's graph objects built (tests/test_report/test_history_figures.py checks each one
-# through plotly's validation and against the history it shows).
+# through plotly's validation and against the history it shows). Per-point hover data are
+# tuples (written as JSON arrays all the same): the garbage collector stops tracking a tuple of
+# strings, where thousands of small lists surviving into the old generation made a full
+# collection of the whole heap (the history itself) part of most renders of a long history.
 
 
 def _sorted(d: dict[str, Any]) -> dict[str, Any]:
@@ -239,7 +242,7 @@ def _asymmetry_plot(history: History, key: str, d: dict[str, Any]) -> Plot:
             mode="markers",
             marker={"size": 7, "color": _SURFACE_COLOURS.get(surf, figures.C_MAIN)},
             name=f"run ({surf})",
-            customdata=[[str(p.run.activity_id), "–" if p.balance is None else f"{p.balance:.2f}"]
+            customdata=[(str(p.run.activity_id), "–" if p.balance is None else f"{p.balance:.2f}")
                         for p in ps],
             hovertemplate=("%{x}<br>%{y:.2f} " + unit + "<br>balance %{customdata[1]} % left"
                            "<br>run %{customdata[0]}<extra></extra>"),
@@ -358,7 +361,7 @@ def _weekly_distance_plot(d: dict[str, Any]) -> Plot:
             C_FLAG if w["ramp_flag"] else ("#93c5fd" if not w["complete"] else figures.C_LEFT)
             for w in weekly
         ]},
-        customdata=[[w["runs"], w["duration_h"]] for w in weekly],
+        customdata=[(w["runs"], w["duration_h"]) for w in weekly],
         hovertemplate="week of %{x}<br>%{y:.1f} km, %{customdata[0]} runs, "
         "%{customdata[1]:.1f} h<extra></extra>",
         name="weekly distance",
@@ -467,7 +470,7 @@ def _speed_plot(d: dict[str, Any], key: str) -> Plot:
             mode="lines+markers",
             line={"color": colour},
             name=name,
-            customdata=[[r[nkey], fmt_pace(x)] for r, x in zip(rows, xs, strict=True)],
+            customdata=[(r[nkey], fmt_pace(x)) for r, x in zip(rows, xs, strict=True)],
             hovertemplate="%{x:.2f} m/s (%{customdata[1]})<br>%{y:+.2f} "
             + unit
             + "<br>n = %{customdata[0]}<extra></extra>",
