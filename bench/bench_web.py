@@ -12,13 +12,15 @@ without the history cache (load and build the history, render the page or the as
 report as a self-contained file). The ratio shows what the caches save: a history is built once
 per version of the athlete's data (any write, also from another process, makes a new version:
 the "after a write" rows measure that rebuild) and the page rendered once per version. Also
-four viewers of the history page at once, right after a write. Target (issue 11): history and
-assessment pages under 1 s for a season of 200 runs on a 2-core machine.
+four viewers of the history page, and of the assessment page, at once right after a
+write; the load average is printed at the end (the machine is shared). Target (issue 11):
+history and assessment pages under 1 s for a season of 200 runs on a 2-core machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -168,20 +170,26 @@ def main() -> int:
             med = statistics.median(times)
             print(f"{'history (after an app write)':<27} {med * 1000:>7.0f}ms {'':>11} "
                   f"{bt * 1000:>8.0f}ms {med / bt:>6.3f}×   (rebuilt in the background)")
-            # four viewers at once, right after a write (one build, three waits)
-            write()
-            res: list[float] = []
+            # four viewers at once, right after a write from another process (one build, three
+            # waits): the history page, then the assessment page
+            for label, page_path in (("history", f"/a/{aid}/history"),
+                                     ("assessment", f"/a/{aid}/assessment")):
+                write()
+                res: list[float] = []
 
-            def viewer() -> None:
-                res.append(_fetch(url + f"/a/{aid}/history")[0])
+                def viewer(p: str = page_path, out: list[float] = res) -> None:
+                    out.append(_fetch(url + p)[0])
 
-            ths = [threading.Thread(target=viewer) for _ in range(4)]
-            for t_ in ths:
-                t_.start()
-            for t_ in ths:
-                t_.join()
-            print(f"{'history, 4 viewers at once':<27} {statistics.median(res) * 1000:>7.0f}ms "
-                  f"(median; slowest {max(res) * 1000:.0f}ms) after a write")
+                ths = [threading.Thread(target=viewer) for _ in range(4)]
+                for t_ in ths:
+                    t_.start()
+                for t_ in ths:
+                    t_.join()
+                print(f"{label + ', 4 viewers at once':<27} "
+                      f"{statistics.median(res) * 1000:>7.0f}ms "
+                      f"(median; slowest {max(res) * 1000:.0f}ms) after a write")
+            print(f"\nload average (1, 5, 15 min) at the end: "
+                  f"{', '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
             print(f"\nfiles written by 'report': history {base['history'][1]:,} bytes, a run "
                   f"{base['run'][1]:,} bytes, each with the plotly.js bundle inlined")
         finally:

@@ -91,3 +91,29 @@ def test_retest_from_history_as_the_cli(store, capsys):
         assert row.after == pytest.approx(cur["latest"]["value"])
         assert row.mdc == pytest.approx(cur.get("mdc95") or hist["metrics"][row.measure][
             "noise_floor"]["mdc95"])
+
+
+def test_assessment_computed_once_per_version_and_refreshed_after_a_cli_write(store, tmp_path):
+    """Two views of one version compute the findings once; a symptom added from the command
+    line (another process's write) is on the next view, with the findings computed again."""
+    import shutil
+
+    db = tmp_path / "s.sqlite"
+    shutil.copy(store, db)
+    app = create_app(db)
+    c = app.test_client()
+    with open_store(db) as st:
+        aid = st.athlete("ann", create=False).id
+    pages = app.extensions["evenstride_pages"]
+    first = c.get(f"/a/{aid}/assessment").get_data(as_text=True)
+    misses = pages.misses
+    assert "2 test results, 1 symptom log and 7 runs" in first
+    second = c.get(f"/a/{aid}/assessment").get_data(as_text=True)
+    assert pages.misses == misses  # the cached findings
+    assert re.sub(r'nonce="[^"]+"', "", second) == re.sub(r'nonce="[^"]+"', "", first)
+    assert main(["symptom", "add", "--side", "left", "--region", "achilles", "--kind", "pain",
+                 "--severity", "2", "--timing", "during", "--date", "2025-03-05", "--db",
+                 str(db), "--athlete", "ann"]) == 0
+    third = c.get(f"/a/{aid}/assessment").get_data(as_text=True)
+    assert pages.misses == misses + 1
+    assert "2 test results, 2 symptom logs and 7 runs" in third

@@ -126,7 +126,9 @@ class Plot:
     subtitle: str
     #: One or two sentences under the figure: how to read it.
     caption: str
-    figure: go.Figure | None = None
+    #: A plotly figure, or a figure dict in the form of plotly's ``Figure.to_dict()`` (written
+    #: without validation: the builder answers for it).
+    figure: go.Figure | dict[str, Any] | None = None
     #: Why there is no figure ("this file has no …"); ``None`` when ``figure`` is set.
     skipped: str | None = None
     height_px: int = 420

@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 from datetime import UTC, datetime, timedelta
@@ -30,7 +31,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import plotly.graph_objects as go
 from markupsafe import Markup
 
 import evenstride
@@ -113,34 +113,81 @@ def _not_enough(n: int, need: int, what: str) -> str:
     return f"not enough runs ({n} of at least {need}) for {what}"
 
 
-def _layout(fig: go.Figure, *, height: int, y_title: str, x_title: str = "") -> None:
-    fig.update_layout(
-        template=figures.TEMPLATE,
-        height=height,
-        xaxis_title=x_title,
-        yaxis_title=y_title,
-        legend={"orientation": "h", "y": -0.18, "x": 0},
-    )
+# Figures are built as plain dicts, in the form plotly.py's own ``Figure.to_dict()`` gives them
+# (every property plotly would have written, in its key order), and written without plotly's
+# validation (``validate=False``): validating thousands of points, shapes and annotations was
+# most of this page's render time and grew with the runs. The figures are the same as those
+# plotly's graph objects built (tests/test_report/test_history_figures.py checks each one
+# through plotly's validation and against the history it shows). Per-point hover data are
+# tuples (written as JSON arrays all the same): the garbage collector stops tracking a tuple of
+# strings, where thousands of small lists surviving into the old generation made a full
+# collection of the whole heap (the history itself) part of most renders of a long history.
+
+
+def _sorted(d: dict[str, Any]) -> dict[str, Any]:
+    """``d`` with its keys, and those of nested dicts, in alphabetical order: the order in
+    which plotly's constructors (traces, shapes, annotations, lines, markers) set them."""
+    if "bdata" in d:  # a typed array (:func:`_f32`): dtype first, as plotly writes it
+        return d
+    return {k: _sorted(v) if isinstance(v, dict) else v for k, v in sorted(d.items())}
+
+
+def _f32(values: Any) -> dict[str, str] | list[float]:
+    """``values`` as float32, in the base64 typed-array form plotly writes for a float32 numpy
+    array (an empty array stays a list, as in plotly)."""
+    a = np.asarray(values, dtype="<f4")
+    if a.size == 0:
+        return []
+    return {"dtype": "f4", "bdata": base64.b64encode(a.tobytes()).decode("ascii")}
+
+
+def _trace(kind: str, **props: Any) -> dict[str, Any]:
+    """A trace of type ``kind`` with ``props`` (``None`` values left out, as plotly does)."""
+    out = _sorted({k: v for k, v in props.items() if v is not None})
+    out["type"] = kind
+    return out
+
+
+@lru_cache(maxsize=1)
+def _template() -> dict[str, Any]:
+    """The report template as plotly writes it (shared by every figure; never mutated)."""
+    return _sorted(figures.TEMPLATE.to_plotly_json())
+
+
+def _figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> dict[str, Any]:
+    return {"data": data, "layout": {"template": _template(), **layout}}
+
+
+def _layout(*, height: int, y_title: str, x_title: str = "", x_date: bool = True,
+            legend_y: float = -0.18) -> dict[str, Any]:
+    """The layout keys every history plot sets, in plotly's order."""
+    xaxis: dict[str, Any] = {"title": {"text": x_title}}
+    if x_date:
+        xaxis["type"] = "date"
+    return {
+        "legend": {"orientation": "h", "y": legend_y, "x": 0},
+        "height": height,
+        "xaxis": xaxis,
+        "yaxis": {"title": {"text": y_title}},
+    }
 
 
 def _vmarker(x: str, text: str, colour: str, dash: str, y: float) -> tuple[dict[str, Any],
                                                                            dict[str, Any]]:
-    """A labelled vertical line at date ``x``: (shape, annotation) for :func:`_add_vmarkers`."""
+    """A labelled vertical line at date ``x``: (shape, annotation) for :func:`_vmarkers`."""
     shape = {"type": "line", "x0": x, "x1": x, "y0": 0, "y1": 1, "xref": "x", "yref": "paper",
              "line": {"color": colour, "width": 1.5, "dash": dash}}
     note = {"x": x, "y": y, "xref": "x", "yref": "paper", "text": text, "showarrow": False,
             "xanchor": "left", "yanchor": "top", "font": {"size": 11, "color": colour},
             "bgcolor": "rgba(255,255,255,0.8)"}
-    return shape, note
+    return _sorted(shape), _sorted(note)
 
 
-def _add_vmarkers(fig: go.Figure, markers: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
-    """Add all vertical markers in one layout update: plotly re-validates every shape on each
-    ``add_shape``, so adding hundreds one by one was quadratic (8 s for 200 runs with 100
-    device changes; now linear)."""
-    if markers:
-        fig.update_layout(shapes=[*fig.layout.shapes, *(m[0] for m in markers)],
-                          annotations=[*fig.layout.annotations, *(m[1] for m in markers)])
+def _vmarkers(markers: list[tuple[dict[str, Any], dict[str, Any]]]) -> dict[str, Any]:
+    """The layout's ``shapes`` and ``annotations`` for ``markers`` (none: no keys)."""
+    if not markers:
+        return {}
+    return {"shapes": [m[0] for m in markers], "annotations": [m[1] for m in markers]}
 
 
 # --- plots ---------------------------------------------------------------------------------------
@@ -156,7 +203,7 @@ def _asymmetry_plot(history: History, key: str, d: dict[str, Any]) -> Plot:
     need = max(MIN_PLOT_RUNS, history.params.min_baseline_runs)
     if len(pts) < need:
         return Plot(pid, title, "", skipped=_not_enough(len(pts), need, "a trend"))
-    fig = go.Figure()
+    data: list[dict[str, Any]] = []
     mdc = md["noise_floor"]["mdc95"]
     # The personal baseline of each regime ± the noise floor (MDC95): one band trace and one
     # line trace for all regimes (None separates them), not two traces per regime: a history
@@ -169,18 +216,9 @@ def _asymmetry_plot(history: History, key: str, d: dict[str, Any]) -> Plot:
             hi, lo = r["mean"] + mdc, r["mean"] - mdc
             bx += [r["start"], r["end"], r["end"], r["start"], r["start"], None]
             by += [hi, hi, lo, lo, hi, None]
-        fig.add_trace(
-            go.Scatter(
-                x=bx,
-                y=by,
-                mode="lines",
-                fill="toself",
-                fillcolor=C_BAND,
-                line={"width": 0},
-                hoverinfo="skip",
-                name="baseline ± noise floor (MDC95)",
-            )
-        )
+        data.append(_trace("scatter", x=bx, y=by, mode="lines", fill="toself",
+                           fillcolor=C_BAND, line={"width": 0}, hoverinfo="skip",
+                           name="baseline ± noise floor (MDC95)"))
     if regs:
         lx: list[Any] = []
         ly: list[Any] = []
@@ -189,38 +227,26 @@ def _asymmetry_plot(history: History, key: str, d: dict[str, Any]) -> Plot:
             lx += [r["start"], r["end"], None]
             ly += [r["mean"], r["mean"], None]
             text += [r["reason"], r["reason"], None]
-        fig.add_trace(
-            go.Scatter(
-                x=lx,
-                y=ly,
-                text=text,
-                mode="lines",
-                line={"color": figures.C_MAIN, "width": 2},
-                name="personal baseline (per period)",
-                hovertemplate="baseline %{y:.2f} " + unit + "<br>%{text}<extra></extra>",
-            )
-        )
+        data.append(_trace(
+            "scatter", x=lx, y=ly, text=text, mode="lines",
+            line={"color": figures.C_MAIN, "width": 2}, name="personal baseline (per period)",
+            hovertemplate="baseline %{y:.2f} " + unit + "<br>%{text}<extra></extra>"))
     by_surface: dict[str, list[Any]] = {}
     for p in pts:
         by_surface.setdefault(p.surface, []).append(p)
     for surf, ps in by_surface.items():
-        fig.add_trace(
-            go.Scatter(
-                x=[p.t.date().isoformat() for p in ps],
-                y=figures._f32([p.x for p in ps]),
-                mode="markers",
-                marker={"size": 7, "color": _SURFACE_COLOURS.get(surf, figures.C_MAIN)},
-                name=f"run ({surf})",
-                customdata=[
-                    [str(p.run.activity_id), "–" if p.balance is None else f"{p.balance:.2f}"]
-                    for p in ps
-                ],
-                hovertemplate=(
-                    "%{x}<br>%{y:.2f} " + unit + "<br>balance %{customdata[1]} % left"
-                    "<br>run %{customdata[0]}<extra></extra>"
-                ),
-            )
-        )
+        data.append(_trace(
+            "scatter",
+            x=[p.t.date().isoformat() for p in ps],
+            y=_f32([p.x for p in ps]),
+            mode="markers",
+            marker={"size": 7, "color": _SURFACE_COLOURS.get(surf, figures.C_MAIN)},
+            name=f"run ({surf})",
+            customdata=[(str(p.run.activity_id), "–" if p.balance is None else f"{p.balance:.2f}")
+                        for p in ps],
+            hovertemplate=("%{x}<br>%{y:.2f} " + unit + "<br>balance %{customdata[1]} % left"
+                           "<br>run %{customdata[0]}<extra></extra>"),
+        ))
     # Weekly means of the runs.
     weeks: dict[str, list[float]] = {}
     for p in pts:
@@ -228,40 +254,29 @@ def _asymmetry_plot(history: History, key: str, d: dict[str, Any]) -> Plot:
         weeks.setdefault((d0 - timedelta(days=d0.weekday() - 3)).isoformat(), []).append(p.x)
     if len(weeks) >= MIN_WEEKS:
         wk = sorted(weeks)
-        fig.add_trace(
-            go.Scatter(
-                x=wk,
-                y=figures._f32([float(np.mean(weeks[w])) for w in wk]),
-                mode="lines",
-                line={"color": figures.C_LEFT, "width": 1.5, "dash": "dot"},
-                name="weekly mean",
-                hovertemplate="week of %{x}<br>mean %{y:.2f} " + unit + "<extra></extra>",
-            )
-        )
+        data.append(_trace(
+            "scatter", x=wk, y=_f32([float(np.mean(weeks[w])) for w in wk]),
+            mode="lines", line={"color": figures.C_LEFT, "width": 1.5, "dash": "dot"},
+            name="weekly mean",
+            hovertemplate="week of %{x}<br>mean %{y:.2f} " + unit + "<extra></extra>"))
+    layout: dict[str, Any] = {}
     # only the device changes that restarted this metric's baseline, one line per date, all in
     # one trace on a hidden 0–1 axis (a legend entry instead of a label per line: a hundred
     # shapes and labels took most of the page's render time and covered the plot)
     dates = sorted({dc["date"] for dc in d["device_changes"]
                     if any(st.get("metric") == key for st in dc.get("steps") or [])})
     if dates:
-        fig.add_trace(
-            go.Scatter(
-                x=[v for day in dates for v in (day, day, None)],
-                y=[0.0, 1.0, None] * len(dates),
-                yaxis="y2",
-                mode="lines",
-                line={"color": C_DEVICE, "width": 1.2, "dash": "dash"},
-                name=f"device change ({len(dates)})",
-                hovertemplate="device change %{x}<extra></extra>",
-            )
-        )
-        fig.update_layout(yaxis2={"overlaying": "y", "range": [0, 1], "visible": False,
-                                  "fixedrange": True})
-    marks = [_vmarker(c["started"], "change in the runner", C_CHANGE, "solid", 0.93)
-             for c in md["changes"] if c["started"]]
-    _add_vmarkers(fig, marks)
-    _layout(fig, height=440, y_title=f"{title.split(' (')[0]}<br>({unit}, + = left larger)")
-    fig.update_xaxes(type="date")
+        data.append(_trace(
+            "scatter", x=[v for day in dates for v in (day, day, None)],
+            y=[0.0, 1.0, None] * len(dates), yaxis="y2", mode="lines",
+            line={"color": C_DEVICE, "width": 1.2, "dash": "dash"},
+            name=f"device change ({len(dates)})",
+            hovertemplate="device change %{x}<extra></extra>"))
+        layout["yaxis2"] = {"overlaying": "y", "range": [0, 1], "visible": False,
+                            "fixedrange": True}
+    layout |= _vmarkers([_vmarker(c["started"], "change in the runner", C_CHANGE, "solid", 0.93)
+                         for c in md["changes"] if c["started"]])
+    layout |= _layout(height=440, y_title=f"{title.split(' (')[0]}<br>({unit}, + = left larger)")
     return Plot(
         pid,
         title,
@@ -271,7 +286,7 @@ def _asymmetry_plot(history: History, key: str, d: dict[str, Any]) -> Plot:
         "outside the band is a larger move than day-to-day noise, a sustained one is a change. "
         "Dashed grey lines mark device changes (steps there are attributed to the device); "
         "purple lines mark real changes in the runner.",
-        figure=fig,
+        figure=_figure(data, layout),
         height_px=440,
     )
 
@@ -290,58 +305,38 @@ def _load_plot(d: dict[str, Any]) -> Plot:
         "distance_km": "km",
     }.get(measure, measure)
     x = [r["date"] for r in daily]
-    fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            x=x,
-            y=figures._f32([r["load"] or 0.0 for r in daily]),
-            name=f"daily load ({label})",
-            marker_color="rgba(107,114,128,0.45)",
-            hovertemplate="%{x}<br>%{y:.0f} " + label + "<extra></extra>",
-        )
-    )
+    data = [_trace(
+        "bar", x=x, y=_f32([r["load"] or 0.0 for r in daily]),
+        name=f"daily load ({label})", marker={"color": "rgba(107,114,128,0.45)"},
+        hovertemplate="%{x}<br>%{y:.0f} " + label + "<extra></extra>")]
     for k, name, colour in (
         ("acute_ewma", "acute (EWMA 7 d)", figures.C_RIGHT),
         ("chronic_ewma", "chronic (EWMA 28 d)", figures.C_LEFT),
     ):
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=figures._f32([np.nan if r[k] is None else r[k] for r in daily]),
-                mode="lines",
-                line={"color": colour, "width": 2},
-                name=name,
-                hovertemplate="%{x}<br>%{y:.1f}<extra>" + name + "</extra>",
-            )
-        )
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=figures._f32([np.nan if r["acwr_ewma"] is None else r["acwr_ewma"] for r in daily]),
-            mode="lines",
-            line={"color": "#7c3aed", "width": 1.2, "dash": "dot"},
-            name="ACWR (EWMA, right axis, descriptive)",
-            yaxis="y2",
-            hovertemplate="%{x}<br>ACWR %{y:.2f}<extra></extra>",
-        )
-    )
-    _add_vmarkers(fig, [_vmarker(f["date"], f"long run {f['band']}", C_FLAG, "dash", 1.0)
+        data.append(_trace(
+            "scatter", x=x, y=_f32([np.nan if r[k] is None else r[k] for r in daily]),
+            mode="lines", line={"color": colour, "width": 2}, name=name,
+            hovertemplate="%{x}<br>%{y:.1f}<extra>" + name + "</extra>"))
+    data.append(_trace(
+        "scatter", x=x,
+        y=_f32([np.nan if r["acwr_ewma"] is None else r["acwr_ewma"] for r in daily]),
+        mode="lines", line={"color": "#7c3aed", "width": 1.2, "dash": "dot"},
+        name="ACWR (EWMA, right axis, descriptive)", yaxis="y2",
+        hovertemplate="%{x}<br>ACWR %{y:.2f}<extra></extra>"))
+    layout = _vmarkers([_vmarker(f["date"], f"long run {f['band']}", C_FLAG, "dash", 1.0)
                         for f in load.get("longest_run_flags") or []])
-    _layout(fig, height=400, y_title=f"daily load ({label})")
-    fig.update_layout(
-        yaxis2={
-            "overlaying": "y",
-            "side": "right",
-            "title": "ACWR",
-            "showgrid": False,
-            "rangemode": "tozero",
-            "tickformat": ".1f",
-            "dtick": 0.5,
-            "automargin": True,
-        },
-        bargap=0.1,
-    )
-    fig.update_xaxes(type="date")
+    layout |= _layout(height=400, y_title=f"daily load ({label})")
+    layout["yaxis2"] = {
+        "overlaying": "y",
+        "side": "right",
+        "title": {"text": "ACWR"},
+        "showgrid": False,
+        "rangemode": "tozero",
+        "tickformat": ".1f",
+        "dtick": 0.5,
+        "automargin": True,
+    }
+    layout["bargap"] = 0.1
     return Plot(
         "hist-load",
         "Daily load with acute and chronic averages",
@@ -349,7 +344,7 @@ def _load_plot(d: dict[str, Any]) -> Plot:
         "weighted 7-day (acute) and 28-day (chronic) averages, and their ratio (ACWR) on the right "
         "axis, shown as a trend only without any range marked. Red dashed lines: runs more than "
         "10 % longer than the longest of the previous 30 days, with their band.",
-        figure=fig,
+        figure=_figure(data, layout),
         height_px=400,
     )
 
@@ -358,28 +353,25 @@ def _weekly_distance_plot(d: dict[str, Any]) -> Plot:
     weekly = d["load"].get("weekly") or []
     if len(weekly) < MIN_WEEKS:
         return Plot("hist-weekly", "", "", skipped=f"not enough weeks ({len(weekly)}) to compare")
-    fig = go.Figure(
-        go.Bar(
-            x=[w["week"] for w in weekly],
-            y=figures._f32([w["distance_km"] for w in weekly]),
-            marker_color=[
-                C_FLAG if w["ramp_flag"] else ("#93c5fd" if not w["complete"] else figures.C_LEFT)
-                for w in weekly
-            ],
-            customdata=[[w["runs"], w["duration_h"]] for w in weekly],
-            hovertemplate="week of %{x}<br>%{y:.1f} km, %{customdata[0]} runs, "
-            "%{customdata[1]:.1f} h<extra></extra>",
-            name="weekly distance",
-        )
-    )
-    _layout(fig, height=300, y_title="distance (km)")
-    fig.update_xaxes(type="date")
+    data = [_trace(
+        "bar",
+        x=[w["week"] for w in weekly],
+        y=_f32([w["distance_km"] for w in weekly]),
+        marker={"color": [
+            C_FLAG if w["ramp_flag"] else ("#93c5fd" if not w["complete"] else figures.C_LEFT)
+            for w in weekly
+        ]},
+        customdata=[(w["runs"], w["duration_h"]) for w in weekly],
+        hovertemplate="week of %{x}<br>%{y:.1f} km, %{customdata[0]} runs, "
+        "%{customdata[1]:.1f} h<extra></extra>",
+        name="weekly distance",
+    )]
     return Plot(
         "hist-weekly",
         "Weekly distance",
         "One bar per week (Monday start); pale bars are incomplete weeks, red bars weeks whose "
         "last two weeks exceeded the two before by more than 30 %.",
-        figure=fig,
+        figure=_figure(data, _layout(height=300, y_title="distance (km)")),
         height_px=300,
     )
 
@@ -395,33 +387,26 @@ def _turning_plot(d: dict[str, Any]) -> Plot:
             skipped="not enough weeks with GPS bends to show a turning balance",
         )
     x = [w["week"] for w in rows]
-    fig = go.Figure()
-    for side, colour in (("left", figures.C_LEFT), ("right", figures.C_RIGHT)):
-        fig.add_trace(
-            go.Bar(
-                x=x,
-                y=figures._f32([w["turning"][f"{side}_s"] / 60.0 for w in rows]),
-                name=f"{side}-hand bends",
-                marker_color=colour,
-                hovertemplate="week of %{x}<br>%{y:.1f} min<extra>" + side + "</extra>",
-            )
-        )
-    # one layout update: plotly re-validates every annotation on each add_annotation, so adding
-    # one per track week was quadratic in weeks (the same figure either way)
-    notes = [{"x": w["week"], "y": 1.0, "yref": "paper", "text": "track", "showarrow": False,
-              "font": {"size": 11, "color": figures.C_RIGHT}}
+    data = [
+        _trace("bar", x=x, y=_f32([w["turning"][f"{side}_s"] / 60.0 for w in rows]),
+               name=f"{side}-hand bends", marker={"color": colour},
+               hovertemplate="week of %{x}<br>%{y:.1f} min<extra>" + side + "</extra>")
+        for side, colour in (("left", figures.C_LEFT), ("right", figures.C_RIGHT))
+    ]
+    # one annotation per week with a track session (plotly re-validated all of them on each
+    # add_annotation: quadratic in weeks; here they are plain dicts)
+    notes = [_sorted({"x": w["week"], "y": 1.0, "yref": "paper", "text": "track",
+                      "showarrow": False, "font": {"size": 11, "color": figures.C_RIGHT}})
              for w in rows if w["track_sessions"]]
-    if notes:
-        fig.update_layout(annotations=[*fig.layout.annotations, *notes])
-    _layout(fig, height=340, y_title="time on bends (min)")
-    fig.update_layout(barmode="group", bargap=0.2)
-    fig.update_xaxes(type="date")
+    layout: dict[str, Any] = {"annotations": notes} if notes else {}
+    layout |= _layout(height=340, y_title="time on bends (min)")
+    layout |= {"barmode": "group", "bargap": 0.2}
     return Plot(
         "hist-turning",
         "Turning balance per week",
         "Minutes on left- and right-hand bends each week (from GPS); weeks with a track session "
         "are marked.",
-        figure=fig,
+        figure=_figure(data, layout),
         height_px=340,
     )
 
@@ -433,27 +418,23 @@ def _camber_plot(d: dict[str, Any]) -> Plot:
         reason = cam.get("reason") or "no road runs with camber exposure"
         return Plot("hist-camber", "", "", skipped=f"there is no camber exposure ({reason})")
     x = [w["week"] for w in rows]
-    fig = go.Figure()
-    for side, colour in (("left", figures.C_LEFT), ("right", figures.C_RIGHT)):
-        fig.add_trace(
-            go.Bar(
-                x=x,
-                y=figures._f32([w["camber_exposure"][f"{side}_foot_low_pct"] for w in rows]),
-                name=f"{side} foot on the low side",
-                marker_color=colour,
-                hovertemplate="week of %{x}<br>%{y:.0f} %<extra>" + side + " low</extra>",
-            )
-        )
-    _layout(fig, height=300, y_title="share of road time (%)")
-    fig.update_layout(barmode="stack", bargap=0.2, legend_traceorder="normal")
-    fig.update_yaxes(range=[0, 100])
-    fig.update_xaxes(type="date")
+    data = [
+        _trace("bar", x=x,
+               y=_f32([w["camber_exposure"][f"{side}_foot_low_pct"] for w in rows]),
+               name=f"{side} foot on the low side", marker={"color": colour},
+               hovertemplate="week of %{x}<br>%{y:.0f} %<extra>" + side + " low</extra>")
+        for side, colour in (("left", figures.C_LEFT), ("right", figures.C_RIGHT))
+    ]
+    layout = _layout(height=300, y_title="share of road time (%)")
+    layout["legend"]["traceorder"] = "normal"
+    layout["yaxis"]["range"] = [0, 100]
+    layout |= {"barmode": "stack", "bargap": 0.2}
     return Plot(
         "hist-camber",
         "Camber exposure per week (modelled)",
         "Share of road running with the left or right foot on the low side of a crowned road, "
         "modelled from the road side you declared and the route shape; not measured.",
-        figure=fig,
+        figure=_figure(data, layout),
         height_px=300,
     )
 
@@ -466,7 +447,7 @@ def _speed_plot(d: dict[str, Any], key: str) -> Plot:
     within = sc.get("within_runs") or []
     if len(across) + len(within) < 2:
         return Plot(pid, _key_title(key), "", skipped="not enough runs at different speeds")
-    fig = go.Figure()
+    data = []
     for rows, name, colour, nkey in (
         (across, "across runs (run median speed)", figures.C_LEFT, "n_runs"),
         (within, "within runs (speed tertiles)", figures.C_RIGHT, "n"),
@@ -474,30 +455,32 @@ def _speed_plot(d: dict[str, Any], key: str) -> Plot:
         if not rows:
             continue
         xs = [(r["speed_from_m_s"] + r["speed_to_m_s"]) / 2.0 for r in rows]
-        fig.add_trace(
-            go.Scatter(
-                x=figures._f32(xs),
-                y=figures._f32([r["mean_relative"] for r in rows]),
-                error_y=None
-                if "sd" not in rows[0]
-                else {
-                    "type": "data",
-                    "array": figures._f32([r.get("sd") or 0.0 for r in rows]),
-                    "thickness": 1,
-                    "width": 3,
-                },
-                mode="lines+markers",
-                line={"color": colour},
-                name=name,
-                customdata=[[r[nkey], fmt_pace(x)] for r, x in zip(rows, xs, strict=True)],
-                hovertemplate="%{x:.2f} m/s (%{customdata[1]})<br>%{y:+.2f} "
-                + unit
-                + "<br>n = %{customdata[0]}<extra></extra>",
-            )
-        )
-    fig.add_hline(y=0, line={"color": "#9ca3af", "width": 1})
-    _layout(fig, height=360, y_title=f"relative to your mean ({unit})", x_title="speed (m/s)")
-    fig.update_layout(legend_y=-0.3)
+        data.append(_trace(
+            "scatter",
+            x=_f32(xs),
+            y=_f32([r["mean_relative"] for r in rows]),
+            error_y=None
+            if "sd" not in rows[0]
+            else {
+                "type": "data",
+                "array": _f32([r.get("sd") or 0.0 for r in rows]),
+                "thickness": 1,
+                "width": 3,
+            },
+            mode="lines+markers",
+            line={"color": colour},
+            name=name,
+            customdata=[(r[nkey], fmt_pace(x)) for r, x in zip(rows, xs, strict=True)],
+            hovertemplate="%{x:.2f} m/s (%{customdata[1]})<br>%{y:+.2f} "
+            + unit
+            + "<br>n = %{customdata[0]}<extra></extra>",
+        ))
+    # the zero line (what plotly's add_hline writes)
+    layout: dict[str, Any] = {"shapes": [{
+        "line": {"color": "#9ca3af", "width": 1}, "type": "line", "x0": 0, "x1": 1,
+        "xref": "x domain", "y0": 0, "y1": 0, "yref": "y"}]}
+    layout |= _layout(height=360, y_title=f"relative to your mean ({unit})",
+                      x_title="speed (m/s)", x_date=False, legend_y=-0.3)
     return Plot(
         pid,
         _key_title(key),
@@ -507,7 +490,7 @@ def _speed_plot(d: dict[str, Any], key: str) -> Plot:
         + ". Within runs: "
         + (sc.get("within_runs_note") or "")
         + ".",
-        figure=fig,
+        figure=_figure(data, layout),
         height_px=360,
     )
 

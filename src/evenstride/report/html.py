@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+import plotly.io as pio
 from markupsafe import Markup
 
 import evenstride
@@ -500,13 +501,17 @@ def _references(d: dict[str, Any], analysis: RunAnalysis) -> list[dict[str, Any]
 
 def _plot_html(plot: figures.Plot) -> Markup:
     assert plot.figure is not None
-    html = plot.figure.to_html(
+    # a figure dict (the history report's) is written as it is (validate=False: its builder
+    # answers for it); a graph object's dict comes from its own Figure.to_dict()
+    html = pio.to_html(
+        plot.figure,
         full_html=False,
         include_plotlyjs=False,
         div_id=plot.key,
         config=figures.CONFIG,
         default_width="100%",
         default_height=f"{plot.height_px}px",
+        validate=False,
     )
     # plotly writes "<" inside the figure JSON as \u003c, so no string can close the script.
     return Markup(html)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from evenstride.services import clinical as svc
 from evenstride.services.clinical import (
@@ -151,11 +151,33 @@ def symptom_add(aid: int) -> Any:
 
 @bp.get("/a/<int:aid>/assessment")
 def assessment_page(aid: int) -> Any:
-    """What ``evenstride assessment`` prints: red flags first, then ranked findings."""
+    """What ``evenstride assessment`` prints: red flags first, then ranked findings.
+
+    The findings are computed once per version of the athlete's data (every input of the
+    history, as its cache key, and the stored tests and symptoms), so several viewers after a
+    write wait for one computation instead of each repeating it; the page itself (messages,
+    form token) is rendered for each request."""
     a = _athlete(aid)
-    inp, findings = assess(_store(), aid)
-    profile, ts, ss, docs = inp.profile, inp.tests, inp.symptoms, inp.run_docs
-    return render_template("assessment.html.j2", athlete=a, findings=findings,
-                           n_tests=len(ts), n_symptoms=len(ss), n_runs=len(docs),
-                           involved=None if profile is None else profile.involved_side,
-                           nav=_nav(a, "assessment"))
+    store = _store()
+    ctx = current_app.extensions["evenstride_pages"].get(
+        _assessment_key(store, aid), lambda: _assessment_ctx(store, aid))
+    return render_template("assessment.html.j2", athlete=a, nav=_nav(a, "assessment"), **ctx)
+
+
+def _assessment_key(store: Any, aid: int) -> tuple[Any, ...]:
+    """Changes whenever the assessment could: a digest of the history's inputs (runs, RPEs,
+    shoes, HRV, profile) and the stored tests and symptoms as they read now."""
+    from evenstride.store.clinical import symptoms, tests
+    from evenstride.store.history_cache import history_fingerprint
+
+    return ("assessment", str(current_app.config["EVENSTRIDE_DB"]), aid,
+            history_fingerprint(store, aid), repr(tests(store, aid)), repr(symptoms(store, aid)))
+
+
+def _assessment_ctx(store: Any, aid: int) -> dict[str, Any]:
+    """The assessment page's findings and counts (not the run documents: a small cache entry)."""
+    inp, findings = assess(store, aid)
+    profile = inp.profile
+    return {"findings": findings, "n_tests": len(inp.tests), "n_symptoms": len(inp.symptoms),
+            "n_runs": len(inp.run_docs),
+            "involved": None if profile is None else profile.involved_side}
