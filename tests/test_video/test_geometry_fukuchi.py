@@ -43,9 +43,12 @@ def test_sagittal_agreement_with_pixel_noise_60_fps(truth):
     for k in SAGITTAL_DEG:
         assert r[k]["mae"] <= 2.0 and abs(r[k]["bias"]) <= 1.0, (k, r[k])
     assert r["foot_ahead_ic"]["mae"] <= 2.0 and abs(r["foot_ahead_ic"]["bias"]) <= 1.0
-    # the left − right difference (what the engine judges) within 1.5° / 1 % leg
+    # the left − right difference (what the engine judges) within 1.5° / 1 % leg; the stance
+    # peak of the knee within 2°: perspective alone (the far leg ≈ 0.2 m deeper) puts ≈ 0.9°
+    # into its L − R without noise, and the peak of a noisy trace adds 0.3–1.6° (seeds 0–4)
     for k in SAGITTAL_DEG:
-        assert abs(r[k]["lr_video"] - r[k]["lr_3d"]) <= 1.5, (k, r[k])
+        tol = 2.0 if k == "knee_flexion_mid" else 1.5
+        assert abs(r[k]["lr_video"] - r[k]["lr_3d"]) <= tol, (k, r[k])
     assert abs(r["foot_ahead_ic"]["lr_video"] - r["foot_ahead_ic"]["lr_3d"]) <= 1.0
 
 
@@ -113,3 +116,24 @@ def test_rear_view_pelvic_drop_is_read_at_mid_stance(truth):
     ref = truth_values(truth)["pelvic_drop"]
     for side in ("left", "right"):
         assert abs(np.nanmedian(video[side]) - np.nanmedian(ref[side])) <= 1.0, side
+
+
+def test_whole_chain_midstance_knee_is_the_stance_peak(truth):
+    """The product's own reading (video contacts, ``per_step_values``), not only the formula at
+    marker times: mid-stance knee flexion = the peak between IC and TC, each side's median
+    within 2° of the 3D peak in the marker stance (≈ 38° for this runner at 2.5 m/s; the lab's
+    processed curve, RBDS001processed.txt, peaks at 41.8°). Read when the heel passed under the
+    hip (≈ 25 % of stance, the knee still flexing) it was 17.9° / 23.1°."""
+    from evenstride.steps.video import per_step_values
+
+    from .fukuchi_projection import contact_agreement, truth_values
+
+    va = contact_agreement(truth, "side", 30.0, 0.01)["analysis"]
+    vals = per_step_values(va.gait)
+    ref = truth_values(truth)
+    for side in ("left", "right"):
+        mid = float(np.nanmedian(vals["knee_flexion_midstance_deg"][side]))
+        assert 30.0 <= mid <= 50.0, (side, mid)
+        assert abs(mid - float(np.nanmedian(ref["knee_flexion_mid"][side]))) <= 2.0, side
+        ic = float(np.nanmedian(vals["knee_flexion_ic_deg"][side]))
+        assert abs(ic - float(np.nanmedian(ref["knee_flexion_ic"][side]))) <= 2.5, side

@@ -61,3 +61,16 @@ def test_interp_at_gives_nan_outside_and_next_to_gaps():
     assert out[0] == pytest.approx(0.5) and np.isnan(out[1]) and out[2] == pytest.approx(3.5)
     assert np.isnan(out[3])
     assert geo.leg_length_px(P(0, 0), P(0, 30), P(40, 60)) == pytest.approx(80.0)
+
+
+def test_peak_between_finds_the_stance_peak_between_frames():
+    """A sampled parabola peaking between two frames: the peak value is recovered, and the
+    window's edges bound the search (a bigger value outside the stance is ignored)."""
+    t = np.arange(20) / 30.0
+    x = 40.0 - 2000.0 * (t - 0.2166) ** 2
+    x[15:] = 90.0  # swing-phase flexion after TC
+    got = geo.peak_between(t, x, np.array([0.1, 5.0]), np.array([0.4, 6.0]))
+    assert got[0] == pytest.approx(40.0, abs=1e-6)
+    assert np.isnan(got[1])  # no frame in the window
+    # a plateau at the window edge: the largest sample, no extrapolation
+    assert geo.peak_between(t, t, np.array([0.0]), np.array([0.3]))[0] == pytest.approx(9 / 30)

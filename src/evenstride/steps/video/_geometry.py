@@ -11,7 +11,8 @@ Side view (``fwd`` = +1 when the runner faces image-right, −1 when image-left)
 - **shank angle** = angle of knee → ankle (+ = ankle ahead of the knee, as the marker metric
   ``shank_angle_ic_deg``); **thigh angle** = angle of hip → knee;
 - **knee flexion** = thigh − shank angle (0 straight, + flexed), as the lab metric
-  (lab/_static_calibration.py);
+  (lab/_static_calibration.py); at mid-stance it is the **peak** of this angle during the
+  stance (:func:`peak_between`), as gait labs report "mid-stance knee flexion";
 - **trunk lean** = angle of hip centre → shoulder centre from the upward vertical, + = forward;
 - **foot ahead** = fwd·(heel − hip centre) along x, as a share of leg length (%).
 
@@ -70,6 +71,32 @@ def fppa_deg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, lateral: floa
     """Frontal-plane knee projection angle, + = valgus; ``lateral`` = image-x sign of this
     leg's lateral side."""
     return segment_angle_deg(knee, ankle, lateral) - segment_angle_deg(hip, knee, lateral)
+
+
+def peak_between(t: np.ndarray, x: np.ndarray, start: np.ndarray,
+                 end: np.ndarray) -> np.ndarray:
+    """Largest value of ``x`` (sampled at ``t``) between each ``start`` and ``end`` time,
+    refined by a parabola through the top frame and its neighbours when the top is inside the
+    window (at 30 fps a stance holds only ≈ 7 frames); NaN when fewer than 2 finite frames."""
+    out = np.full(len(start), np.nan)
+    n = len(t)
+    for k, (a, b) in enumerate(zip(start, end, strict=True)):
+        if not (np.isfinite(a) and np.isfinite(b)):
+            continue
+        idx = np.flatnonzero((t >= a - 1e-9) & (t <= b + 1e-9))
+        idx = idx[np.isfinite(x[idx])]
+        if len(idx) < 2:
+            continue
+        j = int(idx[np.argmax(x[idx])])
+        peak = float(x[j])
+        if idx[0] < j < idx[-1] and 0 < j < n - 1:
+            y0, y1, y2 = x[j - 1], x[j], x[j + 1]
+            den = y0 - 2 * y1 + y2
+            if np.isfinite(den) and den < 0:
+                off = float(np.clip(0.5 * (y0 - y2) / den, -0.5, 0.5))
+                peak = float(y1 - 0.25 * (y0 - y2) * off)
+        out[k] = peak
+    return out
 
 
 def interp_at(t: np.ndarray, x: np.ndarray, at: np.ndarray) -> np.ndarray:

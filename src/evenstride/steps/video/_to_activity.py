@@ -9,7 +9,8 @@ side view, else the middle of the stance):
   ``flight_time`` (TC → the other foot's next IC), ``duty_factor`` (contact / stride, %);
   **indicative** below 100 fps (a 30 fps frame is 33 ms);
 - side view: ``foot_ahead_ic_pct_leg`` (heel ahead of the hip centre at IC, % of leg length),
-  ``shank_angle_ic_deg``, ``knee_flexion_ic_deg``, ``knee_flexion_midstance_deg`` and
+  ``shank_angle_ic_deg``, ``knee_flexion_ic_deg``, ``knee_flexion_midstance_deg`` (the peak
+  knee flexion between IC and TC, as gait labs report mid-stance knee flexion) and
   ``trunk_lean_deg`` (at this side's mid-stance);
 - rear/front view: ``pelvic_drop_deg`` (pelvic obliquity at mid-stance, swing side lower = +,
   clip median removed as in the marker metric), ``knee_fppa_deg`` (at mid-stance; **grade low**:
@@ -72,8 +73,8 @@ _ORIGINS = {
     consts.M_FOOT_AHEAD_IC_PCT_LEG: "video: heel ahead of the hip centre at IC, % leg length",
     consts.M_SHANK_ANGLE_IC_DEG: "video: knee → ankle from vertical at IC (+ = ankle ahead)",
     consts.M_KNEE_FLEXION_IC_DEG: "video: thigh − shank angle at IC",
-    consts.M_KNEE_FLEXION_MIDSTANCE_DEG: "video: thigh − shank angle when the foot passes "
-    "under the hip",
+    consts.M_KNEE_FLEXION_MIDSTANCE_DEG: "video: peak thigh − shank angle during the stance "
+    "(mid-stance knee flexion)",
     consts.M_TRUNK_LEAN_DEG: "video: hip → shoulder centre from vertical at mid-stance",
     consts.M_PELVIC_DROP_DEG: "video (rear view): hip-line obliquity at mid-stance, swing side "
     "lower = +, clip median removed",
@@ -159,8 +160,10 @@ def per_step_values(g: VideoGait) -> dict[str, dict[str, np.ndarray]]:
                                                                  ic)
             vals[consts.M_SHANK_ANGLE_IC_DEG] = geo.interp_at(t, g.traces[f"shank_{side}"], ic)
             vals[consts.M_KNEE_FLEXION_IC_DEG] = geo.interp_at(t, g.traces[f"knee_{side}"], ic)
-            vals[consts.M_KNEE_FLEXION_MIDSTANCE_DEG] = geo.interp_at(
-                t, g.traces[f"knee_{side}"], mid)
+            # the stance's peak knee flexion (≈ 40–45 % of stance), not the knee when the heel
+            # passes under the hip (≈ 25 % of stance, still flexing): that read 15–20° low
+            vals[consts.M_KNEE_FLEXION_MIDSTANCE_DEG] = geo.peak_between(
+                t, g.traces[f"knee_{side}"], ic, tc)
             vals[consts.M_TRUNK_LEAN_DEG] = geo.interp_at(t, g.traces["trunk_lean"], mid)
         else:
             obl = g.traces["pelvic_obliquity"]
