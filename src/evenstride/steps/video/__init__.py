@@ -120,6 +120,9 @@ def analyze_pose(pose: PoseSeries, *, view: str | None = None, path: str | None 
             path=path)
     xy, cleaning = clean(pose)
     gait = gait_from_keypoints(xy, pose.score, pose.fps, view=view, path=path)
+    people = dict(pose.extra.get("people") or {})
+    if people.get("max_people_in_a_frame") is not None:
+        gait.extra["max_people_in_a_frame"] = people["max_people_in_a_frame"]
     clip = check_running(gait, pose.fps, path=path)
     duration = pose.n_frames / pose.fps
     used = int(has_person.sum())
@@ -127,6 +130,7 @@ def analyze_pose(pose: PoseSeries, *, view: str | None = None, path: str | None 
         "video": None if info is None else info.to_dict(),
         "frames_used": used,
         "pose_model": pose.model,
+        "people": people,
         "view": gait.view,
         "view_detected": view is None,
         "runner_faces": None if gait.view != "side" else (

@@ -348,6 +348,7 @@ def check_running(g: VideoGait, fps: float, *, path: str | None = None) -> dict[
         med = float(np.median(d))
         regular = float(np.mean((d > 0.8 * med) & (d < 1.2 * med)))
     switches = int(g.extra.get("person_switches", 0))
+    people = int(g.extra.get("max_people_in_a_frame") or 0)
     if min(n.values()) >= 3 and np.isfinite(regular) and regular >= MIN_REGULAR_SHARE and (
         (np.isfinite(duty_med) and duty_med >= WALK_DUTY)
         or (np.isfinite(cad) and cad < WALK_MAX_CADENCE)
@@ -358,9 +359,14 @@ def check_running(g: VideoGait, fps: float, *, path: str | None = None) -> dict[
             path=path,
         )
     if len(d) >= 4 and np.isfinite(regular) and regular < MIN_REGULAR_SHARE:
-        who = (f"several people seem to be in view (the tracked body jumped {switches} times) "
-               "and none is running steadily" if switches >= 2
-               else "no steady running found")
+        if people >= 2:
+            who = (f"several people are in view (up to {people} in a frame; the largest, most "
+                   "central one was followed) and none is running steadily")
+        elif switches >= 2:
+            who = (f"several people seem to be in view (the tracked body jumped {switches} "
+                   "times) and none is running steadily")
+        else:
+            who = "no steady running found"
         raise UnsupportedActivityError(
             f"{who}: only {100 * regular:.0f} % of the strides are within ±20 % of the median "
             f"(steady running: ≥ {100 * MIN_REGULAR_SHARE:.0f} %); film one runner at a steady "

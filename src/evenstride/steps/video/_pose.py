@@ -4,8 +4,19 @@
 The model is BlazePose GHUM 3D "full" (``pose_landmark_full.tflite``) with its person detector
 (``pose_detection.tflite``), both shipped inside the ``mediapipe==0.10.21`` wheel (Apache-2.0;
 the last release that carries them): nothing is downloaded at run time. Provenance and sha256 in
-docs/steps.md ("Video"). It tracks one person: the detector picks the most prominent one and the
-landmark model follows it from frame to frame (re-detecting when it loses it).
+docs/steps.md ("Video").
+
+**Picking the runner** (issue 16: "the largest, most central person, tracked over time"). The
+default path is mediapipe's Tasks ``PoseLandmarker`` in VIDEO mode with up to
+:data:`NUM_POSES` people per frame. Its ``.task`` bundle is built on first use from the wheel's
+two model files (with the input-normalisation metadata the Tasks graph needs: detector
+mean/std 127.5/127.5, landmark model 0/255), nothing downloaded, and cached under the user cache
+directory keyed by the models' sha256 (:func:`task_bundle`). Each frame's people are associated
+frame to frame into tracks (:func:`track_people`: box IoU, then centroid distance), and the
+track with the largest summed "size × centrality" is the runner; only its landmarks go on. If
+the bundle cannot be built or loaded, the single-person ``solutions.pose`` path runs instead,
+with a warning. That path follows whoever its detector picked first and re-detects when it loses
+them, so a switch to another person is detected later (``_gait``), not prevented.
 
 Keypoints (:data:`KEYPOINTS`) are in image pixels (x right, y down) with a per-point likelihood in
 0…1 (mediapipe's ``visibility``); a frame without a person is all NaN with likelihood 0.
@@ -18,6 +29,8 @@ import hashlib
 import json
 import os
 import sys
+import tempfile
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +68,26 @@ MODEL_SHA256 = {
     "pose_detection.tflite":
         "9ba9dd3d42efaaba86b4ff0122b06f29c4122e756b329d89dca1e297fd8f866c",
 }
+
+
+#: People the Tasks landmarker looks for per frame (the runner plus bystanders).
+NUM_POSES = 3
+#: Bundle member names the Tasks PoseLandmarker expects.
+_BUNDLE_MEMBERS = ("pose_detector.tflite", "pose_landmarks_detector.tflite")
+#: Two detections in consecutive frames are the same person when their boxes overlap this much
+#: (IoU), or failing that when their centres are closer than this share of the box diagonal.
+TRACK_MIN_IOU = 0.3
+TRACK_MAX_CENTRE_DIAG = 0.5
+#: A track may miss this many frames (detector drop-out) and still be continued.
+TRACK_MAX_GAP_S = 0.5
+#: Landmarks below this visibility do not shape a person's box.
+_BOX_MIN_VIS = 0.3
+#: A detection whose box is less tall than this share of its width is not an upright person:
+#: a runner seen from the side spans about its height or less in stride (a sprinter in full
+#: flight ≈ 0.8 of it). The landmark model sometimes "finds" a flattened body in foliage or
+#: on a building: on the hato72 a1 clip such a phantom (box 611 × 215 px, mean visibility
+#: 0.45) outscored the sprinter (139 × 170 px, 0.8) on size alone.
+MIN_UPRIGHT = 0.6
 
 
 @dataclass
@@ -172,6 +205,216 @@ def _prefetch(frames: Iterable[np.ndarray], depth: int = 8) -> Iterator[np.ndarr
 
 def _estimate(frames: Iterable[np.ndarray], *, fps: float, width: int, height: int,
               path: str | None) -> PoseSeries:
+    backend = os.environ.get("EVENSTRIDE_POSE_BACKEND", "tasks")
+    if backend != "solutions":
+        try:
+            bundle = task_bundle()
+        except Exception as exc:  # noqa: BLE001 - any build failure falls back, with a warning
+            warnings.warn(f"could not build the multi-person pose bundle ({type(exc).__name__}: "
+                          f"{exc}); following one person with mediapipe solutions.pose",
+                          RuntimeWarning, stacklevel=3)
+        else:
+            return _estimate_tasks(frames, fps=fps, width=width, height=height, path=path,
+                                   bundle=bundle)
+    return _estimate_solutions(frames, fps=fps, width=width, height=height, path=path)
+
+
+def cache_dir() -> Path:
+    """``$EVENSTRIDE_CACHE_DIR``, else ``$XDG_CACHE_HOME/evenstride``, else ``~/.cache/evenstride``."""
+    env = os.environ.get("EVENSTRIDE_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME")
+    return (Path(base) if base else Path.home() / ".cache") / "evenstride"
+
+
+def _with_metadata(model: bytes, name: str, mean: float, std: float) -> bytes:
+    """The model with TFLite metadata naming its input normalisation (what the Tasks graph
+    reads to convert an RGB image into the model's input tensor)."""
+    from mediapipe.tasks.python.metadata.metadata_writers import metadata_writer as mw
+    from mediapipe.tasks.python.metadata.metadata_writers import writer_utils
+
+    buf = bytearray(model)
+    w = mw.MetadataWriter.create(buf).add_general_info(name).add_image_input([mean], [std])
+    for _ in writer_utils.get_output_tensor_types(buf):
+        w.add_feature_output()
+    content, _json = w.populate()
+    return bytes(content)
+
+
+def task_bundle() -> Path:
+    """The PoseLandmarker ``.task`` bundle built from the wheel's two Apache-2.0 model files
+    (nothing downloaded), cached as ``pose_landmarker_full_<landmark sha>_<detector sha>.task``
+    (12 hex digits each) under :func:`cache_dir`; built once, atomically."""
+    mp = _mediapipe()
+    base = Path(mp.__file__).parent
+    lm = (base / MODEL_FILES[0]).read_bytes()
+    det = (base / MODEL_FILES[1]).read_bytes()
+    sha_lm, sha_det = hashlib.sha256(lm).hexdigest(), hashlib.sha256(det).hexdigest()
+    out = cache_dir() / f"pose_landmarker_full_{sha_lm[:12]}_{sha_det[:12]}.task"
+    if out.is_file() and out.stat().st_size > len(lm):
+        return out
+    from mediapipe.tasks.python.metadata.metadata_writers import model_asset_bundle_utils as mab
+
+    members = {
+        _BUNDLE_MEMBERS[0]: _with_metadata(det, "BlazePose person detector", 127.5, 127.5),
+        _BUNDLE_MEMBERS[1]: _with_metadata(lm, "BlazePose GHUM 3D landmarks, full", 0.0, 255.0),
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".pose_", suffix=".task", dir=out.parent)
+    os.close(fd)
+    try:
+        mab.create_model_asset_bundle(members, tmp)
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return out
+
+
+def _estimate_tasks(frames: Iterable[np.ndarray], *, fps: float, width: int, height: int,
+                    path: str | None, bundle: Path) -> PoseSeries:
+    """Tasks PoseLandmarker (VIDEO mode, up to :data:`NUM_POSES` people), then the runner's
+    track (:func:`track_people`)."""
+    mp = _mediapipe()
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    opts = vision.PoseLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=str(bundle)),
+        running_mode=vision.RunningMode.VIDEO, num_poses=NUM_POSES,
+        min_pose_detection_confidence=0.5, min_pose_presence_confidence=0.5,
+        min_tracking_confidence=0.5)
+    people: list[list[np.ndarray]] = []
+    with vision.PoseLandmarker.create_from_options(opts) as lmk:
+        for i, frame in enumerate(frames):
+            h, w = frame.shape[:2]
+            img = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame))
+            res = lmk.detect_for_video(img, round(i * 1000.0 / fps))
+            people.append([np.array([[p.x * w, p.y * h, p.visibility] for p in pl])
+                           for pl in res.pose_landmarks])
+    if not people:
+        raise ParseError("no frame decodes", path=path)
+    chosen, info = track_people(people, width, height, fps)
+    n = len(people)
+    xy = np.full((n, len(KEYPOINTS), 2), np.nan)
+    score = np.zeros((n, len(KEYPOINTS)))
+    for i, k in enumerate(chosen):
+        if k >= 0:
+            lm = people[i][k]
+            xy[i] = lm[list(_MEDIAPIPE), :2]
+            score[i] = lm[list(_MEDIAPIPE), 2]
+    return PoseSeries(xy, score, fps, width, height,
+                      f"mediapipe BlazePose full (0.10.21), Tasks PoseLandmarker, "
+                      f"up to {NUM_POSES} people", extra={"people": info})
+
+
+def _box(lm: np.ndarray) -> np.ndarray:
+    """(x0, y0, x1, y1) of a person's landmarks (the visible ones when there are enough)."""
+    ok = lm[:, 2] >= _BOX_MIN_VIS
+    pts = lm[ok, :2] if ok.sum() >= 4 else lm[:, :2]
+    return np.r_[pts.min(axis=0), pts.max(axis=0)]
+
+
+def _iou(a: np.ndarray, b: np.ndarray) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return float(inter / union) if union > 0 else 0.0
+
+
+def track_people(people: list[list[np.ndarray]], width: int, height: int,
+                 fps: float) -> tuple[np.ndarray, dict[str, Any]]:
+    """Associate each frame's people (landmarks × (x, y, visibility), px) into tracks and pick
+    the runner: the track with the largest sum over its frames of box area (share of the
+    image) × centrality (1 at the image centre, 0 at a corner), i.e. large, central and
+    present for long. Association frame to frame, greedy: box IoU ≥ :data:`TRACK_MIN_IOU`
+    first, then box centres closer than :data:`TRACK_MAX_CENTRE_DIAG` × the box diagonal; a
+    track survives :data:`TRACK_MAX_GAP_S` without a detection. Returns the chosen person's
+    index in each frame (−1: not seen) and a summary."""
+    n = len(people)
+    max_gap = max(1, round(TRACK_MAX_GAP_S * fps))
+    centre = np.array([width / 2.0, height / 2.0])
+    half_diag = float(np.hypot(width, height)) / 2.0
+    tracks: list[dict[str, Any]] = []
+    kept: list[list[int]] = []
+    for i, cands in enumerate(people):
+        allb = [_box(c) for c in cands]
+        ids = [k for k, b in enumerate(allb) if b[3] - b[1] >= MIN_UPRIGHT * (b[2] - b[0])]
+        kept.append(ids)
+        boxes = [allb[k] for k in ids]
+        live = [t for t in tracks if i - t["last"] <= max_gap]
+        free = set(range(len(boxes)))
+        pairs = sorted(((_iou(t["box"], boxes[k]), ti, k) for ti, t in enumerate(live)
+                        for k in free), reverse=True)
+        used: set[int] = set()
+        for iou, ti, k in pairs:
+            if iou < TRACK_MIN_IOU:
+                break
+            if ti in used or k not in free:
+                continue
+            used.add(ti)
+            free.discard(k)
+            _extend(live[ti], i, k, boxes[k])
+        dists = []
+        for ti, t in enumerate(live):
+            if ti in used:
+                continue
+            b = t["box"]
+            diag = float(np.hypot(b[2] - b[0], b[3] - b[1])) or 1.0
+            for k in free:
+                d = float(np.hypot(*(0.5 * (b[:2] + b[2:]) - 0.5 * (boxes[k][:2]
+                                                                     + boxes[k][2:]))))
+                if d < TRACK_MAX_CENTRE_DIAG * diag:
+                    dists.append((d / diag, ti, k))
+        for _d, ti, k in sorted(dists):
+            if ti in used or k not in free:
+                continue
+            used.add(ti)
+            free.discard(k)
+            _extend(live[ti], i, k, boxes[k])
+        for k in sorted(free):
+            tracks.append({"frames": [], "idx": [], "score": 0.0, "last": i, "box": boxes[k]})
+            _extend(tracks[-1], i, k, boxes[k])
+    for t in tracks:
+        t["score"] = 0.0
+    for t in tracks:
+        for b in t["boxes"]:
+            area = (b[2] - b[0]) * (b[3] - b[1]) / float(width * height)
+            c = 0.5 * (b[:2] + b[2:])
+            central = max(0.0, 1.0 - float(np.hypot(*(c - centre))) / half_diag)
+            t["score"] += area * central
+    chosen = np.full(n, -1, dtype=int)
+    best = max(tracks, key=lambda t: t["score"]) if tracks else None
+    if best is not None:
+        chosen[best["frames"]] = [kept[f][k] for f, k in zip(best["frames"], best["idx"],
+                                                             strict=True)]
+    counts = [len(k) for k in kept]
+    lasting = [t for t in tracks if len(t["frames"]) >= max(3, round(0.5 * fps))]
+    info = {
+        "backend": "tasks",
+        "not_upright_dropped": int(sum(len(c) for c in people) - sum(counts)),
+        "max_people_in_a_frame": int(max(counts)) if counts else 0,
+        "frames_with_several": int(sum(c >= 2 for c in counts)),
+        "tracks": len(lasting),
+        "runner_frames": int(len(best["frames"])) if best is not None else 0,
+        "runner_score_share": round(best["score"] / sum(t["score"] for t in tracks), 3)
+        if best is not None and sum(t["score"] for t in tracks) > 0 else None,
+    }
+    return chosen, info
+
+
+def _extend(t: dict[str, Any], i: int, k: int, box: np.ndarray) -> None:
+    t["frames"].append(i)
+    t["idx"].append(k)
+    t.setdefault("boxes", []).append(box)
+    t["box"] = box
+    t["last"] = i
+
+
+def _estimate_solutions(frames: Iterable[np.ndarray], *, fps: float, width: int, height: int,
+                        path: str | None) -> PoseSeries:
+    """mediapipe ``solutions.pose`` (one person, tracking mode): the fallback."""
     mp = _mediapipe()
     rows: list[np.ndarray] = []
     scores: list[np.ndarray] = []
@@ -192,7 +435,8 @@ def _estimate(frames: Iterable[np.ndarray], *, fps: float, width: int, height: i
     if not rows:
         raise ParseError("no frame decodes", path=path)
     return PoseSeries(np.array(rows, dtype=float), np.array(scores, dtype=float), fps, width,
-                      height, "mediapipe BlazePose full (0.10.21)")
+                      height, "mediapipe BlazePose full (0.10.21), solutions.pose, one person",
+                      extra={"people": {"backend": "solutions"}})
 
 
 def read_pose_json(path: str | os.PathLike[str]) -> PoseSeries:
