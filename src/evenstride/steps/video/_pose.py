@@ -209,7 +209,7 @@ def _estimate(frames: Iterable[np.ndarray], *, fps: float, width: int, height: i
     if backend != "solutions":
         try:
             bundle = task_bundle()
-        except Exception as exc:  # noqa: BLE001 - any build failure falls back, with a warning
+        except Exception as exc:  # any build failure falls back, with a warning
             warnings.warn(f"could not build the multi-person pose bundle ({type(exc).__name__}: "
                           f"{exc}); following one person with mediapipe solutions.pose",
                           RuntimeWarning, stacklevel=3)
@@ -220,7 +220,8 @@ def _estimate(frames: Iterable[np.ndarray], *, fps: float, width: int, height: i
 
 
 def cache_dir() -> Path:
-    """``$EVENSTRIDE_CACHE_DIR``, else ``$XDG_CACHE_HOME/evenstride``, else ``~/.cache/evenstride``."""
+    """``$EVENSTRIDE_CACHE_DIR``, else ``$XDG_CACHE_HOME/evenstride``, else
+    ``~/.cache/evenstride``."""
     env = os.environ.get("EVENSTRIDE_CACHE_DIR")
     if env:
         return Path(env)
@@ -397,7 +398,7 @@ def track_people(people: list[list[np.ndarray]], width: int, height: int,
         "max_people_in_a_frame": int(max(counts)) if counts else 0,
         "frames_with_several": int(sum(c >= 2 for c in counts)),
         "tracks": len(lasting),
-        "runner_frames": int(len(best["frames"])) if best is not None else 0,
+        "runner_frames": len(best["frames"]) if best is not None else 0,
         "runner_score_share": round(best["score"] / sum(t["score"] for t in tracks), 3)
         if best is not None and sum(t["score"] for t in tracks) > 0 else None,
     }
