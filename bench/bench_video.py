@@ -4,10 +4,14 @@
 
     python bench/bench_video.py [CLIP] [--rounds 2]
 
+The machine is shared: the load average (``uptime``) is printed before and after, and the
+rounds interleave the paths so that load changes hit them alike.
+
 Measured in the same run, each the median over ``--rounds``:
 
 - **decode only** (the baseline: OpenCV/FFmpeg decoding to RGB, what any video tool pays);
-- **decode + pose** (mediapipe BlazePose full, tracking mode, one process, CPU);
+- **decode + pose**, both pose paths in the same run: the default **Tasks** PoseLandmarker (up to
+  3 people, then the runner's track) and the one-person **solutions** path (the fallback);
 - **post-processing** (cleaning, view, contacts, per-step metrics, run engine) on the landmarks.
 
 Real-time factor = clip duration / processing time (> 1 = faster than real time). The ratio pose
@@ -19,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -48,35 +53,54 @@ def main() -> None:
     from evenstride.steps.video import analyze_pose, estimate_pose
 
     info = probe_video(clip)
-    t_dec, t_pose, t_post = [], [], []
+    print("load before:", _uptime())
+    paths = ("tasks", "solutions")
+    t_dec: list[float] = []
+    t_pose: dict[str, list[float]] = {p: [] for p in paths}
+    t_post: list[float] = []
     n = 0
     pose = None
     for _ in range(args.rounds):
         t0 = time.perf_counter()
         n = sum(1 for _ in iter_frames(clip))
         t_dec.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        pose = estimate_pose(iter_frames(clip), fps=info.fps, width=info.width,
-                             height=info.height)
-        t_pose.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        va = analyze_pose(pose, path=str(clip), info=info)
-        analyze(va.activity)
-        t_post.append(time.perf_counter() - t0)
+        for p in paths:
+            os.environ["EVENSTRIDE_POSE_BACKEND"] = p
+            t0 = time.perf_counter()
+            pose = estimate_pose(iter_frames(clip), fps=info.fps, width=info.width,
+                                 height=info.height)
+            t_pose[p].append(time.perf_counter() - t0)
+            if p == "tasks":
+                t0 = time.perf_counter()
+                va = analyze_pose(pose, path=str(clip), info=info)
+                analyze(va.activity)
+                t_post.append(time.perf_counter() - t0)
+    os.environ.pop("EVENSTRIDE_POSE_BACKEND", None)
     dur = n / info.fps
-    dec, ps, post = (statistics.median(x) for x in (t_dec, t_pose, t_post))
+    dec, post = statistics.median(t_dec), statistics.median(t_post)
     print(f"clip: {clip.name}, {info.width}x{info.height}, {info.fps:.2f} fps, {n} frames, "
           f"{dur:.1f} s; {os.cpu_count()} cores; median of {args.rounds} rounds")
-    print(f"decode only (baseline): {1000 * dec / n:7.2f} ms/frame, real-time factor "
+    print(f"decode only (baseline):   {1000 * dec / n:7.2f} ms/frame, real-time factor "
           f"{dur / dec:6.1f}")
-    print(f"decode + pose:          {1000 * ps / n:7.2f} ms/frame, real-time factor "
-          f"{dur / ps:6.2f}  ({ps / dec:.1f}x decode only)")
-    print(f"post-processing:        {1000 * post / n:7.2f} ms/frame ({1000 * post:.0f} ms for "
+    ps = {p: statistics.median(t_pose[p]) for p in paths}
+    for p in paths:
+        print(f"decode + pose ({p:9s}): {1000 * ps[p] / n:7.2f} ms/frame, real-time factor "
+              f"{dur / ps[p]:6.2f}  ({ps[p] / dec:.1f}x decode only)")
+    print(f"tasks / solutions:        {ps['tasks'] / ps['solutions']:.2f}x")
+    print(f"post-processing:          {1000 * post / n:7.2f} ms/frame ({1000 * post:.0f} ms for "
           "the clip: cleaning, contacts, metrics, engine)")
-    total = ps + post
-    print(f"whole chain:            {1000 * total / n:7.2f} ms/frame, real-time factor "
+    total = ps["tasks"] + post
+    print(f"whole chain (tasks):      {1000 * total / n:7.2f} ms/frame, real-time factor "
           f"{dur / total:6.2f}")
+    print("load after:", _uptime())
 
+
+def _uptime() -> str:
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True,
+                              check=False).stdout.strip()
+    except OSError:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 if __name__ == "__main__":
     main()

@@ -31,6 +31,7 @@ import os
 import sys
 import tempfile
 import warnings
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +71,9 @@ MODEL_SHA256 = {
 }
 
 
+#: sha256 of the ``.task`` bundle :func:`task_bundle` builds from the two files above with
+#: mediapipe 0.10.21's metadata writer (byte-reproducible: fixed zip timestamps).
+BUNDLE_SHA256 = "523e679ffb549543c4089c4a36f1db223bcc61caaade3a889edf829ae6734d18"
 #: People the Tasks landmarker looks for per frame (the runner plus bystanders).
 NUM_POSES = 3
 #: Bundle member names the Tasks PoseLandmarker expects.
@@ -265,7 +269,12 @@ def task_bundle() -> Path:
     fd, tmp = tempfile.mkstemp(prefix=".pose_", suffix=".task", dir=out.parent)
     os.close(fd)
     try:
-        mab.create_model_asset_bundle(members, tmp)
+        # as mab.create_model_asset_bundle (members stored, 4-byte aligned for mmap), with a
+        # fixed timestamp so that the same models always give the same bundle bytes
+        with mab.AlignZipFile(tmp, mode="w", alignment=4) as zf:
+            for name, data in members.items():
+                zf.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, out)
     finally:
         if os.path.exists(tmp):
