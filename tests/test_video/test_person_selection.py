@@ -107,7 +107,9 @@ def test_a_failed_bundle_build_falls_back_to_one_person_with_a_warning(tmp_path,
 
     monkeypatch.setattr(_pose, "task_bundle", broken)
     frames = [np.full((96, 128, 3), 90, np.uint8) for _ in range(3)]
-    with pytest.warns(RuntimeWarning, match="could not build the multi-person pose bundle"):
+    from evenstride.exceptions import EvenstrideWarning
+
+    with pytest.warns(EvenstrideWarning, match="could not build the multi-person pose bundle"):
         pose = _pose.estimate_pose(iter(frames), fps=30.0, width=128, height=96)
     assert "solutions.pose" in pose.model and pose.extra["people"]["backend"] == "solutions"
     assert pose.n_frames == 3
@@ -128,3 +130,22 @@ def test_sprint_clip_follows_the_sprinter_not_a_phantom():
     seen = np.isfinite(pose.xy[:, KP["l_hip"], 1])
     assert seen.sum() >= 30
     assert float(np.nanmin(pose.xy[seen][:, KP["l_hip"], 1])) > 380
+
+
+def test_the_same_body_found_twice_is_one_person():
+    """The detector's second box on a person already tracked (IoU 0.82–0.98 on the shared
+    clips) is not a second person: one person counted, the more visible copy kept."""
+    people = []
+    for i in range(40):
+        a = _person(500 + 3 * i, 400, 150, 300, vis=0.7)
+        frame = [a]
+        if i % 10 == 0:
+            b = a.copy()
+            b[:, :2] += 4.0
+            b[:, 2] = 0.9
+            frame = [a, b]
+        people.append(frame)
+    chosen, info = track_people(people, W, H, FPS)
+    assert info["max_people_in_a_frame"] == 1 and info["duplicates_dropped"] == 4
+    assert info["tracks"] == 1
+    assert all(chosen[i] == (1 if i % 10 == 0 else 0) for i in range(40))

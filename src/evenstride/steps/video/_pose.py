@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from evenstride.exceptions import ParseError, UserInputError
+from evenstride.exceptions import EvenstrideWarning, ParseError, UserInputError
 
 #: The keypoints every later stage reads (side-labelled; ``toe`` = tip of the foot).
 KEYPOINTS = (
@@ -92,6 +92,10 @@ _BOX_MIN_VIS = 0.3
 #: on a building: on the hato72 a1 clip such a phantom (box 611 × 215 px, mean visibility
 #: 0.45) outscored the sprinter (139 × 170 px, 0.8) on size alone.
 MIN_UPRIGHT = 0.6
+#: Two detections in one frame whose boxes overlap this much (IoU) are the same body found
+#: twice (the detector's second box on a person already tracked: 0.82–0.98 on the shared
+#: clips); the one with the higher mean landmark visibility is kept.
+DUPLICATE_IOU = 0.6
 
 
 @dataclass
@@ -216,7 +220,7 @@ def _estimate(frames: Iterable[np.ndarray], *, fps: float, width: int, height: i
         except Exception as exc:  # any build failure falls back, with a warning
             warnings.warn(f"could not build the multi-person pose bundle ({type(exc).__name__}: "
                           f"{exc}); following one person with mediapipe solutions.pose",
-                          RuntimeWarning, stacklevel=3)
+                          EvenstrideWarning, stacklevel=3)
         else:
             return _estimate_tasks(frames, fps=fps, width=width, height=height, path=path,
                                    bundle=bundle)
@@ -338,7 +342,8 @@ def track_people(people: list[list[np.ndarray]], width: int, height: int,
     """Associate each frame's people (landmarks × (x, y, visibility), px) into tracks and pick
     the runner: the track with the largest sum over its frames of box area (share of the
     image) × centrality (1 at the image centre, 0 at a corner), i.e. large, central and
-    present for long. Association frame to frame, greedy: box IoU ≥ :data:`TRACK_MIN_IOU`
+    present for long. Detections that are not upright (:data:`MIN_UPRIGHT`) or that repeat
+    another in the same frame (:data:`DUPLICATE_IOU`) are dropped first. Association frame to frame, greedy: box IoU ≥ :data:`TRACK_MIN_IOU`
     first, then box centres closer than :data:`TRACK_MAX_CENTRE_DIAG` × the box diagonal; a
     track survives :data:`TRACK_MAX_GAP_S` without a detection. Returns the chosen person's
     index in each frame (−1: not seen) and a summary."""
@@ -348,9 +353,17 @@ def track_people(people: list[list[np.ndarray]], width: int, height: int,
     half_diag = float(np.hypot(width, height)) / 2.0
     tracks: list[dict[str, Any]] = []
     kept: list[list[int]] = []
+    n_dup = n_flat = 0
     for i, cands in enumerate(people):
         allb = [_box(c) for c in cands]
-        ids = [k for k, b in enumerate(allb) if b[3] - b[1] >= MIN_UPRIGHT * (b[2] - b[0])]
+        upright = [k for k, b in enumerate(allb) if b[3] - b[1] >= MIN_UPRIGHT * (b[2] - b[0])]
+        ids: list[int] = []
+        for k in sorted(upright, key=lambda k: -float(np.mean(cands[k][:, 2]))):
+            if all(_iou(allb[k], allb[j]) < DUPLICATE_IOU for j in ids):
+                ids.append(k)
+        n_dup += len(upright) - len(ids)
+        n_flat += len(cands) - len(upright)
+        ids.sort()
         kept.append(ids)
         boxes = [allb[k] for k in ids]
         live = [t for t in tracks if i - t["last"] <= max_gap]
@@ -403,7 +416,8 @@ def track_people(people: list[list[np.ndarray]], width: int, height: int,
     lasting = [t for t in tracks if len(t["frames"]) >= max(3, round(0.5 * fps))]
     info = {
         "backend": "tasks",
-        "not_upright_dropped": int(sum(len(c) for c in people) - sum(counts)),
+        "not_upright_dropped": n_flat,
+        "duplicates_dropped": n_dup,
         "max_people_in_a_frame": int(max(counts)) if counts else 0,
         "frames_with_several": int(sum(c >= 2 for c in counts)),
         "tracks": len(lasting),
