@@ -340,13 +340,18 @@ def _iou(a: np.ndarray, b: np.ndarray) -> float:
 def track_people(people: list[list[np.ndarray]], width: int, height: int,
                  fps: float) -> tuple[np.ndarray, dict[str, Any]]:
     """Associate each frame's people (landmarks × (x, y, visibility), px) into tracks and pick
-    the runner: the track with the largest sum over its frames of box area (share of the
-    image) × centrality (1 at the image centre, 0 at a corner), i.e. large, central and
-    present for long. Detections that are not upright (:data:`MIN_UPRIGHT`) or that repeat
-    another in the same frame (:data:`DUPLICATE_IOU`) are dropped first. Association frame to frame, greedy: box IoU ≥ :data:`TRACK_MIN_IOU`
-    first, then box centres closer than :data:`TRACK_MAX_CENTRE_DIAG` × the box diagonal; a
-    track survives :data:`TRACK_MAX_GAP_S` without a detection. Returns the chosen person's
-    index in each frame (−1: not seen) and a summary."""
+    the runner.
+
+    - Detections that are not upright (:data:`MIN_UPRIGHT`) or that repeat another in the same
+      frame (:data:`DUPLICATE_IOU`) are dropped first.
+    - Association frame to frame, greedy: box IoU ≥ :data:`TRACK_MIN_IOU` first, then box
+      centres closer than :data:`TRACK_MAX_CENTRE_DIAG` × the box diagonal; a track survives
+      :data:`TRACK_MAX_GAP_S` without a detection.
+    - The runner is the track with the largest sum over its frames of box area (share of the
+      image) × centrality (1 at the image centre, 0 at a corner): large, central and present
+      for long.
+
+    Returns the chosen person's index in each frame (−1: not seen) and a summary."""
     n = len(people)
     max_gap = max(1, round(TRACK_MAX_GAP_S * fps))
     centre = np.array([width / 2.0, height / 2.0])
