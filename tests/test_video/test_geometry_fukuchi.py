@@ -54,10 +54,13 @@ def test_sagittal_agreement_with_pixel_noise_60_fps(truth):
 
 def test_30_fps_is_worse_at_contact(truth):
     """At 30 fps the 7.5 Hz low-pass blunts the fast knee/shank motion at contact: a bias of
-    ≈ 1.3–1.7°; still within 2.5° MAE and 2 % leg."""
+    ≈ 0.8–1.1°; every sagittal measure within the issue's 2° / 2 % leg. Read by a straight
+    chord between frames (before the cubic read-out) knee flexion at IC was +1.68° / 2.18° MAE,
+    the shank −1.39° / 1.47°."""
     r = agreement(truth, 30.0, 0.01, seed=0)
     for k in SAGITTAL_DEG:
-        assert r[k]["mae"] <= 2.5, (k, r[k])
+        assert r[k]["mae"] <= 2.0, (k, r[k])
+    assert abs(r["knee_flexion_ic"]["bias"]) <= 1.3 and abs(r["shank_angle_ic"]["bias"]) <= 1.1
     assert r["foot_ahead_ic"]["mae"] <= 2.0
     r0 = agreement(truth, 60.0, 0.01, seed=0)
     assert r["knee_flexion_ic"]["mae"] > r0["knee_flexion_ic"]["mae"]
