@@ -33,7 +33,7 @@ from evenstride import consts
 from evenstride.datatypes import Activity, ActivityMeta, Segment, SidedChannel
 from evenstride.exceptions import NotEnoughDataError
 from evenstride.steps.video import _geometry as geo
-from evenstride.steps.video._gait import SIDES, TIMING_FPS, VideoGait
+from evenstride.steps.video._gait import SIDES, TIMING_FPS, VideoGait, pelvis_low_s
 
 #: ``SidedChannel.source`` of values computed from 2D pose in a video.
 SRC_VIDEO = "video_pose"
@@ -87,26 +87,16 @@ _ORIGINS = {
 
 def _lowest_pelvis(g: VideoGait, side: str) -> np.ndarray:
     """Rear/front view: mid-stance = the pelvis's lowest point (largest image y) near this
-    stance. The body's centre of mass is lowest at mid-stance in running (spring-mass model;
-    Cavagna et al. 1976), and the hip centre is seen without perspective trouble from behind,
-    unlike the feet, whose contacts come out ≈ 75–95 ms late there (docs/steps.md)."""
+    stance (:func:`~evenstride.steps.video._gait.pelvis_low_s`: the centre of mass is lowest at
+    mid-stance in running). The stances themselves are centred on it (foot contacts seen from
+    behind come out ≈ 75–95 ms late, docs/steps.md); the middle of the stance where there is
+    no clear low point."""
     ss = g.sides[side]
-    y = g.traces["hip_y"]
+    if len(g.time_s) < 2 or not np.isfinite(g.stride_s):
+        return ss.mid_s
     fps = 1.0 / (g.time_s[1] - g.time_s[0])
-    out = ss.mid_s.copy()
-    for k, (a, b) in enumerate(zip(ss.ic_s, ss.tc_s, strict=True)):
-        i0 = max(1, round((a - 0.25 * g.stride_s) * fps))
-        i1 = min(len(y) - 1, round(b * fps) + 1)
-        if i1 - i0 < 3 or not np.isfinite(y[i0:i1]).any():
-            continue
-        j = i0 + int(np.nanargmax(y[i0:i1]))
-        if j in (i0, i1 - 1):
-            continue
-        y0, y1, y2 = y[j - 1], y[j], y[j + 1]
-        den = y0 - 2 * y1 + y2
-        off = 0.5 * (y0 - y2) / den if den != 0 and np.isfinite(den) else 0.0
-        out[k] = (j + float(np.clip(off, -0.5, 0.5))) / fps
-    return out
+    mid = pelvis_low_s(ss, g.traces["hip_y"], fps, g.stride_s)
+    return np.where(np.isfinite(mid), mid, ss.mid_s)
 
 
 def _mid_stance(g: VideoGait, side: str) -> np.ndarray:
