@@ -37,6 +37,9 @@ def test_analyze_json_has_video_block_and_engine_channels(cached_model, capsys):
     assert v["frames_used"] == 360 and v["view"] == "side"
     assert abs(v["cadence_spm"] - TREADMILL_CADENCE_SPM) <= 2.0
     assert v["timing_indicative"] is True
+    # the Tasks path (several people possible) found one person, tracked over every frame
+    assert v["people"]["backend"] == "tasks" and "Tasks PoseLandmarker" in v["pose_model"]
+    assert v["people"]["max_people_in_a_frame"] == 1 and v["people"]["runner_frames"] == 360
     # the engine judged the video channels like any per-step source
     judged = {(j["metric"], j["source"]) for j in doc["asymmetry"]}
     for m in (consts.M_STEP_TIME, consts.M_SHANK_ANGLE_IC_DEG, consts.M_KNEE_FLEXION_IC_DEG,
@@ -65,6 +68,7 @@ def test_terminal_prints_the_same_cadence_and_medians(cached_model, capsys):
     knee = doc["video"]["metrics"][consts.M_KNEE_FLEXION_IC_DEG]
     assert f"{knee['left']['median']:.1f}" in text
     assert "knee flexion at mid-stance" in text
+    assert "people in a frame" not in text  # one person in this clip: nothing to say
 
 
 def test_steps_format_video(cached_model, capsys):

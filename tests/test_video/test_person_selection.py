@@ -149,3 +149,17 @@ def test_the_same_body_found_twice_is_one_person():
     assert info["max_people_in_a_frame"] == 1 and info["duplicates_dropped"] == 4
     assert info["tracks"] == 1
     assert all(chosen[i] == (1 if i % 10 == 0 else 0) for i in range(40))
+
+
+def test_the_report_says_who_was_analysed_among_several(treadmill_analysis):
+    """The HTML section names the selection when several people were in view, and warns on the
+    one-person fallback."""
+    from evenstride.report.video import video_section_html
+    from evenstride.services.video import video_block
+
+    block = video_block(treadmill_analysis)
+    block["people"] = {"backend": "tasks", "max_people_in_a_frame": 3, "runner_frames": 300}
+    html = video_section_html(treadmill_analysis, block)
+    assert "Up to 3 people in a frame" in html and "tracked over 300 frames" in html
+    block["people"] = {"backend": "solutions"}
+    assert "One-person pose fallback" in video_section_html(treadmill_analysis, block)

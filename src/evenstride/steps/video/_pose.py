@@ -165,7 +165,8 @@ def _quiet_native_stderr() -> Iterator[None]:
 
 def estimate_pose(frames: Iterable[np.ndarray], *, fps: float, width: int, height: int,
                   path: str | None = None) -> PoseSeries:
-    """Run the pose model over RGB ``frames`` (tracking mode: one person followed)."""
+    """Run the pose model over RGB ``frames``: the runner among up to :data:`NUM_POSES` people
+    (Tasks), or the one person ``solutions.pose`` follows (fallback; module docstring)."""
     os.environ.setdefault("GLOG_minloglevel", "2")
     with _quiet_native_stderr():
         return _estimate(_prefetch(frames), fps=fps, width=width, height=height, path=path)
