@@ -42,6 +42,7 @@ from evenstride.steps.video._pose import (
     estimate_pose,
     model_provenance,
     read_pose_json,
+    scout_step,
 )
 from evenstride.steps.video._to_activity import (
     GRADES,
@@ -73,6 +74,7 @@ __all__ = [
     "per_step_values",
     "pose_from_video",
     "read_pose_json",
+    "scout_step",
     "video_activity",
 ]
 
@@ -93,14 +95,17 @@ class VideoAnalysis:
 
 def pose_from_video(path: str | os.PathLike[str], *, min_fps: float = MIN_FPS) -> tuple[
         VideoInfo, PoseSeries]:
-    """Probe, check the frame rate, decode and run the pose model over every frame."""
+    """Probe, check the frame rate, decode and run the pose model over every frame: one person
+    tracked while a scout looks for others on every :func:`scout_step`-th frame; decoded again
+    with several people per frame if the scout sees them (``estimate_pose``)."""
     info = probe_video(path)
     if info.fps < min_fps:
         raise UnsupportedActivityError(
             f"frame rate {info.fps:.1f} fps is too low: need at least {min_fps:.0f} fps "
             "(a running stance lasts about 0.2 s)", path=str(path))
     pose = estimate_pose(iter_frames(path), fps=info.fps, width=info.width,
-                         height=info.height, path=str(path))
+                         height=info.height, path=str(path),
+                         rewind=lambda: iter_frames(path))
     return info, pose
 
 

@@ -32,7 +32,7 @@ import sys
 import tempfile
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,6 +76,17 @@ MODEL_SHA256 = {
 BUNDLE_SHA256 = "523e679ffb549543c4089c4a36f1db223bcc61caaade3a889edf829ae6734d18"
 #: People the Tasks landmarker looks for per frame (the runner plus bystanders).
 NUM_POSES = 3
+#: The scout looks for up to :data:`NUM_POSES` people on one frame in every this many seconds
+#: (≈ 3 per second). A bystander in view for less than this can fall between two scouted
+#: frames and is not seen; the cost is one IMAGE-mode detection per scouted frame (≈ 1/10 of
+#: the frames at 30 fps).
+SCOUT_EVERY_S = 1.0 / 3.0
+#: Detection and presence confidence of the scout, lower than the full pass's 0.5 so that it
+#: errs towards seeing a bystander (a wrong "several" only costs speed). Each scouted frame is
+#: seen on its own (IMAGE mode), without the crops a tracked pass carries over: at 0.5 the
+#: sports2d demo (up to 3 people in the tracked pass) gave 0–1 person per scouted frame; at
+#: 0.3 it gives 2 people in 6 of 23 scouted frames, and the treadmill clip 1 in all 36.
+SCOUT_MIN_CONFIDENCE = 0.3
 #: Bundle member names the Tasks PoseLandmarker expects.
 _BUNDLE_MEMBERS = ("pose_detector.tflite", "pose_landmarks_detector.tflite")
 #: Two detections in consecutive frames are the same person when their boxes overlap this much
@@ -163,13 +174,31 @@ def _quiet_native_stderr() -> Iterator[None]:
         os.close(devnull)
 
 
+def scout_step(fps: float) -> int:
+    """Scout every this many frames (:data:`SCOUT_EVERY_S`)."""
+    return max(1, round(SCOUT_EVERY_S * fps))
+
+
 def estimate_pose(frames: Iterable[np.ndarray], *, fps: float, width: int, height: int,
-                  path: str | None = None) -> PoseSeries:
-    """Run the pose model over RGB ``frames``: the runner among up to :data:`NUM_POSES` people
-    (Tasks), or the one person ``solutions.pose`` follows (fallback; module docstring)."""
+                  path: str | None = None,
+                  rewind: Callable[[], Iterable[np.ndarray]] | None = None,
+                  num_poses: int | None = None) -> PoseSeries:
+    """Run the pose model over RGB ``frames`` (module docstring).
+
+    - With ``rewind`` (a function giving the same clip's frames again from the start, e.g.
+      ``lambda: iter_frames(path)``) and no ``num_poses`` (what ``pose_from_video`` does):
+      **scout, then track one**. The one-person landmarker runs over every frame while the
+      scout (:class:`Scout`) looks for up to :data:`NUM_POSES` people on every
+      :func:`scout_step`-th frame. If the scout never sees more than one person, that pass is
+      the result (one decode). As soon as it sees several, the pass stops and the clip is
+      decoded again with up to :data:`NUM_POSES` people per frame and the runner's track.
+    - ``num_poses`` forces the number of people (no scout); with neither, :data:`NUM_POSES`.
+    - ``solutions.pose`` (one person) when the Tasks bundle cannot be built, or with
+      ``EVENSTRIDE_POSE_BACKEND=solutions``."""
     os.environ.setdefault("GLOG_minloglevel", "2")
     with _quiet_native_stderr():
-        return _estimate(_prefetch(frames), fps=fps, width=width, height=height, path=path)
+        return _estimate(frames, fps=fps, width=width, height=height, path=path,
+                         rewind=rewind, num_poses=num_poses)
 
 
 def _prefetch(frames: Iterable[np.ndarray], depth: int = 8) -> Iterator[np.ndarray]:
@@ -213,7 +242,8 @@ def _prefetch(frames: Iterable[np.ndarray], depth: int = 8) -> Iterator[np.ndarr
 
 
 def _estimate(frames: Iterable[np.ndarray], *, fps: float, width: int, height: int,
-              path: str | None) -> PoseSeries:
+              path: str | None, rewind: Callable[[], Iterable[np.ndarray]] | None,
+              num_poses: int | None) -> PoseSeries:
     backend = os.environ.get("EVENSTRIDE_POSE_BACKEND", "tasks")
     if backend != "solutions":
         try:
@@ -223,9 +253,93 @@ def _estimate(frames: Iterable[np.ndarray], *, fps: float, width: int, height: i
                           f"{exc}); following one person with mediapipe solutions.pose",
                           EvenstrideWarning, stacklevel=3)
         else:
-            return _estimate_tasks(frames, fps=fps, width=width, height=height, path=path,
-                                   bundle=bundle)
-    return _estimate_solutions(frames, fps=fps, width=width, height=height, path=path)
+            kw: dict[str, Any] = {"fps": fps, "width": width, "height": height, "path": path,
+                                  "bundle": bundle}
+            if num_poses is not None or rewind is None:
+                return _estimate_tasks(_prefetch(frames), num_poses=num_poses or NUM_POSES,
+                                       **kw)
+            scout = Scout(bundle, scout_step(fps))
+            first = _prefetch(frames)
+            try:
+                return _estimate_tasks(first, num_poses=1, scout=scout, **kw)
+            except _SeveralPeople:
+                first.close()  # stop the first decoding thread before the second starts
+                return _estimate_tasks(_prefetch(rewind()), num_poses=NUM_POSES,
+                                       scout=scout, **kw)
+            finally:
+                scout.close()
+    return _estimate_solutions(_prefetch(frames), fps=fps, width=width, height=height,
+                               path=path)
+
+
+class _SeveralPeople(Exception):
+    """The scout saw several people during a one-person pass."""
+
+
+class Scout:
+    """Looks for up to :data:`NUM_POSES` people on every ``step``-th frame, each frame on its
+    own (IMAGE mode, confidence :data:`SCOUT_MIN_CONFIDENCE`), after the same phantom and
+    duplicate filters as :func:`track_people`. :meth:`report` says what it saw: frames
+    scouted, the most people in one, how many had several, phantoms seen, and each scouted
+    frame's people as boxes ``[frame, [[x0, y0, x1, y1], …]]`` (px; frames with nobody left
+    out). Its decision is "several people" when a frame had several or a phantom was seen."""
+
+    def __init__(self, bundle: Path, step: int) -> None:
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        self.step = step
+        self.counts: list[int] = []
+        self.boxes: list[list[Any]] = []
+        self.phantoms = 0
+        self.stopped_at: int | None = None
+        opts = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(bundle)),
+            running_mode=vision.RunningMode.IMAGE, num_poses=NUM_POSES,
+            min_pose_detection_confidence=SCOUT_MIN_CONFIDENCE,
+            min_pose_presence_confidence=SCOUT_MIN_CONFIDENCE)
+        self._lmk = vision.PoseLandmarker.create_from_options(opts)
+
+    def look(self, frame: np.ndarray, index: int) -> bool:
+        """Look at frame ``index``; True when a one-person pass is not safe: several people
+        (after the filters), or a phantom (a detection that is not upright), which the
+        one-person landmarker could lock onto instead of the runner (on hato72 a1 it returned
+        the phantom in the trees in 38 frames, where the 3-person tracks keep the sprinter)."""
+        mp = _mediapipe()
+        h, w = frame.shape[:2]
+        img = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame))
+        res = self._lmk.detect(img)
+        cands = [np.array([[p.x * w, p.y * h, p.visibility] for p in pl])
+                 for pl in res.pose_landmarks]
+        ids, allb, flat, _dup = _frame_people(cands)
+        self.counts.append(len(ids))
+        self.phantoms += flat
+        if ids:
+            self.boxes.append([index, [[round(float(v)) for v in allb[k]] for k in ids]])
+        return len(ids) >= 2 or flat > 0
+
+    def report(self) -> dict[str, Any]:
+        most = int(max(self.counts)) if self.counts else 0
+        return {"every_frames": self.step, "frames_scouted": len(self.counts),
+                "max_people": most,
+                "frames_with_several": int(sum(c >= 2 for c in self.counts)),
+                "phantoms": self.phantoms,
+                "stopped_one_person_pass_at_frame": self.stopped_at, "boxes": self.boxes,
+                "decision": "several people" if most >= 2 or self.phantoms else "one person"}
+
+    def close(self) -> None:
+        self._lmk.close()
+
+
+def scout_people(frames: Iterable[np.ndarray], *, step: int, bundle: Path) -> dict[str, Any]:
+    """The scout alone over frames 0, ``step``, 2·``step``, … of a clip (e.g.
+    ``iter_frames(path, step=step)``): :meth:`Scout.report`."""
+    scout = Scout(bundle, step)
+    try:
+        for j, frame in enumerate(frames):
+            scout.look(frame, j * step)
+        return scout.report()
+    finally:
+        scout.close()
 
 
 def cache_dir() -> Path:
@@ -288,20 +402,27 @@ def task_bundle() -> Path:
 
 
 def _estimate_tasks(frames: Iterable[np.ndarray], *, fps: float, width: int, height: int,
-                    path: str | None, bundle: Path) -> PoseSeries:
-    """Tasks PoseLandmarker (VIDEO mode, up to :data:`NUM_POSES` people), then the runner's
-    track (:func:`track_people`)."""
+                    path: str | None, bundle: Path, num_poses: int = NUM_POSES,
+                    scout: Scout | None = None) -> PoseSeries:
+    """Tasks PoseLandmarker (VIDEO mode, up to ``num_poses`` people), then the runner's track
+    (:func:`track_people`; with one person it only drops phantoms). With ``num_poses`` = 1 and
+    a ``scout``, the scout looks at every ``scout.step``-th frame too, and the pass stops
+    (:class:`_SeveralPeople`) when it sees several people."""
     mp = _mediapipe()
     from mediapipe.tasks.python import BaseOptions, vision
 
     opts = vision.PoseLandmarkerOptions(
         base_options=BaseOptions(model_asset_path=str(bundle)),
-        running_mode=vision.RunningMode.VIDEO, num_poses=NUM_POSES,
+        running_mode=vision.RunningMode.VIDEO, num_poses=num_poses,
         min_pose_detection_confidence=0.5, min_pose_presence_confidence=0.5,
         min_tracking_confidence=0.5)
+    watch = scout if num_poses == 1 else None
     people: list[list[np.ndarray]] = []
     with vision.PoseLandmarker.create_from_options(opts) as lmk:
         for i, frame in enumerate(frames):
+            if watch is not None and i % watch.step == 0 and watch.look(frame, i):
+                watch.stopped_at = i
+                raise _SeveralPeople
             h, w = frame.shape[:2]
             img = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame))
             res = lmk.detect_for_video(img, round(i * 1000.0 / fps))
@@ -318,9 +439,23 @@ def _estimate_tasks(frames: Iterable[np.ndarray], *, fps: float, width: int, hei
             lm = people[i][k]
             xy[i] = lm[list(_MEDIAPIPE), :2]
             score[i] = lm[list(_MEDIAPIPE), 2]
+    info["num_poses"] = num_poses
+    info["path"] = "one person" if num_poses == 1 else "several people"
+    if scout is not None:
+        rep = info["scout"] = scout.report()
+        every = f"one frame in {rep['every_frames']}"
+        info["why"] = (
+            f"scout: at most one person in each of {rep['frames_scouted']} frames ({every})"
+            if num_poses == 1 else
+            f"scout: {rep['max_people']} people"
+            + (f" and {rep['phantoms']} phantom detection(s)" if rep["phantoms"] else "")
+            + f" by frame {rep['stopped_one_person_pass_at_frame']} ({every} scouted)")
+    else:
+        info["why"] = f"asked for up to {num_poses} people (no scout)"
+    what = "one person" if num_poses == 1 else f"up to {num_poses} people"
     return PoseSeries(xy, score, fps, width, height,
-                      f"mediapipe BlazePose full (0.10.21), Tasks PoseLandmarker, "
-                      f"up to {NUM_POSES} people", extra={"people": info})
+                      f"mediapipe BlazePose full (0.10.21), Tasks PoseLandmarker, {what} "
+                      f"({info['why']})", extra={"people": info})
 
 
 def _box(lm: np.ndarray) -> np.ndarray:
@@ -361,15 +496,9 @@ def track_people(people: list[list[np.ndarray]], width: int, height: int,
     kept: list[list[int]] = []
     n_dup = n_flat = 0
     for i, cands in enumerate(people):
-        allb = [_box(c) for c in cands]
-        upright = [k for k, b in enumerate(allb) if b[3] - b[1] >= MIN_UPRIGHT * (b[2] - b[0])]
-        ids: list[int] = []
-        for k in sorted(upright, key=lambda k: -float(np.mean(cands[k][:, 2]))):
-            if all(_iou(allb[k], allb[j]) < DUPLICATE_IOU for j in ids):
-                ids.append(k)
-        n_dup += len(upright) - len(ids)
-        n_flat += len(cands) - len(upright)
-        ids.sort()
+        ids, allb, flat, dup = _frame_people(cands)
+        n_dup += dup
+        n_flat += flat
         kept.append(ids)
         boxes = [allb[k] for k in ids]
         live = [t for t in tracks if i - t["last"] <= max_gap]
@@ -432,6 +561,19 @@ def track_people(people: list[list[np.ndarray]], width: int, height: int,
         if best is not None and sum(t["score"] for t in tracks) > 0 else None,
     }
     return chosen, info
+
+
+def _frame_people(cands: list[np.ndarray]) -> tuple[list[int], list[np.ndarray], int, int]:
+    """One frame's detections without phantoms (:data:`MIN_UPRIGHT`) and duplicates
+    (:data:`DUPLICATE_IOU`, the more visible copy kept): kept indices (sorted), every
+    detection's box, and how many were dropped as phantoms and as duplicates."""
+    allb = [_box(c) for c in cands]
+    upright = [k for k, b in enumerate(allb) if b[3] - b[1] >= MIN_UPRIGHT * (b[2] - b[0])]
+    ids: list[int] = []
+    for k in sorted(upright, key=lambda k: -float(np.mean(cands[k][:, 2]))):
+        if all(_iou(allb[k], allb[j]) < DUPLICATE_IOU for j in ids):
+            ids.append(k)
+    return sorted(ids), allb, len(cands) - len(upright), len(upright) - len(ids)
 
 
 def _extend(t: dict[str, Any], i: int, k: int, box: np.ndarray) -> None:

@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: MIT
+"""Scout, then track one (issue 16): a sparse pass looks for people first; one person → the
+one-person landmarker (tracks its crop frame to frame: faster, steadier per step), several →
+the multi-person tracks and the largest, most central person."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from .conftest import TREADMILL, clip
+
+pytestmark = pytest.mark.shared_data
+
+
+def _scout(rel: str) -> dict:
+    pytest.importorskip("mediapipe")
+    from evenstride.io.video import iter_frames, probe_video
+    from evenstride.steps.video._pose import scout_people, scout_step, task_bundle
+
+    p = clip(rel)
+    step = scout_step(probe_video(p).fps)
+    return scout_people(iter_frames(p, step=step), step=step, bundle=task_bundle())
+
+
+def test_iter_frames_step_returns_the_same_frames_as_reading_all():
+    pytest.importorskip("cv2")
+    from evenstride.io.video import iter_frames
+
+    p = clip(TREADMILL)
+    every = list(iter_frames(p, max_frames=45))
+    sparse = list(iter_frames(p, max_frames=45, step=10))
+    assert len(sparse) == 5
+    for j, f in enumerate(sparse):
+        assert np.array_equal(f, every[10 * j])
+    with pytest.raises(ValueError, match="step"):
+        next(iter_frames(p, step=0))
+
+
+@pytest.mark.slow
+def test_scout_sees_one_person_on_the_treadmill_clip():
+    s = _scout(TREADMILL)
+    assert s["every_frames"] == 10 and s["frames_scouted"] == 36
+    assert s["max_people"] == 1 and s["frames_with_several"] == 0 and s["phantoms"] == 0
+    assert s["decision"] == "one person"
+    # the runner's box, in every scouted frame, in the middle of the 720-px-wide picture
+    assert len(s["boxes"]) == 36
+    centres = [0.5 * (b[0][0] + b[0][2]) for _f, b in s["boxes"]]
+    assert 200 < min(centres) and max(centres) < 520
+
+
+@pytest.mark.slow
+def test_scout_sees_several_people_on_the_sports2d_demo():
+    """One person jumping about on a roof while others walk past (up to 3 in a frame in the
+    tracked pass)."""
+    s = _scout("video/sports2d_demo.mp4")
+    assert s["decision"] == "several people"
+    assert s["max_people"] >= 2 and s["frames_with_several"] >= 1
+    # at least one scouted frame holds two people in different places (not one body found
+    # twice: the nested boxes of one body are also counted, erring towards "several")
+    apart = [b for _f, b in s["boxes"] if len(b) >= 2
+             and max(0.5 * (x[0] + x[2]) for x in b) - min(0.5 * (x[0] + x[2]) for x in b) > 300]
+    assert apart
+
+
+@pytest.mark.slow
+def test_scout_sends_a_clip_with_a_phantom_to_the_tracked_path():
+    """hato72 a1: one sprinter and a flattened 'body' in the trees. The one-person landmarker
+    could lock onto the phantom, so the scout asks for the several-people path."""
+    s = _scout("video-running/hato72_a1_sprint_start_side.mp4")
+    assert s["max_people"] == 1 and s["phantoms"] >= 1
+    assert s["decision"] == "several people"
+
+
+@pytest.mark.slow
+def test_treadmill_clip_runs_the_one_person_path(treadmill_pose):
+    _info, pose = treadmill_pose
+    people = pose.extra["people"]
+    assert people["backend"] == "tasks" and people["num_poses"] == 1
+    assert people["path"] == "one person" and people["scout"]["decision"] == "one person"
+    assert "at most one person in each of 36 frames" in people["why"]
+    assert "one person" in pose.model and "scout" in pose.model
