@@ -32,7 +32,7 @@ import sys
 import tempfile
 import warnings
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -201,7 +201,7 @@ def estimate_pose(frames: Iterable[np.ndarray], *, fps: float, width: int, heigh
                          rewind=rewind, num_poses=num_poses)
 
 
-def _prefetch(frames: Iterable[np.ndarray], depth: int = 8) -> Iterator[np.ndarray]:
+def _prefetch(frames: Iterable[np.ndarray], depth: int = 8) -> Generator[np.ndarray, None, None]:
     """Decode in a background thread while the model runs (OpenCV and TFLite both release the
     GIL, so on 2 cores decoding overlaps inference instead of adding to it)."""
     import queue
