@@ -73,10 +73,15 @@ def test_scout_sends_a_clip_with_a_phantom_to_the_tracked_path():
 
 
 @pytest.mark.slow
-def test_treadmill_clip_runs_the_one_person_path(treadmill_pose):
+def test_treadmill_clip_runs_the_one_person_path(treadmill_pose, treadmill_analysis):
+    from evenstride.report.video import video_section_html
+    from evenstride.services.video import video_block
+
     _info, pose = treadmill_pose
     people = pose.extra["people"]
     assert people["backend"] == "tasks" and people["num_poses"] == 1
     assert people["path"] == "one person" and people["scout"]["decision"] == "one person"
     assert "at most one person in each of 36 frames" in people["why"]
     assert "one person" in pose.model and "scout" in pose.model
+    html = video_section_html(treadmill_analysis, video_block(treadmill_analysis))
+    assert "Pose path: one person (scout: at most one person in each of 36 frames" in html

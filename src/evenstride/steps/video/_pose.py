@@ -6,9 +6,15 @@ The model is BlazePose GHUM 3D "full" (``pose_landmark_full.tflite``) with its p
 the last release that carries them): nothing is downloaded at run time. Provenance and sha256 in
 docs/steps.md ("Video").
 
+**Scout, then track one** (the default, :func:`estimate_pose` with ``rewind``). mediapipe's
+Tasks ``PoseLandmarker`` follows one person in VIDEO mode (its crop tracked from the previous
+frame's landmarks) while a :class:`Scout` looks for up to :data:`NUM_POSES` people on one frame
+every :data:`SCOUT_EVERY_S`. If the scout sees several people, or a phantom the one-person
+landmarker could lock onto, the clip is decoded again and the runner is picked as follows.
+
 **Picking the runner** (issue 16: "the largest, most central person, tracked over time"). The
-default path is mediapipe's Tasks ``PoseLandmarker`` in VIDEO mode with up to
-:data:`NUM_POSES` people per frame. Its ``.task`` bundle is built on first use from the wheel's
+Tasks ``PoseLandmarker`` runs in VIDEO mode with up to :data:`NUM_POSES` people per frame. Its
+``.task`` bundle is built on first use from the wheel's
 two model files (with the input-normalisation metadata the Tasks graph needs: detector
 mean/std 127.5/127.5, landmark model 0/255), nothing downloaded, and cached under the user cache
 directory keyed by the models' sha256 (:func:`task_bundle`). Each frame's people are associated
