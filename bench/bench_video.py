@@ -15,8 +15,9 @@ Measured in the same run, each the median over ``--rounds``:
   one-person pass, which decodes every frame anyway;
 - **decode + pose**, the pose paths in the same run: the **default** (scout, then one person
   or up to 3 as the scout decided, as ``pose_from_video`` runs it), the **3-person** tracking
-  path forced (``num_poses=3``, the default before the scout), and the one-person
-  **solutions** path (the fallback);
+  path forced (``num_poses=3``, the default before the scout), the one-person Tasks path
+  without the scout (``num_poses=1``: what the scout adds), and the one-person **solutions**
+  path (the fallback);
 - **post-processing** (cleaning, view, contacts, per-step metrics, run engine) on the default
   path's landmarks.
 
@@ -62,7 +63,7 @@ def main() -> None:
     info = probe_video(clip)
     step = scout_step(info.fps)
     print("load before:", _uptime())
-    paths = ("default", "3 people", "solutions")
+    paths = ("default", "1, no scout", "3 people", "solutions")
     t_dec: list[float] = []
     t_scout: list[float] = []
     t_pose: dict[str, list[float]] = {p: [] for p in paths}
@@ -82,7 +83,7 @@ def main() -> None:
             pose = estimate_pose(
                 iter_frames(clip), fps=info.fps, width=info.width, height=info.height,
                 rewind=(lambda: iter_frames(clip)) if p == "default" else None,
-                num_poses=3 if p == "3 people" else None)
+                num_poses={"3 people": 3, "1, no scout": 1}.get(p))
             t_pose[p].append(time.perf_counter() - t0)
             if p == "default":
                 model = pose.model
@@ -103,10 +104,13 @@ def main() -> None:
           f"({1000 * scout / max(1, -(-n // step)):.0f} ms per scouted frame)")
     ps = {p: statistics.median(t_pose[p]) for p in paths}
     for p in paths:
-        print(f"decode + pose ({p:9s}): {1000 * ps[p] / n:7.2f} ms/frame, real-time factor "
+        print(f"decode + pose ({p:11s}): {1000 * ps[p] / n:7.2f} ms/frame, real-time factor "
               f"{dur / ps[p]:6.2f}  ({ps[p] / dec:.1f}x decode only)")
     print(f"default / 3 people:       {ps['default'] / ps['3 people']:.2f}x")
     print(f"default / solutions:      {ps['default'] / ps['solutions']:.2f}x")
+    print(f"1, no scout / solutions:  {ps['1, no scout'] / ps['solutions']:.2f}x")
+    print(f"scout riding along:       {1000 * (ps['default'] - ps['1, no scout']) / n:+7.2f} "
+          "ms/frame (default - 1, no scout)")
     print(f"post-processing:          {1000 * post / n:7.2f} ms/frame ({1000 * post:.0f} ms for "
           "the clip: cleaning, contacts, metrics, engine)")
     for p in ("default", "3 people"):
