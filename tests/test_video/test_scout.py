@@ -85,3 +85,22 @@ def test_treadmill_clip_runs_the_one_person_path(treadmill_pose, treadmill_analy
     assert "one person" in pose.model and "scout" in pose.model
     html = video_section_html(treadmill_analysis, video_block(treadmill_analysis))
     assert "Pose path: one person (scout: at most one person in each of 36 frames" in html
+
+
+@pytest.mark.slow
+def test_sports2d_stops_the_one_person_pass_and_tracks_several():
+    """The scout sees a second person (or a phantom) during the one-person pass: the pass stops
+    there, the clip is decoded again with up to 3 people, and the result says why."""
+    pytest.importorskip("mediapipe")
+    from evenstride.steps.video import pose_from_video
+
+    info, pose = pose_from_video(clip("video/sports2d_demo.mp4"))
+    people = pose.extra["people"]
+    assert people["path"] == "several people" and people["num_poses"] == 3
+    stop = people["scout"]["stopped_one_person_pass_at_frame"]
+    assert stop is not None and stop % people["scout"]["every_frames"] == 0
+    # the scout stopped at its first alarm: every scouted frame before it was clear
+    assert people["scout"]["frames_scouted"] == stop // people["scout"]["every_frames"] + 1
+    assert f"by frame {stop}" in people["why"] and "up to 3 people" in pose.model
+    # the whole clip was analysed on the second pass, with the tracked-path report
+    assert pose.n_frames == info.n_frames and people["max_people_in_a_frame"] >= 2
