@@ -453,15 +453,21 @@ def _estimate_tasks(frames: Iterable[np.ndarray], *, fps: float, width: int, hei
         info["why"] = (
             f"scout: at most one person in each of {rep['frames_scouted']} frames ({every})"
             if num_poses == 1 else
-            f"scout: {rep['max_people']} people"
-            + (f" and {rep['phantoms']} phantom detection(s)" if rep["phantoms"] else "")
-            + f" by frame {rep['stopped_one_person_pass_at_frame']} ({every} scouted)")
+            f"scout, by frame {rep['stopped_one_person_pass_at_frame']}: up to "
+            f"{_count(rep['max_people'], 'person', 'people')} in a frame"
+            + (f", {_count(rep['phantoms'], 'phantom', 'phantoms')} (not upright)"
+               if rep["phantoms"] else "")
+            + f" ({every} scouted)")
     else:
         info["why"] = f"asked for up to {num_poses} people (no scout)"
     what = "one person" if num_poses == 1 else f"up to {num_poses} people"
     return PoseSeries(xy, score, fps, width, height,
                       f"mediapipe BlazePose full (0.10.21), Tasks PoseLandmarker, {what} "
                       f"({info['why']})", extra={"people": info})
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def _box(lm: np.ndarray) -> np.ndarray:
