@@ -143,8 +143,8 @@ def video_section_html(va: VideoAnalysis, block: dict[str, Any]) -> str:
         out.append("<p><em>One-person pose fallback: if someone else walks into view, the "
                    "model may follow them.</em></p>")
     if people.get("path") and people.get("why"):
-        out.append(f"<p>Pose path: {html.escape(str(people['path']))} "
-                   f"({html.escape(str(people['why']))}).</p>")
+        why = str(people["why"])
+        out.append(f"<p>Pose: {html.escape(why[:1].upper() + why[1:])}.</p>")
     if block.get("timing_indicative"):
         out.append("<p><em>Contact and flight times are indicative at this frame rate.</em></p>")
     frames = []

@@ -459,7 +459,8 @@ def _estimate_tasks(frames: Iterable[np.ndarray], *, fps: float, width: int, hei
                if rep["phantoms"] else "")
             + f" ({every} scouted)")
     else:
-        info["why"] = f"asked for up to {num_poses} people (no scout)"
+        info["why"] = (f"up to {num_poses} people looked for in every frame, the runner tracked"
+                       if num_poses > 1 else "one person asked for (no scout)")
     what = "one person" if num_poses == 1 else f"up to {num_poses} people"
     return PoseSeries(xy, score, fps, width, height,
                       f"mediapipe BlazePose full (0.10.21), Tasks PoseLandmarker, {what} "
