@@ -11,12 +11,12 @@ Measured in the same run, each the median over ``--rounds``:
 
 - **decode only** (the baseline: OpenCV/FFmpeg decoding to RGB, what any video tool pays);
 - **scout only** (every ~1/3 s, up to 3 people per frame, IMAGE mode, decoding every frame
-  and skipping): what the scout costs on its own; in the default path it rides along the
+  and skipping): what the scout costs on its own; in the scout option it rides along the
   one-person pass, which decodes every frame anyway;
-- **decode + pose**, the pose paths in the same run: the **default** (scout, then one person
-  or up to 3 as the scout decided, as ``pose_from_video`` runs it), the **3-person** tracking
-  path forced (``num_poses=3``, the default before the scout), the one-person Tasks path
-  without the scout (``num_poses=1``: what the scout adds), and the one-person **solutions**
+- **decode + pose**, the pose paths in the same run: the **3-person** tracking path (the
+  default, as ``pose_from_video`` runs it), the **scout** option (one person, or up to 3 as
+  the scout decides; faster, but it reads the far knee low, docs/steps.md), the one-person
+  Tasks path without the scout (``num_poses=1``: what the scout adds), and the one-person **solutions**
   path (the fallback);
 - **post-processing** (cleaning, view, contacts, per-step metrics, run engine) on the default
   path's landmarks.
@@ -63,7 +63,7 @@ def main() -> None:
     info = probe_video(clip)
     step = scout_step(info.fps)
     print("load before:", _uptime())
-    paths = ("default", "1, no scout", "3 people", "solutions")
+    paths = ("scout", "1, no scout", "3 people", "solutions")
     t_dec: list[float] = []
     t_scout: list[float] = []
     t_pose: dict[str, list[float]] = {p: [] for p in paths}
@@ -82,10 +82,10 @@ def main() -> None:
             t0 = time.perf_counter()
             pose = estimate_pose(
                 iter_frames(clip), fps=info.fps, width=info.width, height=info.height,
-                rewind=(lambda: iter_frames(clip)) if p == "default" else None,
+                rewind=(lambda: iter_frames(clip)) if p == "scout" else None,
                 num_poses={"3 people": 3, "1, no scout": 1}.get(p))
             t_pose[p].append(time.perf_counter() - t0)
-            if p == "default":
+            if p == "3 people":  # the default: what pose_from_video runs
                 model = pose.model
                 t0 = time.perf_counter()
                 va = analyze_pose(pose, path=str(clip), info=info)
@@ -97,7 +97,7 @@ def main() -> None:
     scout = statistics.median(t_scout)
     print(f"clip: {clip.name}, {info.width}x{info.height}, {info.fps:.2f} fps, {n} frames, "
           f"{dur:.1f} s; {os.cpu_count()} cores; median of {args.rounds} rounds")
-    print(f"default path ran: {model}")
+    print(f"default path (3 people) ran: {model}")
     print(f"decode only (baseline):   {1000 * dec / n:7.2f} ms/frame, real-time factor "
           f"{dur / dec:6.1f}")
     print(f"scout only (1 in {step}):    {1000 * scout / n:7.2f} ms/frame of the clip "
@@ -106,14 +106,14 @@ def main() -> None:
     for p in paths:
         print(f"decode + pose ({p:11s}): {1000 * ps[p] / n:7.2f} ms/frame, real-time factor "
               f"{dur / ps[p]:6.2f}  ({ps[p] / dec:.1f}x decode only)")
-    print(f"default / 3 people:       {ps['default'] / ps['3 people']:.2f}x")
-    print(f"default / solutions:      {ps['default'] / ps['solutions']:.2f}x")
+    print(f"scout / 3 people (default): {ps['scout'] / ps['3 people']:.2f}x")
+    print(f"3 people / solutions:     {ps['3 people'] / ps['solutions']:.2f}x")
     print(f"1, no scout / solutions:  {ps['1, no scout'] / ps['solutions']:.2f}x")
-    print(f"scout riding along:       {1000 * (ps['default'] - ps['1, no scout']) / n:+7.2f} "
-          "ms/frame (default - 1, no scout)")
+    print(f"scout riding along:       {1000 * (ps['scout'] - ps['1, no scout']) / n:+7.2f} "
+          "ms/frame (scout - 1, no scout)")
     print(f"post-processing:          {1000 * post / n:7.2f} ms/frame ({1000 * post:.0f} ms for "
           "the clip: cleaning, contacts, metrics, engine)")
-    for p in ("default", "3 people"):
+    for p in ("3 people", "scout"):
         total = ps[p] + post
         print(f"whole chain ({p:9s}):  {1000 * total / n:7.2f} ms/frame, real-time factor "
               f"{dur / total:6.2f}")
