@@ -9,8 +9,9 @@ They are projected through a virtual pinhole phone camera (1080 × 1920 portrait
 **behind** it (rear view), sampled at the camera's frame rate, with Gaussian pixel noise of
 σ = 1 % of the leg length in the image added to every coordinate. The 2D keypoints then go
 through the video chain (cleaning, low-pass, leg-length scaling, angle formulas), and the angles
-are read at the marker-based contact times; the same quantities are computed from the 3D joint
-centres in the lab's sagittal (belt, up) and frontal (lateral, up) planes.
+are read at the marker-based contact times (mid-stance knee flexion: the peak between the marker
+IC and TC, as the product reads it); the same quantities are computed from the 3D joint centres
+in the lab's sagittal (belt, up) and frontal (lateral, up) planes.
 
 Run ``python tests/test_video/fukuchi_projection.py`` to print the agreement table of
 docs/steps.md ("Video").
@@ -131,7 +132,7 @@ def truth_values(tr: Truth) -> dict[str, dict[str, np.ndarray]]:
         sign = 1.0 if side == "left" else -1.0
         vals = {"shank_angle_ic": np.interp(ic, t, shank),
                 "knee_flexion_ic": np.interp(ic, t, knee),
-                "knee_flexion_mid": np.interp(mid, t, knee),
+                "knee_flexion_mid": geo.peak_between(t, knee, ic, tr.tc[side]),
                 "foot_ahead_ic": np.interp(ic, t, ahead),
                 "pelvic_drop": sign * np.interp(mid, t, obl)}
         for k, v in vals.items():
@@ -159,7 +160,7 @@ def video_values(tr: Truth, fps: float, noise_leg: float,
         vals = {
             "shank_angle_ic": geo.interp_at(t, g.traces[f"shank_{side}"], ic),
             "knee_flexion_ic": geo.interp_at(t, g.traces[f"knee_{side}"], ic),
-            "knee_flexion_mid": geo.interp_at(t, g.traces[f"knee_{side}"], mid),
+            "knee_flexion_mid": geo.peak_between(t, g.traces[f"knee_{side}"], ic, tr.tc[side]),
             "foot_ahead_ic": geo.interp_at(t, g.traces[f"foot_ahead_{side}"], ic),
             "pelvic_drop": sign * geo.interp_at(tt, obl, mid),
         }

@@ -51,3 +51,32 @@ def test_low_likelihood_points_are_dropped_then_filled_and_cutoff_follows_fps():
     assert info["likelihood_dropped_pct"] > 0
     assert abs(out[50, KP["l_knee"], 0] - xy[50, KP["l_knee"], 0]) < 2.0
     assert cutoff_hz(30.0) == 7.5 and cutoff_hz(60.0) == 12.0 and cutoff_hz(240.0) == 12.0
+
+
+def test_swap_fix_does_not_keep_a_lost_state():
+    """A two-frame flip whose end comes as the legs cross (both labellings equally far from the
+    previous frame) must not leave every later frame exchanged. The old fix kept its state on
+    such a frame: frames 40 to the end came out exchanged (then the complement, 0–39)."""
+    xy = _legs()
+    bad = xy.copy()
+    for f in (40, 41):
+        for j in ("hip", "knee", "ankle", "heel", "toe"):
+            bad[f, KP[f"l_{j}"]], bad[f, KP[f"r_{j}"]] = xy[f, KP[f"r_{j}"]], xy[f, KP[f"l_{j}"]]
+    # frame 42: legs crossing, both labellings equally far from frame 41 (no clear margin)
+    for j in ("hip", "knee", "ankle", "heel", "toe"):
+        mid = 0.5 * (xy[42, KP[f"l_{j}"]] + xy[42, KP[f"r_{j}"]])
+        bad[42, KP[f"l_{j}"]] = bad[42, KP[f"r_{j}"]] = mid
+    for max_run in (None, 8):
+        fixed, n = fix_swaps(bad, max_run=max_run)
+        assert n == 2, max_run
+        assert np.allclose(fixed[:42], xy[:42]) and np.allclose(fixed[43:], xy[43:])
+
+
+def test_a_long_exchanged_run_gets_the_model_labels_back():
+    xy = _legs()
+    long = xy.copy()
+    for f in range(40, 60):
+        for j in ("hip", "knee", "ankle", "heel", "toe"):
+            long[f, KP[f"l_{j}"]], long[f, KP[f"r_{j}"]] = xy[f, KP[f"r_{j}"]], xy[f, KP[f"l_{j}"]]
+    assert fix_swaps(long)[1] == 20
+    assert fix_swaps(long, max_run=8)[1] == 0

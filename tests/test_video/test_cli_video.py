@@ -37,6 +37,10 @@ def test_analyze_json_has_video_block_and_engine_channels(cached_model, capsys):
     assert v["frames_used"] == 360 and v["view"] == "side"
     assert abs(v["cadence_spm"] - TREADMILL_CADENCE_SPM) <= 2.0
     assert v["timing_indicative"] is True
+    # up to 3 people followed in every frame (one in this clip), and the JSON says which path
+    assert v["people"]["backend"] == "tasks" and "Tasks PoseLandmarker" in v["pose_model"]
+    assert v["people"]["max_people_in_a_frame"] == 1 and v["people"]["runner_frames"] == 360
+    assert v["people"]["path"] == "several people" and v["people"]["num_poses"] == 3
     # the engine judged the video channels like any per-step source
     judged = {(j["metric"], j["source"]) for j in doc["asymmetry"]}
     for m in (consts.M_STEP_TIME, consts.M_SHANK_ANGLE_IC_DEG, consts.M_KNEE_FLEXION_IC_DEG,
@@ -52,6 +56,8 @@ def test_analyze_json_has_video_block_and_engine_channels(cached_model, capsys):
     assert 5.0 < knee["left"]["median"] < 60.0 and 5.0 < knee["right"]["median"] < 60.0
     lean = v["metrics"][consts.M_TRUNK_LEAN_DEG]
     assert 0.0 < lean["left"]["median"] < 20.0  # leaning forward, as runners do
+    # 17 strides a foot in 12 s, 13 consecutive (the one-person scout path missed the left
+    # contact at 5.54 s and split them)
     assert doc["variability"]["n_strides"] >= 13
 
 
@@ -65,6 +71,7 @@ def test_terminal_prints_the_same_cadence_and_medians(cached_model, capsys):
     knee = doc["video"]["metrics"][consts.M_KNEE_FLEXION_IC_DEG]
     assert f"{knee['left']['median']:.1f}" in text
     assert "knee flexion at mid-stance" in text
+    assert "people in a frame" not in text  # one person in this clip: nothing to say
 
 
 def test_steps_format_video(cached_model, capsys):

@@ -61,3 +61,35 @@ def test_interp_at_gives_nan_outside_and_next_to_gaps():
     assert out[0] == pytest.approx(0.5) and np.isnan(out[1]) and out[2] == pytest.approx(3.5)
     assert np.isnan(out[3])
     assert geo.leg_length_px(P(0, 0), P(0, 30), P(40, 60)) == pytest.approx(80.0)
+
+
+def test_peak_between_finds_the_stance_peak_between_frames():
+    """A sampled parabola peaking between two frames: the peak value is recovered, and the
+    window's edges bound the search (a bigger value outside the stance is ignored)."""
+    t = np.arange(20) / 30.0
+    x = 40.0 - 2000.0 * (t - 0.2166) ** 2
+    x[15:] = 90.0  # swing-phase flexion after TC
+    got = geo.peak_between(t, x, np.array([0.1, 5.0]), np.array([0.4, 6.0]))
+    assert got[0] == pytest.approx(40.0, abs=1e-6)
+    assert np.isnan(got[1])  # no frame in the window
+    # a plateau at the window edge: the largest sample, no extrapolation
+    assert geo.peak_between(t, t, np.array([0.0]), np.array([0.3]))[0] == pytest.approx(9 / 30)
+
+
+def test_interp_at_follows_the_curve_between_frames():
+    """Catmull-Rom through four frames reproduces a parabola exactly between frames (a knee
+    trough at contact); a straight chord would read it 0.25·a·h² too high at mid-frame. Next to
+    an edge or a NaN it falls back to the chord."""
+    t = np.arange(10) / 30.0
+    x = 9000.0 * (t - 0.13) ** 2
+    at = np.array([0.115, 0.1667, 0.01])
+    got = geo.interp_at(t, x, at)
+    assert got[0] == pytest.approx(9000.0 * (0.115 - 0.13) ** 2, abs=1e-9)
+    assert got[1] == pytest.approx(9000.0 * (0.1667 - 0.13) ** 2, abs=1e-9)
+    # frame 0 → 1: no frame before, linear
+    assert got[2] == pytest.approx(0.7 * x[0] + 0.3 * x[1])
+    y = x.copy()
+    y[2] = np.nan
+    assert np.isnan(geo.interp_at(t, y, np.array([0.05]))[0])  # a NaN neighbour
+    lin = geo.interp_at(t, y, np.array([0.115]))[0]  # frames 3, 4 finite, frame 2 not
+    assert lin == pytest.approx(0.55 * x[3] + 0.45 * x[4])

@@ -134,6 +134,17 @@ def video_section_html(va: VideoAnalysis, block: dict[str, Any]) -> str:
            f"{html.escape(block['view'])}; cadence {block['cadence_spm']:.1f} steps/min; "
            f"steps L/R {block['steps_per_side']['left']}/{block['steps_per_side']['right']}; "
            f"pose model {html.escape(block['pose_model'])}.</p>"]
+    people = block.get("people") or {}
+    if (people.get("max_people_in_a_frame") or 0) >= 2:
+        out.append(f"<p>Up to {int(people['max_people_in_a_frame'])} people in a frame: the "
+                   f"largest, most central one, tracked over {int(people['runner_frames'])} "
+                   "frames, is the one analysed.</p>")
+    elif people.get("backend") == "solutions":
+        out.append("<p><em>One-person pose fallback: if someone else walks into view, the "
+                   "model may follow them.</em></p>")
+    if people.get("path") and people.get("why"):
+        why = str(people["why"])
+        out.append(f"<p>Pose: {html.escape(why[:1].upper() + why[1:])}.</p>")
     if block.get("timing_indicative"):
         out.append("<p><em>Contact and flight times are indicative at this frame rate.</em></p>")
     frames = []

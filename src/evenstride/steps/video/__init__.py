@@ -38,10 +38,12 @@ from evenstride.steps.video._gait import (
 from evenstride.steps.video._pose import (
     KEYPOINTS,
     KP,
+    NUM_POSES,
     PoseSeries,
     estimate_pose,
     model_provenance,
     read_pose_json,
+    scout_step,
 )
 from evenstride.steps.video._to_activity import (
     GRADES,
@@ -73,6 +75,7 @@ __all__ = [
     "per_step_values",
     "pose_from_video",
     "read_pose_json",
+    "scout_step",
     "video_activity",
 ]
 
@@ -93,14 +96,21 @@ class VideoAnalysis:
 
 def pose_from_video(path: str | os.PathLike[str], *, min_fps: float = MIN_FPS) -> tuple[
         VideoInfo, PoseSeries]:
-    """Probe, check the frame rate, decode and run the pose model over every frame."""
+    """Probe, check the frame rate, decode and run the pose model over every frame with up to
+    :data:`NUM_POSES` people per frame and the runner's track (``estimate_pose``).
+
+    Not the faster "scout, then track one" path (``estimate_pose`` with ``rewind``): on the
+    real treadmill clip its tracked crop draws the far leg over the stance leg, reading the far
+    knee at mid-stance 16° low and making a +9.4° left−right knee difference that neither the
+    several-people path (−1.7°) nor the clip's independent RTMPose landmarks (−1.1°) show
+    (docs/steps.md). A true value before speed."""
     info = probe_video(path)
     if info.fps < min_fps:
         raise UnsupportedActivityError(
             f"frame rate {info.fps:.1f} fps is too low: need at least {min_fps:.0f} fps "
             "(a running stance lasts about 0.2 s)", path=str(path))
     pose = estimate_pose(iter_frames(path), fps=info.fps, width=info.width,
-                         height=info.height, path=str(path))
+                         height=info.height, path=str(path), num_poses=NUM_POSES)
     return info, pose
 
 
@@ -120,6 +130,9 @@ def analyze_pose(pose: PoseSeries, *, view: str | None = None, path: str | None 
             path=path)
     xy, cleaning = clean(pose)
     gait = gait_from_keypoints(xy, pose.score, pose.fps, view=view, path=path)
+    people = dict(pose.extra.get("people") or {})
+    if people.get("max_people_in_a_frame") is not None:
+        gait.extra["max_people_in_a_frame"] = people["max_people_in_a_frame"]
     clip = check_running(gait, pose.fps, path=path)
     duration = pose.n_frames / pose.fps
     used = int(has_person.sum())
@@ -127,6 +140,7 @@ def analyze_pose(pose: PoseSeries, *, view: str | None = None, path: str | None 
         "video": None if info is None else info.to_dict(),
         "frames_used": used,
         "pose_model": pose.model,
+        "people": people,
         "view": gait.view,
         "view_detected": view is None,
         "runner_faces": None if gait.view != "side" else (

@@ -6,8 +6,11 @@
 2. **left/right swap fix** (frame to frame): a pose model sometimes labels the near leg as the far
    one for a frame or two in a side view. For every frame the leg keypoints (hip, knee, ankle,
    heel, toe) are compared with the previous frame as labelled and as swapped; when swapped is
-   closer by a clear margin (:data:`SWAP_MARGIN`) the labels are exchanged. The model's own
-   labelling wins overall: if more than half of the frames would be exchanged, the complement is.
+   closer by a clear margin (:data:`SWAP_MARGIN`) the labels are exchanged; when neither
+   labelling is clearly closer (legs crossing) the model's labels stand. The model's own
+   labelling wins overall: if more than half of the frames would be exchanged, the complement is;
+   and a run of exchanged frames longer than :data:`MAX_SWAP_RUN_S` is given back the model's
+   labels (a flip lasts a few frames; a long run is the fix having missed a flip's end).
 3. **Hampel filter**: a point further than 3 scaled MADs from the median of a 7-frame window is an
    outlier and dropped;
 4. **short gaps** (≤ :data:`MAX_GAP_S`) are filled linearly; longer ones stay NaN;
@@ -31,6 +34,12 @@ HAMPEL_K = 3.0
 MAX_GAP_S = 0.1
 #: Swapped labels must be closer than this share of the as-labelled distance to be swapped.
 SWAP_MARGIN = 0.6
+#: A run of exchanged frames longer than this is the fix losing its state, not a model flip: a
+#: label flip lasts a few frames, and when the legs cross at mid-stance the distances cannot
+#: tell the labels apart, so a fix that caught a flip may miss its end. On the treadmill clip
+#: with the Tasks landmarker a 1–2-frame flip at frame 283 left every later frame exchanged
+#: (77 frames, left and right contacts traded for the last 2.5 s).
+MAX_SWAP_RUN_S = 0.25
 
 _LEG = ("hip", "knee", "ankle", "heel", "toe")
 _L = [KP[f"l_{j}"] for j in _LEG]
@@ -47,27 +56,35 @@ def _swap(frame: np.ndarray) -> np.ndarray:
     return out
 
 
-def fix_swaps(xy: np.ndarray) -> tuple[np.ndarray, int]:
-    """Exchange left/right leg labels on frames where swapped fits the last frame better."""
+def fix_swaps(xy: np.ndarray, max_run: int | None = None) -> tuple[np.ndarray, int]:
+    """Exchange left/right leg labels on frames where swapped fits the last frame better;
+    runs of exchanged frames longer than ``max_run`` frames are given back the model's
+    labels."""
     n = len(xy)
     swapped = np.zeros(n, dtype=bool)
-    state = False  # whether this frame's labels are exchanged relative to the model's
     prev: np.ndarray | None = None
     for i in range(n):
         raw = xy[i]
         if not np.isfinite(raw[_L + _R]).any():
             continue
-        lab = _swap(raw) if state else raw
+        # exchanged only on clear evidence against the previous (corrected) frame; when the
+        # two labellings are about as far (legs crossing), the model's labels stand, so a
+        # missed end of a flip cannot carry over to the rest of the clip
+        state = False
         if prev is not None:
-            d_keep = _dist(lab[_L], prev[_L]) + _dist(lab[_R], prev[_R])
-            d_swap = _dist(lab[_L], prev[_R]) + _dist(lab[_R], prev[_L])
-            if np.isfinite(d_keep) and np.isfinite(d_swap) and d_swap < SWAP_MARGIN * d_keep:
-                state = not state
-                lab = _swap(raw) if state else raw
+            d_raw = _dist(raw[_L], prev[_L]) + _dist(raw[_R], prev[_R])
+            d_swp = _dist(raw[_L], prev[_R]) + _dist(raw[_R], prev[_L])
+            state = bool(np.isfinite(d_raw) and np.isfinite(d_swp)
+                         and d_swp < SWAP_MARGIN * d_raw)
         swapped[i] = state
-        prev = lab
+        prev = _swap(raw) if state else raw
     if swapped.sum() > 0.5 * n:  # the model's labelling wins overall
         swapped = ~swapped
+    if max_run is not None:
+        edges = np.flatnonzero(np.diff(np.r_[0, swapped.astype(np.int8), 0]))
+        for a, b in zip(edges[0::2], edges[1::2], strict=True):
+            if b - a > max_run:
+                swapped[a:b] = False
     out = xy.copy()
     for i in np.flatnonzero(swapped):
         out[i] = _swap(xy[i])
@@ -141,7 +158,7 @@ def clean(pose: PoseSeries) -> tuple[np.ndarray, dict[str, float]]:
     xy[pose.score < MIN_LIKELIHOOD] = np.nan
     n_pts = np.isfinite(pose.xy[..., 0]).sum()
     dropped_lk = int(n_pts - np.isfinite(xy[..., 0]).sum())
-    xy, n_swapped = fix_swaps(xy)
+    xy, n_swapped = fix_swaps(xy, max_run=max(2, round(MAX_SWAP_RUN_S * pose.fps)))
     max_gap = max(1, round(MAX_GAP_S * pose.fps))
     fc = cutoff_hz(pose.fps)
     n_outliers = 0

@@ -9,7 +9,8 @@ side view, else the middle of the stance):
   ``flight_time`` (TC → the other foot's next IC), ``duty_factor`` (contact / stride, %);
   **indicative** below 100 fps (a 30 fps frame is 33 ms);
 - side view: ``foot_ahead_ic_pct_leg`` (heel ahead of the hip centre at IC, % of leg length),
-  ``shank_angle_ic_deg``, ``knee_flexion_ic_deg``, ``knee_flexion_midstance_deg`` and
+  ``shank_angle_ic_deg``, ``knee_flexion_ic_deg``, ``knee_flexion_midstance_deg`` (the peak
+  knee flexion between IC and TC, as gait labs report mid-stance knee flexion) and
   ``trunk_lean_deg`` (at this side's mid-stance);
 - rear/front view: ``pelvic_drop_deg`` (pelvic obliquity at mid-stance, swing side lower = +,
   clip median removed as in the marker metric), ``knee_fppa_deg`` (at mid-stance; **grade low**:
@@ -32,7 +33,7 @@ from evenstride import consts
 from evenstride.datatypes import Activity, ActivityMeta, Segment, SidedChannel
 from evenstride.exceptions import NotEnoughDataError
 from evenstride.steps.video import _geometry as geo
-from evenstride.steps.video._gait import SIDES, TIMING_FPS, VideoGait
+from evenstride.steps.video._gait import SIDES, TIMING_FPS, VideoGait, pelvis_low_s
 
 #: ``SidedChannel.source`` of values computed from 2D pose in a video.
 SRC_VIDEO = "video_pose"
@@ -72,8 +73,8 @@ _ORIGINS = {
     consts.M_FOOT_AHEAD_IC_PCT_LEG: "video: heel ahead of the hip centre at IC, % leg length",
     consts.M_SHANK_ANGLE_IC_DEG: "video: knee → ankle from vertical at IC (+ = ankle ahead)",
     consts.M_KNEE_FLEXION_IC_DEG: "video: thigh − shank angle at IC",
-    consts.M_KNEE_FLEXION_MIDSTANCE_DEG: "video: thigh − shank angle when the foot passes "
-    "under the hip",
+    consts.M_KNEE_FLEXION_MIDSTANCE_DEG: "video: peak thigh − shank angle during the stance "
+    "(mid-stance knee flexion)",
     consts.M_TRUNK_LEAN_DEG: "video: hip → shoulder centre from vertical at mid-stance",
     consts.M_PELVIC_DROP_DEG: "video (rear view): hip-line obliquity at mid-stance, swing side "
     "lower = +, clip median removed",
@@ -86,26 +87,16 @@ _ORIGINS = {
 
 def _lowest_pelvis(g: VideoGait, side: str) -> np.ndarray:
     """Rear/front view: mid-stance = the pelvis's lowest point (largest image y) near this
-    stance. The body's centre of mass is lowest at mid-stance in running (spring-mass model;
-    Cavagna et al. 1976), and the hip centre is seen without perspective trouble from behind,
-    unlike the feet, whose contacts come out ≈ 75–95 ms late there (docs/steps.md)."""
+    stance (:func:`~evenstride.steps.video._gait.pelvis_low_s`: the centre of mass is lowest at
+    mid-stance in running). The stances themselves are centred on it (foot contacts seen from
+    behind come out ≈ 75–95 ms late, docs/steps.md); the middle of the stance where there is
+    no clear low point."""
     ss = g.sides[side]
-    y = g.traces["hip_y"]
+    if len(g.time_s) < 2 or not np.isfinite(g.stride_s):
+        return ss.mid_s
     fps = 1.0 / (g.time_s[1] - g.time_s[0])
-    out = ss.mid_s.copy()
-    for k, (a, b) in enumerate(zip(ss.ic_s, ss.tc_s, strict=True)):
-        i0 = max(1, round((a - 0.25 * g.stride_s) * fps))
-        i1 = min(len(y) - 1, round(b * fps) + 1)
-        if i1 - i0 < 3 or not np.isfinite(y[i0:i1]).any():
-            continue
-        j = i0 + int(np.nanargmax(y[i0:i1]))
-        if j in (i0, i1 - 1):
-            continue
-        y0, y1, y2 = y[j - 1], y[j], y[j + 1]
-        den = y0 - 2 * y1 + y2
-        off = 0.5 * (y0 - y2) / den if den != 0 and np.isfinite(den) else 0.0
-        out[k] = (j + float(np.clip(off, -0.5, 0.5))) / fps
-    return out
+    mid = pelvis_low_s(ss, g.traces["hip_y"], fps, g.stride_s)
+    return np.where(np.isfinite(mid), mid, ss.mid_s)
 
 
 def _mid_stance(g: VideoGait, side: str) -> np.ndarray:
@@ -159,8 +150,10 @@ def per_step_values(g: VideoGait) -> dict[str, dict[str, np.ndarray]]:
                                                                  ic)
             vals[consts.M_SHANK_ANGLE_IC_DEG] = geo.interp_at(t, g.traces[f"shank_{side}"], ic)
             vals[consts.M_KNEE_FLEXION_IC_DEG] = geo.interp_at(t, g.traces[f"knee_{side}"], ic)
-            vals[consts.M_KNEE_FLEXION_MIDSTANCE_DEG] = geo.interp_at(
-                t, g.traces[f"knee_{side}"], mid)
+            # the stance's peak knee flexion (≈ 40–45 % of stance), not the knee when the heel
+            # passes under the hip (≈ 25 % of stance, still flexing): that read 15–20° low
+            vals[consts.M_KNEE_FLEXION_MIDSTANCE_DEG] = geo.peak_between(
+                t, g.traces[f"knee_{side}"], ic, tc)
             vals[consts.M_TRUNK_LEAN_DEG] = geo.interp_at(t, g.traces["trunk_lean"], mid)
         else:
             obl = g.traces["pelvic_obliquity"]
