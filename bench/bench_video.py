@@ -16,8 +16,8 @@ Measured in the same run, each the median over ``--rounds``:
 - **decode + pose**, the pose paths in the same run: the **3-person** tracking path (the
   default, as ``pose_from_video`` runs it), the **scout** option (one person, or up to 3 as
   the scout decides; faster, but it reads the far knee low, docs/steps.md), the one-person
-  Tasks path without the scout (``num_poses=1``: what the scout adds), and the one-person **solutions**
-  path (the fallback);
+  Tasks path without the scout (``num_poses=1``: what the scout adds), and the one-person
+  **solutions** path (the fallback);
 - **post-processing** (cleaning, view, contacts, per-step metrics, run engine) on the default
   path's landmarks.
 
