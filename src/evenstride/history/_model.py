@@ -254,6 +254,11 @@ class HistoryParams:
     #: the GLS window contrast, docs/methods.md §10a).
     change_z_a: float = 3.15
     change_z_b: float = 0.2
+    #: Whole-regime test: likelihood-ratio threshold ``a + b·ln(runs of the regime)``
+    #: (calibrated with the monitor's thresholds, sharing the 5 % false-alarm budget:
+    #: bench/calibration_history.py, docs/methods.md §10a).
+    change_lr_a: float = 12.0
+    change_lr_b: float = 0.5
     speed_bin_m_s: float = 0.25
     n_boot: int = 1000
     n_boot_changepoint: int = 300
