@@ -688,7 +688,9 @@ class MetricHistory:
                     "MDC95 = 1.96·√2·SEM (one run against one run). A change in the runner is "
                     "flagged when the mean deviation of recent runs from their baseline, "
                     "divided by its standard error under that correlation, exceeds the "
-                    "calibrated threshold (docs/methods.md)"
+                    "calibrated threshold, or when a test of all runs since the last restart "
+                    "finds one level shift (likelihood ratio under that correlation; "
+                    "docs/methods.md)"
                 ),
                 "evidence": BASELINE_EVIDENCE.to_dict(),
             },
