@@ -17,6 +17,12 @@ Usage::
 
     python bench/bench_history_detector.py                  # 1,000 and 3,000 runs
     python bench/bench_history_detector.py --sizes 300 1000 3000 --repeat 1
+
+Before/after: the script only uses ``build_history`` and ``analyse_metric``, which the code
+before issue 15 also has, so the same script times an older tree::
+
+    git archive main src | tar -x -C /tmp/old
+    PYTHONPATH=/tmp/old/src python bench/bench_history_detector.py --sizes 300 1000
 """
 
 from __future__ import annotations
