@@ -246,7 +246,6 @@ def test_screen_never_drops_a_window_beyond_the_threshold(phi):
     nf = hb.NoiseFloor(0.5, phi, True, n)
     xs = np.array([q.x for q in pts])
     tabs = hb._monitor_tables(xs, comp)
-    lengths = hb._lengths_array(hb.WINDOW_MAX_RUNS)
     checked = beyond = 0
     for start, end in ((0, 70), (70, n)):
         z_crit = np.full(end - start, 1.0)  # low, so that many windows are beyond it

@@ -3,7 +3,7 @@
 bench/calibration_history.py keeps the calibrated rates (docs/methods.md §10a).
 
 Counts, never times: the reduced studies are ~250 short histories and 500 cheaper no-change
-statistics (~30 s of CPU, marked slow).
+statistics (~7 s of CPU on a quiet core).
 """
 
 from __future__ import annotations
@@ -49,7 +49,6 @@ def test_typical_error_is_the_sd_of_one_run_even_when_runs_are_correlated(bench,
     assert nf["mdc95"] == pytest.approx(1.96 * math.sqrt(2) * m.typical_error, abs=1e-3)
 
 
-@pytest.mark.slow
 def test_reduced_calibration_keeps_the_rates(bench):
     """80-run histories, a 2·σ step at run 41 (bench/calibration_history.py, seeded)."""
     reps = 40
@@ -71,7 +70,6 @@ def test_reduced_calibration_keeps_the_rates(bench):
     assert cells[0.5].found_dated >= 29, table
 
 
-@pytest.mark.slow
 def test_the_whole_regime_test_carries_the_power_at_phi_05(bench):
     """Without the whole-regime test (its threshold out of reach) the same seeded histories
     lose most of their dated finds at φ = 0.5: the test is what reaches the target."""
@@ -87,7 +85,6 @@ def test_the_whole_regime_test_carries_the_power_at_phi_05(bench):
     assert off.found_dated <= 20, off.found_dated
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("n_runs", [40, 120])
 def test_false_alarms_of_both_tests_stay_under_5_percent(bench, n_runs):
     """Histories without change at φ = 0.5 (the hardest calibrated case): the online monitor
