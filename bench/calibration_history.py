@@ -29,6 +29,8 @@ Usage::
     python bench/calibration_history.py                 # 400 histories per cell, seed 0
     python bench/calibration_history.py --reps 100 --seed 3 --runs 60 --step-at 30
     python bench/calibration_history.py --oracle        # the known-parameter oracle
+    python bench/calibration_history.py --null 30 40 80 120 200 --reps 1000   # false alarms
+                                                        # of each test (the thresholds' calibration)
 
 Seeded: the same arguments print the same table.
 """
