@@ -29,6 +29,8 @@ Usage::
     python bench/calibration_history.py                 # 400 histories per cell, seed 0
     python bench/calibration_history.py --reps 100 --seed 3 --runs 60 --step-at 30
     python bench/calibration_history.py --oracle        # the known-parameter oracle
+    python bench/calibration_history.py --null 30 40 80 120 200 --reps 1000   # false alarms
+                                                        # of each test (the thresholds' calibration)
 
 Seeded: the same arguments print the same table.
 """
@@ -240,6 +242,63 @@ def oracle(reps: int, seed: int, n_runs: int, step_at: int, phis: tuple[float, .
     return "\n".join(lines)
 
 
+def null_stats(rng: np.random.Generator, n_runs: int, phi: float, p: HistoryParams = PARAMS,
+               sd: float = 0.5) -> tuple[float, float]:
+    """One history without change: ``(M1, M2)`` where the online monitor reports a change iff
+    ``M1 > change_z_a`` (``M1 = max over runs i and windows of |z| − change_z_b·ln(i + 1)``) and
+    the whole-regime test iff ``M2 > change_lr_a`` (``M2 = LR − change_lr_b·ln(n)``), with the
+    noise floor estimated from the history as the detector does."""
+    from evenstride.history import _baseline as hb
+
+    runs = history_records(1.5 + ar1(rng, n_runs, phi, sd), rng)
+    pts = hb.metric_points(runs, KEY)
+    regime_of = [0] * len(pts)
+    nf = hb.noise_floor(pts, regime_of, p)
+    if nf.sd is None or nf.sd <= 0:
+        return -math.inf, -math.inf
+    comp = hb._comparable_before(pts, p)
+    xs = np.array([q.x for q in pts])
+    tabs = hb._monitor_tables(xs, comp)
+    floor = 2.5  # only |z| beyond this matter for the thresholds in use
+    pen = p.change_z_b * np.log(np.maximum(np.arange(len(pts)) + 1, 2))
+    mask = hb._screen(0, len(pts), 0, xs, comp, tabs, nf, p, floor + pen)
+    lengths = hb._lengths_array(hb.WINDOW_MAX_RUNS)
+    m1 = -math.inf
+    for i in np.flatnonzero(mask.any(axis=1)).tolist():
+        for n_rows in lengths[mask[i]].tolist():
+            w = hb._window(xs, comp, range(i - n_rows + 1, i + 1), 0, nf, p, hb._need(n_rows))
+            if w is not None:
+                m1 = max(m1, abs(w.z) - float(pen[i]))
+    seg = hb._majority(pts)
+    res = hb._regime_lr(np.array([q.x for q in seg]), hb._speeds(seg), nf)
+    m2 = -math.inf if res is None else res[0] - p.change_lr_b * math.log(len(seg))
+    return m1, m2
+
+
+def null_table(reps: int, seed: int, sizes: tuple[int, ...], phis: tuple[float, ...],
+               p: HistoryParams = PARAMS) -> str:
+    """False alarms of the two parts and of both, per history length and φ (the thresholds'
+    calibration; docs/methods.md §10a)."""
+    lines = [f"Histories without change ({reps} per cell): false alarms of the online monitor "
+             f"(z_a {p.change_z_a:g}, z_b {p.change_z_b:g}), of the whole-regime test (lr_a "
+             f"{p.change_lr_a:g}, lr_b {p.change_lr_b:g}) and of both; 95th/97.5th "
+             "percentiles of M1 and M2",
+             f"{'runs':>5} {'phi':>5} {'monitor':>8} {'regime':>7} {'both':>6} "
+             f"{'M1 q95':>7} {'M1 q975':>8} {'M2 q95':>7} {'M2 q975':>8}"]
+    for n in sizes:
+        for j, phi in enumerate(phis):
+            rng = np.random.default_rng([seed, 500 + j, n])
+            st = np.array([null_stats(rng, n, phi, p) for _ in range(reps)])
+            a1 = st[:, 0] > p.change_z_a
+            a2 = st[:, 1] > p.change_lr_a
+            q1 = np.quantile(st[:, 0], [0.95, 0.975])
+            q2 = np.quantile(st[:, 1], [0.95, 0.975])
+            lines.append(f"{n:5d} {phi:5.2f} {100 * a1.mean():7.1f}% {100 * a2.mean():6.1f}% "
+                         f"{100 * (a1 | a2).mean():5.1f}% {q1[0]:7.2f} {q1[1]:8.2f} "
+                         f"{q2[0]:7.2f} {q2[1]:8.2f}")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--reps", type=int, default=400, help="histories per cell (default 400)")
@@ -248,11 +307,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--step-at", type=int, default=40, help="0-based run of the step (40)")
     ap.add_argument("--phis", type=float, nargs="+", default=list(PHIS),
                     help="run-to-run correlations to simulate (default 0 0.25 0.5)")
+    ap.add_argument("--null", type=int, nargs="*", metavar="RUNS",
+                    help="print the false alarms of each part on histories without change of "
+                    "these lengths (default 30 40 80 120)")
     ap.add_argument("--oracle", action="store_true",
                     help="print the known-parameter oracle instead of the detector's rates")
     args = ap.parse_args(argv)
     if not 0 < args.step_at < args.runs:
         ap.error("--step-at must lie inside the history")
+    if args.null is not None:
+        sizes = tuple(args.null) or (30, 40, 80, 120)
+        print(null_table(args.reps, args.seed, sizes, tuple(args.phis)))
+        return 0
     if args.oracle:
         print(oracle(args.reps, args.seed, args.runs, args.step_at, tuple(args.phis)))
         return 0

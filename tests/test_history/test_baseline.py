@@ -221,3 +221,40 @@ def test_record_from_run_doc_minimal_and_without_context():
     assert r.gear == "Ghost 15" and r.session_rpe == 4.0 and r.trimp is None
     with pytest.raises(ValueError, match="start_time"):
         RunRecord.from_run_doc({**doc, "start_time": None}, activity_id=8)
+
+
+@pytest.mark.parametrize("phi", [0.0, 0.5, 0.9])
+def test_screen_never_drops_a_window_beyond_the_threshold(phi):
+    """The monitor computes a window's exact z only when its cheap upper bound passes the
+    threshold (issue 15). Every window whose exact |z| exceeds the threshold must pass the
+    screen, with mixed surfaces and speeds (each run its own baseline) and a device change."""
+    from evenstride.history import _baseline as hb
+
+    rng = np.random.default_rng(int(phi * 10) + 3)
+    n = 160
+    x = rng.normal(0.0, 0.5, n)
+    for t in range(1, n):
+        x[t] = phi * x[t - 1] + math.sqrt(1 - phi * phi) * x[t]
+    x[100:] += 0.8
+    surfaces = ["road" if rng.random() < 0.8 else "track" for _ in range(n)]
+    speeds = list(3.0 + rng.uniform(-0.4, 0.4, n))
+    devices = ["garmin fr965 + garmin hrm_pro"] * 70 + ["garmin fr965 + garmin hrm_600"] * (n - 70)
+    pts = metric_points(_records(x, devices=devices, speeds=speeds, surfaces=surfaces), KEY)
+    assert hb._device_starts(pts) == [70]
+    p = FAST
+    comp = hb._comparable_before(pts, p)
+    nf = hb.NoiseFloor(0.5, phi, True, n)
+    xs = np.array([q.x for q in pts])
+    tabs = hb._monitor_tables(xs, comp)
+    checked = beyond = 0
+    for start, end in ((0, 70), (70, n)):
+        z_crit = np.full(end - start, 1.0)  # low, so that many windows are beyond it
+        mask = hb._screen(start, end, start, xs, comp, tabs, nf, p, z_crit)
+        for i in range(start, end):
+            for k, L in enumerate(hb.window_lengths(i - start + 1 - p.min_baseline_runs)):
+                w = hb._window(xs, comp, range(i - L + 1, i + 1), start, nf, p, hb._need(L))
+                checked += 1
+                if w is not None and abs(w.z) > 1.0:
+                    beyond += 1
+                    assert mask[i - start, k], (i, L, w.z)
+    assert checked > 1000 and beyond > 50, (checked, beyond)

@@ -55,3 +55,11 @@ def test_rule_dates_correlated_steps_better_than_the_ml_position(phi):
     # measured with this seed: rule 165/200 (82.5 %), ML 155/200 (77.5 %)
     assert rule >= 0.80 * reps, (rule, ml)
     assert rule >= ml + 6, (rule, ml)
+
+
+def test_short_series_are_dated_without_error():
+    # 7 values leave 2 candidate positions, fewer than the 5-run span: the span is clipped at
+    # the ends (np.convolve(mode="same") used to return 5 masses for 2 positions)
+    x = np.array([0.0, 0.1, -0.1, 3.0, 3.1, 2.9, 3.0])
+    assert date_step(x, None, sd=0.1, phi=0.0) == 3
+    assert date_step(x, None, sd=0.1, phi=0.0, candidates=[4]) == 4

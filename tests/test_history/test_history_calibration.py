@@ -2,7 +2,8 @@
 """The history's noise floor allows for correlated runs, and a reduced, seeded run of
 bench/calibration_history.py keeps the calibrated rates (docs/methods.md §10a).
 
-Counts, never times: the reduced study is ~100 short histories (seconds of CPU).
+Counts, never times: the reduced studies are ~250 short histories and 500 cheaper no-change
+statistics (~7 s of CPU on a quiet core).
 """
 
 from __future__ import annotations
@@ -49,17 +50,53 @@ def test_typical_error_is_the_sd_of_one_run_even_when_runs_are_correlated(bench,
 
 
 def test_reduced_calibration_keeps_the_rates(bench):
-    reps = 25
+    """80-run histories, a 2·σ step at run 41 (bench/calibration_history.py, seeded)."""
+    reps = 40
     cells = {c.phi: c for c in bench.study(reps, seed=5, phis=(0.0, 0.5))}
     table = bench.table(list(cells.values()), 80, 40)
     assert "false alarms" in table and "met" in table
     for phi, c in cells.items():
         assert c.n == reps and c.n_step == reps
-        # target ≤ 5 %; with 25 histories allow up to 2 (8 %)
-        assert c.false_alarms <= 2, (phi, table)
+        # target ≤ 5 %; with 40 histories allow up to 3 (7.5 %)
+        assert c.false_alarms <= 3, (phi, table)
         # the noise floor is honest: the estimated typical error is the true SD
         assert 0.85 <= float(np.median(c.te_ratio)) <= 1.1, (phi, table)
     # independent runs: a step of 2 × typical error is found and dated within 2 runs (≥ 80 %)
-    assert cells[0.0].found_dated >= 19, table
-    # strongly correlated runs (φ = 0.5): found, dating less sharp (docs/methods.md §10a)
-    assert cells[0.5].found >= 15, table
+    assert cells[0.0].found_dated >= 36, table
+    # strongly correlated runs (φ = 0.5): found, and dated within 2 runs in most histories
+    # (measured with this seed: 38 of 40 found, 33 dated; the online monitor alone, without the
+    # whole-regime test, finds 15 and dates 13: the next test)
+    assert cells[0.5].found >= 34, table
+    assert cells[0.5].found_dated >= 29, table
+
+
+def test_the_whole_regime_test_carries_the_power_at_phi_05(bench):
+    """Without the whole-regime test (its threshold out of reach) the same seeded histories
+    lose most of their dated finds at φ = 0.5: the test is what reaches the target."""
+    import dataclasses
+
+    saved = bench.PARAMS
+    try:
+        bench.PARAMS = dataclasses.replace(saved, change_lr_a=1e9)
+        off = bench.study(40, seed=5, phis=(0.5,))[0]
+    finally:
+        bench.PARAMS = saved
+    # measured with this seed: 13 of 40 dated within 2 runs (33 with the whole-regime test)
+    assert off.found_dated <= 20, off.found_dated
+
+
+@pytest.mark.parametrize("n_runs", [40, 120])
+def test_false_alarms_of_both_tests_stay_under_5_percent(bench, n_runs):
+    """Histories without change at φ = 0.5 (the hardest calibrated case): the online monitor
+    and the whole-regime test together report a change in ≤ 5 % (docs/methods.md §10a)."""
+    p = bench.PARAMS
+    rng = np.random.default_rng([17, n_runs])
+    reps = 250
+    st = np.array([bench.null_stats(rng, n_runs, 0.5, p) for _ in range(reps)])
+    alarms = int(np.sum((st[:, 0] > p.change_z_a) | (st[:, 1] > p.change_lr_a)))
+    # measured with this seed: 11 (40 runs) and 9 (120 runs) of 250; 18 and 20 with the
+    # whole-regime threshold lowered by 3
+    assert alarms <= 15, alarms  # 6 %: a 5 % rate exceeds it in ~20 % of samples
+    # the thresholds are not loose: lowering the whole-regime test's by 3 doubles the alarms
+    looser = int(np.sum((st[:, 0] > p.change_z_a) | (st[:, 1] > p.change_lr_a - 3.0)))
+    assert looser >= alarms + 5, (alarms, looser)

@@ -8,7 +8,14 @@ of H11 (commit c09d911: per-draw bootstrap loops, O(N²) regime scans) was
 ``a5290c91bce359b6764b20cac48998edbdcb051f7ff5bb363364083b979c1746``, and the sped-up code
 (commit abe7a82) gave the same. The change detector then changed on purpose (GLS window
 contrast, threshold 3.15, dating searched near the flagging window: CHANGELOG "Scientific
-changes"), which moves this corpus's change values; ``EXPECTED_SHA256`` is the digest since.
+changes"), which moves this corpus's change values. It changed again on purpose in H-detect
+(monitor windows ≤ 24 runs, threshold 3.3 + 0.4·ln n, a whole-regime test, changes dated with
+every run up to the next restart: CHANGELOG "Scientific changes"): the planted step keeps its
+start (2024-06-29) and is detected 3 days later (threshold 5.1 instead of 4.1), its shift is
+measured on 18 runs after it (+1.32, was +1.41 on 13), and bootstrap intervals drawn later
+from the same generator move by ≤ 0.03 (a different number of draws before them: the change's
+bootstrap resamples its longer segment); the noise floor's "method" sentence names the new
+test. ``EXPECTED_SHA256`` is the digest since.
 Any further change of an output value, also of a bootstrap interval (the same random draws must
 feed them), fails: a speed-up must leave it as is.
 
@@ -45,7 +52,7 @@ T0 = datetime(2024, 1, 1, 7, 0, tzinfo=UTC)
 N_RUNS = 120
 #: sha256 of ``json.dumps(build_history(corpus()).to_dict(), sort_keys=True, default=str)``
 #: (see the module docstring for its history).
-EXPECTED_SHA256 = "7f3a32b537b3a1676dac6a2915fbd4a1450072ee228ffdb20b37169bd4ec3b69"
+EXPECTED_SHA256 = "516be21fc6f8d3d36fb50d5f50e9475095a020c5fdb034dfb1a113b814b1e130"
 
 
 def _entry(key: str, v: float, rng: np.random.Generator, speed: float) -> AsymmetryEntry:

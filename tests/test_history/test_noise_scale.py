@@ -45,22 +45,39 @@ def test_known_values():
     assert _ar1_quad(pos, w, 0.5) == pytest.approx(2.0 - 0.25)
 
 
-def test_step_fit_without_correlation_equals_the_identity_transform():
-    """step_fit with φ = 0 skips multiplying by the identity (issue 15): the same τ, shift and
-    residual sum of squares, bit for bit, as the transformed fit."""
-    from evenstride.history._baseline import step_fit
+@pytest.mark.parametrize("phi", [0.0, 0.3, 0.6])
+@pytest.mark.parametrize("with_speed", [False, True])
+def test_step_scan_equals_one_least_squares_fit_per_position(phi, with_speed):
+    """step_fit and step_log_posterior scan every τ in O(n) by suffix sums (issue 15): the same τ,
+    shift, residual sum of squares and log posterior as one prewhitened least-squares fit per
+    τ (the former O(n²) computation, written out here)."""
+    import math
+
+    from evenstride.history._baseline import step_fit, step_log_posterior
 
     rng = np.random.default_rng(7)
     x = np.concatenate((rng.normal(0.0, 1.0, 60), rng.normal(1.5, 1.0, 40)))
-    got = step_fit(x, None)
-    assert got is not None and 55 <= got[0] <= 65
+    speed = 3.0 + rng.uniform(-0.2, 0.2, 100) if with_speed else None
     n = len(x)
-    eye = np.eye(n)
+    tr = np.eye(n)
+    tr[0, 0] = math.sqrt(1.0 - phi * phi)
+    tr[np.arange(1, n), np.arange(n - 1)] = -phi
     best = None
-    for tau in range(3, n - 3 + 1):  # the former computation, identity transform included
-        a = eye @ np.column_stack([np.ones(n), (np.arange(n) >= tau).astype(float)])
-        coef, *_ = np.linalg.lstsq(a, eye @ x, rcond=None)
-        sse = float(np.sum((eye @ x - a @ coef) ** 2))
+    lps = []
+    for tau in range(3, n - 3 + 1):
+        cols = [np.ones(n), (np.arange(n) >= tau).astype(float)]
+        if speed is not None:
+            cols.insert(1, speed - speed.mean())
+        a = tr @ np.column_stack(cols)
+        coef, *_ = np.linalg.lstsq(a, tr @ x, rcond=None)
+        sse = float(np.sum((tr @ x - a @ coef) ** 2))
+        lps.append(-sse / (2 * 0.8**2 * (1 - phi * phi)) - 0.5 * np.linalg.slogdet(a.T @ a)[1])
         if best is None or sse < best[2] - 1e-12:
-            best = (tau, float(coef[1]), sse)
-    assert got == best
+            best = (tau, float(coef[-1]), sse)
+    got = step_fit(x, speed, phi=phi)
+    assert got is not None and 55 <= got[0] <= 65
+    assert got[0] == best[0]
+    assert got[1:] == pytest.approx(best[1:], rel=1e-9)
+    taus, lp = step_log_posterior(x, speed, sd=0.8, phi=phi)
+    assert list(taus) == list(range(3, n - 2))
+    assert lp == pytest.approx(np.array(lps), rel=1e-9)

@@ -21,23 +21,30 @@ Method (formulas cited; matching, monitoring and change-point rules are evenstri
    day-to-day variation we want to count as noise, and that ICC route would leave only the
    within-run sampling error (reported separately as ``within_run_se``, the median of the
    per-run 95 % interval half-widths / 1.96).
-4. **Change in the runner.** Walking forward through the runs, at each run the windows of the
-   last ``L`` runs (:func:`window_lengths`) are compared with their own comparable baselines
-   (≥ ``min_baseline_runs`` (5) runs before the window); ``z`` = mean deviation / its standard
-   error under the fitted AR(1) (exact: ``σ²·wᵀRw``). A change is flagged when the largest
-   ``|z|`` exceeds :func:`change_threshold` (calibrated on simulated histories:
-   bench/calibration_history.py, docs/methods.md §10a).
+4. **Change in the runner.** Two tests share a false-alarm budget of ≤ 5 % per history
+   (calibrated on simulated histories with run-to-run correlation up to 0.5:
+   bench/calibration_history.py, docs/methods.md §10a):
+
+   - *online monitor*: walking forward through the runs, at each run the windows of the last
+     ``L`` runs (:func:`window_lengths`, at most :data:`WINDOW_MAX_RUNS`) are compared with
+     their own comparable baselines (≥ ``min_baseline_runs`` (5) runs before the window);
+     ``z`` = mean deviation / its standard error under the fitted AR(1) (exact: ``σ²·wᵀRw``); a
+     change is flagged when the largest ``|z|`` exceeds :func:`change_threshold`;
+   - *whole-regime test*: each regime (runs between restarts, majority surface class) is tested
+     at once for one level shift anywhere in it by the generalised-least-squares likelihood
+     ratio under the fitted AR(1) (speed as a covariate; :func:`_regime_test`), against
+     :func:`regime_threshold`; its detection date is the first run at which the runs so far
+     passed the test.
 5. **When it started.** A level shift ``x = a + c·1[run ≥ τ] + β·(speed − mean)`` is fitted by
    generalised least squares under the fitted AR(1) (Prais–Winsten prewhitening) for every τ
-   over the regime's runs of the majority surface class, from the regime start to
-   ``4·recent_runs`` runs after the detection (the analysis is retrospective; never past the
-   next device change), with τ ≥ 3 runs from either end. Each τ gets its posterior probability
-   (flat priors; :func:`step_log_posterior`) and the start is the centre of the 5-run span with
-   the most probability (:func:`date_step`, the Bayes rule for "within 2 runs"; the single
-   most likely τ is often 1–3 runs off when runs are correlated), searched near the window that
-   flagged the change; the start date's 95 % interval and the shift's come from a bootstrap over
-   runs (runs resampled with replacement, kept in time order, τ refitted by ordinary least
-   squares). The baseline restarts at τ.
+   (all τ in O(n) by suffix sums, :func:`_step_scan`) over the regime's runs of the majority
+   surface class, between the restarts around the change (the analysis is retrospective),
+   with τ ≥ 3 runs from either end. Each τ gets its posterior probability (flat priors;
+   :func:`step_log_posterior`) and the start is the centre of the 5-run span with the most
+   probability (:func:`date_step`, the Bayes rule for "within 2 runs"; the single most likely
+   τ is often 1–3 runs off when runs are correlated); the start date's 95 % interval and the
+   shift's come from a bootstrap over runs (runs resampled with replacement, kept in time order,
+   τ refitted by ordinary least squares). The baseline restarts at τ.
 6. **Device changes.** A metric's baseline restarts at every change of the device(s) producing
    it. Around each change (± ``device_window_runs``) the same level-shift fit locates the
    largest step; a step whose bootstrap 95 % interval excludes 0 and that lies within
@@ -48,6 +55,8 @@ Method (formulas cited; matching, monitoring and change-point rules are evenstri
 from __future__ import annotations
 
 import bisect
+import functools
+import itertools
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -152,6 +161,10 @@ class Point:
         return self.run.start_time
 
 
+#: :func:`run_sensor` per distinct set-up (parsing device names was ~0.3 ms a run: issue 15).
+_run_sensor = functools.lru_cache(maxsize=4096)(run_sensor)
+
+
 def metric_points(runs: Sequence[RunRecord], key: str) -> list[Point]:
     """The runs (already in time order) with a usable value of ``key``."""
     out: list[Point] = []
@@ -171,7 +184,7 @@ def metric_points(runs: Sequence[RunRecord], key: str) -> list[Point]:
                 balance=e.balance_left_pct,
                 speed=run.median_speed_m_s,
                 surface=run.surface,
-                device=run_sensor(run.devices, run.device_key, source),
+                device=_run_sensor(tuple(run.devices), run.device_key, source),
                 se=se,
                 entry=e,
             )
@@ -280,6 +293,73 @@ def noise_floor(points: Sequence[Point], regime_of: Sequence[int], p: HistoryPar
     return NoiseFloor(sd, phi, estimated, n_pairs)
 
 
+def _step_scan(
+    x: np.ndarray, speed: np.ndarray | None, phi: float, min_side: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float] | None:
+    """Every single level shift of ``x`` at once, in O(n) (issue 15).
+
+    For each ``τ`` in ``min_side…n − min_side``: the regression ``x = a + c·1[i ≥ τ]
+    (+ β·(speed − mean))`` by generalised least squares under AR(1) errors (Prais–Winsten
+    prewhitening, ``φ = 0``: ordinary least squares). With ``C`` the prewhitened fixed columns,
+    ``U`` an orthonormal basis of them, ``ỹ`` the prewhitened ``x`` with ``C`` projected out and
+    ``d_τ`` the prewhitened step (``0`` before ``τ``, ``1`` at ``τ``, ``1 − φ`` after), the
+    Frisch–Waugh–Lovell theorem gives ``c_τ = d_τᵀỹ / ‖d̃_τ‖²`` and
+    ``SSE_τ = ‖ỹ‖² − (d_τᵀỹ)² / ‖d̃_τ‖²`` with ``‖d̃_τ‖² = ‖d_τ‖² − Σ_k (d_τᵀu_k)²``; every
+    ``d_τᵀv`` is ``(1 − φ)·Σ_{i ≥ τ} v_i + φ·v_τ``, a suffix sum. ``det(AᵀA) = det(CᵀC)·‖d̃_τ‖²``.
+    The same numbers as one least-squares fit per ``τ`` (to rounding) without the O(n²) loop.
+
+    Returns ``(taus, c, sse, logdet, sse_without_step)`` or None with fewer than ``2·min_side``
+    values.
+    """
+    n = len(x)
+    if n < 2 * min_side:
+        return None
+    use_speed = speed is not None and bool(np.all(np.isfinite(speed))) and np.ptp(speed) > 0.05
+    ph = min(max(phi, 0.0), 0.99)
+    head = math.sqrt(1.0 - ph * ph)
+
+    def white(v: np.ndarray) -> np.ndarray:
+        out = np.asarray(v, dtype=float).copy()
+        if ph > 0:
+            out[1:] = v[1:] - ph * v[:-1]
+            out[0] = head * v[0]
+        return out
+
+    # an orthonormal basis of the prewhitened fixed columns by Gram–Schmidt (one or two
+    # columns; cheaper than a QR call in the bootstrap's many refits)
+    c1 = white(np.ones(n))
+    n1 = float(c1 @ c1)
+    u1 = c1 / math.sqrt(n1)
+    basis = [u1]
+    logdet_c = math.log(n1)
+    if use_speed:
+        assert speed is not None
+        c2 = white(speed - speed.mean())
+        v = c2 - float(u1 @ c2) * u1
+        n2 = float(v @ v)
+        if n2 > 1e-12 * max(1.0, float(c2 @ c2)):
+            basis.append(v / math.sqrt(n2))
+            logdet_c += math.log(n2)
+    u = np.column_stack(basis)
+    y = white(x)
+    yt = y - u @ (u.T @ y)
+    sse0 = float(yt @ yt)
+    taus = np.arange(min_side, n - min_side + 1)
+
+    def dot_d(v: np.ndarray) -> np.ndarray:  # d_τᵀv for every τ (v: (n,) or (n, k))
+        suffix = np.cumsum(v[::-1], axis=0)[::-1]
+        return (1.0 - ph) * suffix[taus] + ph * v[taus]
+
+    num = dot_d(yt)
+    dd = 1.0 + (n - taus - 1) * (1.0 - ph) ** 2
+    den = dd - (dot_d(u) ** 2).sum(axis=1)
+    den = np.maximum(den, 1e-12)
+    coef = num / den
+    sse = np.maximum(sse0 - num * num / den, 0.0)
+    logdet = logdet_c + np.log(den)
+    return taus, coef, sse, logdet, sse0
+
+
 def step_fit(
     x: np.ndarray,
     speed: np.ndarray | None,
@@ -294,38 +374,23 @@ def step_fit(
     are "after"), or None when fewer than ``2·min_side`` values. With ``phi > 0`` the fit is
     generalised least squares under AR(1) errors (Prais–Winsten transform of both sides), which
     dates a step more sharply when consecutive runs are correlated. ``taus``: the candidate τ
-    (default: every τ leaving ``min_side`` runs on each side).
+    (default: every τ leaving ``min_side`` runs on each side). All τ in O(n)
+    (:func:`_step_scan`).
 
     >>> tau, c, _ = step_fit(np.array([0.0, 0.1, -0.1, 0.0, 2.0, 2.1, 1.9, 2.0]), None)
     >>> tau, round(c, 3)
     (4, 2.0)
     """
-    n = len(x)
-    if n < 2 * min_side:
+    scan = _step_scan(np.asarray(x, dtype=float), speed, phi, min_side)
+    if scan is None:
         return None
-    use_speed = speed is not None and bool(np.all(np.isfinite(speed))) and np.ptp(speed) > 0.05
-    # φ = 0 (the noise floor's step search): no transform; multiplying by the identity gave the
-    # same numbers at O(n²) per candidate (issue 15)
-    tr: np.ndarray | None = None
-    if phi > 0:
-        tr = np.eye(n)
-        tr[0, 0] = math.sqrt(1.0 - phi * phi)
-        tr[np.arange(1, n), np.arange(n - 1)] = -phi
-    xt = x if tr is None else tr @ x
-    best: tuple[int, float, float] | None = None
-    for tau in range(min_side, n - min_side + 1):
-        if taus is not None and tau not in taus:
-            continue
-        cols = [np.ones(n), (np.arange(n) >= tau).astype(float)]
-        if use_speed:
-            assert speed is not None
-            cols.append(speed - speed.mean())
-        a = np.column_stack(cols) if tr is None else tr @ np.column_stack(cols)
-        coef, *_ = np.linalg.lstsq(a, xt, rcond=None)
-        sse = float(np.sum((xt - a @ coef) ** 2))
-        if best is None or sse < best[2] - 1e-12:
-            best = (tau, float(coef[1]), sse)
-    return best
+    tt, coef, sse, _ld, _s0 = scan
+    ok = np.ones(len(tt), dtype=bool) if taus is None else np.isin(tt, list(taus))
+    if not ok.any():
+        return None
+    idx = np.flatnonzero(ok)
+    j = int(idx[np.argmin(sse[idx])])
+    return int(tt[j]), float(coef[j]), float(sse[j])
 
 
 #: A change's start is dated to the centre of the span of ``2·DATE_TOLERANCE_RUNS + 1`` runs that
@@ -353,31 +418,12 @@ def step_log_posterior(
     n = len(x)
     if n < 2 * min_side or sd <= 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
-    use_speed = speed is not None and bool(np.all(np.isfinite(speed))) and np.ptp(speed) > 0.05
+    scan = _step_scan(np.asarray(x, dtype=float), speed, phi, min_side)
+    assert scan is not None
+    taus, _coef, sse, logdet, _s0 = scan
     ph = min(max(phi, 0.0), 0.99)
-    head = math.sqrt(1.0 - ph * ph)
-
-    def white(v: np.ndarray) -> np.ndarray:
-        out = v.astype(float, copy=True)
-        out[1:] = v[1:] - ph * v[:-1]
-        out[0] = head * v[0]
-        return out
-
-    xt = white(x)
-    cols = [white(np.ones(n))]
-    if use_speed:
-        assert speed is not None
-        cols.append(white(speed - speed.mean()))
     s2 = sd * sd * (1.0 - ph * ph)
-    taus = np.arange(min_side, n - min_side + 1)
-    out = np.empty(len(taus))
-    for j, tau in enumerate(taus):
-        a = np.column_stack([*cols, white((np.arange(n) >= tau).astype(float))])
-        coef, *_ = np.linalg.lstsq(a, xt, rcond=None)
-        sse = float(np.sum((xt - a @ coef) ** 2))
-        sign, logdet = np.linalg.slogdet(a.T @ a)
-        out[j] = -sse / (2.0 * s2) - 0.5 * (logdet if sign > 0 else 0.0)
-    return taus, out
+    return taus, -sse / (2.0 * s2) - 0.5 * logdet
 
 
 def date_step(
@@ -404,7 +450,13 @@ def date_step(
         return None
     post = np.exp(lp - lp.max())
     # ties (a sharp peak inside several spans) go to the span whose centre is most probable
-    mass = np.convolve(post, np.ones(2 * tolerance + 1), mode="same") + 1e-9 * post
+    # the mass of each span (clipped at the ends) from a prefix sum; np.convolve(mode="same")
+    # returned the kernel's length for fewer than 2·tolerance + 1 candidates
+    cs = np.concatenate(([0.0], np.cumsum(post)))
+    j = np.arange(len(post))
+    hi = np.minimum(j + tolerance + 1, len(post))
+    lo = np.maximum(j - tolerance, 0)
+    mass = cs[hi] - cs[lo] + 1e-9 * post
     ok = np.ones(len(taus), dtype=bool) if candidates is None else np.isin(taus, candidates)
     if not ok.any():
         return None
@@ -420,19 +472,38 @@ def _speeds(pts: Sequence[Point]) -> np.ndarray | None:
 def _boot_step(
     pts: Sequence[Point], rng: np.random.Generator, n_boot: int
 ) -> tuple[list[datetime], list[float]]:
-    """Bootstrap over runs: start dates and step sizes of refitted level shifts."""
+    """Bootstrap over runs: start dates and step sizes of refitted level shifts.
+
+    All resamples at once (the same random numbers as one ``rng.integers(0, n, n)`` per
+    resample), each refitted by ordinary least squares (+ speed) at every τ from row-wise
+    suffix sums: the numbers of one :func:`step_fit` per resample, without the Python loop
+    (issue 15)."""
     n = len(pts)
-    dates: list[datetime] = []
-    steps: list[float] = []
-    for _ in range(n_boot):
-        idx = np.sort(rng.integers(0, n, n))
-        sub = [pts[i] for i in idx]
-        x = np.array([q.x for q in sub])
-        fit = step_fit(x, _speeds(sub))
-        if fit is None:
-            continue
-        dates.append(sub[fit[0]].t)
-        steps.append(fit[1])
+    if n_boot <= 0 or n < 2 * MIN_SIDE:
+        return [], []
+    idx = np.sort(rng.integers(0, n, (n_boot, n)), axis=1)
+    xs = np.array([q.x for q in pts])[idx]
+    sp_all = _speeds(pts)
+    taus = np.arange(MIN_SIDE, n - MIN_SIDE + 1)
+    yt = xs - xs.mean(axis=1, keepdims=True)
+    # the intercept's share of the step column: Σ_{i ≥ τ} 1/√n, squared
+    den = (n - taus)[None, :] - ((n - taus) ** 2 / n)[None, :].astype(float)
+    if sp_all is not None:
+        sp = sp_all[idx]
+        ok = np.all(np.isfinite(sp), axis=1) & (np.ptp(sp, axis=1) > 0.05)
+        c2 = np.where(ok[:, None], sp - sp.mean(axis=1, keepdims=True), 0.0)
+        nrm = np.sqrt((c2 * c2).sum(axis=1, keepdims=True))
+        u2 = np.divide(c2, nrm, out=np.zeros_like(c2), where=nrm > 0)
+        yt = yt - (u2 * yt).sum(axis=1, keepdims=True) * u2
+        su2 = np.cumsum(u2[:, ::-1], axis=1)[:, ::-1][:, taus]
+        den = den - su2 * su2
+    num = np.cumsum(yt[:, ::-1], axis=1)[:, ::-1][:, taus]
+    den = np.maximum(np.broadcast_to(den, num.shape), 1e-12)
+    sse = (yt * yt).sum(axis=1, keepdims=True) - num * num / den
+    best = np.argmin(sse, axis=1)
+    rows = np.arange(n_boot)
+    steps = (num[rows, best] / den[rows, best]).tolist()
+    dates = [pts[int(k)].t for k in idx[rows, taus[best]].tolist()]
     return dates, steps
 
 
@@ -617,7 +688,9 @@ class MetricHistory:
                     "MDC95 = 1.96·√2·SEM (one run against one run). A change in the runner is "
                     "flagged when the mean deviation of recent runs from their baseline, "
                     "divided by its standard error under that correlation, exceeds the "
-                    "calibrated threshold (docs/methods.md)"
+                    "calibrated threshold, or when a test of all runs since the last restart "
+                    "finds one level shift (likelihood ratio under that correlation; "
+                    "docs/methods.md)"
                 ),
                 "evidence": BASELINE_EVIDENCE.to_dict(),
             },
@@ -677,14 +750,35 @@ def _device_starts(points: Sequence[Point]) -> list[int]:
 
 
 def _comparable_before(points: Sequence[Point], p: HistoryParams) -> list[np.ndarray]:
-    """For each point, the positions of the earlier comparable points within the lookback."""
+    """For each point, the positions of the earlier comparable points within the lookback
+    (the rule of :func:`_comparable`, one array comparison per point: issue 15)."""
+    n = len(points)
+    if n == 0:
+        return []
+    ts = np.array([q.t.timestamp() for q in points])
+    oldest = ts - p.baseline_lookback_days * 86400.0
+    # points are in time order; the first point not older than each point's lookback
+    first = np.searchsorted(ts, oldest, side="left")
+    dev_code = np.unique([q.device for q in points], return_inverse=True)[1]
+    surf_code = np.unique([q.surface for q in points], return_inverse=True)[1]
+    sp = np.array([np.nan if q.speed is None else q.speed for q in points], dtype=float)
+    has = np.array([q.speed is not None for q in points])
+    band = p.speed_band_m_s
     out = []
-    for r, ref in enumerate(points):
-        oldest = ref.t - timedelta(days=p.baseline_lookback_days)
-        start = bisect.bisect_left(points, oldest, lo=0, hi=r, key=lambda q: q.t)
-        out.append(
-            np.array([q.pos for q in points[start:r] if _comparable(q, ref, p)], dtype=np.int64)
-        )
+    for r in range(n):
+        lo = int(first[r])
+        ok = np.ones(r - lo, dtype=bool)
+        if p.match_device:
+            ok &= dev_code[lo:r] == dev_code[r]
+        if p.match_surface:
+            ok &= surf_code[lo:r] == surf_code[r]
+        if band is not None:
+            if has[r]:
+                # written as "not beyond" so that a NaN speed compares as _comparable does
+                ok &= has[lo:r] & ~(np.abs(sp[lo:r] - sp[r]) > band + 1e-9)
+            else:
+                ok &= ~has[lo:r]
+        out.append(lo + np.flatnonzero(ok))
     return out
 
 
@@ -710,33 +804,19 @@ def _window(
     nf: NoiseFloor,
     p: HistoryParams,
     need: int,
-    below: np.ndarray | None = None,
-    gls: bool = False,
 ) -> _Window | None:
-    """Runs ``rows`` against their comparable runs in ``[regime_start, rows.start)``.
-
-    ``below`` (optional, from :func:`_count_below`) answers the two searches per row at once.
-    """
+    """Runs ``rows`` against their comparable runs in ``[regime_start, rows.start)``: the
+    equal-weight contrast (mean of each run minus the mean of its own comparable baseline) and
+    its exact standard error under the fitted AR(1)."""
     used = []
-    if below is None:
-        for r in rows:
-            c = comp[r]
-            base = c[bisect.bisect_left(c, regime_start) : bisect.bisect_left(c, rows.start)]
-            if len(base) >= p.min_baseline_runs:
-                used.append((r, base))
-    else:
-        lo = below[rows.start : rows.stop, regime_start]
-        hi = below[rows.start : rows.stop, rows.start]
-        s0, lo_l, hi_l = rows.start, lo.tolist(), hi.tolist()
-        used = [(s0 + j, comp[s0 + j][lo_l[j] : hi_l[j]])
-                for j in np.flatnonzero(hi - lo >= p.min_baseline_runs).tolist()]
+    for r in rows:
+        c = comp[r]
+        base = c[bisect.bisect_left(c, regime_start) : bisect.bisect_left(c, rows.start)]
+        if len(base) >= p.min_baseline_runs:
+            used.append((r, base))
     if len(used) < need or nf.sd is None or nf.sd <= 0:
         return None
     m = len(used)
-    if gls and nf.phi > 0 and all(np.array_equal(b, used[0][1]) for _, b in used[1:]):
-        # one baseline shared by every run of the window (all mutually comparable): GLS;
-        # otherwise each run keeps its own comparable baseline (equal-weight contrast)
-        return _gls_window(xs, used, nf)
     # the baselines' weights in one bincount, not one fancy-index update per run (issue 15): the
     # same sums in the same order, as a window's runs never lie in a baseline
     bases = [b for _, b in used]
@@ -751,61 +831,28 @@ def _window(
     return _Window(dev, dev / math.sqrt(var) if var > 0 else 0.0, m)
 
 
-def _gls_window(
-    xs: np.ndarray, used: Sequence[tuple[int, np.ndarray]], nf: NoiseFloor
-) -> _Window:
-    """The window's shift from its baseline by generalised least squares under the fitted
-    AR(1) (level + shift on the union of the window's runs and their baselines, each value
-    prewhitened against the previous one with ``φ^gap``): under run-to-run correlation this
-    weighs the runs right after the boundary more than the equal-weight contrast and is
-    more powerful for a sustained step."""
-    assert nf.sd is not None
-    rows = np.array([r for r, _ in used])
-    base = np.unique(np.concatenate([b for _, b in used]))
-    pos = np.concatenate((base, rows))
-    order = np.argsort(pos, kind="stable")
-    pos = pos[order]
-    ind = np.concatenate((np.zeros(len(base)), np.ones(len(rows))))[order]
-    y = xs[pos]
-    a = np.zeros(len(pos))
-    a[1:] = np.power(nf.phi, np.diff(pos).astype(float))
-    sc = np.ones(len(pos))
-    sc[1:] = 1.0 / np.sqrt(1.0 - a[1:] ** 2)
-    prev_y = np.concatenate(([0.0], y[:-1]))
-    prev_i = np.concatenate(([0.0], ind[:-1]))
-    zy = sc * (y - a * prev_y)
-    z1 = sc * (1.0 - a)
-    z2 = sc * (ind - a * prev_i)
-    g11, g12, g22 = float(z1 @ z1), float(z1 @ z2), float(z2 @ z2)
-    det = g11 * g22 - g12 * g12
-    if det <= 0:
-        return _Window(0.0, 0.0, len(rows))
-    b1, b2 = float(z1 @ zy), float(z2 @ zy)
-    shift = (g11 * b2 - g12 * b1) / det
-    var = nf.sd**2 * g11 / det
-    return _Window(shift, shift / math.sqrt(var) if var > 0 else 0.0, len(rows))
-
-
-def _count_below(comp: Sequence[np.ndarray]) -> np.ndarray:
-    """``out[r, x]``: how many of run ``r``'s comparable earlier runs lie before position ``x``
-    (``bisect_left(comp[r], x)`` for every ``x`` in ``0…len(comp)``)."""
-    grid = np.arange(len(comp) + 1)
-    out = np.zeros((len(comp), len(comp) + 1), dtype=np.int64)
-    for r, c in enumerate(comp):
-        out[r] = np.searchsorted(c, grid, side="left")
-    return out
+#: Runs screened together by the online monitor (:func:`_screen`; memory only).
+SCREEN_BLOCK_RUNS = 256
+#: Longest window (runs) of the online monitor. A sustained shift raises the mean of every
+#: window that lies after it, so a window of this length sees any step that a longer one would
+#: (with a baseline of runs before it); a small shift that only a longer stretch of runs can
+#: reveal is the job of the whole-regime test (:func:`_regime_test`), which sees all runs of a
+#: regime at once in O(n). Capping the windows keeps the monitor linear in the number of runs
+#: (issue 15). evenstride design; calibrated with the thresholds (docs/methods.md §10a).
+WINDOW_MAX_RUNS = 24
 
 
 def window_lengths(longest: int) -> list[int]:
     """Window lengths tried at each run: ``MIN_SIDE`` upward, each ~25 % longer than the last
-    (geometric, so long histories add few looks), up to ``longest``.
+    (geometric, so long histories add few looks), up to ``longest`` and at most
+    :data:`WINDOW_MAX_RUNS`.
 
     >>> window_lengths(40)
-    [3, 4, 5, 6, 8, 10, 12, 15, 19, 24, 30, 38]
+    [3, 4, 5, 6, 8, 10, 12, 15, 19, 24]
     """
     out: list[int] = []
     n_rows = MIN_SIDE
-    while n_rows <= longest:
+    while n_rows <= min(longest, WINDOW_MAX_RUNS):
         out.append(n_rows)
         n_rows = max(n_rows + 1, round(n_rows * 1.25))
     return out
@@ -813,15 +860,159 @@ def window_lengths(longest: int) -> list[int]:
 
 def change_threshold(n_runs: int, p: HistoryParams) -> float:
     """|z| a window must exceed at the ``n_runs``-th run of a metric: ``a + b·ln(n_runs)``
-    (``change_z_a``, ``change_z_b``), growing with the number of looks so that a history
-    without change reports one in ≤ 5 % of cases whatever its length (calibrated:
-    bench/calibration_history.py).
+    (``change_z_a``, ``change_z_b``), growing with the number of looks so that the online
+    monitor and the whole-regime test together report a change in ≤ 5 % of histories without
+    one, whatever their length (calibrated: bench/calibration_history.py).
     """
     return p.change_z_a + p.change_z_b * math.log(max(n_runs, 2))
 
 
+def regime_threshold(n_runs: int, p: HistoryParams) -> float:
+    """The likelihood ratio the whole-regime test must exceed on a regime of ``n_runs`` runs:
+    ``a + b·ln(n_runs)`` (``change_lr_a``, ``change_lr_b``; calibrated with estimated σ and φ:
+    bench/calibration_history.py)."""
+    return p.change_lr_a + p.change_lr_b * math.log(max(n_runs, 2))
+
+
+@functools.lru_cache(maxsize=64)
+def _lengths_array(longest: int) -> np.ndarray:
+    """:func:`window_lengths` as a read-only array (cached: the monitor asks at every run)."""
+    out = np.array(window_lengths(longest), dtype=np.int64)
+    out.flags.writeable = False
+    return out
+
+
 def _need(n_rows: int) -> int:
     return max(MIN_SIDE, math.ceil(0.6 * n_rows))
+
+
+#: Fewest runs (of the majority surface) a regime needs for the whole-regime test.
+REGIME_TEST_MIN_RUNS = 12
+
+
+def _regime_lr(
+    x: np.ndarray, speed: np.ndarray | None, nf: NoiseFloor
+) -> tuple[float, float] | None:
+    """The GLS likelihood-ratio statistic for one level shift anywhere in ``x`` (AR(1) errors
+    with the metric's fitted σ and φ, speed as a covariate):
+    ``max_τ (SSE₀ − SSE_τ) / (σ²·(1 − φ²))`` and the shift at that τ; O(n) (:func:`_step_scan`).
+
+    (Tried and not kept: σ and φ of the regime itself with its best step removed. As powerful
+    at the same false-alarm rate on 80 runs, but its null distribution is much wider on short
+    regimes, where σ and φ come from few runs.)"""
+    assert nf.sd is not None
+    scan = _step_scan(x, speed, nf.phi, MIN_SIDE)
+    if scan is None:
+        return None
+    _taus, coef, sse, _ld, sse0 = scan
+    ph = min(max(nf.phi, 0.0), 0.99)
+    j = int(np.argmin(sse))
+    return (sse0 - float(sse[j])) / (nf.sd**2 * (1.0 - ph * ph)), float(coef[j])
+
+
+def _regime_test(
+    seg: Sequence[Point], nf: NoiseFloor, p: HistoryParams
+) -> tuple[int, int, float, float] | None:
+    """The whole-regime test: one level shift anywhere in the regime's runs ``seg`` (one surface
+    class, in time order) when the likelihood ratio (:func:`_regime_lr`) exceeds
+    :func:`regime_threshold`. Returns ``(τ, detected, lr, threshold)``: ``τ`` dated by
+    :func:`date_step` (indices into ``seg``) and ``detected`` the first run at which the test on
+    the runs so far would have exceeded its threshold; None without a change."""
+    n = len(seg)
+    if n < REGIME_TEST_MIN_RUNS or nf.sd is None or nf.sd <= 0:
+        return None
+    x = np.array([q.x for q in seg])
+    sp = _speeds(seg)
+    res = _regime_lr(x, sp, nf)
+    thr = regime_threshold(n, p)
+    if res is None or res[0] <= thr:
+        return None
+    tau = date_step(x, sp, sd=nf.sd, phi=nf.phi)
+    if tau is None:
+        return None
+    # the first run at which the runs so far passed the test (prefixes on a ~2 % grid)
+    detected = n - 1
+    e = max(REGIME_TEST_MIN_RUNS, tau + MIN_SIDE)
+    while e < n:
+        r = _regime_lr(x[:e], None if sp is None else sp[:e], nf)
+        if r is not None and r[0] > regime_threshold(e, p):
+            detected = e - 1
+            break
+        e += max(1, e // 50)
+    return tau, detected, res[0], thr
+
+
+def _screen(
+    i0: int,
+    i1: int,
+    regime_start: int,
+    xs: np.ndarray,
+    comp: Sequence[np.ndarray],
+    tabs: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    nf: NoiseFloor,
+    p: HistoryParams,
+    z_crit: np.ndarray,
+) -> np.ndarray:
+    """Which windows of runs ``i0…i1 − 1`` (one regime, no device change inside) may have
+    ``|z| > z_crit[i − i0]``: a boolean array (runs × :func:`window_lengths` up to
+    :data:`WINDOW_MAX_RUNS`).
+
+    Each window's mean deviation comes from per-run prefix sums of its baseline values in O(1)
+    per run and window; its variance is at least ``σ²·(1 − φ)/(1 + φ)·(1/m + 1/U)`` (the smallest
+    eigenvalue of an AR(1) correlation matrix times the squared norm of the contrast: ``m`` runs
+    weighted ``1/m``, baseline weights summing to −1 over at most ``U`` runs), which bounds
+    ``|z|`` from above. Only the windows that pass are computed exactly (:func:`_window`), so
+    the largest ``|z|`` beyond the threshold is found exactly, with a few array operations per
+    block of runs instead of one contrast per run and window (issue 15).
+    """
+    assert nf.sd is not None
+    cum, off, hi_tab, _n = tabs
+    lengths = _lengths_array(WINDOW_MAX_RUNS)
+    runs = np.arange(i0, i1)
+    j = np.arange(WINDOW_MAX_RUNS)  # row = run − j
+    longest = runs - regime_start + 1 - p.min_baseline_runs
+    l_ok = lengths[None, :] <= longest[:, None]  # (B, W)
+    rows = np.clip(runs[:, None] - j[None, :], 0, None)  # (B, J)
+    r0 = max(regime_start, i0 - WINDOW_MAX_RUNS + 1)
+    lo_of = np.zeros(i1 - r0 + 1, dtype=np.int64)
+    for r in range(r0, i1):
+        lo_of[r - r0] = np.searchsorted(comp[r], regime_start, side="left")
+    lo = lo_of[np.clip(rows - r0, 0, None)][:, None, :]  # (B, 1, J)
+    d = lengths[None, :, None] - 1 - j[None, None, :]  # (1, W, J): row's offset in the window
+    in_win = (d >= 0) & l_ok[:, :, None] & (rows[:, None, :] >= r0)
+    hi = hi_tab[rows[:, None, :], np.clip(d, 0, None)]  # (B, W, J)
+    k = hi - lo
+    used = in_win & (k >= p.min_baseline_runs)
+    o = off[rows][:, None, :]
+    base_mean = (cum[o + np.maximum(hi, lo)] - cum[o + lo]) / np.maximum(k, 1)
+    m = used.sum(axis=2)
+    dev = np.where(used, xs[rows][:, None, :] - base_mean, 0.0).sum(axis=2) / np.maximum(m, 1)
+    need = np.maximum(MIN_SIDE, np.ceil(0.6 * lengths))[None, :]
+    span = np.maximum(runs[:, None] - lengths[None, :] + 1 - regime_start, 1).astype(float)
+    ph = min(max(nf.phi, 0.0), 0.99)
+    var_lb = nf.sd**2 * (1.0 - ph) / (1.0 + ph) * (1.0 / np.maximum(m, 1) + 1.0 / span)
+    zub = np.abs(dev) / np.sqrt(0.999 * var_lb)
+    return l_ok & (m >= need) & (zub > z_crit[:, None])
+
+
+def _monitor_tables(
+    xs: np.ndarray, comp: Sequence[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per-run prefix sums of the comparable runs' values (one flat array, ``off[r]`` where run
+    ``r``'s start) and ``hi_tab[r, d]``: how many of run ``r``'s comparable runs lie before
+    position ``r − d`` (d < :data:`WINDOW_MAX_RUNS`). O(N·WINDOW_MAX_RUNS) memory, not the former
+    N×N table (issue 15)."""
+    n = len(comp)
+    lens = np.fromiter(map(len, comp), dtype=np.int64, count=n)
+    off = np.concatenate(([0], np.cumsum(lens + 1)[:-1])).astype(np.int64)
+    cum = np.zeros(int((lens + 1).sum()))
+    hi_tab = np.zeros((n, WINDOW_MAX_RUNS), dtype=np.int64)
+    steps = np.arange(WINDOW_MAX_RUNS)
+    for r, c in enumerate(comp):
+        if len(c):
+            cum[off[r] + 1 : off[r] + 1 + len(c)] = np.cumsum(xs[c])
+            hi_tab[r] = np.searchsorted(c, r - steps, side="left")
+    return cum, off, hi_tab, lens
 
 
 def _monitor(
@@ -836,97 +1027,183 @@ def _monitor(
 ) -> tuple[list[tuple[int, str]], list[Change]]:
     """Walk forward; at each run, the windows of the last ``L`` runs (:func:`window_lengths`)
     against their baselines; flag a change when the largest ``|z|`` exceeds
-    :func:`change_threshold`, locate its start, restart the baseline there."""
+    :func:`change_threshold`, locate its start, restart the baseline there. Then test every
+    regime as a whole (:func:`_regime_test`) for a shift the walk did not find."""
     assert nf.sd is not None
-    mdc = mdc95(nf.sd)
-    k = p.recent_runs
     xs = np.array([q.x for q in points])
-    below = _count_below(comp)
+    tabs = _monitor_tables(xs, comp)
     starts: list[tuple[int, str]] = [(0, "first run")]
     changes: list[Change] = []
     regime_start = 0
     dev = set(dev_starts)
-    for i in range(len(points)):
+    dev_sorted = sorted(dev_starts)
+    all_lengths = _lengths_array(WINDOW_MAX_RUNS)
+    n = len(points)
+    block: tuple[int, int, int, np.ndarray] | None = None  # regime start, first, end, screen
+    found: list[tuple[int, int, _Window, float]] = []  # τ, detection, window, |z| threshold
+    i = 0
+    while i < n:
         if i in dev and i > regime_start:
             regime_start = i
             starts.append((i, "device change"))
+        if block is None or block[0] != regime_start or not block[1] <= i < block[2]:
+            # screen a block of runs at once (up to the next device change)
+            k_dev = bisect.bisect_right(dev_sorted, i)
+            end = min(i + SCREEN_BLOCK_RUNS, dev_sorted[k_dev] if k_dev < len(dev_sorted) else n)
+            zc = p.change_z_a + p.change_z_b * np.log(np.maximum(np.arange(i, end) + 1, 2))
+            block = (regime_start, i, end, _screen(i, end, regime_start, xs, comp, tabs, nf, p,
+                                                   zc))
+        _g, b0, b1, mask = block
+        hits = np.flatnonzero(mask[i - b0 :].any(axis=1))
+        if not len(hits):
+            i = b1
+            continue
+        i += int(hits[0])
+        cand = all_lengths[mask[i - b0]]
+        z_crit = change_threshold(i + 1, p)
+        cur, i = i, i + 1  # judge run ``cur``; the walk goes on at the next run
         best: _Window | None = None
-        best_start = i
-        for n_rows in window_lengths(i - regime_start + 1 - p.min_baseline_runs):
-            w = _window(xs, comp, range(i - n_rows + 1, i + 1), regime_start, nf, p,
-                        _need(n_rows), below, gls=True)
+        best_start = cur
+        for n_rows in cand.tolist():
+            w = _window(xs, comp, range(cur - n_rows + 1, cur + 1), regime_start, nf, p,
+                        _need(n_rows))
             if w is not None and (best is None or abs(w.z) > abs(best.z)):
                 best = w
-                best_start = i - n_rows + 1
-        z_crit = change_threshold(i + 1, p)
+                best_start = cur - n_rows + 1
         if best is None or abs(best.z) <= z_crit:
             continue
         # locate the start on the regime so far plus up to 4·k later runs of the same device:
         # at detection only a few runs show the new level (retrospective analysis)
-        nxt = min([c for c in dev_starts if c > i] + [len(points)])
-        seg = _majority(points[regime_start : min(i + 1 + 4 * k, nxt)])
+        nxt = min([c for c in dev_starts if c > cur] + [len(points)])
+        seg = _majority(points[regime_start : min(cur + 1 + 4 * p.recent_runs, nxt)])
         x = np.array([q.x for q in seg])
         # date the step near the window that flagged it: from one window length before the
         # window's first run to the detection (a step found there started there)
-        span = max(DATE_SEARCH_MIN_RUNS, i - best_start + 1)
-        cand = [j for j, q in enumerate(seg) if best_start - span <= q.pos <= i]
-        tau_local = date_step(x, _speeds(seg), sd=nf.sd, phi=nf.phi, candidates=cand)
+        span = max(DATE_SEARCH_MIN_RUNS, cur - best_start + 1)
+        cand_t = [j for j, q in enumerate(seg) if best_start - span <= q.pos <= cur]
+        tau_local = date_step(x, _speeds(seg), sd=nf.sd, phi=nf.phi, candidates=cand_t)
         if tau_local is None:
             continue
         tau = seg[tau_local].pos
-        before = [q for q in seg if q.pos < tau]
-        after = [q for q in seg if q.pos >= tau]
-        dates, steps = _boot_step(seg, rng, p.n_boot_changepoint)
-        shift = float(np.mean([q.x for q in after]) - np.mean([q.x for q in before]))
-        bal = _balance_shift(before, after)
-        ci = _date_ci(dates)
-        sci = None
-        if len(steps) >= 20:
-            lo_s, hi_s = np.percentile(steps, [2.5, 97.5])
-            sci = (float(lo_s), float(hi_s))
-        sentence = (
-            f"{_describe_shift(key, unit, shift, bal)} from about {_iso(points[tau].t)}"
-            + (f" (95 % interval {_iso(ci[0])} to {_iso(ci[1])})" if ci else "")
-            + f"; the mean of your last {best.n_runs} runs is {best.deviation:+.2f} {unit} from "
+        found.append((tau, cur, best, z_crit))
+        regime_start = tau
+        starts.append((tau, "change in the runner"))
+    # date each change found by the walk again with every run between the restarts around it
+    # (the walk dated it from the runs up to 4·k after its detection, near the flagging window)
+    for tau0, cur, best, z_crit in found:
+        bounds = sorted({s_ for s_, _ in starts})
+        k_at = bounds.index(tau0)
+        prev = bounds[k_at - 1] if k_at > 0 else 0
+        nxt = bounds[k_at + 1] if k_at + 1 < len(bounds) else len(points)
+        seg = _majority(points[prev:nxt])
+        x = np.array([q.x for q in seg])
+        cand_t = [j for j, q in enumerate(seg) if q.pos > prev]
+        t_local = date_step(x, _speeds(seg), sd=nf.sd, phi=nf.phi, candidates=cand_t)
+        if t_local is None or seg[t_local].pos == tau0:
+            t_local = next(j for j, q in enumerate(seg) if q.pos >= tau0)
+        tau = seg[t_local].pos
+        starts = [(s_, r_) for s_, r_ in starts if s_ != tau0] + [(tau, "change in the runner")]
+        sentence_tail = (
+            f"; the mean of your last {best.n_runs} runs is {best.deviation:+.2f} {unit} from "
             f"your baseline, {abs(best.z):.1f} standard errors away (threshold "
             f"{z_crit:.1f}, allowing for how much consecutive runs resemble each other): "
             "beyond your noise floor."
         )
-        changes.append(
-            Change(
-                kind="runner",
-                key=key,
-                last_before=before[-1].t if before else None,
-                started=points[tau].t,
-                started_ci95=ci,
-                detected=points[i].t,
-                shift=shift,
-                shift_ci95=sci,
-                shift_balance_pct=bal,
-                level_before=float(np.mean([q.x for q in before])),
-                level_after=float(np.mean([q.x for q in after])),
-                n_before=len(before),
-                n_after=len(after),
-                monitor_deviation=best.deviation,
-                mdc95=mdc,
-                unit=unit,
-                sentence=sentence,
-                z=best.z,
-                z_threshold=z_crit,
+        changes.append(_runner_change(points, seg, t_local, cur, best.z, z_crit, best.deviation,
+                                      sentence_tail, nf, p, key, unit, rng))
+    # the whole-regime test on every regime, splitting a regime where it finds a shift (at most
+    # a few rounds: each split is tested again, as the walk restarts after a change)
+    for _round in range(8):
+        bounds = [*sorted({s for s, _ in starts}), len(points)]
+        added = False
+        for lo, hi in itertools.pairwise(bounds):
+            seg = _majority(points[lo:hi])
+            res = _regime_test(seg, nf, p)
+            if res is None:
+                continue
+            t_local, d_local, lr, thr = res
+            tau, det = seg[t_local].pos, seg[d_local].pos
+            if tau <= lo:
+                continue
+            z = math.copysign(math.sqrt(lr), float(np.mean([q.x for q in seg[t_local:]]))
+                              - float(np.mean([q.x for q in seg[:t_local]])))
+            sentence_tail = (
+                f"; a test of all {len(seg)} comparable-surface runs since "
+                f"{_iso(points[lo].t)} finds one level shift (likelihood ratio {lr:.1f}, "
+                f"threshold {thr:.1f}, allowing for how much consecutive runs resemble each "
+                "other): beyond your noise floor."
             )
-        )
-        regime_start = tau
-        starts.append((tau, "change in the runner"))
+            changes.append(_runner_change(points, seg, t_local, det, z, math.sqrt(thr), None,
+                                          sentence_tail, nf, p, key, unit, rng))
+            starts.append((tau, "change in the runner"))
+            added = True
+        if not added:
+            break
+    changes.sort(key=lambda c: c.started)
     return starts, changes
 
 
+def _runner_change(
+    points: Sequence[Point],
+    seg: Sequence[Point],
+    tau_local: int,
+    detected: int,
+    z: float,
+    z_crit: float,
+    deviation: float | None,
+    sentence_tail: str,
+    nf: NoiseFloor,
+    p: HistoryParams,
+    key: str,
+    unit: str,
+    rng: np.random.Generator,
+) -> Change:
+    """A change in the runner starting at ``seg[tau_local]``, detected at run ``detected``."""
+    assert nf.sd is not None
+    tau = seg[tau_local].pos
+    before = [q for q in seg if q.pos < tau]
+    after = [q for q in seg if q.pos >= tau]
+    dates, steps = _boot_step(seg, rng, p.n_boot_changepoint)
+    shift = float(np.mean([q.x for q in after]) - np.mean([q.x for q in before]))
+    bal = _balance_shift(before, after)
+    ci = _date_ci(dates)
+    sci = None
+    if len(steps) >= 20:
+        lo_s, hi_s = np.percentile(steps, [2.5, 97.5])
+        sci = (float(lo_s), float(hi_s))
+    sentence = (
+        f"{_describe_shift(key, unit, shift, bal)} from about {_iso(points[tau].t)}"
+        + (f" (95 % interval {_iso(ci[0])} to {_iso(ci[1])})" if ci else "")
+        + sentence_tail
+    )
+    return Change(
+        kind="runner",
+        key=key,
+        last_before=before[-1].t if before else None,
+        started=points[tau].t,
+        started_ci95=ci,
+        detected=points[detected].t,
+        shift=shift,
+        shift_ci95=sci,
+        shift_balance_pct=bal,
+        level_before=float(np.mean([q.x for q in before])),
+        level_after=float(np.mean([q.x for q in after])),
+        n_before=len(before),
+        n_after=len(after),
+        monitor_deviation=deviation,
+        mdc95=mdc95(nf.sd),
+        unit=unit,
+        sentence=sentence,
+        z=z,
+        z_threshold=z_crit,
+    )
+
+
 def _regime_of(n: int, starts: Sequence[tuple[int, str]]) -> list[int]:
-    out = [0] * n
-    bounds = sorted({s for s, _ in starts})
-    for j, s in enumerate(bounds):
-        for i in range(s, n):
-            out[i] = j
-    return out
+    bounds = np.array(sorted({s for s, _ in starts}))
+    if n == 0:
+        return []
+    return (np.searchsorted(bounds, np.arange(n), side="right") - 1).clip(0).tolist()
 
 
 def _device_steps(
@@ -960,12 +1237,12 @@ def _device_steps(
         xb = np.array([q.x for q in before])
         xa = np.array([q.x for q in after])
         step = float(xa.mean() - xb.mean())
-        boots = np.array(
-            [
-                rng.choice(xa, len(xa)).mean() - rng.choice(xb, len(xb)).mean()
-                for _ in range(p.n_boot)
-            ]
-        )
+        # all resamples in one draw: the same random numbers as one rng.choice(xa, na) and one
+        # rng.choice(xb, nb) per resample, in that order (issue 15)
+        na, nb = len(xa), len(xb)
+        highs = np.tile(np.r_[np.full(na, na), np.full(nb, nb)], p.n_boot)
+        draw = rng.integers(0, highs).reshape(p.n_boot, na + nb)
+        boots = xa[draw[:, :na]].mean(axis=1) - xb[draw[:, na:]].mean(axis=1)
         ci = (float(np.percentile(boots, 2.5)), float(np.percentile(boots, 97.5)))
         fit = step_fit(np.array([q.x for q in win]), _speeds(win))
         offset = None
