@@ -24,7 +24,13 @@ from pathlib import Path
 import numpy as np
 
 from evenstride.exceptions import EvenstrideWarning, ParseError, UserInputError
-from evenstride.io._bounded import MAX_TEXT_BYTES, maybe_gunzip, read_file_bounded
+from evenstride.io._bounded import (
+    CONTROL_BYTES,
+    MAX_TEXT_BYTES,
+    maybe_gunzip,
+    plain_ascii,
+    read_file_bounded,
+)
 from evenstride.io._time_gaps import plausible_stretch, stretch_note
 
 #: ActiGraph GT9X dynamic range, g.
@@ -139,7 +145,7 @@ _NEED = ("loc_id", "date_time", "x", "y", "z")
 _BOM = b"\xef\xbb\xbf"
 #: ASCII control bytes other than LF and CR, and the quote: a file with any (or non-ASCII text,
 #: or a lone CR) is read row by row with the ``csv`` module (quoted fields may span lines).
-_ODD = bytes([*range(0, 10), 11, 12, *range(14, 32), ord('"')])
+_ODD = CONTROL_BYTES + b'"'
 #: Text parsed per block (bounded memory: a block's rows are a few times this).
 _BLOCK_BYTES = 4 * 1024 * 1024
 #: Widths of the location and time cells in the fast parse; a cell this long may be cut and its
@@ -250,29 +256,7 @@ def _plain(raw: bytes) -> bytes | None:
     """``raw`` with CRLF as LF when it is ASCII text without control bytes, lone CRs or quotes
     and without a line longer than ``csv``'s field limit (on which ``csv`` raises), else
     ``None``."""
-    if not raw.isascii() or len(raw.translate(None, _ODD)) != len(raw):
-        return None
-    if b"\r" in raw:
-        raw = raw.replace(b"\r\n", b"\n")
-        if b"\r" in raw:
-            return None
-    if longest_line(raw) > csv.field_size_limit():
-        return None
-    return raw
-
-
-def longest_line(data: bytes, chunk: int = 1 << 22) -> int:
-    """Length of the longest LF-separated line of ``data`` (bytes), in bounded memory."""
-    longest, start = 0, 0  # start: where the current line began
-    for a in range(0, len(data), chunk):
-        nl = np.flatnonzero(np.frombuffer(data, np.uint8, min(chunk, len(data) - a), a) == 10)
-        if len(nl):
-            ends = nl + a
-            longest = max(longest, int(ends[0] - start),
-                          int(np.diff(ends).max(initial=1)) - 1)
-            start = int(ends[-1]) + 1
-    return max(longest, len(data) - start)
-
+    return plain_ascii(raw, odd=_ODD, max_line=csv.field_size_limit())
 
 def _parse_plain(
     data: bytes, p: Path

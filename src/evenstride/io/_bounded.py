@@ -18,6 +18,8 @@ import zlib
 from pathlib import Path
 from typing import AnyStr, Final
 
+import numpy as np
+
 from evenstride.exceptions import EvenstrideWarning, ParseError
 
 __all__ = [
@@ -158,3 +160,37 @@ def cut_line_warned(text: AnyStr, path: str | os.PathLike[str], *, sep: str) -> 
                   "row is ignored and the rows before it are analysed", EvenstrideWarning,
                   stacklevel=3)
     return body
+
+
+def longest_line(data: bytes, chunk: int = 1 << 22) -> int:
+    """Length of the longest LF-separated line of ``data`` (bytes), in bounded memory."""
+    longest, start = 0, 0  # start: where the current line began
+    for a in range(0, len(data), chunk):
+        nl = np.flatnonzero(np.frombuffer(data, np.uint8, min(chunk, len(data) - a), a) == 10)
+        if len(nl):
+            ends = nl + a
+            longest = max(longest, int(ends[0] - start),
+                          int(np.diff(ends).max(initial=1)) - 1)
+            start = int(ends[-1]) + 1
+    return max(longest, len(data) - start)
+
+
+#: Control bytes other than TAB, LF and CR.
+CONTROL_BYTES: Final = bytes([*range(0, 10), 11, 12, *range(14, 32)])
+
+
+def plain_ascii(raw: bytes, *, odd: bytes = CONTROL_BYTES, max_line: int | None = None
+                ) -> bytes | None:
+    """``raw`` with CRLF as LF when it is ASCII text without any of the ``odd`` bytes (control
+    bytes by default), without a lone CR and without a line longer than ``max_line``, else
+    ``None``: the test the CSV readers use before handing a block to ``np.loadtxt`` (anything
+    else is read row by row, with that parse's exact messages)."""
+    if not raw.isascii() or len(raw.translate(None, odd)) != len(raw):
+        return None
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n")
+        if b"\r" in raw:
+            return None
+    if max_line is not None and longest_line(raw) > max_line:
+        return None
+    return raw

@@ -60,6 +60,7 @@ from evenstride.exceptions import EvenstrideWarning, ParseError, UserInputError
 from evenstride.io._bounded import (
     MAX_TEXT_BYTES,
     cut_line_warned,
+    plain_ascii,
     read_file_bounded,
     split_cut_line,
 )
@@ -257,7 +258,6 @@ _FIRST_BLOCK_BYTES = 64 * 1024
 #: ASCII control bytes other than LF and CR. ``str.splitlines``/``str.strip`` (the reference
 #: semantics) treat some of them as line breaks or blanks, so a block holding any of them (or a
 #: lone CR, or non-ASCII text) is read line by line.
-_CTRL = bytes([*range(0, 10), 11, 12, *range(14, 32)])
 _UNITS_RE = re.compile(r"#\s*units\s*:\s*(.*)", flags=re.IGNORECASE)
 _BOM = b"\xef\xbb\xbf"
 #: A blank line or a comment line (after optional spaces) of plain text, with its LF.
@@ -383,14 +383,7 @@ def _blocks(data: bytes, start: int = 0, end: int | None = None) -> Iterator[byt
 def _plain(block: bytes) -> bytes | None:
     """``block`` with CRLF as LF when it is plain ASCII text (no other control bytes, no lone
     CR), else ``None``."""
-    if not block.isascii() or len(block.translate(None, _CTRL)) != len(block):
-        return None
-    if b"\r" in block:
-        block = block.replace(b"\r\n", b"\n")
-        if b"\r" in block:
-            return None
-    return block
-
+    return plain_ascii(block)
 
 def _lines(block: bytes) -> list[str]:
     return block.decode("utf-8").splitlines()

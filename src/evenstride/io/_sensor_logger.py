@@ -47,8 +47,12 @@ from evenstride.exceptions import (
     UserInputError,
 )
 from evenstride.filters import lowpass
-from evenstride.io._accel_csv import longest_line
-from evenstride.io._bounded import MAX_DECOMPRESSED_BYTES, read_file_bounded
+from evenstride.io._bounded import (
+    CONTROL_BYTES,
+    MAX_DECOMPRESSED_BYTES,
+    plain_ascii,
+    read_file_bounded,
+)
 from evenstride.io._imu_csv import G
 
 
@@ -324,7 +328,7 @@ def _finish_xyz(xyz: np.ndarray, t_ns: np.ndarray | None, el: np.ndarray | None,
 
 _BOM = b"\xef\xbb\xbf"
 #: ASCII control bytes other than LF and CR, and the quote: such text is read with ``csv``.
-_ODD = bytes([*range(0, 10), 11, 12, *range(14, 32), ord('"')])
+_ODD = CONTROL_BYTES + b'"'
 
 
 def _xyz_file(path: Path, notes: list[str]) -> _Xyz:
@@ -349,14 +353,10 @@ def _fast_xyz(raw: bytes, label: str, notes: list[str]) -> _Xyz | None:
     is that parse's)."""
     if raw.startswith(_BOM):
         raw = raw[len(_BOM):]
-    if not raw.isascii() or len(raw.translate(None, _ODD)) != len(raw):
+    plain = plain_ascii(raw, odd=_ODD, max_line=csv.field_size_limit())
+    if plain is None:  # odd bytes, or a field csv refuses (its message): row by row
         return None
-    if b"\r" in raw:
-        raw = raw.replace(b"\r\n", b"\n")
-        if b"\r" in raw:
-            return None
-    if longest_line(raw) > csv.field_size_limit():
-        return None  # csv refuses such a field: its message
+    raw = plain
     nl = raw.find(b"\n")
     if nl <= 0 or not raw.strip():
         return None
