@@ -265,3 +265,22 @@ def test_terminal_table_shows_time_differences_in_ms(tmp_path, capsys):
     out = capsys.readouterr().out
     row = next(ln for ln in out.splitlines() if "flight time" in ln)  # registry name
     assert "ms L−R" in row and " s L−R" not in row, row
+
+
+def test_terminal_table_one_precision_per_unit(shared_data, capsys):
+    """Left and right of a per-step metric share their unit's precision in the terminal table
+    ("30.7 deg" and "32.4 deg", "352.0 ms"), not four significant digits each ("8.646 deg"
+    beside "7.89 deg")."""
+    import re
+
+    f = shared_data / "fukuchi-bmc-ric" / "RBDS001runT25forces.txt"
+    if not f.is_file():
+        pytest.skip("missing shared file")
+    assert main(["steps", str(f), "--format", "fukuchi"]) == 0
+    out = capsys.readouterr().out
+    table = out[out.index("Left/right asymmetry"):]
+    table = table[:table.index("└")]  # the asymmetry table only
+    cells = re.findall(r"(\d+(?:\.\d+)?) (deg|ms)\b", table)
+    assert cells, table[:2000]
+    for value, unit in cells:
+        assert "." in value and len(value.split(".")[1]) == 1, (value, unit)

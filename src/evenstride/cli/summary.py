@@ -44,6 +44,11 @@ _CLASS_WORDS = {"notable": "above typical", "insufficient data": "can't tell"}
 
 
 
+#: Decimals of left and right in the asymmetry table per display unit (as the HTML table; the
+#: impulses and metres from consts.UNIT_DISPLAY_DECIMALS).
+_LR_DECIMALS = {"ms": 1, "deg": 1, "% leg": 1, "%": 2, "g": 2, "W": 0, "BW": 2, "BW/s": 1,
+                "mm": 1}
+
 #: Decimals of the drift table per display unit (a run's resolution: 1 ms, 0.1 steps/min).
 _DRIFT_DECIMALS = {"ms": 0, "steps/min": 1, "cm": 1, "% SA": 2, "%": 2}
 
@@ -101,8 +106,9 @@ def print_summary(res: RunAnalysis, console: Console, *, quiet: bool = False) ->
         for a in d["asymmetry"]:
             ms = spec(a["metric"])
             scale, unit = ms.display_factor, ms.shown_unit
-            vd = consts.UNIT_DISPLAY_DECIMALS.get(unit, 1)  # impulses: 0.01–0.4 BW·s
-            fmt = f".{vd}f" if unit in consts.UNIT_DISPLAY_DECIMALS else ".4g"
+            vd = consts.UNIT_DISPLAY_DECIMALS.get(unit, _LR_DECIMALS.get(unit, 1))
+            fmt = (f".{vd}f" if unit in consts.UNIT_DISPLAY_DECIMALS or unit in _LR_DECIMALS
+                   else ".4g")  # one precision per unit: not "8.646 deg" beside "7.89 deg"
             lr = [
                 "–" if a[k] is None else f"{a[k] * scale:{fmt}} {unit}" for k in ("left", "right")
             ]
