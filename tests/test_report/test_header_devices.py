@@ -32,3 +32,30 @@ def test_real_file_header(shared_data):
     head = html[html.index("<dt>Devices</dt>"):][:400]
     assert "Garmin HRM4-Run" in head and "Stryd" in head
     assert "garmin 3107" not in head and "stryd 4660" not in head
+
+
+def test_verdict_words_read_as_english():
+    from evenstride.assessment import verdict_words
+
+    assert verdict_words("cant_tell") == "can't tell"
+    assert verdict_words("not_detected") == "not detected"
+    assert verdict_words("real") == "real"
+    assert verdict_words(None) == "–"
+
+
+def test_short_recording_tables_say_cant_tell(tmp_path, capsys):
+    """A per-step recording too short for a verdict: the HTML and terminal tables say
+    "can't tell", never "cant tell" (the verdict code with its underscore dropped)."""
+    from evenstride.cli import main
+    from evenstride.io import write_generic_csv
+    from evenstride.steps.simulate_imu import simulate_imu_run
+
+    sim = simulate_imu_run(duration_s=12, seed=3)
+    p = tmp_path / "imu.csv"
+    write_generic_csv(sim.recording, p)
+    html = tmp_path / "imu.html"
+    assert main(["steps", str(p), "--html", str(html)]) == 0
+    out = capsys.readouterr().out
+    text = html.read_text()
+    assert "can't tell" in text or "can&#39;t tell" in text
+    assert "cant tell" not in text and "cant tell" not in out

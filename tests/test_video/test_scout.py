@@ -90,6 +90,7 @@ def test_treadmill_clip_runs_the_several_people_path(treadmill_pose, treadmill_a
     assert "up to 3 people" in pose.model
     html = video_section_html(treadmill_analysis, video_block(treadmill_analysis))
     assert "Pose: Up to 3 people looked for in every frame, the runner tracked." in html
+    assert html.count("looked for in every frame") == 1  # said once, not also in the model line
 
 
 @pytest.mark.slow

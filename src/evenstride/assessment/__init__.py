@@ -16,6 +16,7 @@ from evenstride.assessment._assess import (
     gct_balance_band_edges,
     grade_form,
     judge_asymmetry,
+    verdict_words,
 )
 from evenstride.assessment.reference_bands import ASYMMETRY_BANDS, FORM_BANDS, Evidence
 
@@ -36,4 +37,5 @@ __all__ = [
     "gct_balance_band_edges",
     "grade_form",
     "judge_asymmetry",
+    "verdict_words",
 ]

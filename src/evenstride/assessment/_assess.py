@@ -185,6 +185,14 @@ def file_sensor(devices: list[str] | tuple[str, ...] = ()) -> str:
     return f"Watch ({_device_name(named[0])})"
 
 
+def verdict_words(code: str | None) -> str:
+    """A verdict code as a reader reads it: ``cant_tell`` → "can't tell", ``not_detected`` →
+    "not detected"."""
+    if not code:
+        return "–"
+    return "can't tell" if code == "cant_tell" else code.replace("_", " ")
+
+
 def fmt_clock(seconds: float) -> str:
     s = round(seconds)
     h, rem = divmod(s, 3600)

@@ -62,7 +62,7 @@ def print_summary(res: RunAnalysis, console: Console, *, quiet: bool = False) ->
     from rich.table import Table
     from rich.text import Text
 
-    from evenstride.assessment import fmt_clock
+    from evenstride.assessment import fmt_clock, verdict_words
     from evenstride.metrics.context import header_lines
 
     d = res.to_dict()
@@ -146,7 +146,7 @@ def print_summary(res: RunAnalysis, console: Console, *, quiet: bool = False) ->
         for f in rest:
             why = " (real but below the smallest important difference)" if f.get("trivial") else ""
             t.add_row(str(f.get("rank", "")), f["title"] + why,
-                      str(f.get("verdict") or "–").replace("_", " "),
+                      verdict_words(f.get("verdict")),
                       f"{f.get('score', 0):.2f}")
         console.print(t)
     from evenstride.metrics.registry import COLUMNS, metric_name

@@ -36,6 +36,7 @@ from markupsafe import Markup
 
 import evenstride
 from evenstride import consts
+from evenstride.assessment import verdict_words
 from evenstride.assessment._assess import metric_name, source_name
 from evenstride.assessment.reference_bands import FORM_BANDS, NO_BAND_FOR_SENSOR
 from evenstride.metrics import registry as reg
@@ -247,7 +248,7 @@ def _findings(d: dict[str, Any]) -> list[dict[str, Any]]:
             "sentence": f.get("sentence") or f["title"],
             "text": f["text"],
             "sensor": f.get("sensor") or "",
-            "verdict": (f.get("verdict") or "–").replace("_", " "),
+            "verdict": verdict_words(f.get("verdict")),
             "score": fmt_num(f.get("score"), 2),
             "trivial": bool(f.get("trivial")),
             "evidence": _evidence(f["evidence"]),
@@ -286,7 +287,7 @@ def _asymmetry_rows(d: dict[str, Any]) -> list[dict[str, Any]]:
                 "side_more": "neither (not real for this run)" if side is None
                 else spec.more_phrase(side),
                 "larger_means": "" if spec.more_is_larger else spec.larger_means,
-                "verdict": (a.get("verdict") or "–").replace("_", " "),
+                "verdict": verdict_words(a.get("verdict")),
                 "missing": None if miss is None else fmt_num(miss * 100.0, 0, unit="%"),
                 "missing_high": miss is not None and miss > 0.2,
                 "garmin_context": a.get("garmin_context"),

@@ -463,8 +463,9 @@ def _estimate_tasks(frames: Iterable[np.ndarray], *, fps: float, width: int, hei
                        if num_poses > 1 else "one person asked for (no scout)")
     what = "one person" if num_poses == 1 else f"up to {num_poses} people"
     return PoseSeries(xy, score, fps, width, height,
-                      f"mediapipe BlazePose full (0.10.21), Tasks PoseLandmarker, {what} "
-                      f"({info['why']})", extra={"people": info})
+                      f"mediapipe BlazePose full (0.10.21), Tasks PoseLandmarker, {what}"
+                      + (f" ({info['why']})" if scout is not None else ""),  # else said once
+                      extra={"people": info})
 
 
 def _count(n: int, one: str, many: str) -> str:
