@@ -65,7 +65,8 @@ def test_reduced_calibration_keeps_the_rates(bench):
     assert cells[0.0].found_dated >= 36, table
     # strongly correlated runs (φ = 0.5): found, and dated within 2 runs in most histories
     # (measured with this seed: 38 of 40 found, 33 dated; the online monitor alone, without the
-    # whole-regime test, finds 15 and dates 13: the next test)
+    # whole-regime test, finds 22 and dates 19: the next test; 15 and 13 before the budget was
+    # rebalanced toward the monitor, H-detect2)
     assert cells[0.5].found >= 34, table
     assert cells[0.5].found_dated >= 29, table
 
@@ -81,7 +82,8 @@ def test_the_whole_regime_test_carries_the_power_at_phi_05(bench):
         off = bench.study(40, seed=5, phis=(0.5,))[0]
     finally:
         bench.PARAMS = saved
-    # measured with this seed: 13 of 40 dated within 2 runs (33 with the whole-regime test)
+    # measured with this seed: 19 of 40 dated within 2 runs (33 with the whole-regime test);
+    # either way below the 29 that test_reduced_calibration_keeps_the_rates requires
     assert off.found_dated <= 20, off.found_dated
 
 
@@ -94,7 +96,7 @@ def test_false_alarms_of_both_tests_stay_under_5_percent(bench, n_runs):
     reps = 250
     st = np.array([bench.null_stats(rng, n_runs, 0.5, p) for _ in range(reps)])
     alarms = int(np.sum((st[:, 0] > p.change_z_a) | (st[:, 1] > p.change_lr_a)))
-    # measured with this seed: 11 (40 runs) and 9 (120 runs) of 250; 18 and 20 with the
+    # measured with this seed: 11 (40 runs) and 9 (120 runs) of 250; 18 and 19 with the
     # whole-regime threshold lowered by 3
     assert alarms <= 15, alarms  # 6 %: a 5 % rate exceeds it in ~20 % of samples
     # the thresholds are not loose: lowering the whole-regime test's by 3 doubles the alarms

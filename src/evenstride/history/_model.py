@@ -254,9 +254,9 @@ class HistoryParams:
     #: simulated histories of 30–200 runs with run-to-run correlation up to 0.5 (≤ 4 % false
     #: alarms, most of the budget to the whole-regime test): bench/calibration_history.py
     #: ``--null``, docs/methods.md §10a.
-    change_z_a: float = 3.3
-    change_z_b: float = 0.4
-    change_lr_a: float = 11.0
+    change_z_a: float = 3.4
+    change_z_b: float = 0.2
+    change_lr_a: float = 11.25
     change_lr_b: float = 0.5
     speed_bin_m_s: float = 0.25
     n_boot: int = 1000
