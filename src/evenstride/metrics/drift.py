@@ -312,7 +312,7 @@ def drift(
     """
     m = mask & np.isfinite(y)
     tw, means, cnt = window_means(t, {"y": y, **covariates}, m, window_s=window_s)
-    med_dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0
+    med_dt = median_step(t)
     min_count = max(3, int(0.3 * window_s / max(med_dt, 1e-3)))
     ok = (cnt >= min_count) & np.isfinite(means["y"])
     tw, yw = tw[ok], means["y"][ok]
