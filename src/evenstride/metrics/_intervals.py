@@ -483,7 +483,8 @@ def linear_p_below(
         return full()
     t_max = abs(estimate) / math.sqrt(v_bm)
     df_b, df_p = float(k - 1), float(max(k - 1, math.floor(n_eff) - 1, 1))
-    p_min = min(t_two_sided_p(t_max, df_b), t_two_sided_p(t_max, df_p))
+    p_b = t_two_sided_p(t_max, df_b)
+    p_min = p_b if df_p == df_b else min(p_b, t_two_sided_p(t_max, df_p))  # same df: same p
     if p_min >= alpha * (1.0 + 1e-6) + 1e-12:  # a margin for the p-value's own rounding
         return False
     return full()
