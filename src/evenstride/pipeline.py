@@ -292,8 +292,8 @@ def _profile(a: RunAnalysis, *, by: str, step: float) -> list[dict[str, Any]]:
                 "n": int(n_i),
             }
             for k, vals in cols:
-                x = vals[i]
-                row[k] = round(x, 4) if math.isfinite(x) else None
+                val = vals[i]
+                row[k] = round(val, 4) if math.isfinite(val) else None
             out.append(row)
     return out
 
