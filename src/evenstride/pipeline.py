@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import warnings
 from dataclasses import dataclass, field
@@ -277,17 +278,22 @@ def _profile(a: RunAnalysis, *, by: str, step: float) -> list[dict[str, Any]]:
         xs = np.where(np.isfinite(x) & on, x - origin, -1.0)
         _centre, means, cnt = window_means(xs, series, m, window_s=step)
         x0 = float(xs[m][0]) if m.any() else 0.0
-        for i in range(len(cnt)):
-            if cnt[i] == 0:
+        # plain Python floats and ints (tolist) for the per-window loop: the same values
+        counts = cnt.tolist()
+        cols = [(k, v.tolist()) for k, v in means.items()]
+        leg_no = int(leg) + 1
+        for i, n_i in enumerate(counts):
+            if n_i == 0:
                 continue
             row: dict[str, Any] = {
-                "leg": int(leg) + 1,
+                "leg": leg_no,
                 "start": round(x0 + i * step, 1),
                 "end": round(x0 + (i + 1) * step, 1),
-                "n": int(cnt[i]),
+                "n": int(n_i),
             }
-            for k, v in means.items():
-                row[k] = None if not np.isfinite(v[i]) else round(float(v[i]), 4)
+            for k, vals in cols:
+                val = vals[i]
+                row[k] = round(val, 4) if math.isfinite(val) else None
             out.append(row)
     return out
 

@@ -220,9 +220,30 @@ def data_tau(x: np.ndarray) -> float:
 
 
 def median_step(t_s: np.ndarray) -> float:
-    """The ``dt_s`` of :func:`linear_interval` for sample times ``t_s``: the median spacing."""
+    """The ``dt_s`` of :func:`linear_interval` for sample times ``t_s``: the median spacing,
+    ``np.median(np.diff(t_s))``.
+
+    Most spacings of a recording are one value (1 s): when the sorted middle element(s) provably
+    equal the first spacing ``v`` (fewer than half the spacings below ``v``, fewer than half
+    above, none NaN), the median is ``v`` exactly (``np.median`` averages two equal middle
+    values to the same float) and the partition is skipped; otherwise ``np.median`` decides.
+
+    >>> median_step(np.array([0.0, 1.0, 2.0, 5.0, 6.0])), median_step(np.array([0.0, 2.0, 3.0]))
+    (1.0, 1.5)
+    """
     ts = np.asarray(t_s, dtype=np.float64)
-    return float(np.median(np.diff(ts))) if len(ts) > 1 else 1.0
+    if len(ts) <= 1:
+        return 1.0
+    d = np.diff(ts)
+    n = len(d)
+    v = d[0]
+    below = int(np.count_nonzero(d < v))
+    equal = int(np.count_nonzero(d == v))
+    above = int(np.count_nonzero(d > v))
+    # middle positions of the sorted spacings: (n - 1) // 2 and n // 2 (the same for odd n)
+    if below + equal + above == n and below <= (n - 1) // 2 and below + equal > n // 2:
+        return float(v)
+    return float(np.median(d))
 
 
 def _ar1_upper(x: np.ndarray) -> float:
@@ -248,6 +269,10 @@ def _ar1_point(x: np.ndarray) -> float:
 
 #: Block length of :func:`_geometric_quad`.
 _QUAD_BLOCK = 64
+_QUAD_LAG = np.arange(_QUAD_BLOCK)[:, None] - np.arange(_QUAD_BLOCK)[None, :]
+#: lag index of the filter matrix (clipped at 0) and where the lag is negative
+_QUAD_LAG_CLIPPED = np.maximum(_QUAD_LAG, 0)
+_QUAD_UPPER = _QUAD_LAG < 0
 
 
 @lru_cache(maxsize=64)
@@ -257,9 +282,11 @@ def _quad_filters(phi: float) -> tuple[np.ndarray, np.ndarray]:
     ``phi`` (the prior's coefficients repeat for every series of a run), built once. Read-only;
     32 KB each, so at most 2 MB cached (a series' own AR coefficient rarely repeats)."""
     blk = _QUAD_BLOCK
-    lag = np.arange(blk)[:, None] - np.arange(blk)[None, :]
     powers = phi ** np.arange(blk)  # φ^k once per lag k (the same pow as per matrix entry)
-    toep_t = np.where(lag >= 0, powers[np.maximum(lag, 0)], 0.0).T
+    # [φ^(i−j) if i ≥ j else 0] (lag indices and mask built once), used transposed as before
+    toep = powers[_QUAD_LAG_CLIPPED]
+    toep[_QUAD_UPPER] = 0.0
+    toep_t = toep.T
     carry_w = phi ** (np.arange(blk) + 1.0)
     toep_t.flags.writeable = False
     carry_w.flags.writeable = False
@@ -456,7 +483,8 @@ def linear_p_below(
         return full()
     t_max = abs(estimate) / math.sqrt(v_bm)
     df_b, df_p = float(k - 1), float(max(k - 1, math.floor(n_eff) - 1, 1))
-    p_min = min(t_two_sided_p(t_max, df_b), t_two_sided_p(t_max, df_p))
+    p_b = t_two_sided_p(t_max, df_b)
+    p_min = p_b if df_p == df_b else min(p_b, t_two_sided_p(t_max, df_p))  # same df: same p
     if p_min >= alpha * (1.0 + 1e-6) + 1e-12:  # a margin for the p-value's own rounding
         return False
     return full()

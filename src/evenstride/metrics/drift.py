@@ -182,10 +182,15 @@ def window_means(
     with np.errstate(invalid="ignore", divide="ignore"):
         tm = tc / cnt
         for k, v in series.items():
-            ok = keep & np.isfinite(v)
-            bo = b[ok]
-            s = np.bincount(bo, weights=v[ok], minlength=nb)
-            c = np.bincount(bo, minlength=nb)
+            vk = v[keep]
+            fin = np.isfinite(vk)
+            if fin.all():  # every kept sample finite: the kept bins, values and counts as they are
+                s = np.bincount(bk, weights=vk, minlength=nb)
+                c = cnt
+            else:
+                bo = bk[fin]
+                s = np.bincount(bo, weights=vk[fin], minlength=nb)
+                c = np.bincount(bo, minlength=nb)
             out[k] = np.where(c > 0, s / np.maximum(c, 1), np.nan)
     return tm, out, cnt
 
@@ -312,7 +317,7 @@ def drift(
     """
     m = mask & np.isfinite(y)
     tw, means, cnt = window_means(t, {"y": y, **covariates}, m, window_s=window_s)
-    med_dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0
+    med_dt = median_step(t)
     min_count = max(3, int(0.3 * window_s / max(med_dt, 1e-3)))
     ok = (cnt >= min_count) & np.isfinite(means["y"])
     tw, yw = tw[ok], means["y"][ok]

@@ -611,8 +611,9 @@ class Store:
         if doc.get("schema") != _DOC_SCHEMA:
             raise ValueError(f"summary is not an {_DOC_SCHEMA} document")
         try:
-            n_columns = len(blob_header(samples_blob)["columns"])
-            indoor = (blob_header(samples_blob).get("meta") or {}).get("indoor")
+            header = blob_header(samples_blob)  # parsed once (JSON with the channel meta)
+            n_columns = len(header["columns"])
+            indoor = (header.get("meta") or {}).get("indoor")
         except BlobError as exc:
             raise ValueError(str(exc)) from None
         doc_z = zlib.compress(
