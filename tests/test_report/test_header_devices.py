@@ -59,3 +59,5 @@ def test_short_recording_tables_say_cant_tell(tmp_path, capsys):
     text = html.read_text()
     assert "can't tell" in text or "can&#39;t tell" in text
     assert "cant tell" not in text and "cant tell" not in out
+    # its rows are strides: the reason counts strides, not "samples"
+    assert "steady-running strides" in text and "steady-running samples" not in text

@@ -264,9 +264,11 @@ def channel_asymmetry(
     t_s = activity.samples[consts.TIME_S][valid]
     prior = prior_for(channel, t_s)
     res.prior = prior
+    # a per-step recording's rows are strides, not seconds: say so in a "can't tell"
+    rows = "strides" if "step_rows" in activity.meta.extra else "samples"
     if n < 4:
         res.enough_data = False
-        res.verdict_reason = f"only {n} steady-running samples"
+        res.verdict_reason = f"only {n} steady-running {rows}"
         return res
     ix = _index_interval(lv, rv, ratio, t_s, prior)
     res.n_effective = round(ix.n_effective, 1)
@@ -276,7 +278,7 @@ def channel_asymmetry(
     enough = n >= MIN_SAMPLES and steps_ok and ix.enough and np.isfinite(ix.se)
     res.enough_data = bool(enough)
     if not enough:
-        res.verdict_reason = _not_enough_reason(n, n_steps, ix)
+        res.verdict_reason = _not_enough_reason(n, n_steps, ix, rows)
         res.verdict = "cant_tell"
     else:
         res.verdict = "real" if ix.p_value <= FAMILY_ALPHA else "not_detected"
@@ -312,9 +314,10 @@ def prior_for(channel: SidedChannel, t_s: np.ndarray) -> PersistencePrior | None
     return WATCH_PRIOR
 
 
-def _not_enough_reason(n: int, n_steps: float | None, ix: LinearInterval) -> str:
+def _not_enough_reason(n: int, n_steps: float | None, ix: LinearInterval,
+                       rows: str = "samples") -> str:
     if n < MIN_SAMPLES:
-        return f"only {n} steady-running samples (need {MIN_SAMPLES})"
+        return f"only {n} steady-running {rows} (need {MIN_SAMPLES})"
     if n_steps is not None and n_steps < 2 * MIN_STEPS_PER_SIDE:
         return f"only about {n_steps / 2:.0f} steps per side (need {MIN_STEPS_PER_SIDE})"
     return (
