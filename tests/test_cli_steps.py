@@ -284,3 +284,20 @@ def test_terminal_table_one_precision_per_unit(shared_data, capsys):
     assert cells, table[:2000]
     for value, unit in cells:
         assert "." in value and len(value.split(".")[1]) == 1, (value, unit)
+
+
+def test_terminal_table_fits_without_cut_cells(shared_data, capsys):
+    """A lab trial's many metrics fit the 132-column table: long metric and class names wrap,
+    no sensor, n or % cell is cut to "…" (the only "…" left are the interval's own)."""
+    import re
+
+    f = shared_data / "fukuchi-bmc-ric" / "RBDS001runT25forces.txt"
+    if not f.is_file():
+        pytest.skip("missing shared file")
+    assert main(["steps", str(f), "--format", "fukuchi"]) == 0
+    out = capsys.readouterr().out
+    table = out[out.index("Left/right asymmetry"):]
+    lines = table[:table.index("└")].splitlines()[1:]
+    assert all(ln.rstrip()[-1] in "┓┃│┩" for ln in lines), lines[:3]
+    cut = [ln for ln in lines if re.search(r"…(?![-+\d])", ln)]
+    assert not cut, cut[:3]

@@ -101,8 +101,10 @@ def print_summary(res: RunAnalysis, console: Console, *, quiet: bool = False) ->
                   "side doing more", "n", "class", "missing"):
             t.add_column(c, justify="right" if c in ("left", "right", "% left", "n", "missing")
                          else "left",
-                         no_wrap=c in ("metric", "SA % or L−R (95 % CI)", "left", "right",
-                                       "class"))
+                         # long metric and class names wrap (a word too long folds), so
+                         # that no number or sensor is cut to "…" on a 132-column terminal
+                         overflow="fold" if c in ("metric", "class") else "ellipsis",
+                         no_wrap=c in ("SA % or L−R (95 % CI)", "left", "right"))
         for a in d["asymmetry"]:
             ms = spec(a["metric"])
             scale, unit = ms.display_factor, ms.shown_unit
