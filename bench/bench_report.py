@@ -4,7 +4,8 @@
 
     python bench/bench_report.py                          # simulated: 100, 1,000 and 3,000 runs
     python bench/bench_report.py --sizes 100,300          # quicker
-    python bench/bench_report.py --db /work/scale/store-3000.sqlite --athlete bench
+    python bench/bench_report.py --db WORKDIR/store-3000.sqlite --athlete bench  # a store kept by
+        # bench_scale.py --workdir WORKDIR
 
 ``report --html`` is the history build plus this rendering (``bench_scale.py`` times both
 through the command line). Here each history is built once (not timed: simulated run records,
