@@ -426,7 +426,6 @@ class _GenericParser:
         self.spec: str | None = None
         self.header: list[str] | None = None
         self.idx: dict[str, int] = {}
-        self.skipped = 0  # blank and comment lines
         self.line0 = 0  # physical lines before the block being parsed (for an error's line)
         self.nrows = 0  # data rows
         self.unknown: set[str] = set()
@@ -435,18 +434,21 @@ class _GenericParser:
         self.dtype: np.dtype | None = None
 
     # -- line by line ------------------------------------------------------------------------
+    def _skip(self, s: str) -> bool:
+        """Whether the stripped line ``s`` is a comment or blank (a ``# units:`` comment's units
+        are taken)."""
+        if s.startswith("#"):
+            m = _UNITS_RE.match(s)
+            if m:
+                self.spec = m.group(1)
+            return True
+        return not s
+
     def _slow(self, lines: list[str], rest: Iterator[bytes]) -> None:
         rows: list[list[str]] = []
         for k, ln in enumerate(lines):
             s = ln.strip()
-            if s.startswith("#"):
-                m = _UNITS_RE.match(s)
-                if m:
-                    self.spec = m.group(1)
-                self.skipped += 1
-                continue
-            if not s:
-                self.skipped += 1
+            if self._skip(s):
                 continue
             if self.header is None:
                 self._set_header(s, lines[k + 1:], rest)
@@ -505,22 +507,15 @@ class _GenericParser:
         self.out = {sd: _Side(cap) for sd in SIDES}
 
     def _scan_rest(self, after: list[str], rest: Iterator[bytes]) -> None:
-        """Count the blank/comment lines and take the units of the rest of the file (for the
-        line number and the precedence of an error found before its end)."""
-        def count(lines: list[str]) -> None:
+        """Take the units of the rest of the file (a bad ``# units:`` line anywhere takes
+        precedence over an error found before the end)."""
+        def units(lines: list[str]) -> None:
             for ln in lines:
-                s = ln.strip()
-                if s.startswith("#"):
-                    m = _UNITS_RE.match(s)
-                    if m:
-                        self.spec = m.group(1)
-                    self.skipped += 1
-                elif not s:
-                    self.skipped += 1
+                self._skip(ln.strip())
 
-        count(after)
+        units(after)
         for block in rest:
-            count(_lines(block))
+            units(_lines(block))
         self._units()
 
     def _units(self) -> tuple[str, str]:
@@ -568,7 +563,6 @@ class _GenericParser:
             m = _UNITS_RE.match(line.decode("ascii").strip())
             if m:
                 self.spec = m.group(1)
-        self.skipped += len(skipped)
         if self.unknown or self.bad:
             self.nrows += len(arr)
             return True
